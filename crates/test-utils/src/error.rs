@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+/// Errors of the test helpers.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file of `anvil/` (or another input) could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A profile or accounts file is not valid.
+    #[error("invalid {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: Box<toml::de::Error>,
+    },
+    /// `anvil/accounts.toml` names no account for a role.
+    #[error("anvil/accounts.toml has no [roles] entry for '{0}'")]
+    MissingRole(String),
+    /// The pinned anvil is not installed.
+    #[error("anvil not found at {0}: run scripts/setup")]
+    AnvilMissing(PathBuf),
+    /// anvil did not start.
+    #[error("anvil ({profile} profile) did not start: {source}")]
+    Spawn {
+        /// The profile it was started with.
+        profile: String,
+        /// The cause.
+        source: alloy::node_bindings::NodeError,
+    },
+    /// A key could not be derived from the mnemonic.
+    #[error("cannot derive the key of '{role}' (index {index}) from the mnemonic: {source}")]
+    Derive {
+        /// The role.
+        role: String,
+        /// Its BIP-44 index.
+        index: u32,
+        /// The cause.
+        source: alloy::signers::local::LocalSignerError,
+    },
+}
+
+/// Result of the test helpers.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,89 @@
+use alloy::{
+    node_bindings::{Anvil, AnvilInstance},
+    primitives::Address,
+    signers::local::PrivateKeySigner,
+    transports::http::reqwest::Url,
+};
+
+use crate::{Accounts, Error, Profile, ProfileName, Result, Role, paths::tools_dir};
+
+/// A running anvil with one of the `anvil/` profiles, on a port of its own; killed when dropped.
+#[derive(Debug)]
+pub struct DevNode {
+    instance: AnvilInstance,
+    name: ProfileName,
+    profile: Profile,
+    accounts: Accounts,
+}
+
+impl DevNode {
+    /// Starts anvil (from `.tools/`, installed by `scripts/setup`) with the named profile on a free port.
+    pub fn spawn(name: ProfileName) -> Result<Self> {
+        let profile = Profile::load(name)?;
+        let accounts = Accounts::load()?;
+        let anvil = tools_dir().join("node_modules/.bin/anvil");
+        if !anvil.exists() {
+            return Err(Error::AnvilMissing(anvil));
+        }
+        let instance = Anvil::at(anvil)
+            .host("127.0.0.1")
+            .port(0u16)
+            .args(profile.anvil_args(&accounts))
+            .try_spawn()
+            .map_err(|source| Error::Spawn {
+                profile: name.to_string(),
+                source,
+            })?;
+        Ok(Self {
+            instance,
+            name,
+            profile,
+            accounts,
+        })
+    }
+
+    /// Which profile the node runs.
+    pub fn profile_name(&self) -> ProfileName {
+        self.name
+    }
+
+    /// The profile's settings.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The dev accounts.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// The port the node listens on.
+    pub fn port(&self) -> u16 {
+        self.instance.port()
+    }
+
+    /// The operating-system process id of the node.
+    pub fn pid(&self) -> u32 {
+        self.instance.child().id()
+    }
+
+    /// The HTTP JSON-RPC URL.
+    pub fn endpoint_url(&self) -> Url {
+        self.instance.endpoint_url()
+    }
+
+    /// The WebSocket JSON-RPC URL.
+    pub fn ws_endpoint_url(&self) -> Url {
+        self.instance.ws_endpoint_url()
+    }
+
+    /// The private key of a role.
+    pub fn signer(&self, role: Role) -> Result<PrivateKeySigner> {
+        self.accounts.signer(role)
+    }
+
+    /// The address of a role.
+    pub fn address(&self, role: Role) -> Result<Address> {
+        self.accounts.address(role)
+    }
+}

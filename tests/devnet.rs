@@ -1,0 +1,112 @@
+//! `scripts/devnet up|status|down` as a developer uses it.
+
+use std::path::Path;
+
+use alloy::providers::{Provider, ProviderBuilder};
+use emtoken_e2e::{free_port, run_script};
+use emtoken_test_utils::{Accounts, DevNode, ProfileName, Role};
+
+fn devnet(state: &Path, args: &[&str]) -> (i32, String, String) {
+    run_script("devnet", args, &[("EMTOKEN_DEVNET_DIR", state)])
+}
+
+fn pid_alive(pid: &str) -> bool {
+    Path::new("/proc").join(pid.trim()).exists()
+}
+
+#[tokio::test]
+async fn up_status_down_on_both_profiles() -> anyhow::Result<()> {
+    let accounts = Accounts::load()?;
+    for profile in ProfileName::ALL {
+        let state = tempfile::tempdir()?;
+        let port = free_port().to_string();
+        let url = format!("http://127.0.0.1:{port}");
+
+        let (code, out, err) = devnet(
+            state.path(),
+            &["up", "--profile", profile.as_str(), "--port", &port],
+        );
+        assert_eq!(code, 0, "up failed: {out}{err}");
+        assert!(out.contains(&url), "up does not print the URL: {out}");
+        for role in Role::ALL {
+            let address = accounts.address(role)?.to_string();
+            assert!(
+                out.contains(&address),
+                "up does not print {role} ({address}): {out}"
+            );
+        }
+        let pid = std::fs::read_to_string(state.path().join("anvil.pid"))?;
+        assert!(state.path().join("anvil.log").exists());
+
+        let provider = ProviderBuilder::new().connect_http(url.parse()?);
+        let expected = emtoken_test_utils::Profile::load(profile)?.chain_id;
+        assert_eq!(provider.get_chain_id().await?, expected);
+
+        // A second `up` reuses the node.
+        let (code, out, err) = devnet(
+            state.path(),
+            &["up", "--profile", profile.as_str(), "--port", &port],
+        );
+        assert_eq!(code, 0, "second up failed: {out}{err}");
+        assert!(out.contains("already running"), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(state.path().join("anvil.pid"))?,
+            pid
+        );
+
+        let (code, out, _) = devnet(state.path(), &["status"]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains(&url) && out.contains(profile.as_str()),
+            "{out}"
+        );
+
+        let (code, out, err) = devnet(state.path(), &["down"]);
+        assert_eq!(code, 0, "down failed: {out}{err}");
+        assert!(!pid_alive(&pid), "anvil {pid} still runs after down");
+        assert!(
+            provider.get_chain_id().await.is_err(),
+            "the node still answers after down"
+        );
+
+        let (code, out, _) = devnet(state.path(), &["status"]);
+        assert_eq!(code, 3, "status of a stopped devnet: {out}");
+        assert!(out.contains("not running"));
+    }
+    Ok(())
+}
+
+#[test]
+fn down_never_stops_a_node_it_did_not_start() -> anyhow::Result<()> {
+    let other = DevNode::spawn(ProfileName::Dev)?;
+    let other_pid = other.pid().to_string();
+
+    // A pid file that names a process the script did not start (a recycled pid, a copied folder).
+    let state = tempfile::tempdir()?;
+    std::fs::write(state.path().join("anvil.pid"), &other_pid)?;
+    std::fs::write(
+        state.path().join("node.env"),
+        "profile = \"dev\"\nport = 1\nurl = \"http://127.0.0.1:1\"\n",
+    )?;
+    let (code, out, err) = devnet(state.path(), &["down"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("not running"), "{out}");
+    assert!(
+        pid_alive(&other_pid),
+        "down killed an anvil it did not start"
+    );
+    assert!(std::net::TcpStream::connect(("127.0.0.1", other.port())).is_ok());
+    Ok(())
+}
+
+#[test]
+fn up_rejects_an_unknown_profile() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) = devnet(state.path(), &["up", "--profile", "mainnet"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("unknown profile 'mainnet'") && err.contains("dev"),
+        "{err}"
+    );
+    assert!(!state.path().join("anvil.pid").exists());
+}

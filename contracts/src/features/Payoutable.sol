@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {EmTokenBase} from "../EmTokenBase.sol";
+import {IPayoutable} from "../interfaces/IPayoutable.sol";
+
+/// @title Payoutable
+/// @notice Cash-out (EIP-2021 shape), whole lifecycle: order (locks), process, optionally move the funds to
+/// the suspense account while the bank transfer runs, then execute (burn) or reject (unlock, or refund from
+/// suspense). The orderer or the wallet may cancel until it is in process.
+/// @dev Choices where EIP-2021 and the spec are silent: execution is allowed from InProcess (burns from the
+/// wallet) or FundsInSuspense (burns from suspense); rejection from Ordered, InProcess or FundsInSuspense.
+/// Payouts are exempt from tier limits, not from registration, freeze, pause or available balance; a refund
+/// to a wallet frozen in the meantime waits until it is unfrozen. While in suspense, the funds are locked on
+/// the suspense account (they count in its `balanceOnHold`), so that account's key cannot spend them.
+abstract contract Payoutable is EmTokenBase, IPayoutable {
+    struct Payout {
+        address wallet;
+        uint96 value;
+        address orderer;
+        PayoutStatus status;
+    }
+
+    mapping(bytes32 orderId => Payout) private _payouts;
+
+    // ------------------------------------------------------------ external
+
+    /// @inheritdoc IPayoutable
+    function orderPayout(bytes32 operationId, uint256 value, bytes32 instructionsHash)
+        external
+        returns (bytes32 orderId)
+    {
+        return _orderPayout(operationId, msg.sender, value, instructionsHash);
+    }
+
+    /// @inheritdoc IPayoutable
+    function orderPayoutFrom(
+        bytes32 operationId,
+        address wallet,
+        uint256 value,
+        bytes32 instructionsHash
+    ) external returns (bytes32 orderId) {
+        _requireOperatorFor(wallet, OperatorScope.Payout);
+        return _orderPayout(operationId, wallet, value, instructionsHash);
+    }
+
+    /// @inheritdoc IPayoutable
+    function cancelPayout(bytes32 orderId) external whenNotPaused {
+        Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.Ordered);
+        if (msg.sender != p.wallet && msg.sender != p.orderer) {
+            revert PayoutCancelNotAllowed(orderId, msg.sender);
+        }
+        _unlock(p.wallet, p.value);
+        p.status = PayoutStatus.Cancelled;
+        emit PayoutCancelled(orderId, p.wallet, p.value);
+    }
+
+    /// @inheritdoc IPayoutable
+    function processPayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) whenNotPaused {
+        Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.Ordered);
+        p.status = PayoutStatus.InProcess;
+        emit PayoutInProcess(orderId, p.wallet, p.value);
+    }
+
+    /// @inheritdoc IPayoutable
+    function putFundsInSuspenseInPayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
+        Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.InProcess);
+        (address wallet, uint256 value) = (p.wallet, p.value);
+        address suspense = suspenseAccount();
+        p.status = PayoutStatus.FundsInSuspense;
+        _unlock(wallet, value);
+        _update(wallet, suspense, value, true);
+        _lock(suspense, value);
+        emit PayoutFundsInSuspense(orderId, wallet, suspense, value);
+    }
+
+    /// @inheritdoc IPayoutable
+    function executePayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
+        Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.FundsInSuspense);
+        (address wallet, uint256 value) = (p.wallet, p.value);
+        address burntFrom = p.status == PayoutStatus.FundsInSuspense ? suspenseAccount() : wallet;
+        p.status = PayoutStatus.Executed;
+        _unlock(burntFrom, value);
+        _update(burntFrom, address(0), value, true);
+        emit PayoutExecuted(orderId, wallet, burntFrom, value);
+    }
+
+    /// @inheritdoc IPayoutable
+    function rejectPayout(bytes32 orderId, string calldata reason)
+        external
+        onlyRole(OPERATOR_ROLE)
+    {
+        Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.FundsInSuspense);
+        (address wallet, uint256 value) = (p.wallet, p.value);
+        address refundedFrom;
+        if (p.status == PayoutStatus.FundsInSuspense) {
+            refundedFrom = suspenseAccount();
+            _unlock(refundedFrom, value);
+            _update(refundedFrom, wallet, value, true);
+        } else {
+            _requireNotPaused();
+            _unlock(wallet, value);
+        }
+        p.status = PayoutStatus.Rejected;
+        emit PayoutRejected(orderId, wallet, refundedFrom, value, reason);
+    }
+
+    /// @inheritdoc IPayoutable
+    function authorizePayoutOperator(address operator) external {
+        _setOperator(operator, OperatorScope.Payout, true);
+    }
+
+    /// @inheritdoc IPayoutable
+    function revokePayoutOperator(address operator) external {
+        _setOperator(operator, OperatorScope.Payout, false);
+    }
+
+    /// @inheritdoc IPayoutable
+    function isPayoutOperatorFor(address operator, address wallet) external view returns (bool) {
+        return _isOperatorFor(operator, wallet, OperatorScope.Payout);
+    }
+
+    /// @inheritdoc IPayoutable
+    function retrievePayoutData(bytes32 orderId) external view returns (PayoutData memory) {
+        Payout storage p = _payouts[orderId];
+        return PayoutData({orderer: p.orderer, wallet: p.wallet, value: p.value, status: p.status});
+    }
+
+    /// @inheritdoc IPayoutable
+    function payoutIdOf(address orderer, bytes32 operationId) external pure returns (bytes32) {
+        return _recordId(orderer, operationId);
+    }
+
+    // ------------------------------------------------------------ internal
+
+    function _orderPayout(
+        bytes32 operationId,
+        address wallet,
+        uint256 value,
+        bytes32 instructionsHash
+    ) private whenNotPaused returns (bytes32 orderId) {
+        if (value == 0) revert ZeroAmount();
+        _requireActive(_accounts[wallet], wallet);
+        orderId = _recordId(msg.sender, operationId);
+        Payout storage p = _payouts[orderId];
+        if (p.status != PayoutStatus.Nonexistent) revert PayoutExists(orderId);
+        _lock(wallet, value);
+        p.wallet = wallet;
+        p.value = uint96(value);
+        p.orderer = msg.sender;
+        p.status = PayoutStatus.Ordered;
+        emit PayoutOrdered(orderId, wallet, msg.sender, operationId, value, instructionsHash);
+    }
+
+    /// @dev The payout, which must exist and be in a status from `first` to `last` (in declaration order:
+    /// Ordered, InProcess, FundsInSuspense are the open ones).
+    function _payout(bytes32 orderId, PayoutStatus first, PayoutStatus last)
+        private
+        view
+        returns (Payout storage p)
+    {
+        p = _payouts[orderId];
+        PayoutStatus status = p.status;
+        if (status == PayoutStatus.Nonexistent) revert PayoutNotFound(orderId);
+        if (status < first || status > last) revert PayoutWrongStatus(orderId, status);
+    }
+}

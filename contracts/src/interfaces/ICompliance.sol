@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+/// @title ICompliance
+/// @notice On-chain KYC: registered wallets, KYC levels with tier limits, freezing.
+/// @dev A limit of 0 means unlimited. Limits are checked when money moves (transfer, operator transfer, hold
+/// execution, two-step execution, mint) and when it is committed (hold creation, orderTransfer, orderPayout).
+interface ICompliance {
+    /// @notice The limits of one KYC level, in base units. 0 = unlimited.
+    struct Tier {
+        uint96 maxBalance;
+        uint96 maxTransfer;
+        uint96 maxOutflow30d;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice `wallet` is not registered, so it cannot send, receive, hold or be paid.
+    error WalletNotRegistered(address wallet);
+    /// @notice `wallet` is registered already.
+    error WalletAlreadyRegistered(address wallet);
+    /// @notice `wallet` is frozen.
+    error WalletFrozen(address wallet);
+    /// @notice `wallet` is not frozen (unfreeze of an active wallet).
+    error WalletNotFrozen(address wallet);
+    /// @notice `wallet` already has KYC level `level`.
+    error KycLevelUnchanged(address wallet, uint8 level);
+    /// @notice Receiving would take `wallet`'s balance to `balance`, above its tier's `maxBalance`.
+    error BalanceLimitExceeded(address wallet, uint256 balance, uint256 maxBalance);
+    /// @notice `value` is above the single-transfer limit `maxTransfer` of `wallet`'s tier.
+    error TransferLimitExceeded(address wallet, uint256 value, uint256 maxTransfer);
+    /// @notice The 30-day outflow of `wallet` would reach `outflow`, above its tier's `maxOutflow30d`.
+    error OutflowLimitExceeded(address wallet, uint256 outflow, uint256 maxOutflow30d);
+    /// @notice A tier limit above 2^96 - 1 base units (the supply cap).
+    error TierLimitTooLarge(uint256 value);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice Compliance registered `wallet` at KYC `level`.
+    event WalletRegistered(address indexed wallet, uint8 level);
+    /// @notice Compliance moved `wallet` from KYC level `previousLevel` to `level`.
+    event KycLevelChanged(address indexed wallet, uint8 previousLevel, uint8 level);
+    /// @notice Compliance froze `wallet`.
+    event Frozen(address indexed wallet, address indexed by);
+    /// @notice Compliance unfroze `wallet`.
+    event Unfrozen(address indexed wallet, address indexed by);
+    /// @notice The admin set the limits of KYC `level`.
+    event TierSet(
+        uint8 indexed level, uint256 maxBalance, uint256 maxTransfer, uint256 maxOutflow30d
+    );
+
+    // ---------------------------------------------------------------- functions
+
+    /// @notice Compliance only: registers `wallet` at KYC `level`. Emits {WalletRegistered}.
+    function registerWallet(address wallet, uint8 level) external;
+
+    /// @notice Compliance only: changes a registered wallet's KYC level. Emits {KycLevelChanged}.
+    function setKycLevel(address wallet, uint8 level) external;
+
+    /// @notice Compliance only: freezes a registered wallet (it can no longer send, receive, hold or be
+    /// paid; its open holds stay as they are). Emits {Frozen}.
+    function freeze(address wallet) external;
+
+    /// @notice Compliance only: unfreezes a frozen wallet. Emits {Unfrozen}.
+    function unfreeze(address wallet) external;
+
+    /// @notice Admin only: sets the limits of KYC `level` (0 = unlimited). Emits {TierSet}.
+    function setTier(uint8 level, uint256 maxBalance, uint256 maxTransfer, uint256 maxOutflow30d)
+        external;
+
+    /// @notice Whether `wallet` is registered.
+    function isRegistered(address wallet) external view returns (bool);
+
+    /// @notice Whether `wallet` is frozen.
+    function isFrozen(address wallet) external view returns (bool);
+
+    /// @notice The KYC level of `wallet` (0 for unregistered wallets).
+    function kycLevelOf(address wallet) external view returns (uint8);
+
+    /// @notice The limits of KYC `level`.
+    function tierOf(uint8 level) external view returns (Tier memory);
+
+    /// @notice What `wallet` has sent in its current 30-day period, and when that period started (0 when
+    /// it has sent nothing yet or the period is over).
+    function outflowOf(address wallet) external view returns (uint256 outflow, uint256 periodStart);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Test} from "forge-std/Test.sol";
+
+import {EmToken} from "../../src/EmToken.sol";
+
+/// @notice Shared fixture of the EmToken tests: a token with 2 decimals, the roles on their own addresses,
+/// tiers for KYC levels 0-2, and four registered users (alice, bob at level 1; carol at level 2; dave at
+/// level 0). Nobody holds tokens until a test mints them.
+abstract contract EmTokenTest is Test {
+    EmToken internal token;
+
+    address internal admin = makeAddr("admin");
+    address internal operator = makeAddr("operator");
+    address internal compliance = makeAddr("compliance");
+    address internal pauser = makeAddr("pauser");
+    address internal notary = makeAddr("notary");
+    address internal suspense = makeAddr("suspense");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+    address internal carol = makeAddr("carol");
+    address internal dave = makeAddr("dave");
+    /// @dev Never registered.
+    address internal stranger = makeAddr("stranger");
+
+    // Tier limits in cents.
+    uint256 internal constant L0_MAX_BALANCE = 250_000; // 2,500.00
+    uint256 internal constant L0_MAX_TRANSFER = 100_000; // 1,000.00
+    uint256 internal constant L0_MAX_OUTFLOW = 150_000; // 1,500.00 per 30 days
+    uint256 internal constant L1_MAX_BALANCE = 5_000_000; // 50,000.00
+    uint256 internal constant L1_MAX_TRANSFER = 1_000_000; // 10,000.00
+    uint256 internal constant L1_MAX_OUTFLOW = 2_000_000; // 20,000.00 per 30 days
+    // Level 2: unlimited (all zeros).
+
+    function setUp() public virtual {
+        vm.warp(1_750_000_000);
+        token = new EmToken(
+            "EmToken Euro",
+            "EURe",
+            2,
+            EmToken.Roles({
+                admin: admin, operator: operator, compliance: compliance, pauser: pauser
+            }),
+            suspense
+        );
+        vm.startPrank(admin);
+        token.setTier(0, L0_MAX_BALANCE, L0_MAX_TRANSFER, L0_MAX_OUTFLOW);
+        token.setTier(1, L1_MAX_BALANCE, L1_MAX_TRANSFER, L1_MAX_OUTFLOW);
+        vm.stopPrank();
+        vm.startPrank(compliance);
+        token.registerWallet(alice, 1);
+        token.registerWallet(bob, 1);
+        token.registerWallet(carol, 2);
+        token.registerWallet(dave, 0);
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    /// @dev Mints `value` cents to `to` as a card cash-in.
+    function _fund(address to, uint256 value) internal {
+        vm.prank(operator);
+        token.mint(to, value, 0, keccak256(abi.encode("card", to, value)));
+    }
+
+    function _register(address wallet, uint8 level) internal {
+        vm.prank(compliance);
+        token.registerWallet(wallet, level);
+    }
+
+    function _freeze(address wallet) internal {
+        vm.prank(compliance);
+        token.freeze(wallet);
+    }
+
+    function _pause() internal {
+        vm.prank(pauser);
+        token.pause();
+    }
+
+    function _opId(string memory label) internal pure returns (bytes32) {
+        return keccak256(bytes(label));
+    }
+
+    /// @dev Expects the next call to revert with AccessControl's missing-role error.
+    function _expectAccessDenied(address account, bytes32 role) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, account, role
+            )
+        );
+    }
+
+    /// @dev balanceOf - balanceOnHold == availableBalanceOf, for `account`.
+    function _assertBalances(address account, uint256 balance, uint256 held) internal view {
+        assertEq(token.balanceOf(account), balance, "balanceOf");
+        assertEq(token.balanceOnHold(account), held, "balanceOnHold");
+        assertEq(token.availableBalanceOf(account), balance - held, "availableBalanceOf");
+    }
+}

@@ -2,12 +2,40 @@
 
 use std::path::Path;
 
-use alloy::providers::{Provider, ProviderBuilder};
-use emtoken_e2e::{free_port, run_script};
+use alloy::{
+    primitives::{Address, B256},
+    providers::{Provider, ProviderBuilder},
+};
+use emtoken_e2e::{free_port, repo_root, run_script};
 use emtoken_test_utils::{Accounts, DevNode, ProfileName, Role};
 
+/// Runs scripts/devnet with its state in `state`, recording deployments under
+/// contracts/deployments/e2e-<state folder name>/ (never the developer's own devnet records).
 fn devnet(state: &Path, args: &[&str]) -> (i32, String, String) {
-    run_script("devnet", args, &[("EMTOKEN_DEVNET_DIR", state)])
+    let deployments = deployments_dir(state);
+    run_script(
+        "devnet",
+        args,
+        &[
+            ("EMTOKEN_DEVNET_DIR", state.as_os_str()),
+            ("EMTOKEN_DEPLOYMENTS_DIR", deployments.as_os_str()),
+        ],
+    )
+}
+
+/// Relative to contracts/, as the deploy script takes it.
+fn deployments_dir(state: &Path) -> std::path::PathBuf {
+    let name = state.file_name().expect("temp dir name").to_string_lossy();
+    Path::new("deployments").join(format!("e2e-{name}"))
+}
+
+/// The deployment record `scripts/devnet up` wrote, removed when dropped.
+struct Record(std::path::PathBuf);
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn pid_alive(pid: &str) -> bool {
@@ -22,6 +50,10 @@ async fn up_status_down_on_both_profiles() -> anyhow::Result<()> {
         let port = free_port().to_string();
         let url = format!("http://127.0.0.1:{port}");
 
+        let record_dir = repo_root()
+            .join("contracts")
+            .join(deployments_dir(state.path()));
+        let _cleanup = Record(record_dir.clone());
         let (code, out, err) = devnet(
             state.path(),
             &["up", "--profile", profile.as_str(), "--port", &port],
@@ -41,6 +73,31 @@ async fn up_status_down_on_both_profiles() -> anyhow::Result<()> {
         let provider = ProviderBuilder::new().connect_http(url.parse()?);
         let expected = emtoken_test_utils::Profile::load(profile)?.chain_id;
         assert_eq!(provider.get_chain_id().await?, expected);
+
+        // `up` deployed EmToken and recorded where.
+        let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+            record_dir.join(format!("{expected}.json")),
+        )?)?;
+        let address: Address = record["address"].as_str().expect("address").parse()?;
+        assert!(
+            out.contains(&address.to_string()),
+            "up does not print the token address: {out}"
+        );
+        assert_eq!(record["chainId"].as_u64(), Some(expected));
+        let tx: B256 = record["transactionHash"]
+            .as_str()
+            .expect("transactionHash")
+            .parse()?;
+        let receipt = provider
+            .get_transaction_receipt(tx)
+            .await?
+            .expect("deployment receipt");
+        assert_eq!(receipt.contract_address, Some(address));
+        assert_eq!(record["deploymentBlock"].as_u64(), receipt.block_number);
+        assert!(
+            !provider.get_code_at(address).await?.is_empty(),
+            "no code at {address}"
+        );
 
         // A second `up` reuses the node.
         let (code, out, err) = devnet(
@@ -102,7 +159,7 @@ fn down_never_stops_a_node_it_did_not_start() -> anyhow::Result<()> {
 #[test]
 fn up_rejects_an_unknown_profile() {
     let state = tempfile::tempdir().expect("tempdir");
-    let (code, _, err) = devnet(state.path(), &["up", "--profile", "mainnet"]);
+    let (code, _, err) = devnet(state.path(), &["up", "--profile", "mainnet", "--no-deploy"]);
     assert_ne!(code, 0);
     assert!(
         err.contains("unknown profile 'mainnet'") && err.contains("dev"),

@@ -2,12 +2,12 @@
 //! (the scripts, the binaries, the HTTP API). Each file next to this one is a test target; this library
 //! holds what they share.
 
-use std::{path::Path, process::Command};
+use std::{ffi::OsStr, process::Command};
 
 pub use emtoken_test_utils::repo_root;
 
 /// Runs a script of `scripts/` with extra environment variables, returning (exit code, stdout, stderr).
-pub fn run_script(script: &str, args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
+pub fn run_script(script: &str, args: &[&str], env: &[(&str, &OsStr)]) -> (i32, String, String) {
     let output = Command::new(repo_root().join("scripts").join(script))
         .args(args)
         .envs(env.iter().map(|(key, value)| (*key, *value)))

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {Script} from "forge-std/Script.sol";
+
+import {EmToken} from "../src/EmToken.sol";
+
+/// @notice Deploys EmToken and records where.
+///
+///   forge script script/Deploy.s.sol --rpc-url $URL --private-key $KEY --broadcast   # deploy
+///   forge script script/Deploy.s.sol --rpc-url $URL --sig 'record()'                  # then record it
+///
+/// `run()` deploys with the broadcaster as temporary admin, sets the KYC tiers, grants the roles, and (when
+/// the admin is another address) hands the admin role over and renounces it. `record()` reads forge's
+/// broadcast log of that run (transaction and receipt), and writes `deployments/<chainId>.json` (address,
+/// deployment block, transaction hash). `scripts/devnet up` runs both.
+///
+/// Settings (environment; defaults are the devnet roles of ../anvil/accounts.toml):
+///   EMTOKEN_NAME ("EmToken Euro"), EMTOKEN_SYMBOL ("EURe"), EMTOKEN_DECIMALS (2),
+///   EMTOKEN_ADMIN, EMTOKEN_OPERATOR, EMTOKEN_COMPLIANCE, EMTOKEN_PAUSER, EMTOKEN_SUSPENSE (addresses),
+///   EMTOKEN_TIER_LEVELS ("0,1,2") and, in whole tokens per level, EMTOKEN_TIER_MAX_BALANCE
+///   ("250,10000,0"), EMTOKEN_TIER_MAX_TRANSFER ("250,5000,0"), EMTOKEN_TIER_MAX_OUTFLOW ("500,15000,0")
+///   (0 = unlimited); EMTOKEN_DEPLOYMENTS_DIR ("deployments", relative to contracts/; foundry.toml lets
+///   scripts write below ./deployments only).
+contract Deploy is Script {
+    struct Config {
+        string name;
+        string symbol;
+        uint8 decimals;
+        EmToken.Roles roles;
+        address suspense;
+        uint256[] levels;
+        uint256[] maxBalance;
+        uint256[] maxTransfer;
+        uint256[] maxOutflow;
+    }
+
+    error TierListsDiffer(
+        uint256 levels, uint256 maxBalance, uint256 maxTransfer, uint256 maxOutflow
+    );
+    error DecimalsTooLarge(uint256 decimals);
+    error DeploymentNotFound(string broadcastLog);
+
+    string internal constant BROADCAST_DIR = "broadcast/Deploy.s.sol/";
+
+    /// @notice Deploys and configures EmToken from the environment.
+    function run() external returns (EmToken token) {
+        Config memory c = config();
+        vm.startBroadcast();
+        (, address deployer,) = vm.readCallers();
+        EmToken.Roles memory initial = c.roles;
+        initial.admin = deployer;
+        token = new EmToken(c.name, c.symbol, c.decimals, initial, c.suspense);
+        uint256 unit = 10 ** c.decimals;
+        for (uint256 i = 0; i < c.levels.length; i++) {
+            token.setTier(
+                uint8(c.levels[i]),
+                c.maxBalance[i] * unit,
+                c.maxTransfer[i] * unit,
+                c.maxOutflow[i] * unit
+            );
+        }
+        if (c.roles.admin != deployer) {
+            token.grantRole(token.DEFAULT_ADMIN_ROLE(), c.roles.admin);
+            token.renounceRole(token.DEFAULT_ADMIN_ROLE(), deployer);
+        }
+        vm.stopBroadcast();
+    }
+
+    /// @notice Writes deployments/<chainId>.json from the last broadcast of {run} on this chain.
+    function record() external {
+        string memory log =
+            string.concat(BROADCAST_DIR, vm.toString(block.chainid), "/run-latest.json");
+        string memory json = vm.readFile(log);
+        uint256 count = abi.decode(vm.parseJson(json, ".transactions"), (bytes[])).length;
+        for (uint256 i = 0; i < count; i++) {
+            string memory item = string.concat(".transactions[", vm.toString(i), "]");
+            if (
+                keccak256(bytes(vm.parseJsonString(json, string.concat(item, ".transactionType"))))
+                        != keccak256("CREATE")
+                    || keccak256(
+                            bytes(vm.parseJsonString(json, string.concat(item, ".contractName")))
+                        ) != keccak256("EmToken")
+            ) continue;
+            bytes32 txHash = vm.parseJsonBytes32(json, string.concat(item, ".hash"));
+            address token = vm.parseJsonAddress(json, string.concat(item, ".contractAddress"));
+            uint256 blockNumber = _receiptBlock(json, txHash);
+            _write(token, blockNumber, txHash);
+            return;
+        }
+        revert DeploymentNotFound(log);
+    }
+
+    /// @notice The deployment settings: environment variables, else the devnet defaults.
+    function config() public view returns (Config memory c) {
+        string memory accounts = vm.readFile("../anvil/accounts.toml");
+        string memory mnemonic = vm.parseTomlString(accounts, ".mnemonic");
+        c.name = vm.envOr("EMTOKEN_NAME", string("EmToken Euro"));
+        c.symbol = vm.envOr("EMTOKEN_SYMBOL", string("EURe"));
+        uint256 decimals = vm.envOr("EMTOKEN_DECIMALS", uint256(2));
+        if (decimals > 18) revert DecimalsTooLarge(decimals);
+        c.decimals = uint8(decimals);
+        c.roles = EmToken.Roles({
+            admin: _role("EMTOKEN_ADMIN", accounts, mnemonic, "admin"),
+            operator: _role("EMTOKEN_OPERATOR", accounts, mnemonic, "operator"),
+            compliance: _role("EMTOKEN_COMPLIANCE", accounts, mnemonic, "compliance"),
+            pauser: _role("EMTOKEN_PAUSER", accounts, mnemonic, "pauser")
+        });
+        c.suspense = _role("EMTOKEN_SUSPENSE", accounts, mnemonic, "suspense");
+        c.levels = vm.envOr("EMTOKEN_TIER_LEVELS", ",", _list(0, 1, 2));
+        c.maxBalance = vm.envOr("EMTOKEN_TIER_MAX_BALANCE", ",", _list(250, 10_000, 0));
+        c.maxTransfer = vm.envOr("EMTOKEN_TIER_MAX_TRANSFER", ",", _list(250, 5000, 0));
+        c.maxOutflow = vm.envOr("EMTOKEN_TIER_MAX_OUTFLOW", ",", _list(500, 15_000, 0));
+        uint256 n = c.levels.length;
+        if (c.maxBalance.length != n || c.maxTransfer.length != n || c.maxOutflow.length != n) {
+            revert TierListsDiffer(
+                n, c.maxBalance.length, c.maxTransfer.length, c.maxOutflow.length
+            );
+        }
+    }
+
+    function _role(
+        string memory env,
+        string memory accounts,
+        string memory mnemonic,
+        string memory role
+    ) private view returns (address) {
+        uint256 index = vm.parseTomlUint(accounts, string.concat(".roles.", role));
+        address devnet = vm.addr(vm.deriveKey(mnemonic, uint32(index)));
+        return vm.envOr(env, devnet);
+    }
+
+    /// @dev The block of the receipt of `txHash` in a broadcast log.
+    function _receiptBlock(string memory json, bytes32 txHash) private pure returns (uint256) {
+        uint256 count = abi.decode(vm.parseJson(json, ".receipts"), (bytes[])).length;
+        for (uint256 i = 0; i < count; i++) {
+            string memory item = string.concat(".receipts[", vm.toString(i), "]");
+            if (vm.parseJsonBytes32(json, string.concat(item, ".transactionHash")) == txHash) {
+                return vm.parseJsonUint(json, string.concat(item, ".blockNumber"));
+            }
+        }
+        revert DeploymentNotFound(vm.toString(txHash));
+    }
+
+    function _write(address token, uint256 blockNumber, bytes32 txHash) private {
+        string memory key = "deployment";
+        vm.serializeUint(key, "chainId", block.chainid);
+        vm.serializeAddress(key, "address", token);
+        vm.serializeUint(key, "deploymentBlock", blockNumber);
+        string memory json = vm.serializeBytes32(key, "transactionHash", txHash);
+        string memory dir = vm.envOr("EMTOKEN_DEPLOYMENTS_DIR", string("deployments"));
+        vm.createDir(dir, true);
+        vm.writeJson(json, string.concat(dir, "/", vm.toString(block.chainid), ".json"));
+    }
+
+    function _list(uint256 a, uint256 b, uint256 c) private pure returns (uint256[] memory list) {
+        list = new uint256[](3);
+        (list[0], list[1], list[2]) = (a, b, c);
+    }
+}

@@ -88,6 +88,9 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     /// @inheritdoc IEmTokenCore
     function setSuspenseAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (account == address(0)) revert ZeroAddress("suspenseAccount");
+        // A dedicated system account: never a registered wallet, never one with holds of its own.
+        Account storage next = _accounts[account];
+        if (next.registered || next.held != 0) revert SuspenseAccountNotAllowed(account);
         address previous = _suspense;
         uint256 inSuspense = _accounts[previous].held;
         if (inSuspense != 0) revert SuspenseAccountInUse(previous, inSuspense);
@@ -146,9 +149,10 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     ///  - always: not paused;
     ///  - sender (not for mints): registered and not frozen (the suspense account in system moves excepted),
     ///    and `value` ≤ its available balance (callers unlock a hold or order's amount before moving it);
-    ///    outside system moves, the single-transfer and 30-day outflow limits, and the outflow is recorded;
+    ///    outside system moves, the single-transfer and 30-day outflow limits, and the outflow is recorded
+    ///    (not for a zero value or a wallet paying itself: nothing leaves it);
     ///  - receiver (not for burns): registered and not frozen (the suspense account in system moves
-    ///    excepted); outside system moves, the balance limit;
+    ///    excepted); outside system moves and self-payments, the balance limit;
     ///  - mints: total supply ≤ {MAX_SUPPLY}.
     function _update(address from, address to, uint256 value, bool system) internal {
         _requireNotPaused();
@@ -158,13 +162,14 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
             if (!isSuspense) _requireActive(sender, from);
             uint256 available = balanceOf(from) - sender.held;
             if (value > available) revert InsufficientAvailableBalance(from, available, value);
-            if (!system) _recordOutflow(sender, from, value);
+            // Nothing leaves a wallet that pays itself or pays nothing: no limit applies, nothing is recorded.
+            if (!system && from != to && value != 0) _recordOutflow(sender, from, value);
         }
         if (to != address(0)) {
             if (!(system && to == _suspense)) {
                 Account storage receiver = _accounts[to];
                 _requireActive(receiver, to);
-                if (!system) _checkBalanceLimit(receiver, to, balanceOf(to) + value);
+                if (!system && from != to) _checkBalanceLimit(receiver, to, balanceOf(to) + value);
             }
         }
         super._update(from, to, value);
@@ -190,13 +195,16 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     }
 
     /// @dev Compliance of a commitment (hold, two-step order): `from` and `to` active, `value` within
-    /// `from`'s single-transfer and outflow limits and within `to`'s balance limit, as if it moved now.
+    /// `from`'s single-transfer and outflow limits and within `to`'s balance limit, as if it moved now
+    /// (limits do not apply when `from` pays itself).
     function _checkCommitment(address from, address to, uint256 value) internal view {
         _requireActive(_accounts[from], from);
         Account storage receiver = _accounts[to];
         _requireActive(receiver, to);
-        _checkOutflow(_accounts[from], from, value);
-        _checkBalanceLimit(receiver, to, balanceOf(to) + value);
+        if (from != to) {
+            _checkOutflow(_accounts[from], from, value);
+            _checkBalanceLimit(receiver, to, balanceOf(to) + value);
+        }
     }
 
     /// @dev Reverts unless `account` is registered and not frozen.

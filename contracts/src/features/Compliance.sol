@@ -29,6 +29,7 @@ abstract contract Compliance is EmTokenBase, ICompliance {
     /// @inheritdoc ICompliance
     function registerWallet(address wallet, uint8 level) external onlyRole(COMPLIANCE_ROLE) {
         if (wallet == address(0)) revert ZeroAddress("wallet");
+        if (wallet == suspenseAccount()) revert SuspenseAccountNotAllowed(wallet);
         Account storage a = _accounts[wallet];
         if (a.registered) revert WalletAlreadyRegistered(wallet);
         a.registered = true;

@@ -51,7 +51,8 @@ interface ICompliance {
 
     // ---------------------------------------------------------------- functions
 
-    /// @notice Compliance only: registers `wallet` at KYC `level`. Emits {WalletRegistered}.
+    /// @notice Compliance only: registers `wallet` at KYC `level` (never the suspense account). Emits
+    /// {WalletRegistered}.
     function registerWallet(address wallet, uint8 level) external;
 
     /// @notice Compliance only: changes a registered wallet's KYC level. Emits {KycLevelChanged}.

@@ -35,7 +35,7 @@ interface IEmTokenCore {
     );
     /// @notice The operation id was already used by this issuer for an operator transfer: `transferId`.
     error OperatorTransferExists(bytes32 transferId);
-    /// @notice `account` cannot be the suspense account here (it holds system funds only).
+    /// @notice `account` cannot be both the suspense account (system funds only) and a registered wallet.
     error SuspenseAccountNotAllowed(address account);
     /// @notice The suspense account cannot change while it holds `value` of payouts in suspense.
     error SuspenseAccountInUse(address account, uint256 value);
@@ -77,7 +77,8 @@ interface IEmTokenCore {
     /// @notice The account payouts' funds move to before they are burnt or refunded.
     function suspenseAccount() external view returns (address);
 
-    /// @notice Admin only: moves the suspense account. Reverts while the current one holds payout funds.
+    /// @notice Admin only: moves the suspense account, which must be a dedicated address (not a registered
+    /// wallet). Reverts while the current one holds payout funds.
     /// Emits {SuspenseAccountChanged}.
     function setSuspenseAccount(address account) external;
 

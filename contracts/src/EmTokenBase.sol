@@ -35,8 +35,15 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
         uint96 held;
     }
 
+    /// @dev Pause flag and Σ held in one slot: every lock or unlock reads the flag and writes the total.
+    /// (OpenZeppelin's own `_paused` slot stays unused: {paused}, {_pause} and {_unpause} use this one.)
+    struct Globals {
+        uint96 totalHeld;
+        bool paused;
+    }
+
     mapping(address account => Account) internal _accounts;
-    uint256 private _totalHeld;
+    Globals private _globals;
     address private _suspense;
     uint8 private immutable _decimals;
     /// @dev wallet => operator => bit set of {OperatorScope} approvals.
@@ -77,7 +84,12 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
 
     /// @inheritdoc IEmTokenCore
     function totalSupplyOnHold() external view returns (uint256) {
-        return _totalHeld;
+        return _globals.totalHeld;
+    }
+
+    /// @inheritdoc Pausable
+    function paused() public view override returns (bool) {
+        return _globals.paused;
     }
 
     /// @inheritdoc IEmTokenCore
@@ -138,6 +150,18 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
 
     // ------------------------------------------------------------ internal
 
+    /// @dev OpenZeppelin's pause, on the packed flag.
+    function _pause() internal override whenNotPaused {
+        _globals.paused = true;
+        emit Paused(_msgSender());
+    }
+
+    /// @dev OpenZeppelin's unpause, on the packed flag.
+    function _unpause() internal override whenPaused {
+        _globals.paused = false;
+        emit Unpaused(_msgSender());
+    }
+
     /// @dev Every ERC-20 path (transfer, transferFrom, operator transfer, mint) arrives here.
     function _update(address from, address to, uint256 value) internal override {
         _update(from, to, value, false);
@@ -157,19 +181,18 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     function _update(address from, address to, uint256 value, bool system) internal {
         _requireNotPaused();
         if (from != address(0)) {
-            bool isSuspense = system && from == _suspense;
-            Account storage sender = _accounts[from];
-            if (!isSuspense) _requireActive(sender, from);
+            Account memory sender = _accounts[from];
+            if (!(system && from == _suspense)) _requireActive(sender, from);
             uint256 available = balanceOf(from) - sender.held;
             if (value > available) revert InsufficientAvailableBalance(from, available, value);
             // Nothing leaves a wallet that pays itself or pays nothing: no limit applies, nothing is recorded.
-            if (!system && from != to && value != 0) _recordOutflow(sender, from, value);
+            if (!system && from != to && value != 0) _recordOutflow(from, sender, value);
         }
-        if (to != address(0)) {
-            if (!(system && to == _suspense)) {
-                Account storage receiver = _accounts[to];
-                _requireActive(receiver, to);
-                if (!system && from != to) _checkBalanceLimit(receiver, to, balanceOf(to) + value);
+        if (to != address(0) && !(system && to == _suspense)) {
+            Account memory receiver = _accounts[to];
+            _requireActive(receiver, to);
+            if (!system && from != to) {
+                _checkBalanceLimit(receiver.kycLevel, to, balanceOf(to) + value);
             }
         }
         super._update(from, to, value);
@@ -183,50 +206,46 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
         Account storage a = _accounts[account];
         uint256 available = balanceOf(account) - a.held;
         if (value > available) revert InsufficientAvailableBalance(account, available, value);
-        // Cannot overflow: held ≤ balance ≤ MAX_SUPPLY < 2^96.
+        // Cannot overflow: held ≤ balance ≤ MAX_SUPPLY < 2^96, and Σ held ≤ totalSupply ≤ MAX_SUPPLY.
         a.held += uint96(value);
-        _totalHeld += value;
+        _globals.totalHeld += uint96(value);
     }
 
     /// @dev Unlocks `value` previously locked on `account`.
     function _unlock(address account, uint256 value) internal {
         _accounts[account].held -= uint96(value);
-        _totalHeld -= value;
+        _globals.totalHeld -= uint96(value);
     }
 
     /// @dev Compliance of a commitment (hold, two-step order): `from` and `to` active, `value` within
     /// `from`'s single-transfer and outflow limits and within `to`'s balance limit, as if it moved now
     /// (limits do not apply when `from` pays itself).
     function _checkCommitment(address from, address to, uint256 value) internal view {
-        _requireActive(_accounts[from], from);
-        Account storage receiver = _accounts[to];
+        Account memory sender = _accounts[from];
+        Account memory receiver = _accounts[to];
+        _requireActive(sender, from);
         _requireActive(receiver, to);
         if (from != to) {
-            _checkOutflow(_accounts[from], from, value);
-            _checkBalanceLimit(receiver, to, balanceOf(to) + value);
+            _checkOutflow(from, sender, value);
+            _checkBalanceLimit(receiver.kycLevel, to, balanceOf(to) + value);
         }
     }
 
     /// @dev Reverts unless `account` is registered and not frozen.
-    function _requireActive(Account storage a, address account) internal view {
+    function _requireActive(Account memory a, address account) internal pure {
         if (!a.registered) revert ICompliance.WalletNotRegistered(account);
         if (a.frozen) revert ICompliance.WalletFrozen(account);
     }
 
     /// @dev Implemented by Compliance: checks the sender's limits for `value` and records it as outflow.
-    function _recordOutflow(Account storage sender, address from, uint256 value) internal virtual;
+    function _recordOutflow(address from, Account memory sender, uint256 value) internal virtual;
 
     /// @dev Implemented by Compliance: checks the sender's limits for `value` without recording it.
-    function _checkOutflow(Account storage sender, address from, uint256 value)
-        internal
-        view
-        virtual;
+    function _checkOutflow(address from, Account memory sender, uint256 value) internal view virtual;
 
-    /// @dev Implemented by Compliance: reverts when `newBalance` is above `to`'s balance limit.
-    function _checkBalanceLimit(Account storage receiver, address to, uint256 newBalance)
-        internal
-        view
-        virtual;
+    /// @dev Implemented by Compliance: reverts when `newBalance` is above the balance limit of KYC `level`
+    /// (`to`'s level).
+    function _checkBalanceLimit(uint8 level, address to, uint256 newBalance) internal view virtual;
 
     /// @dev Reverts unless the caller may act for `wallet` in `scope`: an approved operator, or the
     /// operator role (default operator of every wallet).

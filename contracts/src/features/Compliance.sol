@@ -113,28 +113,30 @@ abstract contract Compliance is EmTokenBase, ICompliance {
 
     // ------------------------------------------------------------ internal
 
-    function _recordOutflow(Account storage sender, address from, uint256 value) internal override {
-        (uint256 outflow, bool newPeriod) = _checkedOutflow(sender, from, value);
+    function _recordOutflow(address from, Account memory sender, uint256 value) internal override {
+        (uint256 outflow, bool newPeriod) = _checkedOutflow(from, sender, value);
         if (newPeriod) sender.outflowPeriodStart = uint40(block.timestamp);
         // Saturates: only an unlimited tier lets a period's outflow pass 2^96 - 1, and then nothing
         // reads more than "a lot" from it.
         sender.outflow = outflow > MAX_SUPPLY ? uint96(MAX_SUPPLY) : uint96(outflow);
+        // `sender` is this account's slot as read at the start of the movement; nothing else wrote it since.
+        _accounts[from] = sender;
     }
 
-    function _checkOutflow(Account storage sender, address from, uint256 value)
+    function _checkOutflow(address from, Account memory sender, uint256 value)
         internal
         view
         override
     {
-        _checkedOutflow(sender, from, value);
+        _checkedOutflow(from, sender, value);
     }
 
-    function _checkBalanceLimit(Account storage receiver, address to, uint256 newBalance)
+    function _checkBalanceLimit(uint8 level, address to, uint256 newBalance)
         internal
         view
         override
     {
-        uint256 maxBalance = _tiers[receiver.kycLevel].maxBalance;
+        uint256 maxBalance = _tiers[level].maxBalance;
         if (maxBalance != 0 && newBalance > maxBalance) {
             revert BalanceLimitExceeded(to, newBalance, maxBalance);
         }
@@ -142,7 +144,7 @@ abstract contract Compliance is EmTokenBase, ICompliance {
 
     /// @dev The sender's outflow in its current period after sending `value`, checked against its tier;
     /// `newPeriod` when that value opens a new period.
-    function _checkedOutflow(Account storage sender, address from, uint256 value)
+    function _checkedOutflow(address from, Account memory sender, uint256 value)
         private
         view
         returns (uint256 outflow, bool newPeriod)

@@ -155,6 +155,8 @@ abstract contract Compliance is EmTokenBase, ICompliance {
             revert TransferLimitExceeded(from, value, maxTransfer);
         }
         uint256 start = sender.outflowPeriodStart;
+        // `start == 0` is the "no period yet" sentinel, not a balance comparison.
+        // slither-disable-next-line incorrect-equality
         newPeriod = start == 0 || block.timestamp >= start + OUTFLOW_PERIOD;
         outflow = newPeriod ? value : sender.outflow + value;
         uint256 maxOutflow = tier.maxOutflow30d;

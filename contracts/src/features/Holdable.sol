@@ -110,11 +110,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
     /// @inheritdoc IHoldable
     function releaseHold(bytes32 holdId) external whenNotPaused {
         HoldRecord storage h = _openHold(holdId);
-        HoldStatus status;
-        if (_isExpired(h)) status = HoldStatus.ReleasedOnExpiration;
-        else if (msg.sender == h.notary) status = HoldStatus.ReleasedByNotary;
-        else if (msg.sender == h.payee) status = HoldStatus.ReleasedByPayee;
-        else revert HoldReleaseNotAllowed(holdId, msg.sender);
+        HoldStatus status = _releaseStatus(h, holdId);
 
         uint256 remaining = h.value;
         address payer = h.payer;
@@ -217,6 +213,19 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         }
         h.expiration = uint40(expiration);
         emit HoldRenewed(holdId, h.payer, h.payee, previous, expiration, h.value, h.status);
+    }
+
+    /// @dev Who may release now, and the status the release gives: anyone once expired
+    /// (ReleasedOnExpiration), else the notary or the payee.
+    function _releaseStatus(HoldRecord storage h, bytes32 holdId)
+        private
+        view
+        returns (HoldStatus)
+    {
+        if (_isExpired(h)) return HoldStatus.ReleasedOnExpiration;
+        if (msg.sender == h.notary) return HoldStatus.ReleasedByNotary;
+        if (msg.sender == h.payee) return HoldStatus.ReleasedByPayee;
+        revert HoldReleaseNotAllowed(holdId, msg.sender);
     }
 
     /// @dev The hold, which must exist and be open (Ordered or ExecutedAndKeptOpen).

@@ -92,7 +92,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
     {
         Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.FundsInSuspense);
         (address wallet, uint256 value) = (p.wallet, p.value);
-        address refundedFrom;
+        address refundedFrom = address(0); // stays zero when nothing was moved to suspense
         if (p.status == PayoutStatus.FundsInSuspense) {
             refundedFrom = suspenseAccount();
             _unlock(refundedFrom, value);

@@ -1,0 +1,32 @@
+//! `emtoken`: the command line of EmToken. Today it builds the contracts into the artifacts the bindings
+//! crate reads; later issues add the indexer, the API and operations.
+
+mod commands;
+mod contract_build;
+mod output;
+
+use clap::Parser;
+
+/// EmToken: regulated electronic money on EVM chains.
+#[derive(Debug, Parser)]
+#[command(name = "emtoken", version, about, long_about = None)]
+struct Cli {
+    /// Print the result as JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: commands::Command,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli.command, output::Output::new(cli.json)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The whole chain of causes, one line, without a backtrace: errors here are for users.
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

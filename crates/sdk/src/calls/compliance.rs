@@ -1,0 +1,123 @@
+use alloy::primitives::{Address, U256};
+
+use crate::{Amount, EmTokenClient, Result, Tier, TxOutcome, client::contract_error};
+
+impl EmTokenClient {
+    /// `registerWallet` (compliance).
+    pub async fn register_wallet(&self, wallet: Address, kyc_level: u8) -> Result<TxOutcome> {
+        self.send(
+            "registerWallet",
+            self.contract()
+                .registerWallet(wallet, kyc_level)
+                .into_transaction_request(),
+        )
+        .await
+    }
+
+    /// `setKycLevel` (compliance).
+    pub async fn set_kyc_level(&self, wallet: Address, kyc_level: u8) -> Result<TxOutcome> {
+        self.send(
+            "setKycLevel",
+            self.contract()
+                .setKycLevel(wallet, kyc_level)
+                .into_transaction_request(),
+        )
+        .await
+    }
+
+    /// `freeze` (compliance).
+    pub async fn freeze(&self, wallet: Address) -> Result<TxOutcome> {
+        self.send(
+            "freeze",
+            self.contract().freeze(wallet).into_transaction_request(),
+        )
+        .await
+    }
+
+    /// `unfreeze` (compliance).
+    pub async fn unfreeze(&self, wallet: Address) -> Result<TxOutcome> {
+        self.send(
+            "unfreeze",
+            self.contract().unfreeze(wallet).into_transaction_request(),
+        )
+        .await
+    }
+
+    /// `setTier` (admin): the limits of a KYC level; `None` = unlimited.
+    pub async fn set_tier(&self, kyc_level: u8, tier: Tier) -> Result<TxOutcome> {
+        let limit = |a: Option<Amount>| a.map_or(U256::ZERO, |a| a.base_units());
+        let tx = self
+            .contract()
+            .setTier(
+                kyc_level,
+                limit(tier.max_balance),
+                limit(tier.max_transfer),
+                limit(tier.max_outflow_30d),
+            )
+            .into_transaction_request();
+        self.send("setTier", tx).await
+    }
+
+    /// `isRegistered`.
+    pub async fn is_registered(&self, wallet: Address) -> Result<bool> {
+        self.contract()
+            .isRegistered(wallet)
+            .call()
+            .await
+            .map_err(|e| contract_error("isRegistered", e))
+    }
+
+    /// `isFrozen`.
+    pub async fn is_frozen(&self, wallet: Address) -> Result<bool> {
+        self.contract()
+            .isFrozen(wallet)
+            .call()
+            .await
+            .map_err(|e| contract_error("isFrozen", e))
+    }
+
+    /// `kycLevelOf`.
+    pub async fn kyc_level_of(&self, wallet: Address) -> Result<u8> {
+        self.contract()
+            .kycLevelOf(wallet)
+            .call()
+            .await
+            .map_err(|e| contract_error("kycLevelOf", e))
+    }
+
+    /// `tierOf`: the limits of a KYC level.
+    pub async fn tier_of(&self, kyc_level: u8) -> Result<Tier> {
+        let t = self
+            .contract()
+            .tierOf(kyc_level)
+            .call()
+            .await
+            .map_err(|e| contract_error("tierOf", e))?;
+        let limit = |v: alloy::primitives::aliases::U96| -> Result<Option<Amount>> {
+            let v = U256::from(v);
+            if v.is_zero() {
+                Ok(None)
+            } else {
+                self.on_chain_amount(v).map(Some)
+            }
+        };
+        Ok(Tier {
+            max_balance: limit(t.maxBalance)?,
+            max_transfer: limit(t.maxTransfer)?,
+            max_outflow_30d: limit(t.maxOutflow30d)?,
+        })
+    }
+
+    /// `outflowOf`: what `wallet` sent in its current 30-day period, and when it started (`None` when there
+    /// is no open period).
+    pub async fn outflow_of(&self, wallet: Address) -> Result<(Amount, Option<u64>)> {
+        let r = self
+            .contract()
+            .outflowOf(wallet)
+            .call()
+            .await
+            .map_err(|e| contract_error("outflowOf", e))?;
+        let start = u64::try_from(r.periodStart).unwrap_or(u64::MAX);
+        Ok((self.on_chain_amount(r.outflow)?, (start != 0).then_some(start)))
+    }
+}

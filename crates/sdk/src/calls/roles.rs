@@ -1,0 +1,75 @@
+use alloy::primitives::{Address, B256, keccak256};
+
+use crate::{EmTokenClient, Result, TxOutcome, client::contract_error};
+
+/// The contract's roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// `DEFAULT_ADMIN_ROLE`: roles, tiers, suspense account.
+    Admin,
+    /// `OPERATOR_ROLE`: the e-money institution.
+    Operator,
+    /// `COMPLIANCE_ROLE`: registration, KYC levels, freezing.
+    Compliance,
+    /// `PAUSER_ROLE`: pause.
+    Pauser,
+}
+
+impl Role {
+    /// The role's bytes32 id, as AccessControl knows it.
+    pub fn id(self) -> B256 {
+        match self {
+            Self::Admin => B256::ZERO,
+            Self::Operator => keccak256("OPERATOR_ROLE"),
+            Self::Compliance => keccak256("COMPLIANCE_ROLE"),
+            Self::Pauser => keccak256("PAUSER_ROLE"),
+        }
+    }
+}
+
+impl EmTokenClient {
+    /// `hasRole`.
+    pub async fn has_role(&self, role: Role, account: Address) -> Result<bool> {
+        self.contract()
+            .hasRole(role.id(), account)
+            .call()
+            .await
+            .map_err(|e| contract_error("hasRole", e))
+    }
+
+    /// `grantRole` (admin).
+    pub async fn grant_role(&self, role: Role, account: Address) -> Result<TxOutcome> {
+        self.send(
+            "grantRole",
+            self.contract()
+                .grantRole(role.id(), account)
+                .into_transaction_request(),
+        )
+        .await
+    }
+
+    /// `revokeRole` (admin).
+    pub async fn revoke_role(&self, role: Role, account: Address) -> Result<TxOutcome> {
+        self.send(
+            "revokeRole",
+            self.contract()
+                .revokeRole(role.id(), account)
+                .into_transaction_request(),
+        )
+        .await
+    }
+
+    /// `renounceRole`: the signer gives up `role`.
+    pub async fn renounce_role(&self, role: Role) -> Result<TxOutcome> {
+        let me = self
+            .signer()
+            .ok_or_else(|| crate::Error::Invalid("renounceRole needs a signer".to_owned()))?;
+        self.send(
+            "renounceRole",
+            self.contract()
+                .renounceRole(role.id(), me)
+                .into_transaction_request(),
+        )
+        .await
+    }
+}

@@ -1,0 +1,214 @@
+use std::time::Duration;
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+};
+use emtoken_bindings::EmToken::{self, EmTokenInstance};
+use rust_decimal::Decimal;
+
+use crate::{Amount, Error, NetworkProfile, Result, SendSettings, TxOutcome, sender::Sender};
+
+/// A client of one EmToken contract, signing with one key (or read-only). Many transactions may be sent
+/// concurrently from one client (see [`Sender`] for how nonces stay in order).
+#[derive(Debug)]
+pub struct EmTokenClient {
+    contract: EmTokenInstance<DynProvider>,
+    sender: Sender,
+    decimals: u8,
+}
+
+/// Builds an [`EmTokenClient`]: where to connect, who signs, how to send.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    url: String,
+    signer: Option<PrivateKeySigner>,
+    settings: SendSettings,
+}
+
+impl ClientBuilder {
+    /// Signs with a hex private key.
+    pub fn private_key(mut self, key: &str) -> Result<Self> {
+        let signer: PrivateKeySigner = key
+            .trim()
+            .parse()
+            .map_err(|e| Error::Invalid(format!("invalid private key: {e}")))?;
+        self.signer = Some(signer);
+        Ok(self)
+    }
+
+    /// Signs with the key at BIP-44 `index` (m/44'/60'/0'/0/index) of a mnemonic.
+    pub fn mnemonic(mut self, phrase: &str, index: u32) -> Result<Self> {
+        let signer = MnemonicBuilder::<English>::default()
+            .phrase(phrase)
+            .index(index)
+            .and_then(|b| b.build())
+            .map_err(|e| {
+                Error::Invalid(format!("cannot derive key {index} from the mnemonic: {e}"))
+            })?;
+        self.signer = Some(signer);
+        Ok(self)
+    }
+
+    /// Signs with this key.
+    pub fn signer(mut self, signer: PrivateKeySigner) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// Anvil (EIP-1559) or Besu (legacy, gas price 0).
+    pub fn profile(mut self, profile: NetworkProfile) -> Self {
+        self.settings.profile = profile;
+        self
+    }
+
+    /// Blocks to wait on top of the including one before a receipt counts.
+    pub fn confirmations(mut self, confirmations: u64) -> Self {
+        self.settings.confirmations = confirmations;
+        self
+    }
+
+    /// How long to wait for a receipt.
+    pub fn receipt_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.receipt_timeout = timeout;
+        self
+    }
+
+    /// All send settings at once.
+    pub fn settings(mut self, settings: SendSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Connects (http(s) or ws(s) URL) to the EmToken contract at `address`; reads its decimals and the
+    /// chain id once.
+    pub async fn connect(self, address: Address) -> Result<EmTokenClient> {
+        let sender = self.sender().await?;
+        EmTokenClient::with_sender(sender, address).await
+    }
+
+    /// The sending half of a client, before there is a contract address (deployment).
+    pub(crate) async fn sender(&self) -> Result<Sender> {
+        let (provider, chain_id) = self.provider().await?;
+        Ok(Sender::new(
+            provider,
+            self.signer.as_ref().map(|s| s.address()),
+            chain_id,
+            self.settings,
+        ))
+    }
+
+    /// The provider (with the signer's wallet when there is one) and the chain id.
+    async fn provider(&self) -> Result<(DynProvider, u64)> {
+        let builder = ProviderBuilder::new().disable_recommended_fillers();
+        let provider = match &self.signer {
+            Some(signer) => builder
+                .wallet(EthereumWallet::from(signer.clone()))
+                .connect(&self.url)
+                .await
+                .map(|p| p.erased()),
+            None => builder.connect(&self.url).await.map(|p| p.erased()),
+        }
+        .map_err(|source| Error::Rpc {
+            call: "connect",
+            source,
+        })?;
+        let chain_id = provider.get_chain_id().await.map_err(|source| Error::Rpc {
+            call: "eth_chainId",
+            source,
+        })?;
+        Ok((provider, chain_id))
+    }
+}
+
+impl EmTokenClient {
+    /// A client of the contract at `address` sending through `sender`; reads the token's decimals.
+    pub(crate) async fn with_sender(sender: Sender, address: Address) -> Result<Self> {
+        let contract = EmToken::new(address, sender.provider().clone());
+        let decimals = contract
+            .decimals()
+            .call()
+            .await
+            .map_err(|e| contract_error("decimals", e))?;
+        Ok(Self {
+            contract,
+            sender,
+            decimals,
+        })
+    }
+
+    /// A builder connecting to `url` (http, https, ws or wss).
+    pub fn builder(url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            url: url.into(),
+            signer: None,
+            settings: SendSettings::default(),
+        }
+    }
+
+    /// The contract's address.
+    pub fn address(&self) -> Address {
+        *self.contract.address()
+    }
+
+    /// The signing address, when the client signs.
+    pub fn signer(&self) -> Option<Address> {
+        self.sender.from()
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.sender.chain_id()
+    }
+
+    /// The token's decimals.
+    pub fn decimals(&self) -> u8 {
+        self.decimals
+    }
+
+    /// The underlying provider (for reads the client does not wrap).
+    pub fn provider(&self) -> &DynProvider {
+        self.sender.provider()
+    }
+
+    /// The typed contract instance (bindings) on this client's provider.
+    pub fn contract(&self) -> &EmTokenInstance<DynProvider> {
+        &self.contract
+    }
+
+    /// A decimal amount of this token, e.g. `client.amount(dec!(12.34))`.
+    pub fn amount(&self, value: Decimal) -> Result<Amount> {
+        Ok(Amount::from_decimal(value, self.decimals)?)
+    }
+
+    /// An amount of this token parsed from text, e.g. "12.34".
+    pub fn parse_amount(&self, text: &str) -> Result<Amount> {
+        Ok(Amount::parse(text, self.decimals)?)
+    }
+
+    /// Base units read from the chain, as an amount of this token.
+    pub(crate) fn on_chain_amount(&self, value: U256) -> Result<Amount> {
+        Ok(Amount::from_base_units(value, self.decimals)?)
+    }
+
+    /// Sends a call of the contract and waits for its receipt (see [`Sender`]).
+    pub(crate) async fn send(
+        &self,
+        call: &'static str,
+        tx: TransactionRequest,
+    ) -> Result<TxOutcome> {
+        let receipt = self.sender.send(call, tx).await?;
+        Ok(TxOutcome::from_receipt(&receipt, self.address()))
+    }
+}
+
+/// Maps an error of a contract view call.
+pub(crate) fn contract_error(call: &'static str, error: alloy::contract::Error) -> Error {
+    match error {
+        alloy::contract::Error::TransportError(source) => Error::from_rpc(call, source),
+        other => Error::Invalid(format!("{call}: {other}")),
+    }
+}

@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+// Errors carry the decoded contract error by value so callers can match on it directly; they are the
+// cold path of every call, where a few hundred bytes do not matter.
+#![allow(clippy::result_large_err)]
+
+mod amount;
+mod calls;
+mod client;
+mod deploy;
+mod error;
+mod network;
+mod operation_id;
+mod outcome;
+mod records;
+mod sender;
+
+pub use amount::{Amount, AmountError, MAX_BASE_UNITS};
+pub use calls::Role;
+pub use client::{ClientBuilder, EmTokenClient};
+pub use deploy::{DeployConfig, Deployment, Roles, deploy};
+pub use emtoken_bindings::EmToken::EmTokenEvents;
+pub use error::{EmTokenError, Error, Result};
+pub use network::{NetworkProfile, SendSettings};
+pub use operation_id::OperationId;
+pub use outcome::{Created, EmTokenEvent, TxOutcome};
+pub use records::{
+    ClearableTransfer, Fund, Hold, HoldStatus, MintKind, OrderStatus, Payout, PayoutStatus, Tier,
+};
+
+/// The generated bindings (contract, events, errors), for what the client does not wrap.
+pub use emtoken_bindings as bindings;

@@ -157,8 +157,9 @@ impl Sender {
             }
         };
         if !receipt.status() {
-            // Replay on the state before its block to recover the contract's reason.
-            let block = receipt.block_number.unwrap_or_default().saturating_sub(1);
+            // Replay on the state its block left: the transaction changed nothing, and what made it fail
+            // (usually an earlier transaction of the same block) is in that state.
+            let block = receipt.block_number.unwrap_or_default();
             let error = match self.provider.call(tx).block(BlockId::number(block)).await {
                 Err(e) => Error::from_rpc(call, e).revert().cloned(),
                 Ok(_) => None,

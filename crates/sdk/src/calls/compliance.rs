@@ -118,6 +118,9 @@ impl EmTokenClient {
             .await
             .map_err(|e| contract_error("outflowOf", e))?;
         let start = u64::try_from(r.periodStart).unwrap_or(u64::MAX);
-        Ok((self.on_chain_amount(r.outflow)?, (start != 0).then_some(start)))
+        Ok((
+            self.on_chain_amount(r.outflow)?,
+            (start != 0).then_some(start),
+        ))
     }
 }

@@ -1,0 +1,424 @@
+//! Sending: many concurrent transactions from one key, receipts, dropped and mined-but-reverted
+//! transactions, both network profiles, and record keys equal to the contract's.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use alloy::{
+    consensus::TxType,
+    primitives::{Address, U256},
+    providers::Provider,
+};
+use common::{Fixture, amount, builder};
+use emtoken_sdk::{
+    EmTokenClient, EmTokenError, EmTokenEvents, Error, MintKind, OperationId, bindings::EmToken,
+};
+use emtoken_test_utils::{ProfileName, Role};
+use futures::future::join_all;
+
+async fn anvil<P: alloy::rpc::json_rpc::RpcSend, T: alloy::rpc::json_rpc::RpcRecv>(
+    client: &EmTokenClient,
+    method: &'static str,
+    params: P,
+) -> T {
+    client
+        .provider()
+        .raw_request(method.into(), params)
+        .await
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+#[tokio::test]
+async fn two_hundred_and_forty_concurrent_transfers_from_one_key_all_land() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    // carol is unlimited (KYC 2): no tier limit gets in the way of the count.
+    f.fund(Role::Carol, "10000.00").await;
+    let payees = [f.addr(Role::Alice), f.addr(Role::Bob), f.addr(Role::Dave)];
+    const SENDS: usize = 240;
+    // Every 20th send is refused by the contract (dave's KYC 0 balance limit is 250.00): it must fail with
+    // the decoded error and leave no nonce gap behind.
+    let refused = |i: usize| i % 20 == 19;
+
+    let started = Instant::now();
+    let results = join_all((0..SENDS).map(|i| {
+        let carol = &f.carol;
+        let (to, value) = if refused(i) {
+            (payees[2], amount("300.00"))
+        } else {
+            (payees[i % 2], amount("0.01"))
+        };
+        async move { carol.transfer(to, value).await }
+    }))
+    .await;
+    let elapsed = started.elapsed();
+
+    let mut landed = 0u64;
+    for (i, result) in results.iter().enumerate() {
+        match result {
+            Ok(outcome) => {
+                assert!(!refused(i), "send {i} should have been refused");
+                assert!(matches!(
+                    outcome.events[0].event,
+                    EmTokenEvents::Transfer(_)
+                ));
+                landed += 1;
+            }
+            Err(Error::Revert {
+                error: EmTokenError::BalanceLimitExceeded(e),
+                ..
+            }) if refused(i) => {
+                assert_eq!(e.wallet, payees[2]);
+            }
+            Err(e) => panic!("send {i} failed: {e}"),
+        }
+    }
+    let refused_count = (0..SENDS).filter(|i| refused(*i)).count() as u64;
+    assert_eq!(landed, SENDS as u64 - refused_count);
+    let to_alice = (0..SENDS).filter(|i| !refused(*i) && i % 2 == 0).count() as u64;
+    let cents = |n: u64| U256::from(n);
+    assert_eq!(
+        f.alice.balance_of(payees[0]).await.unwrap().base_units(),
+        cents(to_alice)
+    );
+    assert_eq!(
+        f.alice.balance_of(payees[1]).await.unwrap().base_units(),
+        cents(landed - to_alice)
+    );
+    assert_eq!(f.alice.balance_of(payees[2]).await.unwrap(), amount("0"));
+    assert_eq!(
+        f.alice
+            .balance_of(f.addr(Role::Carol))
+            .await
+            .unwrap()
+            .base_units(),
+        U256::from(1_000_000 - landed)
+    );
+    // Exactly one nonce per landed transaction: no gap, no reuse.
+    let nonce = f
+        .carol
+        .provider()
+        .get_transaction_count(f.addr(Role::Carol))
+        .await
+        .unwrap();
+    assert_eq!(nonce, landed);
+    println!(
+        "concurrent send: {landed} transfers (+{refused_count} refused) from one key in {:.2} s = {:.0} tx/s until receipts",
+        elapsed.as_secs_f64(),
+        landed as f64 / elapsed.as_secs_f64()
+    );
+}
+
+#[tokio::test]
+async fn a_transaction_the_node_drops_is_reported_dropped() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    f.fund(Role::Alice, "10.00").await;
+    let alice = builder(&f.node, Role::Alice)
+        .receipt_timeout(Duration::from_secs(2))
+        .connect(f.deployment.address)
+        .await
+        .unwrap();
+    let _: () = anvil(&alice, "evm_setAutomine", (false,)).await;
+    let bob = f.addr(Role::Bob);
+    let send = tokio::spawn(async move { alice.transfer(bob, amount("1.00")).await.map(|_| ()) });
+    // Wait for the transaction to reach the pool, then drop it.
+    let pending = loop {
+        let pool: serde_json::Value = anvil(&f.admin, "txpool_content", ()).await;
+        if let Some(tx) = pool["pending"]
+            .as_object()
+            .and_then(|by_sender| by_sender.values().next())
+            .and_then(|by_nonce| by_nonce.as_object()?.values().next().cloned())
+        {
+            break tx["hash"].as_str().unwrap().to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let _: serde_json::Value = anvil(&f.admin, "anvil_dropTransaction", (pending.clone(),)).await;
+    match send.await.unwrap() {
+        Err(Error::Dropped {
+            call,
+            tx_hash,
+            timeout_secs,
+        }) => {
+            assert_eq!(call, "transfer");
+            assert_eq!(tx_hash.to_string(), pending);
+            assert_eq!(timeout_secs, 2);
+        }
+        other => panic!("expected Dropped, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_that_reverts_once_mined_is_reported_with_its_reason() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    f.fund(Role::Alice, "10.00").await;
+    let _: () = anvil(&f.admin, "evm_setAutomine", (false,)).await;
+    let (alice, bob) = (f.addr(Role::Alice), f.addr(Role::Bob));
+    // alice's transfer passes its gas estimate and waits in the pool...
+    let transfer = {
+        let client = builder(&f.node, Role::Alice)
+            .connect(f.deployment.address)
+            .await
+            .unwrap();
+        tokio::spawn(async move { client.transfer(bob, amount("5.00")).await })
+    };
+    wait_for_pool(&f.admin, 1).await;
+    // ...then compliance freezes her with a higher tip, so the freeze is mined first in the same block.
+    let compliance = f.compliance.provider();
+    let freeze = alloy::rpc::types::TransactionRequest::default()
+        .to(f.deployment.address)
+        .input(alloy::sol_types::SolCall::abi_encode(&EmToken::freezeCall { wallet: alice }).into())
+        .nonce(
+            compliance
+                .get_transaction_count(f.addr(Role::Compliance))
+                .await
+                .unwrap(),
+        )
+        .gas_limit(200_000)
+        .max_fee_per_gas(200_000_000_000)
+        .max_priority_fee_per_gas(100_000_000_000)
+        .from(f.addr(Role::Compliance));
+    let freeze = alloy::network::TransactionBuilder::with_chain_id(freeze, f.compliance.chain_id());
+    let _pending = compliance.send_transaction(freeze).await.unwrap();
+    wait_for_pool(&f.admin, 2).await;
+    let _: serde_json::Value = anvil(&f.admin, "evm_mine", ()).await;
+
+    match transfer.await.unwrap() {
+        Err(Error::Reverted {
+            call,
+            error: Some(EmTokenError::WalletFrozen(e)),
+            tx_hash,
+        }) => {
+            assert_eq!(call, "transfer");
+            assert_eq!(e.wallet, alice);
+            let receipt = f
+                .alice
+                .provider()
+                .get_transaction_receipt(tx_hash)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(!receipt.status());
+        }
+        other => panic!("expected Reverted with WalletFrozen, got {other:?}"),
+    }
+    assert_eq!(f.alice.balance_of(alice).await.unwrap(), amount("10.00"));
+}
+
+/// Waits until anvil's pool holds `count` pending transactions.
+async fn wait_for_pool(client: &EmTokenClient, count: usize) {
+    for _ in 0..200 {
+        let status: serde_json::Value = anvil(client, "txpool_status", ()).await;
+        let pending = status["pending"]
+            .as_str()
+            .and_then(|hex| u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok())
+            .or_else(|| status["pending"].as_u64())
+            .unwrap_or(0);
+        if pending as usize >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the pool never held {count} transactions");
+}
+
+#[tokio::test]
+async fn besu_profile_sends_legacy_transactions_that_cost_nothing() {
+    let f = Fixture::new(ProfileName::Besu).await;
+    let operator = f.addr(Role::Operator);
+    let gas_before = f.operator.provider().get_balance(operator).await.unwrap();
+    // Concurrent sends land in the same 2 s blocks.
+    let outcomes = join_all((0..6).map(|i| {
+        let to = if i % 2 == 0 {
+            f.addr(Role::Alice)
+        } else {
+            f.addr(Role::Bob)
+        };
+        f.operator.mint(
+            to,
+            amount("1.00"),
+            MintKind::BankTransfer,
+            alloy::primitives::B256::with_last_byte(i),
+        )
+    }))
+    .await;
+    for outcome in &outcomes {
+        let outcome = outcome.as_ref().expect("mint");
+        let receipt = f
+            .operator
+            .provider()
+            .get_transaction_receipt(outcome.tx_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(receipt.transaction_type(), TxType::Legacy);
+        assert_eq!(receipt.effective_gas_price, 0);
+    }
+    assert_eq!(
+        f.operator.provider().get_balance(operator).await.unwrap(),
+        gas_before,
+        "gas was charged"
+    );
+    assert_eq!(
+        f.alice.balance_of(f.addr(Role::Alice)).await.unwrap(),
+        amount("3.00")
+    );
+}
+
+#[tokio::test]
+async fn anvil_profile_sends_eip1559_transactions() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let outcome = f
+        .operator
+        .mint(
+            f.addr(Role::Alice),
+            amount("1.00"),
+            MintKind::Card,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let receipt = f
+        .operator
+        .provider()
+        .get_transaction_receipt(outcome.tx_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(receipt.transaction_type(), TxType::Eip1559);
+    assert!(receipt.effective_gas_price > 0);
+}
+
+#[tokio::test]
+async fn record_keys_derived_by_the_sdk_equal_the_contracts() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    f.fund(Role::Alice, "100.00").await;
+    let (alice, bob, notary) = (f.addr(Role::Alice), f.addr(Role::Bob), f.addr(Role::Notary));
+    let op = OperationId::random();
+
+    let hold = f
+        .alice
+        .hold(op, bob, notary, amount("1.00"), None)
+        .await
+        .unwrap();
+    let order = f
+        .alice
+        .order_transfer(op, bob, amount("1.00"))
+        .await
+        .unwrap();
+    let fund = f
+        .alice
+        .order_fund(op, amount("1.00"), Default::default())
+        .await
+        .unwrap();
+    let payout = f
+        .alice
+        .order_payout(op, amount("1.00"), Default::default())
+        .await
+        .unwrap();
+    let transfer = f
+        .operator
+        .operator_transfer(op, alice, bob, amount("1.00"))
+        .await
+        .unwrap();
+
+    let emitted = |outcome: &emtoken_sdk::TxOutcome| {
+        outcome
+            .events()
+            .find_map(|e| match e {
+                EmTokenEvents::HoldCreated(e) => Some(e.holdId),
+                EmTokenEvents::ClearableTransferOrdered(e) => Some(e.orderId),
+                EmTokenEvents::FundOrdered(e) => Some(e.orderId),
+                EmTokenEvents::PayoutOrdered(e) => Some(e.orderId),
+                EmTokenEvents::OperatorTransferExecuted(e) => Some(e.transferId),
+                _ => None,
+            })
+            .expect("a creation event")
+    };
+    for created in [&hold, &order, &fund, &payout] {
+        assert_eq!(created.id, op.record_key(alice));
+        assert_eq!(emitted(&created.outcome), created.id);
+    }
+    assert_eq!(transfer.id, op.record_key(f.addr(Role::Operator)));
+    assert_eq!(emitted(&transfer.outcome), transfer.id);
+    // And the contract's own view agrees.
+    let on_chain = f
+        .alice
+        .contract()
+        .holdIdOf(alice, op.as_bytes())
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(on_chain, hold.id);
+    assert_eq!(f.alice.hold_id(alice, op), hold.id);
+}
+
+#[tokio::test]
+async fn deploying_for_another_admin_hands_the_role_over() {
+    let node = emtoken_test_utils::DevNode::spawn(ProfileName::Dev).unwrap();
+    let a = |role| node.address(role).unwrap();
+    let config = emtoken_sdk::DeployConfig {
+        name: "E".into(),
+        symbol: "E".into(),
+        decimals: 2,
+        roles: emtoken_sdk::Roles {
+            admin: a(Role::Admin),
+            operator: a(Role::Operator),
+            compliance: a(Role::Compliance),
+            pauser: a(Role::Pauser),
+        },
+        suspense: a(Role::Suspense),
+        tiers: vec![],
+    };
+    // Deployed by dave's key.
+    let (deployment, client) = emtoken_sdk::deploy(builder(&node, Role::Dave), &config)
+        .await
+        .unwrap();
+    assert!(
+        client
+            .has_role(emtoken_sdk::Role::Admin, a(Role::Admin))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !client
+            .has_role(emtoken_sdk::Role::Admin, a(Role::Dave))
+            .await
+            .unwrap(),
+        "the deployer kept the admin role"
+    );
+    assert_eq!(client.address(), deployment.address);
+}
+
+#[tokio::test]
+async fn bad_inputs_fail_before_anything_is_sent() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    assert!(matches!(
+        f.alice.parse_amount("1.005"),
+        Err(Error::Amount(_))
+    ));
+    assert!(matches!(f.alice.parse_amount("-1"), Err(Error::Amount(_))));
+    let err = EmTokenClient::builder(f.node.endpoint_url().to_string())
+        .private_key("0x1234")
+        .unwrap_err();
+    assert!(err.to_string().starts_with("invalid private key"), "{err}");
+    let read_only = EmTokenClient::builder(f.node.endpoint_url().to_string())
+        .connect(f.deployment.address)
+        .await
+        .unwrap();
+    let err = read_only
+        .transfer(Address::ZERO, amount("1"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("needs a signer"), "{err}");
+    // Nothing was sent by any of it.
+    assert_eq!(
+        f.alice
+            .provider()
+            .get_transaction_count(f.addr(Role::Alice))
+            .await
+            .unwrap(),
+        0
+    );
+    let _ = EmToken::EmTokenErrors::SELECTORS;
+}

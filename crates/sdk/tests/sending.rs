@@ -422,3 +422,29 @@ async fn bad_inputs_fail_before_anything_is_sent() {
     );
     let _ = EmToken::EmTokenErrors::SELECTORS;
 }
+
+#[tokio::test]
+async fn connects_over_websocket_too() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let accounts = f.node.accounts();
+    let over_ws = EmTokenClient::builder(f.node.ws_endpoint_url().to_string())
+        .mnemonic(&accounts.mnemonic, accounts.index(Role::Operator).unwrap())
+        .unwrap()
+        .connect(f.deployment.address)
+        .await
+        .unwrap();
+    assert!(f.node.ws_endpoint_url().scheme().starts_with("ws"));
+    over_ws
+        .mint(
+            f.addr(Role::Alice),
+            amount("2.50"),
+            MintKind::Card,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        over_ws.balance_of(f.addr(Role::Alice)).await.unwrap(),
+        amount("2.50")
+    );
+}

@@ -448,3 +448,42 @@ async fn connects_over_websocket_too() {
         amount("2.50")
     );
 }
+
+#[tokio::test]
+async fn receipts_wait_for_the_configured_confirmations() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let operator = builder(&f.node, Role::Operator)
+        .confirmations(3)
+        .connect(f.deployment.address)
+        .await
+        .unwrap();
+    // Instant mining adds no block by itself after ours: mine some in the background.
+    let miner = {
+        let admin = builder(&f.node, Role::Admin)
+            .connect(f.deployment.address)
+            .await
+            .unwrap();
+        tokio::spawn(async move {
+            for _ in 0..50 {
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let _: serde_json::Value = anvil(&admin, "evm_mine", ()).await;
+            }
+        })
+    };
+    let outcome = operator
+        .mint(
+            f.addr(Role::Alice),
+            amount("1.00"),
+            MintKind::Card,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let head = operator.provider().get_block_number().await.unwrap();
+    miner.abort();
+    assert!(
+        head >= outcome.block_number + 3,
+        "returned at head {head} for a transaction in block {}",
+        outcome.block_number
+    );
+}

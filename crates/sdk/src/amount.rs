@@ -157,8 +157,9 @@ impl Amount {
 }
 
 impl fmt::Display for Amount {
+    /// Always with the token's decimals ("12.30" for 2 decimals); width and alignment apply.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.to_decimal())
+        f.pad(&self.to_decimal().to_string())
     }
 }
 
@@ -271,6 +272,16 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn displays_with_the_tokens_decimals_and_honours_width() {
+        assert_eq!(Amount::parse("12.3", 2).unwrap().to_string(), "12.30");
+        assert_eq!(Amount::parse("5", 2).unwrap().to_string(), "5.00");
+        assert_eq!(
+            format!("{:>8}|", Amount::parse("1.5", 2).unwrap()),
+            "    1.50|"
+        );
     }
 
     #[test]

@@ -95,11 +95,25 @@ pub async fn deploy(
     };
 
     let client = EmTokenClient::with_sender(sender, address).await?;
-    for (level, tier) in &config.tiers {
-        client.set_tier(*level, *tier).await?;
-    }
-    if config.roles.admin != deployer {
-        client.grant_role(Role::Admin, config.roles.admin).await?;
+    // The tiers and the admin grant are independent: send them together (they share blocks on slow
+    // chains); the deployer renounces only once the new admin holds the role.
+    let tiers = config
+        .tiers
+        .iter()
+        .map(|(level, tier)| client.set_tier(*level, *tier));
+    let grant = async {
+        if config.roles.admin == deployer {
+            Ok(None)
+        } else {
+            client
+                .grant_role(Role::Admin, config.roles.admin)
+                .await
+                .map(Some)
+        }
+    };
+    let (tiers, grant) = futures::future::join(futures::future::join_all(tiers), grant).await;
+    tiers.into_iter().collect::<Result<Vec<_>>>()?;
+    if grant?.is_some() {
         client.renounce_role(Role::Admin).await?;
     }
     Ok((deployment, client))

@@ -110,17 +110,15 @@ impl Fixture {
             deployment,
             node,
         };
-        for (who, level) in [
+        let registrations = [
             (Role::Alice, 1),
             (Role::Bob, 1),
             (Role::Carol, 2),
             (Role::Dave, 0),
-        ] {
-            fixture
-                .compliance
-                .register_wallet(fixture.addr(who), level)
-                .await
-                .expect("register");
+        ]
+        .map(|(who, level)| fixture.compliance.register_wallet(fixture.addr(who), level));
+        for registered in futures::future::join_all(registrations).await {
+            registered.expect("register");
         }
         fixture
     }

@@ -134,7 +134,9 @@ contract ClearableTest is EmTokenTest {
     function test_orderTransfer() public {
         bytes32 expectedId = keccak256(abi.encode(alice, OP));
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferOrdered(expectedId, alice, bob, alice, OP, 30_000);
+        emit IClearable.ClearableTransferOrdered(
+            expectedId, alice, bob, alice, OP, 30_000, 0, 30_000, IClearable.ClearableStatus.Ordered
+        );
         _startLogs();
         vm.prank(alice);
         bytes32 id = token.orderTransfer(OP, bob, 30_000);
@@ -308,7 +310,17 @@ contract ClearableTest is EmTokenTest {
     function test_orderTransferFrom_byOperatorRole() public {
         bytes32 expectedId = keccak256(abi.encode(operator, OP));
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferOrdered(expectedId, alice, bob, operator, OP, 40_000);
+        emit IClearable.ClearableTransferOrdered(
+            expectedId,
+            alice,
+            bob,
+            operator,
+            OP,
+            40_000,
+            0,
+            40_000,
+            IClearable.ClearableStatus.Ordered
+        );
         vm.prank(operator);
         bytes32 id = token.orderTransferFrom(OP, alice, bob, 40_000);
 
@@ -325,7 +337,9 @@ contract ClearableTest is EmTokenTest {
         token.authorizeClearableTransferOperator(bob);
         bytes32 expectedId = keccak256(abi.encode(bob, OP));
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferOrdered(expectedId, alice, carol, bob, OP, 10_000);
+        emit IClearable.ClearableTransferOrdered(
+            expectedId, alice, carol, bob, OP, 10_000, 0, 10_000, IClearable.ClearableStatus.Ordered
+        );
         vm.prank(bob);
         bytes32 id = token.orderTransferFrom(OP, alice, carol, 10_000);
         assertEq(id, expectedId, "id");
@@ -452,7 +466,9 @@ contract ClearableTest is EmTokenTest {
     function test_cancelTransfer_byPayer() public {
         bytes32 id = _order(alice, OP, bob, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferCancelled(id, alice, bob, 30_000);
+        emit IClearable.ClearableTransferCancelled(
+            id, alice, bob, 30_000, 0, 0, IClearable.ClearableStatus.Cancelled
+        );
         _startLogs();
         _cancel(alice, id);
         _assertLogCount(1);
@@ -468,7 +484,9 @@ contract ClearableTest is EmTokenTest {
         vm.prank(bob);
         bytes32 id = token.orderTransferFrom(OP, alice, carol, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferCancelled(id, alice, carol, 30_000);
+        emit IClearable.ClearableTransferCancelled(
+            id, alice, carol, 30_000, 0, 0, IClearable.ClearableStatus.Cancelled
+        );
         _cancel(bob, id);
         _assertOrder(id, bob, alice, carol, 30_000, IClearable.ClearableStatus.Cancelled);
         _assertBalances(alice, ALICE_FUNDS, 0);
@@ -478,7 +496,9 @@ contract ClearableTest is EmTokenTest {
         vm.prank(operator);
         bytes32 id = token.orderTransferFrom(OP, alice, bob, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferCancelled(id, alice, bob, 30_000);
+        emit IClearable.ClearableTransferCancelled(
+            id, alice, bob, 30_000, 0, 0, IClearable.ClearableStatus.Cancelled
+        );
         _cancel(alice, id);
         _assertBalances(alice, ALICE_FUNDS, 0);
     }
@@ -525,7 +545,9 @@ contract ClearableTest is EmTokenTest {
     function test_processClearableTransfer() public {
         bytes32 id = _order(alice, OP, bob, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferInProcess(id, alice, bob, 30_000);
+        emit IClearable.ClearableTransferInProcess(
+            id, alice, bob, 30_000, 0, 30_000, IClearable.ClearableStatus.InProcess
+        );
         _startLogs();
         _process(id);
         _assertLogCount(1);
@@ -571,7 +593,9 @@ contract ClearableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(alice, bob, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferExecuted(id, alice, bob, 30_000);
+        emit IClearable.ClearableTransferExecuted(
+            id, alice, bob, 30_000, 30_000, 0, IClearable.ClearableStatus.Executed
+        );
         _startLogs();
         _execute(id);
         _assertLogCount(2);
@@ -592,7 +616,9 @@ contract ClearableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(alice, bob, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferExecuted(id, alice, bob, 30_000);
+        emit IClearable.ClearableTransferExecuted(
+            id, alice, bob, 30_000, 30_000, 0, IClearable.ClearableStatus.Executed
+        );
         _execute(id);
         _assertOrder(id, alice, alice, bob, 30_000, IClearable.ClearableStatus.Executed);
         _assertBalances(alice, 70_000, 0);
@@ -606,7 +632,9 @@ contract ClearableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(alice, carol, ALICE_FUNDS);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferExecuted(id, alice, carol, ALICE_FUNDS);
+        emit IClearable.ClearableTransferExecuted(
+            id, alice, carol, ALICE_FUNDS, ALICE_FUNDS, 0, IClearable.ClearableStatus.Executed
+        );
         _execute(id);
         _assertBalances(alice, 0, 0);
         _assertBalances(carol, ALICE_FUNDS, 0);
@@ -711,7 +739,9 @@ contract ClearableTest is EmTokenTest {
     function test_rejectClearableTransfer_fromOrdered() public {
         bytes32 id = _order(alice, OP, bob, 30_000);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferRejected(id, alice, bob, 30_000, "KYC review");
+        emit IClearable.ClearableTransferRejected(
+            id, alice, bob, 30_000, "KYC review", 0, 0, IClearable.ClearableStatus.Rejected
+        );
         _startLogs();
         vm.prank(operator);
         token.rejectClearableTransfer(id, "KYC review");
@@ -726,7 +756,9 @@ contract ClearableTest is EmTokenTest {
         bytes32 id = _order(alice, OP, bob, 30_000);
         _process(id);
         vm.expectEmit(address(token));
-        emit IClearable.ClearableTransferRejected(id, alice, bob, 30_000, "");
+        emit IClearable.ClearableTransferRejected(
+            id, alice, bob, 30_000, "", 0, 0, IClearable.ClearableStatus.Rejected
+        );
         vm.prank(operator);
         token.rejectClearableTransfer(id, "");
         _assertOrder(id, alice, alice, bob, 30_000, IClearable.ClearableStatus.Rejected);
@@ -758,6 +790,84 @@ contract ClearableTest is EmTokenTest {
         _pause();
         _expectPaused();
         _reject(id);
+    }
+
+    // ------------------------------------------------------------ event fields: moved, locked, status
+
+    /// @dev (moved, locked, status) of the one recorded event `topic0` that has no reason string.
+    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
+        (, uint256 moved, uint256 locked, IClearable.ClearableStatus status) = abi.decode(
+            _recordedEventData(topic0), (uint256, uint256, uint256, IClearable.ClearableStatus)
+        );
+        return (moved, locked, uint8(status));
+    }
+
+    function test_eventFields_ordered() public {
+        _startLogs();
+        bytes32 id = _order(alice, OP, bob, 30_000);
+        (,,, uint256 moved, uint256 locked, IClearable.ClearableStatus status) = abi.decode(
+            _recordedEventData(IClearable.ClearableTransferOrdered.selector),
+            (address, bytes32, uint256, uint256, uint256, IClearable.ClearableStatus)
+        );
+        _assertStep(
+            moved, locked, uint8(status), 0, 30_000, uint8(IClearable.ClearableStatus.Ordered)
+        );
+        assertEq(locked, token.balanceOnHold(alice), "locked is what the payer has on hold");
+        assertEq(uint8(status), uint8(_status(id)), "status as stored");
+    }
+
+    function test_eventFields_inProcess() public {
+        bytes32 id = _order(alice, OP, bob, 30_000);
+        _startLogs();
+        _process(id);
+        (uint256 moved, uint256 locked, uint8 status) =
+            _stepOf(IClearable.ClearableTransferInProcess.selector);
+        _assertStep(moved, locked, status, 0, 30_000, uint8(IClearable.ClearableStatus.InProcess));
+        assertEq(locked, token.balanceOnHold(alice), "still locked on the payer");
+    }
+
+    function test_eventFields_executed() public {
+        bytes32 id = _order(alice, OP, bob, 30_000);
+        _process(id);
+        _startLogs();
+        _execute(id);
+        (uint256 moved, uint256 locked, uint8 status) =
+            _stepOf(IClearable.ClearableTransferExecuted.selector);
+        _assertStep(moved, locked, status, 30_000, 0, uint8(IClearable.ClearableStatus.Executed));
+        assertEq(ALICE_FUNDS - token.balanceOf(alice), moved, "moved out of the payer");
+        assertEq(token.balanceOf(bob), moved, "moved to the payee");
+        assertEq(token.balanceOnHold(alice), locked, "nothing stays locked");
+    }
+
+    function test_eventFields_rejected() public {
+        bytes32 id = _order(alice, OP, bob, 30_000);
+        _process(id);
+        _startLogs();
+        vm.prank(operator);
+        token.rejectClearableTransfer(id, "KYC review");
+        (
+            ,
+            string memory reason,
+            uint256 moved,
+            uint256 locked,
+            IClearable.ClearableStatus status
+        ) = abi.decode(
+            _recordedEventData(IClearable.ClearableTransferRejected.selector),
+            (uint256, string, uint256, uint256, IClearable.ClearableStatus)
+        );
+        assertEq(reason, "KYC review", "reason before the three fields");
+        _assertStep(moved, locked, uint8(status), 0, 0, uint8(IClearable.ClearableStatus.Rejected));
+        _assertBalances(alice, ALICE_FUNDS, 0);
+    }
+
+    function test_eventFields_cancelled() public {
+        bytes32 id = _order(alice, OP, bob, 30_000);
+        _startLogs();
+        _cancel(alice, id);
+        (uint256 moved, uint256 locked, uint8 status) =
+            _stepOf(IClearable.ClearableTransferCancelled.selector);
+        _assertStep(moved, locked, status, 0, 0, uint8(IClearable.ClearableStatus.Cancelled));
+        _assertBalances(alice, ALICE_FUNDS, 0);
     }
 
     // ------------------------------------------------------------ operators

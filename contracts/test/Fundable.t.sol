@@ -114,7 +114,9 @@ contract FundableTest is EmTokenTest {
     function test_orderFund() public {
         bytes32 expectedId = keccak256(abi.encode(alice, OP));
         vm.expectEmit(address(token));
-        emit IFundable.FundOrdered(expectedId, alice, alice, OP, 50_000, INSTRUCTIONS);
+        emit IFundable.FundOrdered(
+            expectedId, alice, alice, OP, 50_000, INSTRUCTIONS, 0, 0, IFundable.FundStatus.Ordered
+        );
         _startLogs();
         vm.prank(alice);
         bytes32 id = token.orderFund(OP, 50_000, INSTRUCTIONS);
@@ -195,7 +197,17 @@ contract FundableTest is EmTokenTest {
     function test_orderFundFrom_byOperatorRole() public {
         bytes32 expectedId = keccak256(abi.encode(operator, OP));
         vm.expectEmit(address(token));
-        emit IFundable.FundOrdered(expectedId, alice, operator, OP, 70_000, INSTRUCTIONS);
+        emit IFundable.FundOrdered(
+            expectedId,
+            alice,
+            operator,
+            OP,
+            70_000,
+            INSTRUCTIONS,
+            0,
+            0,
+            IFundable.FundStatus.Ordered
+        );
         vm.prank(operator);
         bytes32 id = token.orderFundFrom(OP, alice, 70_000, INSTRUCTIONS);
         assertEq(id, expectedId, "id");
@@ -211,7 +223,9 @@ contract FundableTest is EmTokenTest {
         token.authorizeFundOperator(bob);
         bytes32 expectedId = keccak256(abi.encode(bob, OP));
         vm.expectEmit(address(token));
-        emit IFundable.FundOrdered(expectedId, alice, bob, OP, 10_000, INSTRUCTIONS);
+        emit IFundable.FundOrdered(
+            expectedId, alice, bob, OP, 10_000, INSTRUCTIONS, 0, 0, IFundable.FundStatus.Ordered
+        );
         vm.prank(bob);
         bytes32 id = token.orderFundFrom(OP, alice, 10_000, INSTRUCTIONS);
         _assertFund(id, bob, alice, 10_000, IFundable.FundStatus.Ordered);
@@ -310,7 +324,7 @@ contract FundableTest is EmTokenTest {
     function test_cancelFund_byWallet() public {
         bytes32 id = _orderFund(alice, OP, 50_000);
         vm.expectEmit(address(token));
-        emit IFundable.FundCancelled(id, alice, 50_000);
+        emit IFundable.FundCancelled(id, alice, 50_000, 0, 0, IFundable.FundStatus.Cancelled);
         _startLogs();
         _cancel(alice, id);
         _assertLogCount(1);
@@ -325,7 +339,7 @@ contract FundableTest is EmTokenTest {
         vm.prank(bob);
         bytes32 id = token.orderFundFrom(OP, alice, 50_000, INSTRUCTIONS);
         vm.expectEmit(address(token));
-        emit IFundable.FundCancelled(id, alice, 50_000);
+        emit IFundable.FundCancelled(id, alice, 50_000, 0, 0, IFundable.FundStatus.Cancelled);
         _cancel(bob, id);
         _assertFund(id, bob, alice, 50_000, IFundable.FundStatus.Cancelled);
     }
@@ -334,7 +348,7 @@ contract FundableTest is EmTokenTest {
         vm.prank(operator);
         bytes32 id = token.orderFundFrom(OP, alice, 50_000, INSTRUCTIONS);
         vm.expectEmit(address(token));
-        emit IFundable.FundCancelled(id, alice, 50_000);
+        emit IFundable.FundCancelled(id, alice, 50_000, 0, 0, IFundable.FundStatus.Cancelled);
         _cancel(alice, id);
         _assertFund(id, operator, alice, 50_000, IFundable.FundStatus.Cancelled);
     }
@@ -374,7 +388,7 @@ contract FundableTest is EmTokenTest {
     function test_processFund() public {
         bytes32 id = _orderFund(alice, OP, 50_000);
         vm.expectEmit(address(token));
-        emit IFundable.FundInProcess(id, alice, 50_000);
+        emit IFundable.FundInProcess(id, alice, 50_000, 0, 0, IFundable.FundStatus.InProcess);
         _startLogs();
         _process(id);
         _assertLogCount(1);
@@ -419,7 +433,7 @@ contract FundableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(address(0), alice, 50_000);
         vm.expectEmit(address(token));
-        emit IFundable.FundExecuted(id, alice, 50_000);
+        emit IFundable.FundExecuted(id, alice, 50_000, 50_000, 0, IFundable.FundStatus.Executed);
         _startLogs();
         _execute(id);
         _assertLogCount(2); // Transfer + FundExecuted, no twin Minted
@@ -435,7 +449,7 @@ contract FundableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(address(0), alice, 50_000);
         vm.expectEmit(address(token));
-        emit IFundable.FundExecuted(id, alice, 50_000);
+        emit IFundable.FundExecuted(id, alice, 50_000, 50_000, 0, IFundable.FundStatus.Executed);
         _execute(id);
         _assertFund(id, alice, alice, 50_000, IFundable.FundStatus.Executed);
         _assertBalances(alice, 50_000, 0);
@@ -531,7 +545,9 @@ contract FundableTest is EmTokenTest {
     function test_rejectFund_fromOrdered() public {
         bytes32 id = _orderFund(alice, OP, 50_000);
         vm.expectEmit(address(token));
-        emit IFundable.FundRejected(id, alice, 50_000, "money not received");
+        emit IFundable.FundRejected(
+            id, alice, 50_000, "money not received", 0, 0, IFundable.FundStatus.Rejected
+        );
         _startLogs();
         vm.prank(operator);
         token.rejectFund(id, "money not received");
@@ -545,7 +561,7 @@ contract FundableTest is EmTokenTest {
         bytes32 id = _orderFund(alice, OP, 50_000);
         _process(id);
         vm.expectEmit(address(token));
-        emit IFundable.FundRejected(id, alice, 50_000, "");
+        emit IFundable.FundRejected(id, alice, 50_000, "", 0, 0, IFundable.FundStatus.Rejected);
         vm.prank(operator);
         token.rejectFund(id, "");
         _assertFund(id, alice, alice, 50_000, IFundable.FundStatus.Rejected);
@@ -731,6 +747,70 @@ contract FundableTest is EmTokenTest {
         _expectPaused();
         vm.prank(operator);
         token.mint(alice, 1000, 0, REF);
+    }
+
+    // ------------------------------------------------------------ event fields: moved, locked, status
+
+    /// @dev (moved, locked, status) of the one recorded event `topic0` that has no reason string.
+    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
+        (, uint256 moved, uint256 locked, IFundable.FundStatus status) = abi.decode(
+            _recordedEventData(topic0), (uint256, uint256, uint256, IFundable.FundStatus)
+        );
+        return (moved, locked, uint8(status));
+    }
+
+    function test_eventFields_ordered() public {
+        _startLogs();
+        bytes32 id = _orderFund(alice, OP, 50_000);
+        (,, bytes32 instructions, uint256 moved, uint256 locked, IFundable.FundStatus status) = abi.decode(
+            _recordedEventData(IFundable.FundOrdered.selector),
+            (bytes32, uint256, bytes32, uint256, uint256, IFundable.FundStatus)
+        );
+        assertEq(instructions, INSTRUCTIONS, "instructionsHash before the three fields");
+        _assertStep(moved, locked, uint8(status), 0, 0, uint8(IFundable.FundStatus.Ordered));
+        assertEq(uint8(status), uint8(_status(id)), "status as stored");
+    }
+
+    function test_eventFields_inProcess() public {
+        bytes32 id = _orderFund(alice, OP, 50_000);
+        _startLogs();
+        _process(id);
+        (uint256 moved, uint256 locked, uint8 status) = _stepOf(IFundable.FundInProcess.selector);
+        _assertStep(moved, locked, status, 0, 0, uint8(IFundable.FundStatus.InProcess));
+    }
+
+    function test_eventFields_executed() public {
+        bytes32 id = _orderFund(alice, OP, 50_000);
+        _process(id);
+        uint256 supply = token.totalSupply();
+        _startLogs();
+        _execute(id);
+        (uint256 moved, uint256 locked, uint8 status) = _stepOf(IFundable.FundExecuted.selector);
+        _assertStep(moved, locked, status, 50_000, 0, uint8(IFundable.FundStatus.Executed));
+        assertEq(token.totalSupply() - supply, moved, "moved is what was minted");
+        assertEq(token.balanceOnHold(alice), locked, "a fund order locks nothing");
+    }
+
+    function test_eventFields_rejected() public {
+        bytes32 id = _orderFund(alice, OP, 50_000);
+        _process(id);
+        _startLogs();
+        vm.prank(operator);
+        token.rejectFund(id, "money not received");
+        (, string memory reason, uint256 moved, uint256 locked, IFundable.FundStatus status) = abi.decode(
+            _recordedEventData(IFundable.FundRejected.selector),
+            (uint256, string, uint256, uint256, IFundable.FundStatus)
+        );
+        assertEq(reason, "money not received", "reason before the three fields");
+        _assertStep(moved, locked, uint8(status), 0, 0, uint8(IFundable.FundStatus.Rejected));
+    }
+
+    function test_eventFields_cancelled() public {
+        bytes32 id = _orderFund(alice, OP, 50_000);
+        _startLogs();
+        _cancel(alice, id);
+        (uint256 moved, uint256 locked, uint8 status) = _stepOf(IFundable.FundCancelled.selector);
+        _assertStep(moved, locked, status, 0, 0, uint8(IFundable.FundStatus.Cancelled));
     }
 
     // ------------------------------------------------------------ operators

@@ -142,7 +142,9 @@ abstract contract HoldableTestBase is EmTokenTest {
         uint256 expiration
     ) internal {
         vm.expectEmit(address(token));
-        emit IHoldable.HoldCreated(id, payer, payee, issuer, notary_, op, value, expiration);
+        emit IHoldable.HoldCreated(
+            id, payer, payee, issuer, notary_, op, value, expiration, IHoldable.HoldStatus.Ordered
+        );
     }
 
     /// @dev The two events of an execution, in order: ERC-20 Transfer then HoldExecuted.

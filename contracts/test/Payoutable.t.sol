@@ -142,7 +142,17 @@ contract PayoutableTest is EmTokenTest {
     function test_orderPayout() public {
         bytes32 expectedId = keccak256(abi.encode(alice, OP));
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutOrdered(expectedId, alice, alice, OP, 30_000, INSTRUCTIONS);
+        emit IPayoutable.PayoutOrdered(
+            expectedId,
+            alice,
+            alice,
+            OP,
+            30_000,
+            INSTRUCTIONS,
+            0,
+            30_000,
+            IPayoutable.PayoutStatus.Ordered
+        );
         _startLogs();
         vm.prank(alice);
         bytes32 id = token.orderPayout(OP, 30_000, INSTRUCTIONS);
@@ -216,7 +226,17 @@ contract PayoutableTest is EmTokenTest {
     function test_orderPayoutFrom_byOperatorRole() public {
         bytes32 expectedId = keccak256(abi.encode(operator, OP));
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutOrdered(expectedId, alice, operator, OP, 40_000, INSTRUCTIONS);
+        emit IPayoutable.PayoutOrdered(
+            expectedId,
+            alice,
+            operator,
+            OP,
+            40_000,
+            INSTRUCTIONS,
+            0,
+            40_000,
+            IPayoutable.PayoutStatus.Ordered
+        );
         vm.prank(operator);
         bytes32 id = token.orderPayoutFrom(OP, alice, 40_000, INSTRUCTIONS);
         assertEq(id, expectedId, "id");
@@ -231,7 +251,17 @@ contract PayoutableTest is EmTokenTest {
         token.authorizePayoutOperator(bob);
         bytes32 expectedId = keccak256(abi.encode(bob, OP));
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutOrdered(expectedId, alice, bob, OP, 10_000, INSTRUCTIONS);
+        emit IPayoutable.PayoutOrdered(
+            expectedId,
+            alice,
+            bob,
+            OP,
+            10_000,
+            INSTRUCTIONS,
+            0,
+            10_000,
+            IPayoutable.PayoutStatus.Ordered
+        );
         vm.prank(bob);
         bytes32 id = token.orderPayoutFrom(OP, alice, 10_000, INSTRUCTIONS);
         _assertPayout(id, bob, alice, 10_000, IPayoutable.PayoutStatus.Ordered);
@@ -332,7 +362,9 @@ contract PayoutableTest is EmTokenTest {
     function test_cancelPayout_byWallet() public {
         bytes32 id = _orderPayout(alice, OP, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutCancelled(id, alice, 30_000);
+        emit IPayoutable.PayoutCancelled(
+            id, alice, 30_000, 0, 0, IPayoutable.PayoutStatus.Cancelled
+        );
         _startLogs();
         _cancel(alice, id);
         _assertLogCount(1);
@@ -348,7 +380,9 @@ contract PayoutableTest is EmTokenTest {
         vm.prank(bob);
         bytes32 id = token.orderPayoutFrom(OP, alice, 30_000, INSTRUCTIONS);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutCancelled(id, alice, 30_000);
+        emit IPayoutable.PayoutCancelled(
+            id, alice, 30_000, 0, 0, IPayoutable.PayoutStatus.Cancelled
+        );
         _cancel(bob, id);
         _assertPayout(id, bob, alice, 30_000, IPayoutable.PayoutStatus.Cancelled);
         _assertBalances(alice, ALICE_FUNDS, 0);
@@ -358,7 +392,9 @@ contract PayoutableTest is EmTokenTest {
         vm.prank(operator);
         bytes32 id = token.orderPayoutFrom(OP, alice, 30_000, INSTRUCTIONS);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutCancelled(id, alice, 30_000);
+        emit IPayoutable.PayoutCancelled(
+            id, alice, 30_000, 0, 0, IPayoutable.PayoutStatus.Cancelled
+        );
         _cancel(alice, id);
         _assertBalances(alice, ALICE_FUNDS, 0);
     }
@@ -407,7 +443,9 @@ contract PayoutableTest is EmTokenTest {
     function test_processPayout() public {
         bytes32 id = _orderPayout(alice, OP, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutInProcess(id, alice, 30_000);
+        emit IPayoutable.PayoutInProcess(
+            id, alice, 30_000, 0, 30_000, IPayoutable.PayoutStatus.InProcess
+        );
         _startLogs();
         _process(id);
         _assertLogCount(1);
@@ -460,7 +498,9 @@ contract PayoutableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(alice, suspense, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutFundsInSuspense(id, alice, suspense, 30_000);
+        emit IPayoutable.PayoutFundsInSuspense(
+            id, alice, suspense, 30_000, 30_000, 30_000, IPayoutable.PayoutStatus.FundsInSuspense
+        );
         _startLogs();
         _suspend(id);
         _assertLogCount(2);
@@ -531,7 +571,9 @@ contract PayoutableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(alice, address(0), 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutExecuted(id, alice, alice, 30_000);
+        emit IPayoutable.PayoutExecuted(
+            id, alice, alice, 30_000, 30_000, 0, IPayoutable.PayoutStatus.Executed
+        );
         _startLogs();
         _execute(id);
         _assertLogCount(2);
@@ -550,7 +592,9 @@ contract PayoutableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(suspense, address(0), 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutExecuted(id, alice, suspense, 30_000);
+        emit IPayoutable.PayoutExecuted(
+            id, alice, suspense, 30_000, 30_000, 0, IPayoutable.PayoutStatus.Executed
+        );
         _startLogs();
         _execute(id);
         _assertLogCount(2);
@@ -625,7 +669,9 @@ contract PayoutableTest is EmTokenTest {
     function test_rejectPayout_fromOrderedUnlocks() public {
         bytes32 id = _orderPayout(alice, OP, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutRejected(id, alice, address(0), 30_000, "bad IBAN");
+        emit IPayoutable.PayoutRejected(
+            id, alice, address(0), 30_000, "bad IBAN", 0, 0, IPayoutable.PayoutStatus.Rejected
+        );
         _startLogs();
         vm.prank(operator);
         token.rejectPayout(id, "bad IBAN");
@@ -640,7 +686,9 @@ contract PayoutableTest is EmTokenTest {
         bytes32 id = _orderPayout(alice, OP, 30_000);
         _process(id);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutRejected(id, alice, address(0), 30_000, "");
+        emit IPayoutable.PayoutRejected(
+            id, alice, address(0), 30_000, "", 0, 0, IPayoutable.PayoutStatus.Rejected
+        );
         vm.prank(operator);
         token.rejectPayout(id, "");
         _assertPayout(id, alice, alice, 30_000, IPayoutable.PayoutStatus.Rejected);
@@ -653,7 +701,16 @@ contract PayoutableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(suspense, alice, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutRejected(id, alice, suspense, 30_000, "bank returned it");
+        emit IPayoutable.PayoutRejected(
+            id,
+            alice,
+            suspense,
+            30_000,
+            "bank returned it",
+            30_000,
+            0,
+            IPayoutable.PayoutStatus.Rejected
+        );
         _startLogs();
         vm.prank(operator);
         token.rejectPayout(id, "bank returned it");
@@ -689,7 +746,9 @@ contract PayoutableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(suspense, alice, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutRejected(id, alice, suspense, 30_000, "no");
+        emit IPayoutable.PayoutRejected(
+            id, alice, suspense, 30_000, "no", 30_000, 0, IPayoutable.PayoutStatus.Rejected
+        );
         _reject(id);
         _assertBalances(alice, ALICE_FUNDS, 0);
         _assertBalances(suspense, 0, 0);
@@ -741,6 +800,120 @@ contract PayoutableTest is EmTokenTest {
         _pause();
         _expectPaused();
         _reject(id);
+    }
+
+    // ------------------------------------------------------------ event fields: moved, locked, status
+
+    /// @dev (moved, locked, status) of the one recorded event `topic0` whose data is (value, moved,
+    /// locked, status).
+    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
+        (, uint256 moved, uint256 locked, IPayoutable.PayoutStatus status) = abi.decode(
+            _recordedEventData(topic0), (uint256, uint256, uint256, IPayoutable.PayoutStatus)
+        );
+        return (moved, locked, uint8(status));
+    }
+
+    /// @dev (reason, moved, locked, status) of the one recorded {PayoutRejected}.
+    function _rejectedStep() internal returns (string memory, uint256, uint256, uint8) {
+        (, string memory reason, uint256 moved, uint256 locked, IPayoutable.PayoutStatus status) = abi.decode(
+            _recordedEventData(IPayoutable.PayoutRejected.selector),
+            (uint256, string, uint256, uint256, IPayoutable.PayoutStatus)
+        );
+        return (reason, moved, locked, uint8(status));
+    }
+
+    function test_eventFields_ordered() public {
+        _startLogs();
+        bytes32 id = _orderPayout(alice, OP, 30_000);
+        (,, bytes32 instructions, uint256 moved, uint256 locked, IPayoutable.PayoutStatus status) = abi.decode(
+            _recordedEventData(IPayoutable.PayoutOrdered.selector),
+            (bytes32, uint256, bytes32, uint256, uint256, IPayoutable.PayoutStatus)
+        );
+        assertEq(instructions, INSTRUCTIONS, "instructionsHash before the three fields");
+        _assertStep(
+            moved, locked, uint8(status), 0, 30_000, uint8(IPayoutable.PayoutStatus.Ordered)
+        );
+        assertEq(locked, token.balanceOnHold(alice), "locked on the wallet");
+        assertEq(uint8(status), uint8(_status(id)), "status as stored");
+    }
+
+    function test_eventFields_inProcess() public {
+        bytes32 id = _orderPayout(alice, OP, 30_000);
+        _startLogs();
+        _process(id);
+        (uint256 moved, uint256 locked, uint8 status) =
+            _stepOf(IPayoutable.PayoutInProcess.selector);
+        _assertStep(moved, locked, status, 0, 30_000, uint8(IPayoutable.PayoutStatus.InProcess));
+        assertEq(locked, token.balanceOnHold(alice), "still locked on the wallet");
+    }
+
+    function test_eventFields_fundsInSuspense() public {
+        bytes32 id = _orderPayout(alice, OP, 30_000);
+        _process(id);
+        _startLogs();
+        _suspend(id);
+        (uint256 moved, uint256 locked, uint8 status) =
+            _stepOf(IPayoutable.PayoutFundsInSuspense.selector);
+        _assertStep(
+            moved, locked, status, 30_000, 30_000, uint8(IPayoutable.PayoutStatus.FundsInSuspense)
+        );
+        assertEq(token.balanceOf(suspense), moved, "moved to the suspense account");
+        assertEq(token.balanceOnHold(suspense), locked, "locked on the suspense account");
+        _assertBalances(alice, ALICE_FUNDS - moved, 0);
+    }
+
+    function test_eventFields_executed_fromSuspense() public {
+        bytes32 id = _inSuspense(30_000);
+        uint256 supply = token.totalSupply();
+        _startLogs();
+        _execute(id);
+        (uint256 moved, uint256 locked, uint8 status) = _stepOf(IPayoutable.PayoutExecuted.selector);
+        _assertStep(moved, locked, status, 30_000, 0, uint8(IPayoutable.PayoutStatus.Executed));
+        assertEq(supply - token.totalSupply(), moved, "moved is what was burnt");
+        _assertBalances(suspense, 0, locked);
+    }
+
+    function test_eventFields_executed_fromInProcess() public {
+        bytes32 id = _orderPayout(alice, OP, 30_000);
+        _process(id);
+        _startLogs();
+        _execute(id);
+        (uint256 moved, uint256 locked, uint8 status) = _stepOf(IPayoutable.PayoutExecuted.selector);
+        _assertStep(moved, locked, status, 30_000, 0, uint8(IPayoutable.PayoutStatus.Executed));
+        _assertBalances(alice, ALICE_FUNDS - moved, locked);
+    }
+
+    function test_eventFields_rejected_fromSuspense() public {
+        bytes32 id = _inSuspense(30_000);
+        _startLogs();
+        vm.prank(operator);
+        token.rejectPayout(id, "bank returned it");
+        (string memory reason, uint256 moved, uint256 locked, uint8 status) = _rejectedStep();
+        assertEq(reason, "bank returned it", "reason before the three fields");
+        _assertStep(moved, locked, status, 30_000, 0, uint8(IPayoutable.PayoutStatus.Rejected));
+        _assertBalances(alice, ALICE_FUNDS, 0);
+        _assertBalances(suspense, 0, 0);
+    }
+
+    function test_eventFields_rejected_fromInProcess() public {
+        bytes32 id = _orderPayout(alice, OP, 30_000);
+        _process(id);
+        _startLogs();
+        _reject(id);
+        (string memory reason, uint256 moved, uint256 locked, uint8 status) = _rejectedStep();
+        assertEq(reason, "no", "reason");
+        _assertStep(moved, locked, status, 0, 0, uint8(IPayoutable.PayoutStatus.Rejected));
+        _assertBalances(alice, ALICE_FUNDS, 0);
+    }
+
+    function test_eventFields_cancelled() public {
+        bytes32 id = _orderPayout(alice, OP, 30_000);
+        _startLogs();
+        _cancel(alice, id);
+        (uint256 moved, uint256 locked, uint8 status) =
+            _stepOf(IPayoutable.PayoutCancelled.selector);
+        _assertStep(moved, locked, status, 0, 0, uint8(IPayoutable.PayoutStatus.Cancelled));
+        _assertBalances(alice, ALICE_FUNDS, 0);
     }
 
     // ------------------------------------------------------------ operators
@@ -1107,14 +1280,18 @@ contract PayoutableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IERC20.Transfer(alice, newSuspense, 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutFundsInSuspense(id, alice, newSuspense, 30_000);
+        emit IPayoutable.PayoutFundsInSuspense(
+            id, alice, newSuspense, 30_000, 30_000, 30_000, IPayoutable.PayoutStatus.FundsInSuspense
+        );
         _suspend(id);
         _assertBalances(newSuspense, 30_000, 30_000);
         _assertBalances(suspense, 0, 0);
         vm.expectEmit(address(token));
         emit IERC20.Transfer(newSuspense, address(0), 30_000);
         vm.expectEmit(address(token));
-        emit IPayoutable.PayoutExecuted(id, alice, newSuspense, 30_000);
+        emit IPayoutable.PayoutExecuted(
+            id, alice, newSuspense, 30_000, 30_000, 0, IPayoutable.PayoutStatus.Executed
+        );
         _execute(id);
         _assertBalances(newSuspense, 0, 0);
     }

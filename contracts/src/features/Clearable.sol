@@ -48,7 +48,9 @@ abstract contract Clearable is EmTokenBase, IClearable {
             revert ClearableCancelNotAllowed(orderId, msg.sender);
         }
         _close(o, ClearableStatus.Cancelled);
-        emit ClearableTransferCancelled(orderId, o.from, o.to, o.value);
+        emit ClearableTransferCancelled(
+            orderId, o.from, o.to, o.value, 0, 0, ClearableStatus.Cancelled
+        );
     }
 
     /// @inheritdoc IClearable
@@ -59,7 +61,9 @@ abstract contract Clearable is EmTokenBase, IClearable {
     {
         Order storage o = _order(orderId, ClearableStatus.Ordered, ClearableStatus.Ordered);
         o.status = ClearableStatus.InProcess;
-        emit ClearableTransferInProcess(orderId, o.from, o.to, o.value);
+        emit ClearableTransferInProcess(
+            orderId, o.from, o.to, o.value, 0, o.value, ClearableStatus.InProcess
+        );
     }
 
     /// @inheritdoc IClearable
@@ -68,7 +72,7 @@ abstract contract Clearable is EmTokenBase, IClearable {
         (address from, address to, uint256 value) = (o.from, o.to, o.value);
         _close(o, ClearableStatus.Executed);
         _transfer(from, to, value);
-        emit ClearableTransferExecuted(orderId, from, to, value);
+        emit ClearableTransferExecuted(orderId, from, to, value, value, 0, ClearableStatus.Executed);
     }
 
     /// @inheritdoc IClearable
@@ -79,7 +83,9 @@ abstract contract Clearable is EmTokenBase, IClearable {
     {
         Order storage o = _order(orderId, ClearableStatus.Ordered, ClearableStatus.InProcess);
         _close(o, ClearableStatus.Rejected);
-        emit ClearableTransferRejected(orderId, o.from, o.to, o.value, reason);
+        emit ClearableTransferRejected(
+            orderId, o.from, o.to, o.value, reason, 0, 0, ClearableStatus.Rejected
+        );
     }
 
     /// @inheritdoc IClearable
@@ -145,7 +151,9 @@ abstract contract Clearable is EmTokenBase, IClearable {
         o.to = to;
         o.status = ClearableStatus.Ordered;
         if (msg.sender != from) o.orderer = msg.sender;
-        emit ClearableTransferOrdered(orderId, from, to, msg.sender, operationId, value);
+        emit ClearableTransferOrdered(
+            orderId, from, to, msg.sender, operationId, value, 0, value, ClearableStatus.Ordered
+        );
     }
 
     /// @dev The order, which must exist and be in status `a` or `b`.

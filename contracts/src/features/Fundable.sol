@@ -49,14 +49,14 @@ abstract contract Fundable is EmTokenBase, IFundable {
             revert FundCancelNotAllowed(orderId, msg.sender);
         }
         f.status = FundStatus.Cancelled;
-        emit FundCancelled(orderId, f.walletToFund, f.value);
+        emit FundCancelled(orderId, f.walletToFund, f.value, 0, 0, FundStatus.Cancelled);
     }
 
     /// @inheritdoc IFundable
     function processFund(bytes32 orderId) external onlyRole(OPERATOR_ROLE) whenNotPaused {
         Fund storage f = _fund(orderId, FundStatus.Ordered, FundStatus.Ordered);
         f.status = FundStatus.InProcess;
-        emit FundInProcess(orderId, f.walletToFund, f.value);
+        emit FundInProcess(orderId, f.walletToFund, f.value, 0, 0, FundStatus.InProcess);
     }
 
     /// @inheritdoc IFundable
@@ -65,7 +65,7 @@ abstract contract Fundable is EmTokenBase, IFundable {
         (address wallet, uint256 value) = (f.walletToFund, f.value);
         f.status = FundStatus.Executed;
         _mint(wallet, value);
-        emit FundExecuted(orderId, wallet, value);
+        emit FundExecuted(orderId, wallet, value, value, 0, FundStatus.Executed);
     }
 
     /// @inheritdoc IFundable
@@ -76,7 +76,7 @@ abstract contract Fundable is EmTokenBase, IFundable {
     {
         Fund storage f = _fund(orderId, FundStatus.Ordered, FundStatus.InProcess);
         f.status = FundStatus.Rejected;
-        emit FundRejected(orderId, f.walletToFund, f.value, reason);
+        emit FundRejected(orderId, f.walletToFund, f.value, reason, 0, 0, FundStatus.Rejected);
     }
 
     /// @inheritdoc IFundable
@@ -140,7 +140,17 @@ abstract contract Fundable is EmTokenBase, IFundable {
         f.value = _toAmount(value);
         f.orderer = msg.sender;
         f.status = FundStatus.Ordered;
-        emit FundOrdered(orderId, walletToFund, msg.sender, operationId, value, instructionsHash);
+        emit FundOrdered(
+            orderId,
+            walletToFund,
+            msg.sender,
+            operationId,
+            value,
+            instructionsHash,
+            0,
+            0,
+            FundStatus.Ordered
+        );
     }
 
     /// @dev The fund order, which must exist and be in status `a` or `b`.

@@ -176,7 +176,17 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         h.value = uint96(value);
         h.notary = notary;
         if (msg.sender != payer) h.issuer = msg.sender;
-        emit HoldCreated(holdId, payer, payee, msg.sender, notary, operationId, value, expiration);
+        emit HoldCreated(
+            holdId,
+            payer,
+            payee,
+            msg.sender,
+            notary,
+            operationId,
+            value,
+            expiration,
+            HoldStatus.Ordered
+        );
     }
 
     function _executeHold(bytes32 holdId, uint256 value, bool keepOpen) private {

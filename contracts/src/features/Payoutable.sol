@@ -52,14 +52,14 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         }
         _unlock(p.wallet, p.value);
         p.status = PayoutStatus.Cancelled;
-        emit PayoutCancelled(orderId, p.wallet, p.value);
+        emit PayoutCancelled(orderId, p.wallet, p.value, 0, 0, PayoutStatus.Cancelled);
     }
 
     /// @inheritdoc IPayoutable
     function processPayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) whenNotPaused {
         Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.Ordered);
         p.status = PayoutStatus.InProcess;
-        emit PayoutInProcess(orderId, p.wallet, p.value);
+        emit PayoutInProcess(orderId, p.wallet, p.value, 0, p.value, PayoutStatus.InProcess);
     }
 
     /// @inheritdoc IPayoutable
@@ -71,7 +71,9 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         _unlock(wallet, value);
         _update(wallet, suspense, value, true);
         _lock(suspense, value);
-        emit PayoutFundsInSuspense(orderId, wallet, suspense, value);
+        emit PayoutFundsInSuspense(
+            orderId, wallet, suspense, value, value, value, PayoutStatus.FundsInSuspense
+        );
     }
 
     /// @inheritdoc IPayoutable
@@ -82,7 +84,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         p.status = PayoutStatus.Executed;
         _unlock(burntFrom, value);
         _update(burntFrom, address(0), value, true);
-        emit PayoutExecuted(orderId, wallet, burntFrom, value);
+        emit PayoutExecuted(orderId, wallet, burntFrom, value, value, 0, PayoutStatus.Executed);
     }
 
     /// @inheritdoc IPayoutable
@@ -93,8 +95,10 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.FundsInSuspense);
         (address wallet, uint256 value) = (p.wallet, p.value);
         address refundedFrom = address(0); // stays zero when nothing was moved to suspense
+        uint256 moved = 0; // what the refund moves back from suspense
         if (p.status == PayoutStatus.FundsInSuspense) {
             refundedFrom = suspenseAccount();
+            moved = value;
             _unlock(refundedFrom, value);
             _update(refundedFrom, wallet, value, true);
         } else {
@@ -102,7 +106,9 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
             _unlock(wallet, value);
         }
         p.status = PayoutStatus.Rejected;
-        emit PayoutRejected(orderId, wallet, refundedFrom, value, reason);
+        emit PayoutRejected(
+            orderId, wallet, refundedFrom, value, reason, moved, 0, PayoutStatus.Rejected
+        );
     }
 
     /// @inheritdoc IPayoutable
@@ -149,7 +155,17 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         p.value = uint96(value);
         p.orderer = msg.sender;
         p.status = PayoutStatus.Ordered;
-        emit PayoutOrdered(orderId, wallet, msg.sender, operationId, value, instructionsHash);
+        emit PayoutOrdered(
+            orderId,
+            wallet,
+            msg.sender,
+            operationId,
+            value,
+            instructionsHash,
+            0,
+            value,
+            PayoutStatus.Ordered
+        );
     }
 
     /// @dev The payout, which must exist and be in a status from `first` to `last` (in declaration order:

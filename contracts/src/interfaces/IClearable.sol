@@ -36,34 +36,65 @@ interface IClearable {
     /// @notice `caller` may not cancel: only the orderer or the payer.
     error ClearableCancelNotAllowed(bytes32 orderId, address caller);
 
-    /// @notice A two-step transfer was ordered: `value` of `from` is locked for `to`. Status Ordered.
+    /// @notice A two-step transfer was ordered: `value` of `from` is locked for `to`. Every event of this
+    /// family ends with `moved` (what this step moved between balances), `locked` (what the order still
+    /// locks on `from` after the step) and `status` (the order's status after the step). Here moved 0,
+    /// locked `value`, status Ordered.
     event ClearableTransferOrdered(
         bytes32 indexed orderId,
         address indexed from,
         address indexed to,
         address orderer,
         bytes32 operationId,
-        uint256 value
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        ClearableStatus status
     );
-    /// @notice The operator took the transfer in process: it can no longer be cancelled.
+    /// @notice The operator took the transfer in process: it can no longer be cancelled. Moved 0, locked
+    /// `value`, status InProcess.
     event ClearableTransferInProcess(
-        bytes32 indexed orderId, address indexed from, address indexed to, uint256 value
+        bytes32 indexed orderId,
+        address indexed from,
+        address indexed to,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        ClearableStatus status
     );
-    /// @notice The operator executed the transfer: `value` moved from `from` to `to`; nothing stays locked.
+    /// @notice The operator executed the transfer: `value` moved from `from` to `to`. Moved `value`,
+    /// locked 0, status Executed.
     event ClearableTransferExecuted(
-        bytes32 indexed orderId, address indexed from, address indexed to, uint256 value
+        bytes32 indexed orderId,
+        address indexed from,
+        address indexed to,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        ClearableStatus status
     );
-    /// @notice The operator rejected the transfer: `value` unlocked back to `from`.
+    /// @notice The operator rejected the transfer: `value` unlocked back to `from`. Moved 0, locked 0,
+    /// status Rejected.
     event ClearableTransferRejected(
         bytes32 indexed orderId,
         address indexed from,
         address indexed to,
         uint256 value,
-        string reason
+        string reason,
+        uint256 moved,
+        uint256 locked,
+        ClearableStatus status
     );
-    /// @notice The orderer or payer cancelled the transfer: `value` unlocked back to `from`.
+    /// @notice The orderer or payer cancelled the transfer: `value` unlocked back to `from`. Moved 0,
+    /// locked 0, status Cancelled.
     event ClearableTransferCancelled(
-        bytes32 indexed orderId, address indexed from, address indexed to, uint256 value
+        bytes32 indexed orderId,
+        address indexed from,
+        address indexed to,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        ClearableStatus status
     );
 
     /// @notice Orders a transfer of `value` from the caller to `to`, locking it. Compliance and limits are

@@ -42,26 +42,59 @@ interface IFundable {
     error InvalidMintKind(uint8 kind);
 
     /// @notice A fund order: `walletToFund` asks for `value`; `instructionsHash` commits to the off-chain
-    /// payment details. Status Ordered.
+    /// payment details. Every event of this family ends with `moved` (what this step moved between
+    /// balances), `locked` (what the order locks after the step: always 0, a fund order locks nothing) and
+    /// `status` (the order's status after the step). Here moved 0, locked 0, status Ordered.
     event FundOrdered(
         bytes32 indexed orderId,
         address indexed walletToFund,
         address indexed orderer,
         bytes32 operationId,
         uint256 value,
-        bytes32 instructionsHash
+        bytes32 instructionsHash,
+        uint256 moved,
+        uint256 locked,
+        FundStatus status
     );
-    /// @notice The operator took the order in process: it can no longer be cancelled.
-    event FundInProcess(bytes32 indexed orderId, address indexed walletToFund, uint256 value);
+    /// @notice The operator took the order in process: it can no longer be cancelled. Moved 0, locked 0,
+    /// status InProcess.
+    event FundInProcess(
+        bytes32 indexed orderId,
+        address indexed walletToFund,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        FundStatus status
+    );
     /// @notice The operator executed the order: `value` was minted to `walletToFund` (a cash-in by bank
-    /// transfer).
-    event FundExecuted(bytes32 indexed orderId, address indexed walletToFund, uint256 value);
-    /// @notice The operator rejected the order.
-    event FundRejected(
-        bytes32 indexed orderId, address indexed walletToFund, uint256 value, string reason
+    /// transfer). Moved `value` (minted), locked 0, status Executed.
+    event FundExecuted(
+        bytes32 indexed orderId,
+        address indexed walletToFund,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        FundStatus status
     );
-    /// @notice The orderer or the wallet cancelled the order.
-    event FundCancelled(bytes32 indexed orderId, address indexed walletToFund, uint256 value);
+    /// @notice The operator rejected the order. Moved 0, locked 0, status Rejected.
+    event FundRejected(
+        bytes32 indexed orderId,
+        address indexed walletToFund,
+        uint256 value,
+        string reason,
+        uint256 moved,
+        uint256 locked,
+        FundStatus status
+    );
+    /// @notice The orderer or the wallet cancelled the order. Moved 0, locked 0, status Cancelled.
+    event FundCancelled(
+        bytes32 indexed orderId,
+        address indexed walletToFund,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        FundStatus status
+    );
     /// @notice The operator minted `value` to `to` for a cash-in of `kind`; `paymentReference` ties it to the fiat
     /// record.
     event Minted(

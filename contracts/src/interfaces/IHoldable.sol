@@ -59,7 +59,7 @@ interface IHoldable {
     // ---------------------------------------------------------------- events
 
     /// @notice A hold was created: `value` of `payer` is locked until it is executed to `payee`, released,
-    /// or expires at `expiration` (0 = perpetual). Status Ordered.
+    /// or expires at `expiration` (0 = perpetual); `status` is its status (always Ordered).
     event HoldCreated(
         bytes32 indexed holdId,
         address indexed payer,
@@ -68,7 +68,8 @@ interface IHoldable {
         address notary,
         bytes32 operationId,
         uint256 value,
-        uint256 expiration
+        uint256 expiration,
+        HoldStatus status
     );
     /// @notice The notary moved `executedValue` from payer to payee; `releasedValue` was unlocked back to the
     /// payer; `remaining` stays locked; new `status` (Executed or ExecutedAndKeptOpen).

@@ -37,40 +37,76 @@ interface IPayoutable {
     /// @notice `caller` may not cancel: only the orderer or the wallet.
     error PayoutCancelNotAllowed(bytes32 orderId, address caller);
 
-    /// @notice A payout was ordered: `value` of `wallet` is locked. Status Ordered.
+    /// @notice A payout was ordered: `value` of `wallet` is locked. Every event of this family ends with
+    /// `moved` (what this step moved between balances), `locked` (what the payout still locks after the
+    /// step, on the wallet or, in suspense, on the suspense account) and `status` (the payout's status after
+    /// the step). Here moved 0, locked `value`, status Ordered.
     event PayoutOrdered(
         bytes32 indexed orderId,
         address indexed wallet,
         address indexed orderer,
         bytes32 operationId,
         uint256 value,
-        bytes32 instructionsHash
+        bytes32 instructionsHash,
+        uint256 moved,
+        uint256 locked,
+        PayoutStatus status
     );
-    /// @notice The operator took the payout in process: it can no longer be cancelled.
-    event PayoutInProcess(bytes32 indexed orderId, address indexed wallet, uint256 value);
-    /// @notice `value` moved from `wallet` to `suspenseAccount`, where it stays locked.
+    /// @notice The operator took the payout in process: it can no longer be cancelled. Moved 0, locked
+    /// `value`, status InProcess.
+    event PayoutInProcess(
+        bytes32 indexed orderId,
+        address indexed wallet,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        PayoutStatus status
+    );
+    /// @notice `value` moved from `wallet` to `suspenseAccount`, where it stays locked. Moved `value`,
+    /// locked `value` (on the suspense account), status FundsInSuspense.
     event PayoutFundsInSuspense(
         bytes32 indexed orderId,
         address indexed wallet,
         address indexed suspenseAccount,
-        uint256 value
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        PayoutStatus status
     );
     /// @notice The payout was executed: `value` was burnt from `burntFrom` (the wallet, or the suspense
-    /// account when the funds were there).
+    /// account when the funds were there). Moved `value` (burnt), locked 0, status Executed.
     event PayoutExecuted(
-        bytes32 indexed orderId, address indexed wallet, address indexed burntFrom, uint256 value
+        bytes32 indexed orderId,
+        address indexed wallet,
+        address indexed burntFrom,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        PayoutStatus status
     );
     /// @notice The operator rejected the payout: `value` unlocked on the wallet, or refunded to it from
-    /// `refundedFrom` (the suspense account; zero when nothing was moved).
+    /// `refundedFrom` (the suspense account; zero when nothing was moved). Moved `value` on a refund from
+    /// suspense, else 0; locked 0; status Rejected.
     event PayoutRejected(
         bytes32 indexed orderId,
         address indexed wallet,
         address indexed refundedFrom,
         uint256 value,
-        string reason
+        string reason,
+        uint256 moved,
+        uint256 locked,
+        PayoutStatus status
     );
-    /// @notice The orderer or the wallet cancelled the payout: `value` unlocked.
-    event PayoutCancelled(bytes32 indexed orderId, address indexed wallet, uint256 value);
+    /// @notice The orderer or the wallet cancelled the payout: `value` unlocked. Moved 0, locked 0, status
+    /// Cancelled.
+    event PayoutCancelled(
+        bytes32 indexed orderId,
+        address indexed wallet,
+        uint256 value,
+        uint256 moved,
+        uint256 locked,
+        PayoutStatus status
+    );
 
     /// @notice Orders a payout of `value` from the caller's wallet, locking it. Emits {PayoutOrdered}.
     function orderPayout(bytes32 operationId, uint256 value, bytes32 instructionsHash)

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Test} from "forge-std/Test.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 import {EmToken} from "../../src/EmToken.sol";
 
@@ -91,6 +92,34 @@ abstract contract EmTokenTest is Test {
                 IAccessControl.AccessControlUnauthorizedAccount.selector, account, role
             )
         );
+    }
+
+    /// @dev The data of the one event with `topic0` the token emitted since `vm.recordLogs()`, as an
+    /// indexer sees it.
+    function _recordedEventData(bytes32 topic0) internal returns (bytes memory data) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 found;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(token) && logs[i].topics[0] == topic0) {
+                data = logs[i].data;
+                ++found;
+            }
+        }
+        assertEq(found, 1, "one such event");
+    }
+
+    /// @dev The trailing `moved`, `locked`, `status` of an order lifecycle event.
+    function _assertStep(
+        uint256 moved,
+        uint256 locked,
+        uint8 status,
+        uint256 expectedMoved,
+        uint256 expectedLocked,
+        uint8 expectedStatus
+    ) internal pure {
+        assertEq(moved, expectedMoved, "moved");
+        assertEq(locked, expectedLocked, "locked");
+        assertEq(status, expectedStatus, "status");
     }
 
     /// @dev balanceOf - balanceOnHold == availableBalanceOf, for `account`.

@@ -253,6 +253,10 @@ async fn order_fund(f: &Fixture, value: &str) -> B256 {
         (ordered.value, ordered.instructionsHash),
         (units(value), hash)
     );
+    assert_eq!(
+        (ordered.moved, ordered.locked, ordered.status),
+        (U256::ZERO, U256::ZERO, OrderStatus::Ordered as u8)
+    );
     let fund = f.bob.retrieve_fund(created.id).await.unwrap();
     assert_eq!(
         (fund.id, fund.orderer, fund.wallet, fund.value, fund.status),
@@ -283,6 +287,10 @@ async fn bank_cash_in_fund_order_processed_and_executed() {
         f.bob.retrieve_fund(id).await.unwrap().status,
         OrderStatus::InProcess
     );
+    assert_eq!(
+        (in_process.moved, in_process.locked, in_process.status),
+        (U256::ZERO, U256::ZERO, OrderStatus::InProcess as u8)
+    );
     // Taken in process: the user can no longer cancel it.
     assert!(matches!(
         revert(f.bob.cancel_fund(id).await),
@@ -294,6 +302,10 @@ async fn bank_cash_in_fund_order_processed_and_executed() {
     assert_eq!(
         (executed.orderId, executed.walletToFund, executed.value),
         (id, bob, units("50.00"))
+    );
+    assert_eq!(
+        (executed.moved, executed.locked, executed.status),
+        (units("50.00"), U256::ZERO, OrderStatus::Executed as u8)
     );
     let transfer = event!(outcome, Transfer);
     assert_eq!((transfer.from, transfer.to), (Address::ZERO, bob));
@@ -319,6 +331,10 @@ async fn bank_cash_in_fund_order_rejected() {
         (rejected.orderId, rejected.value, rejected.reason.as_str()),
         (id, units("50.00"), "no bank transfer received")
     );
+    assert_eq!(
+        (rejected.moved, rejected.locked, rejected.status),
+        (U256::ZERO, U256::ZERO, OrderStatus::Rejected as u8)
+    );
     assert_eq!(count!(outcome, Transfer), 0);
     assert_eq!(
         f.bob.retrieve_fund(id).await.unwrap().status,
@@ -335,6 +351,10 @@ async fn bank_cash_in_fund_order_cancelled() {
     let outcome = f.bob.cancel_fund(id).await.unwrap();
     let cancelled = event!(outcome, FundCancelled);
     assert_eq!((cancelled.orderId, cancelled.value), (id, units("50.00")));
+    assert_eq!(
+        (cancelled.moved, cancelled.locked, cancelled.status),
+        (U256::ZERO, U256::ZERO, OrderStatus::Cancelled as u8)
+    );
     assert_eq!(
         f.bob.retrieve_fund(id).await.unwrap().status,
         OrderStatus::Cancelled
@@ -475,6 +495,10 @@ async fn order_two_step(f: &Fixture) -> B256 {
         (ordered.operationId, ordered.value),
         (operation.as_bytes(), units("40.00"))
     );
+    assert_eq!(
+        (ordered.moved, ordered.locked, ordered.status),
+        (U256::ZERO, units("40.00"), OrderStatus::Ordered as u8)
+    );
     // One event family per action: the system hold behind the order emits no hold events of its own.
     assert_eq!(
         created.outcome.events.len(),
@@ -518,6 +542,10 @@ async fn two_step_transfer_processed_and_executed() {
         ),
         (id, alice, bob, units("40.00"))
     );
+    assert_eq!(
+        (in_process.moved, in_process.locked, in_process.status),
+        (U256::ZERO, units("40.00"), OrderStatus::InProcess as u8)
+    );
     let status = f
         .alice
         .retrieve_clearable_transfer(id)
@@ -536,6 +564,10 @@ async fn two_step_transfer_processed_and_executed() {
     assert_eq!(
         (executed.orderId, executed.from, executed.to, executed.value),
         (id, alice, bob, units("40.00"))
+    );
+    assert_eq!(
+        (executed.moved, executed.locked, executed.status),
+        (units("40.00"), U256::ZERO, OrderStatus::Executed as u8)
     );
     let transfer = event!(outcome, Transfer);
     assert_eq!(
@@ -568,6 +600,10 @@ async fn two_step_transfer_rejected() {
         (rejected.orderId, rejected.value, rejected.reason.as_str()),
         (id, units("40.00"), "payee account under review")
     );
+    assert_eq!(
+        (rejected.moved, rejected.locked, rejected.status),
+        (U256::ZERO, U256::ZERO, OrderStatus::Rejected as u8)
+    );
     assert_eq!(count!(outcome, Transfer), 0);
     let status = f
         .alice
@@ -588,6 +624,10 @@ async fn two_step_transfer_cancelled() {
     let outcome = f.alice.cancel_transfer(id).await.unwrap();
     let cancelled = event!(outcome, ClearableTransferCancelled);
     assert_eq!((cancelled.orderId, cancelled.value), (id, units("40.00")));
+    assert_eq!(
+        (cancelled.moved, cancelled.locked, cancelled.status),
+        (U256::ZERO, U256::ZERO, OrderStatus::Cancelled as u8)
+    );
     let status = f
         .alice
         .retrieve_clearable_transfer(id)
@@ -626,6 +666,7 @@ async fn hold_for_bob(f: &Fixture, value: &str, expires_in: Option<Duration>) ->
         (event.operationId, event.value),
         (operation.as_bytes(), units(value))
     );
+    assert_eq!(event.status, HoldStatus::Ordered as u8);
     let mined_at = block_time(&f.alice, &created.outcome).await;
     let expiration = expires_in.map(|d| mined_at + d.as_secs());
     assert_eq!(event.expiration, U256::from(expiration.unwrap_or(0)));
@@ -954,6 +995,10 @@ async fn order_payout(f: &Fixture) -> B256 {
         (units("40.00"), instructions(IBAN))
     );
     assert_eq!(
+        (ordered.moved, ordered.locked, ordered.status),
+        (U256::ZERO, units("40.00"), PayoutStatus::Ordered as u8)
+    );
+    assert_eq!(
         created.outcome.events.len(),
         1,
         "{:#?}",
@@ -985,6 +1030,10 @@ async fn process_payout(f: &Fixture, id: B256) {
         (in_process.orderId, in_process.wallet, in_process.value),
         (id, f.addr(Role::Alice), units("40.00"))
     );
+    assert_eq!(
+        (in_process.moved, in_process.locked, in_process.status),
+        (U256::ZERO, units("40.00"), PayoutStatus::InProcess as u8)
+    );
     assert_eq!(payout_status(f, id).await, PayoutStatus::InProcess);
     assert!(matches!(
         revert(f.alice.cancel_payout(id).await),
@@ -1007,6 +1056,15 @@ async fn put_in_suspense(f: &Fixture, id: B256) {
         ),
         (id, alice, suspense, units("40.00"))
     );
+    // Moved to the suspense account, and still locked there.
+    assert_eq!(
+        (moved.moved, moved.locked, moved.status),
+        (
+            units("40.00"),
+            units("40.00"),
+            PayoutStatus::FundsInSuspense as u8
+        )
+    );
     let transfer = event!(outcome, Transfer);
     assert_eq!(
         (transfer.from, transfer.to, transfer.value),
@@ -1028,6 +1086,10 @@ async fn payout_cancelled_by_the_wallet() {
         (cancelled.orderId, cancelled.wallet, cancelled.value),
         (id, f.addr(Role::Alice), units("40.00"))
     );
+    assert_eq!(
+        (cancelled.moved, cancelled.locked, cancelled.status),
+        (U256::ZERO, U256::ZERO, PayoutStatus::Cancelled as u8)
+    );
     assert_eq!(payout_status(&f, id).await, PayoutStatus::Cancelled);
     assert_balances(&f, Role::Alice, "100.00", "0", "100.00").await;
     assert_supply(&f, "100.00", "0").await;
@@ -1046,6 +1108,11 @@ async fn payout_rejected_while_ordered() {
     assert_eq!(
         (rejected.value, rejected.reason.as_str()),
         (units("40.00"), "IBAN closed")
+    );
+    // Nothing was moved: the lock is simply lifted.
+    assert_eq!(
+        (rejected.moved, rejected.locked, rejected.status),
+        (U256::ZERO, U256::ZERO, PayoutStatus::Rejected as u8)
     );
     assert_eq!(count!(outcome, Transfer), 0);
     assert_eq!(payout_status(&f, id).await, PayoutStatus::Rejected);
@@ -1069,6 +1136,10 @@ async fn payout_processed_and_executed_burns_from_the_wallet() {
             executed.value
         ),
         (id, alice, alice, units("40.00"))
+    );
+    assert_eq!(
+        (executed.moved, executed.locked, executed.status),
+        (units("40.00"), U256::ZERO, PayoutStatus::Executed as u8)
     );
     let burn = event!(outcome, Transfer);
     assert_eq!(
@@ -1120,6 +1191,10 @@ async fn payout_through_suspense_then_executed_burns_from_suspense() {
         (executed.wallet, executed.burntFrom, executed.value),
         (f.addr(Role::Alice), suspense, units("40.00"))
     );
+    assert_eq!(
+        (executed.moved, executed.locked, executed.status),
+        (units("40.00"), U256::ZERO, PayoutStatus::Executed as u8)
+    );
     let burn = event!(outcome, Transfer);
     assert_eq!((burn.from, burn.to), (suspense, Address::ZERO));
     assert_eq!(payout_status(&f, id).await, PayoutStatus::Executed);
@@ -1145,6 +1220,11 @@ async fn payout_through_suspense_then_rejected_refunds_the_wallet() {
     assert_eq!(
         (rejected.wallet, rejected.refundedFrom, rejected.value),
         (alice, suspense, units("40.00"))
+    );
+    // Refunded from suspense: moved back to the wallet, nothing stays locked.
+    assert_eq!(
+        (rejected.moved, rejected.locked, rejected.status),
+        (units("40.00"), U256::ZERO, PayoutStatus::Rejected as u8)
     );
     let refund = event!(outcome, Transfer);
     assert_eq!(

@@ -115,6 +115,8 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
         external
         returns (bytes32 transferId)
     {
+        if (from == address(0)) revert ZeroAddress("from");
+        if (to == address(0)) revert ZeroAddress("to");
         _requireOperatorFor(from, OperatorScope.Transfer);
         transferId = keccak256(abi.encode(msg.sender, operationId));
         if (_operatorTransfers[transferId]) revert OperatorTransferExists(transferId);

@@ -271,10 +271,7 @@ contract FundableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderFundFrom_ZeroAddress() public {
-        // The zero address is never a registered wallet.
-        vm.expectRevert(
-            abi.encodeWithSelector(ICompliance.WalletNotRegistered.selector, address(0))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "walletToFund"));
         vm.prank(operator);
         token.orderFundFrom(OP, address(0), 1000, INSTRUCTIONS);
     }

@@ -458,6 +458,14 @@ contract HoldCreationTest is HoldableTestBase {
         }
     }
 
+    function test_RevertWhen_HoldFrom_ZeroPayer() public {
+        // Variants 2 and 3 are holdFrom and holdFromWithExpirationDate, by the operator role.
+        for (uint256 v = 2; v < VARIANTS; ++v) {
+            _expectZeroAddress("from");
+            _create(v, OP, address(0), bob, notary, VALUE, TTL);
+        }
+    }
+
     function test_RevertWhen_Hold_OperationIdReusedByTheSameIssuer() public {
         for (uint256 v; v < VARIANTS; ++v) {
             bytes32 op = bytes32(v + 1);

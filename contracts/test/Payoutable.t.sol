@@ -309,10 +309,7 @@ contract PayoutableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderPayoutFrom_ZeroAddress() public {
-        // The zero address is never a registered wallet.
-        vm.expectRevert(
-            abi.encodeWithSelector(ICompliance.WalletNotRegistered.selector, address(0))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "wallet"));
         vm.prank(operator);
         token.orderPayoutFrom(OP, address(0), 1000, INSTRUCTIONS);
     }

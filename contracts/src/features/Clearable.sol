@@ -37,6 +37,7 @@ abstract contract Clearable is EmTokenBase, IClearable {
         external
         returns (bytes32 orderId)
     {
+        if (from == address(0)) revert ZeroAddress("from");
         _requireOperatorFor(from, OperatorScope.Clearable);
         return _orderTransfer(operationId, from, to, value);
     }

@@ -38,6 +38,7 @@ abstract contract Fundable is EmTokenBase, IFundable {
         uint256 value,
         bytes32 instructionsHash
     ) external returns (bytes32 orderId) {
+        if (walletToFund == address(0)) revert ZeroAddress("walletToFund");
         _requireOperatorFor(walletToFund, OperatorScope.Fund);
         return _orderFund(operationId, walletToFund, value, instructionsHash);
     }

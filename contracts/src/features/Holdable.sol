@@ -65,6 +65,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         uint256 value,
         uint256 timeToExpiration
     ) external returns (bytes32 holdId) {
+        if (from == address(0)) revert ZeroAddress("from");
         _requireOperatorFor(from, OperatorScope.Hold);
         return _createHold(operationId, from, to, notary, value, _expirationIn(timeToExpiration));
     }
@@ -78,6 +79,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         uint256 value,
         uint256 expiration
     ) external returns (bytes32 holdId) {
+        if (from == address(0)) revert ZeroAddress("from");
         _requireOperatorFor(from, OperatorScope.Hold);
         return _createHold(operationId, from, to, notary, value, _expirationAt(expiration));
     }

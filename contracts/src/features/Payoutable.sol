@@ -40,6 +40,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         uint256 value,
         bytes32 instructionsHash
     ) external returns (bytes32 orderId) {
+        if (wallet == address(0)) revert ZeroAddress("wallet");
         _requireOperatorFor(wallet, OperatorScope.Payout);
         return _orderPayout(operationId, wallet, value, instructionsHash);
     }

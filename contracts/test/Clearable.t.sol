@@ -88,14 +88,6 @@ contract ClearableTest is EmTokenTest {
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
     }
 
-    function _expectInsufficient(address account, uint256 available, uint256 needed) internal {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEmTokenCore.InsufficientAvailableBalance.selector, account, available, needed
-            )
-        );
-    }
-
     /// @dev A closed transfer accepts no step: cancel (by its payer), process, execute, reject.
     function _assertClosed(bytes32 id, IClearable.ClearableStatus status) internal {
         IClearable.ClearableTransferData memory d = token.retrieveClearableTransferData(id);
@@ -119,10 +111,6 @@ contract ClearableTest is EmTokenTest {
         assertEq(uint8(_status(id)), uint8(status), "status unchanged");
         _assertBalances(d.from, fromBalance, fromHeld);
         assertEq(token.balanceOf(d.to), toBalance, "payee unchanged");
-    }
-
-    function _startLogs() internal {
-        vm.recordLogs();
     }
 
     function _assertLogCount(uint256 n) internal {
@@ -790,14 +778,6 @@ contract ClearableTest is EmTokenTest {
     }
 
     // ------------------------------------------------------------ event fields: moved, locked, status
-
-    /// @dev (moved, locked, status) of the one recorded event `topic0` that has no reason string.
-    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
-        (, uint256 moved, uint256 locked, IClearable.ClearableStatus status) = abi.decode(
-            _recordedEventData(topic0), (uint256, uint256, uint256, IClearable.ClearableStatus)
-        );
-        return (moved, locked, uint8(status));
-    }
 
     function test_eventFields_ordered() public {
         _startLogs();

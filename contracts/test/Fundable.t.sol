@@ -101,10 +101,6 @@ contract FundableTest is EmTokenTest {
         assertEq(token.totalSupply(), supply, "supply unchanged");
     }
 
-    function _startLogs() internal {
-        vm.recordLogs();
-    }
-
     function _assertLogCount(uint256 n) internal {
         assertEq(vm.getRecordedLogs().length, n, "events emitted");
     }
@@ -747,14 +743,6 @@ contract FundableTest is EmTokenTest {
     }
 
     // ------------------------------------------------------------ event fields: moved, locked, status
-
-    /// @dev (moved, locked, status) of the one recorded event `topic0` that has no reason string.
-    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
-        (, uint256 moved, uint256 locked, IFundable.FundStatus status) = abi.decode(
-            _recordedEventData(topic0), (uint256, uint256, uint256, IFundable.FundStatus)
-        );
-        return (moved, locked, uint8(status));
-    }
 
     function test_eventFields_ordered() public {
         _startLogs();

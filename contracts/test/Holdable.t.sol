@@ -223,14 +223,6 @@ abstract contract HoldableTestBase is EmTokenTest {
         );
     }
 
-    function _expectInsufficient(address account, uint256 available, uint256 needed) internal {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEmTokenCore.InsufficientAvailableBalance.selector, account, available, needed
-            )
-        );
-    }
-
     function _expectPaused() internal {
         vm.expectRevert(Pausable.EnforcedPause.selector);
     }

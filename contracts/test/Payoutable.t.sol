@@ -97,14 +97,6 @@ contract PayoutableTest is EmTokenTest {
         vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
     }
 
-    function _expectInsufficient(address account, uint256 available, uint256 needed) internal {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEmTokenCore.InsufficientAvailableBalance.selector, account, available, needed
-            )
-        );
-    }
-
     /// @dev A closed payout accepts no step.
     function _assertClosed(bytes32 id, IPayoutable.PayoutStatus status) internal {
         address wallet = token.retrievePayoutData(id).wallet;
@@ -127,10 +119,6 @@ contract PayoutableTest is EmTokenTest {
         _assertBalances(wallet, balance, held);
         _assertBalances(suspense, 0, 0);
         assertEq(token.totalSupply(), supply, "supply unchanged");
-    }
-
-    function _startLogs() internal {
-        vm.recordLogs();
     }
 
     function _assertLogCount(uint256 n) internal {
@@ -800,15 +788,6 @@ contract PayoutableTest is EmTokenTest {
     }
 
     // ------------------------------------------------------------ event fields: moved, locked, status
-
-    /// @dev (moved, locked, status) of the one recorded event `topic0` whose data is (value, moved,
-    /// locked, status).
-    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
-        (, uint256 moved, uint256 locked, IPayoutable.PayoutStatus status) = abi.decode(
-            _recordedEventData(topic0), (uint256, uint256, uint256, IPayoutable.PayoutStatus)
-        );
-        return (moved, locked, uint8(status));
-    }
 
     /// @dev (reason, moved, locked, status) of the one recorded {PayoutRejected}.
     function _rejectedStep() internal returns (string memory, uint256, uint256, uint8) {

@@ -6,6 +6,7 @@ import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 
 import {EmToken} from "../../src/EmToken.sol";
+import {IEmTokenCore} from "../../src/interfaces/IEmTokenCore.sol";
 
 /// @notice Shared fixture of the EmToken tests: a token with 2 decimals, the roles on their own addresses,
 /// tiers for KYC levels 0-2, and four registered users (alice, bob at level 1; carol at level 2; dave at
@@ -92,6 +93,29 @@ abstract contract EmTokenTest is Test {
                 IAccessControl.AccessControlUnauthorizedAccount.selector, account, role
             )
         );
+    }
+
+    /// @dev Expects the next call to revert with InsufficientAvailableBalance(account, available, needed).
+    function _expectInsufficient(address account, uint256 available, uint256 needed) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IEmTokenCore.InsufficientAvailableBalance.selector, account, available, needed
+            )
+        );
+    }
+
+    /// @dev Starts recording logs, for {_recordedEventData}.
+    function _startLogs() internal {
+        vm.recordLogs();
+    }
+
+    /// @dev `moved`, `locked`, `status` of the one order lifecycle event with `topic0` whose data is
+    /// exactly `value, moved, locked, status` (…InProcess, …Executed, …Cancelled, Payout steps with an
+    /// indexed third party). Statuses are ABI-encoded as uint8 whatever the feature's enum.
+    function _stepOf(bytes32 topic0) internal returns (uint256, uint256, uint8) {
+        (, uint256 moved, uint256 locked, uint8 status) =
+            abi.decode(_recordedEventData(topic0), (uint256, uint256, uint256, uint8));
+        return (moved, locked, status);
     }
 
     /// @dev The data of the one event with `topic0` the token emitted since `vm.recordLogs()`, as an

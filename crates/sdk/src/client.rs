@@ -194,6 +194,20 @@ impl EmTokenClient {
         Ok(Amount::from_base_units(value, self.decimals)?)
     }
 
+    /// Sends a call that creates a record issued by the signer with `operation`, and returns its key.
+    pub(crate) async fn send_created(
+        &self,
+        call: &'static str,
+        tx: TransactionRequest,
+        operation: crate::OperationId,
+    ) -> Result<crate::Created> {
+        let id = self.issued_key(operation)?;
+        Ok(crate::Created {
+            id,
+            outcome: self.send(call, tx).await?,
+        })
+    }
+
     /// Sends a call of the contract and waits for its receipt (see [`Sender`]).
     pub(crate) async fn send(
         &self,

@@ -17,11 +17,7 @@ impl EmTokenClient {
             .contract()
             .orderTransfer(operation.as_bytes(), to, amount.base_units())
             .into_transaction_request();
-        let outcome = self.send("orderTransfer", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("orderTransfer", tx, operation).await
     }
 
     /// `orderTransferFrom`: for `from`, by its clearable operator or the operator role.
@@ -36,11 +32,7 @@ impl EmTokenClient {
             .contract()
             .orderTransferFrom(operation.as_bytes(), from, to, amount.base_units())
             .into_transaction_request();
-        let outcome = self.send("orderTransferFrom", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("orderTransferFrom", tx, operation).await
     }
 
     /// `cancelTransfer` (orderer or payer, while Ordered).

@@ -18,11 +18,7 @@ impl EmTokenClient {
             .contract()
             .orderFund(operation.as_bytes(), amount.base_units(), instructions_hash)
             .into_transaction_request();
-        let outcome = self.send("orderFund", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("orderFund", tx, operation).await
     }
 
     /// `orderFundFrom`: for `wallet`, by its fund operator or the operator role.
@@ -42,11 +38,7 @@ impl EmTokenClient {
                 instructions_hash,
             )
             .into_transaction_request();
-        let outcome = self.send("orderFundFrom", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("orderFundFrom", tx, operation).await
     }
 
     /// `cancelFund` (orderer or wallet, while Ordered).

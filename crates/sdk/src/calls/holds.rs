@@ -36,11 +36,7 @@ impl EmTokenClient {
                 seconds(expires_in),
             )
             .into_transaction_request();
-        let outcome = self.send("hold", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("hold", tx, operation).await
     }
 
     /// `holdWithExpirationDate`: as [`Self::hold`], expiring at `expiration` (unix seconds; `None` =
@@ -63,11 +59,8 @@ impl EmTokenClient {
                 date(expiration),
             )
             .into_transaction_request();
-        let outcome = self.send("holdWithExpirationDate", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("holdWithExpirationDate", tx, operation)
+            .await
     }
 
     /// `holdFrom`: a hold on `from`'s funds, by the signer as its hold operator or the operator role.
@@ -91,11 +84,7 @@ impl EmTokenClient {
                 seconds(expires_in),
             )
             .into_transaction_request();
-        let outcome = self.send("holdFrom", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("holdFrom", tx, operation).await
     }
 
     /// `holdFromWithExpirationDate`.
@@ -119,11 +108,8 @@ impl EmTokenClient {
                 date(expiration),
             )
             .into_transaction_request();
-        let outcome = self.send("holdFromWithExpirationDate", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("holdFromWithExpirationDate", tx, operation)
+            .await
     }
 
     /// `executeHold` (notary): moves `amount` to the payee, releases the rest.

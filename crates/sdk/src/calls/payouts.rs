@@ -18,11 +18,7 @@ impl EmTokenClient {
             .contract()
             .orderPayout(operation.as_bytes(), amount.base_units(), instructions_hash)
             .into_transaction_request();
-        let outcome = self.send("orderPayout", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("orderPayout", tx, operation).await
     }
 
     /// `orderPayoutFrom`: for `wallet`, by its payout operator or the operator role.
@@ -42,11 +38,7 @@ impl EmTokenClient {
                 instructions_hash,
             )
             .into_transaction_request();
-        let outcome = self.send("orderPayoutFrom", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("orderPayoutFrom", tx, operation).await
     }
 
     /// `cancelPayout` (orderer or wallet, while Ordered).

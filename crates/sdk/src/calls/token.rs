@@ -155,11 +155,7 @@ impl EmTokenClient {
             .contract()
             .operatorTransfer(operation.as_bytes(), from, to, amount.base_units())
             .into_transaction_request();
-        let outcome = self.send("operatorTransfer", tx).await?;
-        Ok(Created {
-            id: self.issued_key(operation)?,
-            outcome,
-        })
+        self.send_created("operatorTransfer", tx, operation).await
     }
 
     /// `authorizeTransferOperator`.

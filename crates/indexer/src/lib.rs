@@ -1,0 +1,5 @@
+//! The EmToken indexer.
+
+mod error;
+
+pub use error::{Error, Result};

@@ -1,0 +1,24 @@
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database refused a statement or the connection failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The embedded migrations could not be applied.
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The embedded PostgreSQL could not be started.
+    #[error("embedded postgresql in {dir}: {message}")]
+    Embedded {
+        /// Its data folder.
+        dir: String,
+        /// What failed.
+        message: String,
+    },
+    /// A stored value does not fit what the indexer expects.
+    #[error("invalid stored value: {0}")]
+    Invalid(String),
+}
+
+/// The store's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

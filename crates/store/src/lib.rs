@@ -1,0 +1,5 @@
+//! The EmToken indexer's store.
+
+mod error;
+
+pub use error::{Error, Result};

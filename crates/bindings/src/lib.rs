@@ -11,3 +11,7 @@ alloy::sol!(
     EmToken,
     "artifacts/EmToken.json"
 );
+
+/// The artifact the bindings are generated from (`{"abi": [...], "bytecode": ...}`), for readers that
+/// decode by ABI at run time (the indexer's stored event arguments).
+pub const ARTIFACT_JSON: &str = include_str!("../artifacts/EmToken.json");

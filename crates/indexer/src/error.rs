@@ -4,6 +4,35 @@ pub enum Error {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] emtoken_store::Error),
+    /// A node call failed for good (after retries, or refused outright).
+    #[error("rpc {call}: {message}")]
+    Rpc {
+        /// The JSON-RPC method or contract call.
+        call: String,
+        /// What the node said.
+        message: String,
+    },
+    /// The node refused a request's size (block range or result count); the caller asks for less.
+    #[error("the node refuses the request size: {0}")]
+    TooLarge(String),
+    /// The node answered something the indexer cannot use.
+    #[error("unexpected answer from the node: {0}")]
+    Node(String),
+    /// The configuration is wrong.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The chain is not the one the database indexed (a restarted devnet, another network, a reorganisation
+    /// below a final block).
+    #[error(
+        "chain {chain_id} changed under the index: {what}. Run with --reset-on-chain-change to wipe this \
+         chain's rows and index it again, or point --database-url at another database"
+    )]
+    ChainChanged {
+        /// The chain id.
+        chain_id: i64,
+        /// What differs.
+        what: String,
+    },
 }
 
 /// The indexer's result type.

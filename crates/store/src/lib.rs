@@ -1,5 +1,25 @@
-//! The EmToken indexer's store.
+//! The EmToken indexer's store: PostgreSQL (a server, or the embedded one), the schema as embedded
+//! migrations, and every SQL statement of the product. No chain code lives here: the indexer hands it
+//! rows (addresses and hashes as bytes, amounts as base units in a `Decimal`).
+//!
+//! Writes go through a [`Tx`]: a batch's events, balance changes, wallets, movements, holds, orders,
+//! window and checkpoint commit together or not at all.
 
+mod chain;
+mod db;
+mod embedded;
 mod error;
+mod finality;
+mod ingest;
+mod read;
+mod rows;
 
+pub use db::{Store, Tx};
+pub use embedded::EmbeddedPostgres;
 pub use error::{Error, Result};
+pub use finality::Rollback;
+pub use read::WalletRef;
+pub use rows::{
+    Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash, HoldRow,
+    MovementRow, OrderRow, SeenAddress, WalletRow, units_to_decimal,
+};

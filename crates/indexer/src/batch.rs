@@ -1,0 +1,203 @@
+//! Writing a batch in one transaction, reorganisations, and re-deriving records after a rollback.
+
+use std::{collections::BTreeSet, sync::atomic::Ordering::Relaxed};
+
+use alloy::primitives::B256;
+use emtoken_store::{BlockRow, Checkpoint, Hash, Tx};
+
+use crate::{
+    Error, Indexer, Result, Step,
+    decode::{Decoded, decode_row},
+    mapping::{Mapper, Writes},
+};
+
+impl Indexer {
+    /// Writes a batch: its new events and everything they change, the window, the checkpoint and what
+    /// became final, in one transaction. Returns the number of new events, or None when reconciliation
+    /// found a difference and the non-final blocks were sent to be indexed again.
+    pub(crate) async fn write_batch(
+        &mut self,
+        decoded: &[Decoded],
+        window: &[BlockRow],
+        end_hash: B256,
+        new_final: i64,
+    ) -> Result<Option<usize>> {
+        let end = window.last().map_or(self.checkpoint.block_number, |b| b.number);
+        let old_final = self.checkpoint.final_block;
+        let mut tx = self.store.begin(self.chain_id).await?;
+        let stored = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
+        tx.put_blocks(window).await?;
+        tx.set_checkpoint(end, end_hash.0, new_final).await?;
+        let touched = tx.finalize(old_final, new_final).await?;
+        tx.prune_window_below(new_final).await?;
+        if !touched.is_empty() {
+            let final_hash = tx
+                .window()
+                .await?
+                .into_iter()
+                .find(|b| b.number == new_final)
+                .map(|b| B256::from(b.hash))
+                .ok_or_else(|| Error::Node(format!("final block {new_final} missing from the window")))?;
+            let differences = self.reconcile(&mut tx, &touched, new_final, final_hash).await?;
+            if !differences.is_empty() {
+                if self.rescanned != Some(new_final) {
+                    drop(tx);
+                    self.record_findings(&differences, new_final, final_hash, false).await?;
+                    Box::pin(self.rescan()).await?;
+                    self.rescanned = Some(new_final);
+                    return Ok(None);
+                }
+                for d in &differences {
+                    tracing::error!(
+                        wallet = %alloy::primitives::Address::from(d.address), block = new_final,
+                        indexed_total = %d.indexed.0, chain_total = %d.chain.0,
+                        indexed_held = %d.indexed.1, chain_held = %d.chain.1,
+                        "reconciliation: the index differs from the chain after a rescan"
+                    );
+                    tx.add_finding(new_final, final_hash.0, d.address, d.indexed, d.chain, true).await?;
+                }
+                self.metrics.findings.fetch_add(differences.len() as u64, Relaxed);
+                self.metrics.persistent_findings.fetch_add(differences.len() as u64, Relaxed);
+            }
+        }
+        tx.commit().await?;
+        self.checkpoint = Checkpoint {
+            chain_id: self.chain_id,
+            block_number: end,
+            block_hash: end_hash.0,
+            final_block: new_final,
+        };
+        self.metrics.indexed.store(end, Relaxed);
+        self.metrics.final_block.store(new_final, Relaxed);
+        self.metrics.events.fetch_add(stored as u64, Relaxed);
+        self.metrics.batches.fetch_add(1, Relaxed);
+        Ok(Some(stored))
+    }
+
+    /// Stores events and applies the effects of those that were new. Returns how many were new.
+    pub(crate) async fn apply_events(&self, tx: &mut Tx, decoded: &[Decoded], final_block: i64) -> Result<usize> {
+        let rows: Vec<_> = decoded.iter().map(|d| d.row.clone()).collect();
+        let new = tx.insert_events(&rows).await?;
+        let fresh: Vec<Decoded> =
+            decoded.iter().filter(|d| new.contains(&(d.row.block_hash, d.row.log_index))).cloned().collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        let keys: Vec<Hash> =
+            fresh.iter().filter_map(|d| d.row.record_key).collect::<BTreeSet<_>>().into_iter().collect();
+        let mapper = Mapper::new(self.chain_id, final_block).with_records(
+            tx.holds_by_key(&keys).await?,
+            tx.orders_by_key(&keys).await?,
+            tx.movements_of_records(&keys).await?,
+        );
+        let writes = map(mapper, &fresh)?;
+        tx.see_addresses(&writes.seen).await?;
+        tx.apply_deltas(&writes.deltas).await?;
+        tx.set_compliance(&writes.compliance).await?;
+        tx.upsert_holds(&writes.holds).await?;
+        tx.upsert_orders(&writes.orders).await?;
+        tx.upsert_movements(&writes.movements).await?;
+        Ok(fresh.len())
+    }
+
+    /// Finds the highest stored block the node still has, rolls back everything above it and re-derives
+    /// what it touched, in one transaction. Below a final block that is a chain change.
+    pub(crate) async fn reorg(&mut self) -> Result<Step> {
+        let mut tx = self.store.begin(self.chain_id).await?;
+        let window = tx.window().await?;
+        let mut fork = None;
+        for block in window.iter().rev() {
+            if let Some(h) = self.header(block.number as u64).await?
+                && h.hash.0 == block.hash
+            {
+                fork = Some(block.clone());
+                break;
+            }
+        }
+        let final_block = self.checkpoint.final_block;
+        let fork = match fork {
+            Some(b) if b.number >= final_block => b,
+            _ if final_block < 0 && window.is_empty() => BlockRow {
+                number: -1,
+                hash: [0; 32],
+                parent_hash: [0; 32],
+                time: chrono::DateTime::UNIX_EPOCH,
+            },
+            _ => {
+                drop(tx);
+                let what = format!("a reorganisation replaced blocks at or below the final block {final_block}");
+                if !self.config.reset_on_chain_change {
+                    return Err(Error::ChainChanged { chain_id: self.chain_id, what });
+                }
+                tracing::warn!(chain_id = self.chain_id, %what, "chain changed: wiping its rows and indexing again");
+                let mut tx = self.store.begin(self.chain_id).await?;
+                tx.wipe_chain().await?;
+                tx.commit().await?;
+                Box::pin(self.prepare_again()).await?;
+                return Ok(Step::Reorg { fork: -1 });
+            }
+        };
+        let summary = Box::pin(self.rollback_to(&mut tx, fork.number)).await?;
+        tx.set_checkpoint(fork.number, fork.hash, final_block).await?;
+        tx.commit().await?;
+        tracing::warn!(
+            fork = fork.number, orphaned_from = fork.number + 1, events = summary.events,
+            dropped_movements = summary.dropped_movements, "reorganisation: rolled back orphaned blocks"
+        );
+        self.checkpoint = Checkpoint {
+            chain_id: self.chain_id,
+            block_number: fork.number,
+            block_hash: fork.hash,
+            final_block,
+        };
+        self.metrics.indexed.store(fork.number, Relaxed);
+        self.metrics.reorgs.fetch_add(1, Relaxed);
+        Ok(Step::Reorg { fork: fork.number })
+    }
+
+    /// Indexes the non-final blocks again (after a reconciliation difference).
+    async fn rescan(&mut self) -> Result<()> {
+        let final_block = self.checkpoint.final_block;
+        let mut tx = self.store.begin(self.chain_id).await?;
+        let hash = tx.window().await?.into_iter().find(|b| b.number == final_block).map(|b| b.hash);
+        let hash = hash.unwrap_or(if final_block < 0 { [0; 32] } else { self.checkpoint.block_hash });
+        self.rollback_to(&mut tx, final_block).await?;
+        tx.set_checkpoint(final_block, hash, final_block).await?;
+        tx.commit().await?;
+        self.checkpoint = Checkpoint { chain_id: self.chain_id, block_number: final_block, block_hash: hash, final_block };
+        self.metrics.indexed.store(final_block, Relaxed);
+        Ok(())
+    }
+
+    /// Removes everything above `fork` and re-derives the holds, orders, their movements and the
+    /// compliance state of wallets that lost events.
+    async fn rollback_to(&self, tx: &mut Tx, fork: i64) -> Result<emtoken_store::Rollback> {
+        let rollback = tx.rollback_above(fork).await?;
+        let rows = tx.events_of(&rollback.record_keys, &rollback.compliance_addresses).await?;
+        let decoded = rows.iter().map(decode_row).collect::<Result<Vec<_>>>()?;
+        let mut mapper = Mapper::new(self.chain_id, self.checkpoint.final_block);
+        mapper.reset_compliance(&rollback.compliance_addresses);
+        let writes = map(mapper, &decoded)?;
+        tx.delete_records(&rollback.record_keys).await?;
+        tx.upsert_holds(&writes.holds).await?;
+        tx.upsert_orders(&writes.orders).await?;
+        tx.upsert_movements(&writes.movements).await?;
+        tx.set_compliance(&writes.compliance).await?;
+        Ok(rollback)
+    }
+
+    async fn prepare_again(&mut self) -> Result<()> {
+        let config = self.config.clone();
+        let store = self.store.clone();
+        let metrics = self.metrics.clone();
+        let mut fresh = Self::start(config, store).await?;
+        fresh.metrics = metrics;
+        *self = fresh;
+        Ok(())
+    }
+}
+
+fn map(mut mapper: Mapper, events: &[Decoded]) -> Result<Writes> {
+    mapper.apply(events)?;
+    Ok(mapper.finish())
+}

@@ -1,0 +1,56 @@
+//! What an indexer run is told.
+
+use std::time::Duration;
+
+use alloy::primitives::Address;
+
+use crate::RetryPolicy;
+
+/// Settings of an indexer run (the `emtoken index` flags).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// HTTP JSON-RPC endpoint of the node.
+    pub rpc_url: String,
+    /// Optional WebSocket endpoint: its newHeads only wake the poller early.
+    pub ws_url: Option<String>,
+    /// The EmToken contract.
+    pub contract: Address,
+    /// First block to index on a fresh database (default: the contract's deployment block).
+    pub from_block: Option<u64>,
+    /// Blocks needed on top of a block before it is final (0: final at once, Besu QBFT/IBFT).
+    pub confirmations: u64,
+    /// How often to ask for the head when following it.
+    pub poll_interval: Duration,
+    /// Stop once caught up with the head.
+    pub until_head: bool,
+    /// On a chain change, wipe the chain's rows and index again instead of stopping.
+    pub reset_on_chain_change: bool,
+    /// First eth_getLogs range, in blocks.
+    pub initial_range: u64,
+    /// Largest eth_getLogs range.
+    pub max_range: u64,
+    /// Retries of node calls.
+    pub retry: RetryPolicy,
+    /// Name of the network shown as `dltNetwork` (default: "chain-<id>").
+    pub network: Option<String>,
+}
+
+impl Config {
+    /// Defaults for a node and contract: 250 ms polls, 0 confirmations, ranges from 1,000 up to 50,000 blocks.
+    pub fn new(rpc_url: impl Into<String>, contract: Address) -> Self {
+        Self {
+            rpc_url: rpc_url.into(),
+            ws_url: None,
+            contract,
+            from_block: None,
+            confirmations: 0,
+            poll_interval: Duration::from_millis(250),
+            until_head: false,
+            reset_on_chain_change: false,
+            initial_range: 1_000,
+            max_range: 50_000,
+            retry: RetryPolicy::default(),
+            network: None,
+        }
+    }
+}

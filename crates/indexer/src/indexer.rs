@@ -1,0 +1,372 @@
+//! The indexer: startup checks, the backfill / follow loop, batches, finality and reorganisations.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, atomic::Ordering::Relaxed},
+    time::{Duration, Instant},
+};
+
+use alloy::primitives::B256;
+use emtoken_store::{BlockRow, ChainRow, Checkpoint, Store, Tx};
+use tokio::sync::{Notify, watch};
+
+use crate::{
+    Config, Error, Metrics, Result,
+    decode::{decode_logs, to_i64},
+    rpc::{Header, Node},
+};
+
+/// What one step of the loop did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Indexed blocks `from..=to`, storing `events` new events.
+    Indexed {
+        /// First block.
+        from: u64,
+        /// Last block.
+        to: u64,
+        /// New events stored.
+        events: usize,
+    },
+    /// Nothing new: the index is at the head.
+    CaughtUp,
+    /// The node refused or changed under the request; the step will be tried again.
+    Retry,
+    /// Rolled back orphaned blocks above `fork`.
+    Reorg {
+        /// Highest block still canonical.
+        fork: i64,
+    },
+    /// A reconciliation difference sent the non-final blocks above `from` to be indexed again.
+    Rescan {
+        /// Last final block kept.
+        from: i64,
+    },
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Chain id.
+    pub chain_id: i64,
+    /// Last block indexed.
+    pub indexed: i64,
+    /// New events stored by this run.
+    pub events: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Follows one EmToken contract on one chain into a [`Store`].
+#[derive(Debug)]
+pub struct Indexer {
+    pub(crate) config: Config,
+    pub(crate) store: Store,
+    pub(crate) node: Node,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) chain_id: i64,
+    pub(crate) checkpoint: Checkpoint,
+    range: u64,
+    /// Final block whose reconciliation already triggered a rescan (a second difference is persistent).
+    pub(crate) rescanned: Option<i64>,
+}
+
+impl Indexer {
+    /// Connects to the node, checks the database indexes this chain and contract (or starts it), and
+    /// returns an indexer ready to run. A chain change stops here with [`Error::ChainChanged`] unless the
+    /// configuration says to reset.
+    pub async fn start(config: Config, store: Store) -> Result<Self> {
+        let metrics = Arc::new(Metrics::default());
+        let node = Node::connect(&config.rpc_url, config.contract, config.retry, metrics.clone())?;
+        let chain_id = to_i64(node.chain_id().await?)?;
+        let mut indexer = Self {
+            range: config.initial_range.max(1),
+            config,
+            store,
+            node,
+            metrics,
+            chain_id,
+            checkpoint: Checkpoint { chain_id, block_number: -1, block_hash: [0; 32], final_block: -1 },
+            rescanned: None,
+        };
+        Box::pin(indexer.prepare()).await?;
+        Ok(indexer)
+    }
+
+    /// The live figures of this indexer.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// The chain id of the node.
+    pub fn chain_id(&self) -> i64 {
+        self.chain_id
+    }
+
+    /// Where indexing stands.
+    pub fn checkpoint(&self) -> &Checkpoint {
+        &self.checkpoint
+    }
+
+    async fn prepare(&mut self) -> Result<()> {
+        let genesis = self.header(0).await?.ok_or_else(|| Error::Node("no block 0".into()))?;
+        let mut tx = self.store.begin(self.chain_id).await?;
+        let stored = tx.chain().await?;
+        let mut checkpoint = tx.checkpoint().await?;
+        if let Some(change) = self.chain_change(&mut tx, stored.as_ref(), checkpoint.as_ref(), genesis.hash).await? {
+            if !self.config.reset_on_chain_change {
+                return Err(Error::ChainChanged { chain_id: self.chain_id, what: change });
+            }
+            tracing::warn!(chain_id = self.chain_id, %change, "chain changed: wiping its rows and indexing again");
+            tx.wipe_chain().await?;
+            checkpoint = None;
+        }
+        let from_block = match (&checkpoint, &stored) {
+            (Some(_), Some(row)) => row.from_block,
+            _ => to_i64(match self.config.from_block {
+                Some(n) => n,
+                None => self.deployment_block().await?,
+            })?,
+        };
+        let decimals = self.node.decimals().await?;
+        tx.upsert_chain(&ChainRow {
+            chain_id: self.chain_id,
+            genesis_hash: genesis.hash.0,
+            contract: self.config.contract.into_array(),
+            from_block,
+            decimals: i16::from(decimals),
+            confirmations: to_i64(self.config.confirmations)?,
+            network: self.config.network.clone().unwrap_or_else(|| format!("chain-{}", self.chain_id)),
+        })
+        .await?;
+        let checkpoint = match checkpoint {
+            Some(c) => c,
+            None => {
+                let start = from_block - 1;
+                let hash = match start {
+                    n if n >= 0 => {
+                        let h = self.header(n as u64).await?.ok_or_else(|| {
+                            Error::Config(format!("from block {from_block} is above the chain's head"))
+                        })?;
+                        tx.put_blocks(&[block_row(&h)]).await?;
+                        h.hash.0
+                    }
+                    _ => [0; 32],
+                };
+                tx.set_checkpoint(start, hash, start).await?;
+                Checkpoint { chain_id: self.chain_id, block_number: start, block_hash: hash, final_block: start }
+            }
+        };
+        tx.commit().await?;
+        self.checkpoint = checkpoint;
+        self.metrics.indexed.store(self.checkpoint.block_number, Relaxed);
+        self.metrics.final_block.store(self.checkpoint.final_block, Relaxed);
+        self.metrics.start_block.store(self.checkpoint.block_number, Relaxed);
+        Ok(())
+    }
+
+    /// Why the stored index does not belong to the node's chain, if it does not.
+    async fn chain_change(
+        &self,
+        tx: &mut Tx,
+        stored: Option<&ChainRow>,
+        checkpoint: Option<&Checkpoint>,
+        genesis: B256,
+    ) -> Result<Option<String>> {
+        let Some(stored) = stored else { return Ok(None) };
+        if stored.contract != self.config.contract.into_array() {
+            return Ok(Some(format!(
+                "the database indexes contract {} there, not {}",
+                alloy::primitives::Address::from(stored.contract),
+                self.config.contract
+            )));
+        }
+        if stored.genesis_hash != genesis.0 {
+            return Ok(Some(format!(
+                "its genesis block is now {genesis}, the index has {}",
+                B256::from(stored.genesis_hash)
+            )));
+        }
+        let Some(checkpoint) = checkpoint else { return Ok(None) };
+        if checkpoint.final_block < 0 {
+            return Ok(None);
+        }
+        let window = tx.window().await?;
+        let Some(final_row) = window.iter().find(|b| b.number == checkpoint.final_block) else {
+            return Ok(None);
+        };
+        Ok(match self.header(checkpoint.final_block as u64).await? {
+            None => Some(format!(
+                "its head is below the final block {} of the index",
+                checkpoint.final_block
+            )),
+            Some(h) if h.hash.0 != final_row.hash => Some(format!(
+                "final block {} is now {}, the index has {}",
+                checkpoint.final_block,
+                h.hash,
+                B256::from(final_row.hash)
+            )),
+            Some(_) => None,
+        })
+    }
+
+    /// The first block with the contract's code (binary search on eth_getCode); 0 when the node cannot
+    /// answer for past blocks.
+    async fn deployment_block(&self) -> Result<u64> {
+        let head = self.node.head().await?;
+        if !self.node.has_code_at(head).await? {
+            return Err(Error::Config(format!(
+                "no contract code at {} on chain {} (head {head}): check --contract and --rpc",
+                self.config.contract, self.chain_id
+            )));
+        }
+        let (mut low, mut high) = (0u64, head);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.node.has_code_at(mid).await {
+                Ok(true) => high = mid,
+                Ok(false) => low = mid + 1,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read past state to find the deployment block; starting at 0");
+                    return Ok(0);
+                }
+            }
+        }
+        Ok(low)
+    }
+
+    pub(crate) async fn header(&self, number: u64) -> Result<Option<Header>> {
+        self.node.header(number).await
+    }
+
+    /// Runs until the head is reached (`until_head`) or `shutdown` turns true; a batch in flight
+    /// always commits or rolls back whole.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<Summary> {
+        let started = Instant::now();
+        let wake = Arc::new(Notify::new());
+        let listener = self.config.ws_url.clone().map(|url| tokio::spawn(crate::follow::wake_on_new_heads(url, wake.clone())));
+        let result: Result<()> = async {
+            loop {
+                if *shutdown.borrow() {
+                    return Ok(());
+                }
+                match Box::pin(self.step()).await? {
+                    Step::CaughtUp => {
+                        self.metrics.caught_up.store(true, Relaxed);
+                        if self.config.until_head {
+                            return Ok(());
+                        }
+                        tokio::select! {
+                            () = tokio::time::sleep(self.config.poll_interval) => {}
+                            () = wake.notified() => {}
+                            _ = shutdown.changed() => {}
+                        }
+                    }
+                    Step::Retry => tokio::time::sleep(Duration::from_millis(50)).await,
+                    _ => {}
+                }
+            }
+        }
+        .await;
+        if let Some(listener) = listener {
+            listener.abort();
+        }
+        result?;
+        Ok(Summary {
+            chain_id: self.chain_id,
+            indexed: self.checkpoint.block_number,
+            events: self.metrics.events.load(Relaxed),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// One step: check the tip is still canonical, then index the next range.
+    pub async fn step(&mut self) -> Result<Step> {
+        let head = self.node.head().await?;
+        self.metrics.head.store(head, Relaxed);
+        let cp = self.checkpoint.clone();
+        if cp.block_number >= 0 {
+            match self.header(cp.block_number as u64).await? {
+                Some(h) if h.hash.0 == cp.block_hash => {}
+                _ => return Box::pin(self.reorg()).await,
+            }
+        }
+        if head as i64 <= cp.block_number {
+            return Ok(Step::CaughtUp);
+        }
+        let from = (cp.block_number + 1) as u64;
+        let target_final = head.saturating_sub(self.config.confirmations);
+        let at_head = from > target_final;
+        let limit = if at_head { head } else { target_final };
+        let end = (from + self.range - 1).min(limit);
+
+        // Headers: every block of a range that is not final yet (kept in the window), else both ends.
+        let numbers: Vec<u64> = if at_head { (from..=end).collect() } else { vec![from, end] };
+        let mut headers = HashMap::new();
+        for n in numbers {
+            match self.header(n).await? {
+                Some(h) => headers.insert(n, h),
+                None => return Ok(Step::Retry),
+            };
+        }
+        if headers[&from].parent_hash.0 != cp.block_hash {
+            return Box::pin(self.reorg()).await;
+        }
+        if at_head && (from + 1..=end).any(|n| headers[&n].parent_hash != headers[&(n - 1)].hash) {
+            return Ok(Step::Retry);
+        }
+        let logs = match self.node.logs(from, end).await {
+            Ok(logs) => logs,
+            Err(Error::TooLarge(message)) => {
+                let before = self.range;
+                self.range = ((end - from + 1) / 2).max(1);
+                self.metrics.range_shrinks.fetch_add(1, Relaxed);
+                tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
+                return Ok(Step::Retry);
+            }
+            Err(e) => return Err(e),
+        };
+        if at_head
+            && logs.iter().any(|l| {
+                l.block_number.and_then(|n| headers.get(&n)).map(|h| Some(h.hash) != l.block_hash).unwrap_or(true)
+            })
+        {
+            return Ok(Step::Retry);
+        }
+        if logs.last().and_then(|l| l.block_number) > Some(end) || logs.iter().any(|l| l.removed) {
+            return Ok(Step::Retry);
+        }
+        // Block times of logs that carry none.
+        let mut times: HashMap<u64, _> = headers.values().map(|h| (h.number, h.time)).collect();
+        for log in &logs {
+            if let (None, Some(n)) = (log.block_timestamp, log.block_number)
+                && !times.contains_key(&n)
+            {
+                let h = self.header(n).await?.ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
+                times.insert(n, h.time);
+            }
+        }
+        let decoded = decode_logs(&logs, &times)?;
+        let window: Vec<BlockRow> = if at_head {
+            (from..=end).map(|n| block_row(&headers[&n])).collect()
+        } else {
+            vec![block_row(&headers[&end])]
+        };
+        let new_final = (end.min(target_final) as i64).max(cp.final_block);
+        let stored = Box::pin(self.write_batch(&decoded, &window, headers[&end].hash, new_final)).await?;
+        let Some(stored) = stored else {
+            return Ok(Step::Rescan { from: cp.final_block });
+        };
+        // Adapt the range: grow while answers stay small, shrink when they get heavy.
+        if logs.len() > 10_000 {
+            self.range = (self.range / 2).max(1);
+        } else if logs.len() < 2_000 && end == from + self.range - 1 {
+            self.range = (self.range * 2).min(self.config.max_range.max(1));
+        }
+        Ok(Step::Indexed { from, to: end, events: stored })
+    }
+}
+
+pub(crate) fn block_row(h: &Header) -> BlockRow {
+    BlockRow { number: h.number as i64, hash: h.hash.0, parent_hash: h.parent_hash.0, time: h.time }
+}

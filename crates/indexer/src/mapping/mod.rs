@@ -1,0 +1,390 @@
+//! Chain facts to records (MOVEMENTS.md): one pass over a batch's new events, in chain order, turning
+//! them into balance changes, wallets, movements, holds and orders. The same code re-derives holds and
+//! orders from their remaining events after a reorganisation, so both paths agree by construction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use alloy::primitives::{Address, U256};
+use emtoken_sdk::EmTokenEvents as E;
+use emtoken_store::{
+    Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, SeenAddress,
+};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::{
+    Result,
+    decode::{Decoded, timestamp, units},
+    ids,
+};
+
+/// Everything a batch writes besides its events.
+#[derive(Debug, Default)]
+pub(crate) struct Writes {
+    pub deltas: Vec<DeltaRow>,
+    pub seen: Vec<SeenAddress>,
+    pub compliance: Vec<ComplianceRow>,
+    pub movements: Vec<MovementRow>,
+    pub holds: Vec<HoldRow>,
+    pub orders: Vec<OrderRow>,
+}
+
+/// Applies events to the records they touch. Load the records the events name first
+/// ([`Mapper::with_records`]), feed events in chain order, then take the writes.
+#[derive(Debug)]
+pub(crate) struct Mapper {
+    chain_id: i64,
+    final_block: i64,
+    holds: HashMap<Hash, HoldRow>,
+    orders: HashMap<(&'static str, Hash), OrderRow>,
+    movements: HashMap<Uuid, MovementRow>,
+    deltas: Vec<DeltaRow>,
+    seen: BTreeMap<Addr, SeenAddress>,
+    compliance: BTreeMap<Addr, ComplianceRow>,
+    touched_movements: Vec<Uuid>,
+    touched_holds: Vec<Hash>,
+    touched_orders: Vec<(&'static str, Hash)>,
+}
+
+/// A Transfer log of the transaction being mapped, waiting to be explained by a domain event.
+struct PendingTransfer {
+    from: Addr,
+    to: Addr,
+    value: Decimal,
+    row: EventRow,
+    claimed: bool,
+}
+
+fn addr(a: Address) -> Addr {
+    a.into_array()
+}
+
+const ZERO: Addr = [0u8; 20];
+
+/// The status a movement shows: its outcome once the deciding block is final, PENDING before.
+fn status_of(outcome: Option<&str>, decided: Option<i64>, final_block: i64) -> String {
+    match (outcome, decided) {
+        (Some(outcome), Some(block)) if block <= final_block => outcome.to_owned(),
+        _ => "PENDING".to_owned(),
+    }
+}
+
+fn hold_status(status: u8, renewed: bool) -> String {
+    if renewed {
+        return "RENEWED".to_owned();
+    }
+    match status {
+        1 => "CREATED",
+        2 => "EXECUTED_AND_KEPT_OPEN",
+        3 => "EXECUTED",
+        4 => "RELEASED_BY_NOTARY",
+        5 => "RELEASED_BY_PAYEE",
+        6 => "RELEASED_ON_EXPIRATION",
+        _ => "UNKNOWN",
+    }
+    .to_owned()
+}
+
+/// Order statuses of the three order kinds (their enums share these names; payouts add suspense).
+fn order_status(kind: &str, status: u8) -> String {
+    match (kind, status) {
+        (_, 1) => "ORDERED",
+        (_, 2) => "IN_PROCESS",
+        ("PAYOUT", 3) => "FUNDS_IN_SUSPENSE",
+        ("PAYOUT", 4) | (_, 3) => "EXECUTED",
+        ("PAYOUT", 5) | (_, 4) => "REJECTED",
+        ("PAYOUT", 6) | (_, 5) => "CANCELLED",
+        _ => "UNKNOWN",
+    }
+    .to_owned()
+}
+
+fn expiration(seconds: U256) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    if seconds.is_zero() {
+        return Ok(None);
+    }
+    let seconds: u64 = seconds.try_into().unwrap_or(u64::MAX);
+    Ok(Some(timestamp(seconds.min(i64::MAX as u64 / 1000))?))
+}
+
+impl Mapper {
+    /// A mapper for a chain whose last final block (after the batch) is `final_block`.
+    pub(crate) fn new(chain_id: i64, final_block: i64) -> Self {
+        Self {
+            chain_id,
+            final_block,
+            holds: HashMap::new(),
+            orders: HashMap::new(),
+            movements: HashMap::new(),
+            deltas: Vec::new(),
+            seen: BTreeMap::new(),
+            compliance: BTreeMap::new(),
+            touched_movements: Vec::new(),
+            touched_holds: Vec::new(),
+            touched_orders: Vec::new(),
+        }
+    }
+
+    /// Starts from stored records (the holds, orders and record movements the batch's events name).
+    pub(crate) fn with_records(
+        mut self,
+        holds: Vec<HoldRow>,
+        orders: Vec<OrderRow>,
+        movements: Vec<MovementRow>,
+    ) -> Self {
+        self.holds.extend(holds.into_iter().map(|h| (h.hold_key, h)));
+        for order in orders {
+            let kind = match order.kind.as_str() {
+                "TRANSFER" => "TRANSFER",
+                "FUND" => "FUND",
+                _ => "PAYOUT",
+            };
+            self.orders.insert((kind, order.order_key), order);
+        }
+        self.movements.extend(movements.into_iter().map(|m| (m.id, m)));
+        self
+    }
+
+    /// Re-derives compliance from scratch for these addresses (after a reorganisation): their state
+    /// starts unregistered, unfrozen, and the remaining events are applied on top.
+    pub(crate) fn reset_compliance(&mut self, addresses: &[Addr]) {
+        for address in addresses {
+            self.compliance.insert(*address, ComplianceRow {
+                address: *address,
+                registered: Some(false),
+                kyc_level: None,
+                frozen: Some(false),
+                reset: true,
+            });
+        }
+    }
+
+    /// Applies events (in chain order; a transaction's events are never split across calls).
+    pub(crate) fn apply(&mut self, events: &[Decoded]) -> Result<()> {
+        let mut start = 0;
+        while start < events.len() {
+            let tx = events[start].row.tx_hash;
+            let block = events[start].row.block_hash;
+            let end = events[start..]
+                .iter()
+                .position(|e| e.row.tx_hash != tx || e.row.block_hash != block)
+                .map_or(events.len(), |n| start + n);
+            self.apply_tx(&events[start..end])?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// The writes, each record once in its final state.
+    pub(crate) fn finish(mut self) -> Writes {
+        let mut writes = Writes {
+            deltas: std::mem::take(&mut self.deltas),
+            seen: self.seen.into_values().collect(),
+            compliance: self.compliance.into_values().collect(),
+            ..Writes::default()
+        };
+        dedup(&mut self.touched_movements);
+        dedup(&mut self.touched_holds);
+        dedup(&mut self.touched_orders);
+        writes.movements = self
+            .touched_movements
+            .iter()
+            .filter_map(|id| self.movements.remove(id))
+            .collect();
+        writes.holds = self.touched_holds.iter().filter_map(|k| self.holds.remove(k)).collect();
+        writes.orders = self.touched_orders.iter().filter_map(|k| self.orders.remove(k)).collect();
+        writes
+    }
+
+    fn apply_tx(&mut self, events: &[Decoded]) -> Result<()> {
+        let mut transfers: Vec<PendingTransfer> = Vec::new();
+        for decoded in events {
+            self.apply_event(decoded, &mut transfers)?;
+        }
+        for t in transfers.into_iter().filter(|t| !t.claimed) {
+            if t.from == ZERO || t.to == ZERO {
+                tracing::warn!(tx = %alloy::primitives::B256::from(t.row.tx_hash), "mint or burn without its EmToken event");
+                continue;
+            }
+            self.transfer_pair(&t.row, t.from, t.to, t.value, None)?;
+        }
+        Ok(())
+    }
+
+    fn apply_event(&mut self, d: &Decoded, transfers: &mut Vec<PendingTransfer>) -> Result<()> {
+        let ev = &d.row;
+        match &d.event {
+            E::Transfer(t) => {
+                let (from, to, value) = (addr(t.from), addr(t.to), units(t.value)?);
+                if from != ZERO {
+                    self.delta(ev, from, -value, Decimal::ZERO);
+                }
+                if to != ZERO {
+                    self.delta(ev, to, value, Decimal::ZERO);
+                }
+                transfers.push(PendingTransfer { from, to, value, row: ev.clone(), claimed: false });
+            }
+            E::Minted(m) => {
+                let (to, value) = (addr(m.to), units(m.value)?);
+                claim(transfers, ZERO, to, value);
+                let ty = if m.kind == 0 { "CARD_CASHIN" } else { "BANK_ACCOUNT_CASHIN" };
+                let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "cashin");
+                self.new_movement(id, ev, to, ty, value, (None, None), None, Some("SUCCESS"));
+            }
+            E::OperatorTransferExecuted(o) => {
+                let (from, to, value) = (addr(o.from), addr(o.to), units(o.value)?);
+                claim(transfers, from, to, value);
+                self.transfer_pair(ev, from, to, value, Some(("OPERATOR_TRANSFER", o.transferId.0)))?;
+            }
+            E::WalletRegistered(w) => {
+                let row = self.compliance_of(addr(w.wallet), ev);
+                row.registered = Some(true);
+                row.kyc_level = Some(i16::from(w.level));
+            }
+            E::KycLevelChanged(w) => {
+                self.compliance_of(addr(w.wallet), ev).kyc_level = Some(i16::from(w.level));
+            }
+            E::Frozen(w) => self.compliance_of(addr(w.wallet), ev).frozen = Some(true),
+            E::Unfrozen(w) => self.compliance_of(addr(w.wallet), ev).frozen = Some(false),
+            E::HoldCreated(_) | E::HoldExecuted(_) | E::HoldReleased(_) | E::HoldRenewed(_) => {
+                self.hold_event(d, transfers)?;
+            }
+            _ => self.order_event(d, transfers)?,
+        }
+        Ok(())
+    }
+
+    fn hold_event(&mut self, d: &Decoded, transfers: &mut Vec<PendingTransfer>) -> Result<()> {
+        let ev = &d.row;
+        match &d.event {
+            E::HoldCreated(h) => {
+                let (key, payer, payee, value) = (h.holdId.0, addr(h.payer), addr(h.payee), units(h.value)?);
+                self.see(payer, ev);
+                self.see(payee, ev);
+                self.holds.insert(key, HoldRow {
+                    id: ids::hold_id(self.chain_id, &key),
+                    hold_key: key,
+                    operation_id: h.operationId.0,
+                    issuer: addr(h.issuer),
+                    payer,
+                    payee,
+                    notary: addr(h.notary),
+                    held_value: value,
+                    executed_value: Decimal::ZERO,
+                    released_value: Decimal::ZERO,
+                    remaining: value,
+                    status: hold_status(h.status, false),
+                    expiration: expiration(h.expiration)?,
+                    created_block: ev.block_number,
+                    created_tx: ev.tx_hash,
+                    created_at: ev.block_time,
+                    updated_at: ev.block_time,
+                });
+                self.touched_holds.push(key);
+                self.delta(ev, payer, Decimal::ZERO, value);
+                let id = ids::record_movement_id(self.chain_id, "HOLD", &key, "lock");
+                self.new_movement(id, ev, payer, "LOCK", value, (None, None), Some(("HOLD", key)), Some("SUCCESS"));
+            }
+            E::HoldExecuted(h) => {
+                let key = h.holdId.0;
+                let (payer, payee) = (addr(h.payer), addr(h.payee));
+                let (executed, released) = (units(h.executedValue)?, units(h.releasedValue)?);
+                let remaining = units(h.remaining)?;
+                let status = hold_status(h.status, false);
+                self.update_hold(key, ev, payer, payee, |hold| {
+                    hold.executed_value += executed;
+                    hold.released_value += released;
+                    hold.remaining = remaining;
+                    hold.status = status;
+                });
+                self.delta(ev, payer, Decimal::ZERO, -(executed + released));
+                if !executed.is_zero() {
+                    claim(transfers, payer, payee, executed);
+                    self.transfer_pair(ev, payer, payee, executed, Some(("HOLD", key)))?;
+                }
+                if !released.is_zero() {
+                    let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
+                    self.new_movement(id, ev, payer, "RELEASE", released, (None, None), Some(("HOLD", key)), Some("SUCCESS"));
+                }
+            }
+            E::HoldReleased(h) => {
+                let (key, payer, payee, released) = (h.holdId.0, addr(h.payer), addr(h.payee), units(h.releasedValue)?);
+                let status = hold_status(h.status, false);
+                self.update_hold(key, ev, payer, payee, |hold| {
+                    hold.released_value += released;
+                    hold.remaining = Decimal::ZERO;
+                    hold.status = status;
+                });
+                self.delta(ev, payer, Decimal::ZERO, -released);
+                let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
+                self.new_movement(id, ev, payer, "RELEASE", released, (None, None), Some(("HOLD", key)), Some("SUCCESS"));
+            }
+            E::HoldRenewed(h) => {
+                let (key, payer, payee) = (h.holdId.0, addr(h.payer), addr(h.payee));
+                let expiration = expiration(h.expiration)?;
+                let remaining = units(h.remaining)?;
+                self.update_hold(key, ev, payer, payee, |hold| {
+                    hold.expiration = expiration;
+                    hold.remaining = remaining;
+                    hold.status = hold_status(0, true);
+                });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Applies a change to a known hold; a hold created before the indexed range is started from what
+    /// the event tells (amounts executed before are unknown).
+    fn update_hold(&mut self, key: Hash, ev: &EventRow, payer: Addr, payee: Addr, change: impl FnOnce(&mut HoldRow)) {
+        let chain_id = self.chain_id;
+        let hold = self.holds.entry(key).or_insert_with(|| {
+            tracing::warn!(hold = %alloy::primitives::B256::from(key), "hold created before the indexed range");
+            HoldRow {
+                id: ids::hold_id(chain_id, &key),
+                hold_key: key,
+                operation_id: [0; 32],
+                issuer: ZERO,
+                payer,
+                payee,
+                notary: ZERO,
+                held_value: Decimal::ZERO,
+                executed_value: Decimal::ZERO,
+                released_value: Decimal::ZERO,
+                remaining: Decimal::ZERO,
+                status: String::new(),
+                expiration: None,
+                created_block: ev.block_number,
+                created_tx: ev.tx_hash,
+                created_at: ev.block_time,
+                updated_at: ev.block_time,
+            }
+        });
+        change(hold);
+        hold.updated_at = ev.block_time;
+        self.touched_holds.push(key);
+    }
+}
+
+/// Marks the latest unclaimed Transfer `from → to` of `value` in the transaction as explained.
+fn claim(transfers: &mut [PendingTransfer], from: Addr, to: Addr, value: Decimal) -> bool {
+    match transfers
+        .iter_mut()
+        .rev()
+        .find(|t| !t.claimed && t.from == from && t.to == to && t.value == value)
+    {
+        Some(t) => {
+            t.claimed = true;
+            true
+        }
+        None => false,
+    }
+}
+
+fn dedup<T: Ord + Copy>(items: &mut Vec<T>) {
+    items.sort_unstable();
+    items.dedup();
+}
+
+mod orders;
+mod rows;

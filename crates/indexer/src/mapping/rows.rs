@@ -1,0 +1,123 @@
+//! Building blocks of the mapping: balance changes, first sightings, compliance and movements.
+
+use emtoken_store::{Addr, ComplianceRow, DeltaRow, EventRow, Hash, MovementRow, SeenAddress};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{Mapper, status_of};
+use crate::{Result, ids};
+
+impl Mapper {
+    /// Records a balance change of `address` by the event, and that the address was seen.
+    pub(super) fn delta(&mut self, ev: &EventRow, address: Addr, total: Decimal, held: Decimal) {
+        self.see(address, ev);
+        if total.is_zero() && held.is_zero() {
+            return;
+        }
+        self.deltas.push(DeltaRow {
+            block_hash: ev.block_hash,
+            log_index: ev.log_index,
+            block_number: ev.block_number,
+            address,
+            total,
+            held,
+        });
+    }
+
+    /// Notes that `address` appears on chain at the event's block (its wallet row exists from then on).
+    pub(super) fn see(&mut self, address: Addr, ev: &EventRow) {
+        let chain_id = self.chain_id;
+        self.seen.entry(address).or_insert_with(|| SeenAddress {
+            address,
+            wallet_id: ids::wallet_id(chain_id, &address),
+            block_number: ev.block_number,
+            time: ev.block_time,
+        });
+    }
+
+    /// The pending compliance change of `address` (creating its wallet row if new).
+    pub(super) fn compliance_of(&mut self, address: Addr, ev: &EventRow) -> &mut ComplianceRow {
+        self.see(address, ev);
+        self.compliance.entry(address).or_insert_with(|| ComplianceRow {
+            address,
+            registered: None,
+            kyc_level: None,
+            frozen: None,
+            reset: false,
+        })
+    }
+
+    /// A new movement of `wallet` created by the event. `outcome` is known for movements that are done
+    /// once mined (decided by this very event); None for orders waiting for their agent.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new_movement(
+        &mut self,
+        id: Uuid,
+        ev: &EventRow,
+        wallet: Addr,
+        ty: &str,
+        amount: Decimal,
+        (origin, target): (Option<Addr>, Option<Addr>),
+        record: Option<(&str, Hash)>,
+        outcome: Option<&str>,
+    ) {
+        self.see(wallet, ev);
+        let decided_block = outcome.map(|_| ev.block_number);
+        let movement = MovementRow {
+            id,
+            wallet_id: ids::wallet_id(self.chain_id, &wallet),
+            r#type: ty.to_owned(),
+            status: status_of(outcome, decided_block, self.final_block),
+            outcome: outcome.map(str::to_owned),
+            amount,
+            concept: None,
+            origin_address: origin,
+            target_address: target,
+            iban: None,
+            record_kind: record.map(|(kind, _)| kind.to_owned()),
+            record_key: record.map(|(_, key)| key),
+            tx_hash: ev.tx_hash,
+            block_number: ev.block_number,
+            block_hash: ev.block_hash,
+            log_index: ev.log_index,
+            decided_block,
+            dropped: false,
+            created_at: ev.block_time,
+            updated_at: ev.block_time,
+        };
+        self.movements.insert(id, movement);
+        self.touched_movements.push(id);
+    }
+
+    /// TRANSFER_OUT for the payer and TRANSFER_IN for the payee, done once mined.
+    pub(super) fn transfer_pair(
+        &mut self,
+        ev: &EventRow,
+        from: Addr,
+        to: Addr,
+        value: Decimal,
+        record: Option<(&str, Hash)>,
+    ) -> Result<()> {
+        let parties = (Some(from), Some(to));
+        let out = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "out");
+        let inn = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "in");
+        self.new_movement(out, ev, from, "TRANSFER_OUT", value, parties, record, Some("SUCCESS"));
+        self.new_movement(inn, ev, to, "TRANSFER_IN", value, parties, record, Some("SUCCESS"));
+        Ok(())
+    }
+
+    /// Settles a record's movement with `outcome` as of the event (it shows once the event is final).
+    /// Returns false when the movement is unknown (its record predates the indexed range).
+    pub(super) fn decide(&mut self, id: Uuid, ev: &EventRow, outcome: &str) -> bool {
+        let final_block = self.final_block;
+        let Some(movement) = self.movements.get_mut(&id) else {
+            return false;
+        };
+        movement.outcome = Some(outcome.to_owned());
+        movement.decided_block = Some(ev.block_number);
+        movement.updated_at = ev.block_time;
+        movement.status = status_of(Some(outcome), Some(ev.block_number), final_block);
+        self.touched_movements.push(id);
+        true
+    }
+}

@@ -1,0 +1,230 @@
+//! The node, as the indexer needs it: heads, headers, logs in adaptive ranges and balances at a block,
+//! every call retried with jittered exponential backoff on rate limits and transient failures.
+
+use std::{
+    future::Future,
+    sync::{Arc, atomic::Ordering::Relaxed},
+    time::Duration,
+};
+
+use alloy::{
+    eips::{BlockId, BlockNumberOrTag},
+    primitives::{Address, B256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::{Filter, Log},
+    transports::{RpcError, TransportErrorKind},
+};
+use chrono::{DateTime, Utc};
+use emtoken_sdk::bindings::EmToken;
+use rand::Rng;
+
+use crate::{Error, Metrics, Result, decode::timestamp};
+
+/// A block header's facts the indexer keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub number: u64,
+    pub hash: B256,
+    pub parent_hash: B256,
+    pub time: DateTime<Utc>,
+}
+
+/// How an RPC failure should be handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The node refuses the size of the request (block range or result count): ask for less.
+    TooLarge,
+    /// Rate limit, overload, dropped connection: try again later.
+    Transient,
+    /// Anything else: give up.
+    Fatal,
+}
+
+/// Classifies an RPC error. Besu answers an over-long `eth_getLogs` range with -32005 ("Exceeds
+/// maximum RPC range limit"); other nodes say "query returned more than N results", "block range too
+/// large" or "limit exceeded".
+pub(crate) fn classify(error: &RpcError<TransportErrorKind>) -> Failure {
+    match error {
+        RpcError::ErrorResp(payload) => {
+            let message = payload.message.to_lowercase();
+            if message.contains("rate") || message.contains("too many requests") || payload.code == 429 {
+                Failure::Transient
+            } else if payload.code == -32005
+                || ["range", "more than", "too many", "too large", "limit", "exceed"]
+                    .iter()
+                    .any(|m| message.contains(m))
+            {
+                Failure::TooLarge
+            } else if payload.code == -32603 || message.contains("timeout") || message.contains("busy") {
+                Failure::Transient
+            } else {
+                Failure::Fatal
+            }
+        }
+        RpcError::Transport(TransportErrorKind::HttpError(http)) => {
+            if http.status == 429 || http.status == 408 || http.status >= 500 {
+                Failure::Transient
+            } else if http.status == 413 {
+                Failure::TooLarge
+            } else {
+                Failure::Fatal
+            }
+        }
+        RpcError::Transport(TransportErrorKind::Custom(_) | TransportErrorKind::BackendGone)
+        | RpcError::NullResp
+        | RpcError::DeserError { .. } => Failure::Transient,
+        _ => Failure::Fatal,
+    }
+}
+
+/// Retry policy for node calls.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts after the first before giving up.
+    pub retries: u32,
+    /// First backoff; doubles each time, with ±50 % jitter.
+    pub base: Duration,
+    /// Largest backoff.
+    pub max: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { retries: 8, base: Duration::from_millis(100), max: Duration::from_secs(5) }
+    }
+}
+
+impl RetryPolicy {
+    fn delay(&self, attempt: u32) -> Duration {
+        let exp = self.base.saturating_mul(1u32 << attempt.min(16)).min(self.max);
+        let jitter = rand::rng().random_range(0.5..1.5);
+        exp.mul_f64(jitter)
+    }
+}
+
+/// The node behind the indexer.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    provider: DynProvider,
+    contract: Address,
+    retry: RetryPolicy,
+    metrics: Arc<Metrics>,
+}
+
+impl Node {
+    pub(crate) fn connect(
+        url: &str,
+        contract: Address,
+        retry: RetryPolicy,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self> {
+        let url = url.parse().map_err(|e| Error::Config(format!("rpc url {url:?}: {e}")))?;
+        let provider = ProviderBuilder::new().connect_http(url).erased();
+        Ok(Self { provider, contract, retry, metrics })
+    }
+
+    /// Runs `call`, retrying transient failures; a size refusal is returned to the caller at once.
+    async fn retried<T, F, Fut>(&self, what: &str, mut call: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, RpcError<TransportErrorKind>>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match call().await {
+                Ok(value) => return Ok(value),
+                Err(error) => match classify(&error) {
+                    Failure::Transient if attempt < self.retry.retries => {
+                        let delay = self.retry.delay(attempt);
+                        tracing::debug!(%error, call = what, attempt, ?delay, "transient rpc failure, retrying");
+                        attempt += 1;
+                        self.metrics.rpc_retries.fetch_add(1, Relaxed);
+                        tokio::time::sleep(delay).await;
+                    }
+                    Failure::Transient => {
+                        return Err(Error::Rpc {
+                            call: what.to_owned(),
+                            message: format!("still failing after {} attempts: {error}", attempt + 1),
+                        });
+                    }
+                    Failure::TooLarge => return Err(Error::TooLarge(error.to_string())),
+                    Failure::Fatal => {
+                        return Err(Error::Rpc { call: what.to_owned(), message: error.to_string() });
+                    }
+                },
+            }
+        }
+    }
+
+    pub(crate) async fn chain_id(&self) -> Result<u64> {
+        self.retried("eth_chainId", || self.provider.get_chain_id()).await
+    }
+
+    pub(crate) async fn head(&self) -> Result<u64> {
+        self.retried("eth_blockNumber", || self.provider.get_block_number()).await
+    }
+
+    /// The header of block `number`, None when the chain is shorter.
+    pub(crate) async fn header(&self, number: u64) -> Result<Option<Header>> {
+        let block = self
+            .retried("eth_getBlockByNumber", || {
+                self.provider.get_block_by_number(BlockNumberOrTag::Number(number)).into_future()
+            })
+            .await?;
+        block
+            .map(|b| {
+                Ok(Header {
+                    number: b.header.number,
+                    hash: b.header.hash,
+                    parent_hash: b.header.parent_hash,
+                    time: timestamp(b.header.timestamp)?,
+                })
+            })
+            .transpose()
+    }
+
+    /// The contract's logs of blocks `from..=to`, or [`Error::TooLarge`] if the node refuses the range.
+    pub(crate) async fn logs(&self, from: u64, to: u64) -> Result<Vec<Log>> {
+        let filter = Filter::new().address(self.contract).from_block(from).to_block(to);
+        self.retried("eth_getLogs", || self.provider.get_logs(&filter)).await
+    }
+
+    /// Whether the contract has code at block `number` (for finding the deployment block).
+    pub(crate) async fn has_code_at(&self, number: u64) -> Result<bool> {
+        let code = self
+            .retried("eth_getCode", || {
+                self.provider.get_code_at(self.contract).block_id(BlockId::number(number)).into_future()
+            })
+            .await?;
+        Ok(!code.is_empty())
+    }
+
+    /// The token's decimals.
+    pub(crate) async fn decimals(&self) -> Result<u8> {
+        let token = EmToken::new(self.contract, &self.provider);
+        self.retried("decimals", || async { token.decimals().call().await.map_err(contract_error) })
+            .await
+    }
+
+    /// `balanceOf` and `balanceOnHold` of `account` at the block with hash `block`.
+    pub(crate) async fn balances_at(&self, account: Address, block: B256) -> Result<(alloy::primitives::U256, alloy::primitives::U256)> {
+        let token = EmToken::new(self.contract, &self.provider);
+        let at = BlockId::hash(block);
+        let gross = self
+            .retried("balanceOf", || async { token.balanceOf(account).block(at).call().await.map_err(contract_error) })
+            .await?;
+        let held = self
+            .retried("balanceOnHold", || async {
+                token.balanceOnHold(account).block(at).call().await.map_err(contract_error)
+            })
+            .await?;
+        Ok((gross, held))
+    }
+}
+
+fn contract_error(error: alloy::contract::Error) -> RpcError<TransportErrorKind> {
+    match error {
+        alloy::contract::Error::TransportError(e) => e,
+        other => RpcError::local_usage_str(&other.to_string()),
+    }
+}

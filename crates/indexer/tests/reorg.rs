@@ -1,0 +1,157 @@
+//! Reorganisations on a real anvil (anvil_reorg, anvil_rollback, snapshot and revert, depths 1 to 5,
+//! other transactions mined instead): after following them, the index equals a fresh index of the
+//! canonical chain, and the movements of transactions that vanished are ERROR (dropped). A
+//! reorganisation at or below a final block is a chain change: a clear error, or a fresh index with
+//! --reset-on-chain-change.
+
+mod common;
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::{Provider, ProviderBuilder},
+    sol_types::SolCall,
+};
+use common::{amount, assert_same_index, config, index, second_store};
+use emtoken_indexer::{Error, Indexer};
+use emtoken_sdk::{EmTokenClient, MintKind, OperationId, bindings::EmToken};
+use emtoken_store::Store;
+use emtoken_test_utils::{DevNode, ProfileName, Role};
+use emtoken_workload::Deployed;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+const CONFIRMATIONS: u64 = 6;
+
+async fn client(d: &Deployed, role: Role) -> EmTokenClient {
+    d.builder(role).unwrap().connect(d.address).await.unwrap()
+}
+
+async fn rpc(d: &Deployed, method: &'static str, params: Value) -> Value {
+    let provider = ProviderBuilder::new().connect_http(d.endpoint().parse().unwrap());
+    provider.raw_request(method.into(), params).await.unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+/// Five transactions, one block each: a transfer, a hold, its partial execution, a two-step transfer
+/// and its execution, so that orphaning the last 1..5 blocks undoes each kind of step.
+async fn five_steps(d: &Deployed, round: u32) {
+    let (alice, bob, operator, notary) =
+        (client(d, Role::Alice).await, client(d, Role::Bob).await, client(d, Role::Operator).await, client(d, Role::Notary).await);
+    let (bob_addr, carol) = (d.address_of(Role::Bob), d.address_of(Role::Carol));
+    alice.transfer(bob_addr, amount(&format!("1.{round:02}"))).await.unwrap();
+    let hold = alice
+        .hold(OperationId::from(format!("hold-{round}").as_str()), bob_addr, d.address_of(Role::Notary), amount("10"), None)
+        .await
+        .unwrap();
+    notary.execute_hold(hold.id, amount("4")).await.unwrap();
+    let order = bob.order_transfer(OperationId::from(format!("order-{round}").as_str()), carol, amount("2")).await.unwrap();
+    operator.execute_clearable_transfer(order.id).await.unwrap();
+}
+
+/// A replacement transaction for anvil_reorg: carol pays dave `cents`.
+fn replacement(d: &Deployed, cents: u64) -> Value {
+    let data = EmToken::transferCall { to: d.address_of(Role::Dave), value: U256::from(cents) }.abi_encode();
+    json!({ "from": d.address_of(Role::Carol), "to": d.address, "data": format!("0x{}", alloy::hex::encode(data)) })
+}
+
+async fn funded(node: &DevNode) -> Deployed {
+    let d = Deployed::deploy(node).await.unwrap();
+    for who in [Role::Alice, Role::Bob, Role::Carol] {
+        d.operator.mint(d.address_of(who), amount("1000"), MintKind::Card, Default::default()).await.unwrap();
+    }
+    d
+}
+
+/// Indexes `d` afresh into a new database and compares with `store`. Empty blocks are mined first so
+/// that both see the same final block (finality never goes back, and a rollback lowers the head).
+async fn assert_equals_fresh_index(pool: &PgPool, store: &Store, d: &Deployed) {
+    rpc(d, "anvil_mine", json!([CONFIRMATIONS])).await;
+    index(config(d, CONFIRMATIONS), store).await;
+    let fresh = second_store(pool).await;
+    index(config(d, CONFIRMATIONS), &fresh).await;
+    let chain_id = i64::try_from(d.operator.provider().get_chain_id().await.unwrap()).unwrap();
+    assert_same_index(store, &fresh, chain_id).await;
+}
+
+async fn dropped(store: &Store) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM movements WHERE dropped AND status = 'ERROR'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    n
+}
+
+#[sqlx::test(migrations = false)]
+async fn anvil_reorgs_of_depth_one_to_five_end_like_a_fresh_index(pool: PgPool) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = funded(&node).await;
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    for depth in 1..=5u32 {
+        five_steps(&d, depth).await;
+        index(config(&d, CONFIRMATIONS), &store).await;
+        let before = dropped(&store).await;
+        // Replace the last `depth` blocks: carol's payments to dave, one per replaced block.
+        let txs: Vec<Value> = (0..depth).map(|i| json!([replacement(&d, 100 + u64::from(i)), i])).collect();
+        rpc(&d, "anvil_reorg", json!([depth, txs])).await;
+        index(config(&d, CONFIRMATIONS), &store).await;
+        // Depth 1 orphans only the execution of the two-step transfer: its movements go back to PENDING
+        // (the order stands); deeper reorganisations orphan movements of their own.
+        if depth > 1 {
+            assert!(dropped(&store).await > before, "depth {depth}: orphaned movements are marked dropped");
+        }
+        assert_equals_fresh_index(&pool, &store, &d).await;
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn rollbacks_and_reverted_snapshots_end_like_a_fresh_index(pool: PgPool) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = funded(&node).await;
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    // anvil_rollback: the chain gets shorter, then other transactions are mined.
+    five_steps(&d, 1).await;
+    index(config(&d, CONFIRMATIONS), &store).await;
+    rpc(&d, "anvil_rollback", json!([3])).await;
+    index(config(&d, CONFIRMATIONS), &store).await;
+    client(&d, Role::Carol).await.transfer(d.address_of(Role::Dave), amount("3")).await.unwrap();
+    index(config(&d, CONFIRMATIONS), &store).await;
+    assert_equals_fresh_index(&pool, &store, &d).await;
+    // evm_snapshot / evm_revert: five steps indexed, reverted, two others mined instead.
+    let snapshot = rpc(&d, "evm_snapshot", json!([])).await;
+    five_steps(&d, 2).await;
+    index(config(&d, CONFIRMATIONS), &store).await;
+    rpc(&d, "evm_revert", json!([snapshot])).await;
+    let carol = client(&d, Role::Carol).await;
+    carol.transfer(d.address_of(Role::Dave), amount("4")).await.unwrap();
+    carol.transfer(d.address_of(Role::Alice), amount("5")).await.unwrap();
+    index(config(&d, CONFIRMATIONS), &store).await;
+    assert_equals_fresh_index(&pool, &store, &d).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_reorganisation_of_final_blocks_stops_or_resets(pool: PgPool) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = funded(&node).await;
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    five_steps(&d, 1).await;
+    index(config(&d, 0), &store).await;
+    rpc(&d, "anvil_reorg", json!([2, [[replacement(&d, 7), 0]]])).await;
+    // Found at start (the final block's hash changed) or by the next step.
+    let error = match Indexer::start(config(&d, 0), store.clone()).await {
+        Err(e) => e,
+        Ok(mut indexer) => loop {
+            if let Err(e) = indexer.step().await {
+                break e;
+            }
+        },
+    };
+    assert!(matches!(error, Error::ChainChanged { .. }), "{error:?}");
+    assert!(error.to_string().contains("--reset-on-chain-change"), "{error}");
+
+    let mut reset = config(&d, 0);
+    reset.reset_on_chain_change = true;
+    index(reset, &store).await;
+    let fresh = second_store(&pool).await;
+    index(config(&d, 0), &fresh).await;
+    assert_same_index(&store, &fresh, 31337).await;
+    let _ = Address::ZERO;
+}

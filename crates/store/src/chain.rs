@@ -1,0 +1,138 @@
+//! The chain row, the checkpoint and the window of recent blocks.
+
+use crate::{BlockRow, ChainRow, Checkpoint, Hash, Result, Tx};
+
+impl Tx {
+    /// The chain row, if this chain was indexed before.
+    pub async fn chain(&mut self) -> Result<Option<ChainRow>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, ChainRow>(
+            "SELECT chain_id, genesis_hash, contract, from_block, decimals, confirmations, network
+             FROM chains WHERE chain_id = $1",
+        )
+        .bind(chain_id)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Records the chain (first run or after a wipe), or updates it. The indexer compares the stored row
+    /// with the node before calling this: a different genesis or contract is a chain change.
+    pub async fn upsert_chain(&mut self, chain: &ChainRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO chains (chain_id, genesis_hash, contract, from_block, decimals, confirmations, network)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (chain_id) DO UPDATE
+             SET genesis_hash = excluded.genesis_hash, contract = excluded.contract,
+                 from_block = excluded.from_block, decimals = excluded.decimals,
+                 confirmations = excluded.confirmations, network = excluded.network",
+        )
+        .bind(chain.chain_id)
+        .bind(chain.genesis_hash)
+        .bind(chain.contract)
+        .bind(chain.from_block)
+        .bind(chain.decimals)
+        .bind(chain.confirmations)
+        .bind(&chain.network)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Removes everything indexed of this chain (a reset chain is indexed again from scratch). Wallets
+    /// the platform registered keep their rows, ids and owners; their chain state goes back to zero.
+    pub async fn wipe_chain(&mut self) -> Result<()> {
+        let chain_id = self.chain_id;
+        for statement in [
+            "DELETE FROM movements WHERE chain_id = $1",
+            "DELETE FROM holds WHERE chain_id = $1",
+            "DELETE FROM orders WHERE chain_id = $1",
+            "DELETE FROM findings WHERE chain_id = $1",
+            "DELETE FROM balance_deltas WHERE chain_id = $1",
+            "DELETE FROM events WHERE chain_id = $1",
+            "DELETE FROM blocks WHERE chain_id = $1",
+            "DELETE FROM checkpoints WHERE chain_id = $1",
+            "DELETE FROM wallets WHERE chain_id = $1 AND user_id IS NULL",
+            "UPDATE wallets SET balance = 0, final_held = 0, head_total = 0, held = 0, registered = false,
+                 kyc_level = NULL, frozen = false, first_block = NULL, created_at = NULL,
+                 status = CASE WHEN status = 'UNSUBSCRIBED' THEN status ELSE 'PENDING' END
+             WHERE chain_id = $1",
+        ] {
+            sqlx::query(statement).bind(chain_id).execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
+    /// The checkpoint, if any block was indexed.
+    pub async fn checkpoint(&mut self) -> Result<Option<Checkpoint>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, Checkpoint>(
+            "SELECT chain_id, block_number, block_hash, final_block FROM checkpoints WHERE chain_id = $1",
+        )
+        .bind(chain_id)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
+    /// Moves the checkpoint.
+    pub async fn set_checkpoint(&mut self, block_number: i64, block_hash: Hash, final_block: i64) -> Result<()> {
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "INSERT INTO checkpoints (chain_id, block_number, block_hash, final_block, updated_at)
+             VALUES ($1, $2, $3, $4, now())
+             ON CONFLICT (chain_id) DO UPDATE
+             SET block_number = excluded.block_number, block_hash = excluded.block_hash,
+                 final_block = excluded.final_block, updated_at = now()",
+        )
+        .bind(chain_id)
+        .bind(block_number)
+        .bind(block_hash)
+        .bind(final_block)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The stored window of recent blocks, lowest first.
+    pub async fn window(&mut self) -> Result<Vec<BlockRow>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, BlockRow>(
+            "SELECT number, hash, parent_hash, time FROM blocks WHERE chain_id = $1 ORDER BY number",
+        )
+        .bind(chain_id)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Adds blocks to the window (a block already there with the same number is replaced).
+    pub async fn put_blocks(&mut self, blocks: &[BlockRow]) -> Result<()> {
+        if blocks.is_empty() {
+            return Ok(());
+        }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "INSERT INTO blocks (chain_id, number, hash, parent_hash, time)
+             SELECT $1, * FROM UNNEST($2::bigint[], $3::bytea[], $4::bytea[], $5::timestamptz[])
+             ON CONFLICT (chain_id, number) DO UPDATE
+             SET hash = excluded.hash, parent_hash = excluded.parent_hash, time = excluded.time",
+        )
+        .bind(chain_id)
+        .bind(blocks.iter().map(|b| b.number).collect::<Vec<_>>())
+        .bind(blocks.iter().map(|b| b.hash).collect::<Vec<_>>())
+        .bind(blocks.iter().map(|b| b.parent_hash).collect::<Vec<_>>())
+        .bind(blocks.iter().map(|b| b.time).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Drops window blocks below `number` (they are final and another final block sits above them).
+    pub async fn prune_window_below(&mut self, number: i64) -> Result<()> {
+        let chain_id = self.chain_id;
+        sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number < $2")
+            .bind(chain_id)
+            .bind(number)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! Opening the database and running the embedded migrations.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use sqlx::{
+    PgPool, Postgres,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+
+use crate::{Error, Result};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The indexer's database: a PostgreSQL server, or the embedded one.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: PgPool,
+    embedded: Option<Arc<crate::EmbeddedPostgres>>,
+}
+
+impl Store {
+    /// Connects to a PostgreSQL server (`postgres://user@host:port/db`) and brings its schema up to date.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e| Error::Invalid(format!("database url {url:?}: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Self::from_pool(pool).await
+    }
+
+    /// Starts the embedded PostgreSQL with its data in `dir` (created when missing) and brings its schema
+    /// up to date.
+    pub async fn open_embedded(dir: &Path) -> Result<Self> {
+        let embedded = crate::EmbeddedPostgres::start(dir).await?;
+        let pool = embedded.pool().await?;
+        let mut store = Self::from_pool(pool).await?;
+        store.embedded = Some(Arc::new(embedded));
+        Ok(store)
+    }
+
+    /// Uses an existing pool (tests get one per test), bringing its schema up to date.
+    pub async fn from_pool(pool: PgPool) -> Result<Self> {
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            pool,
+            embedded: None,
+        })
+    }
+
+    /// The connection pool, for callers with their own queries (tests).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Whether this store runs on the embedded PostgreSQL.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded.is_some()
+    }
+
+    /// Starts a transaction about `chain_id`: everything written through it commits together, or not at all.
+    pub async fn begin(&self, chain_id: i64) -> Result<Tx> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            chain_id,
+        })
+    }
+
+    /// Closes the pool and stops the embedded server, if any, flushing its data.
+    pub async fn close(self) -> Result<()> {
+        self.pool.close().await;
+        if let Some(embedded) = self.embedded
+            && let Ok(embedded) = Arc::try_unwrap(embedded)
+        {
+            embedded.shutdown().await?;
+        }
+        Ok(())
+    }
+}
+
+/// A database transaction about one chain. Dropping it without [`Tx::commit`] rolls everything back.
+#[derive(Debug)]
+pub struct Tx {
+    pub(crate) inner: sqlx::Transaction<'static, Postgres>,
+    pub(crate) chain_id: i64,
+}
+
+impl Tx {
+    /// Commits everything written through this transaction.
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// The chain this transaction is about.
+    pub fn chain_id(&self) -> i64 {
+        self.chain_id
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.inner
+    }
+}

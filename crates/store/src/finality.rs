@@ -1,0 +1,189 @@
+//! Finality (what becomes final moves the system balances and settles movements) and rolling back the
+//! blocks a reorganisation orphaned.
+
+use rust_decimal::Decimal;
+
+use crate::{Addr, Hash, Result, Tx};
+
+/// What rolling back orphaned blocks touched, for the indexer to re-derive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rollback {
+    /// Events removed.
+    pub events: u64,
+    /// Movements marked dropped.
+    pub dropped_movements: u64,
+    /// Holds and orders with removed events.
+    pub record_keys: Vec<Hash>,
+    /// Addresses whose compliance events were removed.
+    pub compliance_addresses: Vec<Addr>,
+}
+
+impl Tx {
+    /// Applies the blocks in `(after, upto]` as final: their balance changes move `balance` and
+    /// `final_held` (and are then forgotten), and movements decided in them take their outcome.
+    /// Returns the addresses whose final balances changed, for reconciliation.
+    pub async fn finalize(&mut self, after: i64, upto: i64) -> Result<Vec<Addr>> {
+        if upto <= after {
+            return Ok(Vec::new());
+        }
+        let chain_id = self.chain_id;
+        let touched: Vec<(Addr,)> = sqlx::query_as(
+            "WITH gone AS (
+                 DELETE FROM balance_deltas
+                 WHERE chain_id = $1 AND block_number > $2 AND block_number <= $3
+                 RETURNING address, total, held
+             ), s AS (SELECT address, sum(total) AS total, sum(held) AS held FROM gone GROUP BY address)
+             UPDATE wallets w SET balance = w.balance + s.total, final_held = w.final_held + s.held
+             FROM s WHERE w.chain_id = $1 AND w.address = s.address
+             RETURNING w.address",
+        )
+        .bind(chain_id)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(self.conn())
+        .await?;
+        sqlx::query(
+            "UPDATE movements SET status = outcome
+             WHERE chain_id = $1 AND status = 'PENDING' AND outcome IS NOT NULL AND decided_block <= $2",
+        )
+        .bind(chain_id)
+        .bind(upto)
+        .execute(self.conn())
+        .await?;
+        let mut touched: Vec<Addr> = touched.into_iter().map(|(a,)| a).collect();
+        touched.sort_unstable();
+        Ok(touched)
+    }
+
+    /// Removes everything above block `fork` (orphaned by a reorganisation): head balances lose the
+    /// removed events' changes, their movements are marked dropped (ERROR; a movement mined again is
+    /// revived with the same id), wallets seen only there lose their first-seen block, and the window and
+    /// events above `fork` go. Returns what the caller must re-derive.
+    pub async fn rollback_above(&mut self, fork: i64) -> Result<Rollback> {
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "UPDATE wallets w SET head_total = w.head_total - s.total, held = w.held - s.held
+             FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM balance_deltas
+                   WHERE chain_id = $1 AND block_number > $2 GROUP BY address) s
+             WHERE w.chain_id = $1 AND w.address = s.address",
+        )
+        .bind(chain_id)
+        .bind(fork)
+        .execute(self.conn())
+        .await?;
+        let record_keys: Vec<(Hash,)> = sqlx::query_as(
+            "SELECT DISTINCT record_key FROM events
+             WHERE chain_id = $1 AND block_number > $2 AND record_key IS NOT NULL",
+        )
+        .bind(chain_id)
+        .bind(fork)
+        .fetch_all(self.conn())
+        .await?;
+        let addresses: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT lower(args->>'wallet') FROM events
+             WHERE chain_id = $1 AND block_number > $2
+               AND name IN ('WalletRegistered', 'KycLevelChanged', 'Frozen', 'Unfrozen')",
+        )
+        .bind(chain_id)
+        .bind(fork)
+        .fetch_all(self.conn())
+        .await?;
+        let events = sqlx::query("DELETE FROM events WHERE chain_id = $1 AND block_number > $2")
+            .bind(chain_id)
+            .bind(fork)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number > $2")
+            .bind(chain_id)
+            .bind(fork)
+            .execute(self.conn())
+            .await?;
+        let dropped_movements = sqlx::query(
+            "UPDATE movements SET status = 'ERROR', outcome = 'ERROR', dropped = true, updated_at = now()
+             WHERE chain_id = $1 AND block_number > $2 AND NOT dropped",
+        )
+        .bind(chain_id)
+        .bind(fork)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "UPDATE wallets SET first_block = NULL, created_at = NULL WHERE chain_id = $1 AND first_block > $2",
+        )
+        .bind(chain_id)
+        .bind(fork)
+        .execute(self.conn())
+        .await?;
+        let compliance_addresses = addresses
+            .into_iter()
+            .map(|(text,)| parse_address(&text))
+            .collect::<Result<_>>()?;
+        Ok(Rollback {
+            events,
+            dropped_movements,
+            record_keys: record_keys.into_iter().map(|(k,)| k).collect(),
+            compliance_addresses,
+        })
+    }
+
+    /// The final gross and held balances the store has for these addresses (zero for unknown ones).
+    pub async fn final_balances(&mut self, addresses: &[Addr]) -> Result<Vec<(Addr, Decimal, Decimal)>> {
+        let chain_id = self.chain_id;
+        let rows: Vec<(Addr, Decimal, Decimal)> = sqlx::query_as(
+            "SELECT u.address, COALESCE(w.balance, 0), COALESCE(w.final_held, 0)
+             FROM UNNEST($2::bytea[]) AS u(address)
+             LEFT JOIN wallets w ON w.chain_id = $1 AND w.address = u.address
+             ORDER BY u.address",
+        )
+        .bind(chain_id)
+        .bind(addresses)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows)
+    }
+
+    /// Records a reconciliation finding; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_finding(
+        &mut self,
+        block_number: i64,
+        block_hash: Hash,
+        address: Addr,
+        indexed: (Decimal, Decimal),
+        chain: (Decimal, Decimal),
+        persistent: bool,
+    ) -> Result<i64> {
+        let chain_id = self.chain_id;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO findings (chain_id, block_number, block_hash, address, indexed_total, chain_total,
+                                   indexed_held, chain_held, persistent)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(chain_id)
+        .bind(block_number)
+        .bind(block_hash)
+        .bind(address)
+        .bind(indexed.0)
+        .bind(chain.0)
+        .bind(indexed.1)
+        .bind(chain.1)
+        .bind(persistent)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(id)
+    }
+}
+
+fn parse_address(text: &str) -> Result<Addr> {
+    let digits = text.strip_prefix("0x").unwrap_or(text);
+    let mut out = [0u8; 20];
+    if digits.len() != 40 {
+        return Err(crate::Error::Invalid(format!("stored address {text:?}")));
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16)
+            .map_err(|_| crate::Error::Invalid(format!("stored address {text:?}")))?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,378 @@
+//! Writing a batch: events, balance changes, wallets, movements, holds and orders.
+
+use std::collections::HashSet;
+
+use crate::{
+    Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, Result,
+    SeenAddress, Tx,
+};
+
+impl Tx {
+    /// Inserts events, skipping those already stored (same block hash and log index). Returns the keys
+    /// `(block_hash, log_index)` of the ones that were new: only their effects may be applied.
+    pub async fn insert_events(&mut self, events: &[EventRow]) -> Result<HashSet<(Hash, i64)>> {
+        if events.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let chain_id = self.chain_id;
+        let topics: Vec<String> = events
+            .iter()
+            .map(|e| serde_json::to_string(&e.topics.iter().map(hex).collect::<Vec<_>>()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| crate::Error::Invalid(e.to_string()))?;
+        let rows: Vec<(Hash, i64)> = sqlx::query_as(
+            "INSERT INTO events (chain_id, block_hash, log_index, block_number, block_time, tx_hash, tx_index,
+                                 tx_ordinal, name, record_key, args, topics, data)
+             SELECT $1, u.block_hash, u.log_index, u.block_number, u.block_time, u.tx_hash, u.tx_index,
+                    u.tx_ordinal, u.name, u.record_key, u.args,
+                    ARRAY(SELECT decode(t, 'hex') FROM jsonb_array_elements_text(u.topics::jsonb) AS t),
+                    u.data
+             FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::bytea[],
+                         $7::bigint[], $8::int[], $9::text[], $10::bytea[], $11::jsonb[], $12::text[],
+                         $13::bytea[])
+                  AS u(block_hash, log_index, block_number, block_time, tx_hash, tx_index, tx_ordinal, name,
+                       record_key, args, topics, data)
+             ON CONFLICT (chain_id, block_hash, log_index) DO NOTHING
+             RETURNING block_hash, log_index",
+        )
+        .bind(chain_id)
+        .bind(events.iter().map(|e| e.block_hash).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.log_index).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.block_number).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.block_time).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.tx_hash).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.tx_index).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.tx_ordinal).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.record_key).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.args.clone()).collect::<Vec<_>>())
+        .bind(topics)
+        .bind(events.iter().map(|e| e.data.clone()).collect::<Vec<_>>())
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Creates the wallet rows of addresses seen for the first time, and dates each wallet from the
+    /// first block it appears in.
+    pub async fn see_addresses(&mut self, seen: &[SeenAddress]) -> Result<()> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "INSERT INTO wallets (id, chain_id, address, first_block, created_at, updated_at)
+             SELECT u.id, $1, u.address, u.block, u.time, u.time
+             FROM UNNEST($2::uuid[], $3::bytea[], $4::bigint[], $5::timestamptz[]) AS u(id, address, block, time)
+             ON CONFLICT (chain_id, address) DO UPDATE
+             SET first_block = LEAST(wallets.first_block, excluded.first_block),
+                 created_at = CASE WHEN wallets.first_block IS NULL OR excluded.first_block < wallets.first_block
+                                   THEN excluded.created_at ELSE wallets.created_at END",
+        )
+        .bind(chain_id)
+        .bind(seen.iter().map(|s| s.wallet_id).collect::<Vec<_>>())
+        .bind(seen.iter().map(|s| s.address).collect::<Vec<_>>())
+        .bind(seen.iter().map(|s| s.block_number).collect::<Vec<_>>())
+        .bind(seen.iter().map(|s| s.time).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Stores the balance changes of new events and applies them to the head balances.
+    pub async fn apply_deltas(&mut self, deltas: &[DeltaRow]) -> Result<()> {
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "WITH d AS (
+                 INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
+                 SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
+                                          $7::numeric[])
+                 RETURNING address, total, held
+             )
+             UPDATE wallets w SET head_total = w.head_total + s.total, held = w.held + s.held
+             FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
+             WHERE w.chain_id = $1 AND w.address = s.address",
+        )
+        .bind(chain_id)
+        .bind(deltas.iter().map(|d| d.block_hash).collect::<Vec<_>>())
+        .bind(deltas.iter().map(|d| d.log_index).collect::<Vec<_>>())
+        .bind(deltas.iter().map(|d| d.block_number).collect::<Vec<_>>())
+        .bind(deltas.iter().map(|d| d.address).collect::<Vec<_>>())
+        .bind(deltas.iter().map(|d| d.total).collect::<Vec<_>>())
+        .bind(deltas.iter().map(|d| d.held).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Changes wallets' on-chain compliance state (a registered wallet is READY unless unsubscribed).
+    pub async fn set_compliance(&mut self, rows: &[ComplianceRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "UPDATE wallets w
+             SET registered = COALESCE(u.registered, CASE WHEN u.reset THEN false ELSE w.registered END),
+                 kyc_level = CASE WHEN u.kyc_level IS NOT NULL THEN u.kyc_level
+                                  WHEN u.reset THEN NULL ELSE w.kyc_level END,
+                 frozen = COALESCE(u.frozen, CASE WHEN u.reset THEN false ELSE w.frozen END),
+                 status = CASE WHEN w.status = 'UNSUBSCRIBED' THEN w.status
+                               WHEN COALESCE(u.registered, CASE WHEN u.reset THEN false ELSE w.registered END)
+                               THEN 'READY' ELSE 'PENDING' END
+             FROM UNNEST($2::bytea[], $3::bool[], $4::smallint[], $5::bool[], $6::bool[])
+                  AS u(address, registered, kyc_level, frozen, reset)
+             WHERE w.chain_id = $1 AND w.address = u.address",
+        )
+        .bind(chain_id)
+        .bind(rows.iter().map(|r| r.address).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.registered).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.kyc_level).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.frozen).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.reset).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Writes movements; one that exists (same id: the same chain fact, perhaps mined again after a
+    /// reorganisation) takes the new row's values.
+    pub async fn upsert_movements(&mut self, rows: &[MovementRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "INSERT INTO movements (id, chain_id, wallet_id, type, status, outcome, amount, concept,
+                 origin_address, target_address, iban, record_kind, record_key, tx_hash, block_number,
+                 block_hash, log_index, decided_block, dropped, created_at, updated_at)
+             SELECT u.id, $1, u.wallet_id, u.type, u.status, u.outcome, u.amount, u.concept, u.origin, u.target,
+                    u.iban, u.record_kind, u.record_key, u.tx_hash, u.block_number, u.block_hash, u.log_index,
+                    u.decided_block, false, u.created_at, u.updated_at
+             FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[],
+                         $9::bytea[], $10::bytea[], $11::text[], $12::text[], $13::bytea[], $14::bytea[],
+                         $15::bigint[], $16::bytea[], $17::bigint[], $18::bigint[], $19::timestamptz[],
+                         $20::timestamptz[])
+                  AS u(id, wallet_id, type, status, outcome, amount, concept, origin, target, iban, record_kind,
+                       record_key, tx_hash, block_number, block_hash, log_index, decided_block, created_at,
+                       updated_at)
+             ON CONFLICT (id) DO UPDATE
+             SET status = excluded.status, outcome = excluded.outcome, amount = excluded.amount,
+                 tx_hash = excluded.tx_hash, block_number = excluded.block_number,
+                 block_hash = excluded.block_hash, log_index = excluded.log_index,
+                 decided_block = excluded.decided_block, dropped = false,
+                 created_at = excluded.created_at, updated_at = excluded.updated_at",
+        )
+        .bind(chain_id)
+        .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.wallet_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.r#type.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.status.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.amount).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.concept.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.origin_address).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.target_address).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.iban.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.record_kind.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.record_key).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.tx_hash).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.block_number).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.block_hash).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.log_index).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.decided_block).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The movements tied to records (holds, orders), for deciding them.
+    pub async fn movements_of_records(&mut self, keys: &[Hash]) -> Result<Vec<MovementRow>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, MovementRow>(concat!("SELECT ", movement_columns!(), " FROM movements
+             WHERE chain_id = $1 AND record_key = ANY($2) AND NOT dropped ORDER BY block_number, log_index, id"))
+        .bind(chain_id)
+        .bind(keys)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// The holds with these keys.
+    pub async fn holds_by_key(&mut self, keys: &[Hash]) -> Result<Vec<HoldRow>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, HoldRow>(concat!("SELECT ", hold_columns!(), " FROM holds WHERE chain_id = $1 AND hold_key = ANY($2)"))
+        .bind(chain_id)
+        .bind(keys)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Writes holds (replacing those with the same key).
+    pub async fn upsert_holds(&mut self, rows: &[HoldRow]) -> Result<()> {
+        let chain_id = self.chain_id;
+        for h in rows {
+            sqlx::query(
+                "INSERT INTO holds (id, chain_id, hold_key, operation_id, issuer, payer, payee, notary, held_value,
+                     executed_value, released_value, remaining, status, expiration, created_block, created_tx,
+                     created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                 ON CONFLICT (chain_id, hold_key) DO UPDATE
+                 SET operation_id = excluded.operation_id, issuer = excluded.issuer, payer = excluded.payer,
+                     payee = excluded.payee, notary = excluded.notary, held_value = excluded.held_value,
+                     executed_value = excluded.executed_value, released_value = excluded.released_value,
+                     remaining = excluded.remaining, status = excluded.status, expiration = excluded.expiration,
+                     created_block = excluded.created_block, created_tx = excluded.created_tx,
+                     created_at = excluded.created_at, updated_at = excluded.updated_at",
+            )
+            .bind(h.id)
+            .bind(chain_id)
+            .bind(h.hold_key)
+            .bind(h.operation_id)
+            .bind(h.issuer)
+            .bind(h.payer)
+            .bind(h.payee)
+            .bind(h.notary)
+            .bind(h.held_value)
+            .bind(h.executed_value)
+            .bind(h.released_value)
+            .bind(h.remaining)
+            .bind(&h.status)
+            .bind(h.expiration)
+            .bind(h.created_block)
+            .bind(h.created_tx)
+            .bind(h.created_at)
+            .bind(h.updated_at)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The orders with these keys.
+    pub async fn orders_by_key(&mut self, keys: &[Hash]) -> Result<Vec<OrderRow>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, OrderRow>(concat!("SELECT ", order_columns!(), " FROM orders WHERE chain_id = $1 AND order_key = ANY($2)"))
+        .bind(chain_id)
+        .bind(keys)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Writes orders (replacing those with the same kind and key).
+    pub async fn upsert_orders(&mut self, rows: &[OrderRow]) -> Result<()> {
+        let chain_id = self.chain_id;
+        for o in rows {
+            sqlx::query(
+                "INSERT INTO orders (id, chain_id, kind, order_key, operation_id, orderer, payer, payee, value,
+                     status, locked, lock_holder, reason, instructions_hash, created_block, created_tx,
+                     decided_block, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                 ON CONFLICT (chain_id, kind, order_key) DO UPDATE
+                 SET operation_id = excluded.operation_id, orderer = excluded.orderer, payer = excluded.payer,
+                     payee = excluded.payee, value = excluded.value, status = excluded.status,
+                     locked = excluded.locked, lock_holder = excluded.lock_holder, reason = excluded.reason,
+                     instructions_hash = excluded.instructions_hash, created_block = excluded.created_block,
+                     created_tx = excluded.created_tx, decided_block = excluded.decided_block,
+                     created_at = excluded.created_at, updated_at = excluded.updated_at",
+            )
+            .bind(o.id)
+            .bind(chain_id)
+            .bind(&o.kind)
+            .bind(o.order_key)
+            .bind(o.operation_id)
+            .bind(o.orderer)
+            .bind(o.payer)
+            .bind(o.payee)
+            .bind(o.value)
+            .bind(&o.status)
+            .bind(o.locked)
+            .bind(o.lock_holder)
+            .bind(&o.reason)
+            .bind(o.instructions_hash)
+            .bind(o.created_block)
+            .bind(o.created_tx)
+            .bind(o.decided_block)
+            .bind(o.created_at)
+            .bind(o.updated_at)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes holds and orders that no longer exist on the canonical chain.
+    pub async fn delete_records(&mut self, keys: &[Hash]) -> Result<()> {
+        let chain_id = self.chain_id;
+        sqlx::query("DELETE FROM holds WHERE chain_id = $1 AND hold_key = ANY($2)")
+            .bind(chain_id)
+            .bind(keys)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("DELETE FROM orders WHERE chain_id = $1 AND order_key = ANY($2)")
+            .bind(chain_id)
+            .bind(keys)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Stored events about these records, or these addresses' compliance events, in chain order.
+    pub async fn events_of(&mut self, keys: &[Hash], compliance_of: &[Addr]) -> Result<Vec<EventRow>> {
+        let chain_id = self.chain_id;
+        let addresses: Vec<String> = compliance_of.iter().map(|a| format!("0x{}", hex(a))).collect();
+        Ok(sqlx::query_as::<_, EventRow>(
+            "SELECT block_hash, log_index, block_number, block_time, tx_hash, tx_index, tx_ordinal, name,
+                    record_key, args, topics, data
+             FROM events
+             WHERE chain_id = $1 AND (record_key = ANY($2)
+                OR (name IN ('WalletRegistered', 'KycLevelChanged', 'Frozen', 'Unfrozen')
+                    AND lower(args->>'wallet') = ANY($3)))
+             ORDER BY block_number, log_index",
+        )
+        .bind(chain_id)
+        .bind(keys)
+        .bind(addresses)
+        .fetch_all(self.conn())
+        .await?)
+    }
+}
+
+/// Lowercase hex of bytes, without prefix.
+pub(crate) fn hex(bytes: impl AsRef<[u8]>) -> String {
+    use std::fmt::Write;
+    bytes.as_ref().iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+macro_rules! movement_columns {
+    () => {
+        "id, wallet_id, type, status, outcome, amount, concept, origin_address,
+    target_address, iban, record_kind, record_key, tx_hash, block_number, block_hash, log_index, decided_block,
+    dropped, created_at, updated_at"
+    };
+}
+pub(crate) use movement_columns;
+
+macro_rules! hold_columns {
+    () => {
+        "id, hold_key, operation_id, issuer, payer, payee, notary, held_value,
+    executed_value, released_value, remaining, status, expiration, created_block, created_tx, created_at, updated_at"
+    };
+}
+pub(crate) use hold_columns;
+
+macro_rules! order_columns {
+    () => {
+        "id, kind, order_key, operation_id, orderer, payer, payee, value, status,
+    locked, lock_holder, reason, instructions_hash, created_block, created_tx, decided_block, created_at,
+    updated_at"
+    };
+}
+pub(crate) use order_columns;

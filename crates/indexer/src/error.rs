@@ -15,6 +15,14 @@ pub enum Error {
     /// The node refused a request's size (block range or result count); the caller asks for less.
     #[error("the node refuses the request size: {0}")]
     TooLarge(String),
+    /// The node has no state for that block (not an archive node): what needs it is put off.
+    #[error("the node has no state for block {block}: {message}")]
+    StateUnavailable {
+        /// The block hash asked for.
+        block: String,
+        /// What the node said.
+        message: String,
+    },
     /// The node answered something the indexer cannot use.
     #[error("unexpected answer from the node: {0}")]
     Node(String),

@@ -69,6 +69,8 @@ pub struct Indexer {
     range: u64,
     /// Final block whose reconciliation already triggered a rescan (a second difference is persistent).
     pub(crate) rescanned: Option<i64>,
+    /// Wallets whose final balances changed and are not compared with the chain yet.
+    pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
 }
 
 impl Indexer {
@@ -88,6 +90,7 @@ impl Indexer {
             chain_id,
             checkpoint: Checkpoint { chain_id, block_number: -1, block_hash: [0; 32], final_block: -1 },
             rescanned: None,
+            unreconciled: Default::default(),
         };
         Box::pin(indexer.prepare()).await?;
         Ok(indexer)

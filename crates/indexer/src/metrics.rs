@@ -23,6 +23,8 @@ pub struct Metrics {
     pub findings: AtomicU64,
     /// Findings a rescan did not mend.
     pub persistent_findings: AtomicU64,
+    /// Reconciliations put off for lack of state at the final block (non-archive node, backfill).
+    pub reconciliations_put_off: AtomicU64,
     /// Rate limits and transient node failures retried.
     pub rpc_retries: AtomicU64,
     /// Range refusals that shrank the eth_getLogs range.
@@ -46,12 +48,13 @@ impl Metrics {
             ("emtoken_indexer_final_block", "Last block applied as final.", self.final_block.load(Relaxed).into()),
             ("emtoken_indexer_lag_blocks", "Blocks between head and last indexed block.", self.lag().into()),
         ];
-        let counters: [(&str, &str, u64); 7] = [
+        let counters: [(&str, &str, u64); 8] = [
             ("emtoken_indexer_events_total", "EmToken events stored.", self.events.load(Relaxed)),
             ("emtoken_indexer_batches_total", "Batches committed.", self.batches.load(Relaxed)),
             ("emtoken_indexer_reorgs_total", "Reorganisations handled.", self.reorgs.load(Relaxed)),
             ("emtoken_indexer_reconciliation_findings_total", "Wallets whose balances differed from the chain.", self.findings.load(Relaxed)),
             ("emtoken_indexer_reconciliation_persistent_total", "Findings a rescan did not mend.", self.persistent_findings.load(Relaxed)),
+            ("emtoken_indexer_reconciliations_put_off_total", "Reconciliations put off for lack of state at the final block.", self.reconciliations_put_off.load(Relaxed)),
             ("emtoken_indexer_rpc_retries_total", "Node calls retried after a transient failure.", self.rpc_retries.load(Relaxed)),
             ("emtoken_indexer_range_shrinks_total", "eth_getLogs ranges shrunk after a refusal.", self.range_shrinks.load(Relaxed)),
         ];

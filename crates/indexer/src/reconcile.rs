@@ -8,7 +8,7 @@ use emtoken_store::{Addr, Tx};
 use futures::{StreamExt, TryStreamExt, stream};
 use rust_decimal::Decimal;
 
-use crate::{Indexer, Result, decode::units};
+use crate::{Error, Indexer, Result, decode::units};
 
 /// A wallet whose indexed final balances differ from the contract's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,17 +21,21 @@ pub(crate) struct Difference {
 }
 
 impl Indexer {
-    /// Compares the final balances of `touched` in the open transaction with the chain at `block`.
+    /// Compares the final balances of `touched` (and of wallets whose comparison was put off) in the
+    /// open transaction with the chain at `block`. A node without state for that block (no archive: a
+    /// backfill far below the head) puts the comparison off to the next final batch it can answer.
     pub(crate) async fn reconcile(
-        &self,
+        &mut self,
         tx: &mut Tx,
         touched: &[Addr],
         block: i64,
         hash: B256,
     ) -> Result<Vec<Difference>> {
-        let indexed = tx.final_balances(touched).await?;
+        self.unreconciled.extend(touched.iter().copied());
+        let wallets: Vec<Addr> = self.unreconciled.iter().copied().collect();
+        let indexed = tx.final_balances(&wallets).await?;
         let node = &self.node;
-        let differences: Vec<Option<Difference>> = stream::iter(indexed)
+        let differences: Result<Vec<Option<Difference>>> = stream::iter(indexed)
             .map(|(address, gross, held)| async move {
                 let (chain_gross, chain_held) = node.balances_at(Address::from(address), hash).await?;
                 let chain = (units(chain_gross)?, units(chain_held)?);
@@ -43,7 +47,17 @@ impl Indexer {
             })
             .buffer_unordered(16)
             .try_collect()
-            .await?;
+            .await;
+        let differences: Vec<Option<Difference>> = match differences {
+            Ok(d) => d,
+            Err(Error::StateUnavailable { message, .. }) => {
+                tracing::debug!(block, %message, pending = wallets.len(), "no state at the final block; reconciliation put off");
+                self.metrics.reconciliations_put_off.fetch_add(1, Relaxed);
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
+        self.unreconciled.clear();
         let differences: Vec<Difference> = differences.into_iter().flatten().collect();
         if !differences.is_empty() {
             tracing::warn!(block, count = differences.len(), "reconciliation: wallets differ from the chain");

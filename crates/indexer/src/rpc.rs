@@ -9,7 +9,7 @@ use std::{
 
 use alloy::{
     eips::{BlockId, BlockNumberOrTag},
-    primitives::{Address, B256},
+    primitives::{Address, B256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::{Filter, Log},
     transports::{RpcError, TransportErrorKind},
@@ -206,18 +206,25 @@ impl Node {
             .await
     }
 
-    /// `balanceOf` and `balanceOnHold` of `account` at the block with hash `block`.
-    pub(crate) async fn balances_at(&self, account: Address, block: B256) -> Result<(alloy::primitives::U256, alloy::primitives::U256)> {
+    /// `balanceOf` and `balanceOnHold` of `account` at the block with hash `block`;
+    /// [`Error::StateUnavailable`] when the node keeps no state that old.
+    pub(crate) async fn balances_at(&self, account: Address, block: B256) -> Result<(U256, U256)> {
         let token = EmToken::new(self.contract, &self.provider);
         let at = BlockId::hash(block);
+        let unavailable = |error: Error| match error {
+            Error::Rpc { message, .. } => Error::StateUnavailable { block: block.to_string(), message },
+            other => other,
+        };
         let gross = self
             .retried("balanceOf", || async { token.balanceOf(account).block(at).call().await.map_err(contract_error) })
-            .await?;
+            .await
+            .map_err(unavailable)?;
         let held = self
             .retried("balanceOnHold", || async {
                 token.balanceOnHold(account).block(at).call().await.map_err(contract_error)
             })
-            .await?;
+            .await
+            .map_err(unavailable)?;
         Ok((gross, held))
     }
 }
@@ -226,5 +233,46 @@ fn contract_error(error: alloy::contract::Error) -> RpcError<TransportErrorKind>
     match error {
         alloy::contract::Error::TransportError(e) => e,
         other => RpcError::local_usage_str(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::rpc::json_rpc::ErrorPayload;
+
+    use super::*;
+
+    fn answer(code: i64, message: &str) -> RpcError<TransportErrorKind> {
+        RpcError::ErrorResp(ErrorPayload { code, message: message.to_owned().into(), data: None })
+    }
+
+    #[test]
+    fn size_refusals_shrink_rate_limits_wait_the_rest_fails() {
+        // Besu's EXCEEDS_RPC_MAX_BLOCK_RANGE, and other nodes' ways of saying the same.
+        assert_eq!(classify(&answer(-32005, "Requested range exceeds maximum RPC range limit")), Failure::TooLarge);
+        assert_eq!(classify(&answer(-32602, "query returned more than 10000 results")), Failure::TooLarge);
+        assert_eq!(classify(&answer(-32000, "block range too large")), Failure::TooLarge);
+        // Rate limits said in JSON-RPC, and over HTTP.
+        assert_eq!(classify(&answer(-32005, "daily request rate exceeded")), Failure::Transient);
+        assert_eq!(classify(&answer(429, "Too Many Requests")), Failure::Transient);
+        let http = |status| {
+            RpcError::Transport(TransportErrorKind::HttpError(alloy::transports::HttpError { status, body: String::new() }))
+        };
+        assert_eq!(classify(&http(429)), Failure::Transient);
+        assert_eq!(classify(&http(503)), Failure::Transient);
+        assert_eq!(classify(&http(401)), Failure::Fatal);
+        assert_eq!(classify(&RpcError::Transport(TransportErrorKind::BackendGone)), Failure::Transient);
+        // A method the node does not have is not worth retrying.
+        assert_eq!(classify(&answer(-32601, "Method not found")), Failure::Fatal);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_the_cap() {
+        let policy = RetryPolicy { retries: 8, base: Duration::from_millis(100), max: Duration::from_secs(5) };
+        for attempt in 0..12 {
+            let expected = Duration::from_millis(100 * (1 << attempt.min(16))).min(Duration::from_secs(5));
+            let delay = policy.delay(attempt);
+            assert!(delay >= expected.mul_f64(0.5) && delay <= expected.mul_f64(1.5), "{attempt}: {delay:?}");
+        }
     }
 }

@@ -43,6 +43,14 @@ pub enum Error {
         /// The cause.
         source: alloy::signers::local::LocalSignerError,
     },
+    /// The JSON-RPC proxy could not start.
+    #[error("cannot start the rpc proxy in front of {upstream}: {source}")]
+    Proxy {
+        /// The upstream URL it was given.
+        upstream: String,
+        /// The cause.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// Result of the test helpers.

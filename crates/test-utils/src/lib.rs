@@ -20,8 +20,10 @@ mod error;
 mod node;
 mod paths;
 mod profile;
+mod rpc_proxy;
 
 pub use error::{Error, Result};
 pub use node::DevNode;
 pub use paths::{repo_root, tools_dir};
 pub use profile::{Accounts, Profile, ProfileName, Role, TxType};
+pub use rpc_proxy::{ProxyRules, ProxyStats, RpcProxy};

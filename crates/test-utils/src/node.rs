@@ -19,16 +19,34 @@ pub struct DevNode {
 impl DevNode {
     /// Starts anvil (from `.tools/`, installed by `scripts/setup`) with the named profile on a free port.
     pub fn spawn(name: ProfileName) -> Result<Self> {
+        Self::spawn_with_args(name, &[])
+    }
+
+    /// As [`Self::spawn`], with extra anvil flags that replace the profile's own (e.g. `["--block-time",
+    /// "1", "--gas-limit", "300000000"]`, which anvil needs under load: shared/TOOLCHAIN.md, "Anvil
+    /// behaviour"). The node still reports the profile's name and settings.
+    pub fn spawn_with_args(name: ProfileName, extra: &[&str]) -> Result<Self> {
         let profile = Profile::load(name)?;
         let accounts = Accounts::load()?;
         let anvil = tools_dir().join("node_modules/.bin/anvil");
         if !anvil.exists() {
             return Err(Error::AnvilMissing(anvil));
         }
+        // Drop each profile flag (and its value) that `extra` sets again: anvil refuses a flag twice.
+        let mut args = Vec::new();
+        let mut profile_args = profile.anvil_args(&accounts).into_iter().peekable();
+        while let Some(arg) = profile_args.next() {
+            if arg.starts_with("--") && extra.contains(&arg.as_str()) {
+                profile_args.next_if(|value| !value.starts_with("--"));
+            } else {
+                args.push(arg);
+            }
+        }
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
         let instance = Anvil::at(anvil)
             .host("127.0.0.1")
             .port(0u16)
-            .args(profile.anvil_args(&accounts))
+            .args(args)
             .try_spawn()
             .map_err(|source| Error::Spawn {
                 profile: name.to_string(),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod seed;
+
 use std::time::Duration;
 
 use alloy::primitives::Address;

@@ -1,9 +1,16 @@
-//! `emtoken`: the command line of EmToken. Today it builds the contracts into the artifacts the bindings
-//! crate reads; later issues add the indexer, the API and operations.
+//! `emtoken`: the command line of EmToken. It builds the contracts into the artifacts the bindings
+//! crate reads, runs the indexer, and shows what the index holds (wallets, movements, holds).
 
+mod args;
 mod commands;
 mod contract_build;
+mod format;
+mod logging;
+mod metrics_server;
 mod output;
+mod progress;
+mod signals;
+mod table;
 
 use clap::Parser;
 

@@ -22,7 +22,9 @@ impl Indexer {
         end_hash: B256,
         new_final: i64,
     ) -> Result<Option<usize>> {
-        let end = window.last().map_or(self.checkpoint.block_number, |b| b.number);
+        let end = window
+            .last()
+            .map_or(self.checkpoint.block_number, |b| b.number);
         let old_final = self.checkpoint.final_block;
         let mut tx = self.store.begin(self.chain_id).await?;
         let stored = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
@@ -37,12 +39,17 @@ impl Indexer {
                 .into_iter()
                 .find(|b| b.number == new_final)
                 .map(|b| B256::from(b.hash))
-                .ok_or_else(|| Error::Node(format!("final block {new_final} missing from the window")))?;
-            let differences = self.reconcile(&mut tx, &touched, new_final, final_hash).await?;
+                .ok_or_else(|| {
+                    Error::Node(format!("final block {new_final} missing from the window"))
+                })?;
+            let differences = self
+                .reconcile(&mut tx, &touched, new_final, final_hash)
+                .await?;
             if !differences.is_empty() {
                 if self.rescanned != Some(new_final) {
                     drop(tx);
-                    self.record_findings(&differences, new_final, final_hash, false).await?;
+                    self.record_findings(&differences, new_final, final_hash, false)
+                        .await?;
                     Box::pin(self.rescan()).await?;
                     self.rescanned = Some(new_final);
                     return Ok(None);
@@ -54,10 +61,15 @@ impl Indexer {
                         indexed_held = %d.indexed.1, chain_held = %d.chain.1,
                         "reconciliation: the index differs from the chain after a rescan"
                     );
-                    tx.add_finding(new_final, final_hash.0, d.address, d.indexed, d.chain, true).await?;
+                    tx.add_finding(new_final, final_hash.0, d.address, d.indexed, d.chain, true)
+                        .await?;
                 }
-                self.metrics.findings.fetch_add(differences.len() as u64, Relaxed);
-                self.metrics.persistent_findings.fetch_add(differences.len() as u64, Relaxed);
+                self.metrics
+                    .findings
+                    .fetch_add(differences.len() as u64, Relaxed);
+                self.metrics
+                    .persistent_findings
+                    .fetch_add(differences.len() as u64, Relaxed);
             }
         }
         tx.commit().await?;
@@ -75,16 +87,28 @@ impl Indexer {
     }
 
     /// Stores events and applies the effects of those that were new. Returns how many were new.
-    pub(crate) async fn apply_events(&self, tx: &mut Tx, decoded: &[Decoded], final_block: i64) -> Result<usize> {
+    pub(crate) async fn apply_events(
+        &self,
+        tx: &mut Tx,
+        decoded: &[Decoded],
+        final_block: i64,
+    ) -> Result<usize> {
         let rows: Vec<_> = decoded.iter().map(|d| d.row.clone()).collect();
         let new = tx.insert_events(&rows).await?;
-        let fresh: Vec<Decoded> =
-            decoded.iter().filter(|d| new.contains(&(d.row.block_hash, d.row.log_index))).cloned().collect();
+        let fresh: Vec<Decoded> = decoded
+            .iter()
+            .filter(|d| new.contains(&(d.row.block_hash, d.row.log_index)))
+            .cloned()
+            .collect();
         if fresh.is_empty() {
             return Ok(0);
         }
-        let keys: Vec<Hash> =
-            fresh.iter().filter_map(|d| d.row.record_key).collect::<BTreeSet<_>>().into_iter().collect();
+        let keys: Vec<Hash> = fresh
+            .iter()
+            .filter_map(|d| d.row.record_key)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let mapper = Mapper::new(self.chain_id, final_block).with_records(
             tx.holds_by_key(&keys).await?,
             tx.orders_by_key(&keys).await?,
@@ -125,9 +149,14 @@ impl Indexer {
             },
             _ => {
                 drop(tx);
-                let what = format!("a reorganisation replaced blocks at or below the final block {final_block}");
+                let what = format!(
+                    "a reorganisation replaced blocks at or below the final block {final_block}"
+                );
                 if !self.config.reset_on_chain_change {
-                    return Err(Error::ChainChanged { chain_id: self.chain_id, what });
+                    return Err(Error::ChainChanged {
+                        chain_id: self.chain_id,
+                        what,
+                    });
                 }
                 tracing::warn!(chain_id = self.chain_id, %what, "chain changed: wiping its rows and indexing again");
                 let mut tx = self.store.begin(self.chain_id).await?;
@@ -138,11 +167,15 @@ impl Indexer {
             }
         };
         let summary = Box::pin(self.rollback_to(&mut tx, fork.number)).await?;
-        tx.set_checkpoint(fork.number, fork.hash, final_block).await?;
+        tx.set_checkpoint(fork.number, fork.hash, final_block)
+            .await?;
         tx.commit().await?;
         tracing::warn!(
-            fork = fork.number, orphaned_from = fork.number + 1, events = summary.events,
-            dropped_movements = summary.dropped_movements, "reorganisation: rolled back orphaned blocks"
+            fork = fork.number,
+            orphaned_from = fork.number + 1,
+            events = summary.events,
+            dropped_movements = summary.dropped_movements,
+            "reorganisation: rolled back orphaned blocks"
         );
         self.checkpoint = Checkpoint {
             chain_id: self.chain_id,
@@ -159,12 +192,26 @@ impl Indexer {
     async fn rescan(&mut self) -> Result<()> {
         let final_block = self.checkpoint.final_block;
         let mut tx = self.store.begin(self.chain_id).await?;
-        let hash = tx.window().await?.into_iter().find(|b| b.number == final_block).map(|b| b.hash);
-        let hash = hash.unwrap_or(if final_block < 0 { [0; 32] } else { self.checkpoint.block_hash });
+        let hash = tx
+            .window()
+            .await?
+            .into_iter()
+            .find(|b| b.number == final_block)
+            .map(|b| b.hash);
+        let hash = hash.unwrap_or(if final_block < 0 {
+            [0; 32]
+        } else {
+            self.checkpoint.block_hash
+        });
         self.rollback_to(&mut tx, final_block).await?;
         tx.set_checkpoint(final_block, hash, final_block).await?;
         tx.commit().await?;
-        self.checkpoint = Checkpoint { chain_id: self.chain_id, block_number: final_block, block_hash: hash, final_block };
+        self.checkpoint = Checkpoint {
+            chain_id: self.chain_id,
+            block_number: final_block,
+            block_hash: hash,
+            final_block,
+        };
         self.metrics.indexed.store(final_block, Relaxed);
         Ok(())
     }
@@ -173,7 +220,9 @@ impl Indexer {
     /// compliance state of wallets that lost events.
     async fn rollback_to(&self, tx: &mut Tx, fork: i64) -> Result<emtoken_store::Rollback> {
         let rollback = tx.rollback_above(fork).await?;
-        let rows = tx.events_of(&rollback.record_keys, &rollback.compliance_addresses).await?;
+        let rows = tx
+            .events_of(&rollback.record_keys, &rollback.compliance_addresses)
+            .await?;
         let decoded = rows.iter().map(decode_row).collect::<Result<Vec<_>>>()?;
         let mut mapper = Mapper::new(self.chain_id, self.checkpoint.final_block);
         mapper.reset_compliance(&rollback.compliance_addresses);

@@ -31,8 +31,8 @@ fn events_by_selector() -> &'static HashMap<B256, Event> {
     EVENTS.get_or_init(|| {
         let artifact: Value = serde_json::from_str(emtoken_sdk::bindings::ARTIFACT_JSON)
             .expect("the committed artifact is JSON");
-        let abi: JsonAbi =
-            serde_json::from_value(artifact["abi"].clone()).expect("the committed artifact has an ABI");
+        let abi: JsonAbi = serde_json::from_value(artifact["abi"].clone())
+            .expect("the committed artifact has an ABI");
         abi.events().map(|e| (e.selector(), e.clone())).collect()
     })
 }
@@ -40,13 +40,18 @@ fn events_by_selector() -> &'static HashMap<B256, Event> {
 /// Decodes the logs of one `eth_getLogs` answer (all from the contract), numbering each log's position
 /// among the contract's logs of its transaction. Logs must come in chain order. `times` gives block
 /// timestamps for logs that carry none.
-pub(crate) fn decode_logs(logs: &[Log], times: &HashMap<u64, DateTime<Utc>>) -> Result<Vec<Decoded>> {
+pub(crate) fn decode_logs(
+    logs: &[Log],
+    times: &HashMap<u64, DateTime<Utc>>,
+) -> Result<Vec<Decoded>> {
     let mut out = Vec::with_capacity(logs.len());
     let mut current_tx: Option<B256> = None;
     let mut ordinal = 0i32;
     for log in logs {
         let missing = |what: &str| Error::Node(format!("log without {what}: {log:?}"));
-        let tx_hash = log.transaction_hash.ok_or_else(|| missing("transaction hash"))?;
+        let tx_hash = log
+            .transaction_hash
+            .ok_or_else(|| missing("transaction hash"))?;
         if current_tx == Some(tx_hash) {
             ordinal += 1;
         } else {
@@ -56,7 +61,9 @@ pub(crate) fn decode_logs(logs: &[Log], times: &HashMap<u64, DateTime<Utc>>) -> 
         let block_number = log.block_number.ok_or_else(|| missing("block number"))?;
         let block_time = match log.block_timestamp {
             Some(seconds) => timestamp(seconds)?,
-            None => *times.get(&block_number).ok_or_else(|| missing("block timestamp"))?,
+            None => *times
+                .get(&block_number)
+                .ok_or_else(|| missing("block timestamp"))?,
         };
         let event = EmTokenEvents::decode_log(&log.inner)
             .map_err(|e| Error::Node(format!("undecodable EmToken log {log:?}: {e}")))?
@@ -69,7 +76,10 @@ pub(crate) fn decode_logs(logs: &[Log], times: &HashMap<u64, DateTime<Utc>>) -> 
                 block_number: to_i64(block_number)?,
                 block_time,
                 tx_hash: tx_hash.0,
-                tx_index: to_i64(log.transaction_index.ok_or_else(|| missing("transaction index"))?)?,
+                tx_index: to_i64(
+                    log.transaction_index
+                        .ok_or_else(|| missing("transaction index"))?,
+                )?,
                 tx_ordinal: ordinal,
                 name,
                 record_key: record_key(&event),
@@ -92,16 +102,29 @@ pub(crate) fn decode_row(row: &EventRow) -> Result<Decoded> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Store(emtoken_store::Error::Invalid(format!("stored topic: {e}"))))?;
     let data = alloy::primitives::LogData::new_unchecked(topics, row.data.clone().into());
-    let log = alloy::primitives::Log { address: Default::default(), data };
+    let log = alloy::primitives::Log {
+        address: Default::default(),
+        data,
+    };
     let event = EmTokenEvents::decode_log(&log)
-        .map_err(|e| Error::Store(emtoken_store::Error::Invalid(format!("stored event {}: {e}", row.name))))?
+        .map_err(|e| {
+            Error::Store(emtoken_store::Error::Invalid(format!(
+                "stored event {}: {e}",
+                row.name
+            )))
+        })?
         .data;
-    Ok(Decoded { row: row.clone(), event })
+    Ok(Decoded {
+        row: row.clone(),
+        event,
+    })
 }
 
 /// The event's name and its arguments by name (addresses and bytes as 0x hex, integers as decimal text).
 fn arguments(log: &Log) -> Result<(String, Value)> {
-    let topic0 = log.topic0().ok_or_else(|| Error::Node(format!("anonymous log {log:?}")))?;
+    let topic0 = log
+        .topic0()
+        .ok_or_else(|| Error::Node(format!("anonymous log {log:?}")))?;
     let event = events_by_selector()
         .get(topic0)
         .ok_or_else(|| Error::Node(format!("unknown EmToken event {topic0}")))?;
@@ -111,7 +134,11 @@ fn arguments(log: &Log) -> Result<(String, Value)> {
     let (mut indexed, mut body) = (decoded.indexed.into_iter(), decoded.body.into_iter());
     let mut args = Map::new();
     for input in &event.inputs {
-        let value = if input.indexed { indexed.next() } else { body.next() };
+        let value = if input.indexed {
+            indexed.next()
+        } else {
+            body.next()
+        };
         args.insert(input.name.clone(), value.map(json).unwrap_or(Value::Null));
     }
     Ok((event.name.clone(), Value::Object(args)))
@@ -166,11 +193,16 @@ pub(crate) fn record_key(event: &EmTokenEvents) -> Option<Hash> {
 
 /// A token amount in base units as an exact integer `Decimal` (EmToken caps every amount at 2^96 - 1).
 pub(crate) fn units(value: U256) -> Result<Decimal> {
-    let small: u128 = value
-        .try_into()
-        .map_err(|_| Error::Node(format!("amount {value} exceeds the token's cap of 2^96 - 1")))?;
-    Decimal::try_from_i128_with_scale(small as i128, 0)
-        .map_err(|_| Error::Node(format!("amount {value} exceeds the token's cap of 2^96 - 1")))
+    let small: u128 = value.try_into().map_err(|_| {
+        Error::Node(format!(
+            "amount {value} exceeds the token's cap of 2^96 - 1"
+        ))
+    })?;
+    Decimal::try_from_i128_with_scale(small as i128, 0).map_err(|_| {
+        Error::Node(format!(
+            "amount {value} exceeds the token's cap of 2^96 - 1"
+        ))
+    })
 }
 
 /// A block timestamp (seconds) as a UTC time.

@@ -10,7 +10,10 @@ use tokio::sync::Notify;
 /// Subscribes to newHeads at `url` and wakes `wake` on each; reconnects with a pause when it drops.
 pub(crate) async fn wake_on_new_heads(url: String, wake: Arc<Notify>) {
     loop {
-        match ProviderBuilder::new().connect_ws(WsConnect::new(url.clone())).await {
+        match ProviderBuilder::new()
+            .connect_ws(WsConnect::new(url.clone()))
+            .await
+        {
             Ok(provider) => match provider.subscribe_blocks().await {
                 Ok(subscription) => {
                     let mut heads = subscription.into_stream();
@@ -19,9 +22,13 @@ pub(crate) async fn wake_on_new_heads(url: String, wake: Arc<Notify>) {
                     }
                     tracing::warn!(%url, "newHeads subscription ended; polling continues, reconnecting");
                 }
-                Err(error) => tracing::warn!(%url, %error, "newHeads subscription refused; polling continues"),
+                Err(error) => {
+                    tracing::warn!(%url, %error, "newHeads subscription refused; polling continues")
+                }
             },
-            Err(error) => tracing::warn!(%url, %error, "websocket connection failed; polling continues"),
+            Err(error) => {
+                tracing::warn!(%url, %error, "websocket connection failed; polling continues")
+            }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

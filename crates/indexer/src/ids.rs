@@ -36,13 +36,25 @@ pub(crate) fn order_id(chain_id: i64, kind: &str, key: &Hash) -> Uuid {
 
 /// A movement tied to a record (hold lock, order movements): `role` names which one.
 pub(crate) fn record_movement_id(chain_id: i64, kind: &str, key: &Hash, role: &str) -> Uuid {
-    id(&[b"record-movement", &chain_id.to_be_bytes(), kind.as_bytes(), key, role.as_bytes()])
+    id(&[
+        b"record-movement",
+        &chain_id.to_be_bytes(),
+        kind.as_bytes(),
+        key,
+        role.as_bytes(),
+    ])
 }
 
 /// A movement of one event: the transaction and the event's position among the contract's logs of it,
 /// which survive the transaction being mined again in another block.
 pub(crate) fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: &str) -> Uuid {
-    id(&[b"event-movement", &chain_id.to_be_bytes(), tx, &ordinal.to_be_bytes(), role.as_bytes()])
+    id(&[
+        b"event-movement",
+        &chain_id.to_be_bytes(),
+        tx,
+        &ordinal.to_be_bytes(),
+        role.as_bytes(),
+    ])
 }
 
 #[cfg(test)]
@@ -57,9 +69,18 @@ mod tests {
         let k = [7u8; 32];
         assert_ne!(hold_id(1, &k), order_id(1, "TRANSFER", &k));
         assert_ne!(order_id(1, "TRANSFER", &k), order_id(1, "PAYOUT", &k));
-        assert_ne!(record_movement_id(1, "TRANSFER", &k, "out"), record_movement_id(1, "TRANSFER", &k, "in"));
-        assert_ne!(event_movement_id(1, &k, 0, "out"), event_movement_id(1, &k, 1, "out"));
+        assert_ne!(
+            record_movement_id(1, "TRANSFER", &k, "out"),
+            record_movement_id(1, "TRANSFER", &k, "in")
+        );
+        assert_ne!(
+            event_movement_id(1, &k, 0, "out"),
+            event_movement_id(1, &k, 1, "out")
+        );
         // A fixed value: ids are part of the data contract with the platform, they must never change.
-        assert_eq!(wallet_id(31337, &[0u8; 20]).to_string(), "371d9960-0a5a-5513-ad31-ef16ffd640a6");
+        assert_eq!(
+            wallet_id(31337, &[0u8; 20]).to_string(),
+            "371d9960-0a5a-5513-ad31-ef16ffd640a6"
+        );
     }
 }

@@ -79,7 +79,12 @@ impl Indexer {
     /// configuration says to reset.
     pub async fn start(config: Config, store: Store) -> Result<Self> {
         let metrics = Arc::new(Metrics::default());
-        let node = Node::connect(&config.rpc_url, config.contract, config.retry, metrics.clone())?;
+        let node = Node::connect(
+            &config.rpc_url,
+            config.contract,
+            config.retry,
+            metrics.clone(),
+        )?;
         let chain_id = to_i64(node.chain_id().await?)?;
         let mut indexer = Self {
             range: config.initial_range.max(1),
@@ -88,7 +93,12 @@ impl Indexer {
             node,
             metrics,
             chain_id,
-            checkpoint: Checkpoint { chain_id, block_number: -1, block_hash: [0; 32], final_block: -1 },
+            checkpoint: Checkpoint {
+                chain_id,
+                block_number: -1,
+                block_hash: [0; 32],
+                final_block: -1,
+            },
             rescanned: None,
             unreconciled: Default::default(),
         };
@@ -112,13 +122,22 @@ impl Indexer {
     }
 
     async fn prepare(&mut self) -> Result<()> {
-        let genesis = self.header(0).await?.ok_or_else(|| Error::Node("no block 0".into()))?;
+        let genesis = self
+            .header(0)
+            .await?
+            .ok_or_else(|| Error::Node("no block 0".into()))?;
         let mut tx = self.store.begin(self.chain_id).await?;
         let stored = tx.chain().await?;
         let mut checkpoint = tx.checkpoint().await?;
-        if let Some(change) = self.chain_change(&mut tx, stored.as_ref(), checkpoint.as_ref(), genesis.hash).await? {
+        if let Some(change) = self
+            .chain_change(&mut tx, stored.as_ref(), checkpoint.as_ref(), genesis.hash)
+            .await?
+        {
             if !self.config.reset_on_chain_change {
-                return Err(Error::ChainChanged { chain_id: self.chain_id, what: change });
+                return Err(Error::ChainChanged {
+                    chain_id: self.chain_id,
+                    what: change,
+                });
             }
             tracing::warn!(chain_id = self.chain_id, %change, "chain changed: wiping its rows and indexing again");
             tx.wipe_chain().await?;
@@ -139,7 +158,11 @@ impl Indexer {
             from_block,
             decimals: i16::from(decimals),
             confirmations: to_i64(self.config.confirmations)?,
-            network: self.config.network.clone().unwrap_or_else(|| format!("chain-{}", self.chain_id)),
+            network: self
+                .config
+                .network
+                .clone()
+                .unwrap_or_else(|| format!("chain-{}", self.chain_id)),
         })
         .await?;
         let checkpoint = match checkpoint {
@@ -149,7 +172,9 @@ impl Indexer {
                 let hash = match start {
                     n if n >= 0 => {
                         let h = self.header(n as u64).await?.ok_or_else(|| {
-                            Error::Config(format!("from block {from_block} is above the chain's head"))
+                            Error::Config(format!(
+                                "from block {from_block} is above the chain's head"
+                            ))
                         })?;
                         tx.put_blocks(&[block_row(&h)]).await?;
                         h.hash.0
@@ -157,14 +182,25 @@ impl Indexer {
                     _ => [0; 32],
                 };
                 tx.set_checkpoint(start, hash, start).await?;
-                Checkpoint { chain_id: self.chain_id, block_number: start, block_hash: hash, final_block: start }
+                Checkpoint {
+                    chain_id: self.chain_id,
+                    block_number: start,
+                    block_hash: hash,
+                    final_block: start,
+                }
             }
         };
         tx.commit().await?;
         self.checkpoint = checkpoint;
-        self.metrics.indexed.store(self.checkpoint.block_number, Relaxed);
-        self.metrics.final_block.store(self.checkpoint.final_block, Relaxed);
-        self.metrics.start_block.store(self.checkpoint.block_number, Relaxed);
+        self.metrics
+            .indexed
+            .store(self.checkpoint.block_number, Relaxed);
+        self.metrics
+            .final_block
+            .store(self.checkpoint.final_block, Relaxed);
+        self.metrics
+            .start_block
+            .store(self.checkpoint.block_number, Relaxed);
         Ok(())
     }
 
@@ -176,7 +212,9 @@ impl Indexer {
         checkpoint: Option<&Checkpoint>,
         genesis: B256,
     ) -> Result<Option<String>> {
-        let Some(stored) = stored else { return Ok(None) };
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
         if stored.contract != self.config.contract.into_array() {
             return Ok(Some(format!(
                 "the database indexes contract {} there, not {}",
@@ -190,7 +228,9 @@ impl Indexer {
                 B256::from(stored.genesis_hash)
             )));
         }
-        let Some(checkpoint) = checkpoint else { return Ok(None) };
+        let Some(checkpoint) = checkpoint else {
+            return Ok(None);
+        };
         if checkpoint.final_block < 0 {
             return Ok(None);
         }
@@ -247,7 +287,11 @@ impl Indexer {
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<Summary> {
         let started = Instant::now();
         let wake = Arc::new(Notify::new());
-        let listener = self.config.ws_url.clone().map(|url| tokio::spawn(crate::follow::wake_on_new_heads(url, wake.clone())));
+        let listener = self
+            .config
+            .ws_url
+            .clone()
+            .map(|url| tokio::spawn(crate::follow::wake_on_new_heads(url, wake.clone())));
         let result: Result<()> = async {
             loop {
                 if *shutdown.borrow() {
@@ -304,7 +348,11 @@ impl Indexer {
         let end = (from + self.range - 1).min(limit);
 
         // Headers: every block of a range that is not final yet (kept in the window), else both ends.
-        let numbers: Vec<u64> = if at_head { (from..=end).collect() } else { vec![from, end] };
+        let numbers: Vec<u64> = if at_head {
+            (from..=end).collect()
+        } else {
+            vec![from, end]
+        };
         let mut headers = HashMap::new();
         for n in numbers {
             match self.header(n).await? {
@@ -322,7 +370,7 @@ impl Indexer {
             Ok(logs) => logs,
             Err(Error::TooLarge(message)) => {
                 let before = self.range;
-                self.range = ((end - from + 1) / 2).max(1);
+                self.range = (end - from).div_ceil(2).max(1);
                 self.metrics.range_shrinks.fetch_add(1, Relaxed);
                 tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
                 return Ok(Step::Retry);
@@ -331,7 +379,10 @@ impl Indexer {
         };
         if at_head
             && logs.iter().any(|l| {
-                l.block_number.and_then(|n| headers.get(&n)).map(|h| Some(h.hash) != l.block_hash).unwrap_or(true)
+                l.block_number
+                    .and_then(|n| headers.get(&n))
+                    .map(|h| Some(h.hash) != l.block_hash)
+                    .unwrap_or(true)
             })
         {
             return Ok(Step::Retry);
@@ -345,7 +396,10 @@ impl Indexer {
             if let (None, Some(n)) = (log.block_timestamp, log.block_number)
                 && !times.contains_key(&n)
             {
-                let h = self.header(n).await?.ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
+                let h = self
+                    .header(n)
+                    .await?
+                    .ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
                 times.insert(n, h.time);
             }
         }
@@ -356,9 +410,12 @@ impl Indexer {
             vec![block_row(&headers[&end])]
         };
         let new_final = (end.min(target_final) as i64).max(cp.final_block);
-        let stored = Box::pin(self.write_batch(&decoded, &window, headers[&end].hash, new_final)).await?;
+        let stored =
+            Box::pin(self.write_batch(&decoded, &window, headers[&end].hash, new_final)).await?;
         let Some(stored) = stored else {
-            return Ok(Step::Rescan { from: cp.final_block });
+            return Ok(Step::Rescan {
+                from: cp.final_block,
+            });
         };
         // Adapt the range: grow while answers stay small, shrink when they get heavy.
         if logs.len() > 10_000 {
@@ -366,10 +423,19 @@ impl Indexer {
         } else if logs.len() < 2_000 && end == from + self.range - 1 {
             self.range = (self.range * 2).min(self.config.max_range.max(1));
         }
-        Ok(Step::Indexed { from, to: end, events: stored })
+        Ok(Step::Indexed {
+            from,
+            to: end,
+            events: stored,
+        })
     }
 }
 
 pub(crate) fn block_row(h: &Header) -> BlockRow {
-    BlockRow { number: h.number as i64, hash: h.hash.0, parent_hash: h.parent_hash.0, time: h.time }
+    BlockRow {
+        number: h.number as i64,
+        hash: h.hash.0,
+        parent_hash: h.parent_hash.0,
+        time: h.time,
+    }
 }

@@ -43,27 +43,79 @@ impl Metrics {
     /// The Prometheus text exposition of these figures.
     pub fn render(&self) -> String {
         let gauges: [(&str, &str, i128); 4] = [
-            ("emtoken_indexer_head_block", "Chain head seen by the indexer.", self.head.load(Relaxed).into()),
-            ("emtoken_indexer_indexed_block", "Last block indexed.", self.indexed.load(Relaxed).into()),
-            ("emtoken_indexer_final_block", "Last block applied as final.", self.final_block.load(Relaxed).into()),
-            ("emtoken_indexer_lag_blocks", "Blocks between head and last indexed block.", self.lag().into()),
+            (
+                "emtoken_indexer_head_block",
+                "Chain head seen by the indexer.",
+                self.head.load(Relaxed).into(),
+            ),
+            (
+                "emtoken_indexer_indexed_block",
+                "Last block indexed.",
+                self.indexed.load(Relaxed).into(),
+            ),
+            (
+                "emtoken_indexer_final_block",
+                "Last block applied as final.",
+                self.final_block.load(Relaxed).into(),
+            ),
+            (
+                "emtoken_indexer_lag_blocks",
+                "Blocks between head and last indexed block.",
+                self.lag().into(),
+            ),
         ];
         let counters: [(&str, &str, u64); 8] = [
-            ("emtoken_indexer_events_total", "EmToken events stored.", self.events.load(Relaxed)),
-            ("emtoken_indexer_batches_total", "Batches committed.", self.batches.load(Relaxed)),
-            ("emtoken_indexer_reorgs_total", "Reorganisations handled.", self.reorgs.load(Relaxed)),
-            ("emtoken_indexer_reconciliation_findings_total", "Wallets whose balances differed from the chain.", self.findings.load(Relaxed)),
-            ("emtoken_indexer_reconciliation_persistent_total", "Findings a rescan did not mend.", self.persistent_findings.load(Relaxed)),
-            ("emtoken_indexer_reconciliations_put_off_total", "Reconciliations put off for lack of state at the final block.", self.reconciliations_put_off.load(Relaxed)),
-            ("emtoken_indexer_rpc_retries_total", "Node calls retried after a transient failure.", self.rpc_retries.load(Relaxed)),
-            ("emtoken_indexer_range_shrinks_total", "eth_getLogs ranges shrunk after a refusal.", self.range_shrinks.load(Relaxed)),
+            (
+                "emtoken_indexer_events_total",
+                "EmToken events stored.",
+                self.events.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_batches_total",
+                "Batches committed.",
+                self.batches.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_reorgs_total",
+                "Reorganisations handled.",
+                self.reorgs.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_reconciliation_findings_total",
+                "Wallets whose balances differed from the chain.",
+                self.findings.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_reconciliation_persistent_total",
+                "Findings a rescan did not mend.",
+                self.persistent_findings.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_reconciliations_put_off_total",
+                "Reconciliations put off for lack of state at the final block.",
+                self.reconciliations_put_off.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_rpc_retries_total",
+                "Node calls retried after a transient failure.",
+                self.rpc_retries.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_range_shrinks_total",
+                "eth_getLogs ranges shrunk after a refusal.",
+                self.range_shrinks.load(Relaxed),
+            ),
         ];
         let mut out = String::new();
         for (name, help, value) in gauges {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"
+            ));
         }
         for (name, help, value) in counters {
-            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"));
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+            ));
         }
         out
     }

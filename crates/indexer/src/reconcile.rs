@@ -37,7 +37,8 @@ impl Indexer {
         let node = &self.node;
         let differences: Result<Vec<Option<Difference>>> = stream::iter(indexed)
             .map(|(address, gross, held)| async move {
-                let (chain_gross, chain_held) = node.balances_at(Address::from(address), hash).await?;
+                let (chain_gross, chain_held) =
+                    node.balances_at(Address::from(address), hash).await?;
                 let chain = (units(chain_gross)?, units(chain_held)?);
                 Ok::<_, crate::Error>((chain != (gross, held)).then_some(Difference {
                     address,
@@ -60,7 +61,11 @@ impl Indexer {
         self.unreconciled.clear();
         let differences: Vec<Difference> = differences.into_iter().flatten().collect();
         if !differences.is_empty() {
-            tracing::warn!(block, count = differences.len(), "reconciliation: wallets differ from the chain");
+            tracing::warn!(
+                block,
+                count = differences.len(),
+                "reconciliation: wallets differ from the chain"
+            );
         }
         Ok(differences)
     }
@@ -81,10 +86,13 @@ impl Indexer {
                 indexed_held = %d.indexed.1, chain_held = %d.chain.1,
                 "reconciliation: wallet differs from the chain; rescanning the non-final blocks"
             );
-            tx.add_finding(block, hash.0, d.address, d.indexed, d.chain, persistent).await?;
+            tx.add_finding(block, hash.0, d.address, d.indexed, d.chain, persistent)
+                .await?;
         }
         tx.commit().await?;
-        self.metrics.findings.fetch_add(differences.len() as u64, Relaxed);
+        self.metrics
+            .findings
+            .fetch_add(differences.len() as u64, Relaxed);
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ impl Indexer {
             let logs = match self.node.logs(start, end).await {
                 Ok(logs) => logs,
                 Err(Error::TooLarge(_)) => {
-                    range = ((end - start + 1) / 2).max(1);
+                    range = (end - start).div_ceil(2).max(1);
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -34,7 +34,10 @@ impl Indexer {
                 if let (None, Some(n)) = (log.block_timestamp, log.block_number)
                     && !times.contains_key(&n)
                 {
-                    let h = self.header(n).await?.ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
+                    let h = self
+                        .header(n)
+                        .await?
+                        .ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
                     times.insert(n, h.time);
                 }
             }

@@ -47,15 +47,28 @@ pub(crate) fn classify(error: &RpcError<TransportErrorKind>) -> Failure {
     match error {
         RpcError::ErrorResp(payload) => {
             let message = payload.message.to_lowercase();
-            if message.contains("rate") || message.contains("too many requests") || payload.code == 429 {
+            if message.contains("rate")
+                || message.contains("too many requests")
+                || payload.code == 429
+            {
                 Failure::Transient
             } else if payload.code == -32005
-                || ["range", "more than", "too many", "too large", "limit", "exceed"]
-                    .iter()
-                    .any(|m| message.contains(m))
+                || [
+                    "range",
+                    "more than",
+                    "too many",
+                    "too large",
+                    "limit",
+                    "exceed",
+                ]
+                .iter()
+                .any(|m| message.contains(m))
             {
                 Failure::TooLarge
-            } else if payload.code == -32603 || message.contains("timeout") || message.contains("busy") {
+            } else if payload.code == -32603
+                || message.contains("timeout")
+                || message.contains("busy")
+            {
                 Failure::Transient
             } else {
                 Failure::Fatal
@@ -90,13 +103,20 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { retries: 8, base: Duration::from_millis(100), max: Duration::from_secs(5) }
+        Self {
+            retries: 8,
+            base: Duration::from_millis(100),
+            max: Duration::from_secs(5),
+        }
     }
 }
 
 impl RetryPolicy {
     fn delay(&self, attempt: u32) -> Duration {
-        let exp = self.base.saturating_mul(1u32 << attempt.min(16)).min(self.max);
+        let exp = self
+            .base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max);
         let jitter = rand::rng().random_range(0.5..1.5);
         exp.mul_f64(jitter)
     }
@@ -118,9 +138,16 @@ impl Node {
         retry: RetryPolicy,
         metrics: Arc<Metrics>,
     ) -> Result<Self> {
-        let url = url.parse().map_err(|e| Error::Config(format!("rpc url {url:?}: {e}")))?;
+        let url = url
+            .parse()
+            .map_err(|e| Error::Config(format!("rpc url {url:?}: {e}")))?;
         let provider = ProviderBuilder::new().connect_http(url).erased();
-        Ok(Self { provider, contract, retry, metrics })
+        Ok(Self {
+            provider,
+            contract,
+            retry,
+            metrics,
+        })
     }
 
     /// Runs `call`, retrying transient failures; a size refusal is returned to the caller at once.
@@ -144,12 +171,18 @@ impl Node {
                     Failure::Transient => {
                         return Err(Error::Rpc {
                             call: what.to_owned(),
-                            message: format!("still failing after {} attempts: {error}", attempt + 1),
+                            message: format!(
+                                "still failing after {} attempts: {error}",
+                                attempt + 1
+                            ),
                         });
                     }
                     Failure::TooLarge => return Err(Error::TooLarge(error.to_string())),
                     Failure::Fatal => {
-                        return Err(Error::Rpc { call: what.to_owned(), message: error.to_string() });
+                        return Err(Error::Rpc {
+                            call: what.to_owned(),
+                            message: error.to_string(),
+                        });
                     }
                 },
             }
@@ -157,18 +190,22 @@ impl Node {
     }
 
     pub(crate) async fn chain_id(&self) -> Result<u64> {
-        self.retried("eth_chainId", || self.provider.get_chain_id()).await
+        self.retried("eth_chainId", || self.provider.get_chain_id())
+            .await
     }
 
     pub(crate) async fn head(&self) -> Result<u64> {
-        self.retried("eth_blockNumber", || self.provider.get_block_number()).await
+        self.retried("eth_blockNumber", || self.provider.get_block_number())
+            .await
     }
 
     /// The header of block `number`, None when the chain is shorter.
     pub(crate) async fn header(&self, number: u64) -> Result<Option<Header>> {
         let block = self
             .retried("eth_getBlockByNumber", || {
-                self.provider.get_block_by_number(BlockNumberOrTag::Number(number)).into_future()
+                self.provider
+                    .get_block_by_number(BlockNumberOrTag::Number(number))
+                    .into_future()
             })
             .await?;
         block
@@ -185,15 +222,22 @@ impl Node {
 
     /// The contract's logs of blocks `from..=to`, or [`Error::TooLarge`] if the node refuses the range.
     pub(crate) async fn logs(&self, from: u64, to: u64) -> Result<Vec<Log>> {
-        let filter = Filter::new().address(self.contract).from_block(from).to_block(to);
-        self.retried("eth_getLogs", || self.provider.get_logs(&filter)).await
+        let filter = Filter::new()
+            .address(self.contract)
+            .from_block(from)
+            .to_block(to);
+        self.retried("eth_getLogs", || self.provider.get_logs(&filter))
+            .await
     }
 
     /// Whether the contract has code at block `number` (for finding the deployment block).
     pub(crate) async fn has_code_at(&self, number: u64) -> Result<bool> {
         let code = self
             .retried("eth_getCode", || {
-                self.provider.get_code_at(self.contract).block_id(BlockId::number(number)).into_future()
+                self.provider
+                    .get_code_at(self.contract)
+                    .block_id(BlockId::number(number))
+                    .into_future()
             })
             .await?;
         Ok(!code.is_empty())
@@ -202,8 +246,10 @@ impl Node {
     /// The token's decimals.
     pub(crate) async fn decimals(&self) -> Result<u8> {
         let token = EmToken::new(self.contract, &self.provider);
-        self.retried("decimals", || async { token.decimals().call().await.map_err(contract_error) })
-            .await
+        self.retried("decimals", || async {
+            token.decimals().call().await.map_err(contract_error)
+        })
+        .await
     }
 
     /// `balanceOf` and `balanceOnHold` of `account` at the block with hash `block`;
@@ -212,16 +258,31 @@ impl Node {
         let token = EmToken::new(self.contract, &self.provider);
         let at = BlockId::hash(block);
         let unavailable = |error: Error| match error {
-            Error::Rpc { message, .. } => Error::StateUnavailable { block: block.to_string(), message },
+            Error::Rpc { message, .. } => Error::StateUnavailable {
+                block: block.to_string(),
+                message,
+            },
             other => other,
         };
         let gross = self
-            .retried("balanceOf", || async { token.balanceOf(account).block(at).call().await.map_err(contract_error) })
+            .retried("balanceOf", || async {
+                token
+                    .balanceOf(account)
+                    .block(at)
+                    .call()
+                    .await
+                    .map_err(contract_error)
+            })
             .await
             .map_err(unavailable)?;
         let held = self
             .retried("balanceOnHold", || async {
-                token.balanceOnHold(account).block(at).call().await.map_err(contract_error)
+                token
+                    .balanceOnHold(account)
+                    .block(at)
+                    .call()
+                    .await
+                    .map_err(contract_error)
             })
             .await
             .map_err(unavailable)?;
@@ -243,36 +304,77 @@ mod tests {
     use super::*;
 
     fn answer(code: i64, message: &str) -> RpcError<TransportErrorKind> {
-        RpcError::ErrorResp(ErrorPayload { code, message: message.to_owned().into(), data: None })
+        RpcError::ErrorResp(ErrorPayload {
+            code,
+            message: message.to_owned().into(),
+            data: None,
+        })
     }
 
     #[test]
     fn size_refusals_shrink_rate_limits_wait_the_rest_fails() {
         // Besu's EXCEEDS_RPC_MAX_BLOCK_RANGE, and other nodes' ways of saying the same.
-        assert_eq!(classify(&answer(-32005, "Requested range exceeds maximum RPC range limit")), Failure::TooLarge);
-        assert_eq!(classify(&answer(-32602, "query returned more than 10000 results")), Failure::TooLarge);
-        assert_eq!(classify(&answer(-32000, "block range too large")), Failure::TooLarge);
+        assert_eq!(
+            classify(&answer(
+                -32005,
+                "Requested range exceeds maximum RPC range limit"
+            )),
+            Failure::TooLarge
+        );
+        assert_eq!(
+            classify(&answer(-32602, "query returned more than 10000 results")),
+            Failure::TooLarge
+        );
+        assert_eq!(
+            classify(&answer(-32000, "block range too large")),
+            Failure::TooLarge
+        );
         // Rate limits said in JSON-RPC, and over HTTP.
-        assert_eq!(classify(&answer(-32005, "daily request rate exceeded")), Failure::Transient);
-        assert_eq!(classify(&answer(429, "Too Many Requests")), Failure::Transient);
+        assert_eq!(
+            classify(&answer(-32005, "daily request rate exceeded")),
+            Failure::Transient
+        );
+        assert_eq!(
+            classify(&answer(429, "Too Many Requests")),
+            Failure::Transient
+        );
         let http = |status| {
-            RpcError::Transport(TransportErrorKind::HttpError(alloy::transports::HttpError { status, body: String::new() }))
+            RpcError::Transport(TransportErrorKind::HttpError(
+                alloy::transports::HttpError {
+                    status,
+                    body: String::new(),
+                },
+            ))
         };
         assert_eq!(classify(&http(429)), Failure::Transient);
         assert_eq!(classify(&http(503)), Failure::Transient);
         assert_eq!(classify(&http(401)), Failure::Fatal);
-        assert_eq!(classify(&RpcError::Transport(TransportErrorKind::BackendGone)), Failure::Transient);
+        assert_eq!(
+            classify(&RpcError::Transport(TransportErrorKind::BackendGone)),
+            Failure::Transient
+        );
         // A method the node does not have is not worth retrying.
-        assert_eq!(classify(&answer(-32601, "Method not found")), Failure::Fatal);
+        assert_eq!(
+            classify(&answer(-32601, "Method not found")),
+            Failure::Fatal
+        );
     }
 
     #[test]
     fn backoff_doubles_with_jitter_up_to_the_cap() {
-        let policy = RetryPolicy { retries: 8, base: Duration::from_millis(100), max: Duration::from_secs(5) };
+        let policy = RetryPolicy {
+            retries: 8,
+            base: Duration::from_millis(100),
+            max: Duration::from_secs(5),
+        };
         for attempt in 0..12 {
-            let expected = Duration::from_millis(100 * (1 << attempt.min(16))).min(Duration::from_secs(5));
+            let expected =
+                Duration::from_millis(100 * (1 << attempt.min(16))).min(Duration::from_secs(5));
             let delay = policy.delay(attempt);
-            assert!(delay >= expected.mul_f64(0.5) && delay <= expected.mul_f64(1.5), "{attempt}: {delay:?}");
+            assert!(
+                delay >= expected.mul_f64(0.5) && delay <= expected.mul_f64(1.5),
+                "{attempt}: {delay:?}"
+            );
         }
     }
 }

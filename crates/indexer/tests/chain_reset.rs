@@ -17,7 +17,15 @@ async fn a_restarted_devnet_is_refused_then_reindexed_on_request(pool: PgPool) {
     let store = Store::from_pool(pool.clone()).await.unwrap();
     let first = DevNode::spawn(ProfileName::Dev).unwrap();
     let d = Deployed::deploy(&first).await.unwrap();
-    d.operator.mint(d.address_of(Role::Alice), amount("70"), MintKind::Card, Default::default()).await.unwrap();
+    d.operator
+        .mint(
+            d.address_of(Role::Alice),
+            amount("70"),
+            MintKind::Card,
+            Default::default(),
+        )
+        .await
+        .unwrap();
     index(config(&d, 0), &store).await;
     let before = store.canonical_dump(31337).await.unwrap();
     drop(d);
@@ -26,12 +34,38 @@ async fn a_restarted_devnet_is_refused_then_reindexed_on_request(pool: PgPool) {
     // The same deployment replayed on a new node lands at the same address; its history differs.
     let second = DevNode::spawn(ProfileName::Dev).unwrap();
     let d = Deployed::deploy(&second).await.unwrap();
-    d.operator.mint(d.address_of(Role::Bob), amount("9"), MintKind::Card, Default::default()).await.unwrap();
-    let error = Indexer::start(config(&d, 0), store.clone()).await.expect_err("a changed chain is refused");
-    assert!(matches!(error, Error::ChainChanged { chain_id: 31337, .. }), "{error:?}");
+    d.operator
+        .mint(
+            d.address_of(Role::Bob),
+            amount("9"),
+            MintKind::Card,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let error = Indexer::start(config(&d, 0), store.clone())
+        .await
+        .expect_err("a changed chain is refused");
+    assert!(
+        matches!(
+            error,
+            Error::ChainChanged {
+                chain_id: 31337,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     let message = error.to_string();
-    assert!(message.contains("chain 31337 changed") && message.contains("--reset-on-chain-change"), "{message}");
-    assert_eq!(store.canonical_dump(31337).await.unwrap(), before, "nothing written");
+    assert!(
+        message.contains("chain 31337 changed") && message.contains("--reset-on-chain-change"),
+        "{message}"
+    );
+    assert_eq!(
+        store.canonical_dump(31337).await.unwrap(),
+        before,
+        "nothing written"
+    );
 
     let mut reset = config(&d, 0);
     reset.reset_on_chain_change = true;

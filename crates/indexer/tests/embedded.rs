@@ -22,7 +22,11 @@ async fn the_seed_flow_on_the_embedded_database() {
     assert!(summary.events > 40, "{summary:?}");
     seed::assert_records(&store, &d, holds).await;
     let dump = store.canonical_dump(31337).await.unwrap();
-    assert_eq!(index(config(&d, 0), &store).await.events, 0, "a second run adds nothing");
+    assert_eq!(
+        index(config(&d, 0), &store).await.events,
+        0,
+        "a second run adds nothing"
+    );
     store.close().await.unwrap();
 
     // Reopened: the same index, and it resumes from its checkpoint.

@@ -24,16 +24,28 @@ where
 {
     let started = Instant::now();
     while !check().await {
-        assert!(started.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 async fn statuses(store: &Store, who: Address) -> Vec<(String, String)> {
-    if store.wallet(emtoken_store::WalletRef::Address(who.into_array())).await.unwrap().is_none() {
+    if store
+        .wallet(emtoken_store::WalletRef::Address(who.into_array()))
+        .await
+        .unwrap()
+        .is_none()
+    {
         return Vec::new();
     }
-    movements(store, who).await.into_iter().map(|(ty, status, ..)| (ty, status)).collect()
+    movements(store, who)
+        .await
+        .into_iter()
+        .map(|(ty, status, ..)| (ty, status))
+        .collect()
 }
 
 #[sqlx::test(migrations = false)]
@@ -48,7 +60,10 @@ async fn pending_until_confirmed_while_transactions_keep_arriving(pool: PgPool) 
     let running = tokio::spawn(indexer.run(stopped));
 
     let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
-    d.operator.mint(alice, amount("100"), MintKind::Card, Default::default()).await.unwrap();
+    d.operator
+        .mint(alice, amount("100"), MintKind::Card, Default::default())
+        .await
+        .unwrap();
     eventually("the cash-in, pending", || async {
         statuses(&store, alice).await == [("CARD_CASHIN".to_owned(), "PENDING".to_owned())]
     })
@@ -62,19 +77,37 @@ async fn pending_until_confirmed_while_transactions_keep_arriving(pool: PgPool) 
         d.alice.transfer(bob, amount("1")).await.unwrap();
     }
     eventually("the cash-in, confirmed", || async {
-        statuses(&store, alice).await.first().map(|(_, s)| s.clone()) == Some("SUCCESS".to_owned())
+        statuses(&store, alice)
+            .await
+            .first()
+            .map(|(_, s)| s.clone())
+            == Some("SUCCESS".to_owned())
     })
     .await;
-    eventually("three transfers seen", || async { statuses(&store, bob).await.len() == 3 }).await;
+    eventually("three transfers seen", || async {
+        statuses(&store, bob).await.len() == 3
+    })
+    .await;
     let w = wallet(&store, alice).await;
     assert_eq!((w.available(), w.balance), (units("97"), units("100")));
-    assert!(statuses(&store, bob).await.iter().all(|(ty, s)| ty == "TRANSFER_IN" && s == "PENDING"));
+    assert!(
+        statuses(&store, bob)
+            .await
+            .iter()
+            .all(|(ty, s)| ty == "TRANSFER_IN" && s == "PENDING")
+    );
 
     // Empty blocks confirm the rest.
     let provider = d.operator.provider();
-    provider.raw_request::<_, serde_json::Value>("anvil_mine".into(), json!([3])).await.unwrap();
+    provider
+        .raw_request::<_, serde_json::Value>("anvil_mine".into(), json!([3]))
+        .await
+        .unwrap();
     eventually("every transfer confirmed", || async {
-        statuses(&store, bob).await.iter().all(|(_, s)| s == "SUCCESS")
+        statuses(&store, bob)
+            .await
+            .iter()
+            .all(|(_, s)| s == "SUCCESS")
     })
     .await;
     assert_eq!(wallet(&store, alice).await.balance, units("97"));
@@ -100,11 +133,26 @@ async fn new_heads_wake_the_poller(pool: PgPool) {
     tokio::time::sleep(Duration::from_millis(300)).await; // the loop is caught up and asleep
 
     let started = Instant::now();
-    d.operator.mint(d.address_of(Role::Carol), amount("5"), MintKind::Card, Default::default()).await.unwrap();
-    eventually("the cash-in", || async { statuses(&store, d.address_of(Role::Carol)).await.len() == 1 }).await;
+    d.operator
+        .mint(
+            d.address_of(Role::Carol),
+            amount("5"),
+            MintKind::Card,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    eventually("the cash-in", || async {
+        statuses(&store, d.address_of(Role::Carol)).await.len() == 1
+    })
+    .await;
     assert!(started.elapsed() < Duration::from_secs(10));
 
     // Shutdown interrupts the sleep at once.
     stop.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), running).await.expect("stops promptly").unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("stops promptly")
+        .unwrap()
+        .unwrap();
 }

@@ -14,7 +14,11 @@ use serde_json::json;
 use sqlx::PgPool;
 
 async fn mine(d: &Deployed, blocks: u64) {
-    d.operator.provider().raw_request::<_, serde_json::Value>("anvil_mine".into(), json!([blocks])).await.unwrap();
+    d.operator
+        .provider()
+        .raw_request::<_, serde_json::Value>("anvil_mine".into(), json!([blocks]))
+        .await
+        .unwrap();
 }
 
 #[sqlx::test(migrations = false)]
@@ -23,7 +27,10 @@ async fn a_lost_event_is_found_and_mended_by_the_rescan(pool: PgPool) {
     let d = Deployed::deploy(&node).await.unwrap();
     let store = Store::from_pool(pool).await.unwrap();
     let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
-    d.operator.mint(alice, amount("100"), MintKind::Card, Default::default()).await.unwrap();
+    d.operator
+        .mint(alice, amount("100"), MintKind::Card, Default::default())
+        .await
+        .unwrap();
     d.alice.transfer(bob, amount("25")).await.unwrap();
     index(config(&d, 3), &store).await;
 
@@ -48,9 +55,18 @@ async fn a_lost_event_is_found_and_mended_by_the_rescan(pool: PgPool) {
     index(config(&d, 3), &store).await;
     let findings = store.findings().await.unwrap();
     assert!(!findings.is_empty(), "the difference is recorded");
-    assert!(findings.iter().all(|f| !f.persistent), "the rescan mended it: {findings:?}");
-    let finding = findings.iter().find(|f| f.address == alice.into_array()).expect("alice differed");
-    assert_eq!(finding.chain_total - finding.indexed_total, -common::units("25"));
+    assert!(
+        findings.iter().all(|f| !f.persistent),
+        "the rescan mended it: {findings:?}"
+    );
+    let finding = findings
+        .iter()
+        .find(|f| f.address == alice.into_array())
+        .expect("alice differed");
+    assert_eq!(
+        finding.chain_total - finding.indexed_total,
+        -common::units("25")
+    );
     assert_matches_chain(&store, &d).await;
 }
 
@@ -60,7 +76,10 @@ async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
     let d = Deployed::deploy(&node).await.unwrap();
     let store = Store::from_pool(pool).await.unwrap();
     let alice = d.address_of(Role::Alice);
-    d.operator.mint(alice, amount("100"), MintKind::Card, Default::default()).await.unwrap();
+    d.operator
+        .mint(alice, amount("100"), MintKind::Card, Default::default())
+        .await
+        .unwrap();
     index(config(&d, 0), &store).await;
     // Damage a final balance: no rescan of non-final blocks can explain it.
     sqlx::query("UPDATE wallets SET balance = balance + 1 WHERE address = $1")
@@ -68,9 +87,20 @@ async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
         .execute(store.pool())
         .await
         .unwrap();
-    d.operator.mint(alice, amount("1"), MintKind::Card, Default::default()).await.unwrap();
+    d.operator
+        .mint(alice, amount("1"), MintKind::Card, Default::default())
+        .await
+        .unwrap();
     index(config(&d, 0), &store).await;
     let findings = store.findings().await.unwrap();
-    assert!(findings.iter().any(|f| f.persistent && f.address == alice.into_array()), "{findings:?}");
-    assert!(findings.iter().any(|f| !f.persistent), "the first sighting triggered the rescan: {findings:?}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.persistent && f.address == alice.into_array()),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| !f.persistent),
+        "the first sighting triggered the rescan: {findings:?}"
+    );
 }

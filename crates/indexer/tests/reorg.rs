@@ -28,35 +28,70 @@ async fn client(d: &Deployed, role: Role) -> EmTokenClient {
 
 async fn rpc(d: &Deployed, method: &'static str, params: Value) -> Value {
     let provider = ProviderBuilder::new().connect_http(d.endpoint().parse().unwrap());
-    provider.raw_request(method.into(), params).await.unwrap_or_else(|e| panic!("{method}: {e}"))
+    provider
+        .raw_request(method.into(), params)
+        .await
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
 /// Five transactions, one block each: a transfer, a hold, its partial execution, a two-step transfer
 /// and its execution, so that orphaning the last 1..5 blocks undoes each kind of step.
 async fn five_steps(d: &Deployed, round: u32) {
-    let (alice, bob, operator, notary) =
-        (client(d, Role::Alice).await, client(d, Role::Bob).await, client(d, Role::Operator).await, client(d, Role::Notary).await);
+    let (alice, bob, operator, notary) = (
+        client(d, Role::Alice).await,
+        client(d, Role::Bob).await,
+        client(d, Role::Operator).await,
+        client(d, Role::Notary).await,
+    );
     let (bob_addr, carol) = (d.address_of(Role::Bob), d.address_of(Role::Carol));
-    alice.transfer(bob_addr, amount(&format!("1.{round:02}"))).await.unwrap();
+    alice
+        .transfer(bob_addr, amount(&format!("1.{round:02}")))
+        .await
+        .unwrap();
     let hold = alice
-        .hold(OperationId::from(format!("hold-{round}").as_str()), bob_addr, d.address_of(Role::Notary), amount("10"), None)
+        .hold(
+            OperationId::from(format!("hold-{round}").as_str()),
+            bob_addr,
+            d.address_of(Role::Notary),
+            amount("10"),
+            None,
+        )
         .await
         .unwrap();
     notary.execute_hold(hold.id, amount("4")).await.unwrap();
-    let order = bob.order_transfer(OperationId::from(format!("order-{round}").as_str()), carol, amount("2")).await.unwrap();
+    let order = bob
+        .order_transfer(
+            OperationId::from(format!("order-{round}").as_str()),
+            carol,
+            amount("2"),
+        )
+        .await
+        .unwrap();
     operator.execute_clearable_transfer(order.id).await.unwrap();
 }
 
 /// A replacement transaction for anvil_reorg: carol pays dave `cents`.
 fn replacement(d: &Deployed, cents: u64) -> Value {
-    let data = EmToken::transferCall { to: d.address_of(Role::Dave), value: U256::from(cents) }.abi_encode();
+    let data = EmToken::transferCall {
+        to: d.address_of(Role::Dave),
+        value: U256::from(cents),
+    }
+    .abi_encode();
     json!({ "from": d.address_of(Role::Carol), "to": d.address, "data": format!("0x{}", alloy::hex::encode(data)) })
 }
 
 async fn funded(node: &DevNode) -> Deployed {
     let d = Deployed::deploy(node).await.unwrap();
     for who in [Role::Alice, Role::Bob, Role::Carol] {
-        d.operator.mint(d.address_of(who), amount("1000"), MintKind::Card, Default::default()).await.unwrap();
+        d.operator
+            .mint(
+                d.address_of(who),
+                amount("1000"),
+                MintKind::Card,
+                Default::default(),
+            )
+            .await
+            .unwrap();
     }
     d
 }
@@ -73,10 +108,11 @@ async fn assert_equals_fresh_index(pool: &PgPool, store: &Store, d: &Deployed) {
 }
 
 async fn dropped(store: &Store) -> i64 {
-    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM movements WHERE dropped AND status = 'ERROR'")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM movements WHERE dropped AND status = 'ERROR'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
     n
 }
 
@@ -90,13 +126,18 @@ async fn anvil_reorgs_of_depth_one_to_five_end_like_a_fresh_index(pool: PgPool) 
         index(config(&d, CONFIRMATIONS), &store).await;
         let before = dropped(&store).await;
         // Replace the last `depth` blocks: carol's payments to dave, one per replaced block.
-        let txs: Vec<Value> = (0..depth).map(|i| json!([replacement(&d, 100 + u64::from(i)), i])).collect();
+        let txs: Vec<Value> = (0..depth)
+            .map(|i| json!([replacement(&d, 100 + u64::from(i)), i]))
+            .collect();
         rpc(&d, "anvil_reorg", json!([depth, txs])).await;
         index(config(&d, CONFIRMATIONS), &store).await;
         // Depth 1 orphans only the execution of the two-step transfer: its movements go back to PENDING
         // (the order stands); deeper reorganisations orphan movements of their own.
         if depth > 1 {
-            assert!(dropped(&store).await > before, "depth {depth}: orphaned movements are marked dropped");
+            assert!(
+                dropped(&store).await > before,
+                "depth {depth}: orphaned movements are marked dropped"
+            );
         }
         assert_equals_fresh_index(&pool, &store, &d).await;
     }
@@ -112,7 +153,11 @@ async fn rollbacks_and_reverted_snapshots_end_like_a_fresh_index(pool: PgPool) {
     index(config(&d, CONFIRMATIONS), &store).await;
     rpc(&d, "anvil_rollback", json!([3])).await;
     index(config(&d, CONFIRMATIONS), &store).await;
-    client(&d, Role::Carol).await.transfer(d.address_of(Role::Dave), amount("3")).await.unwrap();
+    client(&d, Role::Carol)
+        .await
+        .transfer(d.address_of(Role::Dave), amount("3"))
+        .await
+        .unwrap();
     index(config(&d, CONFIRMATIONS), &store).await;
     assert_equals_fresh_index(&pool, &store, &d).await;
     // evm_snapshot / evm_revert: five steps indexed, reverted, two others mined instead.
@@ -121,8 +166,14 @@ async fn rollbacks_and_reverted_snapshots_end_like_a_fresh_index(pool: PgPool) {
     index(config(&d, CONFIRMATIONS), &store).await;
     rpc(&d, "evm_revert", json!([snapshot])).await;
     let carol = client(&d, Role::Carol).await;
-    carol.transfer(d.address_of(Role::Dave), amount("4")).await.unwrap();
-    carol.transfer(d.address_of(Role::Alice), amount("5")).await.unwrap();
+    carol
+        .transfer(d.address_of(Role::Dave), amount("4"))
+        .await
+        .unwrap();
+    carol
+        .transfer(d.address_of(Role::Alice), amount("5"))
+        .await
+        .unwrap();
     index(config(&d, CONFIRMATIONS), &store).await;
     assert_equals_fresh_index(&pool, &store, &d).await;
 }
@@ -145,7 +196,10 @@ async fn a_reorganisation_of_final_blocks_stops_or_resets(pool: PgPool) {
         },
     };
     assert!(matches!(error, Error::ChainChanged { .. }), "{error:?}");
-    assert!(error.to_string().contains("--reset-on-chain-change"), "{error}");
+    assert!(
+        error.to_string().contains("--reset-on-chain-change"),
+        "{error}"
+    );
 
     let mut reset = config(&d, 0);
     reset.reset_on_chain_change = true;

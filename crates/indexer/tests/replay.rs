@@ -12,11 +12,31 @@ use sqlx::PgPool;
 
 async fn history(d: &Deployed) {
     let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
-    d.operator.mint(alice, amount("500"), MintKind::Card, Default::default()).await.unwrap();
+    d.operator
+        .mint(alice, amount("500"), MintKind::Card, Default::default())
+        .await
+        .unwrap();
     d.alice.transfer(bob, amount("20")).await.unwrap();
-    let hold = d.alice.hold(OperationId::from("h"), bob, d.address_of(Role::Notary), amount("30"), None).await.unwrap();
-    d.notary.execute_hold_and_keep_open(hold.id, amount("10")).await.unwrap();
-    let order = d.alice.order_payout(OperationId::from("p"), amount("40"), Default::default()).await.unwrap();
+    let hold = d
+        .alice
+        .hold(
+            OperationId::from("h"),
+            bob,
+            d.address_of(Role::Notary),
+            amount("30"),
+            None,
+        )
+        .await
+        .unwrap();
+    d.notary
+        .execute_hold_and_keep_open(hold.id, amount("10"))
+        .await
+        .unwrap();
+    let order = d
+        .alice
+        .order_payout(OperationId::from("p"), amount("40"), Default::default())
+        .await
+        .unwrap();
     d.operator.process_payout(order.id).await.unwrap();
 }
 

@@ -24,17 +24,29 @@ async fn long_chain(d: &Deployed) {
     let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
     let provider = d.operator.provider();
     for round in 0..3 {
-        d.operator.mint(alice, amount("100"), MintKind::Card, Default::default()).await.unwrap();
+        d.operator
+            .mint(alice, amount("100"), MintKind::Card, Default::default())
+            .await
+            .unwrap();
         d.alice.transfer(bob, amount("10")).await.unwrap();
         let hold = d
             .alice
-            .hold(OperationId::from(format!("h{round}").as_str()), bob, d.address_of(Role::Notary), amount("5"), None)
+            .hold(
+                OperationId::from(format!("h{round}").as_str()),
+                bob,
+                d.address_of(Role::Notary),
+                amount("5"),
+                None,
+            )
             .await
             .unwrap();
         d.notary.release_hold(hold.id).await.unwrap();
         if round < 2 {
             let started = Instant::now();
-            provider.raw_request::<_, serde_json::Value>("anvil_mine".into(), json!([150])).await.unwrap();
+            provider
+                .raw_request::<_, serde_json::Value>("anvil_mine".into(), json!([150]))
+                .await
+                .unwrap();
             eprintln!("mined 150 blocks in {:?}", started.elapsed());
         }
     }
@@ -51,9 +63,15 @@ async fn ranges_over_the_node_limit_shrink_and_rate_limits_are_retried(pool: PgP
     index(config(&d, 0), &reference).await;
 
     // Besu-like range limit: every forwarded range stays within 50 blocks.
-    let limited = RpcProxy::spawn(d.endpoint(), ProxyRules { max_log_range: Some(LIMIT), ..Default::default() })
-        .await
-        .unwrap();
+    let limited = RpcProxy::spawn(
+        d.endpoint(),
+        ProxyRules {
+            max_log_range: Some(LIMIT),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let store = Store::from_pool(pool.clone()).await.unwrap();
     let mut settings = config(&d, 0);
     settings.rpc_url = limited.endpoint_url().to_string();
@@ -82,7 +100,10 @@ async fn ranges_over_the_node_limit_shrink_and_rate_limits_are_retried(pool: PgP
     settings.rpc_url = flaky.endpoint_url().to_string();
     let summary = index(settings, &store).await;
     let stats = flaky.stats();
-    assert!(stats.rate_limited >= 1 && stats.transient_failures >= 1, "{stats:?}");
+    assert!(
+        stats.rate_limited >= 1 && stats.transient_failures >= 1,
+        "{stats:?}"
+    );
     assert!(summary.events > 0);
     assert_same_index(&store, &reference, 31337).await;
 }

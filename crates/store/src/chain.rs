@@ -74,7 +74,12 @@ impl Tx {
     }
 
     /// Moves the checkpoint.
-    pub async fn set_checkpoint(&mut self, block_number: i64, block_hash: Hash, final_block: i64) -> Result<()> {
+    pub async fn set_checkpoint(
+        &mut self,
+        block_number: i64,
+        block_hash: Hash,
+        final_block: i64,
+    ) -> Result<()> {
         let chain_id = self.chain_id;
         sqlx::query(
             "INSERT INTO checkpoints (chain_id, block_number, block_hash, final_block, updated_at)

@@ -24,6 +24,13 @@ impl Store {
         let options: PgConnectOptions = url
             .parse()
             .map_err(|e| Error::Invalid(format!("database url {url:?}: {e}")))?;
+        // One direct attempt first: a server that is not there says "connection refused" at once,
+        // where the pool would wait for its acquire timeout and hide the cause.
+        use sqlx::Connection;
+        sqlx::PgConnection::connect_with(&options)
+            .await?
+            .close()
+            .await?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))

@@ -2,10 +2,10 @@
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The database refused a statement or the connection failed.
-    #[error("database: {0}")]
+    #[error(transparent)]
     Database(#[from] sqlx::Error),
     /// The embedded migrations could not be applied.
-    #[error("database migration: {0}")]
+    #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The embedded PostgreSQL could not be started.
     #[error("embedded postgresql in {dir}: {message}")]

@@ -128,7 +128,10 @@ impl Tx {
     }
 
     /// The final gross and held balances the store has for these addresses (zero for unknown ones).
-    pub async fn final_balances(&mut self, addresses: &[Addr]) -> Result<Vec<(Addr, Decimal, Decimal)>> {
+    pub async fn final_balances(
+        &mut self,
+        addresses: &[Addr],
+    ) -> Result<Vec<(Addr, Decimal, Decimal)>> {
         let chain_id = self.chain_id;
         let rows: Vec<(Addr, Decimal, Decimal)> = sqlx::query_as(
             "SELECT u.address, COALESCE(w.balance, 0), COALESCE(w.final_held, 0)

@@ -205,7 +205,11 @@ impl Tx {
     /// The holds with these keys.
     pub async fn holds_by_key(&mut self, keys: &[Hash]) -> Result<Vec<HoldRow>> {
         let chain_id = self.chain_id;
-        Ok(sqlx::query_as::<_, HoldRow>(concat!("SELECT ", hold_columns!(), " FROM holds WHERE chain_id = $1 AND hold_key = ANY($2)"))
+        Ok(sqlx::query_as::<_, HoldRow>(concat!(
+            "SELECT ",
+            hold_columns!(),
+            " FROM holds WHERE chain_id = $1 AND hold_key = ANY($2)"
+        ))
         .bind(chain_id)
         .bind(keys)
         .fetch_all(self.conn())
@@ -256,7 +260,11 @@ impl Tx {
     /// The orders with these keys.
     pub async fn orders_by_key(&mut self, keys: &[Hash]) -> Result<Vec<OrderRow>> {
         let chain_id = self.chain_id;
-        Ok(sqlx::query_as::<_, OrderRow>(concat!("SELECT ", order_columns!(), " FROM orders WHERE chain_id = $1 AND order_key = ANY($2)"))
+        Ok(sqlx::query_as::<_, OrderRow>(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE chain_id = $1 AND order_key = ANY($2)"
+        ))
         .bind(chain_id)
         .bind(keys)
         .fetch_all(self.conn())
@@ -322,9 +330,16 @@ impl Tx {
     }
 
     /// Stored events about these records, or these addresses' compliance events, in chain order.
-    pub async fn events_of(&mut self, keys: &[Hash], compliance_of: &[Addr]) -> Result<Vec<EventRow>> {
+    pub async fn events_of(
+        &mut self,
+        keys: &[Hash],
+        compliance_of: &[Addr],
+    ) -> Result<Vec<EventRow>> {
         let chain_id = self.chain_id;
-        let addresses: Vec<String> = compliance_of.iter().map(|a| format!("0x{}", hex(a))).collect();
+        let addresses: Vec<String> = compliance_of
+            .iter()
+            .map(|a| format!("0x{}", hex(a)))
+            .collect();
         Ok(sqlx::query_as::<_, EventRow>(
             "SELECT block_hash, log_index, block_number, block_time, tx_hash, tx_index, tx_ordinal, name,
                     record_key, args, topics, data

@@ -20,6 +20,6 @@ pub use error::{Error, Result};
 pub use finality::Rollback;
 pub use read::WalletRef;
 pub use rows::{
-    Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash, HoldRow,
-    MovementRow, OrderRow, SeenAddress, WalletRow, units_to_decimal,
+    Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash,
+    HoldRow, MovementRow, OrderRow, SeenAddress, WalletRow, units_to_decimal,
 };

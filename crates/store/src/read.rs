@@ -46,14 +46,22 @@ impl Store {
 
     /// Every wallet, oldest first (wallets the chain has not shown yet last).
     pub async fn wallets(&self) -> Result<Vec<WalletRow>> {
-        Ok(sqlx::query_as::<_, WalletRow>(concat!("SELECT ", wallet_columns!(), " FROM wallets ORDER BY chain_id, first_block NULLS LAST, address"))
+        Ok(sqlx::query_as::<_, WalletRow>(concat!(
+            "SELECT ",
+            wallet_columns!(),
+            " FROM wallets ORDER BY chain_id, first_block NULLS LAST, address"
+        ))
         .fetch_all(self.pool())
         .await?)
     }
 
     /// One wallet, if it exists.
     pub async fn wallet(&self, which: WalletRef) -> Result<Option<WalletRow>> {
-        let query = concat!("SELECT ", wallet_columns!(), " FROM wallets WHERE id = $1 OR address = $2 LIMIT 1");
+        let query = concat!(
+            "SELECT ",
+            wallet_columns!(),
+            " FROM wallets WHERE id = $1 OR address = $2 LIMIT 1"
+        );
         let (id, address) = match which {
             WalletRef::Id(id) => (Some(id), None),
             WalletRef::Address(address) => (None, Some(address)),
@@ -67,8 +75,12 @@ impl Store {
 
     /// A wallet's movements in chain order (dropped ones included: they are ERROR).
     pub async fn movements_of(&self, wallet_id: Uuid) -> Result<Vec<MovementRow>> {
-        Ok(sqlx::query_as::<_, MovementRow>(concat!("SELECT ", movement_columns!(), " FROM movements WHERE wallet_id = $1
-             ORDER BY block_number, log_index, type, id"))
+        Ok(sqlx::query_as::<_, MovementRow>(concat!(
+            "SELECT ",
+            movement_columns!(),
+            " FROM movements WHERE wallet_id = $1
+             ORDER BY block_number, log_index, type, id"
+        ))
         .bind(wallet_id)
         .fetch_all(self.pool())
         .await?)
@@ -76,8 +88,12 @@ impl Store {
 
     /// Holds where the wallet's address is payer or payee, in creation order.
     pub async fn holds_of(&self, wallet: &WalletRow) -> Result<Vec<HoldRow>> {
-        Ok(sqlx::query_as::<_, HoldRow>(concat!("SELECT ", hold_columns!(), " FROM holds WHERE chain_id = $1 AND (payer = $2 OR payee = $2)
-             ORDER BY created_block, hold_key"))
+        Ok(sqlx::query_as::<_, HoldRow>(concat!(
+            "SELECT ",
+            hold_columns!(),
+            " FROM holds WHERE chain_id = $1 AND (payer = $2 OR payee = $2)
+             ORDER BY created_block, hold_key"
+        ))
         .bind(wallet.chain_id)
         .bind(wallet.address)
         .fetch_all(self.pool())
@@ -121,8 +137,10 @@ impl Store {
         ];
         let mut lines = Vec::new();
         for query in queries {
-            let rows: Vec<(serde_json::Value,)> =
-                sqlx::query_as(query).bind(chain_id).fetch_all(self.pool()).await?;
+            let rows: Vec<(serde_json::Value,)> = sqlx::query_as(query)
+                .bind(chain_id)
+                .fetch_all(self.pool())
+                .await?;
             lines.extend(rows.into_iter().map(|(v,)| v.to_string()));
         }
         Ok(lines)

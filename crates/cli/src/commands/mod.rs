@@ -1,7 +1,14 @@
-//! One subcommand per file.
+//! One subcommand per file; `database` and `lookup` are shared by the commands that use the index.
 
 mod contracts;
+mod database;
+mod holds;
+mod index;
+mod lookup;
+mod movements;
+mod wallets;
 
+use anyhow::Context;
 use clap::Subcommand;
 
 use crate::output::Output;
@@ -12,11 +19,34 @@ pub(crate) enum Command {
     /// Contract builds: compile contracts/src into the artifacts of crates/bindings.
     #[command(subcommand)]
     Contracts(contracts::ContractsCommand),
+    // The help of the commands below is their arguments' doc comment.
+    Index(index::IndexArgs),
+    Wallets(wallets::WalletsArgs),
+    Movements(movements::MovementsArgs),
+    Holds(holds::HoldsArgs),
 }
 
-/// Runs a subcommand.
+/// Runs a subcommand; those using the index run on a tokio runtime built here.
 pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
     match command {
         Command::Contracts(command) => contracts::run(command, output),
+        Command::Index(args) => block_on(index::run(args, output)),
+        Command::Wallets(args) => read(output, wallets::run(args, output)),
+        Command::Movements(args) => read(output, movements::run(args, output)),
+        Command::Holds(args) => read(output, holds::run(args, output)),
     }
+}
+
+/// Runs a read command: only warnings and errors are logged (RUST_LOG can ask for more).
+fn read(output: Output, work: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    crate::logging::init(output.is_json(), &crate::logging::crates_at("warn"), None);
+    block_on(work)
+}
+
+fn block_on<T>(work: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(work)
 }

@@ -132,7 +132,8 @@ impl Mapper {
         orders: Vec<OrderRow>,
         movements: Vec<MovementRow>,
     ) -> Self {
-        self.holds.extend(holds.into_iter().map(|h| (h.hold_key, h)));
+        self.holds
+            .extend(holds.into_iter().map(|h| (h.hold_key, h)));
         for order in orders {
             let kind = match order.kind.as_str() {
                 "TRANSFER" => "TRANSFER",
@@ -141,7 +142,8 @@ impl Mapper {
             };
             self.orders.insert((kind, order.order_key), order);
         }
-        self.movements.extend(movements.into_iter().map(|m| (m.id, m)));
+        self.movements
+            .extend(movements.into_iter().map(|m| (m.id, m)));
         self
     }
 
@@ -149,13 +151,16 @@ impl Mapper {
     /// starts unregistered, unfrozen, and the remaining events are applied on top.
     pub(crate) fn reset_compliance(&mut self, addresses: &[Addr]) {
         for address in addresses {
-            self.compliance.insert(*address, ComplianceRow {
-                address: *address,
-                registered: Some(false),
-                kyc_level: None,
-                frozen: Some(false),
-                reset: true,
-            });
+            self.compliance.insert(
+                *address,
+                ComplianceRow {
+                    address: *address,
+                    registered: Some(false),
+                    kyc_level: None,
+                    frozen: Some(false),
+                    reset: true,
+                },
+            );
         }
     }
 
@@ -191,8 +196,16 @@ impl Mapper {
             .iter()
             .filter_map(|id| self.movements.remove(id))
             .collect();
-        writes.holds = self.touched_holds.iter().filter_map(|k| self.holds.remove(k)).collect();
-        writes.orders = self.touched_orders.iter().filter_map(|k| self.orders.remove(k)).collect();
+        writes.holds = self
+            .touched_holds
+            .iter()
+            .filter_map(|k| self.holds.remove(k))
+            .collect();
+        writes.orders = self
+            .touched_orders
+            .iter()
+            .filter_map(|k| self.orders.remove(k))
+            .collect();
         writes
     }
 
@@ -222,19 +235,36 @@ impl Mapper {
                 if to != ZERO {
                     self.delta(ev, to, value, Decimal::ZERO);
                 }
-                transfers.push(PendingTransfer { from, to, value, row: ev.clone(), claimed: false });
+                transfers.push(PendingTransfer {
+                    from,
+                    to,
+                    value,
+                    row: ev.clone(),
+                    claimed: false,
+                });
             }
             E::Minted(m) => {
                 let (to, value) = (addr(m.to), units(m.value)?);
                 claim(transfers, ZERO, to, value);
-                let ty = if m.kind == 0 { "CARD_CASHIN" } else { "BANK_ACCOUNT_CASHIN" };
-                let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "cashin");
+                let ty = if m.kind == 0 {
+                    "CARD_CASHIN"
+                } else {
+                    "BANK_ACCOUNT_CASHIN"
+                };
+                let id =
+                    ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "cashin");
                 self.new_movement(id, ev, to, ty, value, (None, None), None, Some("SUCCESS"));
             }
             E::OperatorTransferExecuted(o) => {
                 let (from, to, value) = (addr(o.from), addr(o.to), units(o.value)?);
                 claim(transfers, from, to, value);
-                self.transfer_pair(ev, from, to, value, Some(("OPERATOR_TRANSFER", o.transferId.0)))?;
+                self.transfer_pair(
+                    ev,
+                    from,
+                    to,
+                    value,
+                    Some(("OPERATOR_TRANSFER", o.transferId.0)),
+                )?;
             }
             E::WalletRegistered(w) => {
                 let row = self.compliance_of(addr(w.wallet), ev);
@@ -254,36 +284,49 @@ impl Mapper {
         Ok(())
     }
 
-    fn hold_event(&mut self, d: &Decoded, transfers: &mut Vec<PendingTransfer>) -> Result<()> {
+    fn hold_event(&mut self, d: &Decoded, transfers: &mut [PendingTransfer]) -> Result<()> {
         let ev = &d.row;
         match &d.event {
             E::HoldCreated(h) => {
-                let (key, payer, payee, value) = (h.holdId.0, addr(h.payer), addr(h.payee), units(h.value)?);
+                let (key, payer, payee, value) =
+                    (h.holdId.0, addr(h.payer), addr(h.payee), units(h.value)?);
                 self.see(payer, ev);
                 self.see(payee, ev);
-                self.holds.insert(key, HoldRow {
-                    id: ids::hold_id(self.chain_id, &key),
-                    hold_key: key,
-                    operation_id: h.operationId.0,
-                    issuer: addr(h.issuer),
-                    payer,
-                    payee,
-                    notary: addr(h.notary),
-                    held_value: value,
-                    executed_value: Decimal::ZERO,
-                    released_value: Decimal::ZERO,
-                    remaining: value,
-                    status: hold_status(h.status, false),
-                    expiration: expiration(h.expiration)?,
-                    created_block: ev.block_number,
-                    created_tx: ev.tx_hash,
-                    created_at: ev.block_time,
-                    updated_at: ev.block_time,
-                });
+                self.holds.insert(
+                    key,
+                    HoldRow {
+                        id: ids::hold_id(self.chain_id, &key),
+                        hold_key: key,
+                        operation_id: h.operationId.0,
+                        issuer: addr(h.issuer),
+                        payer,
+                        payee,
+                        notary: addr(h.notary),
+                        held_value: value,
+                        executed_value: Decimal::ZERO,
+                        released_value: Decimal::ZERO,
+                        remaining: value,
+                        status: hold_status(h.status, false),
+                        expiration: expiration(h.expiration)?,
+                        created_block: ev.block_number,
+                        created_tx: ev.tx_hash,
+                        created_at: ev.block_time,
+                        updated_at: ev.block_time,
+                    },
+                );
                 self.touched_holds.push(key);
                 self.delta(ev, payer, Decimal::ZERO, value);
                 let id = ids::record_movement_id(self.chain_id, "HOLD", &key, "lock");
-                self.new_movement(id, ev, payer, "LOCK", value, (None, None), Some(("HOLD", key)), Some("SUCCESS"));
+                self.new_movement(
+                    id,
+                    ev,
+                    payer,
+                    "LOCK",
+                    value,
+                    (None, None),
+                    Some(("HOLD", key)),
+                    Some("SUCCESS"),
+                );
             }
             E::HoldExecuted(h) => {
                 let key = h.holdId.0;
@@ -303,12 +346,31 @@ impl Mapper {
                     self.transfer_pair(ev, payer, payee, executed, Some(("HOLD", key)))?;
                 }
                 if !released.is_zero() {
-                    let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
-                    self.new_movement(id, ev, payer, "RELEASE", released, (None, None), Some(("HOLD", key)), Some("SUCCESS"));
+                    let id = ids::event_movement_id(
+                        self.chain_id,
+                        &ev.tx_hash,
+                        ev.tx_ordinal,
+                        "release",
+                    );
+                    self.new_movement(
+                        id,
+                        ev,
+                        payer,
+                        "RELEASE",
+                        released,
+                        (None, None),
+                        Some(("HOLD", key)),
+                        Some("SUCCESS"),
+                    );
                 }
             }
             E::HoldReleased(h) => {
-                let (key, payer, payee, released) = (h.holdId.0, addr(h.payer), addr(h.payee), units(h.releasedValue)?);
+                let (key, payer, payee, released) = (
+                    h.holdId.0,
+                    addr(h.payer),
+                    addr(h.payee),
+                    units(h.releasedValue)?,
+                );
                 let status = hold_status(h.status, false);
                 self.update_hold(key, ev, payer, payee, |hold| {
                     hold.released_value += released;
@@ -316,8 +378,18 @@ impl Mapper {
                     hold.status = status;
                 });
                 self.delta(ev, payer, Decimal::ZERO, -released);
-                let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
-                self.new_movement(id, ev, payer, "RELEASE", released, (None, None), Some(("HOLD", key)), Some("SUCCESS"));
+                let id =
+                    ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
+                self.new_movement(
+                    id,
+                    ev,
+                    payer,
+                    "RELEASE",
+                    released,
+                    (None, None),
+                    Some(("HOLD", key)),
+                    Some("SUCCESS"),
+                );
             }
             E::HoldRenewed(h) => {
                 let (key, payer, payee) = (h.holdId.0, addr(h.payer), addr(h.payee));
@@ -336,7 +408,14 @@ impl Mapper {
 
     /// Applies a change to a known hold; a hold created before the indexed range is started from what
     /// the event tells (amounts executed before are unknown).
-    fn update_hold(&mut self, key: Hash, ev: &EventRow, payer: Addr, payee: Addr, change: impl FnOnce(&mut HoldRow)) {
+    fn update_hold(
+        &mut self,
+        key: Hash,
+        ev: &EventRow,
+        payer: Addr,
+        payee: Addr,
+        change: impl FnOnce(&mut HoldRow),
+    ) {
         let chain_id = self.chain_id;
         let hold = self.holds.entry(key).or_insert_with(|| {
             tracing::warn!(hold = %alloy::primitives::B256::from(key), "hold created before the indexed range");

@@ -7,7 +7,11 @@ use emtoken_store::{Addr, EventRow, Hash, OrderRow};
 use rust_decimal::Decimal;
 
 use super::{Mapper, PendingTransfer, ZERO, addr, claim, order_status};
-use crate::{Result, decode::{Decoded, units}, ids};
+use crate::{
+    Result,
+    decode::{Decoded, units},
+    ids,
+};
 
 /// What an order event says, whatever its kind.
 struct Step {
@@ -54,78 +58,196 @@ fn step(
 }
 
 impl Mapper {
-    pub(super) fn order_event(&mut self, d: &Decoded, transfers: &mut [PendingTransfer]) -> Result<()> {
+    pub(super) fn order_event(
+        &mut self,
+        d: &Decoded,
+        transfers: &mut [PendingTransfer],
+    ) -> Result<()> {
         let ev = &d.row;
         let (mut s, creation) = match &d.event {
             E::ClearableTransferOrdered(e) => (
-                step("TRANSFER", e.orderId, (e.from, Some(e.to)), (e.value, e.locked), e.status)?,
-                Some(Creation { orderer: e.orderer, operation_id: e.operationId, instructions_hash: None }),
+                step(
+                    "TRANSFER",
+                    e.orderId,
+                    (e.from, Some(e.to)),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                Some(Creation {
+                    orderer: e.orderer,
+                    operation_id: e.operationId,
+                    instructions_hash: None,
+                }),
             ),
-            E::ClearableTransferInProcess(e) => {
-                (step("TRANSFER", e.orderId, (e.from, Some(e.to)), (e.value, e.locked), e.status)?, None)
-            }
+            E::ClearableTransferInProcess(e) => (
+                step(
+                    "TRANSFER",
+                    e.orderId,
+                    (e.from, Some(e.to)),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                None,
+            ),
             E::ClearableTransferExecuted(e) => {
-                let mut s = step("TRANSFER", e.orderId, (e.from, Some(e.to)), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "TRANSFER",
+                    e.orderId,
+                    (e.from, Some(e.to)),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.moved = Some((addr(e.from), addr(e.to)));
                 (s, None)
             }
             E::ClearableTransferRejected(e) => {
-                let mut s = step("TRANSFER", e.orderId, (e.from, Some(e.to)), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "TRANSFER",
+                    e.orderId,
+                    (e.from, Some(e.to)),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.reason = Some(e.reason.clone());
                 (s, None)
             }
-            E::ClearableTransferCancelled(e) => {
-                (step("TRANSFER", e.orderId, (e.from, Some(e.to)), (e.value, e.locked), e.status)?, None)
-            }
+            E::ClearableTransferCancelled(e) => (
+                step(
+                    "TRANSFER",
+                    e.orderId,
+                    (e.from, Some(e.to)),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                None,
+            ),
             E::FundOrdered(e) => (
-                step("FUND", e.orderId, (e.walletToFund, None), (e.value, e.locked), e.status)?,
+                step(
+                    "FUND",
+                    e.orderId,
+                    (e.walletToFund, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
                 Some(Creation {
                     orderer: e.orderer,
                     operation_id: e.operationId,
                     instructions_hash: Some(e.instructionsHash.0),
                 }),
             ),
-            E::FundInProcess(e) => (step("FUND", e.orderId, (e.walletToFund, None), (e.value, e.locked), e.status)?, None),
+            E::FundInProcess(e) => (
+                step(
+                    "FUND",
+                    e.orderId,
+                    (e.walletToFund, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                None,
+            ),
             E::FundExecuted(e) => {
-                let mut s = step("FUND", e.orderId, (e.walletToFund, None), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "FUND",
+                    e.orderId,
+                    (e.walletToFund, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.moved = Some((ZERO, addr(e.walletToFund)));
                 (s, None)
             }
             E::FundRejected(e) => {
-                let mut s = step("FUND", e.orderId, (e.walletToFund, None), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "FUND",
+                    e.orderId,
+                    (e.walletToFund, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.reason = Some(e.reason.clone());
                 (s, None)
             }
-            E::FundCancelled(e) => (step("FUND", e.orderId, (e.walletToFund, None), (e.value, e.locked), e.status)?, None),
+            E::FundCancelled(e) => (
+                step(
+                    "FUND",
+                    e.orderId,
+                    (e.walletToFund, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                None,
+            ),
             E::PayoutOrdered(e) => (
-                step("PAYOUT", e.orderId, (e.wallet, None), (e.value, e.locked), e.status)?,
+                step(
+                    "PAYOUT",
+                    e.orderId,
+                    (e.wallet, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
                 Some(Creation {
                     orderer: e.orderer,
                     operation_id: e.operationId,
                     instructions_hash: Some(e.instructionsHash.0),
                 }),
             ),
-            E::PayoutInProcess(e) => (step("PAYOUT", e.orderId, (e.wallet, None), (e.value, e.locked), e.status)?, None),
+            E::PayoutInProcess(e) => (
+                step(
+                    "PAYOUT",
+                    e.orderId,
+                    (e.wallet, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                None,
+            ),
             E::PayoutFundsInSuspense(e) => {
-                let mut s = step("PAYOUT", e.orderId, (e.wallet, None), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "PAYOUT",
+                    e.orderId,
+                    (e.wallet, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.holder = Some(addr(e.suspenseAccount));
                 s.moved = Some((addr(e.wallet), addr(e.suspenseAccount)));
                 (s, None)
             }
             E::PayoutExecuted(e) => {
-                let mut s = step("PAYOUT", e.orderId, (e.wallet, None), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "PAYOUT",
+                    e.orderId,
+                    (e.wallet, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.moved = Some((addr(e.burntFrom), ZERO));
                 (s, None)
             }
             E::PayoutRejected(e) => {
-                let mut s = step("PAYOUT", e.orderId, (e.wallet, None), (e.value, e.locked), e.status)?;
+                let mut s = step(
+                    "PAYOUT",
+                    e.orderId,
+                    (e.wallet, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?;
                 s.reason = Some(e.reason.clone());
                 if e.refundedFrom != e.wallet {
                     s.moved = Some((addr(e.refundedFrom), addr(e.wallet)));
                 }
                 (s, None)
             }
-            E::PayoutCancelled(e) => (step("PAYOUT", e.orderId, (e.wallet, None), (e.value, e.locked), e.status)?, None),
+            E::PayoutCancelled(e) => (
+                step(
+                    "PAYOUT",
+                    e.orderId,
+                    (e.wallet, None),
+                    (e.value, e.locked),
+                    e.status,
+                )?,
+                None,
+            ),
             // Roles, approvals, tiers, operators, pause, suspense account: stored, no record to change.
             _ => return Ok(()),
         };
@@ -206,11 +328,18 @@ impl Mapper {
         // The order's movements: created with the order, settled by its deciding event.
         let record = Some((s.kind, s.key));
         let roles: Vec<(&str, Addr, &str)> = match s.kind {
-            "TRANSFER" => vec![("out", payer, "TRANSFER_OUT"), ("in", payee.unwrap_or(ZERO), "TRANSFER_IN")],
+            "TRANSFER" => vec![
+                ("out", payer, "TRANSFER_OUT"),
+                ("in", payee.unwrap_or(ZERO), "TRANSFER_IN"),
+            ],
             "FUND" => vec![("cashin", payer, "BANK_ACCOUNT_CASHIN")],
             _ => vec![("cashout", payer, "BANK_ACCOUNT_CASHOUT")],
         };
-        let parties = if s.kind == "TRANSFER" { (Some(payer), payee) } else { (None, None) };
+        let parties = if s.kind == "TRANSFER" {
+            (Some(payer), payee)
+        } else {
+            (None, None)
+        };
         for (role, wallet, ty) in roles {
             let id = ids::record_movement_id(chain_id, s.kind, &s.key, role);
             if created && !self.movements.contains_key(&id) {

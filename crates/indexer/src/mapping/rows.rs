@@ -38,13 +38,15 @@ impl Mapper {
     /// The pending compliance change of `address` (creating its wallet row if new).
     pub(super) fn compliance_of(&mut self, address: Addr, ev: &EventRow) -> &mut ComplianceRow {
         self.see(address, ev);
-        self.compliance.entry(address).or_insert_with(|| ComplianceRow {
-            address,
-            registered: None,
-            kyc_level: None,
-            frozen: None,
-            reset: false,
-        })
+        self.compliance
+            .entry(address)
+            .or_insert_with(|| ComplianceRow {
+                address,
+                registered: None,
+                kyc_level: None,
+                frozen: None,
+                reset: false,
+            })
     }
 
     /// A new movement of `wallet` created by the event. `outcome` is known for movements that are done
@@ -101,8 +103,26 @@ impl Mapper {
         let parties = (Some(from), Some(to));
         let out = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "out");
         let inn = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "in");
-        self.new_movement(out, ev, from, "TRANSFER_OUT", value, parties, record, Some("SUCCESS"));
-        self.new_movement(inn, ev, to, "TRANSFER_IN", value, parties, record, Some("SUCCESS"));
+        self.new_movement(
+            out,
+            ev,
+            from,
+            "TRANSFER_OUT",
+            value,
+            parties,
+            record,
+            Some("SUCCESS"),
+        );
+        self.new_movement(
+            inn,
+            ev,
+            to,
+            "TRANSFER_IN",
+            value,
+            parties,
+            record,
+            Some("SUCCESS"),
+        );
         Ok(())
     }
 

@@ -36,7 +36,9 @@ pub fn config(deployed: &Deployed, confirmations: u64) -> Config {
 
 /// Indexes until the head with `config`.
 pub async fn index(config: Config, store: &Store) -> Summary {
-    let indexer = Box::pin(Indexer::start(config, store.clone())).await.expect("start indexer");
+    let indexer = Box::pin(Indexer::start(config, store.clone()))
+        .await
+        .expect("start indexer");
     let (_tx, rx) = tokio::sync::watch::channel(false);
     Box::pin(indexer.run(rx)).await.expect("index")
 }
@@ -55,10 +57,34 @@ pub async fn wallet(store: &Store, address: Address) -> WalletRow {
 pub async fn assert_matches_chain(store: &Store, deployed: &Deployed) {
     for w in store.wallets().await.expect("wallets") {
         let address = Address::from(w.address);
-        let gross = Decimal::from(deployed.operator.balance_of(address).await.unwrap().base_units().to::<u128>());
-        let held = Decimal::from(deployed.operator.balance_on_hold(address).await.unwrap().base_units().to::<u128>());
-        assert_eq!((w.head_total, w.held), (gross, held), "head balances of {address}");
-        assert_eq!((w.balance, w.final_held), (gross, held), "final balances of {address}");
+        let gross = Decimal::from(
+            deployed
+                .operator
+                .balance_of(address)
+                .await
+                .unwrap()
+                .base_units()
+                .to::<u128>(),
+        );
+        let held = Decimal::from(
+            deployed
+                .operator
+                .balance_on_hold(address)
+                .await
+                .unwrap()
+                .base_units()
+                .to::<u128>(),
+        );
+        assert_eq!(
+            (w.head_total, w.held),
+            (gross, held),
+            "head balances of {address}"
+        );
+        assert_eq!(
+            (w.balance, w.final_held),
+            (gross, held),
+            "final balances of {address}"
+        );
     }
 }
 
@@ -90,8 +116,13 @@ pub async fn second_store(pool: &sqlx::PgPool) -> Store {
     use sqlx::Connection;
     let options = pool.connect_options();
     let name = format!("second_{}", uuid_like());
-    let mut conn = sqlx::postgres::PgConnection::connect_with(&options).await.expect("connect");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create db");
+    let mut conn = sqlx::postgres::PgConnection::connect_with(&options)
+        .await
+        .expect("connect");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create db");
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(4)
         .connect_with((*options).clone().database(&name))
@@ -103,14 +134,26 @@ pub async fn second_store(pool: &sqlx::PgPool) -> Store {
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Asserts two stores hold the same index of a chain (see `Store::canonical_dump`), showing the first
 /// differing line.
 pub async fn assert_same_index(a: &Store, b: &Store, chain_id: i64) {
-    let (left, right) = (a.canonical_dump(chain_id).await.unwrap(), b.canonical_dump(chain_id).await.unwrap());
-    if let Some((i, (l, r))) = left.iter().zip(&right).enumerate().find(|(_, (l, r))| l != r) {
+    let (left, right) = (
+        a.canonical_dump(chain_id).await.unwrap(),
+        b.canonical_dump(chain_id).await.unwrap(),
+    );
+    if let Some((i, (l, r))) = left
+        .iter()
+        .zip(&right)
+        .enumerate()
+        .find(|(_, (l, r))| l != r)
+    {
         panic!("indexes differ at line {i}:\n  {l}\n  {r}");
     }
     assert_eq!(left.len(), right.len(), "indexes differ in length");

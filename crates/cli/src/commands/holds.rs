@@ -1,0 +1,133 @@
+//! `emtoken holds --wallet ADDR|UUID`: the holds where a wallet pays or is paid.
+
+use clap::Args;
+use emtoken_store::WalletRef;
+use serde::Serialize;
+
+use super::{database::DatabaseArgs, lookup::with_index};
+use crate::{
+    args, format,
+    output::Output,
+    table::{Align, Table},
+};
+
+/// List the holds where a wallet is the payer or the payee.
+///
+/// In creation order, with what was held, executed to the payee, released back, and what remains
+/// held.
+///
+/// With `--json`: an array of holds with the seed's field names (id, operationId, holdKey,
+/// issuerDltAddress, payerDltAddress, payeeDltAddress, notaryDltAddress, heldValue, executedValue,
+/// status, dltNetwork, contractAddress, payerWalletId, payeeWalletId, createdAt, expiration) plus
+/// releasedValue, remainingValue, updatedAt, createdBlock and createdTxHash. Amounts are JSON strings
+/// holding the exact decimal, e.g. "12.50"; times are RFC 3339 (UTC); expiration null = perpetual.
+///
+/// Example: `emtoken holds --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`.
+#[derive(Debug, Args)]
+pub(crate) struct HoldsArgs {
+    /// The wallet: its address (0x + 40 hex digits) or its id (UUID).
+    #[arg(long, value_name = "ADDR|UUID", value_parser = args::wallet)]
+    wallet: WalletRef,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// A hold as `--json` prints it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Hold {
+    id: String,
+    operation_id: String,
+    hold_key: String,
+    issuer_dlt_address: String,
+    payer_dlt_address: String,
+    payee_dlt_address: String,
+    notary_dlt_address: String,
+    held_value: String,
+    executed_value: String,
+    released_value: String,
+    remaining_value: String,
+    status: String,
+    dlt_network: String,
+    contract_address: String,
+    payer_wallet_id: Option<String>,
+    payee_wallet_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+    expiration: Option<String>,
+    created_block: i64,
+    created_tx_hash: String,
+}
+
+/// Runs `emtoken holds`.
+pub(crate) async fn run(args: HoldsArgs, output: Output) -> anyhow::Result<()> {
+    let holds = with_index(&args.database, async |index| {
+        let wallet = index.wallet(args.wallet).await?;
+        let chain = index.chain(wallet.chain_id)?.clone();
+        let decimals = index.decimals(wallet.chain_id)?;
+        let rows = index.store().holds_of(&wallet).await?;
+        let mut holds = Vec::with_capacity(rows.len());
+        for h in rows {
+            let (payer_wallet_id, _) = index.party(chain.chain_id, Some(h.payer)).await?;
+            let (payee_wallet_id, _) = index.party(chain.chain_id, Some(h.payee)).await?;
+            holds.push(Hold {
+                id: h.id.to_string(),
+                operation_id: format::hex(&h.operation_id),
+                hold_key: format::hex(&h.hold_key),
+                issuer_dlt_address: format::hex(&h.issuer),
+                payer_dlt_address: format::hex(&h.payer),
+                payee_dlt_address: format::hex(&h.payee),
+                notary_dlt_address: format::hex(&h.notary),
+                held_value: format::amount(h.held_value, decimals),
+                executed_value: format::amount(h.executed_value, decimals),
+                released_value: format::amount(h.released_value, decimals),
+                remaining_value: format::amount(h.remaining, decimals),
+                status: h.status,
+                dlt_network: chain.network.clone(),
+                contract_address: format::hex(&chain.contract),
+                payer_wallet_id,
+                payee_wallet_id,
+                created_at: format::time(h.created_at),
+                updated_at: format::time(h.updated_at),
+                expiration: h.expiration.map(format::time),
+                created_block: h.created_block,
+                created_tx_hash: format::hex(&h.created_tx),
+            });
+        }
+        Ok(holds)
+    })
+    .await?;
+    output.print(&holds, |holds| describe(holds))
+}
+
+fn describe(holds: &[Hold]) -> String {
+    if holds.is_empty() {
+        return "no holds".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("created", Align::Left),
+        ("key", Align::Left),
+        ("status", Align::Left),
+        ("payer", Align::Left),
+        ("payee", Align::Left),
+        ("held", Align::Right),
+        ("executed", Align::Right),
+        ("remaining", Align::Right),
+        ("expires", Align::Left),
+    ]);
+    for h in holds {
+        table.row(vec![
+            h.created_at.clone(),
+            format::short(&h.hold_key),
+            h.status.clone(),
+            h.payer_dlt_address.clone(),
+            h.payee_dlt_address.clone(),
+            h.held_value.clone(),
+            h.executed_value.clone(),
+            h.remaining_value.clone(),
+            h.expiration.clone().unwrap_or_else(|| "never".to_owned()),
+        ]);
+    }
+    table.render()
+}

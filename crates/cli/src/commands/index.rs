@@ -1,0 +1,239 @@
+//! `emtoken index`: runs the indexer until caught up (`--until-head`) or stopped by a signal.
+
+use std::{
+    io::IsTerminal,
+    net::SocketAddr,
+    sync::atomic::Ordering::Relaxed,
+    time::{Duration, Instant},
+};
+
+use alloy_primitives::Address;
+use anyhow::Context;
+use clap::Args;
+use emtoken_indexer::{Config, Indexer};
+use emtoken_store::Store;
+use indicatif::ProgressBar;
+use rust_decimal::{Decimal, prelude::ToPrimitive};
+use serde::Serialize;
+use tokio::{net::TcpListener, sync::watch};
+
+use super::database::{DatabaseArgs, Open};
+use crate::{args, format, logging, metrics_server, output::Output, progress, signals};
+
+/// Index an EmToken contract's events into wallets, movements and holds.
+///
+/// Backfills from the deployment block (or the database's checkpoint), then follows the head until
+/// stopped. SIGINT (Ctrl-C) or SIGTERM stops it after the batch in flight, and it exits 0.
+///
+/// Progress goes to stderr: a progress bar on a terminal, else log lines (RUST_LOG filters them;
+/// JSON lines with --json). A summary goes to stdout at exit.
+///
+/// Example: `emtoken index --rpc http://127.0.0.1:8545 --contract 0x5fbdb2315678afecb367f032d93f642f64180aa3
+/// --until-head`, or with a server: `emtoken index --rpc https://node.example.org --ws wss://node.example.org
+/// --contract 0x… --confirmations 12 --database-url postgres://emtoken@localhost/emtoken --metrics-addr
+/// 127.0.0.1:9100`.
+#[derive(Debug, Args)]
+pub(crate) struct IndexArgs {
+    /// HTTP JSON-RPC endpoint of the node, e.g. `http://127.0.0.1:8545`.
+    #[arg(long, value_name = "URL", value_parser = args::http_url)]
+    rpc: String,
+
+    /// WebSocket endpoint of the node, e.g. `ws://127.0.0.1:8545`: its new heads wake the poller early.
+    #[arg(long, value_name = "URL", value_parser = args::ws_url)]
+    ws: Option<String>,
+
+    /// The EmToken contract: 0x and 40 hex digits.
+    #[arg(long, value_name = "ADDR", value_parser = args::address)]
+    contract: Address,
+
+    /// First block to index on a fresh database (default: the contract's deployment block).
+    #[arg(long, value_name = "N", value_parser = args::block_number, allow_negative_numbers = true)]
+    from_block: Option<u64>,
+
+    /// Blocks a block needs on top of it to count as final; movements stay PENDING until then
+    /// (0: final at once, as on Besu QBFT/IBFT).
+    #[arg(long, value_name = "N", default_value = "0", value_parser = args::block_count, allow_negative_numbers = true)]
+    confirmations: u64,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
+
+    /// Stop (exit 0) once caught up with the head instead of following it.
+    #[arg(long)]
+    until_head: bool,
+
+    /// Serve `GET /health` (JSON) and `GET /metrics` (Prometheus) on HOST:PORT, e.g. `127.0.0.1:9100`.
+    #[arg(long, value_name = "HOST:PORT", value_parser = args::listen_addr)]
+    metrics_addr: Option<SocketAddr>,
+
+    /// When the node's chain is not the one the database indexed (e.g. a restarted devnet), wipe that
+    /// chain's rows and index it again instead of stopping with an error.
+    #[arg(long)]
+    reset_on_chain_change: bool,
+
+    /// How often to ask the node for its head while following it, in milliseconds.
+    #[arg(long, value_name = "N", default_value = "250", value_parser = args::millis, allow_negative_numbers = true)]
+    poll_interval_ms: u64,
+
+    /// Largest `eth_getLogs` range, in blocks. Ranges grow up to it while answers stay small and shrink
+    /// when the node refuses them (e.g. Besu's -32005); lower it for nodes with tight limits.
+    #[arg(long, value_name = "N", default_value = "50000", value_parser = args::range_size, allow_negative_numbers = true)]
+    max_range: u64,
+
+    /// Name of the network, shown as `dltNetwork` in movements and holds (default: `chain-<chain id>`).
+    #[arg(long, value_name = "NAME")]
+    network: Option<String>,
+}
+
+/// What a run did, printed at exit.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    chain_id: Option<i64>,
+    /// First block this run indexed.
+    from_block: Option<i64>,
+    /// Last block indexed at exit.
+    indexed_block: Option<i64>,
+    blocks: u64,
+    events: u64,
+    seconds: f64,
+    blocks_per_second: u64,
+    events_per_second: u64,
+    /// Why it stopped: "caught up" (--until-head) or "signal".
+    stopped: &'static str,
+}
+
+/// Runs `emtoken index`.
+pub(crate) async fn run(args: IndexArgs, output: Output) -> anyhow::Result<()> {
+    let bar = std::io::stderr().is_terminal().then(progress::bar);
+    logging::init(output.is_json(), &logging::crates_at("info"), bar.clone());
+    let listener = match args.metrics_addr {
+        Some(addr) => Some(metrics_server::bind(addr).await?),
+        None => None,
+    };
+    let (stop, stopped) = watch::channel(false);
+    signals::on_shutdown(stop)?;
+    let store = args.database.open(Open::Create).await?;
+    let result = index(&args, store.clone(), stopped, listener, bar).await;
+    // Always close: the embedded database flushes its files here.
+    let closed = store.close().await.context("cannot close the database");
+    let report = result?;
+    closed?;
+    output.print(&report, describe)
+}
+
+async fn index(
+    args: &IndexArgs,
+    store: Store,
+    stopped: watch::Receiver<bool>,
+    listener: Option<TcpListener>,
+    bar: Option<ProgressBar>,
+) -> anyhow::Result<Report> {
+    let began = Instant::now();
+    let mut config = Config::new(args.rpc.clone(), args.contract);
+    config.ws_url = args.ws.clone();
+    config.from_block = args.from_block;
+    config.confirmations = args.confirmations;
+    config.poll_interval = Duration::from_millis(args.poll_interval_ms);
+    config.until_head = args.until_head;
+    config.reset_on_chain_change = args.reset_on_chain_change;
+    config.network = args.network.clone();
+    config.max_range = args.max_range;
+    config.initial_range = config.initial_range.min(args.max_range);
+
+    let contract = format::hex(args.contract.as_slice());
+    let mut before_start = stopped.clone();
+    let indexer = tokio::select! {
+        indexer = Indexer::start(config, store) => {
+            indexer.with_context(|| format!("cannot start indexing {contract} on {}", args.rpc))?
+        }
+        Ok(_) = before_start.wait_for(|stop| *stop) => return Ok(interrupted(began.elapsed())),
+    };
+    let metrics = indexer.metrics();
+    let start_block = metrics.start_block.load(Relaxed);
+    let chain_id = indexer.chain_id();
+    tracing::info!(chain_id, contract, from_block = start_block + 1, "indexing");
+    let server = listener.map(|listener| metrics_server::spawn(listener, metrics.clone()));
+    let reporter = progress::spawn(metrics.clone(), bar.clone());
+
+    let result = indexer.run(stopped.clone()).await;
+    reporter.abort();
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if let Some(server) = server {
+        server.abort();
+    }
+    let summary = result.context("indexing stopped")?;
+
+    let millis = u64::try_from(summary.elapsed.as_millis()).unwrap_or(u64::MAX);
+    let blocks = summary.indexed.saturating_sub(start_block).max(0) as u64;
+    Ok(Report {
+        chain_id: Some(summary.chain_id),
+        from_block: Some(start_block + 1),
+        indexed_block: Some(summary.indexed),
+        blocks,
+        events: summary.events,
+        seconds: seconds(millis),
+        blocks_per_second: progress::per_second(blocks, millis),
+        events_per_second: progress::per_second(summary.events, millis),
+        stopped: if *stopped.borrow() {
+            "signal"
+        } else {
+            "caught up"
+        },
+    })
+}
+
+/// The report of a run stopped before the indexer started.
+fn interrupted(elapsed: Duration) -> Report {
+    Report {
+        chain_id: None,
+        from_block: None,
+        indexed_block: None,
+        blocks: 0,
+        events: 0,
+        seconds: seconds(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
+        blocks_per_second: 0,
+        events_per_second: 0,
+        stopped: "signal",
+    }
+}
+
+/// Milliseconds as seconds with 3 decimals (through a Decimal: no float arithmetic).
+fn seconds(millis: u64) -> f64 {
+    Decimal::from(millis)
+        .checked_div(Decimal::from(1000))
+        .and_then(|s| s.to_f64())
+        .unwrap_or_default()
+}
+
+fn describe(r: &Report) -> String {
+    let (Some(chain_id), Some(from), Some(to)) = (r.chain_id, r.from_block, r.indexed_block) else {
+        return format!(
+            "stopped by a signal before indexing began ({} s)",
+            r.seconds
+        );
+    };
+    let range = if to >= from {
+        format!("blocks {from}..={to}")
+    } else {
+        "no new blocks".to_owned()
+    };
+    format!(
+        "chain {chain_id}: {range} ({} blocks, {} events) in {} s, {} blocks/s, {} events/s; index at block {to}; \
+         stopped: {}",
+        r.blocks, r.events, r.seconds, r.blocks_per_second, r.events_per_second, r.stopped
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_have_three_decimals() {
+        assert_eq!(seconds(12_345).to_string(), "12.345");
+        assert_eq!(seconds(0).to_string(), "0");
+    }
+}

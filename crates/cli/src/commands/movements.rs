@@ -1,0 +1,146 @@
+//! `emtoken movements --wallet ADDR|UUID`: a wallet's movements in chain order.
+
+use clap::Args;
+use emtoken_store::WalletRef;
+use serde::Serialize;
+
+use super::{database::DatabaseArgs, lookup::with_index};
+use crate::{
+    args, format,
+    output::Output,
+    table::{Align, Table},
+};
+
+/// List a wallet's movements in chain order.
+///
+/// Cash-ins and cash-outs, transfers in and out, locks and releases of holds, with their status
+/// (PENDING until final, SUCCESS, ERROR).
+///
+/// With `--json`: an array of movements with the seed's field names (id, walletId, type, status,
+/// amount, concept, createdAt, updatedAt, originDltAddress, targetDltAddress, originWalletId,
+/// targetWalletId, dltNetwork, …) and what ties each to the chain (chainId, contractAddress, txHash,
+/// blockNumber, blockHash, logIndex, recordKind, recordKey). Amounts are JSON strings holding the
+/// exact decimal, e.g. "12.50"; times are RFC 3339 (UTC).
+///
+/// Example: `emtoken movements --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`.
+#[derive(Debug, Args)]
+pub(crate) struct MovementsArgs {
+    /// The wallet: its address (0x + 40 hex digits) or its id (UUID).
+    #[arg(long, value_name = "ADDR|UUID", value_parser = args::wallet)]
+    wallet: WalletRef,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// A movement as `--json` prints it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Movement {
+    id: String,
+    wallet_id: String,
+    r#type: String,
+    status: String,
+    amount: String,
+    concept: Option<String>,
+    created_at: String,
+    updated_at: String,
+    origin_dlt_address: Option<String>,
+    target_dlt_address: Option<String>,
+    origin_wallet_id: Option<String>,
+    target_wallet_id: Option<String>,
+    origin_user_id: Option<String>,
+    target_user_id: Option<String>,
+    user_id: Option<String>,
+    client_id: Option<String>,
+    iban: Option<String>,
+    dlt_network: String,
+    chain_id: i64,
+    contract_address: String,
+    tx_hash: String,
+    block_number: i64,
+    block_hash: String,
+    log_index: i64,
+    record_kind: Option<String>,
+    record_key: Option<String>,
+}
+
+/// Runs `emtoken movements`.
+pub(crate) async fn run(args: MovementsArgs, output: Output) -> anyhow::Result<()> {
+    let movements = with_index(&args.database, async |index| {
+        let wallet = index.wallet(args.wallet).await?;
+        let chain = index.chain(wallet.chain_id)?.clone();
+        let decimals = index.decimals(wallet.chain_id)?;
+        let rows = index.store().movements_of(wallet.id).await?;
+        let mut movements = Vec::with_capacity(rows.len());
+        for m in rows {
+            let (origin_wallet_id, origin_user_id) =
+                index.party(wallet.chain_id, m.origin_address).await?;
+            let (target_wallet_id, target_user_id) =
+                index.party(wallet.chain_id, m.target_address).await?;
+            movements.push(Movement {
+                id: m.id.to_string(),
+                wallet_id: m.wallet_id.to_string(),
+                r#type: m.r#type,
+                status: m.status,
+                amount: format::amount(m.amount, decimals),
+                concept: m.concept,
+                created_at: format::time(m.created_at),
+                updated_at: format::time(m.updated_at),
+                origin_dlt_address: m.origin_address.map(|a| format::hex(&a)),
+                target_dlt_address: m.target_address.map(|a| format::hex(&a)),
+                origin_wallet_id,
+                target_wallet_id,
+                origin_user_id,
+                target_user_id,
+                user_id: wallet.user_id.map(|u| u.to_string()),
+                client_id: wallet.client_id.map(|c| c.to_string()),
+                iban: m.iban,
+                dlt_network: chain.network.clone(),
+                chain_id: chain.chain_id,
+                contract_address: format::hex(&chain.contract),
+                tx_hash: format::hex(&m.tx_hash),
+                block_number: m.block_number,
+                block_hash: format::hex(&m.block_hash),
+                log_index: m.log_index,
+                record_kind: m.record_kind,
+                record_key: m.record_key.map(|k| format::hex(&k)),
+            });
+        }
+        Ok(movements)
+    })
+    .await?;
+    output.print(&movements, |movements| describe(movements))
+}
+
+fn describe(movements: &[Movement]) -> String {
+    if movements.is_empty() {
+        return "no movements".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("created", Align::Left),
+        ("type", Align::Left),
+        ("status", Align::Left),
+        ("amount", Align::Right),
+        ("counterparty", Align::Left),
+        ("block", Align::Right),
+        ("tx", Align::Left),
+    ]);
+    for m in movements {
+        let counterparty = match m.r#type.as_str() {
+            "TRANSFER_IN" => m.origin_dlt_address.as_deref().map(|a| format!("from {a}")),
+            "TRANSFER_OUT" => m.target_dlt_address.as_deref().map(|a| format!("to {a}")),
+            _ => m.iban.clone(),
+        };
+        table.row(vec![
+            m.created_at.clone(),
+            m.r#type.clone(),
+            m.status.clone(),
+            m.amount.clone(),
+            counterparty.unwrap_or_default(),
+            m.block_number.to_string(),
+            format::short(&m.tx_hash),
+        ]);
+    }
+    table.render()
+}

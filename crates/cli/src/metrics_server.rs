@@ -1,0 +1,120 @@
+//! The HTTP endpoints of a running indexer (`--metrics-addr`): `GET /health` and `GET /metrics`
+//! (Prometheus text exposition).
+
+use std::{net::SocketAddr, sync::Arc, sync::atomic::Ordering::Relaxed};
+
+use anyhow::Context;
+use axum::{
+    Json, Router,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use emtoken_indexer::Metrics;
+use tokio::{net::TcpListener, task::JoinHandle};
+
+/// Listens on `addr` (before anything else starts, so a taken port fails at once).
+pub(crate) async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on --metrics-addr {addr}"))
+}
+
+/// Serves the endpoints on `listener` until the task is aborted.
+pub(crate) fn spawn(listener: TcpListener, metrics: Arc<Metrics>) -> JoinHandle<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("serving http://{addr}/health and http://{addr}/metrics");
+    }
+    let app = router(metrics);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "the metrics endpoint stopped");
+        }
+    })
+}
+
+fn router(metrics: Arc<Metrics>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(prometheus))
+        .with_state(metrics)
+}
+
+/// 200 while the indexer runs: where it stands, and whether it has caught up with the head yet.
+async fn health(State(metrics): State<Arc<Metrics>>) -> Response {
+    Json(serde_json::json!({
+        "status": "ok",
+        "head": metrics.head.load(Relaxed),
+        "indexed": metrics.indexed.load(Relaxed),
+        "lag": metrics.lag(),
+        "caughtUp": metrics.caught_up.load(Relaxed),
+    }))
+    .into_response()
+}
+
+async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics.render(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// The address a listener got (with port 0, the one the system chose).
+    fn local(listener: &TcpListener) -> SocketAddr {
+        listener.local_addr().expect("bound")
+    }
+
+    async fn get(addr: SocketAddr, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    #[tokio::test]
+    async fn health_and_metrics() {
+        let metrics = Arc::new(Metrics::default());
+        metrics.head.store(120, Relaxed);
+        metrics.indexed.store(100, Relaxed);
+        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = local(&listener);
+        let server = spawn(listener, metrics);
+
+        let health = get(addr, "/health").await;
+        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+        let body: serde_json::Value =
+            serde_json::from_str(health.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["lag"], 20);
+
+        let text = get(addr, "/metrics").await;
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+        assert!(
+            text.contains("content-type: text/plain; version=0.0.4"),
+            "{text}"
+        );
+        assert!(text.contains("emtoken_indexer_lag_blocks 20"), "{text}");
+
+        assert!(get(addr, "/nope").await.starts_with("HTTP/1.1 404"));
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_a_clear_error() {
+        let taken = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let error = bind(local(&taken)).await.unwrap_err();
+        assert!(
+            format!("{error:#}").contains("cannot listen on --metrics-addr 127.0.0.1:"),
+            "{error:#}"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Bad flags fail before anything is opened: a one-line message naming the flag and the value, a
+//! non-zero exit, and nothing written.
+
+mod common;
+
+use common::{Db, emtoken, failure};
+
+const CONTRACT: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
+/// `emtoken index` with `extra` flags on a fresh database must fail with `expected` in stderr.
+async fn index_refuses(extra: &[&str], expected: &[&str]) {
+    let db = Db::fresh().await;
+    let mut args = vec!["index", "--until-head"];
+    args.extend_from_slice(extra);
+    let stderr = failure(&db.emtoken(&args));
+    let first = stderr.lines().next().unwrap_or_default();
+    for part in expected {
+        assert!(
+            first.contains(part),
+            "{part:?} not in the first line of: {stderr}"
+        );
+    }
+    assert!(db.untouched().await, "something was written");
+}
+
+#[tokio::test]
+async fn a_bad_contract_address_is_refused() {
+    for bad in [
+        "0x12",
+        "5fbdb2315678afecb367f032d93f642f64180aa3",
+        "0xzzbdb2315678afecb367f032d93f642f64180aa3",
+    ] {
+        index_refuses(
+            &["--rpc", "http://127.0.0.1:8545", "--contract", bad],
+            &["--contract", bad, "0x followed by 40 hex digits"],
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_rpc_url_is_refused() {
+    for bad in ["localhost:8545", "not a url", "ws://127.0.0.1:8545"] {
+        index_refuses(
+            &["--rpc", bad, "--contract", CONTRACT],
+            &["--rpc", bad, "http://"],
+        )
+        .await;
+    }
+    index_refuses(
+        &[
+            "--rpc",
+            "http://127.0.0.1:8545",
+            "--ws",
+            "http://127.0.0.1:8546",
+            "--contract",
+            CONTRACT,
+        ],
+        &["--ws", "ws://"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn negative_numbers_are_refused() {
+    for flag in ["--from-block", "--confirmations", "--poll-interval-ms"] {
+        index_refuses(
+            &[
+                "--rpc",
+                "http://127.0.0.1:8545",
+                "--contract",
+                CONTRACT,
+                flag,
+                "-1",
+            ],
+            &[flag, "'-1'"],
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_metrics_address_is_refused() {
+    index_refuses(
+        &[
+            "--rpc",
+            "http://127.0.0.1:8545",
+            "--contract",
+            CONTRACT,
+            "--metrics-addr",
+            "9100",
+        ],
+        &["--metrics-addr", "HOST:PORT"],
+    )
+    .await;
+}
+
+#[test]
+fn a_bad_database_url_is_refused_from_the_flag_and_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = failure(&emtoken(
+        dir.path(),
+        &["wallets", "--database-url", "mysql://localhost/x"],
+    ));
+    assert!(
+        stderr.contains("--database-url") && stderr.contains("mysql://localhost/x"),
+        "{stderr}"
+    );
+
+    let out = common::command(dir.path(), &["wallets"])
+        .env("DATABASE_URL", "localhost:5432")
+        .output()
+        .unwrap();
+    let stderr = failure(&out);
+    assert!(
+        stderr.contains("--database-url") && stderr.contains("postgres://"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join(".emtoken").exists());
+}
+
+#[test]
+fn a_bad_wallet_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["movements", "holds"] {
+        let stderr = failure(&emtoken(dir.path(), &[command, "--wallet", "alice"]));
+        assert!(
+            stderr.starts_with("error: invalid value 'alice' for '--wallet <ADDR|UUID>'"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn readers_need_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = failure(&emtoken(dir.path(), &["wallets"]));
+    assert_eq!(
+        stderr.trim(),
+        "error: no index in .emtoken/db: run `emtoken index` first, or pass --data-dir or --database-url"
+    );
+    assert!(!dir.path().join(".emtoken").exists());
+}

@@ -1,0 +1,301 @@
+//! `emtoken index` against a real anvil with EmToken deployed, then the read commands on what it
+//! indexed; and a follow run stopped by SIGTERM while serving /health and /metrics.
+
+mod common;
+
+use std::{
+    io::{Read, Write},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use alloy_primitives::{Address, B256, hex};
+use common::{Db, failure, success};
+use emtoken_sdk::{Amount, MintKind, OperationId};
+use emtoken_test_utils::{DevNode, ProfileName, Role};
+use emtoken_workload::Deployed;
+use serde_json::Value;
+
+fn amount(text: &str) -> Amount {
+    Amount::parse(text, emtoken_workload::DECIMALS).expect("amount")
+}
+
+fn lower(address: Address) -> String {
+    hex::encode_prefixed(address)
+}
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_str(&success(output)).expect("JSON on stdout")
+}
+
+/// The wallet of `address` in `emtoken --json wallets`.
+fn wallet(wallets: &Value, address: Address) -> &Value {
+    wallets
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|w| w["dltAddress"] == lower(address))
+        .unwrap_or_else(|| panic!("no wallet {address} in {wallets:#}"))
+}
+
+/// A node with EmToken, alice and bob funded, a transfer and an open hold.
+async fn history() -> (DevNode, Deployed) {
+    let node = DevNode::spawn(ProfileName::Dev).expect("spawn anvil");
+    let deployed = Deployed::deploy(&node).await.expect("deploy");
+    let (alice, bob) = (
+        deployed.address_of(Role::Alice),
+        deployed.address_of(Role::Bob),
+    );
+    let notary = deployed.address_of(Role::Notary);
+    let operator = &deployed.operator;
+    operator
+        .mint(alice, amount("100"), MintKind::Card, B256::ZERO)
+        .await
+        .expect("mint");
+    operator
+        .mint(bob, amount("25.50"), MintKind::BankTransfer, B256::ZERO)
+        .await
+        .expect("mint");
+    deployed
+        .alice
+        .transfer(bob, amount("10.25"))
+        .await
+        .expect("transfer");
+    deployed
+        .alice
+        .hold(OperationId::random(), bob, notary, amount("5"), None)
+        .await
+        .expect("hold");
+    (node, deployed)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_until_head_then_read_what_it_indexed() {
+    let (node, deployed) = history().await;
+    let (alice, bob) = (
+        deployed.address_of(Role::Alice),
+        deployed.address_of(Role::Bob),
+    );
+    let db = Db::fresh().await;
+    let rpc = node.endpoint_url().to_string();
+    let contract = lower(deployed.address);
+    let index = [
+        "--json",
+        "index",
+        "--rpc",
+        &rpc,
+        "--contract",
+        &contract,
+        "--until-head",
+        "--network",
+        "devnet",
+    ];
+
+    let summary = json(&db.emtoken(&index));
+    assert_eq!(summary["stopped"], "caught up", "{summary:#}");
+    assert_eq!(summary["chainId"], node.profile().chain_id);
+    assert_eq!(summary["fromBlock"], deployed.deploy_block);
+    assert!(summary["events"].as_u64().unwrap() >= 4, "{summary:#}");
+
+    let wallets = json(&db.emtoken(&["--json", "wallets"]));
+    let a = wallet(&wallets, alice);
+    assert_eq!(
+        (&a["balance"], &a["availableBalance"], &a["heldBalance"]),
+        (&"89.75".into(), &"84.75".into(), &"5.00".into()),
+        "{a:#}"
+    );
+    let b = wallet(&wallets, bob);
+    assert_eq!(
+        (&b["balance"], &b["availableBalance"], &b["heldBalance"]),
+        (&"35.75".into(), &"35.75".into(), &"0.00".into()),
+        "{b:#}"
+    );
+    let text = success(&db.emtoken(&["wallets"]));
+    assert!(
+        text.starts_with("id ") && text.contains(&lower(alice)) && text.contains("84.75"),
+        "{text}"
+    );
+
+    let movements = json(&db.emtoken(&["--json", "movements", "--wallet", &lower(alice)]));
+    let kinds: Vec<(&str, &str)> = movements
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["type"].as_str().unwrap(), m["amount"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("CARD_CASHIN", "100.00"),
+            ("TRANSFER_OUT", "10.25"),
+            ("LOCK", "5.00")
+        ]
+    );
+    let out = &movements[1];
+    assert_eq!(out["targetDltAddress"], lower(bob));
+    assert_eq!(out["targetWalletId"], b["id"]);
+    assert_eq!(out["originWalletId"], a["id"]);
+    assert_eq!(out["walletId"], a["id"]);
+    assert_eq!(out["dltNetwork"], "devnet");
+    assert_eq!(out["contractAddress"], contract);
+    assert!(out["createdAt"].as_str().unwrap().ends_with('Z'), "{out:#}");
+    // By id too.
+    let by_id = json(&db.emtoken(&["--json", "movements", "--wallet", a["id"].as_str().unwrap()]));
+    assert_eq!(by_id, movements);
+    let text = success(&db.emtoken(&["movements", "--wallet", &lower(alice)]));
+    assert!(
+        text.contains("TRANSFER_OUT") && text.contains(&format!("to {}", lower(bob))),
+        "{text}"
+    );
+
+    let holds = json(&db.emtoken(&["--json", "holds", "--wallet", &lower(bob)]));
+    let [hold] = holds.as_array().unwrap().as_slice() else {
+        panic!("one hold: {holds:#}")
+    };
+    assert_eq!(hold["payerDltAddress"], lower(alice));
+    assert_eq!(hold["payeeDltAddress"], lower(bob));
+    assert_eq!(
+        hold["notaryDltAddress"],
+        lower(deployed.address_of(Role::Notary))
+    );
+    assert_eq!(
+        (&hold["heldValue"], &hold["executedValue"]),
+        (&"5.00".into(), &"0.00".into())
+    );
+    assert_eq!(hold["status"], "CREATED");
+    assert_eq!(hold["payerWalletId"], a["id"]);
+    assert_eq!(hold["payeeWalletId"], b["id"]);
+    assert_eq!(hold["expiration"], Value::Null);
+    let text = success(&db.emtoken(&["holds", "--wallet", &lower(alice)]));
+    assert!(text.contains("CREATED") && text.contains("never"), "{text}");
+
+    // Again: nothing new.
+    let again = json(&db.emtoken(&index));
+    assert_eq!(again["events"], 0, "{again:#}");
+    // Another contract on the same chain is refused with what to do.
+    let other = lower(deployed.address_of(Role::Carol));
+    let stderr =
+        failure(&db.emtoken(&["index", "--rpc", &rpc, "--contract", &other, "--until-head"]));
+    assert!(stderr.contains("--reset-on-chain-change"), "{stderr}");
+}
+
+/// `GET path` on 127.0.0.1:`port`: (status line, body), or None when nothing listens yet.
+fn get(port: u16, path: &str) -> Option<(String, String)> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    Some((head.to_owned(), body.to_owned()))
+}
+
+async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follows_the_head_serves_metrics_and_stops_on_sigterm() {
+    let (node, deployed) = history().await;
+    let alice = deployed.address_of(Role::Alice);
+    let db = Db::fresh().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (rpc, contract, metrics) = (
+        node.endpoint_url().to_string(),
+        lower(deployed.address),
+        format!("127.0.0.1:{port}"),
+    );
+    let mut args = vec![
+        "--json",
+        "index",
+        "--rpc",
+        &rpc,
+        "--contract",
+        &contract,
+        "--metrics-addr",
+        &metrics,
+    ];
+    let db_args = db.args();
+    args.extend(db_args.iter().map(String::as_str));
+    let child = common::command(db.dir.path(), &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start emtoken index");
+
+    let health = until("caught up", || {
+        let (status, body) = get(port, "/health")?;
+        let body: Value = serde_json::from_str(&body).ok()?;
+        (status.starts_with("HTTP/1.1 200") && body["caughtUp"] == true).then_some(body)
+    })
+    .await;
+    assert_eq!(
+        (&health["status"], &health["lag"]),
+        (&"ok".into(), &0.into()),
+        "{health:#}"
+    );
+    let events = |text: &str| -> Option<u64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix("emtoken_indexer_events_total "))
+            .and_then(|n| n.parse().ok())
+    };
+    let (status, text) = get(port, "/metrics").expect("metrics");
+    assert!(
+        status
+            .to_lowercase()
+            .contains("content-type: text/plain; version=0.0.4"),
+        "{status}"
+    );
+    let before = events(&text).expect("events_total");
+
+    // Following: a new mint shows up.
+    deployed
+        .operator
+        .mint(alice, amount("1"), MintKind::Card, B256::ZERO)
+        .await
+        .expect("mint");
+    until("the new mint", || {
+        events(&get(port, "/metrics")?.1).filter(|n| *n > before)
+    })
+    .await;
+
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let summary = json(&out);
+    assert_eq!(summary["stopped"], "signal", "{summary:#}\n{stderr}");
+    // JSON log lines on stderr.
+    assert!(stderr.lines().all(|l| l.starts_with('{')), "{stderr}");
+    assert!(
+        stderr.contains("caught up with the head") && stderr.contains("SIGTERM"),
+        "{stderr}"
+    );
+
+    // The database was closed cleanly and holds the mint made while following.
+    let wallets = json(&db.emtoken(&["--json", "wallets"]));
+    assert_eq!(wallet(&wallets, alice)["balance"], "90.75");
+}

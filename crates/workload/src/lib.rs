@@ -1,0 +1,45 @@
+//! Reproducible EmToken histories, for the indexer's tests and the benchmarks.
+//!
+//! [`Deployed::deploy`] puts EmToken on a dev node (the SDK test fixture's setup: roles of
+//! `anvil/accounts.toml`, tiers, registered users) and keeps a client per account. [`generate`] then sends
+//! a seeded mix of e-money operations: cash-ins (card, bank, fund orders), transfers (mostly by the
+//! operator for generated wallets, some plain ones by the role users), holds (executed in full, in part,
+//! kept open, released, renewed), two-step transfers and payouts through every lifecycle, suspense
+//! included. The workload keeps its own book of balances and only sends what must pass, so a failure is
+//! an error, never skipped.
+//!
+//! ```no_run
+//! # async fn example() -> emtoken_workload::Result<()> {
+//! use emtoken_test_utils::{DevNode, ProfileName};
+//! use emtoken_workload::{Deployed, WorkloadConfig, generate};
+//!
+//! let node = DevNode::spawn(ProfileName::Dev)?;
+//! let deployed = Deployed::deploy(&node).await?;
+//! let summary = generate(&deployed, &WorkloadConfig::new(7, 5_000, 100)).await?;
+//! println!("{} events in {:?} from block {}", summary.events, summary.elapsed, deployed.deploy_block);
+//! # Ok(())
+//! # }
+//! ```
+
+mod book;
+mod config;
+mod deployed;
+mod error;
+mod generate;
+mod kind;
+mod op;
+mod plan;
+mod rng;
+mod script;
+mod summary;
+
+pub use config::WorkloadConfig;
+pub use deployed::{
+    DECIMALS, Deployed, TIERS, TierInEuros, USER_LEVELS, WALLET_LEVEL, network_profile, tiers,
+};
+pub use error::{Error, Result};
+pub use generate::generate;
+pub use kind::OpKind;
+pub use plan::{wallet_address, wallets};
+pub use script::minimum_events;
+pub use summary::{Balance, TracedEvent, WorkloadSummary, trace_event};

@@ -3,6 +3,9 @@ use std::path::PathBuf;
 /// Errors of the test helpers.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The folder for anvil's persisted states could not be made.
+    #[error("cannot create a folder for anvil's states: {0}")]
+    StateCache(String),
     /// A file of `anvil/` (or another input) could not be read.
     #[error("cannot read {path}: {source}")]
     Read {

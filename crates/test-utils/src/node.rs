@@ -14,6 +14,8 @@ pub struct DevNode {
     name: ProfileName,
     profile: Profile,
     accounts: Accounts,
+    /// Where anvil persists old states; dropped (removed) after the node, declared last.
+    _cache: tempfile::TempDir,
 }
 
 impl DevNode {
@@ -43,6 +45,15 @@ impl DevNode {
             }
         }
         args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+        // Anvil moves old states to disk under ~/.foundry/anvil/tmp and removes them only on a clean exit;
+        // a node killed on drop would leave them behind (tens of GB over many test runs). Each node keeps
+        // them in a folder of its own, removed with it.
+        let cache = tempfile::Builder::new()
+            .prefix("emtoken-anvil-states-")
+            .tempdir()
+            .map_err(|e| Error::StateCache(e.to_string()))?;
+        args.push("--cache-path".to_owned());
+        args.push(cache.path().display().to_string());
         let instance = Anvil::at(anvil)
             .host("127.0.0.1")
             .port(0u16)
@@ -57,6 +68,7 @@ impl DevNode {
             name,
             profile,
             accounts,
+            _cache: cache,
         })
     }
 

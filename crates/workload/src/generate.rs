@@ -35,8 +35,9 @@ use crate::{
 ///
 /// The generated wallets must be new to the deployment: running again on the same deployment needs
 /// another seed. Any failed transaction stops the run with [`Error::Operation`]. A wave that sees no new
-/// block for 3 s asks the node to mine one (`evm_mine`): anvil's instant mining now and then forgets a
-/// ready transaction (foundry-rs/foundry#10122).
+/// block for 3 s asks the node to mine one (`evm_mine`), so a node whose mining is switched off still
+/// completes; that does not rescue the transaction anvil's instant mining now and then strands (see the
+/// crate docs, "Which node").
 pub async fn generate(deployed: &Deployed, config: &WorkloadConfig) -> Result<WorkloadSummary> {
     config.validate()?;
     let started = Instant::now();
@@ -147,11 +148,10 @@ async fn send_wave(
 /// How long a wave may wait without a new block before the node is asked to mine.
 const STALL: Duration = Duration::from_secs(3);
 
-/// Anvil's instant mining now and then leaves a ready transaction in its pool until another one arrives
-/// (foundry-rs/foundry#10122); the last transactions of a wave then wait for nothing until their receipt
-/// timeout. While a wave is out, every [`STALL`] without a new block, this asks the node to mine
-/// (`evm_mine`, which takes the pool's transactions). Best effort: a failing read or mine is logged, and
-/// the sends report what matters.
+/// While a wave is out, every [`STALL`] without a new block, asks the node to mine one (`evm_mine`, which
+/// takes the pool's ready transactions), so a node whose mining was switched off still completes the
+/// wave. (A transaction stranded by instant mining, foundry-rs/foundry#10122, was not rescued by it in
+/// our runs.) Best effort: failures are logged, and the sends report what matters.
 async fn unstick(provider: &DynProvider) -> Infallible {
     let mut last = provider.get_block_number().await.ok();
     loop {

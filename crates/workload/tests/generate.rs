@@ -8,13 +8,17 @@ use anyhow::{Context, Result, ensure};
 use emtoken_sdk::Amount;
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::{
-    Deployed, OpKind, USER_LEVELS, WALLET_LEVEL, WorkloadConfig, WorkloadSummary, generate,
+    Deployed, LOAD_ANVIL_ARGS, OpKind, USER_LEVELS, WALLET_LEVEL, WorkloadConfig, WorkloadSummary,
+    generate,
 };
 use futures::future::try_join_all;
 
-/// A fresh dev node, EmToken deployed, and `config` generated on it.
-async fn run(config: WorkloadConfig) -> Result<(DevNode, Deployed, WorkloadSummary)> {
-    let node = DevNode::spawn(ProfileName::Dev)?;
+/// A fresh dev node (with `extra` anvil flags), EmToken deployed, and `config` generated on it.
+async fn run(
+    config: WorkloadConfig,
+    extra: &[&str],
+) -> Result<(DevNode, Deployed, WorkloadSummary)> {
+    let node = DevNode::spawn_with_args(ProfileName::Dev, extra)?;
     let deployed = Deployed::deploy(&node).await?;
     let summary = generate(&deployed, &config).await?;
     Ok((node, deployed, summary))
@@ -40,7 +44,7 @@ async fn chain_balances(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_small_run_hits_its_target_covers_every_kind_and_matches_the_chain() -> Result<()> {
-    let (_node, d, s) = run(WorkloadConfig::new(42, 600, 50)).await?;
+    let (_node, d, s) = run(WorkloadConfig::new(42, 600, 50), &[]).await?;
 
     ensure!(
         (600..=630).contains(&s.events),
@@ -114,8 +118,10 @@ async fn a_small_run_hits_its_target_covers_every_kind_and_matches_the_chain() -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_seed_gives_the_same_history_on_two_nodes() -> Result<()> {
+    // Interval mining: two busy nodes at once are where instant mining strands a transaction now and then.
     let config = WorkloadConfig::new(7, 600, 30);
-    let ((_n1, d1, s1), (_n2, d2, s2)) = futures::try_join!(run(config), run(config))?;
+    let ((_n1, d1, s1), (_n2, d2, s2)) =
+        futures::try_join!(run(config, &LOAD_ANVIL_ARGS), run(config, &LOAD_ANVIL_ARGS))?;
 
     ensure!(s1.events == s2.events && s1.transactions == s2.transactions);
     ensure!(s1.trace == s2.trace, "the traces differ");
@@ -133,7 +139,7 @@ async fn the_same_seed_gives_the_same_history_on_two_nodes() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reused_seed_or_a_bad_configuration_is_refused() -> Result<()> {
-    let (_node, d, _) = run(WorkloadConfig::new(3, 300, 10)).await?;
+    let (_node, d, _) = run(WorkloadConfig::new(3, 300, 10), &[]).await?;
     let again = generate(&d, &WorkloadConfig::new(3, 300, 10)).await;
     ensure!(
         matches!(&again, Err(emtoken_workload::Error::Config(m)) if m.contains("already registered")),
@@ -165,13 +171,13 @@ async fn a_node_that_stops_mining_is_asked_to_mine() -> Result<()> {
 }
 
 /// Measures a backfill-sized run (5,000 events over 200 wallets) on the dev profile as it is (one block per
-/// transaction) and with `--block-time 1 --gas-limit 300000000`:
+/// transaction), with `--block-time 1 --gas-limit 300000000` and with [`LOAD_ANVIL_ARGS`]:
 /// `cargo nextest run -p emtoken-workload --run-ignored only --no-capture five_thousand`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "measurement, not a check"]
 async fn five_thousand_events() -> Result<()> {
-    let block_time: &[&str] = &["--block-time", "1", "--gas-limit", "300000000"];
-    for extra in [&[][..], block_time] {
+    let one_second: &[&str] = &["--block-time", "1", "--gas-limit", "300000000"];
+    for extra in [&[][..], one_second, &LOAD_ANVIL_ARGS] {
         let node = DevNode::spawn_with_args(ProfileName::Dev, extra)?;
         let d = Deployed::deploy(&node).await?;
         let s = generate(&d, &WorkloadConfig::new(1, 5_000, 200)).await?;

@@ -390,20 +390,8 @@ impl Indexer {
         if logs.last().and_then(|l| l.block_number) > Some(end) || logs.iter().any(|l| l.removed) {
             return Ok(Step::Retry);
         }
-        // Block times of logs that carry none.
-        let mut times: HashMap<u64, _> = headers.values().map(|h| (h.number, h.time)).collect();
-        for log in &logs {
-            if let (None, Some(n)) = (log.block_timestamp, log.block_number)
-                && !times.contains_key(&n)
-            {
-                let h = self
-                    .header(n)
-                    .await?
-                    .ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
-                times.insert(n, h.time);
-            }
-        }
-        let decoded = decode_logs(&logs, &times)?;
+        let known = headers.values().map(|h| (h.number, h.time)).collect();
+        let decoded = self.decode(&logs, known).await?;
         let window: Vec<BlockRow> = if at_head {
             (from..=end).map(|n| block_row(&headers[&n])).collect()
         } else {
@@ -428,6 +416,28 @@ impl Indexer {
             to: end,
             events: stored,
         })
+    }
+}
+
+impl Indexer {
+    /// Decodes logs, fetching the time of blocks whose logs carry none and `known` does not have.
+    pub(crate) async fn decode(
+        &self,
+        logs: &[alloy::rpc::types::Log],
+        mut known: HashMap<u64, chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<crate::decode::Decoded>> {
+        for log in logs {
+            if let (None, Some(n)) = (log.block_timestamp, log.block_number)
+                && !known.contains_key(&n)
+            {
+                let h = self
+                    .header(n)
+                    .await?
+                    .ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
+                known.insert(n, h.time);
+            }
+        }
+        decode_logs(logs, &known)
     }
 }
 

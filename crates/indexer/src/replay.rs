@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::{Error, Indexer, Result, decode::decode_logs};
+use crate::{Error, Indexer, Result};
 
 impl Indexer {
     /// Fetches the contract's logs of the final blocks `from..=to` again and stores the events the index
@@ -29,19 +29,7 @@ impl Indexer {
                 }
                 Err(e) => return Err(e),
             };
-            let mut times = HashMap::new();
-            for log in &logs {
-                if let (None, Some(n)) = (log.block_timestamp, log.block_number)
-                    && !times.contains_key(&n)
-                {
-                    let h = self
-                        .header(n)
-                        .await?
-                        .ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
-                    times.insert(n, h.time);
-                }
-            }
-            let decoded = decode_logs(&logs, &times)?;
+            let decoded = self.decode(&logs, HashMap::new()).await?;
             let mut tx = self.store.begin(self.chain_id).await?;
             let new = self.apply_events(&mut tx, &decoded, final_block).await?;
             if new > 0 {

@@ -169,30 +169,3 @@ async fn a_node_that_stops_mining_is_asked_to_mine() -> Result<()> {
     ensure!(s.events >= 150 && s.last_block - s.first_block < s.waves as u64 * 2);
     Ok(())
 }
-
-/// Measures a backfill-sized run (5,000 events over 200 wallets) on the dev profile as it is (one block per
-/// transaction), with `--block-time 1 --gas-limit 300000000` and with [`LOAD_ANVIL_ARGS`]:
-/// `cargo nextest run -p emtoken-workload --run-ignored only --no-capture five_thousand`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "measurement, not a check"]
-async fn five_thousand_events() -> Result<()> {
-    let one_second: &[&str] = &["--block-time", "1", "--gas-limit", "300000000"];
-    for extra in [&[][..], one_second, &LOAD_ANVIL_ARGS] {
-        let node = DevNode::spawn_with_args(ProfileName::Dev, extra)?;
-        let d = Deployed::deploy(&node).await?;
-        let s = generate(&d, &WorkloadConfig::new(1, 5_000, 200)).await?;
-        println!(
-            "dev {extra:?}: {} events, {} transactions in {} waves, blocks {}..={}, {:.1?}: {} tx/s, \
-             {} events/s",
-            s.events,
-            s.transactions,
-            s.waves,
-            s.first_block,
-            s.last_block,
-            s.elapsed,
-            s.transactions_per_second(),
-            s.events_per_second()
-        );
-    }
-    Ok(())
-}

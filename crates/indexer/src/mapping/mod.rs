@@ -346,22 +346,7 @@ impl Mapper {
                     self.transfer_pair(ev, payer, payee, executed, Some(("HOLD", key)))?;
                 }
                 if !released.is_zero() {
-                    let id = ids::event_movement_id(
-                        self.chain_id,
-                        &ev.tx_hash,
-                        ev.tx_ordinal,
-                        "release",
-                    );
-                    self.new_movement(
-                        id,
-                        ev,
-                        payer,
-                        "RELEASE",
-                        released,
-                        (None, None),
-                        Some(("HOLD", key)),
-                        Some("SUCCESS"),
-                    );
+                    self.release_movement(ev, payer, released, key);
                 }
             }
             E::HoldReleased(h) => {
@@ -378,18 +363,7 @@ impl Mapper {
                     hold.status = status;
                 });
                 self.delta(ev, payer, Decimal::ZERO, -released);
-                let id =
-                    ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
-                self.new_movement(
-                    id,
-                    ev,
-                    payer,
-                    "RELEASE",
-                    released,
-                    (None, None),
-                    Some(("HOLD", key)),
-                    Some("SUCCESS"),
-                );
+                self.release_movement(ev, payer, released, key);
             }
             E::HoldRenewed(h) => {
                 let (key, payer, payee) = (h.holdId.0, addr(h.payer), addr(h.payee));
@@ -404,6 +378,22 @@ impl Mapper {
             _ => {}
         }
         Ok(())
+    }
+
+    /// RELEASE of `released` for the payer of hold `key`, done once mined.
+    fn release_movement(&mut self, ev: &EventRow, payer: Addr, released: Decimal, key: Hash) {
+        let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
+        let record = Some(("HOLD", key));
+        self.new_movement(
+            id,
+            ev,
+            payer,
+            "RELEASE",
+            released,
+            (None, None),
+            record,
+            Some("SUCCESS"),
+        );
     }
 
     /// Applies a change to a known hold; a hold created before the indexed range is started from what

@@ -18,7 +18,6 @@ mod config;
 mod decode;
 mod error;
 mod follow;
-mod ids;
 mod indexer;
 mod mapping;
 mod metrics;
@@ -27,8 +26,8 @@ mod replay;
 mod rpc;
 
 pub use config::Config;
+pub use emtoken_store::ids::wallet_id;
 pub use error::{Error, Result};
-pub use ids::wallet_id;
 pub use indexer::{Indexer, Step, Summary};
 pub use metrics::Metrics;
 pub use rpc::RetryPolicy;

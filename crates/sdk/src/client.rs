@@ -21,6 +21,17 @@ pub struct EmTokenClient {
     decimals: u8,
 }
 
+/// A transaction the node accepted (see [`EmTokenClient::submit`]).
+#[derive(Debug, Clone)]
+pub struct Submitted(crate::sender::Submission);
+
+impl Submitted {
+    /// The transaction's hash.
+    pub fn tx_hash(&self) -> alloy::primitives::TxHash {
+        self.0.tx_hash
+    }
+}
+
 /// Builds an [`EmTokenClient`]: where to connect, who signs, how to send.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
@@ -206,6 +217,22 @@ impl EmTokenClient {
             id,
             outcome: self.send(call, tx).await?,
         })
+    }
+
+    /// Hands a call of the contract (e.g. `client.contract().transfer(to, v).into_transaction_request()`)
+    /// to the node and returns once the node has accepted it, without waiting for it to be mined: a call
+    /// the contract refuses fails here with the decoded error and consumes no nonce. Await
+    /// [`EmTokenClient::outcome`] for its receipt. For services that answer before a transaction is mined
+    /// (an HTTP API returning 202 with the transaction hash).
+    pub async fn submit(&self, call: &'static str, tx: TransactionRequest) -> Result<Submitted> {
+        Ok(Submitted(self.sender.submit(call, tx).await?))
+    }
+
+    /// Waits for a submitted transaction's receipt (confirmations and timeout of this client) and
+    /// decodes its events; a mined failure comes back as [`Error::Reverted`] with the reason.
+    pub async fn outcome(&self, submitted: Submitted) -> Result<TxOutcome> {
+        let receipt = self.sender.receipt(submitted.0).await?;
+        Ok(TxOutcome::from_receipt(&receipt, self.address()))
     }
 
     /// Sends a call of the contract and waits for its receipt (see [`Sender`]).

@@ -16,7 +16,7 @@ mod sender;
 
 pub use amount::{Amount, AmountError, MAX_BASE_UNITS};
 pub use calls::Role;
-pub use client::{ClientBuilder, EmTokenClient};
+pub use client::{ClientBuilder, EmTokenClient, Submitted};
 pub use deploy::{DeployConfig, Deployment, Roles, deploy};
 pub use emtoken_bindings::EmToken::EmTokenEvents;
 pub use error::{EmTokenError, Error, Result};

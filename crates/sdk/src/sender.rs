@@ -8,6 +8,14 @@ use tokio::sync::Mutex;
 
 use crate::{Error, NetworkProfile, Result, SendSettings};
 
+/// A transaction handed to the node, not yet known to be mined.
+#[derive(Debug, Clone)]
+pub(crate) struct Submission {
+    pub(crate) call: &'static str,
+    pub(crate) tx: TransactionRequest,
+    pub(crate) tx_hash: alloy::primitives::TxHash,
+}
+
 /// Sends transactions from one key and waits for their receipts.
 ///
 /// Many sends may run concurrently: each first asks the node for a gas estimate (so a call the contract
@@ -52,14 +60,24 @@ impl Sender {
         self.chain_id
     }
 
-    /// Sends a transaction and waits for its receipt: the node's gas estimate first (a refused
-    /// call fails here with the decoded contract error, consuming no nonce), then the next nonce under the
-    /// lock, then the receipt with the configured confirmations.
+    /// Sends a transaction and waits for its receipt: [`Sender::submit`], then [`Sender::receipt`].
     pub(crate) async fn send(
         &self,
         call: &'static str,
         tx: TransactionRequest,
     ) -> Result<TransactionReceipt> {
+        let submitted = self.submit(call, tx).await?;
+        self.receipt(submitted).await
+    }
+
+    /// Hands a transaction to the node without waiting for it to be mined: the node's gas estimate
+    /// first (a refused call fails here with the decoded contract error, consuming no nonce), then the
+    /// next nonce under the lock.
+    pub(crate) async fn submit(
+        &self,
+        call: &'static str,
+        tx: TransactionRequest,
+    ) -> Result<Submission> {
         let from = self.from.ok_or_else(|| {
             Error::Invalid(format!(
                 "{call} needs a signer: build the client with a key"
@@ -115,7 +133,19 @@ impl Sender {
                 }
             }
         };
-        let tx_hash = *pending.tx_hash();
+        Ok(Submission {
+            call,
+            tx,
+            tx_hash: *pending.tx_hash(),
+        })
+    }
+
+    /// Waits for the receipt of a submitted transaction with the configured confirmations and timeout;
+    /// a failed transaction is replayed on its block's state to recover the contract's reason.
+    pub(crate) async fn receipt(&self, submission: Submission) -> Result<TransactionReceipt> {
+        let Submission { call, tx, tx_hash } = submission;
+        let pending =
+            alloy::providers::PendingTransactionBuilder::new(self.provider.root().clone(), tx_hash);
         let timeout = self.settings.receipt_timeout;
         let receipt = match pending
             .with_required_confirmations(self.settings.confirmations + 1)

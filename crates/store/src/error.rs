@@ -15,6 +15,9 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// A write conflicts with what is stored (e.g. a client name taken with another role).
+    #[error("{0}")]
+    Conflict(String),
     /// A stored value does not fit what the indexer expects.
     #[error("invalid stored value: {0}")]
     Invalid(String),

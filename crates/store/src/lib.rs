@@ -5,11 +5,13 @@
 //! Writes go through a [`Tx`]: a batch's events, balance changes, wallets, movements, holds, orders,
 //! window and checkpoint commit together or not at all.
 
+pub mod api;
 mod chain;
 mod db;
 mod embedded;
 mod error;
 mod finality;
+pub mod ids;
 mod ingest;
 mod read;
 mod rows;

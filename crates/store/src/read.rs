@@ -10,9 +10,10 @@ use crate::{
 macro_rules! wallet_columns {
     () => {
         "id, chain_id, address, balance, final_held, head_total, held, registered, kyc_level,
-    frozen, status, user_id, client_id, iban, first_block, created_at"
+    frozen, status, user_id, client_id, iban, first_block, created_at, registered_at"
     };
 }
+pub(crate) use wallet_columns;
 
 /// How to find a wallet: by id or by address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -166,6 +166,8 @@ pub struct WalletRow {
     pub first_block: Option<i64>,
     /// That block's timestamp.
     pub created_at: Option<DateTime<Utc>>,
+    /// When the platform registered it (None: only seen on chain).
+    pub registered_at: Option<DateTime<Utc>>,
 }
 
 impl WalletRow {

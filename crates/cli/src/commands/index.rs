@@ -36,7 +36,7 @@ use crate::{args, format, logging, metrics_server, output::Output, progress, sig
 pub(crate) struct IndexArgs {
     /// HTTP JSON-RPC endpoint of the node, e.g. `http://127.0.0.1:8545`.
     #[arg(long, value_name = "URL", value_parser = args::http_url)]
-    rpc: String,
+    pub(crate) rpc: String,
 
     /// WebSocket endpoint of the node, e.g. `ws://127.0.0.1:8545`: its new heads wake the poller early.
     #[arg(long, value_name = "URL", value_parser = args::ws_url)]
@@ -44,7 +44,7 @@ pub(crate) struct IndexArgs {
 
     /// The EmToken contract: 0x and 40 hex digits.
     #[arg(long, value_name = "ADDR", value_parser = args::address)]
-    contract: Address,
+    pub(crate) contract: Address,
 
     /// First block to index on a fresh database (default: the contract's deployment block).
     #[arg(long, value_name = "N", value_parser = args::block_number, allow_negative_numbers = true)]
@@ -56,7 +56,7 @@ pub(crate) struct IndexArgs {
     confirmations: u64,
 
     #[command(flatten)]
-    database: DatabaseArgs,
+    pub(crate) database: DatabaseArgs,
 
     /// Stop (exit 0) once caught up with the head instead of following it.
     #[arg(long)]
@@ -64,7 +64,7 @@ pub(crate) struct IndexArgs {
 
     /// Serve `GET /health` (JSON) and `GET /metrics` (Prometheus) on HOST:PORT, e.g. `127.0.0.1:9100`.
     #[arg(long, value_name = "HOST:PORT", value_parser = args::listen_addr)]
-    metrics_addr: Option<SocketAddr>,
+    pub(crate) metrics_addr: Option<SocketAddr>,
 
     /// When the node's chain is not the one the database indexed (e.g. a restarted devnet), wipe that
     /// chain's rows and index it again instead of stopping with an error.
@@ -82,13 +82,13 @@ pub(crate) struct IndexArgs {
 
     /// Name of the network, shown as `dltNetwork` in movements and holds (default: `chain-<chain id>`).
     #[arg(long, value_name = "NAME")]
-    network: Option<String>,
+    pub(crate) network: Option<String>,
 }
 
 /// What a run did, printed at exit.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Report {
+pub(crate) struct Report {
     chain_id: Option<i64>,
     /// First block this run indexed.
     from_block: Option<i64>,
@@ -122,7 +122,7 @@ pub(crate) async fn run(args: IndexArgs, output: Output) -> anyhow::Result<()> {
     output.print(&report, describe)
 }
 
-async fn index(
+pub(crate) async fn index(
     args: &IndexArgs,
     store: Store,
     stopped: watch::Receiver<bool>,

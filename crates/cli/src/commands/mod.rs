@@ -1,11 +1,13 @@
 //! One subcommand per file; `database` and `lookup` are shared by the commands that use the index.
 
+mod api_key;
 mod contracts;
 mod database;
 mod holds;
 mod index;
 mod lookup;
 mod movements;
+mod serve;
 mod wallets;
 
 use anyhow::Context;
@@ -24,6 +26,10 @@ pub(crate) enum Command {
     Wallets(wallets::WalletsArgs),
     Movements(movements::MovementsArgs),
     Holds(holds::HoldsArgs),
+    Serve(serve::ServeArgs),
+    /// API keys of the HTTP API.
+    #[command(subcommand)]
+    ApiKey(api_key::ApiKeyCommand),
 }
 
 /// Runs a subcommand; those using the index run on a tokio runtime built here.
@@ -34,6 +40,8 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Wallets(args) => read(output, wallets::run(args, output)),
         Command::Movements(args) => read(output, movements::run(args, output)),
         Command::Holds(args) => read(output, holds::run(args, output)),
+        Command::Serve(args) => block_on(serve::run(args, output)),
+        Command::ApiKey(command) => read(output, api_key::run(command, output)),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use alloy::primitives::{Address, U256};
 use emtoken_sdk::EmTokenEvents as E;
 use emtoken_store::{
-    Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, SeenAddress,
+    Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, SeenAddress, ids,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -15,7 +15,6 @@ use uuid::Uuid;
 use crate::{
     Result,
     decode::{Decoded, timestamp, units},
-    ids,
 };
 
 /// Everything a batch writes besides its events.

@@ -3,14 +3,13 @@
 
 use alloy::primitives::{Address, FixedBytes, U256};
 use emtoken_sdk::EmTokenEvents as E;
-use emtoken_store::{Addr, EventRow, Hash, OrderRow};
+use emtoken_store::{Addr, EventRow, Hash, OrderRow, ids};
 use rust_decimal::Decimal;
 
 use super::{Mapper, PendingTransfer, ZERO, addr, claim, order_status};
 use crate::{
     Result,
     decode::{Decoded, units},
-    ids,
 };
 
 /// What an order event says, whatever its kind.

@@ -1,11 +1,12 @@
 //! Building blocks of the mapping: balance changes, first sightings, compliance and movements.
 
-use emtoken_store::{Addr, ComplianceRow, DeltaRow, EventRow, Hash, MovementRow, SeenAddress};
+use emtoken_store::{Addr, ComplianceRow, DeltaRow, EventRow, Hash, MovementRow, SeenAddress, ids};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{Mapper, status_of};
-use crate::{Result, ids};
+
+use crate::Result;
 
 impl Mapper {
     /// Records a balance change of `address` by the event, and that the address was seen.
@@ -101,8 +102,18 @@ impl Mapper {
         record: Option<(&str, Hash)>,
     ) -> Result<()> {
         let parties = (Some(from), Some(to));
-        let out = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "out");
-        let inn = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "in");
+        // An operator transfer is a record of its own (its key is derived from the issuer and the
+        // operation id), so the platform can name its movements before it is mined.
+        let (out, inn) = match record {
+            Some((kind @ "OPERATOR_TRANSFER", key)) => (
+                ids::record_movement_id(self.chain_id, kind, &key, "out"),
+                ids::record_movement_id(self.chain_id, kind, &key, "in"),
+            ),
+            _ => (
+                ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "out"),
+                ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "in"),
+            ),
+        };
         self.new_movement(
             out,
             ev,

@@ -1,9 +1,10 @@
-//! Deterministic ids: UUIDv5 of the chain facts a row stands for, so any index of the same chain (fresh,
+//! Deterministic ids (shared by the indexer, which writes rows, and the API, which names records before
+//! they are mined): UUIDv5 of the chain facts a row stands for, so any index of the same chain (fresh,
 //! resumed, replayed or re-derived after a reorganisation) gives every row the same id.
 
 use uuid::Uuid;
 
-use emtoken_store::{Addr, Hash};
+use crate::{Addr, Hash};
 
 /// Namespace of every EmToken id (a UUIDv5 of "emtoken" in the URL namespace).
 fn namespace() -> Uuid {
@@ -25,17 +26,17 @@ pub fn wallet_id(chain_id: i64, address: &Addr) -> Uuid {
 }
 
 /// A hold record.
-pub(crate) fn hold_id(chain_id: i64, key: &Hash) -> Uuid {
+pub fn hold_id(chain_id: i64, key: &Hash) -> Uuid {
     id(&[b"hold", &chain_id.to_be_bytes(), key])
 }
 
 /// An order record of `kind` (TRANSFER, FUND, PAYOUT).
-pub(crate) fn order_id(chain_id: i64, kind: &str, key: &Hash) -> Uuid {
+pub fn order_id(chain_id: i64, kind: &str, key: &Hash) -> Uuid {
     id(&[b"order", &chain_id.to_be_bytes(), kind.as_bytes(), key])
 }
 
 /// A movement tied to a record (hold lock, order movements): `role` names which one.
-pub(crate) fn record_movement_id(chain_id: i64, kind: &str, key: &Hash, role: &str) -> Uuid {
+pub fn record_movement_id(chain_id: i64, kind: &str, key: &Hash, role: &str) -> Uuid {
     id(&[
         b"record-movement",
         &chain_id.to_be_bytes(),
@@ -47,7 +48,7 @@ pub(crate) fn record_movement_id(chain_id: i64, kind: &str, key: &Hash, role: &s
 
 /// A movement of one event: the transaction and the event's position among the contract's logs of it,
 /// which survive the transaction being mined again in another block.
-pub(crate) fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: &str) -> Uuid {
+pub fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: &str) -> Uuid {
     id(&[
         b"event-movement",
         &chain_id.to_be_bytes(),

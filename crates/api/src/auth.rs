@@ -1,0 +1,91 @@
+//! API keys: `Authorization: Bearer <key>`, stored as SHA-256. A key is "emt_" + 64 hex digits (256
+//! random bits), shown once when created.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use emtoken_store::api::ClientRow;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::{ApiState, Problem};
+
+/// A new key and its hash (store the hash, show the key once).
+pub fn new_api_key() -> (String, [u8; 32]) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let key = format!("emt_{}", alloy::hex::encode(bytes));
+    let hash = hash_api_key(&key);
+    (key, hash)
+}
+
+/// The stored form of a key.
+pub fn hash_api_key(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+/// The authenticated caller: a client of the platform (or the bank integration).
+#[derive(Debug, Clone)]
+pub(crate) struct Caller(pub(crate) ClientRow);
+
+impl FromRequestParts<ApiState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
+        let unauthorized =
+            |detail: &str| Problem::new(axum::http::StatusCode::UNAUTHORIZED, detail.to_owned());
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| {
+                unauthorized("missing Authorization header: send 'Authorization: Bearer <api key>'")
+            })?;
+        let key = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <api key>'"))?;
+        let client = state
+            .store
+            .client_by_key(hash_api_key(key))
+            .await?
+            .ok_or_else(|| unauthorized("unknown or revoked api key"))?;
+        Ok(Caller(client))
+    }
+}
+
+/// A caller with a client key (not the bank's): the public endpoints.
+#[derive(Debug, Clone)]
+pub(crate) struct ClientCaller(pub(crate) ClientRow);
+
+impl FromRequestParts<ApiState> for ClientCaller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
+        let Caller(client) = Caller::from_request_parts(parts, state).await?;
+        if client.is_bank() {
+            return Err(Problem::forbidden(
+                "the bank's key serves the bank endpoints (/api/v1/bank/…), not users' wallets",
+            ));
+        }
+        Ok(ClientCaller(client))
+    }
+}
+
+/// A caller with the bank's key: the bank endpoints.
+#[derive(Debug, Clone)]
+pub(crate) struct BankCaller(pub(crate) ClientRow);
+
+impl FromRequestParts<ApiState> for BankCaller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
+        let Caller(client) = Caller::from_request_parts(parts, state).await?;
+        if !client.is_bank() {
+            return Err(Problem::forbidden(
+                "the bank endpoints need the bank's key (emtoken api-key create --client NAME --bank)",
+            ));
+        }
+        Ok(BankCaller(client))
+    }
+}

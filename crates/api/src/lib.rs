@@ -1,0 +1,82 @@
+//! The platform's HTTP API (axum) over the EmToken index: the wallet, movement, hold, transfer and
+//! cash-out endpoints of the seed docs, plus the bank side (SEPA cash-ins, payouts executed or rejected).
+//!
+//! Reads come from the indexer's database. Writes become transactions signed with the platform's keys
+//! (the operator is every wallet's default operator and the notary of API holds); the API answers 202
+//! once the node has the transaction, and the outcome shows up through the indexer. Requests carry
+//! API keys (`Authorization: Bearer …`, see [`new_api_key`]) and may carry an `Idempotency-Key`.
+
+mod auth;
+mod body;
+mod error;
+mod fields;
+mod iban;
+mod idempotency;
+mod openapi;
+mod paging;
+mod platform;
+mod problem;
+mod routes;
+mod views;
+
+use std::sync::Arc;
+
+use alloy::primitives::Address;
+use axum::Router;
+use emtoken_store::Store;
+
+pub use auth::{hash_api_key, new_api_key};
+pub use error::{Error, Result};
+pub use platform::Platform;
+pub use problem::Problem;
+
+/// The chain the API serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// Chain id.
+    pub chain_id: i64,
+    /// The EmToken contract.
+    pub contract: Address,
+    /// Token decimals.
+    pub decimals: u8,
+    /// The network's name (`dltNetwork`).
+    pub network: String,
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct ApiState {
+    /// The database (the indexer's).
+    pub store: Store,
+    /// The chain served.
+    pub chain: Arc<ChainInfo>,
+    /// The platform's chain clients.
+    pub platform: Arc<Platform>,
+}
+
+impl ApiState {
+    /// State for `platform` (whose operator client names the contract and chain) over `store`.
+    pub fn new(store: Store, platform: Platform, network: impl Into<String>) -> Self {
+        let chain = ChainInfo {
+            chain_id: i64::try_from(platform.operator.chain_id()).unwrap_or(i64::MAX),
+            contract: platform.operator.address(),
+            decimals: platform.operator.decimals(),
+            network: network.into(),
+        };
+        Self {
+            store,
+            chain: Arc::new(chain),
+            platform: Arc::new(platform),
+        }
+    }
+}
+
+/// The API's routes.
+pub fn router(state: ApiState) -> Router {
+    routes::router().with_state(state)
+}
+
+/// The OpenAPI document of the API (what `/api/v1/openapi.json` serves).
+pub fn openapi_json() -> serde_json::Value {
+    openapi::document()
+}

@@ -1,0 +1,302 @@
+use alloy::primitives::{Address, B256};
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use emtoken_sdk::MintKind;
+use emtoken_store::{WalletRef, api::NewRequest, ids};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::ready;
+use crate::{
+    ApiState, Problem, auth::BankCaller, body::JsonBody, fields, iban::Iban, idempotency,
+    platform::Call, views,
+};
+
+/// A SEPA transfer the bank received for a wallet: credit it (mint of kind bank transfer).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct BankCashIn {
+    /// The wallet's IBAN (the account the transfer was sent to); or give walletId.
+    iban: Option<String>,
+    /// The wallet's id; or give iban.
+    wallet_id: Option<String>,
+    /// Amount received, a decimal string.
+    amount: String,
+    /// The transfer's remittance information.
+    concept: Option<String>,
+}
+
+/// Reject a payout.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RejectCashOut {
+    /// Why (recorded on chain).
+    reason: String,
+}
+
+/// Execute a payout (no fields).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExecuteCashOut {}
+
+/// `POST /api/v1/bank/cashIns`: credits a SEPA cash-in to a wallet found by IBAN or id; its
+/// BANK_ACCOUNT_CASHIN movement appears once mined.
+#[utoipa::path(post, path = "/api/v1/bank/cashIns", tag = "bank", request_body = BankCashIn,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "mint on its way"), (status = 400), (status = 401), (status = 403), (status = 409)))]
+pub(crate) async fn bank_cash_in(
+    State(state): State<ApiState>,
+    BankCaller(bank): BankCaller,
+    headers: HeaderMap,
+    body: JsonBody<BankCashIn>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, bank.id, key.as_deref(), &body.fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let req = body.value;
+    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let concept = fields::concept(req.concept)?;
+    let wallet = match (&req.iban, &req.wallet_id) {
+        (Some(text), None) => {
+            let iban = Iban::parse(text).map_err(|e| Problem::bad("iban", e))?;
+            state
+                .store
+                .wallet_by_iban(iban.as_str())
+                .await?
+                .ok_or_else(|| Problem::bad("iban", format!("no wallet has IBAN {iban}")))?
+        }
+        (None, Some(id)) => {
+            let id = fields::uuid("walletId", id)?;
+            state
+                .store
+                .wallet(WalletRef::Id(id))
+                .await?
+                .filter(|w| w.user_id.is_some())
+                .ok_or_else(|| Problem::bad("walletId", format!("no wallet with id {id}")))?
+        }
+        _ => {
+            return Err(Problem::bad(
+                "iban",
+                "give exactly one of iban and walletId",
+            ));
+        }
+    };
+    ready(&wallet, "credited")?;
+    let request_id = Uuid::new_v4();
+    let reference = B256::from_slice(&[request_id.as_bytes().as_slice(), &[0u8; 16]].concat());
+    let tx = state
+        .platform
+        .operator
+        .contract()
+        .mint(
+            Address::from(wallet.address),
+            amount.base_units(),
+            MintKind::BankTransfer as u8,
+            reference,
+        )
+        .into_transaction_request();
+    let answer = json!({
+        "id": request_id,
+        "walletId": wallet.id,
+        "iban": wallet.iban,
+        "amount": amount.to_string(),
+        "concept": concept,
+        "status": "PENDING",
+    });
+    let request = NewRequest {
+        id: request_id,
+        client_id: bank.id,
+        idempotency_key: key,
+        fingerprint: body.fingerprint,
+        kind: "SEPA_CASH_IN".into(),
+        wallet_id: Some(wallet.id),
+        record_id: None,
+        record_key: None,
+        concept,
+        details: json!({}),
+        movements: vec![],
+    };
+    idempotency::run(
+        &state,
+        request,
+        vec![Call::operator("mint", tx)],
+        (StatusCode::ACCEPTED, answer),
+    )
+    .await
+}
+
+/// The payout behind a BANK_ACCOUNT_CASHOUT movement id: its key, and its order row once indexed.
+async fn payout(
+    state: &ApiState,
+    movement: &str,
+) -> Result<(Uuid, B256, emtoken_store::OrderRow), Problem> {
+    let id = fields::uuid("movementId", movement)?;
+    let rows = state.store.cash_out_movement(id).await?;
+    let (_, key) = rows.ok_or_else(|| Problem::not_found(format!("no cash-out movement {id}")))?;
+    let key: [u8; 32] = key.as_slice().try_into().map_err(Problem::internal)?;
+    let order = state
+        .store
+        .order(ids::order_id(state.chain.chain_id, "PAYOUT", &key))
+        .await?
+        .ok_or_else(|| {
+            Problem::conflict(format!(
+                "cash-out {id} is not on chain yet: try again in a moment"
+            ))
+        })?;
+    Ok((id, B256::from(key), order))
+}
+
+/// `GET /api/v1/bank/cashOuts`: payouts waiting for the bank (ordered or in process), oldest first.
+#[utoipa::path(get, path = "/api/v1/bank/cashOuts", tag = "bank",
+    responses((status = 200, description = "pending cash-outs"), (status = 401), (status = 403)))]
+pub(crate) async fn bank_list_cash_outs(
+    State(state): State<ApiState>,
+    BankCaller(_bank): BankCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    if let Some((name, _)) = params.first() {
+        return Err(Problem::bad(
+            name,
+            "unknown query parameter: this list takes none",
+        ));
+    }
+    let rows = state.store.pending_cash_outs(state.chain.chain_id).await?;
+    let items: Vec<_> = rows
+        .iter()
+        .map(|(movement_id, wallet_id, amount, iban, status)| {
+            json!({
+                "movementId": movement_id,
+                "walletId": wallet_id,
+                "amount": views::amount(&state, *amount),
+                "iban": iban,
+                "status": status,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "_embedded": { "cashOuts": items } })))
+}
+
+/// `POST /api/v1/bank/cashOuts/{movementId}/execute`: the bank paid it; the payout is processed and
+/// executed (burnt) on chain; the movement becomes SUCCESS once final.
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body = ExecuteCashOut,
+    params(("movementId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409, description = "not pending any more")))]
+pub(crate) async fn bank_execute_cash_out(
+    State(state): State<ApiState>,
+    BankCaller(bank): BankCaller,
+    Path(movement): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<ExecuteCashOut>,
+) -> Result<Response, Problem> {
+    decide(state, bank, movement, headers, body.fingerprint, None).await
+}
+
+/// `POST /api/v1/bank/cashOuts/{movementId}/reject`: the bank could not pay it; the funds are returned;
+/// the movement becomes ERROR once final.
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/reject", tag = "bank", request_body = RejectCashOut,
+    params(("movementId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub(crate) async fn bank_reject_cash_out(
+    State(state): State<ApiState>,
+    BankCaller(bank): BankCaller,
+    Path(movement): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<RejectCashOut>,
+) -> Result<Response, Problem> {
+    let reason = body.value.reason.trim().to_owned();
+    if reason.is_empty() || reason.len() > 200 {
+        return Err(Problem::bad("reason", "must be 1 to 200 characters"));
+    }
+    decide(
+        state,
+        bank,
+        movement,
+        headers,
+        body.fingerprint,
+        Some(reason),
+    )
+    .await
+}
+
+async fn decide(
+    state: ApiState,
+    bank: emtoken_store::api::ClientRow,
+    movement: String,
+    headers: HeaderMap,
+    fingerprint: [u8; 32],
+    reject: Option<String>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, bank.id, key.as_deref(), &fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let (movement_id, payout_key, order) = payout(&state, &movement).await?;
+    if !matches!(
+        order.status.as_str(),
+        "ORDERED" | "IN_PROCESS" | "FUNDS_IN_SUSPENSE"
+    ) {
+        return Err(Problem::conflict(format!(
+            "cash-out {movement_id} is {}: nothing left to decide",
+            order.status
+        )));
+    }
+    let contract = state.platform.operator.contract();
+    let mut calls = vec![];
+    let kind = match &reject {
+        Some(reason) => {
+            calls.push(Call::operator(
+                "rejectPayout",
+                contract
+                    .rejectPayout(payout_key, reason.clone())
+                    .into_transaction_request(),
+            ));
+            "REJECT_CASH_OUT"
+        }
+        None => {
+            if order.status == "ORDERED" {
+                calls.push(Call::operator(
+                    "processPayout",
+                    contract
+                        .processPayout(payout_key)
+                        .into_transaction_request(),
+                ));
+            }
+            calls.push(Call::operator(
+                "executePayout",
+                contract
+                    .executePayout(payout_key)
+                    .into_transaction_request(),
+            ));
+            "EXECUTE_CASH_OUT"
+        }
+    };
+    let answer = json!({
+        "movementId": movement_id,
+        "decision": if reject.is_some() { "REJECT" } else { "EXECUTE" },
+        "status": "PENDING",
+    });
+    let request = NewRequest {
+        id: Uuid::new_v4(),
+        client_id: bank.id,
+        idempotency_key: key,
+        fingerprint,
+        kind: kind.into(),
+        wallet_id: None,
+        record_id: Some(movement_id),
+        record_key: Some(payout_key.0),
+        concept: reject.clone(),
+        details: json!({}),
+        movements: vec![],
+    };
+    idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer)).await
+}

@@ -1,0 +1,546 @@
+use alloy::primitives::{Address, B256, U256};
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use emtoken_sdk::OperationId;
+use emtoken_store::{
+    WalletRow,
+    api::{ExpectedMovement, HoldView, HoldsQuery, NewRequest},
+    ids,
+};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{owned_wallet, ready, target_wallet};
+use crate::{
+    ApiState, Problem,
+    auth::ClientCaller,
+    body::JsonBody,
+    fields, idempotency,
+    paging::ListQuery,
+    platform::Call,
+    views::{self, PUBLIC},
+};
+
+/// Put money on hold for a payee; the platform is the notary.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct CreateHold {
+    /// Amount, a decimal string ("1.50").
+    amount: String,
+    /// The wallet that receives the money when the hold is executed.
+    target_wallet_id: String,
+    /// Purpose.
+    concept: Option<String>,
+    /// When it expires (e.g. "2030-02-06T10:04:45+02"); absent: perpetual.
+    expiration: Option<String>,
+}
+
+/// Execute a hold (in full or part).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct ExecuteHold {
+    /// Amount to send to the payee, a decimal string.
+    amount: String,
+    /// Purpose.
+    concept: Option<String>,
+}
+
+/// Release a hold.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct ReleaseHold {
+    /// Purpose.
+    concept: Option<String>,
+}
+
+/// Renew a hold.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct RenewHold {
+    /// New expiration; absent: perpetual.
+    expiration: Option<String>,
+}
+
+fn as_addr(bytes: &[u8]) -> Address {
+    Address::from_slice(bytes)
+}
+
+async fn hold_answer(
+    state: &ApiState,
+    wallet: &WalletRow,
+    hold: &HoldView,
+) -> Result<serde_json::Value, Problem> {
+    let owners = views::owners(
+        state,
+        [Some(hold.payer.clone()), Some(hold.payee.clone())].into_iter(),
+    )
+    .await?;
+    Ok(views::hold(state, wallet, hold, &owners))
+}
+
+/// `GET /api/v1/public/wallets/{walletId}/holds`: holds where the wallet pays or is paid, paged.
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds", tag = "holds",
+    params(("walletId" = String, Path), ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
+           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|heldValue, asc|desc")),
+    responses((status = 200, description = "HAL page of holds"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub(crate) async fn list_holds(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let q = ListQuery::parse(params, &["createdAt", "updatedAt", "heldValue"], &[])?;
+    let (rows, total) = state
+        .store
+        .holds_page(&HoldsQuery {
+            chain_id: state.chain.chain_id,
+            address: wallet.address,
+            wallet_id: wallet.id,
+            sort: q.sort.clone(),
+            paging: q.paging,
+        })
+        .await?;
+    let owners = views::owners(
+        &state,
+        rows.iter()
+            .flat_map(|h| [Some(h.payer.clone()), Some(h.payee.clone())]),
+    )
+    .await?;
+    let items = rows
+        .iter()
+        .map(|h| views::hold(&state, &wallet, h, &owners))
+        .collect();
+    Ok(Json(q.page(
+        &format!("{PUBLIC}/wallets/{}/holds", wallet.id),
+        "holds",
+        items,
+        total,
+    )))
+}
+
+async fn find_hold(
+    state: &ApiState,
+    wallet: &WalletRow,
+    hold_id: &str,
+) -> Result<HoldView, Problem> {
+    let id = fields::uuid("holdId", hold_id)?;
+    state
+        .store
+        .hold_view(state.chain.chain_id, wallet.address, wallet.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("wallet {} has no hold {id}", wallet.id)))
+}
+
+/// `GET /api/v1/public/wallets/{walletId}/holds/{holdId}`.
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds/{holdId}", tag = "holds",
+    params(("walletId" = String, Path), ("holdId" = String, Path)),
+    responses((status = 200, description = "the hold"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub(crate) async fn get_hold(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path((wallet_id, hold_id)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let hold = find_hold(&state, &wallet, &hold_id).await?;
+    Ok(Json(hold_answer(&state, &wallet, &hold).await?))
+}
+
+/// `POST /api/v1/public/wallets/{walletId}/hold`: holds `amount` of the wallet for the target wallet,
+/// with the platform as notary. 202 with the hold (PENDING_DLT_CREATION until indexed).
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold", tag = "holds", request_body = CreateHold,
+    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "the hold, on its way"), (status = 400), (status = 401), (status = 403),
+              (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
+pub(crate) async fn create_hold(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<CreateHold>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let req = body.value;
+    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let concept = fields::concept(req.concept)?;
+    let expiration = req
+        .expiration
+        .as_deref()
+        .map(|e| fields::future_date("expiration", e))
+        .transpose()?;
+    let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
+    ready(&wallet, "payer")?;
+    if target.id == wallet.id {
+        return Err(Problem::bad(
+            "targetWalletId",
+            "a hold needs another wallet as payee",
+        ));
+    }
+    let request_id = Uuid::new_v4();
+    let operation = OperationId::from_uuid(request_id);
+    let operator = state.platform.operator.signer().unwrap_or_default();
+    let hold_key = operation.record_key(operator);
+    let hold_id = ids::hold_id(state.chain.chain_id, &hold_key.0);
+    let (payer, payee) = (as_addr(&wallet.address), as_addr(&target.address));
+    let contract = state.platform.operator.contract();
+    let tx = match expiration {
+        None => contract
+            .holdFrom(
+                operation.as_bytes(),
+                payer,
+                payee,
+                operator,
+                amount.base_units(),
+                U256::ZERO,
+            )
+            .into_transaction_request(),
+        Some(date) => contract
+            .holdFromWithExpirationDate(
+                operation.as_bytes(),
+                payer,
+                payee,
+                operator,
+                amount.base_units(),
+                U256::from(u64::try_from(date.timestamp()).unwrap_or_default()),
+            )
+            .into_transaction_request(),
+    };
+    let units = rust_decimal::Decimal::from_str_exact(&amount.base_units().to_string())
+        .map_err(Problem::internal)?;
+    let lock = ExpectedMovement {
+        id: ids::record_movement_id(state.chain.chain_id, "HOLD", &hold_key.0, "lock"),
+        wallet_id: wallet.id,
+        r#type: "LOCK".into(),
+        amount: units,
+        origin_address: None,
+        target_address: None,
+        iban: None,
+    };
+    let hex = |a: &[u8]| alloy::hex::encode(a);
+    let details = json!({
+        "operationId": hex(operation.as_bytes().as_slice()),
+        "issuer": hex(operator.as_slice()),
+        "payer": hex(payer.as_slice()),
+        "payee": hex(payee.as_slice()),
+        "notary": hex(operator.as_slice()),
+        "amount": units.to_string(),
+        "expiration": expiration.map(|d| d.to_rfc3339()),
+    });
+    let view = HoldView {
+        id: hold_id,
+        hold_key: hold_key.0.to_vec(),
+        operation_id: operation.as_bytes().to_vec(),
+        issuer: operator.to_vec(),
+        payer: payer.to_vec(),
+        payee: payee.to_vec(),
+        notary: operator.to_vec(),
+        held_value: units,
+        executed_value: rust_decimal::Decimal::ZERO,
+        remaining: units,
+        chain_status: None,
+        expiration,
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        request_kind: Some("HOLD".into()),
+        request_state: Some("PENDING_DLT".into()),
+        request_indexed: Some(false),
+    };
+    let answer = hold_answer(&state, &wallet, &view).await?;
+    let request = NewRequest {
+        id: request_id,
+        client_id: client.id,
+        idempotency_key: key,
+        fingerprint: body.fingerprint,
+        kind: "HOLD".into(),
+        wallet_id: Some(wallet.id),
+        record_id: Some(hold_id),
+        record_key: Some(hold_key.0),
+        concept,
+        details,
+        movements: vec![lock],
+    };
+    idempotency::run(
+        &state,
+        request,
+        vec![Call::operator("holdFrom", tx)],
+        (StatusCode::ACCEPTED, answer),
+    )
+    .await
+}
+
+/// The kinds of operation on an existing hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HoldOp {
+    Execute,
+    ExecuteKeepOpen,
+    Release,
+    Renew,
+}
+
+impl HoldOp {
+    fn kind(self) -> &'static str {
+        match self {
+            HoldOp::Execute => "EXECUTE_HOLD",
+            HoldOp::ExecuteKeepOpen => "EXECUTE_HOLD_AND_KEEP_OPEN",
+            HoldOp::Release => "RELEASE_HOLD",
+            HoldOp::Renew => "RENEW_HOLD",
+        }
+    }
+}
+
+/// Checks and sends an operation on an existing hold of the wallet (as payer), notarised by the platform.
+#[allow(clippy::too_many_arguments)]
+async fn operate(
+    state: ApiState,
+    client: emtoken_store::api::ClientRow,
+    wallet_id: String,
+    hold_id: String,
+    headers: HeaderMap,
+    fingerprint: [u8; 32],
+    op: HoldOp,
+    amount: Option<String>,
+    concept: Option<String>,
+    expiration: Option<Option<String>>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, client.id, key.as_deref(), &fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let amount = amount
+        .map(|a| fields::amount("amount", &a, state.chain.decimals))
+        .transpose()?;
+    let concept = fields::concept(concept)?;
+    let expiration = match &expiration {
+        Some(Some(e)) => Some(fields::future_date("expiration", e)?),
+        _ => None,
+    };
+    let hold = find_hold(&state, &wallet, &hold_id).await?;
+    if hold.payer != wallet.address {
+        return Err(Problem::forbidden(format!(
+            "wallet {} is the payee of hold {}: only the payer's wallet operates it",
+            wallet.id, hold.id
+        )));
+    }
+    let operator = state.platform.operator.signer().unwrap_or_default();
+    if hold.notary != operator.as_slice() {
+        return Err(Problem::conflict(format!(
+            "hold {} names {} as notary, not the platform: it is executed or released on chain",
+            hold.id,
+            views::hex(&hold.notary)
+        )));
+    }
+    if !views::hold_open(&hold)
+        || matches!(
+            hold.request_state.as_deref(),
+            Some("REQUESTED" | "PENDING_DLT")
+        )
+    {
+        return Err(Problem::conflict(format!(
+            "hold {} is {}: it can only be {} while open (CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN) with no other operation on its way",
+            hold.id,
+            views::hold_status(&hold),
+            match op {
+                HoldOp::Release => "released",
+                HoldOp::Renew => "renewed",
+                _ => "executed",
+            }
+        )));
+    }
+    let units = match amount {
+        Some(a) => {
+            let units = rust_decimal::Decimal::from_str_exact(&a.base_units().to_string())
+                .map_err(Problem::internal)?;
+            if units > hold.remaining {
+                return Err(Problem::conflict(format!(
+                    "hold {} has {} left on hold; cannot execute {}",
+                    hold.id,
+                    views::amount(&state, hold.remaining),
+                    a
+                )));
+            }
+            Some((a, units))
+        }
+        None => None,
+    };
+    let hold_key = B256::from_slice(&hold.hold_key);
+    let contract = state.platform.operator.contract();
+    let (name, tx) = match (op, &units) {
+        (HoldOp::Execute, Some((a, _))) => (
+            "executeHold",
+            contract
+                .executeHold(hold_key, a.base_units())
+                .into_transaction_request(),
+        ),
+        (HoldOp::ExecuteKeepOpen, Some((a, _))) => (
+            "executeHoldAndKeepOpen",
+            contract
+                .executeHoldAndKeepOpen(hold_key, a.base_units())
+                .into_transaction_request(),
+        ),
+        (HoldOp::Release, _) => (
+            "releaseHold",
+            contract.releaseHold(hold_key).into_transaction_request(),
+        ),
+        (HoldOp::Renew, _) => (
+            "renewHoldWithExpirationDate",
+            contract
+                .renewHoldWithExpirationDate(
+                    hold_key,
+                    U256::from(
+                        expiration.map_or(0, |d| u64::try_from(d.timestamp()).unwrap_or_default()),
+                    ),
+                )
+                .into_transaction_request(),
+        ),
+        _ => return Err(Problem::bad("amount", "is required")),
+    };
+    let mut view = hold.clone();
+    view.request_kind = Some(op.kind().into());
+    view.request_state = Some("PENDING_DLT".into());
+    view.request_indexed = Some(false);
+    let answer = hold_answer(&state, &wallet, &view).await?;
+    let request = NewRequest {
+        id: Uuid::new_v4(),
+        client_id: client.id,
+        idempotency_key: key,
+        fingerprint,
+        kind: op.kind().into(),
+        wallet_id: Some(wallet.id),
+        record_id: Some(hold.id),
+        record_key: Some(hold_key.0),
+        concept,
+        details: json!({
+            "amount": units.map(|(_, u)| u.to_string()),
+            "expiration": expiration.map(|d| d.to_rfc3339()),
+        }),
+        movements: vec![],
+    };
+    idempotency::run(
+        &state,
+        request,
+        vec![Call::operator(name, tx)],
+        (StatusCode::ACCEPTED, answer),
+    )
+    .await
+}
+
+/// `POST …/hold/{holdId}/executeHold`: sends `amount` to the payee and releases the rest.
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/executeHold", tag = "holds",
+    request_body = ExecuteHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "the hold, EXECUTION on its way"), (status = 400), (status = 401), (status = 403), (status = 404),
+              (status = 409, description = "hold not open, amount above what is held, notary not the platform")))]
+pub(crate) async fn execute_hold(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path((wallet_id, hold_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: JsonBody<ExecuteHold>,
+) -> Result<Response, Problem> {
+    let b = body.value;
+    operate(
+        state,
+        client,
+        wallet_id,
+        hold_id,
+        headers,
+        body.fingerprint,
+        HoldOp::Execute,
+        Some(b.amount),
+        b.concept,
+        None,
+    )
+    .await
+}
+
+/// `POST …/hold/{holdId}/executeHoldAndKeepOpen`: sends `amount`, keeps the rest on hold.
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/executeHoldAndKeepOpen", tag = "holds",
+    request_body = ExecuteHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub(crate) async fn execute_hold_and_keep_open(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path((wallet_id, hold_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: JsonBody<ExecuteHold>,
+) -> Result<Response, Problem> {
+    let b = body.value;
+    operate(
+        state,
+        client,
+        wallet_id,
+        hold_id,
+        headers,
+        body.fingerprint,
+        HoldOp::ExecuteKeepOpen,
+        Some(b.amount),
+        b.concept,
+        None,
+    )
+    .await
+}
+
+/// `POST …/hold/{holdId}/releaseHold`: returns what is held to the payer.
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/releaseHold", tag = "holds",
+    request_body = ReleaseHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub(crate) async fn release_hold(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path((wallet_id, hold_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: JsonBody<ReleaseHold>,
+) -> Result<Response, Problem> {
+    operate(
+        state,
+        client,
+        wallet_id,
+        hold_id,
+        headers,
+        body.fingerprint,
+        HoldOp::Release,
+        None,
+        body.value.concept,
+        None,
+    )
+    .await
+}
+
+/// `POST …/hold/{holdId}/renewHold`: a new expiration (absent: perpetual).
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/renewHold", tag = "holds",
+    request_body = RenewHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub(crate) async fn renew_hold(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path((wallet_id, hold_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: JsonBody<RenewHold>,
+) -> Result<Response, Problem> {
+    operate(
+        state,
+        client,
+        wallet_id,
+        hold_id,
+        headers,
+        body.fingerprint,
+        HoldOp::Renew,
+        None,
+        None,
+        Some(body.value.expiration),
+    )
+    .await
+}

@@ -1,0 +1,135 @@
+//! The endpoints, one file per resource.
+
+mod bank;
+mod holds;
+mod movements;
+mod transfers;
+mod wallets;
+
+use axum::{
+    Json, Router,
+    http::StatusCode,
+    response::IntoResponse,
+    routing::{get, post},
+};
+use emtoken_store::{WalletRef, WalletRow, api::ClientRow};
+
+use crate::{ApiState, Problem, fields};
+
+pub(crate) use bank::*;
+pub(crate) use holds::*;
+pub(crate) use movements::*;
+pub(crate) use transfers::*;
+pub(crate) use wallets::*;
+
+/// Every route.
+pub(crate) fn router() -> Router<ApiState> {
+    let public = Router::new()
+        .route("/wallets", get(list_wallets).post(create_wallet))
+        .route(
+            "/wallets/{walletId}",
+            get(get_wallet).delete(unsubscribe_wallet),
+        )
+        .route("/wallets/{walletId}/movements", get(list_movements))
+        .route(
+            "/wallets/{walletId}/movements/{movementId}",
+            get(get_movement),
+        )
+        .route("/wallets/{walletId}/holds", get(list_holds))
+        .route("/wallets/{walletId}/holds/{holdId}", get(get_hold))
+        .route("/wallets/{walletId}/hold", post(create_hold))
+        .route(
+            "/wallets/{walletId}/hold/{holdId}/executeHold",
+            post(execute_hold),
+        )
+        .route(
+            "/wallets/{walletId}/hold/{holdId}/executeHoldAndKeepOpen",
+            post(execute_hold_and_keep_open),
+        )
+        .route(
+            "/wallets/{walletId}/hold/{holdId}/releaseHold",
+            post(release_hold),
+        )
+        .route(
+            "/wallets/{walletId}/hold/{holdId}/renewHold",
+            post(renew_hold),
+        )
+        .route("/wallets/{walletId}/transfer", post(transfer))
+        .route("/wallets/{walletId}/cashOuts", post(cash_out));
+    let bank = Router::new()
+        .route("/cashIns", post(bank_cash_in))
+        .route("/cashOuts", get(bank_list_cash_outs))
+        .route(
+            "/cashOuts/{movementId}/execute",
+            post(bank_execute_cash_out),
+        )
+        .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out));
+    Router::new()
+        .nest("/api/v1/public", public)
+        .nest("/api/v1/bank", bank)
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
+        .fallback(|| async {
+            Problem::not_found("no such endpoint: see /api/v1/openapi.json").into_response()
+        })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this endpoint",
+            )
+            .into_response()
+        })
+}
+
+/// The wallet `id` (path text) if it exists (404) and belongs to the caller's client (403).
+pub(crate) async fn owned_wallet(
+    state: &ApiState,
+    client: &ClientRow,
+    field: &str,
+    id: &str,
+) -> Result<WalletRow, Problem> {
+    let id = fields::uuid(field, id)?;
+    let wallet = state
+        .store
+        .wallet(WalletRef::Id(id))
+        .await?
+        .filter(|w| w.chain_id == state.chain.chain_id)
+        .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
+    if wallet.client_id != Some(client.id) {
+        return Err(Problem::forbidden(format!(
+            "wallet {id} does not belong to a user of client {}",
+            client.name
+        )));
+    }
+    Ok(wallet)
+}
+
+/// A wallet that can send money now: READY.
+pub(crate) fn ready(wallet: &WalletRow, role: &str) -> Result<(), Problem> {
+    if wallet.status != "READY" {
+        return Err(Problem::conflict(format!(
+            "{role} wallet {} is {}: only READY wallets can operate",
+            wallet.id, wallet.status
+        )));
+    }
+    Ok(())
+}
+
+/// A wallet named in a body (any client's user may receive), READY.
+pub(crate) async fn target_wallet(
+    state: &ApiState,
+    field: &str,
+    id: &str,
+) -> Result<WalletRow, Problem> {
+    let id = fields::uuid(field, id)?;
+    let wallet = state
+        .store
+        .wallet(WalletRef::Id(id))
+        .await?
+        .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
+        .ok_or_else(|| Problem::bad(field, format!("no wallet with id {id}")))?;
+    ready(&wallet, "target")?;
+    Ok(wallet)
+}

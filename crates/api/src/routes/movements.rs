@@ -1,0 +1,115 @@
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use emtoken_store::api::MovementsQuery;
+
+use super::owned_wallet;
+use crate::{
+    ApiState, Problem,
+    auth::ClientCaller,
+    fields,
+    paging::ListQuery,
+    views::{self, PUBLIC},
+};
+
+/// Movement statuses.
+const STATUSES: [&str; 3] = ["PENDING", "SUCCESS", "ERROR"];
+
+/// `GET /api/v1/public/wallets/{walletId}/movements`: paged, filtered by `startDate`, `endDate`
+/// (creation time, inclusive) and `status`.
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/movements", tag = "movements",
+    params(("walletId" = String, Path),
+           ("startDate" = Option<String>, Query, description = "e.g. 2020-02-28 12:00:00 (UTC) or RFC 3339"),
+           ("endDate" = Option<String>, Query), ("status" = Option<String>, Query, description = "PENDING|SUCCESS|ERROR"),
+           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
+           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|amount|status|type, asc|desc")),
+    responses((status = 200, description = "HAL page of movements"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub(crate) async fn list_movements(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let q = ListQuery::parse(
+        params,
+        &["createdAt", "updatedAt", "amount", "status", "type"],
+        &["startDate", "endDate", "status"],
+    )?;
+    let status = q.filters.get("status").cloned();
+    if let Some(s) = &status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return Err(Problem::bad(
+            "status",
+            format!("'{s}' is not one of {}", STATUSES.join(", ")),
+        ));
+    }
+    let start = q
+        .filters
+        .get("startDate")
+        .map(|d| fields::filter_date("startDate", d))
+        .transpose()?;
+    let end = q
+        .filters
+        .get("endDate")
+        .map(|d| fields::filter_date("endDate", d))
+        .transpose()?;
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        return Err(Problem::bad("startDate", "is after endDate"));
+    }
+    let (rows, total) = state
+        .store
+        .movements_page(&MovementsQuery {
+            wallet_id: wallet.id,
+            status,
+            start,
+            end,
+            sort: q.sort.clone(),
+            paging: q.paging,
+        })
+        .await?;
+    let owners = views::owners(
+        &state,
+        rows.iter()
+            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
+    )
+    .await?;
+    let items = rows
+        .iter()
+        .map(|m| views::movement(&state, &wallet, m, &owners))
+        .collect();
+    Ok(Json(q.page(
+        &format!("{PUBLIC}/wallets/{}/movements", wallet.id),
+        "movements",
+        items,
+        total,
+    )))
+}
+
+/// `GET /api/v1/public/wallets/{walletId}/movements/{movementId}`.
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/movements/{movementId}", tag = "movements",
+    params(("walletId" = String, Path), ("movementId" = String, Path)),
+    responses((status = 200, description = "the movement"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub(crate) async fn get_movement(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path((wallet_id, movement_id)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let id = fields::uuid("movementId", &movement_id)?;
+    let m = state
+        .store
+        .movement_view(wallet.id, id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("wallet {} has no movement {id}", wallet.id)))?;
+    let owners = views::owners(
+        &state,
+        [m.origin_address.clone(), m.target_address.clone()].into_iter(),
+    )
+    .await?;
+    Ok(Json(views::movement(&state, &wallet, &m, &owners)))
+}

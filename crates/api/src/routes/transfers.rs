@@ -1,0 +1,234 @@
+use alloy::primitives::{Address, keccak256};
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use emtoken_sdk::OperationId;
+use emtoken_store::{
+    api::{ExpectedMovement, NewRequest},
+    ids,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{owned_wallet, ready, target_wallet};
+use crate::{
+    ApiState, Problem, auth::ClientCaller, body::JsonBody, fields, iban::Iban, idempotency,
+    platform::Call, views::PUBLIC,
+};
+
+/// Send money to another wallet.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Transfer {
+    /// Amount, a decimal string ("1.50").
+    amount: String,
+    /// Purpose (shown on both movements).
+    concept: Option<String>,
+    /// The receiving wallet.
+    target_wallet_id: String,
+}
+
+/// An IBAN object.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct IbanObject {
+    /// The IBAN (checked: country, length, checksum).
+    account_number: String,
+}
+
+/// Send money out to a bank account.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct CashOut {
+    /// The receiving bank account.
+    iban: IbanObject,
+    /// Amount, a decimal string.
+    amount: String,
+    /// Purpose.
+    concept: Option<String>,
+}
+
+/// Base units of an amount, as stored.
+pub(crate) fn units(amount: &emtoken_sdk::Amount) -> Result<Decimal, Problem> {
+    Decimal::from_str_exact(&amount.base_units().to_string()).map_err(Problem::internal)
+}
+
+/// `POST /api/v1/public/wallets/{walletId}/transfer`: an operator transfer to another wallet. 202 with the
+/// TRANSFER_OUT movement's id (PENDING until final).
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/transfer", tag = "transfers", request_body = Transfer,
+    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "on its way: movementId, status PENDING"), (status = 400), (status = 401),
+              (status = 403), (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
+pub(crate) async fn transfer(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<Transfer>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let req = body.value;
+    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let concept = fields::concept(req.concept)?;
+    let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
+    ready(&wallet, "sending")?;
+    if target.id == wallet.id {
+        return Err(Problem::bad(
+            "targetWalletId",
+            "is the sending wallet itself",
+        ));
+    }
+    let request_id = Uuid::new_v4();
+    let operation = OperationId::from_uuid(request_id);
+    let operator = state.platform.operator.signer().unwrap_or_default();
+    let key_of_record = operation.record_key(operator).0;
+    let chain_id = state.chain.chain_id;
+    let (from, to) = (Address::from(wallet.address), Address::from(target.address));
+    let amount_units = units(&amount)?;
+    let out_id = ids::record_movement_id(chain_id, "OPERATOR_TRANSFER", &key_of_record, "out");
+    let in_id = ids::record_movement_id(chain_id, "OPERATOR_TRANSFER", &key_of_record, "in");
+    let movement = |id, wallet_id, ty: &str| ExpectedMovement {
+        id,
+        wallet_id,
+        r#type: ty.into(),
+        amount: amount_units,
+        origin_address: Some(wallet.address),
+        target_address: Some(target.address),
+        iban: None,
+    };
+    let tx = state
+        .platform
+        .operator
+        .contract()
+        .operatorTransfer(operation.as_bytes(), from, to, amount.base_units())
+        .into_transaction_request();
+    let answer = json!({
+        "_links": {
+            "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id) },
+            "targetMovement": { "href": format!("{PUBLIC}/wallets/{}/movements/{in_id}", target.id) },
+        },
+        "movementId": out_id,
+        "targetMovementId": in_id,
+        "status": "PENDING",
+        "amount": amount.to_string(),
+        "concept": concept,
+        "originWalletId": wallet.id,
+        "targetWalletId": target.id,
+    });
+    let request = NewRequest {
+        id: request_id,
+        client_id: client.id,
+        idempotency_key: key,
+        fingerprint: body.fingerprint,
+        kind: "TRANSFER".into(),
+        wallet_id: Some(wallet.id),
+        record_id: Some(out_id),
+        record_key: Some(key_of_record),
+        concept,
+        details: json!({}),
+        movements: vec![
+            movement(out_id, wallet.id, "TRANSFER_OUT"),
+            movement(in_id, target.id, "TRANSFER_IN"),
+        ],
+    };
+    idempotency::run(
+        &state,
+        request,
+        vec![Call::operator("operatorTransfer", tx)],
+        (StatusCode::ACCEPTED, answer),
+    )
+    .await
+}
+
+/// `POST /api/v1/public/wallets/{walletId}/cashOuts`: a payout order to a bank account; its
+/// BANK_ACCOUNT_CASHOUT movement is PENDING until the bank side executes (SUCCESS) or rejects (ERROR) it.
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cashOuts", tag = "cash-outs", request_body = CashOut,
+    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "ordered: movementId, status PENDING"), (status = 400, description = "e.g. a bad IBAN checksum"),
+              (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub(crate) async fn cash_out(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<CashOut>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let req = body.value;
+    let iban =
+        Iban::parse(&req.iban.account_number).map_err(|e| Problem::bad("iban.accountNumber", e))?;
+    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let concept = fields::concept(req.concept)?;
+    ready(&wallet, "paying")?;
+    let request_id = Uuid::new_v4();
+    let operation = OperationId::from_uuid(request_id);
+    let operator = state.platform.operator.signer().unwrap_or_default();
+    let payout_key = operation.record_key(operator).0;
+    let chain_id = state.chain.chain_id;
+    let movement_id = ids::record_movement_id(chain_id, "PAYOUT", &payout_key, "cashout");
+    // Only a hash of the bank details goes on chain.
+    let instructions = keccak256(iban.as_str().as_bytes());
+    let tx = state
+        .platform
+        .operator
+        .contract()
+        .orderPayoutFrom(
+            operation.as_bytes(),
+            Address::from(wallet.address),
+            amount.base_units(),
+            instructions,
+        )
+        .into_transaction_request();
+    let answer = json!({
+        "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{movement_id}", wallet.id) } },
+        "movementId": movement_id,
+        "status": "PENDING",
+        "amount": amount.to_string(),
+        "iban": iban.as_str(),
+        "concept": concept,
+    });
+    let request = NewRequest {
+        id: request_id,
+        client_id: client.id,
+        idempotency_key: key,
+        fingerprint: body.fingerprint,
+        kind: "CASH_OUT".into(),
+        wallet_id: Some(wallet.id),
+        record_id: Some(movement_id),
+        record_key: Some(payout_key),
+        concept,
+        details: json!({ "iban": iban.as_str() }),
+        movements: vec![ExpectedMovement {
+            id: movement_id,
+            wallet_id: wallet.id,
+            r#type: "BANK_ACCOUNT_CASHOUT".into(),
+            amount: units(&amount)?,
+            origin_address: None,
+            target_address: None,
+            iban: Some(iban.to_string()),
+        }],
+    };
+    idempotency::run(
+        &state,
+        request,
+        vec![Call::operator("orderPayoutFrom", tx)],
+        (StatusCode::ACCEPTED, answer),
+    )
+    .await
+}

@@ -1,0 +1,269 @@
+use alloy::{primitives::Address, signers::local::PrivateKeySigner};
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header::LOCATION},
+    response::{IntoResponse, Response},
+};
+use emtoken_store::{
+    api::{ExpectedMovement, NewRequest, NewWallet, Registration, WalletsQuery},
+    ids,
+};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::owned_wallet;
+use crate::{
+    ApiState, Problem,
+    auth::ClientCaller,
+    body::JsonBody,
+    fields, iban, idempotency,
+    paging::ListQuery,
+    platform::Call,
+    views::{self, PUBLIC},
+};
+
+/// Register a wallet for a user.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct CreateWallet {
+    /// The user (a UUID of the client's choosing).
+    user_id: String,
+    /// The address to register; without it the platform generates one and keeps no key.
+    dlt_address: Option<String>,
+    /// KYC level to register it at (default 0).
+    kyc_level: Option<u8>,
+}
+
+/// `GET /api/v1/public/wallets`: the client's wallets, paged; `userId` filters.
+#[utoipa::path(get, path = "/api/v1/public/wallets", tag = "wallets",
+    params(("userId" = Option<String>, Query, description = "only this user's wallets"),
+           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query), ("sort" = Option<String>, Query,
+           description = "createdAt|balance|availableBalance|heldBalance|status|dltAddress, asc|desc")),
+    responses((status = 200, description = "HAL page of wallets"), (status = 400), (status = 401)))]
+pub(crate) async fn list_wallets(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let q = ListQuery::parse(
+        params,
+        &[
+            "createdAt",
+            "balance",
+            "availableBalance",
+            "heldBalance",
+            "status",
+            "dltAddress",
+        ],
+        &["userId"],
+    )?;
+    let user_id = q
+        .filters
+        .get("userId")
+        .map(|u| fields::uuid("userId", u.trim_matches('"')))
+        .transpose()?;
+    let (rows, total) = state
+        .store
+        .wallets_page(&WalletsQuery {
+            client_id: client.id,
+            user_id,
+            sort: q.sort.clone(),
+            paging: q.paging,
+        })
+        .await?;
+    let items = rows
+        .iter()
+        .map(|w| views::wallet(&state, w, Some(&client.name)))
+        .collect();
+    Ok(Json(q.page(
+        &format!("{PUBLIC}/wallets"),
+        "wallets",
+        items,
+        total,
+    )))
+}
+
+/// `GET /api/v1/public/wallets/{walletId}`.
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}", tag = "wallets",
+    params(("walletId" = String, Path)),
+    responses((status = 200, description = "the wallet"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub(crate) async fn get_wallet(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    Ok(Json(views::wallet(&state, &wallet, Some(&client.name))))
+}
+
+/// `POST /api/v1/public/wallets`: registers an address (given, or generated with its key thrown away)
+/// for a user at a KYC level; the wallet is PENDING until its on-chain registration is indexed.
+#[utoipa::path(post, path = "/api/v1/public/wallets", tag = "wallets", request_body = CreateWallet,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, description = "registered (status PENDING until the chain has it)"),
+              (status = 400), (status = 401), (status = 409, description = "address taken or unsubscribed")))]
+pub(crate) async fn create_wallet(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    headers: HeaderMap,
+    body: JsonBody<CreateWallet>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let req = body.value;
+    let user_id = fields::uuid("userId", &req.user_id)?;
+    let address: Address = match &req.dlt_address {
+        Some(text) => fields::address("dltAddress", text)?,
+        None => PrivateKeySigner::random().address(),
+    };
+    let level = req.kyc_level.unwrap_or(0);
+    let chain_id = state.chain.chain_id;
+    let wallet_id = ids::wallet_id(chain_id, &address.0.0);
+    let account = u64::from_be_bytes(wallet_id.as_bytes()[..8].try_into().unwrap_or_default());
+    let iban = iban::generate_es("9999", "0001", account).to_string();
+    let wallet = match state
+        .store
+        .register_wallet(&NewWallet {
+            id: wallet_id,
+            chain_id,
+            address: address.0.0,
+            user_id,
+            client_id: client.id,
+            iban,
+        })
+        .await?
+    {
+        Registration::Registered(row) => row,
+        Registration::Taken(row) => {
+            return Err(Problem::conflict(format!(
+                "address {address:#x} already belongs to wallet {}",
+                row.id
+            )));
+        }
+        Registration::Unsubscribed(row) => {
+            return Err(Problem::conflict(format!(
+                "address {address:#x} was unsubscribed (wallet {}): it can never be registered again",
+                row.id
+            )));
+        }
+    };
+    let calls = if wallet.registered {
+        vec![]
+    } else {
+        let tx = state
+            .platform
+            .compliance
+            .contract()
+            .registerWallet(address, level)
+            .into_transaction_request();
+        vec![Call::compliance("registerWallet", tx)]
+    };
+    let answer = json!({
+        "_links": { "self": { "href": format!("{PUBLIC}/wallets/{wallet_id}") } },
+        "dltAddress": format!("{address:#x}"),
+        "dltNetwork": state.chain.network,
+        "status": if wallet.registered { "READY" } else { "PENDING" },
+        "userId": user_id,
+        "walletId": wallet_id,
+        "iban": wallet.iban,
+    });
+    let request = NewRequest {
+        id: Uuid::new_v4(),
+        client_id: client.id,
+        idempotency_key: key,
+        fingerprint: body.fingerprint,
+        kind: "REGISTER_WALLET".into(),
+        wallet_id: Some(wallet_id),
+        record_id: Some(wallet_id),
+        record_key: None,
+        concept: None,
+        details: json!({ "kycLevel": level }),
+        movements: Vec::<ExpectedMovement>::new(),
+    };
+    let mut response =
+        idempotency::run(&state, request, calls, (StatusCode::CREATED, answer)).await?;
+    if response.status() == StatusCode::CREATED
+        && let Ok(location) = format!("{PUBLIC}/wallets/{wallet_id}").parse()
+    {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `DELETE /api/v1/public/wallets/{walletId}`: unsubscribes a wallet whose three balances are 0;
+/// irreversible (the address is frozen on chain and can never be registered again).
+#[utoipa::path(delete, path = "/api/v1/public/wallets/{walletId}", tag = "wallets",
+    params(("walletId" = String, Path)),
+    responses((status = 200, description = "unsubscribed"), (status = 401), (status = 403), (status = 404),
+              (status = 409, description = "the wallet has funds or operations on their way")))]
+pub(crate) async fn unsubscribe_wallet(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+) -> Result<Response, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    if wallet.status == "UNSUBSCRIBED" {
+        return Err(Problem::conflict(format!(
+            "wallet {} is already unsubscribed",
+            wallet.id
+        )));
+    }
+    let Some(row) = state.store.unsubscribe_wallet(wallet.id).await? else {
+        return Err(Problem::conflict(format!(
+            "wallet {} cannot be unsubscribed: balance {}, available {}, held {} must all be 0 and no operation may be on its way",
+            wallet.id,
+            views::amount(&state, wallet.balance),
+            views::amount(&state, wallet.available()),
+            views::amount(&state, wallet.held)
+        )));
+    };
+    let address = Address::from(row.address);
+    if row.registered && !row.frozen {
+        let tx = state
+            .platform
+            .compliance
+            .contract()
+            .freeze(address)
+            .into_transaction_request();
+        let request = NewRequest {
+            id: Uuid::new_v4(),
+            client_id: client.id,
+            idempotency_key: None,
+            fingerprint: [0; 32],
+            kind: "UNSUBSCRIBE".into(),
+            wallet_id: None,
+            record_id: Some(row.id),
+            record_key: None,
+            concept: None,
+            details: json!({}),
+            movements: vec![],
+        };
+        // The wallet is unsubscribed in the platform's records whatever the chain says; freezing the
+        // address is the on-chain half, retried by hand if the node refuses it (logged).
+        let _ = idempotency::run(
+            &state,
+            request,
+            vec![Call::compliance("freeze", tx)],
+            (StatusCode::OK, json!({})),
+        )
+        .await;
+    }
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}", row.id) } },
+            "dltAddress": format!("{address:#x}"),
+            "dltNetwork": state.chain.network,
+            "status": row.status,
+            "userId": row.user_id,
+            "walletId": row.id,
+        })),
+    )
+        .into_response())
+}

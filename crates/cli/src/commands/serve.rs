@@ -1,0 +1,143 @@
+//! `emtoken serve`: the indexer and the platform's HTTP API in one process, on one database.
+
+use std::{io::IsTerminal, net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use emtoken_api::{ApiState, Platform};
+use emtoken_sdk::{EmTokenClient, NetworkProfile};
+use tokio::{net::TcpListener, sync::watch};
+
+use super::{database::Open, index};
+use crate::{args, logging, metrics_server, output::Output, signals};
+
+/// Index the chain and serve the platform's HTTP API over the index.
+///
+/// Everything `emtoken index` does, plus the API of the seed docs on --listen: wallets, movements and
+/// holds read from the index; transfers, holds, cash-outs and wallet registrations sent as transactions
+/// signed with the platform's operator key (and compliance key for registrations); the bank side
+/// (SEPA cash-ins, payouts executed or rejected) for the bank's key. API keys: `emtoken api-key create`
+/// (before starting, when the embedded database is used). The OpenAPI document is served at
+/// /api/v1/openapi.json.
+///
+/// Example: `EMTOKEN_OPERATOR_KEY=0x… EMTOKEN_COMPLIANCE_KEY=0x… emtoken serve --rpc http://127.0.0.1:8545
+/// --contract 0x5fbdb2315678afecb367f032d93f642f64180aa3 --listen 127.0.0.1:8080`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    index: index::IndexArgs,
+
+    /// Where the API listens, HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080", value_parser = args::listen_addr)]
+    listen: SocketAddr,
+
+    /// Private key (hex) of the operator role: signs transfers, holds (as notary), payouts and mints.
+    #[arg(
+        long,
+        env = "EMTOKEN_OPERATOR_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    operator_key: String,
+
+    /// Private key (hex) of the compliance role: registers and freezes wallets (default: the operator key).
+    #[arg(
+        long,
+        env = "EMTOKEN_COMPLIANCE_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    compliance_key: Option<String>,
+
+    /// How to send transactions: anvil (EIP-1559) or besu (legacy, gas price 0).
+    #[arg(long, value_enum, default_value = "anvil")]
+    profile: Profile,
+}
+
+/// Transaction style of the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Profile {
+    /// EIP-1559 fees (anvil, public chains).
+    Anvil,
+    /// Legacy transactions at gas price 0 (Besu QBFT/IBFT permissioned networks).
+    Besu,
+}
+
+async fn client(args: &ServeArgs, key: &str, role: &str) -> anyhow::Result<EmTokenClient> {
+    let profile = match args.profile {
+        Profile::Anvil => NetworkProfile::Anvil,
+        Profile::Besu => NetworkProfile::Besu,
+    };
+    EmTokenClient::builder(args.index.rpc.clone())
+        .private_key(key)
+        .with_context(|| format!("--{role}-key is not a private key"))?
+        .profile(profile)
+        .receipt_timeout(Duration::from_secs(120))
+        .connect(args.index.contract)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot reach the contract on {} with the {role} key",
+                args.index.rpc
+            )
+        })
+}
+
+/// Runs `emtoken serve`.
+pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
+    let bar = None;
+    logging::init(
+        output.is_json() || !std::io::stderr().is_terminal(),
+        &logging::crates_at("info"),
+        bar,
+    );
+    let operator = client(&args, &args.operator_key, "operator").await?;
+    let compliance = client(
+        &args,
+        args.compliance_key.as_deref().unwrap_or(&args.operator_key),
+        "compliance",
+    )
+    .await?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on --listen {}", args.listen))?;
+    let metrics_listener = match args.index.metrics_addr {
+        Some(addr) => Some(metrics_server::bind(addr).await?),
+        None => None,
+    };
+    let (stop, stopped) = watch::channel(false);
+    signals::on_shutdown(stop)?;
+    let store = args.index.database.open(Open::Create).await?;
+    let network = args
+        .index
+        .network
+        .clone()
+        .unwrap_or_else(|| format!("chain-{}", operator.chain_id()));
+    let state = ApiState::new(
+        store.clone(),
+        Platform {
+            operator,
+            compliance,
+        },
+        network,
+    );
+    let app = emtoken_api::router(state);
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        "serving the API on http://{addr}/api/v1/public (OpenAPI: http://{addr}/api/v1/openapi.json)"
+    );
+    let mut api_stop = stopped.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = api_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let result = index::index(&args.index, store.clone(), stopped, metrics_listener, None).await;
+    server.abort();
+    let closed = store.close().await.context("cannot close the database");
+    result?;
+    closed?;
+    Ok(())
+}

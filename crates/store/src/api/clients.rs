@@ -1,0 +1,105 @@
+use uuid::Uuid;
+
+use crate::{Result, Store};
+
+/// What a client may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientRole {
+    /// A platform customer: its users' wallets.
+    Client,
+    /// The bank integration: SEPA cash-ins, executing and rejecting payouts.
+    Bank,
+}
+
+impl ClientRole {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientRole::Client => "CLIENT",
+            ClientRole::Bank => "BANK",
+        }
+    }
+}
+
+/// An API client.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClientRow {
+    /// Client id (the `clientId` of its wallets).
+    pub id: Uuid,
+    /// Its name (`clientAlias`).
+    pub name: String,
+    /// CLIENT or BANK.
+    pub role: String,
+}
+
+impl ClientRow {
+    /// Whether this is the bank integration.
+    pub fn is_bank(&self) -> bool {
+        self.role == ClientRole::Bank.as_str()
+    }
+}
+
+impl Store {
+    /// The client named `name`, created with `role` if new. An existing client keeps its role; asking for
+    /// another one is an error.
+    pub async fn ensure_client(&self, name: &str, role: ClientRole) -> Result<ClientRow> {
+        sqlx::query(
+            "INSERT INTO api_clients (id, name, role) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(Uuid::new_v4())
+        .bind(name)
+        .bind(role.as_str())
+        .execute(self.pool())
+        .await?;
+        let client: ClientRow =
+            sqlx::query_as("SELECT id, name, role FROM api_clients WHERE name = $1")
+                .bind(name)
+                .fetch_one(self.pool())
+                .await?;
+        if client.role != role.as_str() {
+            return Err(crate::Error::Conflict(format!(
+                "client {name} exists with role {}, not {}",
+                client.role,
+                role.as_str()
+            )));
+        }
+        Ok(client)
+    }
+
+    /// Stores a new key (its SHA-256) for a client.
+    pub async fn add_api_key(
+        &self,
+        client_id: Uuid,
+        key_hash: [u8; 32],
+        prefix: &str,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO api_keys (key_hash, client_id, prefix) VALUES ($1, $2, $3)")
+            .bind(key_hash)
+            .bind(client_id)
+            .bind(prefix)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The client owning a key (by its SHA-256), unless the key is unknown or revoked.
+    pub async fn client_by_key(&self, key_hash: [u8; 32]) -> Result<Option<ClientRow>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.name, c.role FROM api_keys k JOIN api_clients c ON c.id = k.client_id
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// A client by id.
+    pub async fn client(&self, id: Uuid) -> Result<Option<ClientRow>> {
+        Ok(
+            sqlx::query_as("SELECT id, name, role FROM api_clients WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,39 @@
+//! What the HTTP API reads and writes beyond the index: clients and their keys, requests (idempotency,
+//! transactions sent, their fate), the movements requests expect, and paged views of wallets, movements
+//! and holds that merge the chain's records with the requests not yet mined.
+
+mod clients;
+mod holds;
+mod movements;
+mod requests;
+mod wallets;
+
+pub use clients::{ClientRole, ClientRow};
+pub use holds::{HoldView, HoldsQuery};
+pub use movements::{MovementView, MovementsQuery};
+pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, RequestState};
+pub use wallets::{NewWallet, Registration, WalletsQuery};
+
+/// A page request: zero-based page number and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// Page number, from 0.
+    pub page: i64,
+    /// Rows per page (at least 1).
+    pub size: i64,
+}
+
+impl Paging {
+    pub(crate) fn offset(&self) -> i64 {
+        self.page.saturating_mul(self.size)
+    }
+}
+
+/// Sort direction and field (the field names are the API's, e.g. `createdAt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    /// The API field name; each query documents which it accepts.
+    pub field: String,
+    /// Descending.
+    pub desc: bool,
+}

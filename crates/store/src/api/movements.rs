@@ -1,0 +1,187 @@
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{Paging, Sort};
+use crate::{Result, Store};
+
+/// A movement as the API shows it: written by the indexer, or expected from a request of the platform
+/// that the chain has not shown yet (PENDING, or ERROR when the request failed).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MovementView {
+    /// Movement id.
+    pub id: Uuid,
+    /// Its wallet.
+    pub wallet_id: Uuid,
+    /// Its type.
+    pub r#type: String,
+    /// PENDING, SUCCESS or ERROR.
+    pub status: String,
+    /// Amount in base units.
+    pub amount: Decimal,
+    /// The concept given to the platform, if any.
+    pub concept: Option<String>,
+    /// Sender (transfers).
+    pub origin_address: Option<Vec<u8>>,
+    /// Receiver (transfers).
+    pub target_address: Option<Vec<u8>>,
+    /// Bank account (cash-ins and cash-outs).
+    pub iban: Option<String>,
+    /// HOLD, TRANSFER, FUND, PAYOUT or OPERATOR_TRANSFER.
+    pub record_kind: Option<String>,
+    /// That record's key.
+    pub record_key: Option<Vec<u8>>,
+    /// The transaction (None before it is sent).
+    pub tx_hash: Option<Vec<u8>>,
+    /// Its block (None before it is indexed).
+    pub block_number: Option<i64>,
+    /// That block's hash.
+    pub block_hash: Option<Vec<u8>>,
+    /// The log's index.
+    pub log_index: Option<i64>,
+    /// Creation (block time once indexed, request time before).
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which movements of a wallet to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovementsQuery {
+    /// The wallet.
+    pub wallet_id: Uuid,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Created at or after.
+    pub start: Option<DateTime<Utc>>,
+    /// Created at or before.
+    pub end: Option<DateTime<Utc>>,
+    /// Sort by createdAt, updatedAt, amount, status or type.
+    pub sort: Sort,
+    /// Which page.
+    pub paging: Paging,
+}
+
+/// A wallet's movements ($1): indexed ones (with the concept of the request that caused them) and the
+/// expected ones not indexed yet.
+macro_rules! movements_of_wallet {
+    () => {
+        "WITH all_m AS (
+           SELECT m.id, m.wallet_id, m.type, m.status, m.amount,
+                  COALESCE(m.concept, am.concept,
+                           (SELECT r.concept FROM api_requests r WHERE r.tx_hash = m.tx_hash
+                            ORDER BY r.created_at LIMIT 1)) AS concept,
+                  m.origin_address, m.target_address, COALESCE(m.iban, am.iban) AS iban, m.record_kind,
+                  m.record_key, m.tx_hash, m.block_number, m.block_hash, m.log_index, m.created_at,
+                  m.updated_at
+           FROM movements m LEFT JOIN api_movements am ON am.id = m.id
+           WHERE m.wallet_id = $1
+           UNION ALL
+           SELECT am.id, am.wallet_id, am.type,
+                  CASE WHEN r.state = 'FAILED' THEN 'ERROR' ELSE 'PENDING' END, am.amount, am.concept,
+                  am.origin_address, am.target_address, am.iban, NULL, r.record_key, r.tx_hash, NULL, NULL,
+                  NULL, am.created_at, r.updated_at
+           FROM api_movements am JOIN api_requests r ON r.id = am.request_id
+           WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
+             -- a request refused before anything was sent (answered 409) leaves no movement
+             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL)
+         )"
+    };
+}
+
+impl Store {
+    /// A page of a wallet's movements and the total count.
+    pub async fn movements_page(&self, q: &MovementsQuery) -> Result<(Vec<MovementView>, i64)> {
+        let rows: Vec<MovementView> = sqlx::query_as(concat!(
+            movements_of_wallet!(),
+            " SELECT * FROM all_m
+             WHERE ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
+               AND ($4::timestamptz IS NULL OR created_at <= $4)
+             ORDER BY
+               CASE WHEN $5 = 'createdAt' AND NOT $6 THEN created_at END ASC,
+               CASE WHEN $5 = 'createdAt' AND $6 THEN created_at END DESC,
+               CASE WHEN $5 = 'updatedAt' AND NOT $6 THEN updated_at END ASC,
+               CASE WHEN $5 = 'updatedAt' AND $6 THEN updated_at END DESC,
+               CASE WHEN $5 = 'amount' AND NOT $6 THEN amount END ASC,
+               CASE WHEN $5 = 'amount' AND $6 THEN amount END DESC,
+               CASE WHEN $5 = 'status' AND NOT $6 THEN status END ASC,
+               CASE WHEN $5 = 'status' AND $6 THEN status END DESC,
+               CASE WHEN $5 = 'type' AND NOT $6 THEN type END ASC,
+               CASE WHEN $5 = 'type' AND $6 THEN type END DESC,
+               block_number NULLS LAST, log_index, type, id
+             LIMIT $7 OFFSET $8"
+        ))
+        .bind(q.wallet_id)
+        .bind(&q.status)
+        .bind(q.start)
+        .bind(q.end)
+        .bind(&q.sort.field)
+        .bind(q.sort.desc)
+        .bind(q.paging.size)
+        .bind(q.paging.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let (total,): (i64,) = sqlx::query_as(concat!(
+            movements_of_wallet!(),
+            " SELECT count(*) FROM all_m
+             WHERE ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
+               AND ($4::timestamptz IS NULL OR created_at <= $4)"
+        ))
+        .bind(q.wallet_id)
+        .bind(&q.status)
+        .bind(q.start)
+        .bind(q.end)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((rows, total))
+    }
+
+    /// One movement of a wallet.
+    pub async fn movement_view(&self, wallet_id: Uuid, id: Uuid) -> Result<Option<MovementView>> {
+        Ok(sqlx::query_as(concat!(
+            movements_of_wallet!(),
+            " SELECT * FROM all_m WHERE id = $2"
+        ))
+        .bind(wallet_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The wallet and payout key of a BANK_ACCOUNT_CASHOUT movement (indexed or expected).
+    pub async fn cash_out_movement(&self, id: Uuid) -> Result<Option<(Uuid, Vec<u8>)>> {
+        Ok(sqlx::query_as(
+            "SELECT wallet_id, record_key FROM movements
+             WHERE id = $1 AND type = 'BANK_ACCOUNT_CASHOUT' AND record_key IS NOT NULL
+             UNION ALL
+             SELECT am.wallet_id, r.record_key FROM api_movements am JOIN api_requests r ON r.id = am.request_id
+             WHERE am.id = $1 AND am.type = 'BANK_ACCOUNT_CASHOUT' AND r.record_key IS NOT NULL
+             LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Payouts waiting for the bank: (movement id, wallet id, amount in base units, IBAN, order status),
+    /// oldest first.
+    #[allow(clippy::type_complexity)]
+    pub async fn pending_cash_outs(
+        &self,
+        chain_id: i64,
+    ) -> Result<Vec<(Uuid, Uuid, Decimal, Option<String>, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.wallet_id, o.value, am.iban, o.status
+             FROM orders o
+             JOIN movements m ON m.chain_id = o.chain_id AND m.record_key = o.order_key
+                              AND m.type = 'BANK_ACCOUNT_CASHOUT'
+             LEFT JOIN api_movements am ON am.id = m.id
+             WHERE o.chain_id = $1 AND o.kind = 'PAYOUT'
+               AND o.status IN ('ORDERED', 'IN_PROCESS', 'FUNDS_IN_SUSPENSE')
+             ORDER BY o.created_block, o.order_key",
+        )
+        .bind(chain_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

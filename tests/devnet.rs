@@ -1,6 +1,6 @@
 //! `scripts/devnet up|status|down` as a developer uses it.
 
-use std::path::Path;
+use std::{os::unix::fs::PermissionsExt, path::Path};
 
 use alloy::{
     primitives::{Address, B256},
@@ -48,17 +48,34 @@ async fn up_status_down_on_both_profiles() -> anyhow::Result<()> {
     for profile in ProfileName::ALL {
         let state = tempfile::tempdir()?;
         let port = free_port().to_string();
+        let api_port = free_port().to_string();
         let url = format!("http://127.0.0.1:{port}");
 
         let record_dir = repo_root()
             .join("contracts")
             .join(deployments_dir(state.path()));
         let _cleanup = Record(record_dir.clone());
-        let (code, out, err) = devnet(
-            state.path(),
-            &["up", "--profile", profile.as_str(), "--port", &port],
-        );
+        let up = [
+            "up",
+            "--profile",
+            profile.as_str(),
+            "--port",
+            &port,
+            "--api-port",
+            &api_port,
+        ];
+        let (code, out, err) = devnet(state.path(), &up);
         assert_eq!(code, 0, "up failed: {out}{err}");
+        // The platform came up with it: the API, its keys, and the demo played on it.
+        let api = format!("http://127.0.0.1:{api_port}");
+        assert!(out.contains(&api), "up does not print the API URL: {out}");
+        assert!(out.contains("movements of wallet A"), "{out}");
+        let api_pid = std::fs::read_to_string(state.path().join("serve.pid"))?;
+        let keys = state.path().join("keys.env");
+        assert_eq!(
+            std::fs::metadata(&keys)?.permissions().mode() & 0o777,
+            0o600
+        );
         assert!(out.contains(&url), "up does not print the URL: {out}");
         for role in Role::ALL {
             let address = accounts.address(role)?.to_string();
@@ -99,13 +116,15 @@ async fn up_status_down_on_both_profiles() -> anyhow::Result<()> {
             "no code at {address}"
         );
 
-        // A second `up` reuses the node.
-        let (code, out, err) = devnet(
-            state.path(),
-            &["up", "--profile", profile.as_str(), "--port", &port],
-        );
+        // A second `up` reuses the node and the API.
+        let (code, out, err) = devnet(state.path(), &up);
         assert_eq!(code, 0, "second up failed: {out}{err}");
         assert!(out.contains("already running"), "{out}");
+        assert!(out.contains(&api), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(state.path().join("serve.pid"))?,
+            api_pid
+        );
         assert_eq!(
             std::fs::read_to_string(state.path().join("anvil.pid"))?,
             pid
@@ -121,6 +140,10 @@ async fn up_status_down_on_both_profiles() -> anyhow::Result<()> {
         let (code, out, err) = devnet(state.path(), &["down"]);
         assert_eq!(code, 0, "down failed: {out}{err}");
         assert!(!pid_alive(&pid), "anvil {pid} still runs after down");
+        assert!(
+            !pid_alive(&api_pid),
+            "emtoken serve {api_pid} still runs after down"
+        );
         assert!(
             provider.get_chain_id().await.is_err(),
             "the node still answers after down"
@@ -166,4 +189,45 @@ fn up_rejects_an_unknown_profile() {
         "{err}"
     );
     assert!(!state.path().join("anvil.pid").exists());
+}
+
+/// `up --once`: node, deployment, API and `emtoken demo --check`, then everything stopped, exit 0.
+#[test]
+fn up_once_plays_and_checks_the_demo() -> anyhow::Result<()> {
+    let state = tempfile::tempdir()?;
+    let _cleanup = Record(
+        repo_root()
+            .join("contracts")
+            .join(deployments_dir(state.path())),
+    );
+    let (port, api_port) = (free_port().to_string(), free_port().to_string());
+    let (code, out, err) = devnet(
+        state.path(),
+        &["up", "--once", "--port", &port, "--api-port", &api_port],
+    );
+    assert_eq!(code, 0, "up --once failed: {out}{err}");
+    for expected in [
+        format!("http://127.0.0.1:{api_port}/api/v1/public"),
+        "wallets\nwallet  id".to_owned(),
+        "movements of wallet A".to_owned(),
+        "movements of wallet B".to_owned(),
+        "BANK_ACCOUNT_CASHOUT".to_owned(),
+        "RELEASED_BY_NOTARY".to_owned(),
+        "curl -H 'Authorization: Bearer emt_".to_owned(),
+        "check: passed".to_owned(),
+        "API stopped".to_owned(),
+        "devnet stopped".to_owned(),
+    ] {
+        assert!(out.contains(&expected), "no '{expected}' in: {out}{err}");
+    }
+    assert!(!state.path().join("anvil.pid").exists());
+    assert!(!state.path().join("serve.pid").exists());
+    for port in [&port, &api_port] {
+        let port: u16 = port.parse()?;
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "something still listens on {port} after --once"
+        );
+    }
+    Ok(())
 }

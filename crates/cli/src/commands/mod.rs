@@ -3,6 +3,7 @@
 mod api_key;
 mod contracts;
 mod database;
+mod demo;
 mod holds;
 mod index;
 mod lookup;
@@ -30,6 +31,7 @@ pub(crate) enum Command {
     /// API keys of the HTTP API.
     #[command(subcommand)]
     ApiKey(api_key::ApiKeyCommand),
+    Demo(demo::DemoArgs),
 }
 
 /// Runs a subcommand; those using the index run on a tokio runtime built here.
@@ -42,6 +44,7 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Holds(args) => read(output, holds::run(args, output)),
         Command::Serve(args) => block_on(serve::run(args, output)),
         Command::ApiKey(command) => read(output, api_key::run(command, output)),
+        Command::Demo(args) => read(output, demo::run(args, output)),
     }
 }
 

@@ -113,21 +113,39 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         .network
         .clone()
         .unwrap_or_else(|| format!("chain-{}", operator.chain_id()));
-    let state = ApiState::new(
-        store.clone(),
-        Platform {
-            operator,
-            compliance,
-        },
-        network,
-    );
+    let platform = Platform {
+        operator,
+        compliance,
+    };
+    let settled = platform
+        .recover(&store)
+        .await
+        .context("cannot settle the requests a previous run left on their way")?;
+    if settled > 0 {
+        tracing::warn!(settled, "settled requests a previous run left on their way");
+    }
+    let state_chain_id = platform.operator.chain_id();
+    let state = ApiState::new(store.clone(), platform, network);
     let app = emtoken_api::router(state);
     let addr = listener.local_addr()?;
-    tracing::info!(
-        "serving the API on http://{addr}/api/v1/public (OpenAPI: http://{addr}/api/v1/openapi.json)"
-    );
     let mut api_stop = stopped.clone();
+    let chain_id = i64::try_from(state_chain_id).unwrap_or(i64::MAX);
+    let waiting = store.clone();
     let server = tokio::spawn(async move {
+        // Serve once the indexer has recorded the chain (wallets registered before would have no chain).
+        while !waiting
+            .chains()
+            .await
+            .is_ok_and(|chains| chains.iter().any(|c| c.chain_id == chain_id))
+        {
+            if *api_stop.borrow() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tracing::info!(
+            "serving the API on http://{addr}/api/v1/public (OpenAPI: http://{addr}/api/v1/openapi.json)"
+        );
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = api_stop.wait_for(|s| *s).await;

@@ -1,0 +1,261 @@
+//! What the demo prints: the wallets, their movements and holds, and how to try the API by hand.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Demo, DemoWallet, Played, check};
+use crate::table::{Align, Table};
+
+/// The demo's result (`--json` prints it as is).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Summary {
+    pub(super) api: String,
+    pub(super) wallets: Vec<WalletView>,
+    pub(super) holds: Vec<HoldView>,
+    pub(super) curl: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<CheckView>,
+}
+
+/// A wallet as the API shows it, with its movements.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct WalletView {
+    pub(super) name: &'static str,
+    pub(super) id: String,
+    pub(super) user_id: String,
+    pub(super) dlt_address: String,
+    pub(super) iban: String,
+    pub(super) balance: String,
+    pub(super) available_balance: String,
+    pub(super) held_balance: String,
+    pub(super) status: String,
+    pub(super) movements: Vec<MovementView>,
+}
+
+/// A movement: the API's fields the tables show; `counterparty` is the other wallet (A or B), or the
+/// bank account.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct MovementView {
+    pub(super) id: String,
+    #[serde(rename = "type")]
+    pub(super) kind: String,
+    pub(super) status: String,
+    pub(super) amount: String,
+    pub(super) concept: Option<String>,
+    pub(super) counterparty: String,
+    #[serde(skip)]
+    pub(super) origin_wallet_id: Option<String>,
+    #[serde(skip)]
+    pub(super) target_wallet_id: Option<String>,
+}
+
+/// A hold of the demo.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct HoldView {
+    pub(super) id: String,
+    pub(super) status: String,
+    pub(super) held_value: String,
+    pub(super) executed_value: String,
+    pub(super) remaining_value: String,
+}
+
+/// The check's verdict.
+#[derive(Debug, Serialize)]
+struct CheckView {
+    passed: bool,
+    differences: Vec<String>,
+}
+
+fn field(v: &Value, name: &str) -> String {
+    match &v[name] {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+impl Summary {
+    /// Reads the wallets, movements and holds back from the API (checking the answers' field names).
+    pub(super) async fn collect(demo: &mut Demo, played: &Played) -> anyhow::Result<Self> {
+        let mut wallets = vec![];
+        for wallet in [&played.a, &played.b] {
+            let w = demo.wallet(&wallet.id).await?;
+            demo.checks
+                .fields(&format!("GET wallet {}", wallet.name), &w, check::WALLET);
+            let mut movements = vec![];
+            for m in demo.movements(wallet).await? {
+                demo.checks.fields(
+                    &format!("GET movements of wallet {}", wallet.name),
+                    &m,
+                    check::MOVEMENT,
+                );
+                movements.push(movement(&m, played));
+            }
+            wallets.push(WalletView {
+                name: wallet.name,
+                id: wallet.id.clone(),
+                user_id: field(&w, "userId"),
+                dlt_address: field(&w, "dltAddress"),
+                iban: field(&w, "iban"),
+                balance: field(&w, "balance"),
+                available_balance: field(&w, "availableBalance"),
+                held_balance: field(&w, "heldBalance"),
+                status: field(&w, "status"),
+                movements,
+            });
+        }
+        let mut holds = vec![];
+        for id in [&played.executed_hold, &played.released_hold] {
+            let h = demo.get_hold(&played.a, id).await?;
+            demo.checks.fields("GET hold", &h, check::HOLD);
+            holds.push(HoldView {
+                id: id.clone(),
+                status: field(&h, "status"),
+                held_value: field(&h, "heldValue"),
+                executed_value: field(&h, "executedValue"),
+                remaining_value: field(&h, "remainingValue"),
+            });
+        }
+        Ok(Self {
+            api: demo.api.base().to_owned(),
+            wallets,
+            holds,
+            curl: format!(
+                "curl -H 'Authorization: Bearer {}' {}/api/v1/public/wallets",
+                demo.key,
+                demo.api.base()
+            ),
+            check: None,
+        })
+    }
+
+    /// With the check's differences, when it ran.
+    pub(super) fn with_check(mut self, differences: Option<Vec<String>>) -> Self {
+        self.check = differences.map(|differences| CheckView {
+            passed: differences.is_empty(),
+            differences,
+        });
+        self
+    }
+
+    /// The text output.
+    pub(super) fn describe(&self) -> String {
+        let mut out = format!("API: {}/api/v1/public\n\nwallets\n", self.api);
+        let mut table = Table::new(&[
+            ("wallet", Align::Left),
+            ("id", Align::Left),
+            ("user", Align::Left),
+            ("address", Align::Left),
+            ("iban", Align::Left),
+            ("balance", Align::Right),
+            ("available", Align::Right),
+            ("held", Align::Right),
+            ("status", Align::Left),
+        ]);
+        for w in &self.wallets {
+            table.row(vec![
+                w.name.to_owned(),
+                w.id.clone(),
+                w.user_id.clone(),
+                w.dlt_address.clone(),
+                w.iban.clone(),
+                w.balance.clone(),
+                w.available_balance.clone(),
+                w.held_balance.clone(),
+                w.status.clone(),
+            ]);
+        }
+        out.push_str(&table.render());
+        for w in &self.wallets {
+            out.push_str(&format!("\n\nmovements of wallet {} ({})\n", w.name, w.id));
+            let mut table = Table::new(&[
+                ("type", Align::Left),
+                ("status", Align::Left),
+                ("amount", Align::Right),
+                ("concept", Align::Left),
+                ("counterparty", Align::Left),
+            ]);
+            for m in &w.movements {
+                table.row(vec![
+                    m.kind.clone(),
+                    m.status.clone(),
+                    m.amount.clone(),
+                    m.concept.clone().unwrap_or_else(|| "-".to_owned()),
+                    m.counterparty.clone(),
+                ]);
+            }
+            out.push_str(&table.render());
+        }
+        out.push_str("\n\nholds of wallet A\n");
+        let mut table = Table::new(&[
+            ("id", Align::Left),
+            ("status", Align::Left),
+            ("held", Align::Right),
+            ("executed", Align::Right),
+            ("remaining", Align::Right),
+        ]);
+        for h in &self.holds {
+            table.row(vec![
+                h.id.clone(),
+                h.status.clone(),
+                h.held_value.clone(),
+                h.executed_value.clone(),
+                h.remaining_value.clone(),
+            ]);
+        }
+        out.push_str(&table.render());
+        out.push_str(&format!("\n\ntry it: {}", self.curl));
+        if let Some(check) = &self.check {
+            if check.passed {
+                out.push_str(
+                    "\ncheck: passed (balances, movements, holds and field names as expected)",
+                );
+            } else {
+                out.push_str(&format!(
+                    "\ncheck: FAILED, {} difference(s):\n  {}",
+                    check.differences.len(),
+                    check.differences.join("\n  ")
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A movement of the API as the tables show it.
+fn movement(m: &Value, played: &Played) -> MovementView {
+    let label = |id: &str| -> String {
+        [&played.a, &played.b]
+            .into_iter()
+            .find(|w: &&DemoWallet| w.id == id)
+            .map_or_else(|| id.to_owned(), |w| format!("wallet {}", w.name))
+    };
+    let kind = field(m, "type");
+    let origin = m["originWalletId"].as_str().map(str::to_owned);
+    let target = m["targetWalletId"].as_str().map(str::to_owned);
+    let counterparty = match kind.as_str() {
+        "TRANSFER_OUT" => target.as_deref().map(label),
+        "TRANSFER_IN" => origin.as_deref().map(label),
+        "BANK_ACCOUNT_CASHIN" | "BANK_ACCOUNT_CASHOUT" => Some(
+            m["iban"]
+                .as_str()
+                .map_or_else(|| "bank (SEPA)".to_owned(), |iban| format!("bank {iban}")),
+        ),
+        _ => m["iban"].as_str().map(str::to_owned),
+    }
+    .unwrap_or_else(|| "-".to_owned());
+    MovementView {
+        id: field(m, "id"),
+        kind,
+        status: field(m, "status"),
+        amount: field(m, "amount"),
+        concept: m["concept"].as_str().map(str::to_owned),
+        counterparty,
+        origin_wallet_id: origin,
+        target_wallet_id: target,
+    }
+}

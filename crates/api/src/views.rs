@@ -188,7 +188,10 @@ pub(crate) fn hold_status(h: &HoldView) -> String {
     match state {
         "REQUESTED" => requested.into(),
         "FAILED" => failed.into(),
-        "MINED" if h.request_indexed == Some(true) => chain.unwrap_or_else(|| pending.into()),
+        // Mined and indexed (the receipt may be recorded a moment after the indexer saw it).
+        "MINED" | "PENDING_DLT" if h.request_indexed == Some(true) => {
+            chain.unwrap_or_else(|| pending.into())
+        }
         _ => pending.into(),
     }
 }

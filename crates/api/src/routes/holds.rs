@@ -343,12 +343,12 @@ async fn operate(
             views::hex(&hold.notary)
         )));
     }
-    if !views::hold_open(&hold)
-        || matches!(
-            hold.request_state.as_deref(),
-            Some("REQUESTED" | "PENDING_DLT")
-        )
-    {
+    // Another operation on its way: requested, or sent and not yet seen by the indexer.
+    let busy = matches!(
+        hold.request_state.as_deref(),
+        Some("REQUESTED" | "PENDING_DLT")
+    ) && hold.request_indexed != Some(true);
+    if !views::hold_open(&hold) || busy {
         return Err(Problem::conflict(format!(
             "hold {} is {}: it can only be {} while open (CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN) with no other operation on its way",
             hold.id,

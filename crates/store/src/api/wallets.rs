@@ -93,7 +93,10 @@ impl Store {
              WHERE id = $1 AND status <> 'UNSUBSCRIBED'
                AND balance = 0 AND final_held = 0 AND head_total = 0 AND held = 0
                AND NOT EXISTS (SELECT 1 FROM api_requests r WHERE r.wallet_id = w.id
-                               AND r.state IN ('REQUESTED', 'PENDING_DLT'))
+                               AND r.state IN ('REQUESTED', 'PENDING_DLT')
+                               -- a transaction the index already has is not on its way any more
+                               AND NOT (r.tx_hash IS NOT NULL
+                                        AND EXISTS (SELECT 1 FROM events e WHERE e.tx_hash = r.tx_hash)))
              RETURNING ",
             wallet_columns!()
         ))

@@ -10,6 +10,9 @@ pub use emtoken_test_utils::repo_root;
 pub fn run_script(script: &str, args: &[&str], env: &[(&str, &OsStr)]) -> (i32, String, String) {
     let output = Command::new(repo_root().join("scripts").join(script))
         .args(args)
+        // Each devnet keeps its records in its own embedded database, whatever the test run's DATABASE_URL
+        // (one server shared by parallel devnets of the same chain id would mix their chains).
+        .env_remove("DATABASE_URL")
         .envs(env.iter().map(|(key, value)| (*key, *value)))
         .output()
         .unwrap_or_else(|error| panic!("cannot run scripts/{script}: {error}"));

@@ -1,0 +1,540 @@
+//! Live lag: with the index caught up and following the head (the chain on the dev profile: one block per
+//! transaction at once), one-cent transfers at a steady rate to fresh wallets. For each transfer, the time
+//! from the moment the node announced its block (newHeads, seen by the bench) to its movement being
+//! visible, plus submit → visible and receipt → visible, through each probe:
+//!
+//! - through the HTTP API: `emtoken serve` (indexer and API in one process) follows the chain; the fresh
+//!   wallets are attached to a bench client (`POST /api/v1/public/wallets`, no transaction: they are
+//!   registered on chain already) and `GET …/wallets/{walletId}/movements` is polled with its API key;
+//! - in the database: the same index's `movements` table, polled.
+//!
+//! With `--lag-indexer-only` the follower is `emtoken index --ws` and only the database probe runs.
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    process::Stdio,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use alloy::{
+    primitives::Address,
+    providers::{Provider, ProviderBuilder, WsConnect},
+};
+use anyhow::{Context, bail};
+use emtoken_sdk::EmTokenClient;
+use futures::{StreamExt, TryStreamExt, stream::FuturesUnordered};
+use serde::Serialize;
+use sqlx::{Connection, PgConnection};
+use tokio::{
+    process::Command,
+    sync::{mpsc, watch},
+};
+
+use crate::{
+    accounts::one_cent,
+    chain::Chain,
+    child::Timed,
+    indexer::{Target, command, show, tail, wait_until},
+    stats::percentile,
+};
+
+/// What follows the chain during the stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Follower {
+    /// `emtoken serve`: the indexer and the HTTP API; both probes.
+    Serve,
+    /// `emtoken index --ws`: the indexer alone; the database probe only.
+    Index,
+}
+
+/// Polling period of the database probe.
+const DB_POLL: Duration = Duration::from_millis(2);
+/// Polling period of the API probe, per pending transfer.
+const API_POLL: Duration = Duration::from_millis(5);
+
+/// Percentiles of one latency, in microseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Latency {
+    /// Samples.
+    pub(crate) samples: usize,
+    /// Median.
+    pub(crate) p50_us: Option<i64>,
+    /// 99th percentile.
+    pub(crate) p99_us: Option<i64>,
+    /// Largest.
+    pub(crate) max_us: Option<i64>,
+}
+
+impl Latency {
+    pub(crate) fn of(values: &[i64]) -> Self {
+        Self {
+            samples: values.len(),
+            p50_us: percentile(values, 50),
+            p99_us: percentile(values, 99),
+            max_us: values.iter().copied().max(),
+        }
+    }
+}
+
+/// The lag through one probe.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProbeLag {
+    /// `api` or `database`.
+    pub(crate) probe: &'static str,
+    /// How it decides "visible".
+    pub(crate) how: String,
+    /// Transfers seen visible before the deadline.
+    pub(crate) visible: usize,
+    /// Block announced (newHeads at the bench) → visible.
+    pub(crate) head_to_visible: Latency,
+    /// Transfer submitted → visible (includes signing and the node's mining).
+    pub(crate) submit_to_visible: Latency,
+    /// Receipt returned to the SDK → visible (negative when the index was faster than the SDK's
+    /// receipt polling).
+    pub(crate) receipt_to_visible: Latency,
+    /// `(ms since the first submit, head → visible in µs)` per transfer, in submit order.
+    pub(crate) series: Vec<(u64, i64)>,
+}
+
+/// The live-lag run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LagRun {
+    /// The follower's command line.
+    pub(crate) follower_command: String,
+    /// How the node mined.
+    pub(crate) mining: String,
+    /// Transfers per second sent.
+    pub(crate) rate_per_second: u64,
+    /// Transfers sent.
+    pub(crate) transactions: usize,
+    /// One entry per probe, the API's first when it ran.
+    pub(crate) probes: Vec<ProbeLag>,
+}
+
+impl LagRun {
+    /// The probe the target is checked on: the API's when it ran, else the database's.
+    pub(crate) fn main_probe(&self) -> Option<&ProbeLag> {
+        self.probes.first()
+    }
+}
+
+struct Sample {
+    to: Address,
+    submitted: Instant,
+    receipt: Option<(Instant, u64)>,
+}
+
+/// The stage's settings.
+#[derive(Debug)]
+pub(crate) struct LagSetup<'a> {
+    /// The release `emtoken` binary.
+    pub(crate) emtoken: &'a Path,
+    /// The indexer's database, already caught up by the backfill.
+    pub(crate) database_url: &'a str,
+    /// What follows the chain.
+    pub(crate) follower: Follower,
+    /// Transfers per second.
+    pub(crate) rate: u64,
+    /// For how long.
+    pub(crate) duration: Duration,
+    /// Where child logs go.
+    pub(crate) logs: &'a Path,
+}
+
+type Seen = Arc<Mutex<HashMap<Address, Instant>>>;
+
+/// Runs the stage: the chain must be on automine, `sender` funded, `recipients` fresh and registered.
+pub(crate) async fn run(
+    chain: &Chain,
+    sender: &EmTokenClient,
+    recipients: &[Address],
+    setup: &LagSetup<'_>,
+) -> anyhow::Result<LagRun> {
+    let info = &chain.info;
+    let rpc = chain.node.endpoint_url().to_string();
+    let ws = chain.node.ws_endpoint_url().to_string();
+    let target = Target::Server(setup.database_url.to_owned());
+    let (cmd, api) = match setup.follower {
+        Follower::Index => (
+            command(setup.emtoken, &rpc, Some(&ws), info, &target, false),
+            None,
+        ),
+        Follower::Serve => {
+            let key = api_key(setup.emtoken, setup.database_url).await?;
+            let port = crate::free_port()?;
+            let mut cmd = Command::new(setup.emtoken);
+            cmd.args(["--json", "serve", "--rpc", &rpc, "--ws", &ws])
+                .args(["--contract", &format!("{:#x}", info.contract)])
+                .args(["--database-url", setup.database_url])
+                .args(["--listen", &format!("127.0.0.1:{port}")])
+                .env_remove("DATABASE_URL")
+                .env("RUST_LOG", "warn")
+                .env(
+                    "EMTOKEN_OPERATOR_KEY",
+                    role_key(chain, emtoken_test_utils::Role::Operator)?,
+                )
+                .env(
+                    "EMTOKEN_COMPLIANCE_KEY",
+                    role_key(chain, emtoken_test_utils::Role::Compliance)?,
+                );
+            (cmd, Some((format!("http://127.0.0.1:{port}"), key)))
+        }
+    };
+    let follower_command = show(&cmd);
+    let (out, err) = (
+        setup.logs.join("lag-follower.out"),
+        setup.logs.join("lag-follower.err"),
+    );
+    let follower = Timed::spawn(
+        cmd,
+        Stdio::from(std::fs::File::create(&out)?),
+        Stdio::from(std::fs::File::create(&err)?),
+    )?;
+    let result = measure(chain, sender, recipients, setup, api, follower_command).await;
+    follower.stop(Duration::from_secs(10)).await?;
+    result.with_context(|| {
+        format!(
+            "the follower's log ends: {}",
+            tail(&std::fs::read_to_string(&err).unwrap_or_default(), 10)
+        )
+    })
+}
+
+/// `emtoken --json api-key create --client bench-<random>` on the index's database: the key.
+async fn api_key(emtoken: &Path, database_url: &str) -> anyhow::Result<String> {
+    let client = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    let output = Command::new(emtoken)
+        .args([
+            "--json",
+            "api-key",
+            "create",
+            "--client",
+            &client,
+            "--database-url",
+            database_url,
+        ])
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .context("running emtoken api-key create")?;
+    if !output.status.success() {
+        bail!(
+            "emtoken api-key create failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let created: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("reading the api key")?;
+    created["apiKey"]
+        .as_str()
+        .map(str::to_owned)
+        .context("emtoken api-key create printed no apiKey")
+}
+
+/// The hex private key of a dev role (anvil's well-known test mnemonic).
+fn role_key(chain: &Chain, role: emtoken_test_utils::Role) -> anyhow::Result<String> {
+    Ok(format!("{}", chain.node.signer(role)?.to_bytes()))
+}
+
+async fn measure(
+    chain: &Chain,
+    sender: &EmTokenClient,
+    recipients: &[Address],
+    setup: &LagSetup<'_>,
+    api: Option<(String, String)>,
+    follower_command: String,
+) -> anyhow::Result<LagRun> {
+    let chain_id = i64::try_from(chain.info.chain_id)?;
+    let head = chain.provider().get_block_number().await?;
+    let mut db = PgConnection::connect(setup.database_url).await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let indexed: Option<i64> =
+            sqlx::query_scalar("SELECT block_number FROM checkpoints WHERE chain_id = $1")
+                .bind(chain_id)
+                .fetch_optional(&mut db)
+                .await?;
+        if indexed.is_some_and(|b| u64::try_from(b).unwrap_or(0) >= head) {
+            break;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the follower did not reach the head (block {head}) within 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    db.close().await?;
+    let count = usize::try_from(setup.rate * setup.duration.as_secs())
+        .unwrap_or(0)
+        .min(recipients.len())
+        .max(1);
+    let recipients = &recipients[..count];
+    if let Some((base, key)) = &api {
+        attach_wallets(base, key, recipients).await?;
+    }
+
+    // newHeads as the bench sees them.
+    let heads: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let ws = ProviderBuilder::new()
+        .connect_ws(WsConnect::new(chain.node.ws_endpoint_url().to_string()))
+        .await?;
+    let mut blocks = ws.subscribe_blocks().await?.into_stream();
+    let heads_task = {
+        let heads = heads.clone();
+        tokio::spawn(async move {
+            while let Some(header) = blocks.next().await {
+                heads
+                    .lock()
+                    .expect("heads lock")
+                    .entry(header.number)
+                    .or_insert_with(Instant::now);
+            }
+        })
+    };
+
+    // The probes.
+    let (stop, stopped) = watch::channel(false);
+    let db_seen: Seen = Arc::default();
+    let db_task = tokio::spawn(database_probe(
+        setup.database_url.to_owned(),
+        chain_id,
+        head,
+        db_seen.clone(),
+        stopped.clone(),
+    ));
+    let (announce, announced) = mpsc::unbounded_channel::<Address>();
+    let api_probe = api.as_ref().map(|(base, key)| {
+        let seen: Seen = Arc::default();
+        let task = tokio::spawn(api_probe(
+            base.clone(),
+            key.clone(),
+            chain_id,
+            seen.clone(),
+            announced,
+            stopped.clone(),
+        ));
+        (seen, task)
+    });
+
+    // The load.
+    let amount = one_cent()?;
+    let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / setup.rate.max(1)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut pending = FuturesUnordered::new();
+    let mut samples = Vec::with_capacity(count);
+    let mut next = 0;
+    loop {
+        tokio::select! {
+            _ = ticker.tick(), if next < count => {
+                let to = recipients[next];
+                next += 1;
+                let _ = announce.send(to);
+                pending.push(async move {
+                    let submitted = Instant::now();
+                    let outcome = sender.transfer(to, amount).await;
+                    Sample { to, submitted, receipt: outcome.ok().map(|o| (Instant::now(), o.block_number)) }
+                });
+            }
+            Some(sample) = pending.next(), if !pending.is_empty() => samples.push(sample),
+            else => break,
+        }
+    }
+    let failed = samples.iter().filter(|s| s.receipt.is_none()).count();
+    if failed > 0 {
+        tracing::warn!(failed, "lag transfers without a receipt");
+    }
+    let all_seen = |seen: &Seen| {
+        samples
+            .iter()
+            .all(|s| seen.lock().expect("seen lock").contains_key(&s.to))
+    };
+    let _ = wait_until(Duration::from_secs(30), Duration::from_millis(20), || {
+        let done = all_seen(&db_seen) && api_probe.as_ref().is_none_or(|(seen, _)| all_seen(seen));
+        async move { Ok(done) }
+    })
+    .await;
+    let _ = stop.send(true);
+    db_task.await??;
+    heads_task.abort();
+    let heads = heads.lock().expect("heads lock").clone();
+
+    let mut probes = Vec::new();
+    if let Some((seen, task)) = api_probe {
+        task.abort();
+        let base = api.as_ref().map_or("", |(b, _)| b.as_str());
+        let how = format!(
+            "GET {base}/api/v1/public/wallets/{{walletId}}/movements?sort=createdAt,desc&size=5 (bearer API key) lists a \
+             TRANSFER_IN, polled every {} ms per pending transfer",
+            API_POLL.as_millis()
+        );
+        probes.push(lag_of("api", how, &seen, &samples, &heads, started));
+    }
+    let how = format!(
+        "the recipient's TRANSFER_IN row in the index's `movements` (PostgreSQL server), polled every {} ms",
+        DB_POLL.as_millis()
+    );
+    probes.push(lag_of("database", how, &db_seen, &samples, &heads, started));
+    Ok(LagRun {
+        follower_command,
+        mining: "dev profile: automine, one block per transaction".to_owned(),
+        rate_per_second: setup.rate,
+        transactions: samples.len(),
+        probes,
+    })
+}
+
+/// Attaches the fresh (on-chain registered, indexed) wallets to the API key's client, each to a new user.
+async fn attach_wallets(base: &str, key: &str, wallets: &[Address]) -> anyhow::Result<()> {
+    let url = format!("{base}/api/v1/public/wallets");
+    wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
+        let url = url.clone();
+        async move { Ok(crate::http::get(&url, Some(key)).await.is_ok()) }
+    })
+    .await
+    .context("waiting for the API to answer")?;
+    let posts = wallets.iter().map(|wallet| {
+        let url = &url;
+        async move {
+            let body = serde_json::json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": format!("{wallet:#x}") });
+            crate::http::post_json(url, key, &body)
+                .await
+                .with_context(|| format!("attaching {wallet:#x} through the API"))
+        }
+    });
+    futures::stream::iter(posts)
+        .buffer_unordered(16)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}
+
+fn lag_of(
+    probe: &'static str,
+    how: String,
+    seen: &Seen,
+    samples: &[Sample],
+    heads: &HashMap<u64, Instant>,
+    started: Instant,
+) -> ProbeLag {
+    let seen = seen.lock().expect("seen lock").clone();
+    let micros = |later: Instant, earlier: Instant| -> i64 {
+        if later >= earlier {
+            i64::try_from((later - earlier).as_micros()).unwrap_or(i64::MAX)
+        } else {
+            -i64::try_from((earlier - later).as_micros()).unwrap_or(i64::MAX)
+        }
+    };
+    let (mut head_lag, mut submit_lag, mut receipt_lag, mut series) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for s in samples {
+        let Some(&visible) = seen.get(&s.to) else {
+            continue;
+        };
+        submit_lag.push(micros(visible, s.submitted));
+        if let Some((receipt, block)) = s.receipt {
+            receipt_lag.push(micros(visible, receipt));
+            if let Some(&announced) = heads.get(&block) {
+                let lag = micros(visible, announced);
+                head_lag.push(lag);
+                series.push((
+                    u64::try_from((s.submitted - started).as_millis()).unwrap_or(0),
+                    lag,
+                ));
+            }
+        }
+    }
+    ProbeLag {
+        probe,
+        how,
+        visible: samples.iter().filter(|s| seen.contains_key(&s.to)).count(),
+        head_to_visible: Latency::of(&head_lag),
+        submit_to_visible: Latency::of(&submit_lag),
+        receipt_to_visible: Latency::of(&receipt_lag),
+        series,
+    }
+}
+
+/// Records when each recipient's TRANSFER_IN first appears in the index (rows of blocks after the last
+/// one seen: a batch's rows commit together).
+async fn database_probe(
+    url: String,
+    chain_id: i64,
+    after_block: u64,
+    seen: Seen,
+    stopped: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let mut db = PgConnection::connect(&url).await?;
+    let mut cursor = i64::try_from(after_block)?;
+    while !*stopped.borrow() {
+        let rows: Vec<(Vec<u8>, i64)> = sqlx::query_as(
+            "SELECT w.address, m.block_number FROM movements m JOIN wallets w ON w.id = m.wallet_id
+             WHERE m.chain_id = $1 AND m.block_number > $2 AND m.type = 'TRANSFER_IN'",
+        )
+        .bind(chain_id)
+        .bind(cursor)
+        .fetch_all(&mut db)
+        .await?;
+        let now = Instant::now();
+        {
+            let mut seen = seen.lock().expect("seen lock");
+            for (address, block) in rows {
+                cursor = cursor.max(block);
+                if address.len() == 20 {
+                    seen.entry(Address::from_slice(&address)).or_insert(now);
+                }
+            }
+        }
+        tokio::time::sleep(DB_POLL).await;
+    }
+    db.close().await?;
+    Ok(())
+}
+
+/// For each recipient announced (at submit), polls its movements through the API until a TRANSFER_IN
+/// is listed.
+async fn api_probe(
+    base: String,
+    key: String,
+    chain_id: i64,
+    seen: Seen,
+    mut announced: mpsc::UnboundedReceiver<Address>,
+    stopped: watch::Receiver<bool>,
+) {
+    let mut polls = Vec::new();
+    loop {
+        let mut stop = stopped.clone();
+        let next = tokio::select! {
+            next = announced.recv() => next,
+            _ = stop.wait_for(|s| *s) => None,
+        };
+        let Some(to) = next else { break };
+        let wallet = emtoken_indexer::wallet_id(chain_id, &to.into_array());
+        let url =
+            format!("{base}/api/v1/public/wallets/{wallet}/movements?sort=createdAt,desc&size=5");
+        let (key, seen, stopped) = (key.clone(), seen.clone(), stopped.clone());
+        polls.push(tokio::spawn(async move {
+            while !*stopped.borrow() {
+                if let Ok(body) = crate::http::get(&url, Some(&key)).await
+                    && body.contains("TRANSFER_IN")
+                {
+                    seen.lock()
+                        .expect("seen lock")
+                        .entry(to)
+                        .or_insert_with(Instant::now);
+                    return;
+                }
+                tokio::time::sleep(API_POLL).await;
+            }
+        }));
+    }
+    for poll in polls {
+        poll.abort();
+    }
+}

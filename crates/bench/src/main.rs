@@ -1,0 +1,588 @@
+//! `emtoken-bench`: the benchmarks of `scripts/bench`, on one seeded EmToken chain, in one run: the local
+//! limits (`eth_getLogs`, PostgreSQL bulk inserts), EmToken's indexer (server and embedded database),
+//! Ponder, live lag, the SDK's send rate and the contracts' gas. It prints a Markdown table and writes
+//! `<out>/<date>-<machine>.json`, `.md` and SVG plots. Figures are reported, never asserted.
+//!
+//! `scripts/bench` starts the PostgreSQL server, installs Ponder and builds the release binaries, then runs
+//! this; run it directly only with a server (`--database-url`) and `target/release/emtoken` at hand.
+
+mod accounts;
+mod chain;
+mod child;
+mod gas;
+mod http;
+mod indexer;
+mod lag;
+mod limits;
+mod machine;
+mod plot;
+mod ponder;
+mod report;
+mod results;
+mod send;
+mod stats;
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use clap::Parser;
+use emtoken_test_utils::repo_root;
+use emtoken_workload::{WorkloadConfig, minimum_events, wallets};
+use sqlx::{Connection, PgConnection};
+
+use crate::{
+    chain::Chain,
+    indexer::Target,
+    lag::{Follower, LagSetup},
+    machine::Machine,
+    ponder::PonderSetup,
+    results::{Limits, Results, Stage},
+};
+
+/// EmToken's benchmarks (see scripts/bench --help).
+///
+/// Example: `emtoken-bench --database-url postgres://postgres@127.0.0.1:5432/postgres --events 100000`.
+#[derive(Debug, Parser)]
+#[command(name = "emtoken-bench", version, about, long_about = None)]
+struct Args {
+    /// EmToken events the workload emits.
+    #[arg(long, default_value_t = 100_000)]
+    events: usize,
+    /// Generated wallets.
+    #[arg(long, default_value_t = 1_000)]
+    wallets: usize,
+    /// Seed of the workload.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Tiny sizes (a few hundred events, short lag and send runs): checks every stage works.
+    #[arg(long)]
+    smoke: bool,
+    /// Do not run Ponder.
+    #[arg(long)]
+    skip_ponder: bool,
+    /// Do not run scripts/gas.
+    #[arg(long)]
+    skip_gas: bool,
+    /// A PostgreSQL server the bench may create databases on (bench_emtoken, bench_limits, bench_ponder).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+    /// Where results go.
+    #[arg(long, default_value = "bench/results")]
+    out: PathBuf,
+    /// Load the chain saved by an earlier run of the same size and seed instead of generating it. A loaded
+    /// chain has no state of its old blocks, which EmToken's reconciliation reads: its backfills fail on
+    /// chains longer than the indexer's first range (1,000 blocks); fine for smoke sizes and Ponder.
+    #[arg(long)]
+    reuse_chain: bool,
+    /// Where chains are saved (state + deployment JSON), for --reuse-chain.
+    #[arg(long, default_value = "bench/cache")]
+    cache: PathBuf,
+    /// The release `emtoken` binary.
+    #[arg(long, default_value = "target/release/emtoken")]
+    emtoken: PathBuf,
+    /// The Ponder app, with node_modules installed.
+    #[arg(long, default_value = "bench/ponder")]
+    ponder_dir: PathBuf,
+    /// How many times Ponder's config lists the RPC endpoint (each copy starts at 20 requests/s).
+    #[arg(long, default_value_t = 10)]
+    ponder_rpc_copies: u32,
+    /// Follow the chain in the live-lag stage with `emtoken index` and probe only the database, instead of
+    /// `emtoken serve` probed through its HTTP API and its database.
+    #[arg(long)]
+    lag_indexer_only: bool,
+    /// Live-lag transfers per second (anvil's automine makes ~9 blocks/s on the full-size chain: keep below).
+    #[arg(long, default_value_t = 5)]
+    lag_rate: u64,
+    /// Live-lag duration in seconds (default 30, smoke 6).
+    #[arg(long)]
+    lag_seconds: Option<u64>,
+    /// Send-rate transfers per run (default 4,000, smoke 200).
+    #[arg(long)]
+    send_transactions: Option<usize>,
+    /// Keys of the many-keys send run (default 16, smoke 4).
+    #[arg(long)]
+    send_keys: Option<usize>,
+    /// Transactions awaiting receipts at once in the send runs (anvil stalls with thousands).
+    #[arg(long, default_value_t = 512)]
+    in_flight: usize,
+    /// The command line that started the run, recorded in the results (scripts/bench passes its own).
+    #[arg(long, hide = true)]
+    invoked_as: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "emtoken_bench=info,emtoken_workload=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()).await {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("emtoken-bench: a stage failed (see the results)");
+            std::process::ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("emtoken-bench: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Sizes a run uses.
+struct Sizes {
+    events: usize,
+    wallets: usize,
+    lag_seconds: u64,
+    send_transactions: usize,
+    send_keys: usize,
+}
+
+fn sizes(args: &Args) -> Sizes {
+    if args.smoke {
+        let wallets = 20;
+        Sizes {
+            events: minimum_events(wallets).max(400),
+            wallets,
+            lag_seconds: args.lag_seconds.unwrap_or(6),
+            send_transactions: args.send_transactions.unwrap_or(200),
+            send_keys: args.send_keys.unwrap_or(4),
+        }
+    } else {
+        Sizes {
+            events: args.events,
+            wallets: args.wallets,
+            lag_seconds: args.lag_seconds.unwrap_or(30),
+            send_transactions: args.send_transactions.unwrap_or(4_000),
+            send_keys: args.send_keys.unwrap_or(16),
+        }
+    }
+}
+
+/// A database of the server, created afresh.
+async fn fresh_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
+    let mut admin = PgConnection::connect(admin_url)
+        .await
+        .context("connecting to --database-url")?;
+    // `name` is one of the bench's own constants.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let (server, _) = base
+        .rsplit_once('/')
+        .context("--database-url has no database name")?;
+    Ok(format!("{server}/{name}"))
+}
+
+async fn count_movements(url: &str) -> anyhow::Result<u64> {
+    let mut conn = PgConnection::connect(url).await?;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM movements")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(u64::try_from(n)?)
+}
+
+async fn run(args: Args) -> anyhow::Result<bool> {
+    let root = repo_root()
+        .canonicalize()
+        .context("cannot resolve the repository root")?;
+    let abs = |p: &PathBuf| {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            root.join(p)
+        }
+    };
+    let (out, cache, emtoken, ponder_dir) = (
+        abs(&args.out),
+        abs(&args.cache),
+        abs(&args.emtoken),
+        abs(&args.ponder_dir),
+    );
+    anyhow::ensure!(
+        emtoken.is_file(),
+        "{} is missing: cargo build --release -p emtoken-cli",
+        emtoken.display()
+    );
+    let sizes = sizes(&args);
+    let machine = Machine::read();
+    let date = chrono::Utc::now();
+    let stem = format!(
+        "{}-{}{}",
+        date.format("%Y-%m-%dT%H%M"),
+        machine.slug(),
+        if args.smoke { "-smoke" } else { "" }
+    );
+    let logs = out.join("logs").join(&stem);
+    std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    let mut commands = vec![
+        args.invoked_as
+            .clone()
+            .unwrap_or_else(|| std::env::args().collect::<Vec<_>>().join(" ")),
+    ];
+    let mut notes = vec![source_note(&root).await];
+    let load_at_start = load_average();
+
+    // The chain.
+    let config = WorkloadConfig::new(args.seed, sizes.events, sizes.wallets);
+    let chain = Chain::prepare(&config, &cache, args.reuse_chain).await?;
+    let rpc = chain.node.endpoint_url().to_string();
+    commands.push(format!(
+        "anvil <dev profile> {} (crates/test-utils DevNode)",
+        chain.anvil_args.join(" ")
+    ));
+    let info = chain.info.clone();
+    let (chain_loaded, anvil_args) = (chain.loaded, chain.anvil_args.clone());
+
+    // Limit 1.
+    let logs_passes = limits::get_logs(&rpc, info.contract, info.deploy_block, info.head).await;
+    let events_on_chain = logs_passes
+        .as_ref()
+        .ok()
+        .and_then(|p| p.first())
+        .map_or(info.events, |p| p.logs);
+
+    // EmToken into the server.
+    let server_url = fresh_database(&args.database_url, "bench_emtoken").await?;
+    notes.push(
+        server_note(&server_url)
+            .await
+            .unwrap_or_else(|e| format!("PostgreSQL server: unknown ({e:#})")),
+    );
+    let mut emtoken_server = Stage::from_result(
+        indexer::backfill(
+            &emtoken,
+            &rpc,
+            &info,
+            events_on_chain,
+            &Target::Server(server_url.clone()),
+            &logs,
+        )
+        .await,
+    );
+    if let Stage::Done { result } = &mut emtoken_server {
+        result.movements = count_movements(&server_url).await.ok();
+        commands.push(result.command.clone());
+    }
+    let movement_rows = emtoken_server
+        .done()
+        .and_then(|b| b.movements)
+        .unwrap_or(events_on_chain);
+
+    // Limit 2.
+    let limits = match logs_passes {
+        Ok(get_logs) => {
+            let limits_url = fresh_database(&args.database_url, "bench_limits").await?;
+            let bulk =
+                Stage::from_result(limits::bulk_insert(&limits_url, movement_rows, 10_000).await);
+            Stage::Done {
+                result: Limits {
+                    get_logs,
+                    bulk,
+                    movement_rows,
+                },
+            }
+        }
+        Err(error) => Stage::from_result(Err(error)),
+    };
+
+    // EmToken into the embedded database.
+    let embedded_dir = tempfile::Builder::new()
+        .prefix("emtoken-bench-db-")
+        .tempdir()?;
+    let emtoken_embedded = Stage::from_result(
+        indexer::backfill(
+            &emtoken,
+            &rpc,
+            &info,
+            events_on_chain,
+            &Target::Embedded(embedded_dir.path().join("db")),
+            &logs,
+        )
+        .await,
+    );
+    if let Some(b) = emtoken_embedded.done() {
+        commands.push(b.command.clone());
+    }
+    drop(embedded_dir);
+
+    // Ponder.
+    let ponder = if args.skip_ponder {
+        Stage::Skipped {
+            reason: "--skip-ponder".into(),
+        }
+    } else {
+        let url = fresh_database(&args.database_url, "bench_ponder").await?;
+        let setup = PonderSetup {
+            app: &ponder_dir,
+            rpc: &rpc,
+            database_url: &url,
+            port: free_port()?,
+            rpc_copies: args.ponder_rpc_copies,
+            timeout: Duration::from_secs(3600),
+        };
+        let stage =
+            Stage::from_result(ponder::backfill(&setup, &info, events_on_chain, &logs).await);
+        if let Some(b) = stage.done() {
+            commands.push(format!("(cd bench/ponder && {})", b.command));
+        }
+        stage
+    };
+    notes.push(format!(
+        "Ponder 0.16.10 ignores `maxRequestsPerSecond` (deprecated) and starts each RPC endpoint at 20 requests/s, \
+         raising it 5% at a time up to 500; its config lists the endpoint {} times (`EMTOKEN_RPC_COPIES`), so it \
+         starts at {} requests/s. It treats the last 30 blocks of an unknown chain as unfinalized and indexes them \
+         in its realtime loop; 'caught up' is its `/status` block reaching the head.",
+        args.ponder_rpc_copies,
+        20 * args.ponder_rpc_copies
+    ));
+
+    // Live lag and send rate need keys and fresh recipients; the node mines again from here.
+    let lag_count = usize::try_from(args.lag_rate * sizes.lag_seconds)
+        .unwrap_or(0)
+        .max(1);
+    chain.automine().await?;
+    let senders = accounts::prepare(&chain, args.seed, sizes.send_keys.max(1), lag_count).await;
+    let (lag, send) = match senders {
+        Err(error) => {
+            let message = format!("{error:#}");
+            (
+                Stage::Failed {
+                    error: message.clone(),
+                },
+                Stage::Failed { error: message },
+            )
+        }
+        Ok(senders) => {
+            let lag = if emtoken_server.done().is_some() {
+                let setup = LagSetup {
+                    emtoken: &emtoken,
+                    database_url: &server_url,
+                    follower: if args.lag_indexer_only {
+                        Follower::Index
+                    } else {
+                        Follower::Serve
+                    },
+                    rate: args.lag_rate,
+                    duration: Duration::from_secs(sizes.lag_seconds),
+                    logs: &logs,
+                };
+                let stage = Stage::from_result(
+                    lag::run(&chain, &senders.clients[0], &senders.fresh, &setup).await,
+                );
+                if let Some(l) = stage.done() {
+                    commands.push(l.follower_command.clone());
+                }
+                stage
+            } else {
+                Stage::Skipped {
+                    reason: "the server backfill failed".into(),
+                }
+            };
+            let recipients = wallets(args.seed, sizes.wallets);
+            // Not automine: on a chain this size anvil spends ~100 ms on each block (it snapshots the whole
+            // state per block), so one block per transaction measures anvil, not the SDK (~9 tx/s seen).
+            let mining = "1 s blocks (evm_setIntervalMining 1), 300M gas";
+            if let Err(error) = chain.interval_mining(1).await {
+                tracing::warn!(%error, "cannot switch to interval mining");
+            }
+            let one = send::send_rate(
+                &senders.clients[..1],
+                &recipients,
+                sizes.send_transactions,
+                args.in_flight,
+                mining,
+            )
+            .await;
+            let many = match one {
+                Ok(one) => send::send_rate(
+                    &senders.clients,
+                    &recipients,
+                    sizes.send_transactions,
+                    args.in_flight,
+                    mining,
+                )
+                .await
+                .map(|many| vec![one, many]),
+                Err(e) => Err(e),
+            };
+            (lag, Stage::from_result(many))
+        }
+    };
+    drop(chain);
+
+    let gas = if args.skip_gas {
+        Stage::Skipped {
+            reason: "--skip-gas".into(),
+        }
+    } else {
+        match gas::measure(&root).await {
+            Ok((command, rows)) => {
+                commands.push(command);
+                Stage::Done { result: rows }
+            }
+            Err(error) => Stage::from_result(Err(error)),
+        }
+    };
+
+    notes.push(format!(
+        "Load average (1, 5, 15 min) at the start: {load_at_start}; at the end: {}. The machine is shared: \
+         other work running meanwhile slows every figure.",
+        load_average()
+    ));
+    let mut results = Results {
+        date: date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        machine,
+        commands,
+        smoke: args.smoke,
+        chain: info,
+        chain_loaded,
+        anvil_args,
+        events_on_chain,
+        limits,
+        emtoken_server,
+        emtoken_embedded,
+        ponder,
+        lag,
+        send,
+        gas,
+        targets: Vec::new(),
+        notes,
+    };
+    results.check_targets();
+    write(&results, &out, &stem)?;
+    Ok(!results.any_failed())
+}
+
+fn write(results: &Results, out: &std::path::Path, stem: &str) -> anyhow::Result<()> {
+    let markdown = report::render(results);
+    println!("{markdown}");
+    std::fs::write(
+        out.join(format!("{stem}.json")),
+        serde_json::to_vec_pretty(results)?,
+    )?;
+    std::fs::write(out.join(format!("{stem}.md")), &markdown)?;
+    let mut bars = Vec::new();
+    if let Some(l) = results.limits.done() {
+        if let Some(best) = l.best_logs() {
+            bars.push(("eth_getLogs".to_owned(), best.logs_per_second));
+        }
+        if let Some(ev) = l.bulk_events_per_second(results.events_on_chain) {
+            bars.push((
+                format!("PostgreSQL {}", l.best_bulk().map_or("bulk", |b| b.method)),
+                ev,
+            ));
+        }
+    }
+    for (name, stage) in [
+        ("EmToken (server)", &results.emtoken_server),
+        ("EmToken (embedded)", &results.emtoken_embedded),
+        ("Ponder (server)", &results.ponder),
+    ] {
+        if let Some(b) = stage.done() {
+            bars.push((name.to_owned(), b.events_per_second));
+        }
+    }
+    let title = format!(
+        "Backfill of {} EmToken events, events/s ({} cores)",
+        stats::thousands(results.events_on_chain),
+        results.machine.cores
+    );
+    plot::throughput(&out.join(format!("{stem}-throughput.svg")), &title, &bars)?;
+    if let Some(lag) = results
+        .lag
+        .done()
+        .and_then(|l| l.main_probe().map(|p| (l, p)))
+    {
+        let (run, probe) = lag;
+        plot::lag(
+            &out.join(format!("{stem}-lag.svg")),
+            &format!(
+                "Live lag through the {} probe, {} transfers/s",
+                probe.probe, run.rate_per_second
+            ),
+            &probe.series,
+        )?;
+    }
+    eprintln!(
+        "emtoken-bench: results in {}",
+        out.join(format!("{stem}.{{json,md}}")).display()
+    );
+    Ok(())
+}
+
+/// A free TCP port on 127.0.0.1.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// The commit measured (and whether the tree had changes), from git; read-only.
+async fn source_note(root: &std::path::Path) -> String {
+    let git = |args: &'static [&'static str]| async move {
+        tokio::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .await
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match (
+        git(&["rev-parse", "--short", "HEAD"]).await,
+        git(&["status", "--porcelain", "--untracked-files=no"]).await,
+    ) {
+        (Some(commit), Some(changes)) => format!(
+            "Source: commit {commit}{}.",
+            if changes.is_empty() {
+                ""
+            } else {
+                " with uncommitted changes"
+            }
+        ),
+        _ => "Source: not a git checkout.".to_owned(),
+    }
+}
+
+/// The PostgreSQL server's version and durability settings.
+async fn server_note(url: &str) -> anyhow::Result<String> {
+    let mut conn = PgConnection::connect(url).await?;
+    let version: String = sqlx::query_scalar("SHOW server_version")
+        .fetch_one(&mut conn)
+        .await?;
+    let mut settings = Vec::new();
+    for (name, query) in [
+        ("fsync", "SHOW fsync"),
+        ("synchronous_commit", "SHOW synchronous_commit"),
+        ("full_page_writes", "SHOW full_page_writes"),
+        ("shared_buffers", "SHOW shared_buffers"),
+    ] {
+        let value: String = sqlx::query_scalar(query).fetch_one(&mut conn).await?;
+        settings.push(format!("{name}={value}"));
+    }
+    conn.close().await?;
+    Ok(format!(
+        "PostgreSQL server {version} on the same machine ({}); the embedded database is pglite-oxide's PostgreSQL 17.5 in the indexer's process.",
+        settings.join(", ")
+    ))
+}
+
+/// /proc/loadavg's first three fields.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}

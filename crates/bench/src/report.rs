@@ -1,0 +1,366 @@
+//! The Markdown summary: printed by `scripts/bench` and written beside the JSON.
+
+use std::fmt::Write;
+
+use crate::{
+    indexer::Backfill,
+    results::{Results, Stage},
+    stats::{mebibytes, millis, per_mille, seconds, thousands, times},
+};
+
+/// A Markdown table; `align` per column: 'l' or 'r'.
+pub(crate) fn table(headers: &[&str], align: &str, rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n|", headers.join(" | "));
+    for a in align.chars() {
+        out.push_str(if a == 'r' { "---:|" } else { "---|" });
+    }
+    out.push('\n');
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
+}
+
+fn ms(ms: u64) -> String {
+    seconds(std::time::Duration::from_millis(ms))
+}
+
+/// The whole summary.
+pub(crate) fn render(r: &Results) -> String {
+    let mut out = String::new();
+    let m = &r.machine;
+    let c = &r.chain;
+    let _ = writeln!(out, "# EmToken benchmarks, {}\n", r.date);
+    let _ = writeln!(
+        out,
+        "Machine `{}`: {} cores ({}), {} MiB memory, Linux {}. {}\n",
+        m.hostname,
+        m.cores,
+        m.cpu,
+        thousands(m.memory_mib),
+        m.kernel,
+        if r.smoke {
+            "**Smoke sizes** (a check that every stage works, not a measurement)."
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "Chain: {} EmToken events from the deployment (block {}) to the head (block {}), {} blocks; the workload \
+         (seed {}, {} wallets) sent {} transactions with {} events; {}. Anvil (dev profile) with `{}`; mining \
+         stopped during the backfills.\n",
+        thousands(r.events_on_chain),
+        c.deploy_block,
+        c.head,
+        thousands(c.blocks()),
+        c.seed,
+        thousands(c.wallets as u64),
+        thousands(c.transactions),
+        thousands(c.events),
+        if r.chain_loaded {
+            format!(
+                "loaded from the saved state (generated in {} by the run that saved it)",
+                ms(c.generated_ms)
+            )
+        } else {
+            format!("generated in {}", ms(c.generated_ms))
+        },
+        r.anvil_args.join(" "),
+    );
+
+    out.push_str("## Backfill: the indexers beside the local limits\n\n");
+    let lower = r.limits.done().and_then(|l| l.lower(r.events_on_chain));
+    let mut rows = Vec::new();
+    match &r.limits {
+        Stage::Done { result: limits } => {
+            if let Some(best) = limits.best_logs() {
+                rows.push(vec![
+                    format!(
+                        "limit 1: `eth_getLogs`, whole range in {}-block requests (best of {})",
+                        thousands(best.range),
+                        limits.get_logs.len()
+                    ),
+                    thousands(best.logs),
+                    ms(best.ms),
+                    thousands(best.logs_per_second),
+                    String::new(),
+                    String::new(),
+                    ratio(Some(best.logs_per_second), lower),
+                ]);
+            }
+            match &limits.bulk {
+                Stage::Done { result } => {
+                    for bulk in result {
+                        let ev = crate::stats::per_second(
+                            r.events_on_chain,
+                            std::time::Duration::from_millis(bulk.ms.max(1)),
+                        );
+                        rows.push(vec![
+                            format!(
+                                "limit 2: PostgreSQL {} of {} movement rows{}",
+                                bulk.method,
+                                thousands(bulk.rows),
+                                if bulk.method == "UNNEST" {
+                                    format!(" ({} per statement)", thousands(bulk.batch))
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                            thousands(r.events_on_chain),
+                            ms(bulk.ms),
+                            format!(
+                                "{} ({} rows/s)",
+                                thousands(ev),
+                                thousands(bulk.rows_per_second)
+                            ),
+                            String::new(),
+                            String::new(),
+                            ratio(Some(ev), lower),
+                        ]);
+                    }
+                }
+                other => rows.push(
+                    std::iter::once(format!(
+                        "limit 2: PostgreSQL bulk insert: {}",
+                        other.why_not()
+                    ))
+                    .chain(std::iter::repeat_n(String::new(), 6))
+                    .collect(),
+                ),
+            }
+        }
+        other => rows.push(
+            std::iter::once(format!("local limits: {}", other.why_not()))
+                .chain(std::iter::repeat_n(String::new(), 6))
+                .collect(),
+        ),
+    }
+    for stage in [&r.emtoken_server, &r.emtoken_embedded, &r.ponder] {
+        rows.push(backfill_row(stage, lower));
+    }
+    out.push_str(&table(
+        &[
+            "system",
+            "events",
+            "start → caught up",
+            "events/s",
+            "blocks/s",
+            "peak RSS",
+            "÷ lower limit",
+        ],
+        "lrrrrrr",
+        &rows,
+    ));
+    if let (Some(s), Some(p)) = (r.emtoken_server.done(), r.ponder.done()) {
+        let _ = writeln!(
+            out,
+            "\nEmToken ÷ Ponder (both into the PostgreSQL server): **{}**; into the embedded database: {}.",
+            per_mille(s.events_per_second, p.events_per_second).map_or("-".into(), times),
+            r.emtoken_embedded
+                .done()
+                .and_then(|e| per_mille(e.events_per_second, p.events_per_second))
+                .map_or("-".into(), times),
+        );
+        if let Some(movements) = p.movements {
+            let _ = writeln!(
+                out,
+                "Ponder wrote {} movement rows (EmToken: {}).",
+                thousands(movements),
+                s.movements.map_or("-".into(), thousands)
+            );
+        }
+    }
+    out.push_str("\nPeak RSS is the process tree's VmHWM (the embedded database runs inside the indexer; the PostgreSQL server is not counted).\n");
+
+    out.push_str("\n## Live lag\n\n");
+    match &r.lag {
+        Stage::Done { result: lag } => {
+            let row = |probe: &str, name: &str, l: &crate::lag::Latency| {
+                vec![
+                    probe.to_owned(),
+                    name.to_owned(),
+                    l.samples.to_string(),
+                    l.p50_us.map_or("-".into(), millis),
+                    l.p99_us.map_or("-".into(), millis),
+                    l.max_us.map_or("-".into(), millis),
+                ]
+            };
+            let mut rows = Vec::new();
+            for p in &lag.probes {
+                rows.push(row(
+                    p.probe,
+                    "block announced (newHeads at the bench)",
+                    &p.head_to_visible,
+                ));
+                rows.push(row(p.probe, "transfer submitted", &p.submit_to_visible));
+                rows.push(row(
+                    p.probe,
+                    "receipt returned to the SDK",
+                    &p.receipt_to_visible,
+                ));
+            }
+            out.push_str(&table(
+                &[
+                    "probe",
+                    "from → movement visible",
+                    "samples",
+                    "p50",
+                    "p99",
+                    "max",
+                ],
+                "llrrrr",
+                &rows,
+            ));
+            let _ = writeln!(
+                out,
+                "\n{} transfers at {}/s on the {}. Follower: `{}`.",
+                lag.transactions, lag.rate_per_second, lag.mining, lag.follower_command
+            );
+            for p in &lag.probes {
+                let _ = writeln!(
+                    out,
+                    "- {} probe ({} of {} visible): {}.",
+                    p.probe, p.visible, lag.transactions, p.how
+                );
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{}", other.why_not());
+        }
+    }
+
+    out.push_str("\n## SDK send rate\n\n");
+    match &r.send {
+        Stage::Done { result } => {
+            let rows: Vec<Vec<String>> = result
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.keys.to_string(),
+                        thousands(s.transactions),
+                        s.in_flight.to_string(),
+                        ms(s.ms),
+                        thousands(s.tx_per_second),
+                        s.mining.clone(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(
+                &[
+                    "keys",
+                    "transfers",
+                    "in flight",
+                    "first send → last receipt",
+                    "tx/s",
+                    "node",
+                ],
+                "rrrrrl",
+                &rows,
+            ));
+        }
+        other => {
+            let _ = writeln!(out, "{}", other.why_not());
+        }
+    }
+
+    out.push_str("\n## Gas (scripts/gas: whole transactions, from receipts)\n\n");
+    match &r.gas {
+        Stage::Done { result } => {
+            let rows: Vec<Vec<String>> = result
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.operation.clone(),
+                        thousands(g.gas),
+                        g.vs_openzeppelin.clone(),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(
+                &["operation", "gas", "vs OpenZeppelin transfer"],
+                "lrr",
+                &rows,
+            ));
+        }
+        other => {
+            let _ = writeln!(out, "{}", other.why_not());
+        }
+    }
+
+    out.push_str("\n## Targets (reported, not asserted)\n\n");
+    let rows: Vec<Vec<String>> = r
+        .targets
+        .iter()
+        .map(|t| {
+            vec![
+                t.target.clone(),
+                t.actual.clone(),
+                t.met
+                    .map_or("not measured", |m| if m { "met" } else { "missed" })
+                    .to_owned(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["target", "this run", ""], "lrl", &rows));
+    if !r.notes.is_empty() {
+        out.push_str("\n## Notes\n\n");
+        for note in &r.notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
+    out.push_str("\n## Commands\n\n```sh\n");
+    for command in &r.commands {
+        let _ = writeln!(out, "{command}");
+    }
+    out.push_str("```\n");
+    out
+}
+
+fn ratio(value: Option<u64>, lower: Option<u64>) -> String {
+    value
+        .zip(lower)
+        .and_then(|(v, l)| per_mille(v, l))
+        .map_or(String::new(), times)
+}
+
+fn backfill_row(stage: &Stage<Backfill>, lower: Option<u64>) -> Vec<String> {
+    match stage {
+        Stage::Done { result: b } => vec![
+            b.system.clone(),
+            thousands(b.events),
+            ms(b.wall_ms),
+            thousands(b.events_per_second),
+            thousands(b.blocks_per_second),
+            mebibytes(b.peak_rss_kib),
+            ratio(Some(b.events_per_second), lower),
+        ],
+        other => std::iter::once(other.why_not())
+            .chain(std::iter::repeat_n(String::new(), 6))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_markdown() {
+        let rows = vec![
+            vec!["a".to_owned(), "1".to_owned()],
+            vec!["b".to_owned(), "22".to_owned()],
+        ];
+        assert_eq!(
+            table(&["name", "n"], "lr", &rows),
+            "| name | n |\n|---|---:|\n| a | 1 |\n| b | 22 |\n"
+        );
+    }
+
+    #[test]
+    fn ratios_are_blank_without_a_limit() {
+        assert_eq!(ratio(Some(500), Some(1000)), "0.50×");
+        assert_eq!(ratio(Some(500), None), "");
+        assert_eq!(ratio(None, Some(1)), "");
+    }
+}

@@ -1,0 +1,235 @@
+//! What a run found, as written to `<date>-<machine>.json`, and the targets of the issue checked against it
+//! (reported, never asserted).
+
+use serde::Serialize;
+
+use crate::{
+    chain::ChainInfo,
+    gas::GasRow,
+    indexer::Backfill,
+    lag::LagRun,
+    limits::{BulkInsert, LogsPass},
+    machine::Machine,
+    send::SendRun,
+    stats::{millis, per_mille, thousands, times},
+};
+
+/// A stage's outcome.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub(crate) enum Stage<T> {
+    /// It ran.
+    Done {
+        /// What it measured.
+        result: T,
+    },
+    /// It failed: the error, whole.
+    Failed {
+        /// The error chain.
+        error: String,
+    },
+    /// Not run.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl<T> Stage<T> {
+    /// The stage from a result.
+    pub(crate) fn from_result(result: anyhow::Result<T>) -> Self {
+        match result {
+            Ok(result) => Self::Done { result },
+            Err(error) => {
+                tracing::error!("{error:#}");
+                Self::Failed {
+                    error: format!("{error:#}"),
+                }
+            }
+        }
+    }
+
+    /// The result, when it ran.
+    pub(crate) fn done(&self) -> Option<&T> {
+        match self {
+            Self::Done { result } => Some(result),
+            _ => None,
+        }
+    }
+
+    /// Whether it failed.
+    pub(crate) fn failed(&self) -> bool {
+        matches!(self, Self::Failed { .. })
+    }
+
+    /// "failed: …" / "skipped: …", for tables.
+    pub(crate) fn why_not(&self) -> String {
+        match self {
+            Self::Done { .. } => String::new(),
+            Self::Failed { error } => {
+                format!("failed: {}", error.lines().next().unwrap_or_default())
+            }
+            Self::Skipped { reason } => format!("skipped: {reason}"),
+        }
+    }
+}
+
+/// The local limits.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Limits {
+    /// `eth_getLogs` passes, one per range size.
+    pub(crate) get_logs: Vec<LogsPass>,
+    /// Bulk inserts of the movement rows.
+    pub(crate) bulk: Stage<Vec<BulkInsert>>,
+    /// Movement rows inserted (as many as EmToken's indexer wrote for this chain).
+    pub(crate) movement_rows: u64,
+}
+
+impl Limits {
+    /// The best `eth_getLogs` pass.
+    pub(crate) fn best_logs(&self) -> Option<&LogsPass> {
+        self.get_logs.iter().max_by_key(|p| p.logs_per_second)
+    }
+
+    /// The fastest bulk insert.
+    pub(crate) fn best_bulk(&self) -> Option<&BulkInsert> {
+        self.bulk.done()?.iter().min_by_key(|b| b.ms)
+    }
+
+    /// The bulk insert as chain events per second: the chain's events over the time PostgreSQL takes
+    /// to accept their movement rows.
+    pub(crate) fn bulk_events_per_second(&self, events: u64) -> Option<u64> {
+        let best = self.best_bulk()?;
+        Some(crate::stats::per_second(
+            events,
+            std::time::Duration::from_millis(best.ms.max(1)),
+        ))
+    }
+
+    /// min(limit 1, limit 2), in events per second.
+    pub(crate) fn lower(&self, events: u64) -> Option<u64> {
+        let logs = self.best_logs()?.logs_per_second;
+        Some(
+            self.bulk_events_per_second(events)
+                .map_or(logs, |bulk| bulk.min(logs)),
+        )
+    }
+}
+
+/// A target of the issue and how this run did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TargetCheck {
+    /// What it asks.
+    pub(crate) target: String,
+    /// What this run measured.
+    pub(crate) actual: String,
+    /// Met (None: not measured).
+    pub(crate) met: Option<bool>,
+}
+
+/// Everything a run writes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Results {
+    /// When it ran (UTC, RFC 3339).
+    pub(crate) date: String,
+    /// Where.
+    pub(crate) machine: Machine,
+    /// The exact commands: the bench's own, then the children it ran, in order.
+    pub(crate) commands: Vec<String>,
+    /// Smoke sizes.
+    pub(crate) smoke: bool,
+    /// The chain.
+    pub(crate) chain: ChainInfo,
+    /// Loaded from the saved state (else generated in this run).
+    pub(crate) chain_loaded: bool,
+    /// Anvil flags beyond the dev profile's.
+    pub(crate) anvil_args: Vec<String>,
+    /// Every EmToken log from the deployment block to the head (the workload's plus the deployment's).
+    pub(crate) events_on_chain: u64,
+    /// Limits 1 and 2.
+    pub(crate) limits: Stage<Limits>,
+    /// EmToken's indexer into the PostgreSQL server.
+    pub(crate) emtoken_server: Stage<Backfill>,
+    /// EmToken's indexer into the embedded PostgreSQL.
+    pub(crate) emtoken_embedded: Stage<Backfill>,
+    /// Ponder into the PostgreSQL server.
+    pub(crate) ponder: Stage<Backfill>,
+    /// Live lag.
+    pub(crate) lag: Stage<LagRun>,
+    /// SDK send rate: one key, then many keys.
+    pub(crate) send: Stage<Vec<SendRun>>,
+    /// The contracts' gas table.
+    pub(crate) gas: Stage<Vec<GasRow>>,
+    /// The issue's targets.
+    pub(crate) targets: Vec<TargetCheck>,
+    /// Notes on the setup that bear on the figures.
+    pub(crate) notes: Vec<String>,
+}
+
+impl Results {
+    /// Whether any stage failed.
+    pub(crate) fn any_failed(&self) -> bool {
+        self.limits.failed()
+            || self.emtoken_server.failed()
+            || self.emtoken_embedded.failed()
+            || self.ponder.failed()
+            || self.lag.failed()
+            || self.send.failed()
+            || self.gas.failed()
+    }
+
+    /// Checks the issue's targets.
+    pub(crate) fn check_targets(&mut self) {
+        let events = self.events_on_chain;
+        let lower = self.limits.done().and_then(|l| l.lower(events));
+        let server = self.emtoken_server.done().map(|b| b.events_per_second);
+        let ponder = self.ponder.done().map(|b| b.events_per_second);
+        let mut targets = Vec::new();
+        let ratio = server.zip(lower).and_then(|(s, l)| per_mille(s, l));
+        targets.push(TargetCheck {
+            target: "EmToken backfill ≥ 50% of the lower local limit".into(),
+            actual: ratio.map_or("not measured".into(), |r| {
+                format!(
+                    "{}% ({} of {} ev/s)",
+                    r / 10,
+                    thousands(server.unwrap_or(0)),
+                    thousands(lower.unwrap_or(0))
+                )
+            }),
+            met: ratio.map(|r| r >= 500),
+        });
+        let ratio = server.zip(ponder).and_then(|(s, p)| per_mille(s, p));
+        targets.push(TargetCheck {
+            target: "EmToken backfill ≥ 10× Ponder on the same chain".into(),
+            actual: ratio.map_or("not measured".into(), times),
+            met: ratio.map(|r| r >= 10_000),
+        });
+        let probe = self.lag.done().and_then(|l| l.main_probe());
+        let p50 = probe.and_then(|p| p.head_to_visible.p50_us);
+        targets.push(TargetCheck {
+            target: "live lag p50 ≤ 100 ms (dev profile, block announced → visible)".into(),
+            actual: p50.map_or("not measured".into(), |us| {
+                format!(
+                    "{} (through the {})",
+                    millis(us),
+                    probe.map_or("", |p| p.probe)
+                )
+            }),
+            met: p50.map(|us| us <= 100_000),
+        });
+        let one_key = self
+            .send
+            .done()
+            .and_then(|runs| runs.iter().find(|r| r.keys == 1))
+            .map(|r| r.tx_per_second);
+        targets.push(TargetCheck {
+            target: "concurrent send ≥ 500 tx/s on anvil from one key".into(),
+            actual: one_key.map_or("not measured".into(), |t| format!("{} tx/s", thousands(t))),
+            met: one_key.map(|t| t >= 500),
+        });
+        self.targets = targets;
+    }
+}

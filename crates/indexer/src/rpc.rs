@@ -257,8 +257,10 @@ impl Node {
     pub(crate) async fn balances_at(&self, account: Address, block: B256) -> Result<(U256, U256)> {
         let token = EmToken::new(self.contract, &self.provider);
         let at = BlockId::hash(block);
+        // An eth_call has no range: a "too large"-looking refusal here is a node without the block's state
+        // (anvil after --load-state answers -32602 "BlockOutOfRangeError").
         let unavailable = |error: Error| match error {
-            Error::Rpc { message, .. } => Error::StateUnavailable {
+            Error::Rpc { message, .. } | Error::TooLarge(message) => Error::StateUnavailable {
                 block: block.to_string(),
                 message,
             },

@@ -1,6 +1,7 @@
 //! Reconciliation: wallets whose final balances changed are compared with balanceOf / balanceOnHold at
 //! the final block. A difference is recorded and the non-final blocks are indexed again; one the rescan
-//! mends stays a plain finding, one it does not is marked persistent.
+//! mends stays a plain finding, one it does not is marked persistent. A node busy mining while it is read
+//! is not taken for a difference.
 
 mod common;
 
@@ -8,7 +9,7 @@ use alloy::providers::Provider;
 use common::{amount, assert_matches_chain, config, index};
 use emtoken_sdk::MintKind;
 use emtoken_store::Store;
-use emtoken_test_utils::{DevNode, ProfileName, Role};
+use emtoken_test_utils::{DevNode, ProfileName, ProxyRules, Role, RpcProxy};
 use emtoken_workload::Deployed;
 use serde_json::json;
 use sqlx::PgPool;
@@ -103,4 +104,58 @@ async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
         findings.iter().any(|f| !f.persistent),
         "the first sighting triggered the rescan: {findings:?}"
     );
+}
+
+/// Anvil answers a read at its newest block from the state of the block it is mining. With no
+/// confirmations the final block is the head: a naive comparison there sees alice poorer by the
+/// transfer of the block being mined, rescans, sees it again and calls it persistent. Nothing is lost, so
+/// nothing may be found: the difference is read again once a block above it exists.
+#[sqlx::test(migrations = false)]
+async fn a_node_mining_while_read_is_not_a_difference(pool: PgPool) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = Deployed::deploy(&node).await.unwrap();
+    let store = Store::from_pool(pool).await.unwrap();
+    let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
+    d.operator
+        .mint(alice, amount("100"), MintKind::Card, Default::default())
+        .await
+        .unwrap();
+    // Mined, but out of sight behind the proxy until a block follows it.
+    d.alice.transfer(bob, amount("25")).await.unwrap();
+    let proxy = RpcProxy::spawn(
+        d.endpoint(),
+        ProxyRules {
+            newest_block_in_mining: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut settings = config(&d, 0);
+    settings.rpc_url = proxy.endpoint_url().to_string();
+    let indexing = tokio::spawn({
+        let store = store.clone();
+        async move { index(settings, &store).await }
+    });
+    // The node finishes "mining" once the indexer has read alice at the cash-in's block.
+    while proxy.stats().state_reads_ahead == 0 {
+        assert!(
+            !indexing.is_finished(),
+            "the indexer never read a balance at the head"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    mine(&d, 1).await;
+    indexing.await.unwrap();
+
+    assert!(
+        proxy.stats().state_reads_ahead > 0,
+        "alice was read while the transfer was being mined"
+    );
+    assert_eq!(
+        store.findings().await.unwrap(),
+        vec![],
+        "no difference was real"
+    );
+    assert_matches_chain(&store, &d).await;
 }

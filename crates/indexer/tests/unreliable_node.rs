@@ -91,6 +91,7 @@ async fn ranges_over_the_node_limit_shrink_and_rate_limits_are_retried(pool: PgP
             rate_limit_one_in: Some(4),
             transient_one_in: Some(6),
             seed: 7,
+            ..Default::default()
         },
     )
     .await

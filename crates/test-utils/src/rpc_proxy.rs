@@ -1,5 +1,8 @@
 //! A JSON-RPC proxy in front of anvil that misbehaves like production nodes: Besu's `eth_getLogs`
-//! range limit, HTTP 429 rate limits and transient failures (HTTP 503, dropped connections).
+//! range limit, HTTP 429 rate limits and transient failures (HTTP 503, dropped connections); and anvil
+//! caught while mining (a state read at its head answered from the block it is mining).
+
+mod mining;
 
 use std::{
     io,
@@ -43,6 +46,10 @@ pub struct ProxyRules {
     pub transient_one_in: Option<u32>,
     /// Seeds the random choices, so a run that sends the same requests in the same order fails the same.
     pub seed: u64,
+    /// Show the node as if its newest block were still being mined: the head is the block below it, and
+    /// an `eth_call` at that head answers from the newest state, as anvil does while mining (single
+    /// calls only; see `mining.rs`).
+    pub newest_block_in_mining: bool,
 }
 
 /// What the proxy did so far.
@@ -60,6 +67,8 @@ pub struct ProxyStats {
     pub transient_failures: u64,
     /// The widest block range (`toBlock - fromBlock + 1`) of a forwarded `eth_getLogs`; 0 if none.
     pub largest_forwarded_log_range: u64,
+    /// `eth_call`s at the visible head answered from the newest state (`newest_block_in_mining`).
+    pub state_reads_ahead: u64,
 }
 
 /// A fault-injecting JSON-RPC proxy on `127.0.0.1` and a free port; stops when dropped.
@@ -159,6 +168,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Reply
         Value::Array(calls) => calls,
         call => vec![call],
     };
+    if shared.rules.newest_block_in_mining
+        && !batch
+        && let Some(answer) = shared.mining_view(&calls[0]).await
+    {
+        return Ok(answer);
+    }
     let (mut head, mut rejected, mut widest) = (None, Vec::with_capacity(calls.len()), 0);
     for call in &calls {
         let range = shared.log_range(call, &mut head).await;

@@ -27,6 +27,7 @@ const RANGE_LIMIT: ProxyRules = ProxyRules {
     rate_limit_one_in: None,
     transient_one_in: None,
     seed: 0,
+    newest_block_in_mining: false,
 };
 
 /// A dev node whose chain is [`HEAD`] blocks long, with a log in each of [`LOG_BLOCKS`].

@@ -3,7 +3,7 @@
 use std::{collections::BTreeSet, sync::atomic::Ordering::Relaxed};
 
 use alloy::primitives::B256;
-use emtoken_store::{BlockRow, Checkpoint, Hash, Tx};
+use emtoken_store::{Addr, BlockRow, Checkpoint, Hash, Tx};
 
 use crate::{
     Error, Indexer, Result, Step,
@@ -27,12 +27,19 @@ impl Indexer {
             .map_or(self.checkpoint.block_number, |b| b.number);
         let old_final = self.checkpoint.final_block;
         let mut tx = self.store.begin(self.chain_id).await?;
-        let stored = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
+        let (stored, settled) = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
         tx.put_blocks(window).await?;
         tx.set_checkpoint(end, end_hash.0, new_final).await?;
-        let touched = tx.finalize(old_final, new_final).await?;
+        let mut touched = tx.finalize(old_final, new_final).await?;
+        touched.extend(settled);
+        touched.sort_unstable();
+        touched.dedup();
         tx.prune_window_below(new_final).await?;
-        if !touched.is_empty() {
+
+        if !touched.is_empty() && self.stash.is_some() {
+            // More of the range fetched with this batch follows: compare once, after the last of it.
+            self.unreconciled.extend(touched.iter().copied());
+        } else if !touched.is_empty() {
             let final_hash = tx
                 .window()
                 .await?
@@ -86,22 +93,29 @@ impl Indexer {
         Ok(Some(stored))
     }
 
-    /// Stores events and applies the effects of those that were new. Returns how many were new.
+    /// Stores events and applies the effects of those that were new. Returns how many were new, and the
+    /// addresses whose final balances they changed (events at or below `final_block`).
     pub(crate) async fn apply_events(
         &self,
         tx: &mut Tx,
         decoded: &[Decoded],
         final_block: i64,
-    ) -> Result<usize> {
-        let rows: Vec<_> = decoded.iter().map(|d| d.row.clone()).collect();
-        let new = tx.insert_events(&rows).await?;
-        let fresh: Vec<Decoded> = decoded
-            .iter()
-            .filter(|d| new.contains(&(d.row.block_hash, d.row.log_index)))
-            .cloned()
-            .collect();
+    ) -> Result<(usize, Vec<Addr>)> {
+        let new = tx.insert_events(decoded.iter().map(|d| &d.row)).await?;
+        // Usually every event is new; only a replay or an overlap leaves some out.
+        let filtered: Vec<Decoded>;
+        let fresh = if new.len() == decoded.len() {
+            decoded
+        } else {
+            filtered = decoded
+                .iter()
+                .filter(|d| new.contains(&(d.row.block_hash, d.row.log_index)))
+                .cloned()
+                .collect();
+            &filtered
+        };
         if fresh.is_empty() {
-            return Ok(0);
+            return Ok((0, Vec::new()));
         }
         let keys: Vec<Hash> = fresh
             .iter()
@@ -114,14 +128,14 @@ impl Indexer {
             tx.orders_by_key(&keys).await?,
             tx.movements_of_records(&keys).await?,
         );
-        let writes = map(mapper, &fresh)?;
+        let writes = map(mapper, fresh)?;
         tx.see_addresses(&writes.seen).await?;
-        tx.apply_deltas(&writes.deltas).await?;
+        let settled = tx.apply_deltas(&writes.deltas, final_block).await?;
         tx.set_compliance(&writes.compliance).await?;
         tx.upsert_holds(&writes.holds).await?;
         tx.upsert_orders(&writes.orders).await?;
         tx.upsert_movements(&writes.movements).await?;
-        Ok(fresh.len())
+        Ok((fresh.len(), settled))
     }
 
     /// Finds the highest stored block the node still has, rolls back everything above it and re-derives

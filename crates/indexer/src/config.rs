@@ -29,6 +29,9 @@ pub struct Config {
     pub initial_range: u64,
     /// Largest eth_getLogs range.
     pub max_range: u64,
+    /// Most events written in one transaction while backfilling: a fetched range with more is written
+    /// in several, cut at block boundaries (a single block with more is written whole).
+    pub max_batch_events: usize,
     /// Retries of node calls.
     pub retry: RetryPolicy,
     /// Name of the network shown as `dltNetwork` (default: "chain-<id>").
@@ -36,7 +39,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults for a node and contract: 250 ms polls, 0 confirmations, ranges from 1,000 up to 50,000 blocks.
+    /// Defaults for a node and contract: 250 ms polls, 0 confirmations, ranges from 1,000 up to 50,000 blocks,
+    /// batches of at most 20,000 events.
     pub fn new(rpc_url: impl Into<String>, contract: Address) -> Self {
         Self {
             rpc_url: rpc_url.into(),
@@ -49,6 +53,7 @@ impl Config {
             reset_on_chain_change: false,
             initial_range: 1_000,
             max_range: 50_000,
+            max_batch_events: 20_000,
             retry: RetryPolicy::default(),
             network: None,
         }

@@ -71,6 +71,16 @@ pub struct Indexer {
     pub(crate) rescanned: Option<i64>,
     /// Wallets whose final balances changed and are not compared with the chain yet.
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
+    /// Logs of final blocks fetched but not written yet (a range over `max_batch_events`).
+    pub(crate) stash: Option<Stash>,
+}
+
+/// The logs of final blocks `from..=to`, fetched with an earlier range.
+#[derive(Debug)]
+pub(crate) struct Stash {
+    from: u64,
+    to: u64,
+    logs: Vec<alloy::rpc::types::Log>,
 }
 
 impl Indexer {
@@ -101,6 +111,7 @@ impl Indexer {
             },
             rescanned: None,
             unreconciled: Default::default(),
+            stash: None,
         };
         Box::pin(indexer.prepare()).await?;
         Ok(indexer)
@@ -345,7 +356,14 @@ impl Indexer {
         let target_final = head.saturating_sub(self.config.confirmations);
         let at_head = from > target_final;
         let limit = if at_head { head } else { target_final };
-        let end = (from + self.range - 1).min(limit);
+        // The rest of a range fetched earlier, when it starts here; anything else is stale.
+        let stash = self
+            .stash
+            .take()
+            .filter(|s| !at_head && s.from == from && s.to <= limit);
+        let mut end = stash
+            .as_ref()
+            .map_or((from + self.range - 1).min(limit), |s| s.to);
 
         // Headers: every block of a range that is not final yet (kept in the window), else both ends.
         let numbers: Vec<u64> = if at_head {
@@ -366,17 +384,22 @@ impl Indexer {
         if at_head && (from + 1..=end).any(|n| headers[&n].parent_hash != headers[&(n - 1)].hash) {
             return Ok(Step::Retry);
         }
-        let logs = match self.node.logs(from, end).await {
-            Ok(logs) => logs,
-            Err(Error::TooLarge(message)) => {
-                let before = self.range;
-                self.range = (end - from).div_ceil(2).max(1);
-                self.metrics.range_shrinks.fetch_add(1, Relaxed);
-                tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
-                return Ok(Step::Retry);
-            }
-            Err(e) => return Err(e),
+        let fetched = stash.is_none();
+        let mut logs = match stash {
+            Some(stash) => stash.logs,
+            None => match self.node.logs(from, end).await {
+                Ok(logs) => logs,
+                Err(Error::TooLarge(message)) => {
+                    let before = self.range;
+                    self.range = (end - from).div_ceil(2).max(1);
+                    self.metrics.range_shrinks.fetch_add(1, Relaxed);
+                    tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
+                    return Ok(Step::Retry);
+                }
+                Err(e) => return Err(e),
+            },
         };
+        let fetched_count = logs.len();
         if at_head
             && logs.iter().any(|l| {
                 l.block_number
@@ -390,8 +413,26 @@ impl Indexer {
         if logs.last().and_then(|l| l.block_number) > Some(end) || logs.iter().any(|l| l.removed) {
             return Ok(Step::Retry);
         }
+        // Final blocks with more events than a batch takes: write the first blocks now, keep the rest.
+        if !at_head
+            && let Some(cut) = batch_end(&logs, self.config.max_batch_events)
+            && cut < end
+        {
+            let rest = logs.split_off(logs.partition_point(|l| l.block_number <= Some(cut)));
+            self.stash = Some(Stash {
+                from: cut + 1,
+                to: end,
+                logs: rest,
+            });
+            end = cut;
+            match self.header(end).await? {
+                Some(h) => headers.insert(end, h),
+                None => return Ok(Step::Retry),
+            };
+        }
         let known = headers.values().map(|h| (h.number, h.time)).collect();
         let decoded = self.decode(&logs, known).await?;
+
         let window: Vec<BlockRow> = if at_head {
             (from..=end).map(|n| block_row(&headers[&n])).collect()
         } else {
@@ -405,10 +446,11 @@ impl Indexer {
                 from: cp.final_block,
             });
         };
-        // Adapt the range: grow while answers stay small, shrink when they get heavy.
-        if logs.len() > 10_000 {
+        // Adapt the range to what the last fetch returned: grow while answers stay small, shrink when
+        // they get heavy.
+        if fetched && fetched_count > 10_000 {
             self.range = (self.range / 2).max(1);
-        } else if logs.len() < 2_000 && end == from + self.range - 1 {
+        } else if fetched && fetched_count < 2_000 && end == from + self.range - 1 {
             self.range = (self.range * 2).min(self.config.max_range.max(1));
         }
         Ok(Step::Indexed {
@@ -439,6 +481,14 @@ impl Indexer {
         }
         decode_logs(logs, &known)
     }
+}
+
+/// The last block of a batch of at most `max` of these logs (in chain order), cut at a block boundary;
+/// `None` when they all fit. A first block with more than `max` logs makes a batch of its own.
+fn batch_end(logs: &[alloy::rpc::types::Log], max: usize) -> Option<u64> {
+    let over = logs.get(max.max(1))?.block_number?;
+    let first = logs.first()?.block_number?;
+    Some(if over > first { over - 1 } else { over })
 }
 
 pub(crate) fn block_row(h: &Header) -> BlockRow {

@@ -31,9 +31,10 @@ impl Indexer {
             };
             let decoded = self.decode(&logs, HashMap::new()).await?;
             let mut tx = self.store.begin(self.chain_id).await?;
-            let new = self.apply_events(&mut tx, &decoded, final_block).await?;
+            let (new, _) = self.apply_events(&mut tx, &decoded, final_block).await?;
             if new > 0 {
-                // Missing events of final blocks: their balance changes are final at once.
+                // Missing events of final blocks: their balance changes were final at once; their
+                // movements settle here.
                 tx.finalize(start as i64 - 1, end as i64).await?;
             }
             tx.commit().await?;

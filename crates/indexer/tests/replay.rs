@@ -2,6 +2,7 @@
 
 mod common;
 
+use alloy::providers::Provider;
 use common::{amount, assert_matches_chain, assert_same_index, config, index, second_store};
 use emtoken_indexer::Indexer;
 use emtoken_sdk::{MintKind, OperationId};
@@ -67,4 +68,44 @@ async fn indexing_a_range_twice_gives_the_same_database(pool: PgPool) {
     index(config(&d, 0), &fresh).await;
     assert_same_index(&store, &fresh, 31337).await;
     assert_matches_chain(&store, &d).await;
+}
+
+/// A backfill written a few events per transaction (the rest of a fetched range kept for the next ones)
+/// ends exactly like one written in a single transaction: same rows, same balances, reconciled at the end.
+#[sqlx::test(migrations = false)]
+async fn a_range_written_in_small_batches_gives_the_same_database(pool: PgPool) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = Deployed::deploy(&node).await.unwrap();
+    history(&d).await;
+    for _ in 0..4 {
+        d.alice
+            .transfer(d.address_of(Role::Carol), amount("1"))
+            .await
+            .unwrap();
+    }
+    // Three confirmations, then some: every block of the history is final, so the backfill path writes it.
+    d.operator
+        .provider()
+        .raw_request::<_, serde_json::Value>("anvil_mine".into(), serde_json::json!([5]))
+        .await
+        .unwrap();
+    let reference = second_store(&pool).await;
+    index(config(&d, 3), &reference).await;
+
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let mut settings = config(&d, 3);
+    settings.max_batch_events = 2;
+    let indexer = Indexer::start(settings, store.clone()).await.unwrap();
+    let metrics = indexer.metrics();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let summary = indexer.run(stopped).await.unwrap();
+    let batches = metrics.batches.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        batches * 3 >= summary.events,
+        "{} events in {batches} batches",
+        summary.events
+    );
+    assert_same_index(&store, &reference, 31337).await;
+    assert_matches_chain(&store, &d).await;
+    assert_eq!(store.findings().await.unwrap(), vec![]);
 }

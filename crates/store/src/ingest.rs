@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use rust_decimal::Decimal;
+
 use crate::{
     Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, Result,
     SeenAddress, Tx,
@@ -10,28 +12,34 @@ use crate::{
 impl Tx {
     /// Inserts events, skipping those already stored (same block hash and log index). Returns the keys
     /// `(block_hash, log_index)` of the ones that were new: only their effects may be applied.
-    pub async fn insert_events(&mut self, events: &[EventRow]) -> Result<HashSet<(Hash, i64)>> {
+    pub async fn insert_events<'a>(
+        &mut self,
+        events: impl IntoIterator<Item = &'a EventRow>,
+    ) -> Result<HashSet<(Hash, i64)>> {
+        let events: Vec<&EventRow> = events.into_iter().collect();
         if events.is_empty() {
             return Ok(HashSet::new());
         }
         let chain_id = self.chain_id;
-        let topics: Vec<String> = events
-            .iter()
-            .map(|e| serde_json::to_string(&e.topics.iter().map(hex).collect::<Vec<_>>()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| crate::Error::Invalid(e.to_string()))?;
+        // Topics go as four columns (NULL where an event has fewer) and become the array again in SQL.
+        let topic = |i: usize| -> Vec<Option<&[u8]>> {
+            events
+                .iter()
+                .map(|e| e.topics.get(i).map(Vec::as_slice))
+                .collect()
+        };
         let rows: Vec<(Hash, i64)> = sqlx::query_as(
             "INSERT INTO events (chain_id, block_hash, log_index, block_number, block_time, tx_hash, tx_index,
                                  tx_ordinal, name, record_key, args, topics, data)
              SELECT $1, u.block_hash, u.log_index, u.block_number, u.block_time, u.tx_hash, u.tx_index,
-                    u.tx_ordinal, u.name, u.record_key, u.args,
-                    ARRAY(SELECT decode(t, 'hex') FROM jsonb_array_elements_text(u.topics::jsonb) AS t),
+                    u.tx_ordinal, u.name, u.record_key, u.args::jsonb,
+                    array_remove(ARRAY[u.t0, u.t1, u.t2, u.t3], NULL),
                     u.data
              FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::timestamptz[], $6::bytea[],
-                         $7::bigint[], $8::int[], $9::text[], $10::bytea[], $11::jsonb[], $12::text[],
-                         $13::bytea[])
+                         $7::bigint[], $8::int[], $9::text[], $10::bytea[], $11::text[], $12::bytea[],
+                         $13::bytea[], $14::bytea[], $15::bytea[], $16::bytea[])
                   AS u(block_hash, log_index, block_number, block_time, tx_hash, tx_index, tx_ordinal, name,
-                       record_key, args, topics, data)
+                       record_key, args, t0, t1, t2, t3, data)
              ON CONFLICT (chain_id, block_hash, log_index) DO NOTHING
              RETURNING block_hash, log_index",
         )
@@ -43,11 +51,14 @@ impl Tx {
         .bind(events.iter().map(|e| e.tx_hash).collect::<Vec<_>>())
         .bind(events.iter().map(|e| e.tx_index).collect::<Vec<_>>())
         .bind(events.iter().map(|e| e.tx_ordinal).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>())
         .bind(events.iter().map(|e| e.record_key).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.args.clone()).collect::<Vec<_>>())
-        .bind(topics)
-        .bind(events.iter().map(|e| e.data.clone()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.args.to_string()).collect::<Vec<_>>())
+        .bind(topic(0))
+        .bind(topic(1))
+        .bind(topic(2))
+        .bind(topic(3))
+        .bind(events.iter().map(|e| e.data.as_slice()).collect::<Vec<_>>())
         .fetch_all(self.conn())
         .await?;
         Ok(rows.into_iter().collect())
@@ -79,33 +90,63 @@ impl Tx {
         Ok(())
     }
 
-    /// Stores the balance changes of new events and applies them to the head balances.
-    pub async fn apply_deltas(&mut self, deltas: &[DeltaRow]) -> Result<()> {
-        if deltas.is_empty() {
-            return Ok(());
-        }
+    /// Applies the balance changes of new events. Those of blocks above `final_block` move the head
+    /// balances and are kept (until [`Tx::finalize`] or a rollback); those at or below it are final at
+    /// once and move the head and final balances together, summed per address, never stored. Returns the
+    /// addresses whose final balances changed that way, for reconciliation.
+    pub async fn apply_deltas(
+        &mut self,
+        deltas: &[DeltaRow],
+        final_block: i64,
+    ) -> Result<Vec<Addr>> {
+        let (pending, settled): (Vec<&DeltaRow>, Vec<&DeltaRow>) =
+            deltas.iter().partition(|d| d.block_number > final_block);
         let chain_id = self.chain_id;
+        if !pending.is_empty() {
+            sqlx::query(
+                "WITH d AS (
+                     INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
+                     SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
+                                              $7::numeric[])
+                     RETURNING address, total, held
+                 )
+                 UPDATE wallets w SET head_total = w.head_total + s.total, held = w.held + s.held
+                 FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
+                 WHERE w.chain_id = $1 AND w.address = s.address",
+            )
+            .bind(chain_id)
+            .bind(pending.iter().map(|d| d.block_hash).collect::<Vec<_>>())
+            .bind(pending.iter().map(|d| d.log_index).collect::<Vec<_>>())
+            .bind(pending.iter().map(|d| d.block_number).collect::<Vec<_>>())
+            .bind(pending.iter().map(|d| d.address).collect::<Vec<_>>())
+            .bind(pending.iter().map(|d| d.total).collect::<Vec<_>>())
+            .bind(pending.iter().map(|d| d.held).collect::<Vec<_>>())
+            .execute(self.conn())
+            .await?;
+        }
+        let mut sums: std::collections::BTreeMap<Addr, (Decimal, Decimal)> = Default::default();
+        for d in settled {
+            let sum = sums.entry(d.address).or_default();
+            sum.0 += d.total;
+            sum.1 += d.held;
+        }
+        if sums.is_empty() {
+            return Ok(Vec::new());
+        }
         sqlx::query(
-            "WITH d AS (
-                 INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
-                 SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
-                                          $7::numeric[])
-                 RETURNING address, total, held
-             )
-             UPDATE wallets w SET head_total = w.head_total + s.total, held = w.held + s.held
-             FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
+            "UPDATE wallets w
+             SET head_total = w.head_total + s.total, held = w.held + s.held,
+                 balance = w.balance + s.total, final_held = w.final_held + s.held
+             FROM UNNEST($2::bytea[], $3::numeric[], $4::numeric[]) AS s(address, total, held)
              WHERE w.chain_id = $1 AND w.address = s.address",
         )
         .bind(chain_id)
-        .bind(deltas.iter().map(|d| d.block_hash).collect::<Vec<_>>())
-        .bind(deltas.iter().map(|d| d.log_index).collect::<Vec<_>>())
-        .bind(deltas.iter().map(|d| d.block_number).collect::<Vec<_>>())
-        .bind(deltas.iter().map(|d| d.address).collect::<Vec<_>>())
-        .bind(deltas.iter().map(|d| d.total).collect::<Vec<_>>())
-        .bind(deltas.iter().map(|d| d.held).collect::<Vec<_>>())
+        .bind(sums.keys().copied().collect::<Vec<_>>())
+        .bind(sums.values().map(|s| s.0).collect::<Vec<_>>())
+        .bind(sums.values().map(|s| s.1).collect::<Vec<_>>())
         .execute(self.conn())
         .await?;
-        Ok(())
+        Ok(sums.into_keys().collect())
     }
 
     /// Changes wallets' on-chain compliance state (a registered wallet is READY unless unsubscribed).
@@ -216,44 +257,53 @@ impl Tx {
         .await?)
     }
 
-    /// Writes holds (replacing those with the same key).
+    /// Writes holds (replacing those with the same key), in one statement.
     pub async fn upsert_holds(&mut self, rows: &[HoldRow]) -> Result<()> {
-        let chain_id = self.chain_id;
-        for h in rows {
-            sqlx::query(
-                "INSERT INTO holds (id, chain_id, hold_key, operation_id, issuer, payer, payee, notary, held_value,
-                     executed_value, released_value, remaining, status, expiration, created_block, created_tx,
-                     created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                 ON CONFLICT (chain_id, hold_key) DO UPDATE
-                 SET operation_id = excluded.operation_id, issuer = excluded.issuer, payer = excluded.payer,
-                     payee = excluded.payee, notary = excluded.notary, held_value = excluded.held_value,
-                     executed_value = excluded.executed_value, released_value = excluded.released_value,
-                     remaining = excluded.remaining, status = excluded.status, expiration = excluded.expiration,
-                     created_block = excluded.created_block, created_tx = excluded.created_tx,
-                     created_at = excluded.created_at, updated_at = excluded.updated_at",
-            )
-            .bind(h.id)
-            .bind(chain_id)
-            .bind(h.hold_key)
-            .bind(h.operation_id)
-            .bind(h.issuer)
-            .bind(h.payer)
-            .bind(h.payee)
-            .bind(h.notary)
-            .bind(h.held_value)
-            .bind(h.executed_value)
-            .bind(h.released_value)
-            .bind(h.remaining)
-            .bind(&h.status)
-            .bind(h.expiration)
-            .bind(h.created_block)
-            .bind(h.created_tx)
-            .bind(h.created_at)
-            .bind(h.updated_at)
-            .execute(self.conn())
-            .await?;
+        if rows.is_empty() {
+            return Ok(());
         }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "INSERT INTO holds (id, chain_id, hold_key, operation_id, issuer, payer, payee, notary, held_value,
+                 executed_value, released_value, remaining, status, expiration, created_block, created_tx,
+                 created_at, updated_at)
+             SELECT u.id, $1, u.hold_key, u.operation_id, u.issuer, u.payer, u.payee, u.notary, u.held_value,
+                    u.executed_value, u.released_value, u.remaining, u.status, u.expiration, u.created_block,
+                    u.created_tx, u.created_at, u.updated_at
+             FROM UNNEST($2::uuid[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[],
+                         $8::bytea[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::text[],
+                         $14::timestamptz[], $15::bigint[], $16::bytea[], $17::timestamptz[], $18::timestamptz[])
+                  AS u(id, hold_key, operation_id, issuer, payer, payee, notary, held_value, executed_value,
+                       released_value, remaining, status, expiration, created_block, created_tx, created_at,
+                       updated_at)
+             ON CONFLICT (chain_id, hold_key) DO UPDATE
+             SET operation_id = excluded.operation_id, issuer = excluded.issuer, payer = excluded.payer,
+                 payee = excluded.payee, notary = excluded.notary, held_value = excluded.held_value,
+                 executed_value = excluded.executed_value, released_value = excluded.released_value,
+                 remaining = excluded.remaining, status = excluded.status, expiration = excluded.expiration,
+                 created_block = excluded.created_block, created_tx = excluded.created_tx,
+                 created_at = excluded.created_at, updated_at = excluded.updated_at",
+        )
+        .bind(chain_id)
+        .bind(rows.iter().map(|h| h.id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.hold_key).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.operation_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.issuer).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.payer).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.payee).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.notary).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.held_value).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.executed_value).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.released_value).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.remaining).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.status.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.expiration).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.created_block).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.created_tx).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.created_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|h| h.updated_at).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 
@@ -271,45 +321,54 @@ impl Tx {
         .await?)
     }
 
-    /// Writes orders (replacing those with the same kind and key).
+    /// Writes orders (replacing those with the same kind and key), in one statement.
     pub async fn upsert_orders(&mut self, rows: &[OrderRow]) -> Result<()> {
-        let chain_id = self.chain_id;
-        for o in rows {
-            sqlx::query(
-                "INSERT INTO orders (id, chain_id, kind, order_key, operation_id, orderer, payer, payee, value,
-                     status, locked, lock_holder, reason, instructions_hash, created_block, created_tx,
-                     decided_block, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-                 ON CONFLICT (chain_id, kind, order_key) DO UPDATE
-                 SET operation_id = excluded.operation_id, orderer = excluded.orderer, payer = excluded.payer,
-                     payee = excluded.payee, value = excluded.value, status = excluded.status,
-                     locked = excluded.locked, lock_holder = excluded.lock_holder, reason = excluded.reason,
-                     instructions_hash = excluded.instructions_hash, created_block = excluded.created_block,
-                     created_tx = excluded.created_tx, decided_block = excluded.decided_block,
-                     created_at = excluded.created_at, updated_at = excluded.updated_at",
-            )
-            .bind(o.id)
-            .bind(chain_id)
-            .bind(&o.kind)
-            .bind(o.order_key)
-            .bind(o.operation_id)
-            .bind(o.orderer)
-            .bind(o.payer)
-            .bind(o.payee)
-            .bind(o.value)
-            .bind(&o.status)
-            .bind(o.locked)
-            .bind(o.lock_holder)
-            .bind(&o.reason)
-            .bind(o.instructions_hash)
-            .bind(o.created_block)
-            .bind(o.created_tx)
-            .bind(o.decided_block)
-            .bind(o.created_at)
-            .bind(o.updated_at)
-            .execute(self.conn())
-            .await?;
+        if rows.is_empty() {
+            return Ok(());
         }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "INSERT INTO orders (id, chain_id, kind, order_key, operation_id, orderer, payer, payee, value,
+                 status, locked, lock_holder, reason, instructions_hash, created_block, created_tx,
+                 decided_block, created_at, updated_at)
+             SELECT u.id, $1, u.kind, u.order_key, u.operation_id, u.orderer, u.payer, u.payee, u.value,
+                    u.status, u.locked, u.lock_holder, u.reason, u.instructions_hash, u.created_block,
+                    u.created_tx, u.decided_block, u.created_at, u.updated_at
+             FROM UNNEST($2::uuid[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[],
+                         $9::numeric[], $10::text[], $11::numeric[], $12::bytea[], $13::text[], $14::bytea[],
+                         $15::bigint[], $16::bytea[], $17::bigint[], $18::timestamptz[], $19::timestamptz[])
+                  AS u(id, kind, order_key, operation_id, orderer, payer, payee, value, status, locked,
+                       lock_holder, reason, instructions_hash, created_block, created_tx, decided_block,
+                       created_at, updated_at)
+             ON CONFLICT (chain_id, kind, order_key) DO UPDATE
+             SET operation_id = excluded.operation_id, orderer = excluded.orderer, payer = excluded.payer,
+                 payee = excluded.payee, value = excluded.value, status = excluded.status,
+                 locked = excluded.locked, lock_holder = excluded.lock_holder, reason = excluded.reason,
+                 instructions_hash = excluded.instructions_hash, created_block = excluded.created_block,
+                 created_tx = excluded.created_tx, decided_block = excluded.decided_block,
+                 created_at = excluded.created_at, updated_at = excluded.updated_at",
+        )
+        .bind(chain_id)
+        .bind(rows.iter().map(|o| o.id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.kind.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.order_key).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.operation_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.orderer).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.payer).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.payee).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.value).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.status.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.locked).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.lock_holder).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.reason.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.instructions_hash).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.created_block).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.created_tx).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.decided_block).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.created_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|o| o.updated_at).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 

@@ -70,14 +70,14 @@ struct Args {
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
     /// Load the chain saved by an earlier run of the same size and seed instead of generating it. A loaded
-    /// chain has no state of its old blocks, which EmToken's reconciliation reads: its backfills fail on
-    /// chains longer than the indexer's first range (1,000 blocks); fine for smoke sizes and Ponder.
+    /// chain has no state of its old blocks: EmToken's indexer then puts its reconciliation off (one
+    /// round of balance reads lighter than on a generated chain; the summary says which it was).
     #[arg(long)]
     reuse_chain: bool,
     /// Where chains are saved (state + deployment JSON), for --reuse-chain.
     #[arg(long, default_value = "bench/cache")]
     cache: PathBuf,
-    /// The release `emtoken` binary.
+    /// The `emtoken` binary (scripts/bench passes the release build, or the dev build for --smoke).
     #[arg(long, default_value = "target/release/emtoken")]
     emtoken: PathBuf,
     /// The Ponder app, with node_modules installed.

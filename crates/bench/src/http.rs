@@ -57,3 +57,10 @@ async fn send(url: &str, request: hyper::Request<Full<Bytes>>) -> anyhow::Result
     }
     Ok(body)
 }
+
+/// A free TCP port on 127.0.0.1.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}

@@ -24,13 +24,17 @@ use alloy::{
 };
 use anyhow::{Context, bail};
 use emtoken_sdk::EmTokenClient;
-use futures::{StreamExt, TryStreamExt, stream::FuturesUnordered};
+use futures::{StreamExt, stream::FuturesUnordered};
 use serde::Serialize;
 use sqlx::{Connection, PgConnection};
 use tokio::{
     process::Command,
     sync::{mpsc, watch},
 };
+
+mod probe;
+
+use probe::{api_probe, attach_wallets, database_probe};
 
 use crate::{
     accounts::one_cent,
@@ -166,7 +170,7 @@ pub(crate) async fn run(
         ),
         Follower::Serve => {
             let key = api_key(setup.emtoken, setup.database_url).await?;
-            let port = crate::free_port()?;
+            let port = crate::http::free_port()?;
             let mut cmd = Command::new(setup.emtoken);
             cmd.args(["--json", "serve", "--rpc", &rpc, "--ws", &ws])
                 .args(["--contract", &format!("{:#x}", info.contract)])
@@ -390,31 +394,6 @@ async fn measure(
     })
 }
 
-/// Attaches the fresh (on-chain registered, indexed) wallets to the API key's client, each to a new user.
-async fn attach_wallets(base: &str, key: &str, wallets: &[Address]) -> anyhow::Result<()> {
-    let url = format!("{base}/api/v1/public/wallets");
-    wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
-        let url = url.clone();
-        async move { Ok(crate::http::get(&url, Some(key)).await.is_ok()) }
-    })
-    .await
-    .context("waiting for the API to answer")?;
-    let posts = wallets.iter().map(|wallet| {
-        let url = &url;
-        async move {
-            let body = serde_json::json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": format!("{wallet:#x}") });
-            crate::http::post_json(url, key, &body)
-                .await
-                .with_context(|| format!("attaching {wallet:#x} through the API"))
-        }
-    });
-    futures::stream::iter(posts)
-        .buffer_unordered(16)
-        .try_collect::<Vec<_>>()
-        .await?;
-    Ok(())
-}
-
 fn lag_of(
     probe: &'static str,
     how: String,
@@ -458,83 +437,5 @@ fn lag_of(
         submit_to_visible: Latency::of(&submit_lag),
         receipt_to_visible: Latency::of(&receipt_lag),
         series,
-    }
-}
-
-/// Records when each recipient's TRANSFER_IN first appears in the index (rows of blocks after the last
-/// one seen: a batch's rows commit together).
-async fn database_probe(
-    url: String,
-    chain_id: i64,
-    after_block: u64,
-    seen: Seen,
-    stopped: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let mut db = PgConnection::connect(&url).await?;
-    let mut cursor = i64::try_from(after_block)?;
-    while !*stopped.borrow() {
-        let rows: Vec<(Vec<u8>, i64)> = sqlx::query_as(
-            "SELECT w.address, m.block_number FROM movements m JOIN wallets w ON w.id = m.wallet_id
-             WHERE m.chain_id = $1 AND m.block_number > $2 AND m.type = 'TRANSFER_IN'",
-        )
-        .bind(chain_id)
-        .bind(cursor)
-        .fetch_all(&mut db)
-        .await?;
-        let now = Instant::now();
-        {
-            let mut seen = seen.lock().expect("seen lock");
-            for (address, block) in rows {
-                cursor = cursor.max(block);
-                if address.len() == 20 {
-                    seen.entry(Address::from_slice(&address)).or_insert(now);
-                }
-            }
-        }
-        tokio::time::sleep(DB_POLL).await;
-    }
-    db.close().await?;
-    Ok(())
-}
-
-/// For each recipient announced (at submit), polls its movements through the API until a TRANSFER_IN
-/// is listed.
-async fn api_probe(
-    base: String,
-    key: String,
-    chain_id: i64,
-    seen: Seen,
-    mut announced: mpsc::UnboundedReceiver<Address>,
-    stopped: watch::Receiver<bool>,
-) {
-    let mut polls = Vec::new();
-    loop {
-        let mut stop = stopped.clone();
-        let next = tokio::select! {
-            next = announced.recv() => next,
-            _ = stop.wait_for(|s| *s) => None,
-        };
-        let Some(to) = next else { break };
-        let wallet = emtoken_indexer::wallet_id(chain_id, &to.into_array());
-        let url =
-            format!("{base}/api/v1/public/wallets/{wallet}/movements?sort=createdAt,desc&size=5");
-        let (key, seen, stopped) = (key.clone(), seen.clone(), stopped.clone());
-        polls.push(tokio::spawn(async move {
-            while !*stopped.borrow() {
-                if let Ok(body) = crate::http::get(&url, Some(&key)).await
-                    && body.contains("TRANSFER_IN")
-                {
-                    seen.lock()
-                        .expect("seen lock")
-                        .entry(to)
-                        .or_insert_with(Instant::now);
-                    return;
-                }
-                tokio::time::sleep(API_POLL).await;
-            }
-        }));
-    }
-    for poll in polls {
-        poll.abort();
     }
 }

@@ -61,3 +61,38 @@ impl Machine {
         }
     }
 }
+
+/// The commit measured (and whether the tree had changes), from git; read-only.
+pub(crate) async fn source_note(root: &std::path::Path) -> String {
+    let git = |args: &'static [&'static str]| async move {
+        tokio::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .await
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match (
+        git(&["rev-parse", "--short", "HEAD"]).await,
+        git(&["status", "--porcelain", "--untracked-files=no"]).await,
+    ) {
+        (Some(commit), Some(changes)) => format!(
+            "Source: commit {commit}{}.",
+            if changes.is_empty() {
+                ""
+            } else {
+                " with uncommitted changes"
+            }
+        ),
+        _ => "Source: not a git checkout.".to_owned(),
+    }
+}
+
+/// /proc/loadavg's first three fields.
+pub(crate) fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}

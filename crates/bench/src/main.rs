@@ -9,12 +9,14 @@
 mod accounts;
 mod chain;
 mod child;
+mod databases;
 mod gas;
 mod http;
 mod indexer;
 mod lag;
 mod limits;
 mod machine;
+mod output;
 mod plot;
 mod ponder;
 mod report;
@@ -28,13 +30,15 @@ use anyhow::Context;
 use clap::Parser;
 use emtoken_test_utils::repo_root;
 use emtoken_workload::{WorkloadConfig, minimum_events, wallets};
-use sqlx::{Connection, PgConnection};
 
 use crate::{
     chain::Chain,
+    databases::{count_movements, fresh_database, server_note},
+    http::free_port,
     indexer::Target,
     lag::{Follower, LagSetup},
-    machine::Machine,
+    machine::{Machine, load_average, source_note},
+    output::write,
     ponder::PonderSetup,
     results::{Limits, Results, Stage},
 };
@@ -160,37 +164,6 @@ fn sizes(args: &Args) -> Sizes {
             send_keys: args.send_keys.unwrap_or(16),
         }
     }
-}
-
-/// A database of the server, created afresh.
-async fn fresh_database(admin_url: &str, name: &str) -> anyhow::Result<String> {
-    let mut admin = PgConnection::connect(admin_url)
-        .await
-        .context("connecting to --database-url")?;
-    // `name` is one of the bench's own constants.
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await?;
-    admin.close().await?;
-    let base = admin_url.split('?').next().unwrap_or(admin_url);
-    let (server, _) = base
-        .rsplit_once('/')
-        .context("--database-url has no database name")?;
-    Ok(format!("{server}/{name}"))
-}
-
-async fn count_movements(url: &str) -> anyhow::Result<u64> {
-    let mut conn = PgConnection::connect(url).await?;
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM movements")
-        .fetch_one(&mut conn)
-        .await?;
-    conn.close().await?;
-    Ok(u64::try_from(n)?)
 }
 
 async fn run(args: Args) -> anyhow::Result<bool> {
@@ -463,126 +436,4 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     results.check_targets();
     write(&results, &out, &stem)?;
     Ok(!results.any_failed())
-}
-
-fn write(results: &Results, out: &std::path::Path, stem: &str) -> anyhow::Result<()> {
-    let markdown = report::render(results);
-    println!("{markdown}");
-    std::fs::write(
-        out.join(format!("{stem}.json")),
-        serde_json::to_vec_pretty(results)?,
-    )?;
-    std::fs::write(out.join(format!("{stem}.md")), &markdown)?;
-    let mut bars = Vec::new();
-    if let Some(l) = results.limits.done() {
-        if let Some(best) = l.best_logs() {
-            bars.push(("eth_getLogs".to_owned(), best.logs_per_second));
-        }
-        if let Some(ev) = l.bulk_events_per_second(results.events_on_chain) {
-            bars.push((
-                format!("PostgreSQL {}", l.best_bulk().map_or("bulk", |b| b.method)),
-                ev,
-            ));
-        }
-    }
-    for (name, stage) in [
-        ("EmToken (server)", &results.emtoken_server),
-        ("EmToken (embedded)", &results.emtoken_embedded),
-        ("Ponder (server)", &results.ponder),
-    ] {
-        if let Some(b) = stage.done() {
-            bars.push((name.to_owned(), b.events_per_second));
-        }
-    }
-    let title = format!(
-        "Backfill of {} EmToken events, events/s ({} cores)",
-        stats::thousands(results.events_on_chain),
-        results.machine.cores
-    );
-    plot::throughput(&out.join(format!("{stem}-throughput.svg")), &title, &bars)?;
-    if let Some(lag) = results
-        .lag
-        .done()
-        .and_then(|l| l.main_probe().map(|p| (l, p)))
-    {
-        let (run, probe) = lag;
-        plot::lag(
-            &out.join(format!("{stem}-lag.svg")),
-            &format!(
-                "Live lag through the {} probe, {} transfers/s",
-                probe.probe, run.rate_per_second
-            ),
-            &probe.series,
-        )?;
-    }
-    eprintln!(
-        "emtoken-bench: results in {}",
-        out.join(format!("{stem}.{{json,md}}")).display()
-    );
-    Ok(())
-}
-
-/// A free TCP port on 127.0.0.1.
-pub(crate) fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// The commit measured (and whether the tree had changes), from git; read-only.
-async fn source_note(root: &std::path::Path) -> String {
-    let git = |args: &'static [&'static str]| async move {
-        tokio::process::Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .await
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    match (
-        git(&["rev-parse", "--short", "HEAD"]).await,
-        git(&["status", "--porcelain", "--untracked-files=no"]).await,
-    ) {
-        (Some(commit), Some(changes)) => format!(
-            "Source: commit {commit}{}.",
-            if changes.is_empty() {
-                ""
-            } else {
-                " with uncommitted changes"
-            }
-        ),
-        _ => "Source: not a git checkout.".to_owned(),
-    }
-}
-
-/// The PostgreSQL server's version and durability settings.
-async fn server_note(url: &str) -> anyhow::Result<String> {
-    let mut conn = PgConnection::connect(url).await?;
-    let version: String = sqlx::query_scalar("SHOW server_version")
-        .fetch_one(&mut conn)
-        .await?;
-    let mut settings = Vec::new();
-    for (name, query) in [
-        ("fsync", "SHOW fsync"),
-        ("synchronous_commit", "SHOW synchronous_commit"),
-        ("full_page_writes", "SHOW full_page_writes"),
-        ("shared_buffers", "SHOW shared_buffers"),
-    ] {
-        let value: String = sqlx::query_scalar(query).fetch_one(&mut conn).await?;
-        settings.push(format!("{name}={value}"));
-    }
-    conn.close().await?;
-    Ok(format!(
-        "PostgreSQL server {version} on the same machine ({}); the embedded database is pglite-oxide's PostgreSQL 17.5 in the indexer's process.",
-        settings.join(", ")
-    ))
-}
-
-/// /proc/loadavg's first three fields.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_owned())
 }

@@ -3,7 +3,7 @@
 use std::{collections::HashMap, sync::OnceLock};
 
 use alloy::{
-    dyn_abi::{DynSolValue, EventExt},
+    dyn_abi::{DynSolEvent, DynSolValue, Specifier},
     json_abi::{Event, JsonAbi},
     primitives::{B256, U256},
     rpc::types::Log,
@@ -26,14 +26,22 @@ pub(crate) struct Decoded {
     pub event: EmTokenEvents,
 }
 
-fn events_by_selector() -> &'static HashMap<B256, Event> {
-    static EVENTS: OnceLock<HashMap<B256, Event>> = OnceLock::new();
+/// The contract's events by selector: the ABI entry and its decoder (resolved once, not per log).
+fn events_by_selector() -> &'static HashMap<B256, (Event, DynSolEvent)> {
+    static EVENTS: OnceLock<HashMap<B256, (Event, DynSolEvent)>> = OnceLock::new();
     EVENTS.get_or_init(|| {
         let artifact: Value = serde_json::from_str(emtoken_sdk::bindings::ARTIFACT_JSON)
             .expect("the committed artifact is JSON");
         let abi: JsonAbi = serde_json::from_value(artifact["abi"].clone())
             .expect("the committed artifact has an ABI");
-        abi.events().map(|e| (e.selector(), e.clone())).collect()
+        abi.events()
+            .map(|e| {
+                let decoder = e
+                    .resolve()
+                    .expect("the committed ABI's event types resolve");
+                (e.selector(), (e.clone(), decoder))
+            })
+            .collect()
     })
 }
 
@@ -125,11 +133,11 @@ fn arguments(log: &Log) -> Result<(String, Value)> {
     let topic0 = log
         .topic0()
         .ok_or_else(|| Error::Node(format!("anonymous log {log:?}")))?;
-    let event = events_by_selector()
+    let (event, decoder) = events_by_selector()
         .get(topic0)
         .ok_or_else(|| Error::Node(format!("unknown EmToken event {topic0}")))?;
-    let decoded = event
-        .decode_log(log.data())
+    let decoded = decoder
+        .decode_log_data(log.data())
         .map_err(|e| Error::Node(format!("undecodable {} log: {e}", event.name)))?;
     let (mut indexed, mut body) = (decoded.indexed.into_iter(), decoded.body.into_iter());
     let mut args = Map::new();
@@ -158,7 +166,7 @@ fn json(value: DynSolValue) -> Value {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    alloy::hex::encode(bytes)
 }
 
 /// The hold or order the event is about.

@@ -100,14 +100,15 @@ struct Args {
     /// Live-lag duration in seconds (default 30, smoke 6).
     #[arg(long)]
     lag_seconds: Option<u64>,
-    /// Send-rate transfers per run (default 4,000, smoke 200).
+    /// Send-rate transfers per run (default 8,000, smoke 200).
     #[arg(long)]
     send_transactions: Option<usize>,
     /// Keys of the many-keys send run (default 16, smoke 4).
     #[arg(long)]
     send_keys: Option<usize>,
-    /// Transactions awaiting receipts at once in the send runs (anvil stalls with thousands).
-    #[arg(long, default_value_t = 512)]
+    /// Transactions awaiting receipts at once in the send runs. Each waits for a block (1 s), so this caps
+    /// a run at this many tx/s; anvil stalls with thousands.
+    #[arg(long, default_value_t = 1024)]
     in_flight: usize,
     /// The command line that started the run, recorded in the results (scripts/bench passes its own).
     #[arg(long, hide = true)]
@@ -160,7 +161,7 @@ fn sizes(args: &Args) -> Sizes {
             events: args.events,
             wallets: args.wallets,
             lag_seconds: args.lag_seconds.unwrap_or(30),
-            send_transactions: args.send_transactions.unwrap_or(4_000),
+            send_transactions: args.send_transactions.unwrap_or(8_000),
             send_keys: args.send_keys.unwrap_or(16),
         }
     }

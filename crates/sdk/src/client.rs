@@ -10,7 +10,9 @@ use alloy::{
 use emtoken_bindings::EmToken::{self, EmTokenInstance};
 use rust_decimal::Decimal;
 
-use crate::{Amount, Error, NetworkProfile, Result, SendSettings, TxOutcome, sender::Sender};
+use crate::{
+    Amount, Error, NetworkProfile, Preflight, Result, SendSettings, TxOutcome, sender::Sender,
+};
 
 /// A client of one EmToken contract, signing with one key (or read-only). Many transactions may be sent
 /// concurrently from one client (see [`Sender`] for how nonces stay in order).
@@ -85,6 +87,13 @@ impl ClientBuilder {
     /// How long to wait for a receipt.
     pub fn receipt_timeout(mut self, timeout: Duration) -> Self {
         self.settings.receipt_timeout = timeout;
+        self
+    }
+
+    /// Which state sends are checked against before they are handed over (default: the node's pending
+    /// state; see [`Preflight`]).
+    pub fn preflight(mut self, preflight: Preflight) -> Self {
+        self.settings.preflight = preflight;
         self
     }
 

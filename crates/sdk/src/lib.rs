@@ -8,9 +8,11 @@ mod calls;
 mod client;
 mod deploy;
 mod error;
+mod fees;
 mod network;
 mod operation_id;
 mod outcome;
+mod receipts;
 mod records;
 mod sender;
 
@@ -20,7 +22,7 @@ pub use client::{ClientBuilder, EmTokenClient, Submitted};
 pub use deploy::{DeployConfig, Deployment, Roles, deploy};
 pub use emtoken_bindings::EmToken::EmTokenEvents;
 pub use error::{EmTokenError, Error, Result};
-pub use network::{NetworkProfile, SendSettings};
+pub use network::{NetworkProfile, Preflight, SendSettings};
 pub use operation_id::OperationId;
 pub use outcome::{Created, EmTokenEvent, TxOutcome};
 pub use records::{

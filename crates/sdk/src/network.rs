@@ -22,6 +22,22 @@ impl NetworkProfile {
     }
 }
 
+/// Which state of the node a send is checked against before it is handed over (`eth_estimateGas`): a
+/// call the contract refuses there fails with the decoded error and consumes no nonce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Preflight {
+    /// The node's pending state: the latest block and, on nodes that build one (anvil, Besu since 25.1),
+    /// the transactions waiting in its pool, so a call refused only because of a transaction not mined
+    /// yet fails before it is sent too. Nodes without a pending state answer from the latest block.
+    #[default]
+    Pending,
+    /// The latest block only. Cheaper on nodes that build a pending state: anvil re-runs its whole pool
+    /// for each pending estimate, which dominates its work once hundreds of transactions wait for a
+    /// block. A call refused only because of a transaction still in the pool passes the check, is mined
+    /// and fails there ([`crate::Error::Reverted`], a nonce and gas spent).
+    Latest,
+}
+
 /// Settings of a client beyond where it connects and who signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendSettings {
@@ -35,6 +51,8 @@ pub struct SendSettings {
     /// Extra gas on top of the node's estimate, in percent (state can change between estimate and
     /// inclusion, e.g. a new outflow period).
     pub gas_margin_percent: u64,
+    /// Which state sends are checked against before they are handed over.
+    pub preflight: Preflight,
 }
 
 impl Default for SendSettings {
@@ -44,6 +62,7 @@ impl Default for SendSettings {
             confirmations: 0,
             receipt_timeout: Duration::from_secs(60),
             gas_margin_percent: 20,
+            preflight: Preflight::Pending,
         }
     }
 }

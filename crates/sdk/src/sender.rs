@@ -1,12 +1,16 @@
+use std::sync::{Mutex as SyncMutex, PoisonError};
+
 use alloy::{
     network::TransactionBuilder,
     primitives::Address,
-    providers::{DynProvider, PendingTransactionError, Provider, WatchTxError},
+    providers::{DynProvider, Provider},
     rpc::types::{BlockId, TransactionReceipt, TransactionRequest},
 };
 use tokio::sync::Mutex;
 
-use crate::{Error, NetworkProfile, Result, SendSettings};
+use crate::{
+    Error, NetworkProfile, Preflight, Result, SendSettings, fees::FeeCache, receipts::Receipts,
+};
 
 /// A transaction handed to the node, not yet known to be mined.
 #[derive(Debug, Clone)]
@@ -21,8 +25,10 @@ pub(crate) struct Submission {
 /// Many sends may run concurrently: each first asks the node for a gas estimate (so a call the contract
 /// refuses fails there with the decoded error and never consumes a nonce), then takes the next nonce under
 /// a lock held only while signing and handing the transaction to the node, and re-reads the nonce from the
-/// node whenever a send fails. Receipts are awaited with the configured confirmations and timeout; a
-/// transaction the node no longer knows after the timeout is reported dropped.
+/// node whenever a send fails. EIP-1559 fees are read once for all the sends of about a block
+/// ([`FeeCache`]). Receipts are awaited with the configured confirmations and timeout through one watcher
+/// for all the sends ([`Receipts`]); a transaction the node no longer knows after the timeout is reported
+/// dropped.
 #[derive(Debug)]
 pub(crate) struct Sender {
     provider: DynProvider,
@@ -30,6 +36,9 @@ pub(crate) struct Sender {
     chain_id: u64,
     settings: SendSettings,
     next_nonce: Mutex<Option<u64>>,
+    fees: FeeCache,
+    /// Started by the first receipt awaited.
+    receipts: SyncMutex<Option<Receipts>>,
 }
 
 impl Sender {
@@ -45,6 +54,8 @@ impl Sender {
             chain_id,
             settings,
             next_nonce: Mutex::new(None),
+            fees: FeeCache::default(),
+            receipts: SyncMutex::new(None),
         }
     }
 
@@ -84,24 +95,23 @@ impl Sender {
             ))
         })?;
         let mut tx = tx.with_from(from).with_chain_id(self.chain_id);
-        match self.settings.profile {
-            NetworkProfile::Besu => tx.set_gas_price(0),
-            NetworkProfile::Anvil => {
-                let fees = self
-                    .provider
-                    .estimate_eip1559_fees()
-                    .await
-                    .map_err(|source| Error::Rpc {
-                        call: "eth_feeHistory",
-                        source,
-                    })?;
-                tx.set_max_fee_per_gas(fees.max_fee_per_gas);
-                tx.set_max_priority_fee_per_gas(fees.max_priority_fee_per_gas);
+        // Fees read up to a second ago, shared with the other sends: if the node refuses the transaction,
+        // it is sent once more with fresh ones (the base fee may have jumped meanwhile).
+        let cached_fees = match self.settings.profile {
+            NetworkProfile::Besu => {
+                tx.set_gas_price(0);
+                false
             }
-        }
+            NetworkProfile::Anvil => self.set_fees(&mut tx).await?,
+        };
+        let state = match self.settings.preflight {
+            Preflight::Pending => BlockId::pending(),
+            Preflight::Latest => BlockId::latest(),
+        };
         let estimate = self
             .provider
             .estimate_gas(tx.clone())
+            .block(state)
             .await
             .map_err(|e| Error::from_rpc(call, e))?;
         tx.set_gas_limit(estimate + estimate * self.settings.gas_margin_percent / 100);
@@ -121,14 +131,23 @@ impl Sender {
                     })?,
             };
             tx.set_nonce(nonce);
-            match self.provider.send_transaction(tx.clone()).await {
+            let mut sent = self.provider.send_transaction(tx.clone()).await;
+            if cached_fees && sent.as_ref().is_err_and(|e| e.as_error_resp().is_some()) {
+                // Refused by the node (not lost on the way): nothing took the nonce.
+                self.fees.forget().await;
+                self.set_fees(&mut tx).await?;
+                sent = self.provider.send_transaction(tx.clone()).await;
+            }
+            match sent {
                 Ok(pending) => {
                     *next = Some(nonce + 1);
                     pending
                 }
                 Err(e) => {
-                    // The node disagrees about the nonce or refused the transaction: re-read next time.
+                    // The node disagrees about the nonce or refused the transaction (its fees too?):
+                    // re-read both next time.
                     *next = None;
+                    self.fees.forget().await;
                     return Err(Error::from_rpc(call, e));
                 }
             }
@@ -140,21 +159,38 @@ impl Sender {
         })
     }
 
+    /// Sets the EIP-1559 fees of `tx` from the cache; `true` when they were cached, not read for it.
+    async fn set_fees(&self, tx: &mut TransactionRequest) -> Result<bool> {
+        let (fees, fresh) = self.fees.get(&self.provider).await?;
+        tx.set_max_fee_per_gas(fees.max_fee_per_gas);
+        tx.set_max_priority_fee_per_gas(fees.max_priority_fee_per_gas);
+        Ok(!fresh)
+    }
+
     /// Waits for the receipt of a submitted transaction with the configured confirmations and timeout;
     /// a failed transaction is replayed on its block's state to recover the contract's reason.
     pub(crate) async fn receipt(&self, submission: Submission) -> Result<TransactionReceipt> {
         let Submission { call, tx, tx_hash } = submission;
-        let pending =
-            alloy::providers::PendingTransactionBuilder::new(self.provider.root().clone(), tx_hash);
         let timeout = self.settings.receipt_timeout;
-        let receipt = match pending
-            .with_required_confirmations(self.settings.confirmations + 1)
-            .with_timeout(Some(timeout))
-            .get_receipt()
-            .await
-        {
-            Ok(receipt) => receipt,
-            Err(PendingTransactionError::TxWatcher(WatchTxError::Timeout)) => {
+        let answer = {
+            let mut receipts = self.receipts.lock().unwrap_or_else(PoisonError::into_inner);
+            if receipts.as_ref().is_some_and(Receipts::stopped) {
+                // Its runtime was shut down: this call runs on another one.
+                *receipts = None;
+            }
+            receipts
+                .get_or_insert_with(|| Receipts::spawn(self.provider.clone()))
+                .watch(tx_hash, self.settings.confirmations)
+        };
+        let receipt = match tokio::time::timeout(timeout, answer).await {
+            Ok(Ok(Ok(receipt))) => receipt,
+            Ok(Ok(Err(source))) => return Err(Error::Rpc { call, source }),
+            Ok(Err(_)) => {
+                return Err(Error::Invalid(format!(
+                    "waiting for the receipt of {tx_hash} ({call}) failed: the receipt watcher stopped"
+                )));
+            }
+            Err(_) => {
                 let known = self
                     .provider
                     .get_transaction_by_hash(tx_hash)
@@ -176,14 +212,6 @@ impl Sender {
                         timeout_secs,
                     },
                 });
-            }
-            Err(PendingTransactionError::TransportError(source)) => {
-                return Err(Error::Rpc { call, source });
-            }
-            Err(other) => {
-                return Err(Error::Invalid(format!(
-                    "waiting for the receipt of {tx_hash} ({call}) failed: {other}"
-                )));
             }
         };
         if !receipt.status() {

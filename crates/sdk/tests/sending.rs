@@ -12,7 +12,8 @@ use alloy::{
 };
 use common::{Fixture, amount, builder};
 use emtoken_sdk::{
-    EmTokenClient, EmTokenError, EmTokenEvents, Error, MintKind, OperationId, bindings::EmToken,
+    EmTokenClient, EmTokenError, EmTokenEvents, Error, MintKind, OperationId, Preflight,
+    bindings::EmToken,
 };
 use emtoken_test_utils::{ProfileName, Role};
 use futures::future::join_all;
@@ -486,4 +487,198 @@ async fn receipts_wait_for_the_configured_confirmations() {
         "returned at head {head} for a transaction in block {}",
         outcome.block_number
     );
+}
+
+#[tokio::test]
+async fn concurrent_transfers_on_one_second_blocks_take_consecutive_nonces_and_refusals_take_none()
+{
+    // Blocks of 1 s, as on the bench's chain: hundreds of sends share each block, their fees and their
+    // receipt lookups.
+    let f = Fixture::with_anvil_args(ProfileName::Dev, &["--block-time", "1"]).await;
+    f.fund(Role::Carol, "10000.00").await;
+    let (carol, dave) = (f.addr(Role::Carol), f.addr(Role::Dave));
+    let nonce_before = f
+        .carol
+        .provider()
+        .get_transaction_count(carol)
+        .await
+        .unwrap();
+    const SENDS: usize = 150;
+    // dave's KYC 0 balance limit is 250.00: every 10th send is refused before it is sent.
+    let refused = |i: usize| i % 10 == 9;
+    let results = join_all((0..SENDS).map(|i| {
+        let value = if refused(i) { "300.00" } else { "0.01" };
+        let to = if refused(i) { dave } else { f.addr(Role::Bob) };
+        f.carol.transfer(to, amount(value))
+    }))
+    .await;
+
+    let mut hashes = Vec::new();
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(outcome) if !refused(i) => hashes.push(outcome.tx_hash),
+            Err(Error::Revert {
+                call: "transfer",
+                error: EmTokenError::BalanceLimitExceeded(e),
+            }) if refused(i) => assert_eq!(e.wallet, dave),
+            other => panic!("send {i}: unexpected {other:?}"),
+        }
+    }
+    let landed = hashes.len() as u64;
+    assert_eq!(landed, (0..SENDS).filter(|i| !refused(*i)).count() as u64);
+    // The landed transactions used exactly the next `landed` nonces: no gap, no reuse.
+    let mut nonces = Vec::new();
+    for hash in &hashes {
+        let tx = f
+            .carol
+            .provider()
+            .get_transaction_by_hash(*hash)
+            .await
+            .unwrap()
+            .expect("mined transaction");
+        nonces.push(alloy::consensus::Transaction::nonce(&tx));
+    }
+    nonces.sort_unstable();
+    assert_eq!(
+        nonces,
+        (nonce_before..nonce_before + landed).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        f.carol
+            .provider()
+            .get_transaction_count(carol)
+            .await
+            .unwrap(),
+        nonce_before + landed
+    );
+    assert_eq!(
+        f.alice
+            .balance_of(f.addr(Role::Bob))
+            .await
+            .unwrap()
+            .base_units(),
+        U256::from(landed)
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_only_the_pool_shows_fails_before_sending_by_default_and_once_mined_with_latest_preflight()
+ {
+    let f = Fixture::new(ProfileName::Dev).await;
+    f.fund(Role::Alice, "10.00").await;
+    let (alice, bob) = (f.addr(Role::Alice), f.addr(Role::Bob));
+    let _: () = anvil(&f.admin, "evm_setAutomine", (false,)).await;
+    let nonce_before = f
+        .alice
+        .provider()
+        .get_transaction_count(alice)
+        .await
+        .unwrap();
+
+    // 8.00 of alice's 10.00 wait in the pool...
+    let first = f
+        .alice
+        .submit("transfer", transfer(&f, bob, "8.00"))
+        .await
+        .unwrap();
+    // ...so by default (the pending state) 5.00 more is refused before it is sent.
+    match f.alice.submit("transfer", transfer(&f, bob, "5.00")).await {
+        Err(Error::Revert {
+            error: EmTokenError::InsufficientAvailableBalance(e),
+            ..
+        }) => assert_eq!(e.account, alice),
+        other => panic!("expected a refusal before sending, got {other:?}"),
+    }
+    wait_for_pool(&f.admin, 1).await;
+
+    // Checked against the latest block only, it passes, is sent, and fails once mined after the first.
+    let latest = builder(&f.node, Role::Alice)
+        .preflight(Preflight::Latest)
+        .connect(f.deployment.address)
+        .await
+        .unwrap();
+    let second = latest
+        .submit("transfer", transfer(&f, bob, "5.00"))
+        .await
+        .unwrap();
+    wait_for_pool(&f.admin, 2).await;
+    let _: serde_json::Value = anvil(&f.admin, "evm_mine", ()).await;
+
+    f.alice.outcome(first).await.unwrap();
+    match latest.outcome(second).await {
+        Err(Error::Reverted {
+            error: Some(EmTokenError::InsufficientAvailableBalance(e)),
+            ..
+        }) => assert_eq!(e.account, alice),
+        other => panic!("expected a mined revert, got {other:?}"),
+    }
+    assert_eq!(f.alice.balance_of(alice).await.unwrap(), amount("2.00"));
+    // The refusal took no nonce; the mined failure took one.
+    assert_eq!(
+        f.alice
+            .provider()
+            .get_transaction_count(alice)
+            .await
+            .unwrap(),
+        nonce_before + 2
+    );
+}
+
+/// A `transfer` call of the contract, as `EmTokenClient::submit` takes it.
+fn transfer(f: &Fixture, to: Address, value: &str) -> alloy::rpc::types::TransactionRequest {
+    f.alice
+        .contract()
+        .transfer(to, amount(value).base_units())
+        .into_transaction_request()
+}
+
+#[tokio::test]
+async fn a_send_right_after_the_base_fee_jumps_still_goes_through() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    f.fund(Role::Alice, "10.00").await;
+    let bob = f.addr(Role::Bob);
+    // The client reads the fees for this send and keeps them for the sends of the next moments...
+    f.alice.transfer(bob, amount("1.00")).await.unwrap();
+    // ...when the base fee jumps far above what they allow.
+    let jumped: u128 = 1_000_000_000_000;
+    let _: serde_json::Value = anvil(
+        &f.admin,
+        "anvil_setNextBlockBaseFeePerGas",
+        (U256::from(jumped),),
+    )
+    .await;
+    let _: serde_json::Value = anvil(&f.admin, "evm_mine", ()).await;
+
+    let outcome = f.alice.transfer(bob, amount("1.00")).await.unwrap();
+    let receipt = f
+        .alice
+        .provider()
+        .get_transaction_receipt(outcome.tx_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        receipt.effective_gas_price > jumped / 2,
+        "paid {} with a base fee of about {jumped}",
+        receipt.effective_gas_price
+    );
+    assert_eq!(f.alice.balance_of(bob).await.unwrap(), amount("2.00"));
+}
+
+#[test]
+fn a_client_keeps_working_on_a_new_runtime_after_the_first_one_shut_down() {
+    // The client's receipt watcher runs on the runtime of its first send: when that runtime is gone, the
+    // next send starts another on the current one.
+    let first = tokio::runtime::Runtime::new().unwrap();
+    let f = first.block_on(Fixture::new(ProfileName::Dev));
+    first.block_on(f.fund(Role::Alice, "1.00"));
+    drop(first);
+    let second = tokio::runtime::Runtime::new().unwrap();
+    second.block_on(async {
+        f.fund(Role::Alice, "2.00").await;
+        assert_eq!(
+            f.alice.balance_of(f.addr(Role::Alice)).await.unwrap(),
+            amount("3.00")
+        );
+    });
 }

@@ -63,7 +63,12 @@ impl Fixture {
     /// A fresh node of `profile` with EmToken deployed by the admin, tiers 0-2, and alice and bob
     /// registered at level 1, carol at level 2 and dave at level 0. Nobody holds tokens.
     pub async fn new(profile: ProfileName) -> Self {
-        let node = DevNode::spawn(profile).expect("spawn anvil");
+        Self::with_anvil_args(profile, &[]).await
+    }
+
+    /// As [`Fixture::new`], on a node started with extra anvil flags (e.g. `["--block-time", "1"]`).
+    pub async fn with_anvil_args(profile: ProfileName, extra: &[&str]) -> Self {
+        let node = DevNode::spawn_with_args(profile, extra).expect("spawn anvil");
         let address = |role| node.address(role).expect("address");
         let config = DeployConfig {
             name: "EmToken Euro".to_owned(),

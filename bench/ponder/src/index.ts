@@ -1,7 +1,8 @@
 // EmToken's events into rows equivalent to EmToken's indexer (shared/spec/MOVEMENTS.md), for the
 // side-by-side benchmark: every event is stored; transfers give TRANSFER_OUT / TRANSFER_IN; mints a
 // cash-in; holds LOCK, TRANSFER_OUT/IN on execution and RELEASE of what is unlocked; two-step transfers
-// PENDING OUT/IN decided by the order's outcome; payouts a PENDING BANK_ACCOUNT_CASHOUT decided likewise.
+// PENDING OUT/IN decided by the order's outcome; payouts a PENDING BANK_ACCOUNT_CASHOUT and fund orders a
+// PENDING BANK_ACCOUNT_CASHIN, decided likewise.
 // Wallet balances and held amounts follow every event, as the indexer's do.
 import { ponder } from "ponder:registry";
 import { event, hold, movement, order, wallet } from "ponder:schema";
@@ -17,9 +18,15 @@ type Ev = {
   transaction: { hash: Hex; input: Hex };
 };
 
-// A Transfer log inside these calls belongs to a record whose movements already exist.
+// A Transfer log inside these calls belongs to a record whose movements already exist (a two-step
+// transfer's; a payout's: its funds moved to the suspense account, then burnt, or given back on rejection).
 const RECORD_SETTLEMENTS = new Set(
-  ["executeClearableTransfer(bytes32)", "executePayout(bytes32)"].map((f) => toFunctionSelector(f)),
+  [
+    "executeClearableTransfer(bytes32)",
+    "executePayout(bytes32)",
+    "putFundsInSuspenseInPayout(bytes32)",
+    "rejectPayout(bytes32,string)",
+  ].map((f) => toFunctionSelector(f)),
 );
 
 const MINT_KINDS = ["CARD_CASHIN", "BANK_ACCOUNT_CASHIN"];
@@ -173,11 +180,18 @@ on("ClearableTransferExecuted", (e, db) => decided(db, e, "TRANSFER", "EXECUTED"
 on("ClearableTransferRejected", (e, db) => decided(db, e, "TRANSFER", "REJECTED", transferMovements(e)));
 on("ClearableTransferCancelled", (e, db) => decided(db, e, "TRANSFER", "CANCELLED", transferMovements(e)));
 
-on("FundOrdered", (e, db) => ordered(db, e, "FUND", e.args.walletToFund, null));
-on("FundInProcess", (e, db) => decided(db, e, "FUND", "IN_PROCESS", []));
-on("FundExecuted", (e, db) => decided(db, e, "FUND", "EXECUTED", []));
-on("FundRejected", (e, db) => decided(db, e, "FUND", "REJECTED", []));
-on("FundCancelled", (e, db) => decided(db, e, "FUND", "CANCELLED", []));
+// A fund order: a PENDING BANK_ACCOUNT_CASHIN decided by the order (its execution mints with a plain
+// Transfer from zero, which has no movement of its own).
+const fundMovements = (e: Ev) => [orderMovement("FUND", e.args.orderId, "CASHIN")];
+on("FundOrdered", async (e, db) => {
+  const a = e.args;
+  await ordered(db, e, "FUND", a.walletToFund, null);
+  await addMovement(db, e, "CASHIN", "BANK_ACCOUNT_CASHIN", "PENDING", a.walletToFund, a.value, a.orderId, fundMovements(e)[0]);
+});
+on("FundInProcess", (e, db) => decided(db, e, "FUND", "IN_PROCESS", fundMovements(e)));
+on("FundExecuted", (e, db) => decided(db, e, "FUND", "EXECUTED", fundMovements(e)));
+on("FundRejected", (e, db) => decided(db, e, "FUND", "REJECTED", fundMovements(e)));
+on("FundCancelled", (e, db) => decided(db, e, "FUND", "CANCELLED", fundMovements(e)));
 
 const payoutMovements = (e: Ev) => [orderMovement("PAYOUT", e.args.orderId, "CASHOUT")];
 on("PayoutOrdered", async (e, db) => {

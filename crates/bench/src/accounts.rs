@@ -7,7 +7,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use anyhow::Context;
-use emtoken_sdk::{Amount, EmTokenClient, MintKind, NetworkProfile};
+use emtoken_sdk::{Amount, EmTokenClient, MintKind, NetworkProfile, Preflight};
 use emtoken_test_utils::Role;
 use emtoken_workload::{DECIMALS, WALLET_LEVEL};
 use futures::{StreamExt, TryStreamExt};
@@ -19,6 +19,8 @@ use crate::chain::Chain;
 pub(crate) struct Senders {
     /// One client per key, each holding [`BALANCE_EUROS`].
     pub(crate) clients: Vec<EmTokenClient>,
+    /// The first key again, its sends checked against the latest block only ([`Preflight::Latest`]).
+    pub(crate) latest_preflight: EmTokenClient,
     /// Registered addresses with no movement yet.
     pub(crate) fresh: Vec<Address>,
 }
@@ -91,17 +93,24 @@ pub(crate) async fn prepare(
         .buffer_unordered(SETUP_IN_FLIGHT)
         .try_collect::<Vec<_>>()
         .await?;
+    let first = signers.first().context("no bench key")?.clone();
+    let client = |signer: PrivateKeySigner, preflight: Preflight| {
+        EmTokenClient::builder(chain.node.endpoint_url().as_str())
+            .signer(signer)
+            .profile(NetworkProfile::Anvil)
+            .preflight(preflight)
+            .connect(chain.info.contract)
+    };
     let mut clients = Vec::with_capacity(keys);
     for signer in signers {
-        clients.push(
-            EmTokenClient::builder(chain.node.endpoint_url().as_str())
-                .signer(signer)
-                .profile(NetworkProfile::Anvil)
-                .connect(chain.info.contract)
-                .await?,
-        );
+        clients.push(client(signer, Preflight::Pending).await?);
     }
-    Ok(Senders { clients, fresh })
+    let latest_preflight = client(first, Preflight::Latest).await?;
+    Ok(Senders {
+        clients,
+        latest_preflight,
+        fresh,
+    })
 }
 
 /// One cent: what every benchmark transfer moves.

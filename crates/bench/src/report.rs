@@ -242,6 +242,7 @@ pub(crate) fn render(r: &Results) -> String {
                         s.in_flight.to_string(),
                         ms(s.ms),
                         thousands(s.tx_per_second),
+                        s.preflight.clone(),
                         s.mining.clone(),
                     ]
                 })
@@ -253,9 +254,10 @@ pub(crate) fn render(r: &Results) -> String {
                     "in flight",
                     "first send → last receipt",
                     "tx/s",
+                    "checked against (eth_estimateGas)",
                     "node",
                 ],
-                "rrrrrl",
+                "rrrrrll",
                 &rows,
             ));
         }

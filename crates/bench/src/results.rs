@@ -159,7 +159,7 @@ pub(crate) struct Results {
     pub(crate) ponder: Stage<Backfill>,
     /// Live lag.
     pub(crate) lag: Stage<LagRun>,
-    /// SDK send rate: one key, then many keys.
+    /// SDK send rate: one key, then many keys (the default preflight), then one key with the opt-in one.
     pub(crate) send: Stage<Vec<SendRun>>,
     /// The contracts' gas table.
     pub(crate) gas: Stage<Vec<GasRow>>,
@@ -223,7 +223,10 @@ impl Results {
         let one_key = self
             .send
             .done()
-            .and_then(|runs| runs.iter().find(|r| r.keys == 1))
+            .and_then(|runs| {
+                runs.iter()
+                    .find(|r| r.keys == 1 && r.preflight == crate::DEFAULT_PREFLIGHT)
+            })
             .map(|r| r.tx_per_second);
         targets.push(TargetCheck {
             target: "concurrent send ≥ 500 tx/s on anvil from one key".into(),

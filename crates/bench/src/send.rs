@@ -30,6 +30,8 @@ pub(crate) struct SendRun {
     pub(crate) tx_per_second: u64,
     /// How the node mined meanwhile.
     pub(crate) mining: String,
+    /// What each send was checked against before it was handed over (the SDK's `Preflight`).
+    pub(crate) preflight: String,
 }
 
 /// Sends `total` one-cent transfers split over `clients` (each with `in_flight / clients` in flight) to
@@ -40,6 +42,7 @@ pub(crate) async fn send_rate(
     total: usize,
     in_flight: usize,
     mining: &str,
+    preflight: &str,
 ) -> anyhow::Result<SendRun> {
     let amount = one_cent()?;
     let per_key = total.div_ceil(clients.len());
@@ -75,5 +78,6 @@ pub(crate) async fn send_rate(
         ms: millis(elapsed),
         tx_per_second: per_second(transactions, elapsed),
         mining: mining.to_owned(),
+        preflight: preflight.to_owned(),
     })
 }

@@ -35,7 +35,6 @@ impl Indexer {
         touched.sort_unstable();
         touched.dedup();
         tx.prune_window_below(new_final).await?;
-
         if !touched.is_empty() && self.stash.is_some() {
             // More of the range fetched with this batch follows: compare once, after the last of it.
             self.unreconciled.extend(touched.iter().copied());

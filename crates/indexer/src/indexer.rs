@@ -432,7 +432,6 @@ impl Indexer {
         }
         let known = headers.values().map(|h| (h.number, h.time)).collect();
         let decoded = self.decode(&logs, known).await?;
-
         let window: Vec<BlockRow> = if at_head {
             (from..=end).map(|n| block_row(&headers[&n])).collect()
         } else {

@@ -37,7 +37,12 @@ impl Indexer {
         self.unreconciled.extend(touched.iter().copied());
         let wallets: Vec<Addr> = self.unreconciled.iter().copied().collect();
         let indexed = tx.final_balances(&wallets).await?;
-        let mut differences = match self.compare(indexed, hash).await {
+        // A difference is read a second time (see `confirm`); either read may find the state gone.
+        let read = match self.compare(indexed, hash).await {
+            Ok(d) if !d.is_empty() => self.confirm(d, block, hash).await,
+            other => other,
+        };
+        let differences = match read {
             Ok(d) => d,
             Err(Error::StateUnavailable { message, .. }) => {
                 tracing::debug!(block, %message, pending = wallets.len(), "no state at the final block; reconciliation put off");
@@ -46,9 +51,6 @@ impl Indexer {
             }
             Err(e) => return Err(e),
         };
-        if !differences.is_empty() {
-            differences = self.confirm(differences, block, hash).await?;
-        }
         self.unreconciled.clear();
         if !differences.is_empty() {
             tracing::warn!(

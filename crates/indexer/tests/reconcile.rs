@@ -22,16 +22,27 @@ async fn mine(d: &Deployed, blocks: u64) {
         .unwrap();
 }
 
-#[sqlx::test(migrations = false)]
-async fn a_lost_event_is_found_and_mended_by_the_rescan(pool: PgPool) {
+/// A dev node with the contract deployed, alice cashed in 100.00, and a store on `pool`.
+async fn alice_with_100(pool: PgPool) -> (DevNode, Deployed, Store) {
     let node = DevNode::spawn(ProfileName::Dev).unwrap();
     let d = Deployed::deploy(&node).await.unwrap();
     let store = Store::from_pool(pool).await.unwrap();
-    let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
     d.operator
-        .mint(alice, amount("100"), MintKind::Card, Default::default())
+        .mint(
+            d.address_of(Role::Alice),
+            amount("100"),
+            MintKind::Card,
+            Default::default(),
+        )
         .await
         .unwrap();
+    (node, d, store)
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_lost_event_is_found_and_mended_by_the_rescan(pool: PgPool) {
+    let (_node, d, store) = alice_with_100(pool).await;
+    let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
     d.alice.transfer(bob, amount("25")).await.unwrap();
     index(config(&d, 3), &store).await;
 
@@ -73,14 +84,8 @@ async fn a_lost_event_is_found_and_mended_by_the_rescan(pool: PgPool) {
 
 #[sqlx::test(migrations = false)]
 async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
-    let node = DevNode::spawn(ProfileName::Dev).unwrap();
-    let d = Deployed::deploy(&node).await.unwrap();
-    let store = Store::from_pool(pool).await.unwrap();
+    let (_node, d, store) = alice_with_100(pool).await;
     let alice = d.address_of(Role::Alice);
-    d.operator
-        .mint(alice, amount("100"), MintKind::Card, Default::default())
-        .await
-        .unwrap();
     index(config(&d, 0), &store).await;
     // Damage a final balance: no rescan of non-final blocks can explain it.
     sqlx::query("UPDATE wallets SET balance = balance + 1 WHERE address = $1")
@@ -112,14 +117,8 @@ async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
 /// nothing may be found: the difference is read again once a block above it exists.
 #[sqlx::test(migrations = false)]
 async fn a_node_mining_while_read_is_not_a_difference(pool: PgPool) {
-    let node = DevNode::spawn(ProfileName::Dev).unwrap();
-    let d = Deployed::deploy(&node).await.unwrap();
-    let store = Store::from_pool(pool).await.unwrap();
-    let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
-    d.operator
-        .mint(alice, amount("100"), MintKind::Card, Default::default())
-        .await
-        .unwrap();
+    let (_node, d, store) = alice_with_100(pool).await;
+    let bob = d.address_of(Role::Bob);
     // Mined, but out of sight behind the proxy until a block follows it.
     d.alice.transfer(bob, amount("25")).await.unwrap();
     let proxy = RpcProxy::spawn(

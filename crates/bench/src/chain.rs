@@ -204,26 +204,9 @@ impl Chain {
         ProviderBuilder::new().connect_http(self.node.endpoint_url())
     }
 
-    /// Stops mining (interval and automine) and returns the head once it stays put for 300 ms.
+    /// Stops mining (interval and automine) and returns the head once it stays put: [`DevNode::freeze`].
     pub(crate) async fn freeze(&self) -> anyhow::Result<u64> {
-        let p = self.provider();
-        let _: serde_json::Value = p
-            .raw_request("evm_setAutomine".into(), (false,))
-            .await
-            .context("evm_setAutomine")?;
-        let _: serde_json::Value = p
-            .raw_request("evm_setIntervalMining".into(), (0u64,))
-            .await
-            .context("evm_setIntervalMining")?;
-        let mut head = p.get_block_number().await?;
-        loop {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            let now = p.get_block_number().await?;
-            if now == head {
-                return Ok(head);
-            }
-            head = now;
-        }
+        Ok(self.node.freeze().await?)
     }
 
     /// Mines every transaction at once in its own block: the dev profile.

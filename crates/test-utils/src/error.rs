@@ -54,6 +54,14 @@ pub enum Error {
         /// The cause.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A request to the node failed.
+    #[error("{method} on the dev node failed: {source}")]
+    Rpc {
+        /// The JSON-RPC method.
+        method: &'static str,
+        /// The cause.
+        source: alloy::transports::TransportError,
+    },
 }
 
 /// Result of the test helpers.

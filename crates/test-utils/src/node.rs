@@ -1,6 +1,9 @@
+use std::time::Duration;
+
 use alloy::{
     node_bindings::{Anvil, AnvilInstance},
     primitives::Address,
+    providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
     transports::http::reqwest::Url,
 };
@@ -115,5 +118,35 @@ impl DevNode {
     /// The address of a role.
     pub fn address(&self, role: Role) -> Result<Address> {
         self.accounts.address(role)
+    }
+
+    /// Stops mining (instant and interval) and returns the head once it has stayed put for 300 ms: from
+    /// then on the chain only grows by what is mined on request (`evm_mine`).
+    pub async fn freeze(&self) -> Result<u64> {
+        let provider = ProviderBuilder::new().connect_http(self.endpoint_url());
+        let failed = |method| move |source| Error::Rpc { method, source };
+        let _: serde_json::Value = provider
+            .raw_request("evm_setAutomine".into(), (false,))
+            .await
+            .map_err(failed("evm_setAutomine"))?;
+        let _: serde_json::Value = provider
+            .raw_request("evm_setIntervalMining".into(), (0u64,))
+            .await
+            .map_err(failed("evm_setIntervalMining"))?;
+        let mut head = provider
+            .get_block_number()
+            .await
+            .map_err(failed("eth_blockNumber"))?;
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let now = provider
+                .get_block_number()
+                .await
+                .map_err(failed("eth_blockNumber"))?;
+            if now == head {
+                return Ok(head);
+            }
+            head = now;
+        }
     }
 }

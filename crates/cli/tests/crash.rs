@@ -13,9 +13,12 @@ use common::{Db, command, success};
 use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS, WorkloadConfig, generate};
 
+/// Blocks per `eth_getLogs` range of the runs (`--max-range`).
+const MAX_RANGE: &str = "2";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
-    // A block every 0.1 s (~130 blocks of ~40 events), not one block per transaction: instant mining
+    // A block every 0.1 s (~120 blocks of ~40 events), not one block per transaction: instant mining
     // now and then strands a transaction (foundry-rs/foundry#10122), which failed this test in CI once
     // the generator gave up after the SDK's 60 s receipt timeout.
     let node = DevNode::spawn_with_args(ProfileName::Dev, &LOAD_ANVIL_ARGS).unwrap();
@@ -34,7 +37,7 @@ async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
     assert!(workload.events >= 5_000, "{workload:?}");
     let contract = d.address.to_string();
     let endpoint = d.endpoint().to_owned();
-    // Ranges of two blocks (~80 events): many batches, so kills land between and inside them.
+    // Ranges of MAX_RANGE blocks (~80 events): many batches, so kills land between and inside them.
     let index_args = [
         "index",
         "--rpc",
@@ -43,7 +46,7 @@ async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
         contract.as_str(),
         "--until-head",
         "--max-range",
-        "2",
+        MAX_RANGE,
     ];
 
     let reference = Db::fresh().await;
@@ -59,9 +62,9 @@ async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
         .chain(db_args.iter().map(String::as_str))
         .collect();
     // Each run is killed once its checkpoint passes a random block between where it started and the
-    // head (read from the server while it runs), a random part of a batch's time later, so the kill lands
-    // anywhere in the next batch: fetching, writing or committing; on the embedded database, which one process holds at a
-    // time, at a random moment of the expected remaining time instead.
+    // head (read from the server while it runs), then a random part of a batch's time later, so the kill
+    // lands anywhere in the next batch: fetching, writing or committing. On the embedded database, which
+    // one process holds at a time, at a random moment of the expected remaining time instead.
     let head = reference
         .store()
         .await
@@ -71,7 +74,8 @@ async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
         .unwrap()
         .block_number;
     // How long one range of `--max-range` blocks takes, on average.
-    let batch = uninterrupted.div_f64((head as f64 / 2.0).max(1.0));
+    let ranges = head as f64 / MAX_RANGE.parse::<f64>().unwrap();
+    let batch = uninterrupted.div_f64(ranges.max(1.0));
     let mut state = 0x5eed_u64;
     let mut next = || {
         state = state

@@ -70,7 +70,7 @@ async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
     // Each run is killed once its checkpoint passes a random block between where it started and the
     // head (read from the server while it runs), then a random part of a batch's time later, so the kill
     // lands anywhere in the next batch: fetching, writing or committing. On the embedded database, which
-    // one process holds at a time, at a random moment of the expected remaining time instead.
+    // one process holds at a time, at a random moment of the expected remaining time after its startup.
     let head = reference
         .store()
         .await
@@ -81,7 +81,9 @@ async fn sigkill_during_backfill_then_restart_equals_an_uninterrupted_run() {
         .block_number;
     // How long one range of `--max-range` blocks takes, on average.
     let ranges = head as f64 / MAX_RANGE.parse::<f64>().unwrap();
-    let batch = uninterrupted.div_f64(ranges.max(1.0));
+    let batch = uninterrupted
+        .saturating_sub(startup)
+        .div_f64(ranges.max(1.0));
     let mut state = 0x5eed_u64;
     let mut next = || {
         state = state

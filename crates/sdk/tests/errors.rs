@@ -439,7 +439,7 @@ async fn compliance_limits_operator_and_supply_errors() {
     // Tier limits of dave (KYC 0: balance 250, single transfer 100, outflow 150 per 30 days).
     seen.check(
         f.operator
-            .mint(dave, amount("250.01"), MintKind::Card, B256::ZERO)
+            .mint(dave, amount("250.01"), MintKind::Card, random_id())
             .await,
         "mint",
         revert!(BalanceLimitExceeded {
@@ -590,7 +590,7 @@ async fn compliance_limits_operator_and_supply_errors() {
     let max = Amount::from_base_units(base(MAX_BASE_UNITS), 2).expect("max");
     seen.check(
         f.operator
-            .mint(carol, max, MintKind::BankTransfer, B256::ZERO)
+            .mint(carol, max, MintKind::BankTransfer, random_id())
             .await,
         "mint",
         revert!(SupplyCapExceeded {

@@ -16,7 +16,7 @@ use alloy::{
     providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use common::{Fixture, amount};
+use common::{Fixture, amount, payment_reference};
 use emtoken_sdk::{
     EmTokenClient, EmTokenError, EmTokenEvents, Error, HoldStatus, MintKind, OperationId,
     OrderStatus, PayoutStatus, Result, TxOutcome,
@@ -155,7 +155,12 @@ async fn register_wallets_with_kyc_levels() {
     assert!(!f.alice.is_registered(wallets[0]).await.unwrap());
     let refused = f
         .operator
-        .mint(wallets[0], amount("10"), MintKind::Card, B256::ZERO)
+        .mint(
+            wallets[0],
+            amount("10"),
+            MintKind::Card,
+            payment_reference(),
+        )
         .await;
     assert!(
         matches!(revert(refused), EmTokenError::WalletNotRegistered(e) if e.wallet == wallets[0])
@@ -181,7 +186,12 @@ async fn register_wallets_with_kyc_levels() {
 
     // A registered wallet can now be funded.
     f.operator
-        .mint(wallets[0], amount("10"), MintKind::Card, B256::ZERO)
+        .mint(
+            wallets[0],
+            amount("10"),
+            MintKind::Card,
+            payment_reference(),
+        )
         .await
         .unwrap();
     assert_eq!(f.alice.balance_of(wallets[0]).await.unwrap(), amount("10"));
@@ -1275,7 +1285,7 @@ async fn pause_blocks_every_money_movement_until_unpaused() {
     assert_paused("orderTransfer", order);
     let mint = f
         .operator
-        .mint(alice, amount("1"), MintKind::Card, B256::ZERO)
+        .mint(alice, amount("1"), MintKind::Card, payment_reference())
         .await;
     assert_paused("mint", mint);
     let payout = f
@@ -1307,7 +1317,7 @@ async fn pause_blocks_every_money_movement_until_unpaused() {
         .await
         .unwrap();
     f.operator
-        .mint(alice, amount("4.00"), MintKind::Card, B256::ZERO)
+        .mint(alice, amount("4.00"), MintKind::Card, payment_reference())
         .await
         .unwrap();
     let payout = f
@@ -1365,7 +1375,7 @@ async fn compact_flow_on_besu_is_gas_free() {
     let (registered, minted) = tokio::join!(
         f.compliance.register_wallet(wallet, 1),
         f.operator
-            .mint(alice, amount("100.00"), MintKind::Card, B256::ZERO)
+            .mint(alice, amount("100.00"), MintKind::Card, payment_reference())
     );
     let registered = registered.unwrap();
     minted.unwrap();

@@ -10,7 +10,7 @@ use alloy::{
     primitives::{Address, U256},
     providers::Provider,
 };
-use common::{Fixture, amount, builder};
+use common::{Fixture, amount, builder, payment_reference};
 use emtoken_sdk::{
     EmTokenClient, EmTokenError, EmTokenEvents, Error, MintKind, OperationId, Preflight,
     bindings::EmToken,
@@ -239,7 +239,7 @@ async fn besu_profile_sends_legacy_transactions_that_cost_nothing() {
             to,
             amount("1.00"),
             MintKind::BankTransfer,
-            alloy::primitives::B256::with_last_byte(i),
+            alloy::primitives::B256::with_last_byte(i + 1),
         )
     }))
     .await;
@@ -275,7 +275,7 @@ async fn anvil_profile_sends_eip1559_transactions() {
             f.addr(Role::Alice),
             amount("1.00"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();
@@ -440,7 +440,7 @@ async fn connects_over_websocket_too() {
             f.addr(Role::Alice),
             amount("2.50"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();
@@ -476,7 +476,7 @@ async fn receipts_wait_for_the_configured_confirmations() {
             f.addr(Role::Alice),
             amount("1.00"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();

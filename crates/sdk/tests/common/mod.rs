@@ -5,7 +5,8 @@
 
 use alloy::primitives::{Address, B256};
 use emtoken_sdk::{
-    Amount, DeployConfig, Deployment, EmTokenClient, MintKind, NetworkProfile, Roles, Tier, deploy,
+    Amount, DeployConfig, Deployment, EmTokenClient, MintKind, NetworkProfile, OperationId, Roles,
+    Tier, deploy,
 };
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 
@@ -45,6 +46,11 @@ pub fn builder(node: &DevNode, role: Role) -> emtoken_sdk::ClientBuilder {
         )
         .expect("derive key")
         .profile(profile_of(node.profile_name()))
+}
+
+/// A fresh payment reference for a mint (the contract mints once per reference and refuses zero).
+pub fn payment_reference() -> B256 {
+    OperationId::random().as_bytes()
 }
 
 pub fn amount(text: &str) -> Amount {
@@ -139,7 +145,7 @@ impl Fixture {
                 self.addr(role),
                 amount(value),
                 MintKind::Card,
-                B256::repeat_byte(0xca),
+                payment_reference(),
             )
             .await
             .expect("mint");

@@ -124,6 +124,8 @@ contract ComplianceTest is EmTokenTest {
     // ================================================================ registerWallet
 
     function test_registerWallet() public {
+        vm.prank(admin);
+        token.setTier(3, 300, 200, 100);
         assertFalse(token.isRegistered(stranger));
         vm.expectEmit(true, true, true, true, address(token));
         emit ICompliance.WalletRegistered(stranger, 3);
@@ -143,11 +145,49 @@ contract ComplianceTest is EmTokenTest {
         assertEq(token.balanceOf(bob), 400);
     }
 
-    function test_registerWallet_levelWithoutTierIsUnlimited() public {
+    function test_RevertWhen_registerWallet_levelWithoutTier() public {
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, 7));
+        vm.prank(compliance);
+        token.registerWallet(stranger, 7);
+        assertFalse(token.isRegistered(stranger));
+        // Nothing can then be minted to it either.
+        vm.expectRevert(_notRegistered(stranger));
+        _fund(stranger, 1000);
+    }
+
+    function test_RevertWhen_registerWallet_level255WithoutTier() public {
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, 255));
+        vm.prank(compliance);
+        token.registerWallet(stranger, 255);
+        assertFalse(token.isRegistered(stranger));
+        assertEq(token.kycLevelOf(stranger), 0);
+    }
+
+    /// @dev Unlimited exists only as the admin's explicit choice: a tier set with all limits 0.
+    function test_registerWallet_tierSetWithoutLimitsIsUnlimited() public {
+        vm.prank(admin);
+        token.setTier(7, 0, 0, 0);
         _register(stranger, 7);
         _fund(stranger, L1_MAX_BALANCE * 10);
         _send(stranger, sink, L1_MAX_OUTFLOW * 3);
         assertEq(token.balanceOf(sink), L1_MAX_OUTFLOW * 3);
+    }
+
+    /// @dev A wallet can be registered exactly at the levels whose tier was set (0-2 in the fixture).
+    function testFuzz_registerWallet_onlyLevelsWithTier(uint8 level, bool setFirst) public {
+        if (setFirst) {
+            vm.prank(admin);
+            token.setTier(level, 1000, 100, 500);
+        }
+        bool allowed = setFirst || level <= 2;
+        assertEq(token.isTierSet(level), allowed, "isTierSet");
+        if (!allowed) {
+            vm.expectRevert(abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, level));
+        }
+        vm.prank(compliance);
+        token.registerWallet(stranger, level);
+        assertEq(token.isRegistered(stranger), allowed, "registered");
+        assertEq(token.kycLevelOf(stranger), allowed ? level : 0, "level");
     }
 
     function test_RevertWhen_registerWallet_zeroAddress() public {
@@ -226,6 +266,31 @@ contract ComplianceTest is EmTokenTest {
         vm.expectRevert(_notRegistered(address(0)));
         vm.prank(compliance);
         token.setKycLevel(address(0), 1);
+    }
+
+    function test_RevertWhen_setKycLevel_levelWithoutTier() public {
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, 3));
+        vm.prank(compliance);
+        token.setKycLevel(alice, 3);
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, 255));
+        vm.prank(compliance);
+        token.setKycLevel(alice, 255);
+        assertEq(token.kycLevelOf(alice), 1);
+        // Once the admin sets the tier, the level can be given.
+        vm.prank(admin);
+        token.setTier(3, 0, 0, 0);
+        vm.prank(compliance);
+        token.setKycLevel(alice, 3);
+        assertEq(token.kycLevelOf(alice), 3);
+    }
+
+    /// @dev A level without a tier cannot be given even to a frozen wallet (it would apply on unfreeze).
+    function test_RevertWhen_setKycLevel_frozenWalletLevelWithoutTier() public {
+        _freeze(alice);
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, 9));
+        vm.prank(compliance);
+        token.setKycLevel(alice, 9);
+        assertEq(token.kycLevelOf(alice), 1);
     }
 
     function test_RevertWhen_setKycLevel_unchanged() public {
@@ -333,11 +398,22 @@ contract ComplianceTest is EmTokenTest {
         assertEq(b + t + o, 0);
     }
 
+    function test_isTierSet_fixture() public view {
+        assertTrue(token.isTierSet(0));
+        assertTrue(token.isTierSet(1));
+        // Set without limits: unlimited by the admin's choice, and a level wallets may be given.
+        assertTrue(token.isTierSet(2));
+        assertFalse(token.isTierSet(3));
+        assertFalse(token.isTierSet(255));
+    }
+
     function test_setTier() public {
+        assertFalse(token.isTierSet(5));
         vm.expectEmit(true, true, true, true, address(token));
         emit ICompliance.TierSet(5, 300, 200, 100);
         vm.prank(admin);
         token.setTier(5, 300, 200, 100);
+        assertTrue(token.isTierSet(5));
         (uint256 b, uint256 t, uint256 o) = _tier(5);
         assertEq(b, 300);
         assertEq(t, 200);
@@ -351,6 +427,24 @@ contract ComplianceTest is EmTokenTest {
         token.setTier(1, 0, 0, 0);
         (uint256 b, uint256 t, uint256 o) = _tier(1);
         assertEq(b + t + o, 0);
+        // Reset to no limits, the tier stays set.
+        assertTrue(token.isTierSet(1));
+    }
+
+    /// @dev The flag shares the maxBalance slot: every limit still reads back as set, at the cap too.
+    function testFuzz_setTier_setsFlagAndKeepsLimits(
+        uint8 level,
+        uint96 maxBalance,
+        uint96 maxTransfer,
+        uint96 maxOutflow
+    ) public {
+        vm.prank(admin);
+        token.setTier(level, maxBalance, maxTransfer, maxOutflow);
+        assertTrue(token.isTierSet(level), "isTierSet");
+        (uint256 b, uint256 t, uint256 o) = _tier(level);
+        assertEq(b, maxBalance, "maxBalance");
+        assertEq(t, maxTransfer, "maxTransfer");
+        assertEq(o, maxOutflow, "maxOutflow30d");
     }
 
     function test_setTier_atSupplyCap() public {
@@ -389,9 +483,13 @@ contract ComplianceTest is EmTokenTest {
             _expectAccessDenied(callers[i], token.DEFAULT_ADMIN_ROLE());
             vm.prank(callers[i]);
             token.setTier(1, 1, 1, 1);
+            _expectAccessDenied(callers[i], token.DEFAULT_ADMIN_ROLE());
+            vm.prank(callers[i]);
+            token.setTier(3, 1, 1, 1);
         }
         (uint256 b,,) = _tier(1);
         assertEq(b, L1_MAX_BALANCE);
+        assertFalse(token.isTierSet(3));
     }
 
     // ================================================================ views
@@ -607,7 +705,7 @@ contract ComplianceTest is EmTokenTest {
         _send(carol, sink, 1);
     }
 
-    // ================================================================ 0 = unlimited
+    // ================================================================ 0 = no limit of this kind (in a set tier)
 
     function test_zeroLimit_maxBalanceUnlimited() public {
         vm.prank(admin);

@@ -940,7 +940,7 @@ contract EmTokenCoreTest is EmTokenTest {
         token.operatorTransfer(_opId("x"), alice, carol, 1);
         _expectAccessDenied(operator, role);
         vm.prank(operator);
-        token.mint(alice, 1, 0, bytes32(0));
+        token.mint(alice, 1, 0, keccak256("card"));
     }
 
     function test_RevertWhen_grantRole_notAdmin() public {

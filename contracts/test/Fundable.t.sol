@@ -596,9 +596,11 @@ contract FundableTest is EmTokenTest {
         vm.expectEmit(address(token));
         emit IFundable.Minted(alice, 12_345, IFundable.MintKind.Card, REF);
         _startLogs();
+        assertFalse(token.isMintReferenceUsed(REF), "fresh reference");
         vm.prank(operator);
         token.mint(alice, 12_345, 0, REF);
         _assertLogCount(2);
+        assertTrue(token.isMintReferenceUsed(REF), "reference used");
         _assertBalances(alice, 12_345, 0);
         assertEq(token.totalSupply(), 12_345, "totalSupply");
         assertEq(token.totalSupplyOnHold(), 0, "totalSupplyOnHold");
@@ -616,13 +618,72 @@ contract FundableTest is EmTokenTest {
         assertEq(token.totalSupply(), 99_900, "totalSupply");
     }
 
-    function test_mint_zeroReference() public {
-        vm.expectEmit(address(token));
-        emit IERC20.Transfer(address(0), alice, 1);
-        vm.expectEmit(address(token));
-        emit IFundable.Minted(alice, 1, IFundable.MintKind.Card, bytes32(0));
+    function test_RevertWhen_mint_ZeroPaymentReference() public {
+        vm.expectRevert(abi.encodeWithSelector(IFundable.ZeroPaymentReference.selector));
         vm.prank(operator);
         token.mint(alice, 1, 0, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IFundable.ZeroPaymentReference.selector));
+        vm.prank(operator);
+        token.mint(alice, 1, 1, bytes32(0));
+        assertEq(token.totalSupply(), 0, "nothing minted");
+        assertFalse(token.isMintReferenceUsed(bytes32(0)), "zero never used");
+    }
+
+    function test_RevertWhen_mint_MintReferenceUsed() public {
+        vm.prank(operator);
+        token.mint(alice, 1000, 0, REF);
+        _startLogs();
+        vm.expectRevert(abi.encodeWithSelector(IFundable.MintReferenceUsed.selector, REF));
+        vm.prank(operator);
+        token.mint(alice, 1000, 0, REF);
+        _assertLogCount(0);
+        _assertBalances(alice, 1000, 0);
+        assertEq(token.totalSupply(), 1000, "minted once");
+    }
+
+    /// @dev One namespace for every kind and every wallet: a card reference cannot be replayed as a
+    /// bank transfer, nor to another wallet.
+    function test_RevertWhen_mint_MintReferenceUsedByOtherKindOrWallet() public {
+        vm.prank(operator);
+        token.mint(alice, 1000, 0, REF);
+        vm.expectRevert(abi.encodeWithSelector(IFundable.MintReferenceUsed.selector, REF));
+        vm.prank(operator);
+        token.mint(alice, 1000, 1, REF);
+        vm.expectRevert(abi.encodeWithSelector(IFundable.MintReferenceUsed.selector, REF));
+        vm.prank(operator);
+        token.mint(bob, 500, 0, REF);
+        vm.expectRevert(abi.encodeWithSelector(IFundable.MintReferenceUsed.selector, REF));
+        vm.prank(operator);
+        token.mint(carol, 7, 1, REF);
+        _assertBalances(alice, 1000, 0);
+        _assertBalances(bob, 0, 0);
+        _assertBalances(carol, 0, 0);
+        assertEq(token.totalSupply(), 1000, "minted once");
+    }
+
+    /// @dev A refused mint does not use its reference: the cash-in can be minted once the cause is gone.
+    function test_mint_refusedMintLeavesReferenceUnused() public {
+        _freeze(alice);
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.WalletFrozen.selector, alice));
+        vm.prank(operator);
+        token.mint(alice, 1000, 0, REF);
+        assertFalse(token.isMintReferenceUsed(REF), "unused");
+        vm.prank(compliance);
+        token.unfreeze(alice);
+        vm.prank(operator);
+        token.mint(alice, 1000, 0, REF);
+        assertTrue(token.isMintReferenceUsed(REF), "used");
+        _assertBalances(alice, 1000, 0);
+    }
+
+    /// @dev A reference is a mint's own: fund orders (executed by id) neither use nor need one.
+    function test_executeFund_usesNoMintReference() public {
+        bytes32 id = _orderFund(alice, OP, 50_000);
+        _execute(id);
+        assertFalse(token.isMintReferenceUsed(id), "order id is no mint reference");
+        vm.prank(operator);
+        token.mint(alice, 1000, 1, REF);
+        _assertBalances(alice, 51_000, 0);
     }
 
     function test_mint_upToMaxBalance() public {
@@ -717,9 +778,9 @@ contract FundableTest is EmTokenTest {
             )
         );
         vm.prank(operator);
-        token.mint(alice, 11, 0, REF);
+        token.mint(alice, 11, 0, keccak256("card-payment-8"));
         vm.prank(operator);
-        token.mint(alice, 10, 0, REF);
+        token.mint(alice, 10, 0, keccak256("card-payment-8"));
         assertEq(token.totalSupply(), MAX_SUPPLY, "totalSupply");
     }
 
@@ -1000,6 +1061,8 @@ contract FundableTest is EmTokenTest {
 
         if (kind > 1) {
             vm.expectRevert(abi.encodeWithSelector(IFundable.InvalidMintKind.selector, kind));
+        } else if (ref == bytes32(0)) {
+            vm.expectRevert(abi.encodeWithSelector(IFundable.ZeroPaymentReference.selector));
         } else if (pre + value > maxBalance) {
             if (to == carol) {
                 vm.expectRevert(
@@ -1023,9 +1086,37 @@ contract FundableTest is EmTokenTest {
         vm.prank(operator);
         token.mint(to, value, kind, ref);
 
-        bool minted = kind <= 1 && pre + value <= maxBalance;
+        bool minted = kind <= 1 && ref != bytes32(0) && pre + value <= maxBalance;
         _assertBalances(to, minted ? pre + value : pre, 0);
         assertEq(token.totalSupply(), minted ? pre + value : pre, "totalSupply");
+        assertEq(token.isMintReferenceUsed(ref), minted, "reference used iff minted");
+        _assertAccounting();
+    }
+
+    /// @dev Whatever the kinds, wallets and amounts, a reference mints once: the second mint is refused
+    /// and changes nothing.
+    function testFuzz_mint_referenceMintsOnce(
+        bytes32 ref,
+        uint256 firstSeed,
+        uint256 secondSeed,
+        uint256 first,
+        uint256 second,
+        bool firstKind,
+        bool secondKind
+    ) public {
+        vm.assume(ref != bytes32(0));
+        (address a, address b) = (_actor(firstSeed), _actor(secondSeed));
+        first = bound(first, 1, _maxBalance(a) / 2);
+        second = bound(second, 1, _maxBalance(b) / 2);
+        vm.prank(operator);
+        token.mint(a, first, firstKind ? 1 : 0, ref);
+        assertTrue(token.isMintReferenceUsed(ref), "used");
+        uint256 bBefore = token.balanceOf(b);
+        vm.expectRevert(abi.encodeWithSelector(IFundable.MintReferenceUsed.selector, ref));
+        vm.prank(operator);
+        token.mint(b, second, secondKind ? 1 : 0, ref);
+        assertEq(token.balanceOf(b), bBefore, "second mint moved nothing");
+        assertEq(token.totalSupply(), first, "minted once");
         _assertAccounting();
     }
 

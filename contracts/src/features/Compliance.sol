@@ -11,15 +11,19 @@ import {ICompliance} from "../interfaces/ICompliance.sol";
 /// wallet (transfer, operator transfer, transferFrom, hold execution, two-step execution), whatever the
 /// tier, so a tier that becomes limited already knows the period's outflow. Commitments (holds, two-step
 /// orders) are checked against the limits but recorded only when executed. Payouts are exempt from limits.
+/// A wallet is only ever given a level whose tier the admin set ({registerWallet}, {setKycLevel} refuse any
+/// other), so every registered wallet's limits are a choice of the admin; a tier is never removed.
 abstract contract Compliance is EmTokenBase, ICompliance {
     /// @notice Length of an outflow period.
     uint256 public constant OUTFLOW_PERIOD = 30 days;
 
-    /// @dev Stored so that a sender reads one slot (maxTransfer, maxOutflow30d) and a receiver another.
+    /// @dev Stored so that a sender reads one slot (maxTransfer, maxOutflow30d) and a receiver another
+    /// (maxBalance, and `set`: the admin set this tier, so wallets may be given the level).
     struct Limits {
         uint96 maxTransfer;
         uint96 maxOutflow30d;
         uint96 maxBalance;
+        bool set;
     }
 
     mapping(uint8 level => Limits) private _tiers;
@@ -32,6 +36,7 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         if (wallet == suspenseAccount()) revert SuspenseAccountNotAllowed(wallet);
         Account storage a = _accounts[wallet];
         if (a.registered) revert WalletAlreadyRegistered(wallet);
+        _requireTier(level);
         a.registered = true;
         a.kycLevel = level;
         emit WalletRegistered(wallet, level);
@@ -42,6 +47,7 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         Account storage a = _registered(wallet);
         uint8 previous = a.kycLevel;
         if (previous == level) revert KycLevelUnchanged(wallet, level);
+        _requireTier(level);
         a.kycLevel = level;
         emit KycLevelChanged(wallet, previous, level);
     }
@@ -70,7 +76,8 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         _tiers[level] = Limits({
             maxTransfer: _limit(maxTransfer),
             maxOutflow30d: _limit(maxOutflow30d),
-            maxBalance: _limit(maxBalance)
+            maxBalance: _limit(maxBalance),
+            set: true
         });
         emit TierSet(level, maxBalance, maxTransfer, maxOutflow30d);
     }
@@ -96,6 +103,11 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         return Tier({
             maxBalance: l.maxBalance, maxTransfer: l.maxTransfer, maxOutflow30d: l.maxOutflow30d
         });
+    }
+
+    /// @inheritdoc ICompliance
+    function isTierSet(uint8 level) external view returns (bool) {
+        return _tiers[level].set;
     }
 
     /// @inheritdoc ICompliance
@@ -163,6 +175,10 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         if (maxOutflow != 0 && outflow > maxOutflow) {
             revert OutflowLimitExceeded(from, outflow, maxOutflow);
         }
+    }
+
+    function _requireTier(uint8 level) private view {
+        if (!_tiers[level].set) revert KycLevelWithoutTier(level);
     }
 
     function _registered(address wallet) private view returns (Account storage a) {

@@ -10,7 +10,9 @@ import {IFundable} from "../interfaces/IFundable.sol";
 /// @dev Choices where EIP-2019 and the spec are silent: ordering requires the wallet to fund to be
 /// registered and not frozen; the balance limit is checked when the money is minted (execution), not when
 /// ordered; execute and reject are allowed from Ordered as well as InProcess. An executed fund order is a
-/// cash-in by bank transfer: {FundExecuted} stands for it, there is no second {Minted} event.
+/// cash-in by bank transfer: {FundExecuted} stands for it, there is no second {Minted} event. A direct
+/// mint's payment reference is used once, across both kinds: a replayed cash-in is refused, not minted
+/// twice. Executed fund orders are once-only by their status and do not use a payment reference.
 abstract contract Fundable is EmTokenBase, IFundable {
     struct Fund {
         address walletToFund;
@@ -20,6 +22,7 @@ abstract contract Fundable is EmTokenBase, IFundable {
     }
 
     mapping(bytes32 orderId => Fund) private _funds;
+    mapping(bytes32 paymentReference => bool used) private _mintReferences;
 
     // ------------------------------------------------------------ external
 
@@ -88,6 +91,9 @@ abstract contract Fundable is EmTokenBase, IFundable {
         if (kind > uint8(type(MintKind).max)) revert InvalidMintKind(kind);
         if (value == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress("to");
+        if (paymentReference == bytes32(0)) revert ZeroPaymentReference();
+        if (_mintReferences[paymentReference]) revert MintReferenceUsed(paymentReference);
+        _mintReferences[paymentReference] = true;
         _mint(to, value);
         emit Minted(to, value, MintKind(kind), paymentReference);
     }
@@ -109,6 +115,11 @@ abstract contract Fundable is EmTokenBase, IFundable {
         returns (bool)
     {
         return _isOperatorFor(operator, walletToFund, OperatorScope.Fund);
+    }
+
+    /// @inheritdoc IFundable
+    function isMintReferenceUsed(bytes32 paymentReference) external view returns (bool) {
+        return _mintReferences[paymentReference];
     }
 
     /// @inheritdoc IFundable

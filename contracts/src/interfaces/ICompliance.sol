@@ -3,10 +3,14 @@ pragma solidity 0.8.37;
 
 /// @title ICompliance
 /// @notice On-chain KYC: registered wallets, KYC levels with tier limits, freezing.
-/// @dev A limit of 0 means unlimited. Limits are checked when money moves (transfer, operator transfer, hold
-/// execution, two-step execution, mint) and when it is committed (hold creation, orderTransfer, orderPayout).
+/// @dev A wallet can only be given a KYC level whose tier the admin set ({setTier}); a level nobody
+/// configured cannot be given to any wallet. Within a tier the admin set, a limit of 0 means "no limit of
+/// this kind": unlimited exists only as the admin's explicit choice. Limits are checked when money moves
+/// (transfer, operator transfer, hold execution, two-step execution, mint) and when it is committed (hold
+/// creation, orderTransfer, orderPayout).
 interface ICompliance {
-    /// @notice The limits of one KYC level, in base units. 0 = unlimited.
+    /// @notice The limits of one KYC level, in base units. 0 = no limit of this kind (in a tier the admin
+    /// set; see {isTierSet}).
     struct Tier {
         uint96 maxBalance;
         uint96 maxTransfer;
@@ -33,6 +37,9 @@ interface ICompliance {
     error OutflowLimitExceeded(address wallet, uint256 outflow, uint256 maxOutflow30d);
     /// @notice A tier limit above 2^96 - 1 base units (the supply cap).
     error TierLimitTooLarge(uint256 value);
+    /// @notice KYC `level` has no tier: the admin never set its limits ({setTier}), so no wallet may be
+    /// registered at it or moved to it.
+    error KycLevelWithoutTier(uint8 level);
 
     // ---------------------------------------------------------------- events
 
@@ -51,11 +58,12 @@ interface ICompliance {
 
     // ---------------------------------------------------------------- functions
 
-    /// @notice Compliance only: registers `wallet` at KYC `level` (never the suspense account). Emits
-    /// {WalletRegistered}.
+    /// @notice Compliance only: registers `wallet` at KYC `level` (never the suspense account); `level`
+    /// must have a tier ({KycLevelWithoutTier} otherwise). Emits {WalletRegistered}.
     function registerWallet(address wallet, uint8 level) external;
 
-    /// @notice Compliance only: changes a registered wallet's KYC level. Emits {KycLevelChanged}.
+    /// @notice Compliance only: changes a registered wallet's KYC level to `level`, which must have a tier
+    /// ({KycLevelWithoutTier} otherwise). Emits {KycLevelChanged}.
     function setKycLevel(address wallet, uint8 level) external;
 
     /// @notice Compliance only: freezes a registered wallet (it can no longer send, receive, hold or be
@@ -65,7 +73,9 @@ interface ICompliance {
     /// @notice Compliance only: unfreezes a frozen wallet. Emits {Unfrozen}.
     function unfreeze(address wallet) external;
 
-    /// @notice Admin only: sets the limits of KYC `level` (0 = unlimited). Emits {TierSet}.
+    /// @notice Admin only: sets the limits of KYC `level` (0 = no limit of this kind) and so makes the
+    /// level one that wallets may be given ({isTierSet}); a tier can be changed, never removed. Emits
+    /// {TierSet}.
     function setTier(uint8 level, uint256 maxBalance, uint256 maxTransfer, uint256 maxOutflow30d)
         external;
 
@@ -78,8 +88,11 @@ interface ICompliance {
     /// @notice The KYC level of `wallet` (0 for unregistered wallets).
     function kycLevelOf(address wallet) external view returns (uint8);
 
-    /// @notice The limits of KYC `level`.
+    /// @notice The limits of KYC `level` (all 0 for a level whose tier was never set: see {isTierSet}).
     function tierOf(uint8 level) external view returns (Tier memory);
+
+    /// @notice Whether the admin set the tier of KYC `level`, i.e. whether wallets may be given it.
+    function isTierSet(uint8 level) external view returns (bool);
 
     /// @notice What `wallet` has sent in its current 30-day period, and when that period started (0 when
     /// it has sent nothing yet or the period is over).

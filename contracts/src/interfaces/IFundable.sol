@@ -40,6 +40,11 @@ interface IFundable {
     error FundCancelNotAllowed(bytes32 orderId, address caller);
     /// @notice `kind` is not a {MintKind} (0 card, 1 bank transfer).
     error InvalidMintKind(uint8 kind);
+    /// @notice A mint was already made against `paymentReference` (of any {MintKind}): the cash-in it
+    /// stands for is on chain already.
+    error MintReferenceUsed(bytes32 paymentReference);
+    /// @notice A mint needs a payment reference: the zero reference ties it to no fiat record.
+    error ZeroPaymentReference();
 
     /// @notice A fund order: `walletToFund` asks for `value`; `instructionsHash` commits to the off-chain
     /// payment details. Every event of this family ends with `moved` (what this step moved between
@@ -128,7 +133,9 @@ interface IFundable {
     function rejectFund(bytes32 orderId, string calldata reason) external;
 
     /// @notice Operator only: mints `value` to `to` for a cash-in already received; `kind` is a
-    /// {MintKind}. Emits `Transfer` and {Minted}.
+    /// {MintKind}. `paymentReference` ties the mint to its fiat record: it must not be zero
+    /// ({ZeroPaymentReference}) and is used once, whatever the kind ({MintReferenceUsed} for a second
+    /// mint against it). Emits `Transfer` and {Minted}.
     function mint(address to, uint256 value, uint8 kind, bytes32 paymentReference) external;
 
     /// @notice The caller approves `operator` to order funds for its wallet.
@@ -139,6 +146,9 @@ interface IFundable {
 
     /// @notice True when `operator` may order funds for `walletToFund` (approved, or the operator role).
     function isFundOperatorFor(address operator, address walletToFund) external view returns (bool);
+
+    /// @notice Whether a mint was made against `paymentReference` (one namespace for every {MintKind}).
+    function isMintReferenceUsed(bytes32 paymentReference) external view returns (bool);
 
     /// @notice The stored fund order.
     function retrieveFundData(bytes32 orderId) external view returns (FundData memory);

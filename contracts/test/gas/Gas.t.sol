@@ -103,7 +103,7 @@ contract GasTest is EmTokenTest {
 
     function test_gas_mint() public {
         vm.prank(operator);
-        token.mint(bob, 1000, 0, keccak256("card"));
+        token.mint(bob, 1000, 0, keccak256("card-measured"));
     }
 
     function test_gas_orderPayout() public {

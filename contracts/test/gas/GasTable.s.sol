@@ -57,8 +57,8 @@ contract GasTable is Script {
         token.registerWallet(newHolder, 1);
         vm.stopBroadcast();
         vm.startBroadcast(k.operator);
-        token.mint(alice, 1_000_000, 0, keccak256("card"));
-        token.mint(bob, 1, 0, keccak256("card"));
+        token.mint(alice, 1_000_000, 0, keccak256("card-alice"));
+        token.mint(bob, 1, 0, keccak256("card-bob"));
         vm.stopBroadcast();
         vm.startBroadcast(k.alice);
         ref.transfer(bob, 1);
@@ -106,7 +106,7 @@ contract GasTable is Script {
         _measure("executeClearableTransfer");
         token.executeClearableTransfer(order);
         _measure("mint (card cash-in)");
-        token.mint(bob, 1000, 0, keccak256("card"));
+        token.mint(bob, 1000, 0, keccak256("card-measured"));
         _measure("processPayout");
         token.processPayout(payout);
         _measure("executePayout (burn)");

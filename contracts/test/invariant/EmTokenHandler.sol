@@ -6,6 +6,7 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 
 import {EmToken} from "../../src/EmToken.sol";
 import {IClearable} from "../../src/interfaces/IClearable.sol";
+import {ICompliance} from "../../src/interfaces/ICompliance.sol";
 import {IEmTokenCore} from "../../src/interfaces/IEmTokenCore.sol";
 import {IFundable} from "../../src/interfaces/IFundable.sol";
 import {IHoldable} from "../../src/interfaces/IHoldable.sol";
@@ -14,8 +15,10 @@ import {IPayoutable} from "../../src/interfaces/IPayoutable.sol";
 /// @notice Drives random sequences of every EmToken operation by random actors. Inputs are bounded and
 /// record ids are picked from the ghost lists of open records, so most calls succeed; the calls that revert
 /// are caught so the run goes on, and a revert that is not a custom error (a panic, a string, empty data) is
-/// recorded as unexpected. Ghosts: minted, burnt, every hold / two-step order / fund / payout created, time
-/// warped, and postcondition violations seen by the handler itself.
+/// recorded as unexpected. Ghosts: minted, burnt, every hold / two-step order / fund / payout created, every
+/// payment reference minted against, time warped, and postcondition violations seen by the handler itself.
+/// Wallets are only ever given KYC levels with a tier (0-2) and mints use fresh references, except in the
+/// rare branches that try a level without a tier or replay a reference and expect them refused.
 /// The rare branches ("one time in n") test a residue other than 0 (and other than max % n): the fuzzer
 /// feeds 0, 1 and type(uint256).max often, and those must take the common, successful path.
 contract EmTokenHandler is CommonBase, StdUtils {
@@ -86,6 +89,8 @@ contract EmTokenHandler is CommonBase, StdUtils {
     IdSet internal orderSet;
     IdSet internal fundSet;
     IdSet internal payoutSet;
+    /// @dev Every payment reference a mint succeeded against, in order.
+    bytes32[] internal mintRefs;
 
     uint256 public ghostMinted;
     uint256 public ghostBurnt;
@@ -148,20 +153,30 @@ contract EmTokenHandler is CommonBase, StdUtils {
     function bootstrap(uint256[] calldata amounts) external {
         for (uint256 i; i < amounts.length; ++i) {
             vm.prank(operator);
-            token.mint(users[i], amounts[i], 0, bytes32(i));
+            bytes32 ref = keccak256(abi.encode("bootstrap", i));
+            token.mint(users[i], amounts[i], 0, ref);
+            mintRefs.push(ref);
             ghostMinted += amounts[i];
         }
     }
 
     // ================================================================ ERC-20 and mint
 
+    /// @notice Mints against a fresh payment reference; one time in sixteen replays one already minted
+    /// against, which must be refused with {IFundable-MintReferenceUsed} and change nothing.
     function mint(uint256 toSeed, uint256 amount, uint256 kind) external clock {
         address to = _actor(toSeed);
         amount = _bound(amount, 1, MAX_MINT);
+        if ((kind >> 1) % 16 == 9 && mintRefs.length != 0) {
+            _replayMint(to, amount, uint8(kind % 2), mintRefs[(kind >> 5) % mintRefs.length]);
+            return;
+        }
+        bytes32 ref = _nextOp();
         vm.prank(operator);
-        try token.mint(to, amount, uint8(kind % 2), bytes32(opNonce++)) {
+        try token.mint(to, amount, uint8(kind % 2), ref) {
             _ok(Op.Mint);
             ghostMinted += amount;
+            mintRefs.push(ref);
             _checkActive(to, "mint");
         } catch (bytes memory err) {
             _reverted(Op.Mint, err);
@@ -686,10 +701,15 @@ contract EmTokenHandler is CommonBase, StdUtils {
     }
 
     /// @notice Moves a user between KYC levels 1 and 2; one time in eight to level 0, whose balance cap
-    /// (2,500.00) is below most balances, so that it stays the exception. dave starts at 0.
+    /// (2,500.00) is below most balances, so that it stays the exception. dave starts at 0. One time in
+    /// sixteen it tries a level without a tier (3-255), which must be refused and change nothing.
     function setKycLevel(uint256 walletSeed, uint256 step) external clock {
         address wallet = users[walletSeed % users.length];
         uint8 current = token.kycLevelOf(wallet);
+        if (step % 16 == 11) {
+            _levelWithoutTier(wallet, current, uint8(3 + (step >> 4) % 253));
+            return;
+        }
         uint8 level = step % 8 == 5 && current != 0 ? 0 : current == 1 ? 2 : 1;
         vm.prank(compliance);
         try token.setKycLevel(wallet, level) {
@@ -721,10 +741,54 @@ contract EmTokenHandler is CommonBase, StdUtils {
         _ok(Op.Warp);
     }
 
+    /// @dev A mint against a reference already minted against: refused, nothing minted.
+    function _replayMint(address to, uint256 amount, uint8 kind, bytes32 ref) internal {
+        uint256 supply = token.totalSupply();
+        vm.prank(operator);
+        try token.mint(to, amount, kind, ref) {
+            _ok(Op.Mint);
+            ghostMinted += amount;
+            _check(false, "mint: a payment reference minted twice");
+        } catch (bytes memory err) {
+            _reverted(Op.Mint, err);
+            _check(token.totalSupply() == supply, "mint: refused replay changed the supply");
+            // The reference is checked before compliance and pause: nothing else can answer first.
+            _check(
+                keccak256(err)
+                    == keccak256(abi.encodeWithSelector(IFundable.MintReferenceUsed.selector, ref)),
+                "mint: replayed reference refused for another reason"
+            );
+        }
+    }
+
+    /// @dev Gives `wallet` a level whose tier was never set: refused, its level unchanged.
+    function _levelWithoutTier(address wallet, uint8 current, uint8 level) internal {
+        vm.prank(compliance);
+        try token.setKycLevel(wallet, level) {
+            _ok(Op.SetKycLevel);
+            _check(false, "setKycLevel: level without a tier given");
+        } catch (bytes memory err) {
+            _reverted(Op.SetKycLevel, err);
+            _check(
+                keccak256(err)
+                    == keccak256(
+                        abi.encodeWithSelector(ICompliance.KycLevelWithoutTier.selector, level)
+                    ),
+                "setKycLevel: level without a tier refused for another reason"
+            );
+            _check(token.kycLevelOf(wallet) == current, "setKycLevel: refused change applied");
+        }
+    }
+
     // ================================================================ views for the invariants
 
     function holderList() external view returns (address[] memory) {
         return holders;
+    }
+
+    /// @notice Every payment reference a mint succeeded against.
+    function mintReferences() external view returns (bytes32[] memory) {
+        return mintRefs;
     }
 
     function holdIds() external view returns (bytes32[] memory) {

@@ -204,6 +204,30 @@ contract EmTokenInvariants is EmTokenTest {
         }
     }
 
+    // ================================================================ cash-in and KYC
+
+    /// @notice Every payment reference minted against is marked used, and each was minted against once
+    /// (the handler records a reference per successful mint).
+    function invariant_mintReferencesUsedOnce() public view {
+        bytes32[] memory refs = handler.mintReferences();
+        for (uint256 i; i < refs.length; ++i) {
+            assertTrue(token.isMintReferenceUsed(refs[i]), "minted reference not marked used");
+            for (uint256 j; j < i; ++j) {
+                assertTrue(refs[i] != refs[j], "reference minted against twice");
+            }
+        }
+        assertFalse(token.isMintReferenceUsed(bytes32(0)), "zero reference used");
+    }
+
+    /// @notice Every registered wallet is at a KYC level whose tier the admin set.
+    function invariant_everyWalletHasATier() public view {
+        address[] memory holders = handler.holderList();
+        for (uint256 i; i < holders.length; ++i) {
+            if (!token.isRegistered(holders[i])) continue;
+            assertTrue(token.isTierSet(token.kycLevelOf(holders[i])), vm.getLabel(holders[i]));
+        }
+    }
+
     // ================================================================ the handler's own checks
 
     /// @notice Every revert the handler caught was a custom error (no panic, string or empty revert).

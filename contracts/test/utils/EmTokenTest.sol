@@ -9,8 +9,8 @@ import {EmToken} from "../../src/EmToken.sol";
 import {IEmTokenCore} from "../../src/interfaces/IEmTokenCore.sol";
 
 /// @notice Shared fixture of the EmToken tests: a token with 2 decimals, the roles on their own addresses,
-/// tiers for KYC levels 0-2, and four registered users (alice, bob at level 1; carol at level 2; dave at
-/// level 0). Nobody holds tokens until a test mints them.
+/// tiers set for KYC levels 0-2 (level 2 without limits) and no other level, and four registered users
+/// (alice, bob at level 1; carol at level 2; dave at level 0). Nobody holds tokens until a test mints them.
 abstract contract EmTokenTest is Test {
     EmToken internal token;
 
@@ -34,7 +34,10 @@ abstract contract EmTokenTest is Test {
     uint256 internal constant L1_MAX_BALANCE = 5_000_000; // 50,000.00
     uint256 internal constant L1_MAX_TRANSFER = 1_000_000; // 10,000.00
     uint256 internal constant L1_MAX_OUTFLOW = 2_000_000; // 20,000.00 per 30 days
-    // Level 2: unlimited (all zeros).
+    // Level 2: set without limits (all zeros), the admin's explicit choice. Levels 3-255: never set.
+
+    /// @dev Makes the payment references of {_fund} unique.
+    uint256 private _fundNonce;
 
     function setUp() public virtual {
         vm.warp(1_750_000_000);
@@ -50,6 +53,7 @@ abstract contract EmTokenTest is Test {
         vm.startPrank(admin);
         token.setTier(0, L0_MAX_BALANCE, L0_MAX_TRANSFER, L0_MAX_OUTFLOW);
         token.setTier(1, L1_MAX_BALANCE, L1_MAX_TRANSFER, L1_MAX_OUTFLOW);
+        token.setTier(2, 0, 0, 0);
         vm.stopPrank();
         vm.startPrank(compliance);
         token.registerWallet(alice, 1);
@@ -61,10 +65,10 @@ abstract contract EmTokenTest is Test {
 
     // ------------------------------------------------------------ helpers
 
-    /// @dev Mints `value` cents to `to` as a card cash-in.
+    /// @dev Mints `value` cents to `to` as a card cash-in, against a payment reference of its own.
     function _fund(address to, uint256 value) internal {
         vm.prank(operator);
-        token.mint(to, value, 0, keccak256(abi.encode("card", to, value)));
+        token.mint(to, value, 0, keccak256(abi.encode("card", to, value, ++_fundNonce)));
     }
 
     function _register(address wallet, uint8 level) internal {

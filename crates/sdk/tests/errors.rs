@@ -48,13 +48,17 @@ const ACCESS_PAUSE_ERC20: &[Selector] = selectors![
     ERC20InvalidReceiver,
 ];
 
-/// Registration, KYC levels, freezing, tier limits, available balance, operators, supply cap.
+/// Registration, KYC levels and their tiers, freezing, tier limits, available balance, operators, mint
+/// references, supply cap.
 const COMPLIANCE_CORE: &[Selector] = selectors![
     WalletNotRegistered,
     WalletAlreadyRegistered,
     WalletFrozen,
     WalletNotFrozen,
     KycLevelUnchanged,
+    KycLevelWithoutTier,
+    MintReferenceUsed,
+    ZeroPaymentReference,
     BalanceLimitExceeded,
     TransferLimitExceeded,
     OutflowLimitExceeded,
@@ -412,6 +416,17 @@ async fn compliance_limits_operator_and_supply_errors() {
         "setKycLevel",
         revert!(WalletNotRegistered { wallet: notary }),
     );
+    // Only levels whose tier the admin set (0-2 in the fixture) can be given.
+    seen.check(
+        f.compliance.register_wallet(notary, 3).await,
+        "registerWallet",
+        revert!(KycLevelWithoutTier { level: 3 }),
+    );
+    seen.check(
+        f.compliance.set_kyc_level(alice, 255).await,
+        "setKycLevel",
+        revert!(KycLevelWithoutTier { level: 255 }),
+    );
     seen.check(
         f.compliance.unfreeze(alice).await,
         "unfreeze",
@@ -596,6 +611,29 @@ async fn compliance_limits_operator_and_supply_errors() {
         revert!(SupplyCapExceeded {
             supply: supply.base_units() + base(MAX_BASE_UNITS),
             cap: base(MAX_BASE_UNITS),
+        }),
+    );
+
+    // Mint references: never zero, and each mints once, whatever the kind.
+    seen.check(
+        f.operator
+            .mint(carol, amount("1.00"), MintKind::Card, B256::ZERO)
+            .await,
+        "mint",
+        revert!(ZeroPaymentReference {}),
+    );
+    let reference = random_id();
+    f.operator
+        .mint(carol, amount("1.00"), MintKind::Card, reference)
+        .await
+        .expect("mint");
+    seen.check(
+        f.operator
+            .mint(carol, amount("1.00"), MintKind::BankTransfer, reference)
+            .await,
+        "mint",
+        revert!(MintReferenceUsed {
+            paymentReference: reference,
         }),
     );
 

@@ -242,6 +242,83 @@ async fn card_and_sepa_cash_in_by_mint_carry_kind_and_reference() {
     assert_supply(&f, "142.50", "0").await;
 }
 
+#[tokio::test]
+async fn a_kyc_level_without_tier_cannot_be_given() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    for level in 0..=2 {
+        assert!(f.alice.is_tier_set(level).await.unwrap(), "level {level}");
+    }
+    assert!(!f.alice.is_tier_set(3).await.unwrap());
+    assert!(!f.alice.is_tier_set(255).await.unwrap());
+
+    // A new wallet at a level nobody configured: refused, decoded, nothing registered.
+    let wallet = PrivateKeySigner::random().address();
+    let refused = f.compliance.register_wallet(wallet, 3).await;
+    let Err(Error::Revert { call, error }) = refused else {
+        panic!("expected a decoded revert, got {refused:?}");
+    };
+    assert_eq!(call, "registerWallet");
+    assert!(
+        matches!(&error, EmTokenError::KycLevelWithoutTier(e) if e.level == 3),
+        "{error:?}"
+    );
+    assert!(!f.alice.is_registered(wallet).await.unwrap());
+    // Nor can a registered wallet be moved there.
+    let refused = f.compliance.set_kyc_level(f.addr(Role::Alice), 255).await;
+    assert!(matches!(revert(refused), EmTokenError::KycLevelWithoutTier(e) if e.level == 255));
+    assert_eq!(f.alice.kyc_level_of(f.addr(Role::Alice)).await.unwrap(), 1);
+
+    // Unlimited is the admin's explicit choice: once level 3 has a tier, it can be given.
+    let no_limits = emtoken_sdk::Tier {
+        max_balance: None,
+        max_transfer: None,
+        max_outflow_30d: None,
+    };
+    f.admin.set_tier(3, no_limits).await.unwrap();
+    assert!(f.alice.is_tier_set(3).await.unwrap());
+    f.compliance.register_wallet(wallet, 3).await.unwrap();
+    assert_eq!(f.alice.kyc_level_of(wallet).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_payment_reference_mints_once() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let (alice, bob) = (f.addr(Role::Alice), f.addr(Role::Bob));
+    let reference = payment_reference();
+    assert!(!f.alice.is_mint_reference_used(reference).await.unwrap());
+    f.operator
+        .mint(alice, amount("100.00"), MintKind::Card, reference)
+        .await
+        .unwrap();
+    assert!(f.alice.is_mint_reference_used(reference).await.unwrap());
+
+    // The same cash-in again (or its reference as another kind, to another wallet): refused, decoded.
+    for (to, kind) in [(alice, MintKind::Card), (bob, MintKind::BankTransfer)] {
+        let refused = f.operator.mint(to, amount("100.00"), kind, reference).await;
+        let Err(Error::Revert { call, error }) = refused else {
+            panic!("expected a decoded revert, got {refused:?}");
+        };
+        assert_eq!(call, "mint");
+        assert!(
+            matches!(&error, EmTokenError::MintReferenceUsed(e) if e.paymentReference == reference),
+            "{error:?}"
+        );
+    }
+    let refused = f
+        .operator
+        .mint(alice, amount("1.00"), MintKind::Card, B256::ZERO)
+        .await;
+    assert!(matches!(
+        revert(refused),
+        EmTokenError::ZeroPaymentReference(_)
+    ));
+
+    // Nothing was minted but the first cash-in.
+    assert_balances(&f, Role::Alice, "100.00", "0", "100.00").await;
+    assert_balances(&f, Role::Bob, "0", "0", "0").await;
+    assert_supply(&f, "100.00", "0").await;
+}
+
 /// A fund order of `value` by bob, checked against its creation event and its stored record.
 async fn order_fund(f: &Fixture, value: &str) -> B256 {
     let bob = f.addr(Role::Bob);

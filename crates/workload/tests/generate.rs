@@ -63,6 +63,7 @@ async fn a_small_run_hits_its_target_covers_every_kind_and_matches_the_chain() -
         ensure!(d.operator.kyc_level_of(d.address_of(user)).await? == level);
     }
     ensure!(d.operator.kyc_level_of(s.wallets[0]).await? == WALLET_LEVEL);
+    ensure!(d.operator.is_tier_set(WALLET_LEVEL).await?);
     let unlimited = d.operator.tier_of(WALLET_LEVEL).await?;
     ensure!(unlimited.max_balance.is_none() && unlimited.max_transfer.is_none());
     ensure!(d.operator.suspense_account().await? == d.address_of(Role::Suspense));

@@ -3,7 +3,8 @@ use alloy::primitives::{Address, U256};
 use crate::{Amount, EmTokenClient, Result, Tier, TxOutcome, client::contract_error};
 
 impl EmTokenClient {
-    /// `registerWallet` (compliance).
+    /// `registerWallet` (compliance): `kyc_level` must be a level whose tier the admin set (see
+    /// [`EmTokenClient::is_tier_set`]), else the call reverts with `KycLevelWithoutTier`.
     pub async fn register_wallet(&self, wallet: Address, kyc_level: u8) -> Result<TxOutcome> {
         self.send(
             "registerWallet",
@@ -14,7 +15,7 @@ impl EmTokenClient {
         .await
     }
 
-    /// `setKycLevel` (compliance).
+    /// `setKycLevel` (compliance): as [`EmTokenClient::register_wallet`], only to a level with a tier.
     pub async fn set_kyc_level(&self, wallet: Address, kyc_level: u8) -> Result<TxOutcome> {
         self.send(
             "setKycLevel",
@@ -43,7 +44,8 @@ impl EmTokenClient {
         .await
     }
 
-    /// `setTier` (admin): the limits of a KYC level; `None` = unlimited.
+    /// `setTier` (admin): the limits of a KYC level (`None` = no limit of that kind), which makes the level
+    /// one that wallets may be given.
     pub async fn set_tier(&self, kyc_level: u8, tier: Tier) -> Result<TxOutcome> {
         let limit = |a: Option<Amount>| a.map_or(U256::ZERO, |a| a.base_units());
         let tx = self
@@ -85,7 +87,17 @@ impl EmTokenClient {
             .map_err(|e| contract_error("kycLevelOf", e))
     }
 
-    /// `tierOf`: the limits of a KYC level.
+    /// `isTierSet`: whether the admin set the tier of `kyc_level`, i.e. whether wallets may be given it.
+    pub async fn is_tier_set(&self, kyc_level: u8) -> Result<bool> {
+        self.contract()
+            .isTierSet(kyc_level)
+            .call()
+            .await
+            .map_err(|e| contract_error("isTierSet", e))
+    }
+
+    /// `tierOf`: the limits of a KYC level (all `None` for a level whose tier was never set: see
+    /// [`EmTokenClient::is_tier_set`]).
     pub async fn tier_of(&self, kyc_level: u8) -> Result<Tier> {
         let t = self
             .contract()

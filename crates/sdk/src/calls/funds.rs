@@ -85,7 +85,9 @@ impl EmTokenClient {
         .await
     }
 
-    /// `mint` (operator): a cash-in already received, of `kind`, tied to the fiat record by `reference`.
+    /// `mint` (operator): a cash-in already received, of `kind`, tied to the fiat record by `reference`,
+    /// which must not be zero (`ZeroPaymentReference`) and mints once whatever the kind
+    /// (`MintReferenceUsed` for a second mint against it; see [`EmTokenClient::is_mint_reference_used`]).
     pub async fn mint(
         &self,
         to: Address,
@@ -129,6 +131,15 @@ impl EmTokenClient {
             .call()
             .await
             .map_err(|e| contract_error("isFundOperatorFor", e))
+    }
+
+    /// `isMintReferenceUsed`: whether a mint was made against `reference` (one namespace for every kind).
+    pub async fn is_mint_reference_used(&self, reference: B256) -> Result<bool> {
+        self.contract()
+            .isMintReferenceUsed(reference)
+            .call()
+            .await
+            .map_err(|e| contract_error("isMintReferenceUsed", e))
     }
 
     /// `retrieveFundData`.

@@ -97,6 +97,36 @@ fn it_lands_on_the_event_target_with_every_kind() {
     }
 }
 
+/// The contract mints once per payment reference and refuses the zero one; wallets can only be registered
+/// at a level with a tier, which the deployment sets for [`crate::WALLET_LEVEL`].
+#[test]
+fn mints_use_fresh_references_and_wallets_a_level_with_a_tier() {
+    let (waves, _) = plan(11, 10_000, 100, 128);
+    let mut references = std::collections::BTreeSet::new();
+    let mut registrations = 0;
+    for op in waves.iter().flat_map(|(_, ops)| ops) {
+        match &op.call {
+            Call::Mint { reference, .. } => {
+                assert!(!reference.is_zero(), "a mint without reference");
+                assert!(
+                    references.insert(*reference),
+                    "reference {reference} reused"
+                );
+            }
+            Call::Register { level, .. } => {
+                registrations += 1;
+                assert!(
+                    crate::TIERS.iter().any(|tier| tier.0 == *level),
+                    "level {level} has no tier"
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(references.len() > 100, "{} mints", references.len());
+    assert_eq!(registrations, 100);
+}
+
 #[test]
 fn steps_come_in_waves_after_their_record() {
     let (waves, _) = plan(5, 10_000, 100, 128);

@@ -15,31 +15,42 @@ pub(crate) fn uuid(field: &str, text: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(text.trim()).map_err(|_| Problem::bad(field, format!("'{text}' is not a UUID")))
 }
 
-/// A positive token amount in decimal text ("1.50"), exact: too many decimals, negative, zero or
-/// above the token's maximum are refused.
+/// A positive token amount in decimal text ("1.50"), in exactly the form [`Amount::parse`] takes
+/// (digits, at most one '.', no sign, no leading zeros, no spaces or separators): too many decimals,
+/// zero or above the token's maximum are refused.
 pub(crate) fn amount(field: &str, text: &str, decimals: u8) -> Result<Amount, Problem> {
-    let trimmed = text.trim();
-    let plain = !trimmed.is_empty()
-        && trimmed.trim_start_matches('-').split('.').count() <= 2
-        && trimmed
-            .trim_start_matches('-')
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.');
-    let amount = Amount::parse(trimmed, decimals).map_err(|e| {
-        // Decimal stops at 28 significant digits: a longer plain number is simply too large.
-        if plain && !trimmed.starts_with('-') && trimmed.len() > 28 {
-            Problem::bad(
-                field,
-                format!("amount {trimmed} is above the token's maximum"),
-            )
-        } else {
-            Problem::bad(field, e)
-        }
-    })?;
+    let amount = Amount::parse(text, decimals).map_err(|e| Problem::bad(field, e))?;
     if amount.base_units().is_zero() {
         return Err(Problem::bad(field, "must be more than 0"));
     }
     Ok(amount)
+}
+
+/// Free text a caller gives (concepts, reasons): at most `max` characters, and no character the
+/// database cannot keep (NUL) or that is no text (other control characters but tab and line breaks).
+pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<(), Problem> {
+    let count = value.chars().count();
+    if count > max {
+        return Err(Problem::bad(
+            field,
+            format!("at most {max} characters, got {count}"),
+        ));
+    }
+    if let Some((at, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(Problem::bad(
+            field,
+            format!(
+                "character {} is the control character U+{:04X}: control characters other than tab and line breaks are not allowed",
+                at + 1,
+                u32::from(c)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An address: 0x + 40 hex digits; a mixed-case one must carry a valid EIP-55 checksum.
@@ -111,18 +122,12 @@ pub(crate) fn filter_date(field: &str, text: &str) -> Result<DateTime<Utc>, Prob
         })
 }
 
-/// An optional concept, at most [`MAX_CONCEPT`] characters.
+/// An optional concept: text of at most [`MAX_CONCEPT`] characters.
 pub(crate) fn concept(text: Option<String>) -> Result<Option<String>, Problem> {
-    match text {
-        Some(c) if c.chars().count() > MAX_CONCEPT => Err(Problem::bad(
-            "concept",
-            format!(
-                "at most {MAX_CONCEPT} characters, got {}",
-                c.chars().count()
-            ),
-        )),
-        other => Ok(other),
+    if let Some(c) = &text {
+        self::text("concept", c, MAX_CONCEPT)?;
     }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -158,6 +163,30 @@ mod tests {
                 .contains("above the token's maximum")
         );
         assert!(amount("amount", "abc", 2).is_err());
+        for bad in [
+            "1_0", "1__0", "0_0.5_0", "+1.00", "+.5", " 1", "1.", ".5", "01",
+        ] {
+            let detail = amount("amount", bad, 2).unwrap_err().detail;
+            assert!(detail.starts_with("amount: '"), "{bad}: {detail}");
+        }
+    }
+
+    #[test]
+    fn texts() {
+        assert_eq!(
+            concept(Some("Rent\tJune\n".into())).unwrap().unwrap(),
+            "Rent\tJune\n"
+        );
+        let detail = concept(Some("a\u{0}b".into())).unwrap_err().detail;
+        assert!(
+            detail.starts_with("concept: character 2 is the control character U+0000"),
+            "{detail}"
+        );
+        assert!(concept(Some("\u{1b}[31m".into())).is_err());
+        assert!(concept(Some("\u{85}".into())).is_err());
+        assert!(concept(Some("é".repeat(MAX_CONCEPT))).is_ok());
+        assert!(concept(Some("é".repeat(MAX_CONCEPT + 1))).is_err());
+        assert!(text("reason", "ok", 200).is_ok());
     }
 
     #[test]

@@ -1,4 +1,7 @@
-//! `Idempotency-Key`: a POST retried with the same key gets the first answer and sends nothing again.
+//! `Idempotency-Key` and the one path every money-moving request takes: recorded (with the calls it
+//! sends and the answer it will give) before anything is sent, so that a retry with the same key gets
+//! the first answer and sends nothing again — also after a crash at any instant, once the request is
+//! settled from the chain (see [`crate::platform`]).
 
 use axum::{
     Json,
@@ -6,10 +9,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use emtoken_store::api::{Begun, NewRequest, RequestRow};
+use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{ApiState, Problem, platform::Call};
+use crate::{
+    ApiState, Problem,
+    platform::{Call, SETTLE_AFTER, Start},
+    views,
+};
 
 /// The header.
 pub(crate) const HEADER: &str = "idempotency-key";
@@ -32,9 +40,9 @@ pub(crate) fn key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     Ok(Some(text.to_owned()))
 }
 
-/// The answer to a repeated request: the stored one, or 409 if the key served another request or the
-/// first is still being handled.
-pub(crate) fn replay(first: &RequestRow, fingerprint: &[u8; 32]) -> Response {
+/// The answer to a repeated request: the stored one; 422 if the key served another request; 409 (with
+/// `Retry-After`) while the first is still being handled.
+fn replay(first: &RequestRow, fingerprint: &[u8; 32]) -> Response {
     if first.fingerprint.as_slice() != fingerprint {
         return Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -49,15 +57,17 @@ pub(crate) fn replay(first: &RequestRow, fingerprint: &[u8; 32]) -> Response {
             Json(body.clone()),
         )
             .into_response(),
-        _ => {
-            Problem::conflict("the first request with this Idempotency-Key is still being handled")
-                .into_response()
-        }
+        _ => Problem::conflict(
+            "the first request with this Idempotency-Key is still being handled: try again shortly",
+        )
+        .retry_after(1)
+        .into_response(),
     }
 }
 
 /// Looks a key up before validating the request again (a retry after the state changed must still get
-/// the first answer).
+/// the first answer). A first request without an answer that nobody touched for a while (its process
+/// died) is settled from the chain here; if nothing of it was sent it is gone, and the retry runs anew.
 pub(crate) async fn earlier(
     state: &ApiState,
     client: Uuid,
@@ -65,36 +75,99 @@ pub(crate) async fn earlier(
     fingerprint: &[u8; 32],
 ) -> Result<Option<Response>, Problem> {
     let Some(key) = key else { return Ok(None) };
-    Ok(state
-        .store
-        .request_by_key(client, key)
-        .await?
-        .map(|first| replay(&first, fingerprint)))
+    let Some(mut first) = state.store.request_by_key(client, key).await? else {
+        return Ok(None);
+    };
+    if first.response_status.is_none()
+        && first.fingerprint.as_slice() == fingerprint
+        && chrono::Utc::now() - first.updated_at
+            >= chrono::Duration::from_std(SETTLE_AFTER).unwrap_or_default()
+    {
+        state
+            .platform
+            .settle(&state.store, &first)
+            .await
+            .map_err(Problem::internal)?;
+        match state.store.request_by_key(client, key).await? {
+            Some(row) => first = row,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(replay(&first, fingerprint)))
 }
 
-/// Records `request`, sends its calls and stores the answer: `accepted` (status and body) when the first
-/// call is with the node, or the problem.
+/// What a request takes out of its wallet's available balance, and the movement that takes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Outflow {
+    /// Base units.
+    pub(crate) amount: Decimal,
+    /// The movement (TRANSFER_OUT, LOCK, BANK_ACCOUNT_CASHOUT) under the id the indexer will give it.
+    pub(crate) movement: Uuid,
+}
+
+/// Records `request` with its `calls` and the answer it gives once accepted, then sends the first call:
+/// `accepted` when it is with the node, or the problem. A request whose wallet cannot cover `outflow`
+/// (available balance less what its requests in flight committed) is a 409 and nothing is recorded or
+/// sent; so is a call the contract refuses. Every answer given is kept for retries with the same key.
 pub(crate) async fn run(
     state: &ApiState,
-    request: NewRequest,
+    mut request: NewRequest,
     calls: Vec<Call>,
     accepted: (StatusCode, Value),
+    outflow: Option<Outflow>,
 ) -> Result<Response, Problem> {
     let fingerprint = request.fingerprint;
-    if let Begun::Repeated(first) = state.store.begin_request(&request).await? {
-        return Ok(replay(&first, &fingerprint));
+    let id = request.id;
+    request.calls = serde_json::to_value(&calls).map_err(Problem::internal)?;
+    request.accepted = (accepted.0.as_u16(), accepted.1.clone());
+    request.outflow = outflow.map(|o| (o.amount, o.movement));
+    match state.store.begin_request(&request).await? {
+        Begun::New => {}
+        Begun::Repeated(first) => return Ok(replay(&first, &fingerprint)),
+        Begun::Uncovered {
+            available,
+            committed,
+        } => {
+            let wallet = request.wallet_id.unwrap_or_default();
+            let amount = outflow.map_or(Decimal::ZERO, |o| o.amount);
+            return Err(Problem::conflict(format!(
+                "wallet {wallet} cannot cover {}: its available balance is {} and {} of it is committed to operations on their way",
+                views::amount(state, amount),
+                views::amount(state, available),
+                views::amount(state, committed),
+            )));
+        }
     }
-    let (status, body) = match state
-        .platform
-        .dispatch(&state.store, request.id, calls)
-        .await
-    {
-        Ok(()) => accepted,
-        Err(problem) => (problem.status, problem.body()),
-    };
-    state
-        .store
-        .set_request_response(request.id, status.as_u16(), &body)
-        .await?;
-    Ok((status, Json(body)).into_response())
+    match state.platform.start(&state.store, id, calls).await {
+        Start::Sent => {
+            let (status, body) = state
+                .store
+                .answer_request(id, accepted.0.as_u16(), &accepted.1)
+                .await?
+                .unwrap_or((
+                    i16::try_from(accepted.0.as_u16()).unwrap_or(500),
+                    accepted.1,
+                ));
+            let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(500))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Ok((status, Json(body)).into_response())
+        }
+        Start::Refused(problem) => {
+            // Nothing reached the chain: nothing remains of the request.
+            state.store.forget_unsent_request(id, None).await?;
+            Err(problem)
+        }
+        Start::Unknown(problem) => {
+            // Not even recorded as sent: nothing of it can be on chain.
+            if state
+                .store
+                .request(id)
+                .await?
+                .is_some_and(|r| r.state == "REQUESTED")
+            {
+                state.store.forget_unsent_request(id, None).await?;
+            }
+            Err(problem)
+        }
+    }
 }

@@ -8,6 +8,7 @@
 
 mod auth;
 mod body;
+mod drain;
 mod error;
 mod fields;
 mod iban;
@@ -26,8 +27,9 @@ use axum::Router;
 use emtoken_store::Store;
 
 pub use auth::{hash_api_key, new_api_key};
+pub use drain::Drain;
 pub use error::{Error, Result};
-pub use platform::Platform;
+pub use platform::{Platform, SETTLE_AFTER};
 pub use problem::Problem;
 
 /// The chain the API serves.
@@ -52,6 +54,8 @@ pub struct ApiState {
     pub chain: Arc<ChainInfo>,
     /// The platform's chain clients.
     pub platform: Arc<Platform>,
+    /// Requests in flight, and whether the API is shutting down.
+    pub drain: Arc<Drain>,
 }
 
 impl ApiState {
@@ -67,13 +71,19 @@ impl ApiState {
             store,
             chain: Arc::new(chain),
             platform: Arc::new(platform),
+            drain: Arc::new(Drain::default()),
         }
     }
 }
 
 /// The API's routes.
 pub fn router(state: ApiState) -> Router {
-    routes::router().with_state(state)
+    let drain = Arc::clone(&state.drain);
+    routes::router()
+        .with_state(state)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            Drain::layer(Arc::clone(&drain), request, next)
+        }))
 }
 
 /// The OpenAPI document of the API (what `/api/v1/openapi.json` serves).

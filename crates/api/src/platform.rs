@@ -1,16 +1,33 @@
 //! The platform's side of the chain: the keys it sends with, and how a request's transactions are
-//! sent and followed. The first transaction is handed to the node before the API answers (so a call the
-//! contract refuses is a 409 and nothing is sent); its receipt, and any follow-up transaction, are
-//! awaited in the background and recorded on the request.
+//! sent, followed and, after a crash, settled.
+//!
+//! A request is recorded with its calls before anything is sent. Each transaction is signed, recorded
+//! on the request (hash, signer, nonce, signed bytes) and only then handed to the node, so that whatever
+//! instant a process dies at, the chain tells what became of the request: [`Platform::settle`] reads the
+//! receipt by hash, else sends the very same bytes again (which cannot move money twice), else — when the
+//! signer's nonce was taken by another transaction — knows it never reached the chain. A request of which
+//! nothing was sent is removed, as if it had never come, so that a retry with its idempotency key runs it.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
-use alloy::rpc::types::TransactionRequest;
-use emtoken_sdk::EmTokenClient;
-use emtoken_store::{Store, api::RequestState};
+use alloy::{
+    primitives::{Address, B256},
+    providers::Provider,
+    rpc::types::TransactionRequest,
+};
+use emtoken_sdk::{EmTokenClient, SignedTx, Submitted};
+use emtoken_store::{
+    Store,
+    api::{RequestRow, SentTx},
+};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Problem;
+
+/// A request untouched this long may have been left by a process that died: it is settled from the
+/// chain (younger ones may be in the hands of a live process).
+pub const SETTLE_AFTER: Duration = Duration::from_secs(5);
 
 /// The platform's chain clients.
 #[derive(Debug)]
@@ -23,7 +40,8 @@ pub struct Platform {
 }
 
 /// Which of the platform's keys signs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum Signer {
     /// The operator key.
     Operator,
@@ -31,11 +49,11 @@ pub(crate) enum Signer {
     Compliance,
 }
 
-/// One contract call of a request.
-#[derive(Debug, Clone)]
+/// One contract call of a request (stored with the request, so that another process can go on with it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Call {
     /// The contract function (for messages).
-    pub(crate) name: &'static str,
+    pub(crate) name: String,
     /// Who signs.
     pub(crate) signer: Signer,
     /// The transaction.
@@ -46,7 +64,7 @@ impl Call {
     /// A call signed by the operator.
     pub(crate) fn operator(name: &'static str, tx: TransactionRequest) -> Self {
         Self {
-            name,
+            name: name.into(),
             signer: Signer::Operator,
             tx,
         }
@@ -55,11 +73,48 @@ impl Call {
     /// A call signed by the compliance key.
     pub(crate) fn compliance(name: &'static str, tx: TransactionRequest) -> Self {
         Self {
-            name,
+            name: name.into(),
             signer: Signer::Compliance,
             tx,
         }
     }
+
+    /// The name as the SDK takes it (its messages name the call).
+    fn static_name(&self) -> &'static str {
+        const NAMES: [&str; 12] = [
+            "operatorTransfer",
+            "orderPayoutFrom",
+            "holdFrom",
+            "holdFromWithExpirationDate",
+            "executeHold",
+            "executeHoldAndKeepOpen",
+            "releaseHold",
+            "renewHoldWithExpirationDate",
+            "registerWallet",
+            "freeze",
+            "mint",
+            "processPayout",
+        ];
+        const MORE: [&str; 2] = ["executePayout", "rejectPayout"];
+        NAMES
+            .iter()
+            .chain(MORE.iter())
+            .find(|n| **n == self.name)
+            .copied()
+            .unwrap_or("contract call")
+    }
+}
+
+/// How the first transaction of a request fared.
+#[derive(Debug)]
+pub(crate) enum Start {
+    /// With the node (or the request had nothing to send).
+    Sent,
+    /// Nothing reached the node: the answer (409 for a call the contract refuses, 503 for a node that
+    /// refused the transaction).
+    Refused(Problem),
+    /// Sent, and the node's answer was lost: the request is settled later from the chain.
+    Unknown(Problem),
 }
 
 impl Platform {
@@ -70,157 +125,329 @@ impl Platform {
         }
     }
 
-    /// Sends the calls of request `id` in order. Returns once the first is with the node (or refused:
-    /// then the request is FAILED and the answer a 409 naming the contract's reason); the rest, and the
-    /// receipts, are followed by a background task that marks the request MINED or FAILED.
-    pub(crate) async fn dispatch(
+    /// Signs call `index` of request `id`, records it on the request, and hands it to the node.
+    async fn send_call(
+        &self,
+        store: &Store,
+        id: Uuid,
+        index: usize,
+        call: &Call,
+    ) -> Result<Submitted, emtoken_sdk::Error> {
+        let call_index = i32::try_from(index).unwrap_or(i32::MAX);
+        self.client(call.signer)
+            .submit_recorded(call.static_name(), call.tx.clone(), |signed: SignedTx| {
+                let store = store.clone();
+                async move {
+                    let sent = SentTx {
+                        hash: signed.hash.0,
+                        from: signed.from.0.0,
+                        nonce: signed.nonce,
+                        raw: signed.raw.to_vec(),
+                    };
+                    match store.record_sending(id, call_index, &sent).await {
+                        Ok(true) => Ok(()),
+                        Ok(false) => Err(emtoken_sdk::Error::Invalid(format!(
+                            "request {id} was settled meanwhile: {} not sent",
+                            signed.call
+                        ))),
+                        Err(e) => Err(emtoken_sdk::Error::Invalid(format!(
+                            "cannot record {} of request {id}: {e}",
+                            signed.call
+                        ))),
+                    }
+                }
+            })
+            .await
+    }
+
+    /// Sends the first call of request `id` (recorded with `calls`); the rest, and the receipts, are
+    /// followed in the background, which marks the request MINED or FAILED.
+    pub(crate) async fn start(
         self: &Arc<Self>,
         store: &Store,
         id: Uuid,
         calls: Vec<Call>,
-    ) -> Result<(), Problem> {
-        let mut calls = calls.into_iter();
-        let Some(first) = calls.next() else {
-            store
-                .set_request_state(id, RequestState::Mined, None, None)
-                .await?;
-            return Ok(());
+    ) -> Start {
+        let Some(first) = calls.first() else {
+            return match store.advance_request_without_calls(id).await {
+                Ok(()) => Start::Sent,
+                Err(e) => Start::Refused(Problem::from(e)),
+            };
         };
-        let submitted = match self.client(first.signer).submit(first.name, first.tx).await {
-            Ok(submitted) => submitted,
-            Err(error) => {
-                let problem = refusal(first.name, &error);
-                store
-                    .set_request_state(id, RequestState::Failed, None, Some(&problem.detail))
-                    .await?;
-                return Err(problem);
+        match self.send_call(store, id, 0, first).await {
+            Ok(submitted) => {
+                self.follow(store.clone(), id, calls, 0, submitted);
+                Start::Sent
             }
-        };
-        store
-            .set_request_state(
-                id,
-                RequestState::PendingDlt,
-                Some(submitted.tx_hash().0),
-                None,
-            )
-            .await?;
+            Err(error) if reached_nobody(&error) => Start::Refused(refusal(&first.name, &error)),
+            Err(error) => {
+                tracing::warn!(request = %id, %error, "the node's answer to a request was lost: settled from the chain later");
+                Start::Unknown(
+                    Problem::unavailable(format!(
+                        "the chain node did not confirm it took {}: send the request again with the same Idempotency-Key to learn its outcome",
+                        first.name
+                    ))
+                    .retry_after(u32::try_from(SETTLE_AFTER.as_secs()).unwrap_or(5)),
+                )
+            }
+        }
+    }
+
+    /// Awaits the receipt of call `index` (submitted), then sends the next calls, in the background.
+    fn follow(
+        self: &Arc<Self>,
+        store: Store,
+        id: Uuid,
+        calls: Vec<Call>,
+        index: usize,
+        submitted: Submitted,
+    ) {
         let platform = Arc::clone(self);
-        let store = store.clone();
         tokio::spawn(async move {
-            let mut current = (first.signer, submitted);
+            let (mut index, mut submitted) = (index, submitted);
             loop {
-                let (signer, submitted) = current;
-                let outcome = platform.client(signer).outcome(submitted).await;
-                if let Err(error) = outcome {
-                    let detail = error.to_string();
-                    tracing::warn!(request = %id, %detail, "api request failed on chain");
-                    let _ = store
-                        .set_request_state(id, RequestState::Failed, None, Some(&detail))
-                        .await;
-                    return;
+                let call = &calls[index];
+                match platform.client(call.signer).outcome(submitted).await {
+                    Ok(_) => {}
+                    Err(error @ emtoken_sdk::Error::Reverted { .. }) => {
+                        let detail = error.to_string();
+                        tracing::warn!(request = %id, %detail, "api request failed on chain");
+                        let _ = store.fail_request(id, &detail).await;
+                        return;
+                    }
+                    // Dropped, timed out, the node unreachable: the sweeper settles it from the chain.
+                    Err(error) => {
+                        tracing::warn!(request = %id, %error, "no receipt for an api request yet: settled from the chain later");
+                        return;
+                    }
                 }
-                let Some(next) = calls.next() else { break };
-                match platform
-                    .client(next.signer)
-                    .submit(next.name, next.tx)
+                let last = index + 1 == calls.len();
+                match store
+                    .advance_request(id, i32::try_from(index).unwrap_or(i32::MAX), last)
                     .await
                 {
-                    Ok(s) => {
-                        let _ = store
-                            .set_request_state(
-                                id,
-                                RequestState::PendingDlt,
-                                Some(s.tx_hash().0),
-                                None,
-                            )
-                            .await;
-                        current = (next.signer, s);
+                    Ok(true) if !last => {}
+                    // Done, settled by someone else, or not recordable now (the sweeper goes on).
+                    _ => return,
+                }
+                index += 1;
+                match platform.send_call(&store, id, index, &calls[index]).await {
+                    Ok(next) => submitted = next,
+                    Err(error) if reached_nobody(&error) => {
+                        let detail = refusal(&calls[index].name, &error).detail;
+                        let _ = store.fail_request(id, &detail).await;
+                        return;
                     }
                     Err(error) => {
-                        let detail = refusal(next.name, &error).detail;
-                        let _ = store
-                            .set_request_state(id, RequestState::Failed, None, Some(&detail))
-                            .await;
+                        tracing::warn!(request = %id, %error, "the node's answer was lost: settled from the chain later");
                         return;
                     }
                 }
             }
-            if let Err(error) = store
-                .set_request_state(id, RequestState::Mined, None, None)
-                .await
-            {
-                tracing::error!(request = %id, %error, "cannot record a mined request");
-            }
         });
+    }
+
+    /// Settles the requests left on their way or without an answer and untouched for `older_than` (a
+    /// stop or crash of this or another process): see [`Platform::settle`]. Returns how many it looked at.
+    pub async fn settle_unsettled(
+        self: &Arc<Self>,
+        store: &Store,
+        older_than: Duration,
+    ) -> crate::Result<usize> {
+        let rows = store.unsettled_requests(older_than, 256).await?;
+        for row in &rows {
+            if let Err(error) = self.settle(store, row).await {
+                tracing::warn!(request = %row.id, %error, "cannot settle a request now: tried again later");
+            }
+        }
+        Ok(rows.len())
+    }
+
+    /// At startup: settles what a previous run left (see [`Platform::settle_unsettled`]). Nothing is
+    /// sent that could move money twice.
+    pub async fn recover(self: &Arc<Self>, store: &Store) -> crate::Result<usize> {
+        self.settle_unsettled(store, Duration::ZERO).await
+    }
+
+    /// Settles one request from the chain. A request that never recorded a transaction is removed once
+    /// [`SETTLE_AFTER`] old (nothing of it can be on chain). A recorded transaction is looked up by hash:
+    /// mined, it moves the request on (the next call is sent); with the node, it waits; unknown to the
+    /// node, the same signed bytes are sent again unless its nonce was used by another transaction —
+    /// then it never reached the chain. A request that reached the node answers a retry as it did then
+    /// (the accepted answer kept from the start).
+    pub async fn settle(self: &Arc<Self>, store: &Store, row: &RequestRow) -> crate::Result<()> {
+        let calls: Vec<Call> = serde_json::from_value(row.calls.clone()).map_err(|e| {
+            crate::Error::Invalid(format!("request {} has unreadable calls: {e}", row.id))
+        })?;
+        let index = usize::try_from(row.call_index).unwrap_or_default();
+        match row.state.as_str() {
+            "REQUESTED" if index == 0 => {
+                store
+                    .forget_unsent_request(row.id, Some(SETTLE_AFTER))
+                    .await?;
+                return Ok(());
+            }
+            "REQUESTED" => {
+                // Between two calls: the previous one was mined; go on.
+                if let Some(call) = calls.get(index) {
+                    match self.send_call(store, row.id, index, call).await {
+                        Ok(submitted) => {
+                            self.follow(store.clone(), row.id, calls.clone(), index, submitted);
+                        }
+                        Err(error) if reached_nobody(&error) => {
+                            store
+                                .fail_request(row.id, &refusal(&call.name, &error).detail)
+                                .await?;
+                        }
+                        Err(error) => return Err(error.into()),
+                    }
+                }
+            }
+            "PENDING_DLT" => self.settle_sent(store, row, &calls, index).await?,
+            _ => {}
+        }
+        if let (Some(status), Some(body)) = (row.accepted_status, &row.accepted_body) {
+            // It reached the node: a retry gets the answer it would have had then.
+            let reached = row.state != "REQUESTED" || index > 0;
+            if reached && row.response_status.is_none() {
+                store
+                    .answer_request(row.id, u16::try_from(status).unwrap_or(500), body)
+                    .await?;
+            }
+        }
         Ok(())
+    }
+
+    /// Settles a request whose call `index` has a recorded transaction.
+    async fn settle_sent(
+        self: &Arc<Self>,
+        store: &Store,
+        row: &RequestRow,
+        calls: &[Call],
+        index: usize,
+    ) -> crate::Result<()> {
+        let (Some(hash), Some(from), Some(nonce), Some(call)) = (
+            row.tx_hash
+                .as_deref()
+                .and_then(|h| <[u8; 32]>::try_from(h).ok()),
+            row.tx_from
+                .as_deref()
+                .and_then(|a| <[u8; 20]>::try_from(a).ok()),
+            row.tx_nonce.and_then(|n| u64::try_from(n).ok()),
+            calls.get(index),
+        ) else {
+            store
+                .fail_request(row.id, "its transaction record is incomplete")
+                .await?;
+            return Ok(());
+        };
+        let provider = self.client(call.signer).provider();
+        let hash = B256::from(hash);
+        let rpc = |what: &str, e: alloy::transports::TransportError| {
+            crate::Error::Invalid(format!("{what} of {hash}: {e}"))
+        };
+        let receipt = provider
+            .get_transaction_receipt(hash)
+            .await
+            .map_err(|e| rpc("cannot read the receipt", e))?;
+        if let Some(receipt) = receipt {
+            if !receipt.status() {
+                store
+                    .fail_request(
+                        row.id,
+                        &format!("{} was mined in transaction {hash} and reverted", call.name),
+                    )
+                    .await?;
+                return Ok(());
+            }
+            let last = index + 1 == calls.len();
+            if store.advance_request(row.id, row.call_index, last).await? && !last {
+                let next = index + 1;
+                match self.send_call(store, row.id, next, &calls[next]).await {
+                    Ok(submitted) => {
+                        self.follow(store.clone(), row.id, calls.to_vec(), next, submitted);
+                    }
+                    Err(error) if reached_nobody(&error) => {
+                        store
+                            .fail_request(row.id, &refusal(&calls[next].name, &error).detail)
+                            .await?;
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            }
+            return Ok(());
+        }
+        let known = provider
+            .get_transaction_by_hash(hash)
+            .await
+            .map_err(|e| rpc("cannot look up", e))?;
+        if known.is_some() {
+            store.touch_request(row.id).await?;
+            return Ok(());
+        }
+        let mined_nonce = provider
+            .get_transaction_count(Address::from(from))
+            .latest()
+            .await
+            .map_err(|e| rpc("cannot read the signer's nonce", e))?;
+        if mined_nonce > nonce {
+            // Another transaction took its nonce, and it has no receipt: it never reached the chain.
+            let forgotten = index == 0
+                && row.response_status.is_none()
+                && store.forget_unsent_request(row.id, None).await?;
+            if !forgotten {
+                store
+                    .fail_request(
+                        row.id,
+                        &format!("{} never reached the chain (transaction {hash})", call.name),
+                    )
+                    .await?;
+            }
+            return Ok(());
+        }
+        // The node does not have it: the very same bytes again (the same transaction, at most once).
+        if let Some(raw) = &row.tx_raw {
+            match provider.send_raw_transaction(raw).await {
+                Ok(_) => {
+                    tracing::info!(request = %row.id, %hash, "sent a request's transaction again after a restart")
+                }
+                Err(error) => {
+                    tracing::warn!(request = %row.id, %hash, %error, "the node refused a request's transaction sent again")
+                }
+            }
+        }
+        store.touch_request(row.id).await?;
+        Ok(())
+    }
+
+    /// Settles requests left by dead processes every `every`, until `stop` turns true.
+    pub async fn sweep(
+        self: Arc<Self>,
+        store: Store,
+        every: Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            if let Err(error) = self.settle_unsettled(&store, SETTLE_AFTER).await {
+                tracing::warn!(%error, "settling requests failed: tried again later");
+            }
+        }
     }
 }
 
-impl Platform {
-    /// Settles the requests a previous run left on their way (a stop or crash between sending and the
-    /// receipt): a transaction the node mined is MINED or FAILED by its receipt, one it does not know is
-    /// FAILED as dropped, and one never sent is FAILED as interrupted. Nothing is sent again: a caller
-    /// retrying with its Idempotency-Key gets the first answer. Returns how many were settled.
-    pub async fn recover(&self, store: &Store) -> crate::Result<usize> {
-        use alloy::providers::Provider;
-        let unfinished = store.unfinished_requests().await?;
-        for request in &unfinished {
-            let Some(hash) = request
-                .tx_hash
-                .as_deref()
-                .and_then(|h| <[u8; 32]>::try_from(h).ok())
-            else {
-                store
-                    .set_request_state(
-                        request.id,
-                        RequestState::Failed,
-                        None,
-                        Some("interrupted before its transaction was sent"),
-                    )
-                    .await?;
-                continue;
-            };
-            let receipt = self
-                .operator
-                .provider()
-                .get_transaction_receipt(hash.into())
-                .await
-                .map_err(|e| {
-                    crate::Error::Invalid(format!(
-                        "cannot read the receipt of {}: {e}",
-                        alloy::hex::encode(hash)
-                    ))
-                })?;
-            let (state, error) = match receipt {
-                Some(r) if r.status() => (RequestState::Mined, None),
-                Some(_) => (
-                    RequestState::Failed,
-                    Some("its transaction was mined but reverted"),
-                ),
-                None => {
-                    let known = self
-                        .operator
-                        .provider()
-                        .get_transaction_by_hash(hash.into())
-                        .await
-                        .ok()
-                        .flatten();
-                    if known.is_some() {
-                        // Still with the node: its movements stay PENDING until the indexer sees it.
-                        tracing::warn!(request = %request.id, "a transaction sent before the restart is still pending");
-                        continue;
-                    }
-                    (
-                        RequestState::Failed,
-                        Some("its transaction was dropped while the platform was down"),
-                    )
-                }
-            };
-            store
-                .set_request_state(request.id, state, None, error)
-                .await?;
-        }
-        Ok(unfinished.len())
+/// Whether a failed send certainly left nothing with the node: the contract refused it at the gas
+/// estimate, the request could not be recorded (so it was not sent), or the node answered with an error.
+fn reached_nobody(error: &emtoken_sdk::Error) -> bool {
+    match error {
+        emtoken_sdk::Error::Revert { .. }
+        | emtoken_sdk::Error::RevertData { .. }
+        | emtoken_sdk::Error::Invalid(_) => true,
+        emtoken_sdk::Error::Rpc { source, .. } => source.as_error_resp().is_some(),
+        _ => false,
     }
 }
 
@@ -233,9 +460,10 @@ fn refusal(call: &str, error: &emtoken_sdk::Error) -> Problem {
         emtoken_sdk::Error::RevertData { data, .. } => {
             Problem::conflict(format!("the contract refused {call} (revert data {data})"))
         }
-        emtoken_sdk::Error::Rpc { .. } => {
-            Problem::unavailable(format!("the chain node did not take {call}: {error}"))
-        }
+        emtoken_sdk::Error::Rpc { .. } | emtoken_sdk::Error::Invalid(_) => Problem::unavailable(
+            format!("the chain node did not take {call}: {error}; nothing was sent"),
+        )
+        .retry_after(1),
         other => Problem::internal(other),
     }
 }

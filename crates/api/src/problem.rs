@@ -14,6 +14,8 @@ pub struct Problem {
     pub status: StatusCode,
     /// What was wrong, for the caller.
     pub detail: String,
+    /// Seconds after which trying again makes sense (`Retry-After`).
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -22,7 +24,14 @@ impl Problem {
         Self {
             status,
             detail: detail.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same answer with a `Retry-After` of `seconds`.
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 400: a field of the request is wrong (`field: what`).
@@ -73,6 +82,12 @@ impl From<emtoken_store::Error> for Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        let mut response = (self.status, Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::platform;
+use emtoken_test_utils::Role;
 use serde_json::{Value, json};
 
 const W: &str = "/api/v1/public/wallets";
@@ -598,11 +599,31 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
             "targetWalletId",
         ),
         (
+            "NUL in concept",
+            json!({ "amount": "1.00", "targetWalletId": ib, "concept": "rent\u{0}" }).to_string(),
+            "concept",
+        ),
+        (
+            "escape in concept",
+            json!({ "amount": "1.00", "targetWalletId": ib, "concept": "\u{1b}[2J" }).to_string(),
+            "concept",
+        ),
+        (
             "unknown target",
             json!({ "amount": "1.00", "targetWalletId": uuid::Uuid::new_v4() }).to_string(),
             "targetWalletId",
         ),
     ];
+    let mut cases = cases;
+    for bad in [
+        "1_0", "1__0", "0_0.5_0", "+1.00", "+.5", ".5", "1.", "01.00", " 1.00", "1.00 ", "1e2",
+    ] {
+        cases.push((
+            "malformed amount",
+            json!({ "amount": bad, "targetWalletId": ib }).to_string(),
+            "amount",
+        ));
+    }
     for (what, body, field) in &cases {
         let a = p
             .raw(
@@ -651,6 +672,42 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
         StatusCode::BAD_REQUEST,
         "{bad_address:?}"
     );
+    // Clients never choose a KYC level: new wallets start at 0.
+    let chosen_level = p
+        .post(
+            &p.client_key,
+            W,
+            json!({ "userId": uuid::Uuid::new_v4(), "kycLevel": 255 }),
+        )
+        .await;
+    assert_eq!(
+        chosen_level.status,
+        StatusCode::BAD_REQUEST,
+        "{chosen_level:?}"
+    );
+    assert!(
+        chosen_level.detail().contains("kycLevel"),
+        "{}",
+        chosen_level.detail()
+    );
+    // NUL in the bank's reason and concept.
+    let nul_cash_in = p
+        .post(
+            &p.bank_key,
+            "/api/v1/bank/cashIns",
+            json!({ "walletId": ia, "amount": "1.00", "concept": "\u{0}" }),
+        )
+        .await;
+    assert_eq!(
+        nul_cash_in.status,
+        StatusCode::BAD_REQUEST,
+        "{nul_cash_in:?}"
+    );
+    assert!(
+        nul_cash_in.detail().starts_with("concept:"),
+        "{}",
+        nul_cash_in.detail()
+    );
     let past = p
         .post(
             &p.client_key,
@@ -665,8 +722,9 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
         "bad requests wrote or sent something"
     );
 
-    // More than the wallet holds: the contract refuses it at estimation, nothing is mined (409).
-    let block = p.footprint().await.1;
+    // More than the wallet holds: refused before anything is recorded or sent (409).
+    let untouched = p.footprint().await;
+    let block = untouched.1;
     let broke = p
         .post(
             &p.client_key,
@@ -675,8 +733,45 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
         )
         .await;
     assert_eq!(broke.status, StatusCode::CONFLICT, "{broke:?}");
-    assert!(broke.detail().contains("refused"), "{}", broke.detail());
+    assert!(
+        broke
+            .detail()
+            .contains("cannot cover 500.00: its available balance is 50.00"),
+        "{}",
+        broke.detail()
+    );
     assert_eq!(p.footprint().await.1, block);
+
+    // Addresses that cannot be a user's wallet: 409 naming why, and nothing remains of the request.
+    let suspense = p.deployed.address_of(Role::Suspense);
+    let operator = p.state.platform.operator.signer().unwrap();
+    for (address, why) in [
+        (alloy::primitives::Address::ZERO, "the zero address"),
+        (p.deployed.address, "the token contract itself"),
+        (suspense, "suspense account"),
+        (operator, "operator account"),
+    ] {
+        let refused = p
+            .post(
+                &p.client_key,
+                W,
+                json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": format!("{address:#x}") }),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::CONFLICT,
+            "{address}: {refused:?}"
+        );
+        assert!(refused.detail().contains(why), "{}", refused.detail());
+    }
+    assert_eq!(
+        p.footprint().await,
+        untouched,
+        "a refused request left a record or sent something"
+    );
+    let wallets = p.get(W).await;
+    assert_eq!(wallets.body["page"]["totalElements"], 2, "{wallets:?}");
     let listed = p.get(&format!("{W}/{ia}/movements")).await;
     assert_eq!(
         listed.body["page"]["totalElements"], 1,
@@ -698,12 +793,15 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
         );
     }
 
-    // A restart settles what a previous run left on its way, and sends nothing again.
+    // A restart settles what a previous run left on its way, and sends nothing again: a request that
+    // never recorded a transaction, and one whose recorded transaction never reached the chain (its
+    // nonce was taken since), are gone as if they had never come.
     let client = p
         .store
         .ensure_client("acme", emtoken_store::api::ClientRole::Client)
         .await
         .unwrap();
+    let operator = p.state.platform.operator.signer().unwrap();
     let mut ids = vec![];
     for (n, tx) in [(0u8, None), (1, Some([7u8; 32]))] {
         let id = uuid::Uuid::new_v4();
@@ -713,35 +811,35 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
             idempotency_key: Some(format!("stale-{n}")),
             fingerprint: [n; 32],
             kind: "TRANSFER".into(),
-            wallet_id: None,
-            record_id: None,
-            record_key: None,
-            concept: None,
-            details: json!({}),
-            movements: vec![],
+            calls: json!([{ "name": "operatorTransfer", "signer": "OPERATOR", "tx": {} }]),
+            accepted: (202, json!({})),
+            ..Default::default()
         };
         p.store.begin_request(&request).await.unwrap();
         if let Some(hash) = tx {
-            p.store
-                .set_request_state(
-                    id,
-                    emtoken_store::api::RequestState::PendingDlt,
-                    Some(hash),
-                    None,
-                )
-                .await
-                .unwrap();
+            let sent = emtoken_store::api::SentTx {
+                hash,
+                from: operator.0.0,
+                nonce: 0,
+                raw: vec![1, 2, 3],
+            };
+            assert!(p.store.record_sending(id, 0, &sent).await.unwrap());
         }
         ids.push(id);
     }
+    sqlx::query(
+        "UPDATE api_requests SET updated_at = updated_at - interval '1 minute' WHERE id = ANY($1)",
+    )
+    .bind(&ids)
+    .execute(p.store.pool())
+    .await
+    .unwrap();
     let block = p.footprint().await.1;
-    // (Requests of this test whose receipt is still being awaited are settled too: at least our two.)
+    // (Requests of this test whose receipt is still being awaited are looked at too: at least our two.)
     let settled = p.state.platform.recover(&p.store).await.unwrap();
     assert!(settled >= 2, "settled {settled}");
     for id in ids {
-        let r = p.store.request(id).await.unwrap().unwrap();
-        assert_eq!(r.state, "FAILED", "{r:?}");
-        assert!(r.error.is_some());
+        assert_eq!(p.store.request(id).await.unwrap(), None, "{id} remains");
     }
     assert_eq!(p.footprint().await.1, block, "recovery sent something");
 }

@@ -11,12 +11,12 @@ pub const MAX_BASE_UNITS: u128 = (1u128 << 96) - 1;
 pub enum AmountError {
     /// Amounts of money are never negative.
     #[error("amount {0} is negative: amounts must be zero or more")]
-    Negative(Decimal),
+    Negative(String),
     /// More decimal places than the token has.
     #[error("amount {value} has {places} decimal places; the token has {decimals}")]
     TooManyDecimals {
-        /// The amount.
-        value: Decimal,
+        /// The amount, as given.
+        value: String,
         /// Its decimal places.
         places: u32,
         /// The token's decimals.
@@ -30,12 +30,26 @@ pub enum AmountError {
         /// The maximum, in the same unit.
         max: String,
     },
-    /// Not a decimal number.
-    #[error("'{0}' is not a decimal amount (expected e.g. 12.34)")]
-    Unparsable(String),
+    /// Not a decimal number in the one accepted form.
+    #[error("'{text}' is not a decimal amount: {reason} (expected e.g. 12.34)")]
+    Unparsable {
+        /// The text, as given.
+        text: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The token's decimals are beyond what a 96-bit decimal can represent exactly.
     #[error("a token with {0} decimals cannot be represented exactly (at most 28)")]
     UnsupportedDecimals(u8),
+}
+
+impl AmountError {
+    fn unparsable(text: &str, reason: &'static str) -> Self {
+        AmountError::Unparsable {
+            text: text.to_owned(),
+            reason,
+        }
+    }
 }
 
 /// An amount of the token: base units on chain (`U256`), a decimal at the edges, converted here and
@@ -72,12 +86,12 @@ impl Amount {
             return Err(AmountError::UnsupportedDecimals(decimals));
         }
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(AmountError::Negative(value));
+            return Err(AmountError::Negative(value.to_string()));
         }
         let normalized = value.normalize();
         if normalized.scale() > u32::from(decimals) {
             return Err(AmountError::TooManyDecimals {
-                value,
+                value: value.to_string(),
                 places: normalized.scale(),
                 decimals,
             });
@@ -105,11 +119,97 @@ impl Amount {
         })
     }
 
-    /// Parses a decimal string such as "12.34" for a token with `decimals` decimals.
+    /// Parses a decimal string such as "12.34" for a token with `decimals` decimals: exactly
+    /// `^(0|[1-9][0-9]*)(\.[0-9]{1,D})?$` (D = `decimals`): no sign, no leading zeros ("007"), no
+    /// separators ("1_0", "1,5"), no exponent, no spaces, no dot without digits on both sides ("1.", ".5").
+    /// Fewer decimals than the token's are fine ("12.3"); more are refused, trailing zeros included.
+    /// This is the one place where text becomes an amount.
     pub fn parse(text: &str, decimals: u8) -> Result<Self, AmountError> {
-        let value = Decimal::from_str_exact(text.trim())
-            .map_err(|_| AmountError::Unparsable(text.to_owned()))?;
-        Self::from_decimal(value, decimals)
+        if decimals > 28 {
+            return Err(AmountError::UnsupportedDecimals(decimals));
+        }
+        if text.is_empty() {
+            return Err(AmountError::unparsable(text, "it is empty"));
+        }
+        if let Some(rest) = text.strip_prefix('-') {
+            // Named as negative only when the rest is a well-formed amount.
+            return Err(match Self::parse(rest, decimals) {
+                Ok(_) | Err(AmountError::TooManyDecimals { .. } | AmountError::Overflow { .. }) => {
+                    AmountError::Negative(text.to_owned())
+                }
+                Err(_) => AmountError::unparsable(text, "a sign is not allowed"),
+            });
+        }
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text, None),
+        };
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !fraction.is_none_or(digits) {
+            let reason = if text.starts_with('+') {
+                "a sign is not allowed"
+            } else if text.bytes().any(|b| b.is_ascii_whitespace()) {
+                "spaces are not allowed"
+            } else if fraction.is_some_and(|f| f.contains('.')) {
+                "it has more than one '.'"
+            } else {
+                "only digits and one '.' are allowed"
+            };
+            return Err(AmountError::unparsable(text, reason));
+        }
+        if whole.is_empty() {
+            return Err(AmountError::unparsable(
+                text,
+                "it needs a digit before the '.'",
+            ));
+        }
+        if whole.len() > 1 && whole.starts_with('0') {
+            return Err(AmountError::unparsable(
+                text,
+                "leading zeros are not allowed",
+            ));
+        }
+        let fraction = fraction.unwrap_or_default();
+        if text.contains('.') && fraction.is_empty() {
+            return Err(AmountError::unparsable(
+                text,
+                "it needs a digit after the '.'",
+            ));
+        }
+        let places = u32::try_from(fraction.len()).unwrap_or(u32::MAX);
+        if places > u32::from(decimals) {
+            return Err(AmountError::TooManyDecimals {
+                value: text.to_owned(),
+                places,
+                decimals,
+            });
+        }
+        let overflow = || AmountError::Overflow {
+            value: text.to_owned(),
+            max: Self {
+                base_units: MAX_BASE_UNITS,
+                decimals,
+            }
+            .to_string(),
+        };
+        // whole * 10^decimals + fraction * 10^(decimals - places), checked against the supply cap.
+        let mut base_units: u128 = 0;
+        let padding = usize::from(decimals) - fraction.len();
+        for digit in whole
+            .bytes()
+            .chain(fraction.bytes())
+            .chain(std::iter::repeat_n(b'0', padding))
+        {
+            base_units = base_units
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u128::from(digit - b'0')))
+                .filter(|v| *v <= MAX_BASE_UNITS)
+                .ok_or_else(overflow)?;
+        }
+        Ok(Self {
+            base_units,
+            decimals,
+        })
     }
 
     /// An amount in base units (as read from the chain).
@@ -170,16 +270,18 @@ impl FromStr for Amount {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let (value, decimals) = text
             .rsplit_once(':')
-            .ok_or_else(|| AmountError::Unparsable(text.to_owned()))?;
-        let decimals = decimals
-            .parse()
-            .map_err(|_| AmountError::Unparsable(text.to_owned()))?;
+            .ok_or_else(|| AmountError::unparsable(text, "give the decimals after a colon"))?;
+        let decimals = decimals.parse().map_err(|_| {
+            AmountError::unparsable(text, "the decimals after the colon are not a number")
+        })?;
         Self::parse(value, decimals)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn dec(text: &str) -> Decimal {
@@ -192,19 +294,6 @@ mod tests {
         assert_eq!(a.base_units(), U256::from(1234u64));
         assert_eq!(a.to_decimal(), dec("12.34"));
         assert_eq!(
-            Amount::parse("12.3", 2).unwrap().base_units(),
-            U256::from(1230u64)
-        );
-        assert_eq!(
-            Amount::parse("12", 2).unwrap().base_units(),
-            U256::from(1200u64)
-        );
-        assert_eq!(
-            Amount::parse("12.300", 2).unwrap().base_units(),
-            U256::from(1230u64),
-            "trailing zeros are fine"
-        );
-        assert_eq!(
             Amount::parse("1", 18).unwrap().base_units(),
             U256::from(10u128.pow(18))
         );
@@ -213,15 +302,76 @@ mod tests {
         assert_eq!(back.to_string(), "12.34");
     }
 
+    /// The one accepted form, `^(0|[1-9][0-9]*)(\.[0-9]{1,D})?$`, over a table of good and bad texts.
+    #[test]
+    fn takes_exactly_the_plain_decimal_form() {
+        let good = [
+            ("0", 0),
+            ("0.5", 50),
+            ("0.05", 5),
+            ("0.00", 0),
+            ("1", 100),
+            ("10", 1000),
+            ("12.3", 1230),
+            ("12.34", 1234),
+            ("100.00", 10000),
+        ];
+        for (text, units) in good {
+            assert_eq!(
+                Amount::parse(text, 2).map(|a| a.base_units()),
+                Ok(U256::from(units)),
+                "{text}"
+            );
+        }
+        let bad = [
+            ("", "it is empty"),
+            ("1_0", "only digits and one '.' are allowed"),
+            ("1__0", "only digits and one '.' are allowed"),
+            ("0_0.5_0", "only digits and one '.' are allowed"),
+            ("+1.00", "a sign is not allowed"),
+            ("+.5", "a sign is not allowed"),
+            ("-+1", "a sign is not allowed"),
+            (".5", "it needs a digit before the '.'"),
+            ("1.", "it needs a digit after the '.'"),
+            (".", "it needs a digit before the '.'"),
+            ("01", "leading zeros are not allowed"),
+            ("00.5", "leading zeros are not allowed"),
+            ("007", "leading zeros are not allowed"),
+            (" 1", "spaces are not allowed"),
+            ("1 ", "spaces are not allowed"),
+            ("1\n", "spaces are not allowed"),
+            ("1 000", "spaces are not allowed"),
+            ("1,5", "only digits and one '.' are allowed"),
+            ("1e3", "only digits and one '.' are allowed"),
+            ("0x10", "only digits and one '.' are allowed"),
+            ("12.34.5", "it has more than one '.'"),
+            ("abc", "only digits and one '.' are allowed"),
+            ("１", "only digits and one '.' are allowed"),
+            ("NaN", "only digits and one '.' are allowed"),
+            ("1\u{0}", "only digits and one '.' are allowed"),
+        ];
+        for (text, reason) in bad {
+            assert_eq!(
+                Amount::parse(text, 2),
+                Err(AmountError::unparsable(text, reason)),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn rejects_negative_amounts() {
         assert_eq!(
             Amount::parse("-0.01", 2),
-            Err(AmountError::Negative(dec("-0.01")))
+            Err(AmountError::Negative("-0.01".into()))
         );
-        assert!(
-            Amount::parse("-0", 2).unwrap().is_zero(),
-            "negative zero is zero"
+        assert_eq!(
+            Amount::parse("-0", 2),
+            Err(AmountError::Negative("-0".into()))
+        );
+        assert_eq!(
+            Amount::parse("-0.01", 2).unwrap_err().to_string(),
+            "amount -0.01 is negative: amounts must be zero or more"
         );
     }
 
@@ -231,7 +381,7 @@ mod tests {
         assert_eq!(
             err,
             AmountError::TooManyDecimals {
-                value: dec("0.001"),
+                value: "0.001".into(),
                 places: 3,
                 decimals: 2
             }
@@ -240,7 +390,15 @@ mod tests {
             err.to_string(),
             "amount 0.001 has 3 decimal places; the token has 2"
         );
+        assert!(
+            matches!(
+                Amount::parse("12.300", 2),
+                Err(AmountError::TooManyDecimals { places: 3, .. })
+            ),
+            "trailing zeros beyond the token's decimals are decimals too"
+        );
         assert!(Amount::parse("1.5", 0).is_err());
+        assert!(Amount::parse("1.0", 0).is_err());
     }
 
     #[test]
@@ -248,7 +406,7 @@ mod tests {
         let max = Amount::from_base_units(U256::from(MAX_BASE_UNITS), 2).unwrap();
         assert_eq!(Amount::parse(&max.to_string(), 2).unwrap(), max);
         let above = dec(&max.to_string()) + dec("0.01");
-        let err = Amount::from_decimal(above, 2).unwrap_err();
+        let err = Amount::parse(&above.to_string(), 2).unwrap_err();
         assert!(matches!(err, AmountError::Overflow { .. }), "{err}");
         assert!(
             err.to_string()
@@ -256,22 +414,15 @@ mod tests {
             "{err}"
         );
         assert!(matches!(
-            Amount::parse("79228162514264337593543950335", 2),
+            Amount::from_decimal(above, 2),
+            Err(AmountError::Overflow { .. })
+        ));
+        assert!(matches!(
+            Amount::parse(&"9".repeat(200), 2),
             Err(AmountError::Overflow { .. })
         ));
         assert!(Amount::from_base_units(U256::MAX, 2).is_err());
         assert!(Amount::from_base_units(U256::from(MAX_BASE_UNITS) + U256::from(1), 18).is_err());
-    }
-
-    #[test]
-    fn rejects_text_that_is_not_a_number() {
-        for text in ["", "abc", "1,5", "1e3", "0x10", "12.34.5"] {
-            assert_eq!(
-                Amount::parse(text, 2),
-                Err(AmountError::Unparsable(text.to_owned())),
-                "{text}"
-            );
-        }
     }
 
     #[test]
@@ -299,5 +450,38 @@ mod tests {
             Amount::parse("1", 29),
             Err(AmountError::UnsupportedDecimals(29))
         );
+    }
+
+    proptest! {
+        /// Every amount the SDK prints parses back to itself.
+        #[test]
+        fn every_printed_amount_parses_back(units in 0..=MAX_BASE_UNITS, decimals in 0u8..=18) {
+            let amount = Amount::from_base_units(U256::from(units), decimals).unwrap();
+            prop_assert_eq!(Amount::parse(&amount.to_string(), decimals), Ok(amount));
+        }
+
+        /// Text with anything but digits and one inner '.' never parses.
+        #[test]
+        fn text_outside_the_form_never_parses(text in "[0-9._+ ,e-]{0,12}") {
+            let form = regex_lite_form(&text, 2);
+            prop_assert_eq!(Amount::parse(&text, 2).is_ok(), form, "{:?}", text);
+        }
+    }
+
+    /// `^(0|[1-9][0-9]*)(\.[0-9]{1,D})?$`, written out for the property test (and within the supply cap,
+    /// which 12 characters always are).
+    fn regex_lite_form(text: &str, decimals: usize) -> bool {
+        let (whole, fraction) = match text.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (text, None),
+        };
+        let whole_ok = whole == "0"
+            || (!whole.is_empty()
+                && !whole.starts_with('0')
+                && whole.bytes().all(|b| b.is_ascii_digit()));
+        let fraction_ok = fraction.is_none_or(|f| {
+            (1..=decimals).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit())
+        });
+        whole_ok && fraction_ok
     }
 }

@@ -115,7 +115,7 @@ impl ClientBuilder {
         let (provider, chain_id) = self.provider().await?;
         Ok(Sender::new(
             provider,
-            self.signer.as_ref().map(|s| s.address()),
+            self.signer.clone().map(EthereumWallet::from),
             chain_id,
             self.settings,
         ))
@@ -123,19 +123,16 @@ impl ClientBuilder {
 
     /// The provider (with the signer's wallet when there is one) and the chain id.
     async fn provider(&self) -> Result<(DynProvider, u64)> {
-        let builder = ProviderBuilder::new().disable_recommended_fillers();
-        let provider = match &self.signer {
-            Some(signer) => builder
-                .wallet(EthereumWallet::from(signer.clone()))
-                .connect(&self.url)
-                .await
-                .map(|p| p.erased()),
-            None => builder.connect(&self.url).await.map(|p| p.erased()),
-        }
-        .map_err(|source| Error::Rpc {
-            call: "connect",
-            source,
-        })?;
+        // Transactions are signed by the sender itself (it records them before the node has them).
+        let provider = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .connect(&self.url)
+            .await
+            .map(|p| p.erased())
+            .map_err(|source| Error::Rpc {
+                call: "connect",
+                source,
+            })?;
         let chain_id = provider.get_chain_id().await.map_err(|source| Error::Rpc {
             call: "eth_chainId",
             source,
@@ -235,6 +232,26 @@ impl EmTokenClient {
     /// (an HTTP API returning 202 with the transaction hash).
     pub async fn submit(&self, call: &'static str, tx: TransactionRequest) -> Result<Submitted> {
         Ok(Submitted(self.sender.submit(call, tx).await?))
+    }
+
+    /// As [`EmTokenClient::submit`], and `record` gets the signed transaction (hash, nonce, raw bytes)
+    /// before the node has it: a service stores it, so that whatever happens next (a crash, a lost
+    /// connection) it can tell from the chain whether the transaction was sent, and send the very same
+    /// bytes again if not. If `record` fails, nothing is sent. `record` may be called a second time (same
+    /// nonce, fresh fees) when the node refused the first with fees cached up to a second before.
+    pub async fn submit_recorded<F, Fut>(
+        &self,
+        call: &'static str,
+        tx: TransactionRequest,
+        record: F,
+    ) -> Result<Submitted>
+    where
+        F: Fn(crate::SignedTx) -> Fut,
+        Fut: Future<Output = Result<()>>,
+    {
+        Ok(Submitted(
+            self.sender.submit_recorded(call, tx, record).await?,
+        ))
     }
 
     /// Waits for a submitted transaction's receipt (confirmations and timeout of this client) and

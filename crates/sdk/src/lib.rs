@@ -28,6 +28,7 @@ pub use outcome::{Created, EmTokenEvent, TxOutcome};
 pub use records::{
     ClearableTransfer, Fund, Hold, HoldStatus, MintKind, OrderStatus, Payout, PayoutStatus, Tier,
 };
+pub use sender::SignedTx;
 
 /// The generated bindings (contract, events, errors), for what the client does not wrap.
 pub use emtoken_bindings as bindings;

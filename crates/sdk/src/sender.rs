@@ -1,8 +1,9 @@
 use std::sync::{Mutex as SyncMutex, PoisonError};
 
 use alloy::{
-    network::TransactionBuilder,
-    primitives::Address,
+    eips::Encodable2718,
+    network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
+    primitives::{Address, Bytes, TxHash},
     providers::{DynProvider, Provider},
     rpc::types::{BlockId, TransactionReceipt, TransactionRequest},
 };
@@ -20,6 +21,24 @@ pub(crate) struct Submission {
     pub(crate) tx_hash: alloy::primitives::TxHash,
 }
 
+/// A transaction signed and about to be handed to the node: what a service records before the node has
+/// it, so that after a crash it can tell from the chain whether it was sent (see
+/// [`crate::EmTokenClient::submit_recorded`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedTx {
+    /// The call's name (for messages).
+    pub call: &'static str,
+    /// The transaction's hash.
+    pub hash: TxHash,
+    /// The signer.
+    pub from: Address,
+    /// Its nonce.
+    pub nonce: u64,
+    /// The signed transaction as the node takes it (`eth_sendRawTransaction`): sending it again can
+    /// never move money twice.
+    pub raw: Bytes,
+}
+
 /// Sends transactions from one key and waits for their receipts.
 ///
 /// Many sends may run concurrently: each first asks the node for a gas estimate (so a call the contract
@@ -32,6 +51,7 @@ pub(crate) struct Submission {
 #[derive(Debug)]
 pub(crate) struct Sender {
     provider: DynProvider,
+    wallet: Option<EthereumWallet>,
     from: Option<Address>,
     chain_id: u64,
     settings: SendSettings,
@@ -41,15 +61,27 @@ pub(crate) struct Sender {
     receipts: SyncMutex<Option<Receipts>>,
 }
 
+/// Why a signed transaction did not reach the node.
+enum SendError {
+    /// The recorder refused it: never sent.
+    Record(Error),
+    /// The node refused it, or the connection failed.
+    Node(alloy::transports::TransportError),
+}
+
 impl Sender {
     pub(crate) fn new(
         provider: DynProvider,
-        from: Option<Address>,
+        wallet: Option<EthereumWallet>,
         chain_id: u64,
         settings: SendSettings,
     ) -> Self {
+        let from = wallet.as_ref().map(|w| {
+            alloy::network::NetworkWallet::<alloy::network::Ethereum>::default_signer_address(w)
+        });
         Self {
             provider,
+            wallet,
             from,
             chain_id,
             settings,
@@ -89,11 +121,27 @@ impl Sender {
         call: &'static str,
         tx: TransactionRequest,
     ) -> Result<Submission> {
-        let from = self.from.ok_or_else(|| {
-            Error::Invalid(format!(
+        self.submit_recorded(call, tx, |_| async { Ok(()) }).await
+    }
+
+    /// As [`Sender::submit`], and `record` is given each signed transaction before the node has it: if
+    /// it fails, nothing is sent (and the nonce stays free). It may be called twice for one submission
+    /// (same nonce, new fees) when the node refused the first with fees read up to a second before.
+    pub(crate) async fn submit_recorded<F, Fut>(
+        &self,
+        call: &'static str,
+        tx: TransactionRequest,
+        record: F,
+    ) -> Result<Submission>
+    where
+        F: Fn(SignedTx) -> Fut,
+        Fut: Future<Output = Result<()>>,
+    {
+        let (Some(from), Some(wallet)) = (self.from, self.wallet.as_ref()) else {
+            return Err(Error::Invalid(format!(
                 "{call} needs a signer: build the client with a key"
-            ))
-        })?;
+            )));
+        };
         let mut tx = tx.with_from(from).with_chain_id(self.chain_id);
         // Fees read up to a second ago, shared with the other sends: if the node refuses the transaction,
         // it is sent once more with fresh ones (the base fee may have jumped meanwhile).
@@ -116,7 +164,7 @@ impl Sender {
             .map_err(|e| Error::from_rpc(call, e))?;
         tx.set_gas_limit(estimate + estimate * self.settings.gas_margin_percent / 100);
 
-        let pending = {
+        let tx_hash = {
             let mut next = self.next_nonce.lock().await;
             let nonce = match *next {
                 Some(nonce) => nonce,
@@ -131,19 +179,25 @@ impl Sender {
                     })?,
             };
             tx.set_nonce(nonce);
-            let mut sent = self.provider.send_transaction(tx.clone()).await;
-            if cached_fees && sent.as_ref().is_err_and(|e| e.as_error_resp().is_some()) {
+            let mut sent = self.sign_record_send(call, &tx, wallet, &record).await;
+            if cached_fees
+                && sent
+                    .as_ref()
+                    .is_err_and(|e| matches!(e, SendError::Node(e) if e.as_error_resp().is_some()))
+            {
                 // Refused by the node (not lost on the way): nothing took the nonce.
                 self.fees.forget().await;
                 self.set_fees(&mut tx).await?;
-                sent = self.provider.send_transaction(tx.clone()).await;
+                sent = self.sign_record_send(call, &tx, wallet, &record).await;
             }
             match sent {
-                Ok(pending) => {
+                Ok(hash) => {
                     *next = Some(nonce + 1);
-                    pending
+                    hash
                 }
-                Err(e) => {
+                // Not recorded, so not sent: the nonce is still free.
+                Err(SendError::Record(e)) => return Err(e),
+                Err(SendError::Node(e)) => {
                     // The node disagrees about the nonce or refused the transaction (its fees too?):
                     // re-read both next time.
                     *next = None;
@@ -152,11 +206,40 @@ impl Sender {
                 }
             }
         };
-        Ok(Submission {
+        Ok(Submission { call, tx, tx_hash })
+    }
+
+    /// Signs `tx` (all fields set), gives it to `record`, then to the node.
+    async fn sign_record_send<F, Fut>(
+        &self,
+        call: &'static str,
+        tx: &TransactionRequest,
+        wallet: &EthereumWallet,
+        record: &F,
+    ) -> std::result::Result<TxHash, SendError>
+    where
+        F: Fn(SignedTx) -> Fut,
+        Fut: Future<Output = Result<()>>,
+    {
+        let envelope =
+            tx.clone().build(wallet).await.map_err(|e| {
+                SendError::Record(Error::Invalid(format!("cannot sign {call}: {e}")))
+            })?;
+        let raw = Bytes::from(envelope.encoded_2718());
+        let hash = *envelope.tx_hash();
+        let signed = SignedTx {
             call,
-            tx,
-            tx_hash: *pending.tx_hash(),
-        })
+            hash,
+            from: tx.from.unwrap_or_default(),
+            nonce: tx.nonce.unwrap_or_default(),
+            raw: raw.clone(),
+        };
+        record(signed).await.map_err(SendError::Record)?;
+        self.provider
+            .send_raw_transaction(&raw)
+            .await
+            .map(|pending| *pending.tx_hash())
+            .map_err(SendError::Node)
     }
 
     /// Sets the EIP-1559 fees of `tx` from the cache; `true` when they were cached, not read for it.

@@ -123,12 +123,14 @@ pub(crate) async fn bank_cash_in(
         concept,
         details: json!({}),
         movements: vec![],
+        ..NewRequest::default()
     };
     idempotency::run(
         &state,
         request,
         vec![Call::operator("mint", tx)],
         (StatusCode::ACCEPTED, answer),
+        None,
     )
     .await
 }
@@ -212,9 +214,10 @@ pub(crate) async fn bank_reject_cash_out(
     body: JsonBody<RejectCashOut>,
 ) -> Result<Response, Problem> {
     let reason = body.value.reason.trim().to_owned();
-    if reason.is_empty() || reason.len() > 200 {
+    if reason.is_empty() {
         return Err(Problem::bad("reason", "must be 1 to 200 characters"));
     }
+    fields::text("reason", &reason, 200)?;
     decide(
         state,
         bank,
@@ -297,6 +300,7 @@ async fn decide(
         concept: reject.clone(),
         details: json!({}),
         movements: vec![],
+        ..NewRequest::default()
     };
-    idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer)).await
+    idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer), None).await
 }

@@ -20,7 +20,8 @@ use crate::{
     ApiState, Problem,
     auth::ClientCaller,
     body::JsonBody,
-    fields, idempotency,
+    fields,
+    idempotency::{self, Outflow},
     paging::ListQuery,
     platform::Call,
     views::{self, PUBLIC},
@@ -194,32 +195,39 @@ pub(crate) async fn create_hold(
     let hold_id = ids::hold_id(state.chain.chain_id, &hold_key.0);
     let (payer, payee) = (as_addr(&wallet.address), as_addr(&target.address));
     let contract = state.platform.operator.contract();
-    let tx = match expiration {
-        None => contract
-            .holdFrom(
-                operation.as_bytes(),
-                payer,
-                payee,
-                operator,
-                amount.base_units(),
-                U256::ZERO,
-            )
-            .into_transaction_request(),
-        Some(date) => contract
-            .holdFromWithExpirationDate(
-                operation.as_bytes(),
-                payer,
-                payee,
-                operator,
-                amount.base_units(),
-                U256::from(u64::try_from(date.timestamp()).unwrap_or_default()),
-            )
-            .into_transaction_request(),
+    let (name, tx) = match expiration {
+        None => (
+            "holdFrom",
+            contract
+                .holdFrom(
+                    operation.as_bytes(),
+                    payer,
+                    payee,
+                    operator,
+                    amount.base_units(),
+                    U256::ZERO,
+                )
+                .into_transaction_request(),
+        ),
+        Some(date) => (
+            "holdFromWithExpirationDate",
+            contract
+                .holdFromWithExpirationDate(
+                    operation.as_bytes(),
+                    payer,
+                    payee,
+                    operator,
+                    amount.base_units(),
+                    U256::from(u64::try_from(date.timestamp()).unwrap_or_default()),
+                )
+                .into_transaction_request(),
+        ),
     };
     let units = rust_decimal::Decimal::from_str_exact(&amount.base_units().to_string())
         .map_err(Problem::internal)?;
+    let lock_id = ids::record_movement_id(state.chain.chain_id, "HOLD", &hold_key.0, "lock");
     let lock = ExpectedMovement {
-        id: ids::record_movement_id(state.chain.chain_id, "HOLD", &hold_key.0, "lock"),
+        id: lock_id,
         wallet_id: wallet.id,
         r#type: "LOCK".into(),
         amount: units,
@@ -269,12 +277,17 @@ pub(crate) async fn create_hold(
         concept,
         details,
         movements: vec![lock],
+        ..NewRequest::default()
     };
     idempotency::run(
         &state,
         request,
-        vec![Call::operator("holdFrom", tx)],
+        vec![Call::operator(name, tx)],
         (StatusCode::ACCEPTED, answer),
+        Some(Outflow {
+            amount: units,
+            movement: lock_id,
+        }),
     )
     .await
 }
@@ -428,12 +441,14 @@ async fn operate(
             "expiration": expiration.map(|d| d.to_rfc3339()),
         }),
         movements: vec![],
+        ..NewRequest::default()
     };
     idempotency::run(
         &state,
         request,
         vec![Call::operator(name, tx)],
         (StatusCode::ACCEPTED, answer),
+        None,
     )
     .await
 }

@@ -16,8 +16,14 @@ use uuid::Uuid;
 
 use super::{owned_wallet, ready, target_wallet};
 use crate::{
-    ApiState, Problem, auth::ClientCaller, body::JsonBody, fields, iban::Iban, idempotency,
-    platform::Call, views::PUBLIC,
+    ApiState, Problem,
+    auth::ClientCaller,
+    body::JsonBody,
+    fields,
+    iban::Iban,
+    idempotency::{self, Outflow},
+    platform::Call,
+    views::PUBLIC,
 };
 
 /// Send money to another wallet.
@@ -140,12 +146,17 @@ pub(crate) async fn transfer(
             movement(out_id, wallet.id, "TRANSFER_OUT"),
             movement(in_id, target.id, "TRANSFER_IN"),
         ],
+        ..NewRequest::default()
     };
     idempotency::run(
         &state,
         request,
         vec![Call::operator("operatorTransfer", tx)],
         (StatusCode::ACCEPTED, answer),
+        Some(Outflow {
+            amount: amount_units,
+            movement: out_id,
+        }),
     )
     .await
 }
@@ -223,12 +234,17 @@ pub(crate) async fn cash_out(
             target_address: None,
             iban: Some(iban.to_string()),
         }],
+        ..NewRequest::default()
     };
     idempotency::run(
         &state,
         request,
         vec![Call::operator("orderPayoutFrom", tx)],
         (StatusCode::ACCEPTED, answer),
+        Some(Outflow {
+            amount: units(&amount)?,
+            movement: movement_id,
+        }),
     )
     .await
 }

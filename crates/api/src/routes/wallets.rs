@@ -32,8 +32,6 @@ pub(crate) struct CreateWallet {
     user_id: String,
     /// The address to register; without it the platform generates one and keeps no key.
     dlt_address: Option<String>,
-    /// KYC level to register it at (default 0).
-    kyc_level: Option<u8>,
 }
 
 /// `GET /api/v1/public/wallets`: the client's wallets, paged; `userId` filters.
@@ -122,7 +120,9 @@ pub(crate) async fn create_wallet(
         Some(text) => fields::address("dltAddress", text)?,
         None => PrivateKeySigner::random().address(),
     };
-    let level = req.kyc_level.unwrap_or(0);
+    // New wallets start at KYC level 0; only the compliance side changes levels.
+    let level = 0u8;
+    refuse_platform_address(&state, address).await?;
     let chain_id = state.chain.chain_id;
     let wallet_id = ids::wallet_id(chain_id, &address.0.0);
     let account = u64::from_be_bytes(wallet_id.as_bytes()[..8].try_into().unwrap_or_default());
@@ -185,15 +185,48 @@ pub(crate) async fn create_wallet(
         concept: None,
         details: json!({ "kycLevel": level }),
         movements: Vec::<ExpectedMovement>::new(),
+        ..NewRequest::default()
     };
     let mut response =
-        idempotency::run(&state, request, calls, (StatusCode::CREATED, answer)).await?;
+        idempotency::run(&state, request, calls, (StatusCode::CREATED, answer), None).await?;
     if response.status() == StatusCode::CREATED
         && let Ok(location) = format!("{PUBLIC}/wallets/{wallet_id}").parse()
     {
         response.headers_mut().insert(LOCATION, location);
     }
     Ok(response)
+}
+
+/// Refuses (409) addresses that cannot be a user's wallet: the zero address, the token contract, the
+/// suspense account and the platform's own signing keys.
+async fn refuse_platform_address(state: &ApiState, address: Address) -> Result<(), Problem> {
+    let platform = &state.platform;
+    let suspense = platform
+        .operator
+        .contract()
+        .suspenseAccount()
+        .call()
+        .await
+        .map_err(|e| Problem::unavailable(format!("cannot read the suspense account: {e}")))?;
+    let why = if address == Address::ZERO {
+        Some("the zero address")
+    } else if address == state.chain.contract {
+        Some("the token contract itself")
+    } else if address == suspense {
+        Some("the platform's suspense account")
+    } else if Some(address) == platform.operator.signer() {
+        Some("the platform's operator account")
+    } else if Some(address) == platform.compliance.signer() {
+        Some("the platform's compliance account")
+    } else {
+        None
+    };
+    match why {
+        Some(what) => Err(Problem::conflict(format!(
+            "dltAddress {address:#x} is {what}: it cannot be a user's wallet"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `DELETE /api/v1/public/wallets/{walletId}`: unsubscribes a wallet whose three balances are 0;
@@ -243,6 +276,7 @@ pub(crate) async fn unsubscribe_wallet(
             concept: None,
             details: json!({}),
             movements: vec![],
+            ..NewRequest::default()
         };
         // The wallet is unsubscribed in the platform's records whatever the chain says; freezing the
         // address is the on-chain half, retried by hand if the node refuses it (logged).
@@ -251,6 +285,7 @@ pub(crate) async fn unsubscribe_wallet(
             request,
             vec![Call::compliance("freeze", tx)],
             (StatusCode::OK, json!({})),
+            None,
         )
         .await;
     }

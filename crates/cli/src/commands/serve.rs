@@ -117,15 +117,22 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         operator,
         compliance,
     };
-    let settled = platform
+    let state_chain_id = platform.operator.chain_id();
+    let state = ApiState::new(store.clone(), platform, network);
+    let settled = state
+        .platform
         .recover(&store)
         .await
         .context("cannot settle the requests a previous run left on their way")?;
     if settled > 0 {
         tracing::warn!(settled, "settled requests a previous run left on their way");
     }
-    let state_chain_id = platform.operator.chain_id();
-    let state = ApiState::new(store.clone(), platform, network);
+    let sweeper = tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
+        store.clone(),
+        Duration::from_secs(2),
+        stopped.clone(),
+    ));
+    let drain = std::sync::Arc::clone(&state.drain);
     let app = emtoken_api::router(state);
     let addr = listener.local_addr()?;
     let mut api_stop = stopped.clone();
@@ -148,14 +155,34 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         );
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
+                // Stop: new requests get 503 while those in flight finish (at most DRAIN_LIMIT).
                 let _ = api_stop.wait_for(|s| *s).await;
+                drain.begin();
+                let pending = drain.in_flight();
+                if !drain.idle(DRAIN_LIMIT).await {
+                    tracing::warn!(
+                        left = drain.in_flight(),
+                        "requests still in flight after {DRAIN_LIMIT:?}: stopping anyway"
+                    );
+                } else if pending > 0 {
+                    tracing::info!(pending, "requests in flight finished");
+                }
             })
             .await
     });
+    // The indexer finishes (or rolls back) its batch; the API drains; then the database closes.
     let result = index::index(&args.index, store.clone(), stopped, metrics_listener, None).await;
-    server.abort();
+    match tokio::time::timeout(DRAIN_LIMIT + Duration::from_secs(5), server).await {
+        Ok(Ok(Err(error))) => tracing::warn!(%error, "the API stopped with an error"),
+        Ok(_) => {}
+        Err(_) => tracing::warn!("the API did not stop in time"),
+    }
+    sweeper.abort();
     let closed = store.close().await.context("cannot close the database");
     result?;
     closed?;
     Ok(())
 }
+
+/// How long a stop waits for the API's requests in flight.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);

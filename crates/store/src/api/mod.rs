@@ -11,7 +11,7 @@ mod wallets;
 pub use clients::{ClientRole, ClientRow};
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};
-pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, RequestState};
+pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, RequestState, SentTx};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
 
 /// A page request: zero-based page number and size.

@@ -60,7 +60,7 @@ pub struct ExpectedMovement {
 }
 
 /// A state-changing request to record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewRequest {
     /// Its id.
     pub id: Uuid,
@@ -84,6 +84,14 @@ pub struct NewRequest {
     pub details: serde_json::Value,
     /// Movements it will produce.
     pub movements: Vec<ExpectedMovement>,
+    /// The calls it sends, in order (opaque to the store: the API's own JSON).
+    pub calls: serde_json::Value,
+    /// The answer it gives once its first transaction is with the node (HTTP status and body).
+    pub accepted: (u16, serde_json::Value),
+    /// What it takes out of `wallet_id`'s available balance (base units), and the movement that takes
+    /// it: refused unless the wallet's available balance, less what its other requests in flight
+    /// already committed, covers it.
+    pub outflow: Option<(Decimal, Uuid)>,
 }
 
 /// A stored request.
@@ -109,8 +117,22 @@ pub struct RequestRow {
     pub details: serde_json::Value,
     /// REQUESTED, PENDING_DLT, MINED, FAILED.
     pub state: String,
-    /// The transaction sent.
+    /// The calls it sends (the API's JSON).
+    pub calls: serde_json::Value,
+    /// The call it is at (0-based).
+    pub call_index: i32,
+    /// The transaction of that call, recorded before the node had it.
     pub tx_hash: Option<Vec<u8>>,
+    /// Its signer.
+    pub tx_from: Option<Vec<u8>>,
+    /// Its nonce.
+    pub tx_nonce: Option<i64>,
+    /// The signed transaction.
+    pub tx_raw: Option<Vec<u8>>,
+    /// The answer once its first transaction is with the node: status.
+    pub accepted_status: Option<i16>,
+    /// … and body.
+    pub accepted_body: Option<serde_json::Value>,
     /// Why it failed.
     pub error: Option<String>,
     /// The HTTP status answered.
@@ -130,24 +152,62 @@ pub enum Begun {
     New,
     /// The idempotency key was used before: this is the first request.
     Repeated(Box<RequestRow>),
+    /// Not recorded: the wallet's available balance, less what its requests in flight committed, does
+    /// not cover the request's outflow.
+    Uncovered {
+        /// The wallet's available balance at the indexed head (base units).
+        available: Decimal,
+        /// What its requests in flight already committed (base units).
+        committed: Decimal,
+    },
+}
+
+/// A signed transaction of a request, recorded before the node has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentTx {
+    /// Its hash.
+    pub hash: Hash,
+    /// Its signer.
+    pub from: Addr,
+    /// Its nonce.
+    pub nonce: u64,
+    /// The signed bytes.
+    pub raw: Vec<u8>,
 }
 
 macro_rules! request_columns {
     () => {
         "id, client_id, fingerprint, kind, wallet_id, record_id, record_key, concept, details, state,
-         tx_hash, error, response_status, response_body, created_at, updated_at"
+         calls, call_index, tx_hash, tx_from, tx_nonce, tx_raw, accepted_status, accepted_body,
+         error, response_status, response_body, created_at, updated_at"
     };
 }
 
 impl Store {
     /// Records a request and the movements it expects, unless the client already sent one with the same
-    /// idempotency key (then that one comes back, whatever its state).
+    /// idempotency key (then that one comes back, whatever its state), or the request takes more out of
+    /// its wallet than the wallet can cover (then nothing is recorded). Requests of one wallet are
+    /// checked one at a time (a transaction-scoped advisory lock: it holds across processes sharing the
+    /// database, and does not wait for the indexer).
     pub async fn begin_request(&self, r: &NewRequest) -> Result<Begun> {
         let mut tx = self.pool().begin().await?;
+        let outflow = match (r.outflow, r.wallet_id) {
+            (Some((amount, movement)), Some(wallet)) => Some((amount, movement, wallet)),
+            _ => None,
+        };
+        if let Some((_, _, wallet)) = outflow {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7301))")
+                .bind(wallet)
+                .execute(&mut *tx)
+                .await?;
+        }
         let inserted = sqlx::query(
             "INSERT INTO api_requests (id, client_id, idempotency_key, fingerprint, kind, wallet_id,
-                                       record_id, record_key, concept, details, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REQUESTED')
+                                       record_id, record_key, concept, details, state, calls,
+                                       accepted_status, accepted_body, outflow, outflow_movement,
+                                       outflow_settled)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REQUESTED', $11, $12, $13, $14, $15,
+                     $14 IS NULL)
              ON CONFLICT (client_id, idempotency_key) DO NOTHING",
         )
         .bind(r.id)
@@ -160,6 +220,11 @@ impl Store {
         .bind(r.record_key)
         .bind(&r.concept)
         .bind(&r.details)
+        .bind(&r.calls)
+        .bind(i16::try_from(r.accepted.0).unwrap_or(500))
+        .bind(&r.accepted.1)
+        .bind(outflow.map(|(amount, _, _)| amount))
+        .bind(outflow.map(|(_, movement, _)| movement))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -175,6 +240,41 @@ impl Store {
             .await?;
             tx.commit().await?;
             return Ok(Begun::Repeated(Box::new(first)));
+        }
+        if let Some((amount, _, wallet)) = outflow {
+            // What no longer counts: failed requests, and those whose movement the indexer has (the
+            // wallet's available balance at the head already shows it).
+            sqlx::query(
+                "UPDATE api_requests r SET outflow_settled = true
+                 WHERE r.wallet_id = $1 AND NOT r.outflow_settled AND r.id <> $2
+                   AND (r.state = 'FAILED'
+                        OR EXISTS (SELECT 1 FROM movements m WHERE m.id = r.outflow_movement))",
+            )
+            .bind(wallet)
+            .bind(r.id)
+            .execute(&mut *tx)
+            .await?;
+            // One statement, one snapshot: the indexer's balance and the movements it wrote agree.
+            let (available, committed): (Option<Decimal>, Decimal) = sqlx::query_as(
+                "SELECT (SELECT w.head_total - w.held FROM wallets w WHERE w.id = $1),
+                        COALESCE((SELECT SUM(r.outflow) FROM api_requests r
+                                  WHERE r.wallet_id = $1 AND NOT r.outflow_settled AND r.id <> $2
+                                    AND r.state <> 'FAILED'
+                                    AND NOT EXISTS (SELECT 1 FROM movements m
+                                                    WHERE m.id = r.outflow_movement)), 0)",
+            )
+            .bind(wallet)
+            .bind(r.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let available = available.unwrap_or_default();
+            if committed + amount > available {
+                tx.rollback().await?;
+                return Ok(Begun::Uncovered {
+                    available,
+                    committed,
+                });
+            }
         }
         let m = &r.movements;
         if !m.is_empty() {
@@ -203,44 +303,152 @@ impl Store {
         Ok(Begun::New)
     }
 
-    /// Moves a request on: its state, and the transaction hash or error when known.
-    pub async fn set_request_state(
-        &self,
-        id: Uuid,
-        state: RequestState,
-        tx_hash: Option<Hash>,
-        error: Option<&str>,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE api_requests SET state = $2, tx_hash = COALESCE($3, tx_hash), error = COALESCE($4, error),
-                                     updated_at = clock_timestamp()
-             WHERE id = $1",
+    /// Records the signed transaction of call `call_index` before the node has it. Only a request at
+    /// that call and not yet sending it (or re-signing the same nonce after the node refused the first
+    /// signature) takes it; `false` otherwise (settled or removed meanwhile): then it must not be sent.
+    pub async fn record_sending(&self, id: Uuid, call_index: i32, sent: &SentTx) -> Result<bool> {
+        let nonce = i64::try_from(sent.nonce).unwrap_or(i64::MAX);
+        let updated = sqlx::query(
+            "UPDATE api_requests
+             SET state = 'PENDING_DLT', tx_hash = $3, tx_from = $4, tx_nonce = $5, tx_raw = $6,
+                 updated_at = clock_timestamp()
+             WHERE id = $1 AND call_index = $2
+               AND (state = 'REQUESTED'
+                    OR (state = 'PENDING_DLT' AND tx_from = $4 AND tx_nonce = $5))",
         )
         .bind(id)
-        .bind(state.as_str())
-        .bind(tx_hash)
-        .bind(error)
+        .bind(call_index)
+        .bind(sent.hash)
+        .bind(sent.from)
+        .bind(nonce)
+        .bind(&sent.raw)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
+    }
+
+    /// Call `call_index` of the request was mined and succeeded: on to the next call (REQUESTED), or
+    /// MINED after the last. `false` if the request had moved on already.
+    pub async fn advance_request(&self, id: Uuid, call_index: i32, last: bool) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE api_requests
+             SET state = CASE WHEN $3 THEN 'MINED' ELSE 'REQUESTED' END,
+                 call_index = CASE WHEN $3 THEN call_index ELSE call_index + 1 END,
+                 tx_hash = CASE WHEN $3 THEN tx_hash END, tx_from = CASE WHEN $3 THEN tx_from END,
+                 tx_nonce = CASE WHEN $3 THEN tx_nonce END,
+                 tx_raw = NULL, updated_at = clock_timestamp()
+             WHERE id = $1 AND call_index = $2 AND state = 'PENDING_DLT'",
+        )
+        .bind(id)
+        .bind(call_index)
+        .bind(last)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
+    }
+
+    /// A request with nothing to send is done: MINED.
+    pub async fn advance_request_without_calls(&self, id: Uuid) -> Result<()> {
+        sqlx::query(
+            "UPDATE api_requests SET state = 'MINED', updated_at = clock_timestamp()
+             WHERE id = $1 AND state = 'REQUESTED'",
+        )
+        .bind(id)
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    /// Stores the response given to a request (what a retry with its idempotency key gets).
-    pub async fn set_request_response(
+    /// The request failed (a call refused or reverted, its transaction dropped): FAILED with why; what
+    /// it committed of its wallet counts no more. `false` if it was already settled.
+    pub async fn fail_request(&self, id: Uuid, error: &str) -> Result<bool> {
+        let updated = sqlx::query(
+            "UPDATE api_requests
+             SET state = 'FAILED', error = $2, tx_raw = NULL, outflow_settled = true,
+                 updated_at = clock_timestamp()
+             WHERE id = $1 AND state IN ('REQUESTED', 'PENDING_DLT')",
+        )
+        .bind(id)
+        .bind(error)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
+    }
+
+    /// Removes a request of which nothing reached the chain, as if it had never come (its expected
+    /// movements with it): its idempotency key is free again. Only a request at its first call and
+    /// without an answer is removed (`false` otherwise). `older_than: None` is for the process handling
+    /// it, which knows the node refused its transaction; `Some(age)` for whoever settles it after a
+    /// crash, which removes only a request that never recorded a transaction and was untouched that long.
+    pub async fn forget_unsent_request(
+        &self,
+        id: Uuid,
+        older_than: Option<std::time::Duration>,
+    ) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let deleted: Option<(String, Option<Uuid>)> = sqlx::query_as(
+            "DELETE FROM api_requests
+             WHERE id = $1 AND call_index = 0 AND response_status IS NULL
+               AND (($2::float8 IS NULL AND state IN ('REQUESTED', 'PENDING_DLT'))
+                    OR (state = 'REQUESTED' AND tx_hash IS NULL
+                        AND updated_at <= clock_timestamp() - make_interval(secs => $2)))
+             RETURNING kind, record_id",
+        )
+        .bind(id)
+        .bind(older_than.map(|d| d.as_secs_f64()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((kind, Some(wallet))) = &deleted
+            && kind == "REGISTER_WALLET"
+        {
+            // The registration never reached the chain: the platform's claim on the address goes too
+            // (the row itself when the chain never named the address).
+            sqlx::query(
+                "DELETE FROM wallets WHERE id = $1 AND NOT registered AND first_block IS NULL
+                                         AND head_total = 0 AND balance = 0",
+            )
+            .bind(wallet)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE wallets SET user_id = NULL, client_id = NULL, iban = NULL, registered_at = NULL
+                 WHERE id = $1 AND NOT registered",
+            )
+            .bind(wallet)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(deleted.is_some())
+    }
+
+    /// Stores the answer given to a request (what a retry with its idempotency key gets), unless one
+    /// is stored already; returns the stored one.
+    pub async fn answer_request(
         &self,
         id: Uuid,
         status: u16,
         body: &serde_json::Value,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE api_requests SET response_status = $2, response_body = $3 WHERE id = $1",
+    ) -> Result<Option<(i16, serde_json::Value)>> {
+        let row: Option<(Option<i16>, Option<serde_json::Value>)> = sqlx::query_as(
+            "WITH answered AS (
+                 UPDATE api_requests SET response_status = $2, response_body = $3
+                 WHERE id = $1 AND response_status IS NULL
+                 RETURNING response_status, response_body)
+             SELECT response_status, response_body FROM answered
+             UNION ALL
+             SELECT response_status, response_body FROM api_requests
+             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM answered)",
         )
         .bind(id)
         .bind(i16::try_from(status).unwrap_or(500))
         .bind(body)
-        .execute(self.pool())
+        .fetch_optional(self.pool())
         .await?;
-        Ok(())
+        Ok(row.and_then(|(status, body)| Some((status?, body?))))
     }
 
     /// A request by id.
@@ -267,16 +475,34 @@ impl Store {
         .await?)
     }
 
-    /// Requests still on their way (REQUESTED or PENDING_DLT), oldest first: after a restart they are
-    /// looked after again.
-    pub async fn unfinished_requests(&self) -> Result<Vec<RequestRow>> {
+    /// Requests to settle, oldest first: on their way (REQUESTED or PENDING_DLT) or without an answer,
+    /// and untouched for `older_than` (younger ones may be in the hands of a live process).
+    pub async fn unsettled_requests(
+        &self,
+        older_than: std::time::Duration,
+        limit: i64,
+    ) -> Result<Vec<RequestRow>> {
         Ok(sqlx::query_as(concat!(
             "SELECT ",
             request_columns!(),
-            " FROM api_requests WHERE state IN ('REQUESTED', 'PENDING_DLT') ORDER BY created_at, id"
+            " FROM api_requests
+              WHERE (state IN ('REQUESTED', 'PENDING_DLT') OR response_status IS NULL)
+                AND updated_at <= clock_timestamp() - make_interval(secs => $1)
+              ORDER BY updated_at, id LIMIT $2"
         ))
+        .bind(older_than.as_secs_f64())
+        .bind(limit)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// Marks a request as looked at now (settling it found it still with the node).
+    pub async fn touch_request(&self, id: Uuid) -> Result<()> {
+        sqlx::query("UPDATE api_requests SET updated_at = clock_timestamp() WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Whether the indexer has seen any event of this transaction.

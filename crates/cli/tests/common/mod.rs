@@ -90,6 +90,13 @@ impl Db {
         Self { dir, server }
     }
 
+    /// A fresh embedded database in a temporary folder, whatever DATABASE_URL says.
+    pub fn embedded() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        std::fs::create_dir(dir.path().join("db")).expect("create the data folder");
+        Self { dir, server: None }
+    }
+
     /// The flags naming this database.
     pub fn args(&self) -> Vec<String> {
         match &self.server {

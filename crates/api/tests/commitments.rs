@@ -1,0 +1,155 @@
+//! The platform never answers "accepted" for money a wallet does not have: concurrent requests of one
+//! wallet, through one process or two sharing the database, commit at most its available balance, and
+//! none of what was accepted reverts on chain.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode},
+};
+use common::platform;
+use emtoken_api::{ApiState, Platform};
+use emtoken_test_utils::Role;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const W: &str = "/api/v1/public/wallets";
+
+/// A second `serve` process on the same database: its own chain clients (and nonce bookkeeping).
+async fn second_process(p: &common::Platform_) -> Router {
+    let connect = |role| async move {
+        p.deployed
+            .builder(role)
+            .unwrap()
+            .connect(p.deployed.address)
+            .await
+            .unwrap()
+    };
+    let platform = Platform {
+        operator: connect(Role::Operator).await,
+        compliance: connect(Role::Compliance).await,
+    };
+    emtoken_api::router(ApiState::new(p.store.clone(), platform, "devnet"))
+}
+
+async fn post(app: &Router, key: &str, path: &str, body: Value, idempotency: &str) -> StatusCode {
+    let request = Request::post(path)
+        .header("authorization", format!("Bearer {key}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", idempotency)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let _ = response.into_body().collect().await;
+    status
+}
+
+#[sqlx::test(migrations = false)]
+async fn concurrent_requests_never_commit_more_than_the_wallet_has(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    run(&p, vec![p.app.clone()]).await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn two_processes_never_commit_more_than_the_wallet_has(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let other = second_process(&p).await;
+    run(&p, vec![p.app.clone(), other]).await;
+}
+
+/// Sends 100 concurrent requests of 1.00 each (transfers, holds, cash-outs) from a wallet holding 10.00,
+/// spread over `apps`; checks what was accepted and what the chain made of it.
+async fn run(p: &common::Platform_, apps: Vec<Router>) {
+    let payer = p.wallet(&p.client_key).await;
+    let payee = p.wallet(&p.client_key).await;
+    let (a, b) = (
+        payer["id"].as_str().unwrap().to_owned(),
+        payee["id"].as_str().unwrap().to_owned(),
+    );
+    p.fund(&a, "10.00", "10.00").await;
+    p.wait_for(&format!("{W}/{a}"), "10.00 available", |w| {
+        w["availableBalance"] == "10.00"
+    })
+    .await;
+
+    let mut sends = vec![];
+    for n in 0..100 {
+        let app = apps[n % apps.len()].clone();
+        let key = p.client_key.clone();
+        let (path, body) = match n % 3 {
+            0 => (
+                format!("{W}/{a}/transfer"),
+                json!({ "amount": "1.00", "targetWalletId": b }),
+            ),
+            1 => (
+                format!("{W}/{a}/hold"),
+                json!({ "amount": "1.00", "targetWalletId": b }),
+            ),
+            _ => (
+                format!("{W}/{a}/cashOuts"),
+                json!({ "amount": "1.00", "iban": { "accountNumber": "ES9121000418450200051332" } }),
+            ),
+        };
+        sends.push(tokio::spawn(async move {
+            post(&app, &key, &path, body, &format!("k-{n}")).await
+        }));
+    }
+    let mut accepted = 0;
+    for send in sends {
+        match send.await.unwrap() {
+            StatusCode::ACCEPTED => accepted += 1,
+            // Not covered; or the node refused a transaction signed by the other process with the
+            // same nonce: nothing sent either way.
+            StatusCode::CONFLICT | StatusCode::SERVICE_UNAVAILABLE => {}
+            other => panic!("unexpected answer {other}"),
+        }
+    }
+    assert!(
+        (1..=10).contains(&accepted),
+        "accepted {accepted} requests of 1.00 from a wallet holding 10.00"
+    );
+    let (recorded,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM api_requests WHERE wallet_id = $1 AND outflow IS NOT NULL",
+    )
+    .bind(uuid::Uuid::parse_str(&a).unwrap())
+    .fetch_one(p.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(recorded, accepted, "refused requests left records");
+
+    // Every accepted request is mined, none reverted.
+    let start = Instant::now();
+    loop {
+        let states: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT state, error FROM api_requests WHERE wallet_id = $1 AND outflow IS NOT NULL",
+        )
+        .bind(uuid::Uuid::parse_str(&a).unwrap())
+        .fetch_all(p.store.pool())
+        .await
+        .unwrap();
+        let failed: Vec<_> = states.iter().filter(|(s, _)| s == "FAILED").collect();
+        assert!(
+            failed.is_empty(),
+            "accepted requests failed on chain: {failed:?}"
+        );
+        if states.iter().all(|(s, _)| s == "MINED") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "requests still on their way: {states:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let left = format!("{}.00", 10 - accepted);
+    p.wait_for(&format!("{W}/{a}"), "the available balance", |w| {
+        w["availableBalance"] == left.as_str()
+    })
+    .await;
+}

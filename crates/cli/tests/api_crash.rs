@@ -1,0 +1,413 @@
+//! Crash safety of the API: `emtoken serve` killed with SIGKILL at 20 random moments while 300 transfers
+//! with Idempotency-Keys are being sent to it, restarted each time; every request is retried with its
+//! key until it gets a final answer. Every key ends with one answer, the transfers on chain are exactly
+//! those answered 202 (by movement id), and nothing is paid twice.
+//!
+//! On the PostgreSQL server of DATABASE_URL when set, and always on the embedded database.
+
+mod common;
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    net::TcpListener,
+    process::{Child, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
+use common::{Db, command, success};
+use emtoken_sdk::bindings::EmToken::OperatorTransferExecuted;
+use emtoken_test_utils::{DevNode, ProfileName, Role};
+use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const REQUESTS: usize = 300;
+const KILLS: usize = 20;
+const WALLETS: usize = 10;
+const IN_FLIGHT: usize = 24;
+
+type Http = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+/// One answer: status and body; None when the connection failed (the server is down).
+async fn post(
+    http: &Http,
+    url: &str,
+    key: &str,
+    body: &Value,
+    idempotency: Option<&str>,
+) -> Option<(u16, Value)> {
+    let mut request = hyper::Request::post(url)
+        .header("authorization", format!("Bearer {key}"))
+        .header("content-type", "application/json");
+    if let Some(k) = idempotency {
+        request = request.header("idempotency-key", k);
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(30), http.request(request))
+        .await
+        .ok()?
+        .ok()?;
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.ok()?.to_bytes();
+    Some((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
+}
+
+async fn get(http: &Http, url: &str, key: &str) -> Option<(u16, Value)> {
+    let request = hyper::Request::get(url)
+        .header("authorization", format!("Bearer {key}"))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), http.request(request))
+        .await
+        .ok()?
+        .ok()?;
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.ok()?.to_bytes();
+    Some((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
+}
+
+/// A running `emtoken serve`, restartable.
+struct Serve {
+    args: Vec<String>,
+    env: Vec<(&'static str, String)>,
+    dir: std::path::PathBuf,
+    child: Option<Child>,
+    base: String,
+}
+
+impl Serve {
+    fn start(&mut self) {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let mut cmd = command(&self.dir, &args);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emtoken serve");
+        self.child = Some(child);
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+        }
+    }
+
+    async fn ready(&self, http: &Http) {
+        let started = Instant::now();
+        loop {
+            let request = hyper::Request::get(format!("{}/api/v1/openapi.json", self.base))
+                .body(Full::new(Bytes::new()))
+                .unwrap();
+            if let Ok(Ok(r)) =
+                tokio::time::timeout(Duration::from_secs(2), http.request(request)).await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "emtoken serve did not come up"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn key_of(node: &DevNode, role: Role) -> String {
+    alloy::hex::encode_prefixed(node.signer(role).unwrap().to_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_during_transfers_every_key_gets_one_final_answer_on_the_server() {
+    if std::env::var("DATABASE_URL").is_err() {
+        eprintln!("skipped: DATABASE_URL is not set (scripts/test sets it)");
+        return;
+    }
+    campaign(Db::fresh().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_during_transfers_every_key_gets_one_final_answer_embedded() {
+    campaign(Db::embedded()).await;
+}
+
+async fn campaign(db: Db) {
+    let node = DevNode::spawn_with_args(ProfileName::Dev, &LOAD_ANVIL_ARGS).unwrap();
+    let d = Deployed::deploy(&node).await.unwrap();
+    let client_key = api_key(&db, "acme", false);
+    let bank_key = api_key(&db, "bank", true);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut args = vec![
+        "serve".to_owned(),
+        "--rpc".into(),
+        d.endpoint().to_owned(),
+        "--contract".into(),
+        d.address.to_string(),
+        "--listen".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    args.extend(db.args());
+    let serve = Arc::new(Mutex::new(Serve {
+        args,
+        env: vec![
+            ("EMTOKEN_OPERATOR_KEY", key_of(&node, Role::Operator)),
+            ("EMTOKEN_COMPLIANCE_KEY", key_of(&node, Role::Compliance)),
+        ],
+        dir: db.dir.path().to_owned(),
+        child: None,
+        base: base.clone(),
+    }));
+    let http: Http = Client::builder(TokioExecutor::new()).build_http();
+    serve.lock().await.start();
+    serve.lock().await.ready(&http).await;
+
+    // Ten wallets at KYC level 0 (at most 100.00 a transfer, 150.00 out in 30 days), 100.00 each.
+    let wallets_url = format!("{base}/api/v1/public/wallets");
+    let mut wallets = vec![];
+    for _ in 0..WALLETS {
+        let (status, body) = post(
+            &http,
+            &wallets_url,
+            &client_key,
+            &json!({ "userId": uuid::Uuid::new_v4() }),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 201, "{body}");
+        wallets.push(body["walletId"].as_str().unwrap().to_owned());
+    }
+    for w in &wallets {
+        wait_for(&http, &format!("{wallets_url}/{w}"), &client_key, |b| {
+            b["status"] == "READY"
+        })
+        .await;
+        let (status, body) = post(
+            &http,
+            &format!("{base}/api/v1/bank/cashIns"),
+            &bank_key,
+            &json!({ "walletId": w, "amount": "100.00" }),
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 202, "{body}");
+    }
+    for w in &wallets {
+        wait_for(&http, &format!("{wallets_url}/{w}"), &client_key, |b| {
+            b["availableBalance"] == "100.00"
+        })
+        .await;
+    }
+    let block_before = d.operator.provider().get_block_number().await.unwrap();
+
+    // The requests: a transfer of 1.00 from wallet i to wallet i+1, each with its own key, retried with
+    // that key until it gets a final answer.
+    let answers: Arc<Mutex<HashMap<String, (u16, Value, usize)>>> = Arc::default();
+    let queue: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new((0..REQUESTS).rev().collect()));
+    let mut workers = vec![];
+    for _ in 0..IN_FLIGHT {
+        let (http, queue, answers, wallets) = (
+            http.clone(),
+            queue.clone(),
+            answers.clone(),
+            wallets.clone(),
+        );
+        let (client_key, wallets_url) = (client_key.clone(), wallets_url.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let Some(n) = queue.lock().await.pop() else {
+                    return;
+                };
+                let (from, to) = (&wallets[n % WALLETS], &wallets[(n + 1) % WALLETS]);
+                let key = format!("transfer-{n}");
+                let body =
+                    json!({ "amount": "1.00", "targetWalletId": to, "concept": format!("n{n}") });
+                let url = format!("{wallets_url}/{from}/transfer");
+                let mut tries = 0;
+                let started = Instant::now();
+                let (status, answer) = loop {
+                    tries += 1;
+                    match post(&http, &url, &client_key, &body, Some(&key)).await {
+                        Some((status @ (202 | 400 | 404 | 422), answer)) => break (status, answer),
+                        Some((409, answer))
+                            if !answer.to_string().contains("still being handled") =>
+                        {
+                            break (409, answer);
+                        }
+                        // Down, shutting down, still being handled, node busy: the same key again.
+                        _ => {}
+                    }
+                    assert!(
+                        started.elapsed() < Duration::from_secs(240),
+                        "key {key} got no final answer in 240 s"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                };
+                answers.lock().await.insert(key, (status, answer, tries));
+            }
+        }));
+    }
+
+    // The kills: 20 random moments while the requests are on their way.
+    let mut rng = StdRng::seed_from_u64(0x5eed_0000 + u64::from(db.is_server()));
+    for kill in 0..KILLS {
+        tokio::time::sleep(Duration::from_millis(rng.random_range(100..1_500))).await;
+        let mut s = serve.lock().await;
+        s.kill();
+        eprintln!("kill {kill}: {} answers so far", answers.lock().await.len());
+        s.start();
+        if rng.random_bool(0.5) {
+            // Sometimes wait for it: kills then land while requests are handled, not only at startup.
+            s.ready(&http).await;
+        }
+    }
+    serve.lock().await.ready(&http).await;
+    for w in workers {
+        w.await.unwrap();
+    }
+
+    // Every key has its final answer; retrying any key again gives the same answer.
+    let answers = answers.lock().await.clone();
+    assert_eq!(answers.len(), REQUESTS);
+    let accepted: BTreeSet<String> = answers
+        .values()
+        .filter(|(status, _, _)| *status == 202)
+        .map(|(_, body, _)| body["movementId"].as_str().unwrap().to_owned())
+        .collect();
+    let refused: Vec<_> = answers.iter().filter(|(_, (s, _, _))| *s != 202).collect();
+    assert!(refused.is_empty(), "refused: {refused:?}");
+    for n in [0, REQUESTS / 2, REQUESTS - 1] {
+        let key = format!("transfer-{n}");
+        let (from, to) = (&wallets[n % WALLETS], &wallets[(n + 1) % WALLETS]);
+        let again = post(
+            &http,
+            &format!("{wallets_url}/{from}/transfer"),
+            &client_key,
+            &json!({ "amount": "1.00", "targetWalletId": to, "concept": format!("n{n}") }),
+            Some(&key),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (again.0, &again.1),
+            (answers[&key].0, &answers[&key].1),
+            "{key}"
+        );
+    }
+
+    // The chain: exactly the accepted transfers, each once, once every request has settled.
+    let chain_id = i64::try_from(d.operator.chain_id()).unwrap();
+    let started = Instant::now();
+    let on_chain = loop {
+        let logs = d
+            .operator
+            .provider()
+            .get_logs(
+                &Filter::new()
+                    .address(d.address)
+                    .event_signature(OperatorTransferExecuted::SIGNATURE_HASH)
+                    .from_block(block_before),
+            )
+            .await
+            .unwrap();
+        let mut ids = vec![];
+        for log in &logs {
+            let event = OperatorTransferExecuted::decode_log(&log.inner).unwrap();
+            let key: B256 = event.data.transferId;
+            ids.push(
+                emtoken_store::ids::record_movement_id(
+                    chain_id,
+                    "OPERATOR_TRANSFER",
+                    &key.0,
+                    "out",
+                )
+                .to_string(),
+            );
+        }
+        if ids.len() >= accepted.len() || started.elapsed() > Duration::from_secs(120) {
+            break ids;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let distinct: BTreeSet<String> = on_chain.iter().cloned().collect();
+    assert_eq!(
+        distinct.len(),
+        on_chain.len(),
+        "a transfer was executed twice"
+    );
+    assert_eq!(
+        distinct,
+        accepted,
+        "the transfers on chain ({}) are not the {} accepted",
+        distinct.len(),
+        accepted.len()
+    );
+    let retried = answers.values().filter(|(_, _, tries)| *tries > 1).count();
+    eprintln!(
+        "{} keys, {} accepted, {} on chain, {retried} answered after a retry",
+        answers.len(),
+        accepted.len(),
+        on_chain.len()
+    );
+    serve.lock().await.kill();
+}
+
+async fn wait_for(http: &Http, url: &str, key: &str, done: impl Fn(&Value) -> bool) {
+    let started = Instant::now();
+    loop {
+        if let Some((200, body)) = get(http, url, key).await
+            && done(&body)
+        {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out on {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn api_key(db: &Db, client: &str, bank: bool) -> String {
+    let mut args = vec!["--json", "api-key", "create", "--client", client];
+    if bank {
+        args.push("--bank");
+    }
+    let out: Value = serde_json::from_str(&success(&db.emtoken(&args))).unwrap();
+    out["apiKey"].as_str().unwrap().to_owned()
+}

@@ -32,6 +32,9 @@ const KILLS: usize = 20;
 const WALLETS: usize = 10;
 const IN_FLIGHT: usize = 24;
 
+/// Each key's final answer: status, body, and how many tries it took.
+type Answers = Arc<Mutex<HashMap<String, (u16, Value, usize)>>>;
+
 type Http = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
 /// One answer: status and body; None when the connection failed (the server is down).
@@ -237,7 +240,7 @@ async fn campaign(db: Db) {
 
     // The requests: a transfer of 1.00 from wallet i to wallet i+1, each with its own key, retried with
     // that key until it gets a final answer.
-    let answers: Arc<Mutex<HashMap<String, (u16, Value, usize)>>> = Arc::default();
+    let answers: Answers = Arc::default();
     let queue: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new((0..REQUESTS).rev().collect()));
     let mut workers = vec![];
     for _ in 0..IN_FLIGHT {

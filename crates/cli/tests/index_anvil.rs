@@ -20,6 +20,11 @@ fn amount(text: &str) -> Amount {
     Amount::parse(text, emtoken_workload::DECIMALS).expect("amount")
 }
 
+/// A fresh payment reference for a mint (the contract mints once per reference and refuses zero).
+fn payment_reference() -> B256 {
+    OperationId::random().as_bytes()
+}
+
 fn lower(address: Address) -> String {
     hex::encode_prefixed(address)
 }
@@ -49,11 +54,16 @@ async fn history() -> (DevNode, Deployed) {
     let notary = deployed.address_of(Role::Notary);
     let operator = &deployed.operator;
     operator
-        .mint(alice, amount("100"), MintKind::Card, B256::ZERO)
+        .mint(alice, amount("100"), MintKind::Card, payment_reference())
         .await
         .expect("mint");
     operator
-        .mint(bob, amount("25.50"), MintKind::BankTransfer, B256::ZERO)
+        .mint(
+            bob,
+            amount("25.50"),
+            MintKind::BankTransfer,
+            payment_reference(),
+        )
         .await
         .expect("mint");
     deployed
@@ -265,7 +275,7 @@ async fn follows_the_head_serves_metrics_and_stops_on_sigterm() {
     // Following: a new mint shows up.
     deployed
         .operator
-        .mint(alice, amount("1"), MintKind::Card, B256::ZERO)
+        .mint(alice, amount("1"), MintKind::Card, payment_reference())
         .await
         .expect("mint");
     until("the new mint", || {

@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{amount, assert_matches_chain, assert_same_index, config, index, second_store};
+use common::{
+    amount, assert_matches_chain, assert_same_index, config, index, payment_reference, second_store,
+};
 use emtoken_indexer::{Error, Indexer};
 use emtoken_sdk::MintKind;
 use emtoken_store::Store;
@@ -22,7 +24,7 @@ async fn a_restarted_devnet_is_refused_then_reindexed_on_request(pool: PgPool) {
             d.address_of(Role::Alice),
             amount("70"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();
@@ -39,7 +41,7 @@ async fn a_restarted_devnet_is_refused_then_reindexed_on_request(pool: PgPool) {
             d.address_of(Role::Bob),
             amount("9"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();

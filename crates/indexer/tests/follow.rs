@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use alloy::{primitives::Address, providers::Provider};
-use common::{amount, config, movements, units, wallet};
+use common::{amount, config, movements, payment_reference, units, wallet};
 use emtoken_indexer::Indexer;
 use emtoken_sdk::MintKind;
 use emtoken_store::Store;
@@ -61,7 +61,7 @@ async fn pending_until_confirmed_while_transactions_keep_arriving(pool: PgPool) 
 
     let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
     d.operator
-        .mint(alice, amount("100"), MintKind::Card, Default::default())
+        .mint(alice, amount("100"), MintKind::Card, payment_reference())
         .await
         .unwrap();
     eventually("the cash-in, pending", || async {
@@ -138,7 +138,7 @@ async fn new_heads_wake_the_poller(pool: PgPool) {
             d.address_of(Role::Carol),
             amount("5"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();

@@ -6,7 +6,7 @@
 mod common;
 
 use alloy::providers::Provider;
-use common::{amount, assert_matches_chain, config, index};
+use common::{amount, assert_matches_chain, config, index, payment_reference};
 use emtoken_sdk::MintKind;
 use emtoken_store::Store;
 use emtoken_test_utils::{DevNode, ProfileName, ProxyRules, Role, RpcProxy};
@@ -32,7 +32,7 @@ async fn alice_with_100(pool: PgPool) -> (DevNode, Deployed, Store) {
             d.address_of(Role::Alice),
             amount("100"),
             MintKind::Card,
-            Default::default(),
+            payment_reference(),
         )
         .await
         .unwrap();
@@ -94,7 +94,7 @@ async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
         .await
         .unwrap();
     d.operator
-        .mint(alice, amount("1"), MintKind::Card, Default::default())
+        .mint(alice, amount("1"), MintKind::Card, payment_reference())
         .await
         .unwrap();
     index(config(&d, 0), &store).await;

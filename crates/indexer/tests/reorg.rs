@@ -11,7 +11,7 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     sol_types::SolCall,
 };
-use common::{amount, assert_same_index, config, index, second_store};
+use common::{amount, assert_same_index, config, index, payment_reference, second_store};
 use emtoken_indexer::{Error, Indexer};
 use emtoken_sdk::{EmTokenClient, MintKind, OperationId, bindings::EmToken};
 use emtoken_store::Store;
@@ -88,7 +88,7 @@ async fn funded(node: &DevNode) -> Deployed {
                 d.address_of(who),
                 amount("1000"),
                 MintKind::Card,
-                Default::default(),
+                payment_reference(),
             )
             .await
             .unwrap();

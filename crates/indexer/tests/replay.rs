@@ -3,7 +3,9 @@
 mod common;
 
 use alloy::providers::Provider;
-use common::{amount, assert_matches_chain, assert_same_index, config, index, second_store};
+use common::{
+    amount, assert_matches_chain, assert_same_index, config, index, payment_reference, second_store,
+};
 use emtoken_indexer::Indexer;
 use emtoken_sdk::{MintKind, OperationId};
 use emtoken_store::Store;
@@ -14,7 +16,7 @@ use sqlx::PgPool;
 async fn history(d: &Deployed) {
     let (alice, bob) = (d.address_of(Role::Alice), d.address_of(Role::Bob));
     d.operator
-        .mint(alice, amount("500"), MintKind::Card, Default::default())
+        .mint(alice, amount("500"), MintKind::Card, payment_reference())
         .await
         .unwrap();
     d.alice.transfer(bob, amount("20")).await.unwrap();

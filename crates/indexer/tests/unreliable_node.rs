@@ -11,7 +11,9 @@ mod common;
 use std::time::Instant;
 
 use alloy::providers::Provider;
-use common::{amount, assert_matches_chain, assert_same_index, config, index, second_store};
+use common::{
+    amount, assert_matches_chain, assert_same_index, config, index, payment_reference, second_store,
+};
 use emtoken_sdk::{MintKind, OperationId};
 use emtoken_store::Store;
 use emtoken_test_utils::{DevNode, ProfileName, ProxyRules, Role, RpcProxy};
@@ -25,7 +27,7 @@ async fn long_chain(d: &Deployed) {
     let provider = d.operator.provider();
     for round in 0..3 {
         d.operator
-            .mint(alice, amount("100"), MintKind::Card, Default::default())
+            .mint(alice, amount("100"), MintKind::Card, payment_reference())
             .await
             .unwrap();
         d.alice.transfer(bob, amount("10")).await.unwrap();

@@ -7,9 +7,9 @@ pub mod seed;
 
 use std::time::Duration;
 
-use alloy::primitives::Address;
+use alloy::primitives::{Address, B256};
 use emtoken_indexer::{Config, Indexer, Summary};
-use emtoken_sdk::Amount;
+use emtoken_sdk::{Amount, OperationId};
 use emtoken_store::{Store, WalletRef, WalletRow};
 use emtoken_workload::Deployed;
 use rust_decimal::Decimal;
@@ -17,6 +17,11 @@ use rust_decimal::Decimal;
 /// A decimal amount of the test token (2 decimals).
 pub fn amount(text: &str) -> Amount {
     Amount::parse(text, 2).expect("amount")
+}
+
+/// A fresh payment reference for a mint (the contract mints once per reference and refuses zero).
+pub fn payment_reference() -> B256 {
+    OperationId::random().as_bytes()
 }
 
 /// Base units of a decimal amount, as the store keeps them.

@@ -6,7 +6,7 @@ use emtoken_store::Store;
 use emtoken_test_utils::Role;
 use emtoken_workload::Deployed;
 
-use super::{amount, assert_matches_chain, movements, units, wallet};
+use super::{amount, assert_matches_chain, movements, payment_reference, units, wallet};
 
 fn s(text: &str) -> String {
     text.to_owned()
@@ -22,7 +22,7 @@ pub async fn play(d: &Deployed) -> (B256, B256) {
     let notary = d.address_of(Role::Notary);
     // Cash-in: card to alice, bank transfer (direct mint) to carol, fund order by bob executed.
     d.operator
-        .mint(alice, amount("1000"), MintKind::Card, B256::repeat_byte(1))
+        .mint(alice, amount("1000"), MintKind::Card, payment_reference())
         .await
         .unwrap();
     d.operator
@@ -30,7 +30,7 @@ pub async fn play(d: &Deployed) -> (B256, B256) {
             carol,
             amount("200"),
             MintKind::BankTransfer,
-            B256::repeat_byte(2),
+            payment_reference(),
         )
         .await
         .unwrap();

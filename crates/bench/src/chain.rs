@@ -5,11 +5,11 @@
 use std::{path::Path, time::Instant};
 
 use alloy::{
-    primitives::{Address, Bytes},
+    primitives::{Address, Bytes, keccak256},
     providers::{Provider, ProviderBuilder},
 };
 use anyhow::{Context, bail};
-use emtoken_sdk::{EmTokenClient, NetworkProfile};
+use emtoken_sdk::{EmTokenClient, NetworkProfile, bindings::EmToken};
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::{Deployed, WorkloadConfig, generate};
 use serde::{Deserialize, Serialize};
@@ -81,9 +81,15 @@ fn generate_args() -> Vec<&'static str> {
     vec!["--block-time", "1", "--gas-limit", "300000000"]
 }
 
+/// A short hash of the contract's bytecode (the committed artifact the bindings deploy), part of a saved
+/// chain's name: a changed contract never loads a chain deployed with another.
+fn contract_hash() -> String {
+    alloy::hex::encode(&keccak256(&EmToken::BYTECODE[..])[..4])
+}
+
 impl Chain {
-    /// Loads the history of `config` from `cache` when saved there and `reuse` is set (see
-    /// [`LOAD_STATE_ARGS`] for what a loaded chain lacks), else generates it on a fresh node
+    /// Loads the history of `config` from `cache` when saved there for this contract's bytecode and `reuse`
+    /// is set (see [`LOAD_STATE_ARGS`] for what a loaded chain lacks), else generates it on a fresh node
     /// (anvil with [`generate_args`]) and saves it. Mining is off when this returns.
     pub(crate) async fn prepare(
         config: &WorkloadConfig,
@@ -91,8 +97,11 @@ impl Chain {
         reuse: bool,
     ) -> anyhow::Result<Self> {
         let stem = format!(
-            "chain-s{}-e{}-w{}",
-            config.seed, config.events, config.wallets
+            "chain-s{}-e{}-w{}-c{}",
+            config.seed,
+            config.events,
+            config.wallets,
+            contract_hash()
         );
         let (state_path, info_path) = (
             cache.join(format!("{stem}.state.json")),

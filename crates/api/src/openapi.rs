@@ -30,6 +30,7 @@ use crate::routes;
         routes::bank_list_cash_outs,
         routes::bank_execute_cash_out,
         routes::bank_reject_cash_out,
+        routes::bank_set_kyc_level,
     ),
     components(schemas(
         routes::CreateWallet,
@@ -43,6 +44,7 @@ use crate::routes;
         routes::BankCashIn,
         routes::RejectCashOut,
         routes::ExecuteCashOut,
+        routes::SetKycLevel,
     ))
 )]
 struct ApiDoc;

@@ -95,7 +95,7 @@ impl Call {
             "mint",
             "processPayout",
         ];
-        const MORE: [&str; 2] = ["executePayout", "rejectPayout"];
+        const MORE: [&str; 3] = ["executePayout", "rejectPayout", "setKycLevel"];
         NAMES
             .iter()
             .chain(MORE.iter())

@@ -39,6 +39,14 @@ pub(crate) struct RejectCashOut {
     reason: String,
 }
 
+/// A wallet's new KYC level, set by the compliance side.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct SetKycLevel {
+    /// The level (0–255); the token must have a tier for it, or the contract refuses it (409).
+    kyc_level: u8,
+}
+
 /// Execute a payout (no fields).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -303,4 +311,65 @@ async fn decide(
         ..NewRequest::default()
     };
     idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer), None).await
+}
+
+/// `POST /api/v1/bank/wallets/{walletId}/kycLevel`: the compliance side sets a wallet's KYC level (the
+/// public API never does: new wallets start at 0). A level without a tier on chain, or the wallet's
+/// current level, is a 409 and nothing is sent.
+#[utoipa::path(post, path = "/api/v1/bank/wallets/{walletId}/kycLevel", tag = "bank", request_body = SetKycLevel,
+    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "on its way: the wallet shows the level once mined"), (status = 400), (status = 401),
+              (status = 403), (status = 404), (status = 409, description = "no tier for the level, same level, wallet not READY")))]
+pub(crate) async fn bank_set_kyc_level(
+    State(state): State<ApiState>,
+    BankCaller(bank): BankCaller,
+    Path(wallet_id): Path<String>,
+    headers: HeaderMap,
+    body: JsonBody<SetKycLevel>,
+) -> Result<Response, Problem> {
+    let key = idempotency::key(&headers)?;
+    if let Some(answer) =
+        idempotency::earlier(&state, bank.id, key.as_deref(), &body.fingerprint).await?
+    {
+        return Ok(answer);
+    }
+    let id = fields::uuid("walletId", &wallet_id)?;
+    let wallet = state
+        .store
+        .wallet(WalletRef::Id(id))
+        .await?
+        .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
+        .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
+    ready(&wallet, "the")?;
+    let level = body.value.kyc_level;
+    let tx = state
+        .platform
+        .compliance
+        .contract()
+        .setKycLevel(Address::from(wallet.address), level)
+        .into_transaction_request();
+    let answer = json!({
+        "walletId": wallet.id,
+        "kycLevel": level,
+        "status": "PENDING",
+    });
+    let request = NewRequest {
+        id: Uuid::new_v4(),
+        client_id: bank.id,
+        idempotency_key: key,
+        fingerprint: body.fingerprint,
+        kind: "SET_KYC_LEVEL".into(),
+        wallet_id: Some(wallet.id),
+        record_id: Some(wallet.id),
+        details: json!({ "kycLevel": level }),
+        ..NewRequest::default()
+    };
+    idempotency::run(
+        &state,
+        request,
+        vec![Call::compliance("setKycLevel", tx)],
+        (StatusCode::ACCEPTED, answer),
+        None,
+    )
+    .await
 }

@@ -63,7 +63,8 @@ pub(crate) fn router() -> Router<ApiState> {
             "/cashOuts/{movementId}/execute",
             post(bank_execute_cash_out),
         )
-        .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out));
+        .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out))
+        .route("/wallets/{walletId}/kycLevel", post(bank_set_kyc_level));
     Router::new()
         .nest("/api/v1/public", public)
         .nest("/api/v1/bank", bank)

@@ -9,149 +9,29 @@ mod common;
 
 use std::{
     collections::{BTreeSet, HashMap},
-    net::TcpListener,
-    process::{Child, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
-use common::{Db, command, success};
+use common::{
+    Db,
+    api::{Serve, api_key, http, post, wait_for},
+};
 use emtoken_sdk::bindings::EmToken::OperatorTransferExecuted;
-use emtoken_test_utils::{DevNode, ProfileName, Role};
+use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
+
+/// Each key's final answer: status, body, and how many tries it took.
+type Answers = Arc<Mutex<HashMap<String, (u16, Value, usize)>>>;
 
 const REQUESTS: usize = 300;
 const KILLS: usize = 20;
 const WALLETS: usize = 10;
 const IN_FLIGHT: usize = 24;
-
-/// Each key's final answer: status, body, and how many tries it took.
-type Answers = Arc<Mutex<HashMap<String, (u16, Value, usize)>>>;
-
-type Http = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
-
-/// One answer: status and body; None when the connection failed (the server is down).
-async fn post(
-    http: &Http,
-    url: &str,
-    key: &str,
-    body: &Value,
-    idempotency: Option<&str>,
-) -> Option<(u16, Value)> {
-    let mut request = hyper::Request::post(url)
-        .header("authorization", format!("Bearer {key}"))
-        .header("content-type", "application/json");
-    if let Some(k) = idempotency {
-        request = request.header("idempotency-key", k);
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap();
-    let response = tokio::time::timeout(Duration::from_secs(30), http.request(request))
-        .await
-        .ok()?
-        .ok()?;
-    let status = response.status().as_u16();
-    let bytes = response.into_body().collect().await.ok()?.to_bytes();
-    Some((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
-}
-
-async fn get(http: &Http, url: &str, key: &str) -> Option<(u16, Value)> {
-    let request = hyper::Request::get(url)
-        .header("authorization", format!("Bearer {key}"))
-        .body(Full::new(Bytes::new()))
-        .unwrap();
-    let response = tokio::time::timeout(Duration::from_secs(10), http.request(request))
-        .await
-        .ok()?
-        .ok()?;
-    let status = response.status().as_u16();
-    let bytes = response.into_body().collect().await.ok()?.to_bytes();
-    Some((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
-}
-
-/// A running `emtoken serve`, restartable.
-struct Serve {
-    args: Vec<String>,
-    env: Vec<(&'static str, String)>,
-    dir: std::path::PathBuf,
-    child: Option<Child>,
-    base: String,
-}
-
-impl Serve {
-    fn start(&mut self) {
-        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        let mut cmd = command(&self.dir, &args);
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        let child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start emtoken serve");
-        self.child = Some(child);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill(); // SIGKILL
-            let _ = child.wait();
-        }
-    }
-
-    async fn ready(&self, http: &Http) {
-        let started = Instant::now();
-        loop {
-            let request = hyper::Request::get(format!("{}/api/v1/openapi.json", self.base))
-                .body(Full::new(Bytes::new()))
-                .unwrap();
-            if let Ok(Ok(r)) =
-                tokio::time::timeout(Duration::from_secs(2), http.request(request)).await
-                && r.status().is_success()
-            {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "emtoken serve did not come up"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn key_of(node: &DevNode, role: Role) -> String {
-    alloy::hex::encode_prefixed(node.signer(role).unwrap().to_bytes())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_during_transfers_every_key_gets_one_final_answer_on_the_server() {
@@ -172,29 +52,10 @@ async fn campaign(db: Db) {
     let d = Deployed::deploy(&node).await.unwrap();
     let client_key = api_key(&db, "acme", false);
     let bank_key = api_key(&db, "bank", true);
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut args = vec![
-        "serve".to_owned(),
-        "--rpc".into(),
-        d.endpoint().to_owned(),
-        "--contract".into(),
-        d.address.to_string(),
-        "--listen".into(),
-        format!("127.0.0.1:{port}"),
-    ];
-    args.extend(db.args());
-    let serve = Arc::new(Mutex::new(Serve {
-        args,
-        env: vec![
-            ("EMTOKEN_OPERATOR_KEY", key_of(&node, Role::Operator)),
-            ("EMTOKEN_COMPLIANCE_KEY", key_of(&node, Role::Compliance)),
-        ],
-        dir: db.dir.path().to_owned(),
-        child: None,
-        base: base.clone(),
-    }));
-    let http: Http = Client::builder(TokioExecutor::new()).build_http();
+    let serve = Serve::new(&db, &node, d.endpoint(), &d.address.to_string());
+    let base = serve.base.clone();
+    let serve = Arc::new(Mutex::new(serve));
+    let http = http();
     serve.lock().await.start();
     serve.lock().await.ready(&http).await;
 
@@ -388,29 +249,4 @@ async fn campaign(db: Db) {
         on_chain.len()
     );
     serve.lock().await.kill();
-}
-
-async fn wait_for(http: &Http, url: &str, key: &str, done: impl Fn(&Value) -> bool) {
-    let started = Instant::now();
-    loop {
-        if let Some((200, body)) = get(http, url, key).await
-            && done(&body)
-        {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "timed out on {url}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn api_key(db: &Db, client: &str, bank: bool) -> String {
-    let mut args = vec!["--json", "api-key", "create", "--client", client];
-    if bank {
-        args.push("--bank");
-    }
-    let out: Value = serde_json::from_str(&success(&db.emtoken(&args))).unwrap();
-    out["apiKey"].as_str().unwrap().to_owned()
 }

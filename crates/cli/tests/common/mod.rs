@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod api;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},

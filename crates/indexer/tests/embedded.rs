@@ -14,13 +14,13 @@ async fn the_seed_flow_on_the_embedded_database() {
     let dir = tempfile::tempdir().unwrap();
     let node = DevNode::spawn(ProfileName::Dev).unwrap();
     let d = Deployed::deploy(&node).await.unwrap();
-    let holds = seed::play(&d).await;
+    let played = seed::play(&d).await;
 
     let store = Store::open_embedded(dir.path()).await.unwrap();
     assert!(store.is_embedded());
     let summary = index(config(&d, 0), &store).await;
     assert!(summary.events > 40, "{summary:?}");
-    seed::assert_records(&store, &d, holds).await;
+    seed::assert_records(&store, &d, &played).await;
     let dump = store.canonical_dump(31337).await.unwrap();
     assert_eq!(
         index(config(&d, 0), &store).await.events,

@@ -14,9 +14,9 @@ use sqlx::PgPool;
 async fn seed_flows_become_the_records_of_movements_md(pool: PgPool) {
     let node = DevNode::spawn(ProfileName::Dev).unwrap();
     let d = Deployed::deploy(&node).await.unwrap();
-    let holds = seed::play(&d).await;
+    let played = seed::play(&d).await;
     let store = Store::from_pool(pool).await.unwrap();
     let summary = index(config(&d, 0), &store).await;
     assert!(summary.events > 40, "{summary:?}");
-    seed::assert_records(&store, &d, holds).await;
+    seed::assert_records(&store, &d, &played).await;
 }

@@ -189,17 +189,17 @@ impl Tx {
         sqlx::query(
             "INSERT INTO movements (id, chain_id, wallet_id, type, status, outcome, amount, concept,
                  origin_address, target_address, iban, record_kind, record_key, tx_hash, block_number,
-                 block_hash, log_index, decided_block, dropped, created_at, updated_at)
+                 block_hash, log_index, decided_block, dropped, created_at, updated_at, payment_reference)
              SELECT u.id, $1, u.wallet_id, u.type, u.status, u.outcome, u.amount, u.concept, u.origin, u.target,
                     u.iban, u.record_kind, u.record_key, u.tx_hash, u.block_number, u.block_hash, u.log_index,
-                    u.decided_block, false, u.created_at, u.updated_at
+                    u.decided_block, false, u.created_at, u.updated_at, u.payment_reference
              FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[],
                          $9::bytea[], $10::bytea[], $11::text[], $12::text[], $13::bytea[], $14::bytea[],
                          $15::bigint[], $16::bytea[], $17::bigint[], $18::bigint[], $19::timestamptz[],
-                         $20::timestamptz[])
+                         $20::timestamptz[], $21::bytea[])
                   AS u(id, wallet_id, type, status, outcome, amount, concept, origin, target, iban, record_kind,
                        record_key, tx_hash, block_number, block_hash, log_index, decided_block, created_at,
-                       updated_at)
+                       updated_at, payment_reference)
              ON CONFLICT (id) DO UPDATE
              SET status = excluded.status, outcome = excluded.outcome, amount = excluded.amount,
                  tx_hash = excluded.tx_hash, block_number = excluded.block_number,
@@ -227,6 +227,7 @@ impl Tx {
         .bind(rows.iter().map(|r| r.decided_block).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.payment_reference).collect::<Vec<_>>())
         .execute(self.conn())
         .await?;
         Ok(())
@@ -428,8 +429,8 @@ pub(crate) fn hex(bytes: impl AsRef<[u8]>) -> String {
 macro_rules! movement_columns {
     () => {
         "id, wallet_id, type, status, outcome, amount, concept, origin_address,
-    target_address, iban, record_kind, record_key, tx_hash, block_number, block_hash, log_index, decided_block,
-    dropped, created_at, updated_at"
+    target_address, iban, record_kind, record_key, payment_reference, tx_hash, block_number, block_hash,
+    log_index, decided_block, dropped, created_at, updated_at"
     };
 }
 pub(crate) use movement_columns;

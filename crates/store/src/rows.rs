@@ -204,6 +204,9 @@ pub struct MovementRow {
     pub record_kind: Option<String>,
     /// That record's key.
     pub record_key: Option<Hash>,
+    /// The payment reference a direct mint was made against (CARD_CASHIN / BANK_ACCOUNT_CASHIN of a
+    /// `mint`): the card payment's or SEPA transfer's id, to match the cash-in to the fiat payment.
+    pub payment_reference: Option<Hash>,
     /// Transaction that created it.
     pub tx_hash: Hash,
     /// Its block.

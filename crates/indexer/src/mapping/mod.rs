@@ -252,7 +252,10 @@ impl Mapper {
                 };
                 let id =
                     ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "cashin");
-                self.new_movement(id, ev, to, ty, value, (None, None), None, Some("SUCCESS"));
+                let movement =
+                    self.new_movement(id, ev, to, ty, value, (None, None), None, Some("SUCCESS"));
+                // The fiat payment it was minted against, so the two can be matched.
+                movement.payment_reference = Some(m.paymentReference.0);
             }
             E::OperatorTransferExecuted(o) => {
                 let (from, to, value) = (addr(o.from), addr(o.to), units(o.value)?);

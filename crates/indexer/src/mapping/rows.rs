@@ -50,8 +50,9 @@ impl Mapper {
             })
     }
 
-    /// A new movement of `wallet` created by the event. `outcome` is known for movements that are done
-    /// once mined (decided by this very event); None for orders waiting for their agent.
+    /// A new movement of `wallet` created by the event, returned for what only some movements carry.
+    /// `outcome` is known for movements that are done once mined (decided by this very event); None for
+    /// orders waiting for their agent.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new_movement(
         &mut self,
@@ -63,7 +64,7 @@ impl Mapper {
         (origin, target): (Option<Addr>, Option<Addr>),
         record: Option<(&str, Hash)>,
         outcome: Option<&str>,
-    ) {
+    ) -> &mut MovementRow {
         self.see(wallet, ev);
         let decided_block = outcome.map(|_| ev.block_number);
         let movement = MovementRow {
@@ -79,6 +80,7 @@ impl Mapper {
             iban: None,
             record_kind: record.map(|(kind, _)| kind.to_owned()),
             record_key: record.map(|(_, key)| key),
+            payment_reference: None,
             tx_hash: ev.tx_hash,
             block_number: ev.block_number,
             block_hash: ev.block_hash,
@@ -88,8 +90,8 @@ impl Mapper {
             created_at: ev.block_time,
             updated_at: ev.block_time,
         };
-        self.movements.insert(id, movement);
         self.touched_movements.push(id);
+        self.movements.entry(id).insert_entry(movement).into_mut()
     }
 
     /// TRANSFER_OUT for the payer and TRANSFER_IN for the payee, done once mined.

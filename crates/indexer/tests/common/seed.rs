@@ -12,8 +12,16 @@ fn s(text: &str) -> String {
     text.to_owned()
 }
 
-/// Plays the seed's operations; returns the ids of the holds (partially executed; kept open then released).
-pub async fn play(d: &Deployed) -> (B256, B256) {
+/// What [`play`] did that the records must show.
+pub struct Played {
+    /// The ids of the holds (partially executed; kept open then released).
+    pub holds: (B256, B256),
+    /// The payment references of the direct mints: alice's card cash-in, carol's bank transfer.
+    pub mint_references: (B256, B256),
+}
+
+/// Plays the seed's operations.
+pub async fn play(d: &Deployed) -> Played {
     let (alice, bob, carol) = (
         d.address_of(Role::Alice),
         d.address_of(Role::Bob),
@@ -21,8 +29,9 @@ pub async fn play(d: &Deployed) -> (B256, B256) {
     );
     let notary = d.address_of(Role::Notary);
     // Cash-in: card to alice, bank transfer (direct mint) to carol, fund order by bob executed.
+    let mint_references = (payment_reference(), payment_reference());
     d.operator
-        .mint(alice, amount("1000"), MintKind::Card, payment_reference())
+        .mint(alice, amount("1000"), MintKind::Card, mint_references.0)
         .await
         .unwrap();
     d.operator
@@ -30,7 +39,7 @@ pub async fn play(d: &Deployed) -> (B256, B256) {
             carol,
             amount("200"),
             MintKind::BankTransfer,
-            payment_reference(),
+            mint_references.1,
         )
         .await
         .unwrap();
@@ -141,11 +150,15 @@ pub async fn play(d: &Deployed) -> (B256, B256) {
         .await
         .unwrap();
     d.alice.cancel_payout(p4.id).await.unwrap();
-    (h1.id, h2.id)
+    Played {
+        holds: (h1.id, h2.id),
+        mint_references,
+    }
 }
 
 /// Checks the store holds exactly the records of [`play`] (indexed to the head, every block final).
-pub async fn assert_records(store: &Store, d: &Deployed, (h1, h2): (B256, B256)) {
+pub async fn assert_records(store: &Store, d: &Deployed, played: &Played) {
+    let (h1, h2) = played.holds;
     let (alice, bob, carol) = (
         d.address_of(Role::Alice),
         d.address_of(Role::Bob),
@@ -195,6 +208,25 @@ pub async fn assert_records(store: &Store, d: &Deployed, (h1, h2): (B256, B256))
     );
     // The suspense account moves money but has no movements of its own.
     assert_eq!(movements(store, d.address_of(Role::Suspense)).await, vec![]);
+
+    // A direct mint's cash-in carries the payment reference it was minted against (to match it to the
+    // fiat payment); no other movement has one, the fund order's cash-in included.
+    let (card, bank) = played.mint_references;
+    for (who, expected) in [
+        (alice, vec![(s("CARD_CASHIN"), card)]),
+        (bob, vec![]),
+        (carol, vec![(s("BANK_ACCOUNT_CASHIN"), bank)]),
+    ] {
+        let w = wallet(store, who).await;
+        let references: Vec<(String, B256)> = store
+            .movements_of(w.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|m| Some((m.r#type, B256::from(m.payment_reference?))))
+            .collect();
+        assert_eq!(references, expected, "payment references of {who}");
+    }
 
     // Every movement names its transaction; the hold's TRANSFER_OUT is in the execution's transaction.
     let a = wallet(store, alice).await;

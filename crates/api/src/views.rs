@@ -156,6 +156,7 @@ pub(crate) fn movement(
         "logIndex": m.log_index,
         "recordKind": m.record_kind,
         "recordKey": m.record_key.as_deref().map(hex),
+        "paymentReference": m.payment_reference.as_deref().map(hex),
     })
 }
 

@@ -391,6 +391,19 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         for field in seed_fields {
             assert!(m.get(field).is_some(), "movement lacks {field}: {m}");
         }
+        // The SEPA cash-in names the payment reference it was minted against; nothing else has one.
+        let reference = m["paymentReference"].as_str();
+        if m["type"] == "BANK_ACCOUNT_CASHIN" {
+            let reference = reference.unwrap_or_else(|| panic!("no paymentReference: {m}"));
+            assert!(
+                reference.len() == 66
+                    && reference.starts_with("0x")
+                    && reference[2..].bytes().any(|c| c != b'0'),
+                "{m}"
+            );
+        } else {
+            assert_eq!(reference, None, "{m}");
+        }
     }
     // Filters and sorting.
     let errors = p.get(&format!("{W}/{ia}/movements?status=ERROR")).await;

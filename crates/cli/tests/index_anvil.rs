@@ -43,8 +43,9 @@ fn wallet(wallets: &Value, address: Address) -> &Value {
         .unwrap_or_else(|| panic!("no wallet {address} in {wallets:#}"))
 }
 
-/// A node with EmToken, alice and bob funded, a transfer and an open hold.
-async fn history() -> (DevNode, Deployed) {
+/// A node with EmToken, alice and bob funded, a transfer and an open hold; and the payment reference of
+/// alice's card cash-in.
+async fn history() -> (DevNode, Deployed, B256) {
     let node = DevNode::spawn(ProfileName::Dev).expect("spawn anvil");
     let deployed = Deployed::deploy(&node).await.expect("deploy");
     let (alice, bob) = (
@@ -53,8 +54,9 @@ async fn history() -> (DevNode, Deployed) {
     );
     let notary = deployed.address_of(Role::Notary);
     let operator = &deployed.operator;
+    let card_payment = payment_reference();
     operator
-        .mint(alice, amount("100"), MintKind::Card, payment_reference())
+        .mint(alice, amount("100"), MintKind::Card, card_payment)
         .await
         .expect("mint");
     operator
@@ -76,12 +78,12 @@ async fn history() -> (DevNode, Deployed) {
         .hold(OperationId::random(), bob, notary, amount("5"), None)
         .await
         .expect("hold");
-    (node, deployed)
+    (node, deployed, card_payment)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn index_until_head_then_read_what_it_indexed() {
-    let (node, deployed) = history().await;
+    let (node, deployed, card_payment) = history().await;
     let (alice, bob) = (
         deployed.address_of(Role::Alice),
         deployed.address_of(Role::Bob),
@@ -141,6 +143,9 @@ async fn index_until_head_then_read_what_it_indexed() {
             ("LOCK", "5.00")
         ]
     );
+    // The cash-in names the card payment it was minted against; other movements have no reference.
+    assert_eq!(movements[0]["paymentReference"], card_payment.to_string());
+    assert_eq!(movements[1]["paymentReference"], Value::Null);
     let out = &movements[1];
     assert_eq!(out["targetDltAddress"], lower(bob));
     assert_eq!(out["targetWalletId"], b["id"]);
@@ -154,7 +159,11 @@ async fn index_until_head_then_read_what_it_indexed() {
     assert_eq!(by_id, movements);
     let text = success(&db.emtoken(&["movements", "--wallet", &lower(alice)]));
     assert!(
-        text.contains("TRANSFER_OUT") && text.contains(&format!("to {}", lower(bob))),
+        text.contains("TRANSFER_OUT")
+            && text.contains(&format!("to {}", lower(bob)))
+            && text
+                .lines()
+                .any(|l| l.contains("CARD_CASHIN") && l.contains(&card_payment.to_string())),
         "{text}"
     );
 
@@ -216,7 +225,7 @@ async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn follows_the_head_serves_metrics_and_stops_on_sigterm() {
-    let (node, deployed) = history().await;
+    let (node, deployed, _) = history().await;
     let alice = deployed.address_of(Role::Alice);
     let db = Db::fresh().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")

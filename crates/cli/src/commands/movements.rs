@@ -19,8 +19,10 @@ use crate::{
 /// With `--json`: an array of movements with the seed's field names (id, walletId, type, status,
 /// amount, concept, createdAt, updatedAt, originDltAddress, targetDltAddress, originWalletId,
 /// targetWalletId, dltNetwork, …) and what ties each to the chain (chainId, contractAddress, txHash,
-/// blockNumber, blockHash, logIndex, recordKind, recordKey). Amounts are JSON strings holding the
-/// exact decimal, e.g. "12.50"; times are RFC 3339 (UTC).
+/// blockNumber, blockHash, logIndex, recordKind, recordKey), and on a direct mint's cash-in the
+/// paymentReference it was minted against (the card payment's or SEPA transfer's id, also in the
+/// table's reference column). Amounts are JSON strings holding the exact decimal, e.g. "12.50"; times
+/// are RFC 3339 (UTC).
 ///
 /// Example: `emtoken movements --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`.
 #[derive(Debug, Args)]
@@ -63,6 +65,7 @@ struct Movement {
     log_index: i64,
     record_kind: Option<String>,
     record_key: Option<String>,
+    payment_reference: Option<String>,
 }
 
 /// Runs `emtoken movements`.
@@ -105,6 +108,7 @@ pub(crate) async fn run(args: MovementsArgs, output: Output) -> anyhow::Result<(
                 log_index: m.log_index,
                 record_kind: m.record_kind,
                 record_key: m.record_key.map(|k| format::hex(&k)),
+                payment_reference: m.payment_reference.map(|r| format::hex(&r)),
             });
         }
         Ok(movements)
@@ -125,6 +129,7 @@ fn describe(movements: &[Movement]) -> String {
         ("counterparty", Align::Left),
         ("block", Align::Right),
         ("tx", Align::Left),
+        ("reference", Align::Left),
     ]);
     for m in movements {
         let counterparty = match m.r#type.as_str() {
@@ -140,6 +145,7 @@ fn describe(movements: &[Movement]) -> String {
             counterparty.unwrap_or_default(),
             m.block_number.to_string(),
             format::short(&m.tx_hash),
+            m.payment_reference.clone().unwrap_or_default(),
         ]);
     }
     table.render()

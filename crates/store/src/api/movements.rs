@@ -31,6 +31,8 @@ pub struct MovementView {
     pub record_kind: Option<String>,
     /// That record's key.
     pub record_key: Option<Vec<u8>>,
+    /// The payment reference of a direct mint (CARD_CASHIN / BANK_ACCOUNT_CASHIN), once indexed.
+    pub payment_reference: Option<Vec<u8>>,
     /// The transaction (None before it is sent).
     pub tx_hash: Option<Vec<u8>>,
     /// Its block (None before it is indexed).
@@ -72,15 +74,15 @@ macro_rules! movements_of_wallet {
                            (SELECT r.concept FROM api_requests r WHERE r.tx_hash = m.tx_hash
                             ORDER BY r.created_at LIMIT 1)) AS concept,
                   m.origin_address, m.target_address, COALESCE(m.iban, am.iban) AS iban, m.record_kind,
-                  m.record_key, m.tx_hash, m.block_number, m.block_hash, m.log_index, m.created_at,
-                  m.updated_at
+                  m.record_key, m.payment_reference, m.tx_hash, m.block_number, m.block_hash, m.log_index,
+                  m.created_at, m.updated_at
            FROM movements m LEFT JOIN api_movements am ON am.id = m.id
            WHERE m.wallet_id = $1
            UNION ALL
            SELECT am.id, am.wallet_id, am.type,
                   CASE WHEN r.state = 'FAILED' THEN 'ERROR' ELSE 'PENDING' END, am.amount, am.concept,
-                  am.origin_address, am.target_address, am.iban, NULL, r.record_key, r.tx_hash, NULL, NULL,
-                  NULL, am.created_at, r.updated_at
+                  am.origin_address, am.target_address, am.iban, NULL, r.record_key, NULL, r.tx_hash, NULL,
+                  NULL, NULL, am.created_at, r.updated_at
            FROM api_movements am JOIN api_requests r ON r.id = am.request_id
            WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
              -- a request refused before anything was sent (answered 409) leaves no movement

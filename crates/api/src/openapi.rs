@@ -31,6 +31,7 @@ use crate::routes;
         routes::bank_execute_cash_out,
         routes::bank_reject_cash_out,
         routes::bank_set_kyc_level,
+        routes::bank_list_holds,
     ),
     components(schemas(
         routes::CreateWallet,

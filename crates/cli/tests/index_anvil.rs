@@ -187,6 +187,19 @@ async fn index_until_head_then_read_what_it_indexed() {
     assert_eq!(hold["expiration"], Value::Null);
     let text = success(&db.emtoken(&["holds", "--wallet", &lower(alice)]));
     assert!(text.contains("CREATED") && text.contains("never"), "{text}");
+    // The notary lists what it must decide; a notary no hold names has none.
+    let notary = lower(deployed.address_of(Role::Notary));
+    let open = json(&db.emtoken(&["--json", "holds", "--notary", &notary, "--status", "open"]));
+    assert_eq!(open.as_array().map(Vec::len), Some(1), "{open:#}");
+    assert_eq!(open[0]["holdKey"], hold["holdKey"]);
+    let done = json(&db.emtoken(&[
+        "--json", "holds", "--notary", &notary, "--status", "EXECUTED",
+    ]));
+    assert_eq!(done.as_array().map(Vec::len), Some(0), "{done:#}");
+    let none = json(&db.emtoken(&["--json", "holds", "--notary", &lower(alice)]));
+    assert_eq!(none.as_array().map(Vec::len), Some(0), "{none:#}");
+    let stderr = failure(&db.emtoken(&["holds", "--notary", &notary, "--status", "SOON"]));
+    assert!(stderr.contains("'SOON' is not a hold status"), "{stderr}");
 
     // Again: nothing new.
     let again = json(&db.emtoken(&index));

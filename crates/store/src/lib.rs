@@ -20,7 +20,7 @@ pub use db::{Store, Tx};
 pub use embedded::EmbeddedPostgres;
 pub use error::{Error, Result};
 pub use finality::Rollback;
-pub use read::WalletRef;
+pub use read::{ChainHold, HOLD_STATUSES, WalletRef, parse_hold_statuses};
 pub use rows::{
     Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash,
     HoldRow, MovementRow, OrderRow, SeenAddress, WalletRow, units_to_decimal,

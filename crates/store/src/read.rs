@@ -24,6 +24,46 @@ pub enum WalletRef {
     Address(Addr),
 }
 
+/// Every hold status the index records.
+pub const HOLD_STATUSES: [&str; 7] = [
+    "CREATED",
+    "RENEWED",
+    "EXECUTED",
+    "EXECUTED_AND_KEPT_OPEN",
+    "RELEASED_BY_NOTARY",
+    "RELEASED_BY_PAYEE",
+    "RELEASED_ON_EXPIRATION",
+];
+
+/// Hold statuses named in `text`, comma-separated, case-insensitive; `open` stands for those still to
+/// decide (CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN). The error names the unknown part.
+pub fn parse_hold_statuses(text: &str) -> std::result::Result<Vec<String>, String> {
+    let mut statuses = vec![];
+    for part in text.split(',').map(str::trim) {
+        if part.eq_ignore_ascii_case("open") {
+            statuses.extend(["CREATED", "RENEWED", "EXECUTED_AND_KEPT_OPEN"].map(String::from));
+        } else if let Some(s) = HOLD_STATUSES.iter().find(|s| s.eq_ignore_ascii_case(part)) {
+            statuses.push((*s).to_owned());
+        } else {
+            return Err(format!(
+                "'{part}' is not a hold status: use open or one of {}",
+                HOLD_STATUSES.join(", ")
+            ));
+        }
+    }
+    Ok(statuses)
+}
+
+/// A hold and the chain it is on.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChainHold {
+    /// The chain.
+    pub chain_id: i64,
+    /// The hold.
+    #[sqlx(flatten)]
+    pub hold: HoldRow,
+}
+
 impl Store {
     /// The indexed chains.
     pub async fn chains(&self) -> Result<Vec<crate::ChainRow>> {
@@ -97,6 +137,25 @@ impl Store {
         ))
         .bind(wallet.chain_id)
         .bind(wallet.address)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Holds whose notary is `notary` (on every indexed chain), in creation order; with `statuses`, only
+    /// those in one of them (e.g. the open ones: CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN).
+    pub async fn holds_of_notary(
+        &self,
+        notary: Addr,
+        statuses: &[String],
+    ) -> Result<Vec<ChainHold>> {
+        Ok(sqlx::query_as::<_, ChainHold>(concat!(
+            "SELECT chain_id, ",
+            hold_columns!(),
+            " FROM holds WHERE notary = $1 AND (cardinality($2::text[]) = 0 OR status = ANY($2))
+             ORDER BY chain_id, created_block, hold_key"
+        ))
+        .bind(notary)
+        .bind(statuses)
         .fetch_all(self.pool())
         .await?)
     }

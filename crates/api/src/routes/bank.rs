@@ -373,3 +373,60 @@ pub(crate) async fn bank_set_kyc_level(
     )
     .await
 }
+
+/// `GET /api/v1/bank/holds`: the holds a notary decides (default: the platform's operator, the notary
+/// of every hold made through the API), oldest first; `status` filters (comma-separated hold statuses,
+/// or `open`: CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN).
+#[utoipa::path(get, path = "/api/v1/bank/holds", tag = "bank",
+    params(("notary" = Option<String>, Query, description = "the notary's address (default: the platform's operator)"),
+           ("status" = Option<String>, Query, description = "open, or hold statuses, comma-separated")),
+    responses((status = 200, description = "the notary's holds"), (status = 400), (status = 401), (status = 403)))]
+pub(crate) async fn bank_list_holds(
+    State(state): State<ApiState>,
+    BankCaller(_bank): BankCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let mut notary = state.platform.operator.signer().unwrap_or_default();
+    let mut statuses = vec![];
+    for (name, value) in &params {
+        match name.as_str() {
+            "notary" => notary = fields::address("notary", value)?,
+            "status" => {
+                statuses = emtoken_store::parse_hold_statuses(value)
+                    .map_err(|e| Problem::bad("status", e))?;
+            }
+            other => {
+                return Err(Problem::bad(
+                    other,
+                    "unknown query parameter: this list takes notary and status",
+                ));
+            }
+        }
+    }
+    let rows = state.store.holds_of_notary(notary.0.0, &statuses).await?;
+    let mut items = vec![];
+    for row in rows.iter().filter(|r| r.chain_id == state.chain.chain_id) {
+        let h = &row.hold;
+        let payer = state.store.wallet(WalletRef::Address(h.payer)).await?;
+        let payee = state.store.wallet(WalletRef::Address(h.payee)).await?;
+        items.push(json!({
+            "id": h.id,
+            "holdKey": views::hex(&h.hold_key),
+            "operationId": views::hex(&h.operation_id),
+            "payerDltAddress": views::hex(&h.payer),
+            "payeeDltAddress": views::hex(&h.payee),
+            "notaryDltAddress": views::hex(&h.notary),
+            "payerWalletId": payer.map(|w| w.id),
+            "payeeWalletId": payee.map(|w| w.id),
+            "heldValue": views::amount(&state, h.held_value),
+            "executedValue": views::amount(&state, h.executed_value),
+            "releasedValue": views::amount(&state, h.released_value),
+            "remainingValue": views::amount(&state, h.remaining),
+            "status": h.status,
+            "expiration": h.expiration.map(views::time),
+            "createdAt": views::time(h.created_at),
+            "updatedAt": views::time(h.updated_at),
+        }));
+    }
+    Ok(Json(json!({ "_embedded": { "holds": items } })))
+}

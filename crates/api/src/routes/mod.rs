@@ -64,7 +64,8 @@ pub(crate) fn router() -> Router<ApiState> {
             post(bank_execute_cash_out),
         )
         .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out))
-        .route("/wallets/{walletId}/kycLevel", post(bank_set_kyc_level));
+        .route("/wallets/{walletId}/kycLevel", post(bank_set_kyc_level))
+        .route("/holds", get(bank_list_holds));
     Router::new()
         .nest("/api/v1/public", public)
         .nest("/api/v1/bank", bank)

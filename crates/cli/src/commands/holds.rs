@@ -1,4 +1,5 @@
-//! `emtoken holds --wallet ADDR|UUID`: the holds where a wallet pays or is paid.
+//! `emtoken holds --wallet ADDR|UUID`: the holds where a wallet pays or is paid; `--notary ADDR`: the
+//! holds a notary decides.
 
 use clap::Args;
 use emtoken_store::WalletRef;
@@ -11,10 +12,12 @@ use crate::{
     table::{Align, Table},
 };
 
-/// List the holds where a wallet is the payer or the payee.
+/// List the holds where a wallet is the payer or the payee, or those a notary decides.
 ///
 /// In creation order, with what was held, executed to the payee, released back, and what remains
-/// held.
+/// held. With --notary, the holds naming that address as notary (on every indexed chain), e.g. the
+/// platform's operator for the holds made through the API; --status keeps those in the given statuses
+/// (comma-separated; `open` stands for CREATED,RENEWED,EXECUTED_AND_KEPT_OPEN: what is still to decide).
 ///
 /// With `--json`: an array of holds with the seed's field names (id, operationId, holdKey,
 /// issuerDltAddress, payerDltAddress, payeeDltAddress, notaryDltAddress, heldValue, executedValue,
@@ -22,12 +25,22 @@ use crate::{
 /// releasedValue, remainingValue, updatedAt, createdBlock and createdTxHash. Amounts are JSON strings
 /// holding the exact decimal, e.g. "12.50"; times are RFC 3339 (UTC); expiration null = perpetual.
 ///
-/// Example: `emtoken holds --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`.
+/// Example: `emtoken holds --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`, or
+/// `emtoken holds --notary 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --status open`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whose").required(true).args(["wallet", "notary"])))]
 pub(crate) struct HoldsArgs {
     /// The wallet: its address (0x + 40 hex digits) or its id (UUID).
     #[arg(long, value_name = "ADDR|UUID", value_parser = args::wallet)]
-    wallet: WalletRef,
+    wallet: Option<WalletRef>,
+
+    /// The notary's address (0x + 40 hex digits): the holds it decides.
+    #[arg(long, value_name = "ADDR", value_parser = args::address)]
+    notary: Option<alloy_primitives::Address>,
+
+    /// With --notary: only holds in these statuses (comma-separated, or `open`).
+    #[arg(long, value_name = "STATUS,…", requires = "notary", value_parser = hold_statuses)]
+    status: Option<Statuses>,
 
     #[command(flatten)]
     database: DatabaseArgs,
@@ -63,12 +76,25 @@ struct Hold {
 /// Runs `emtoken holds`.
 pub(crate) async fn run(args: HoldsArgs, output: Output) -> anyhow::Result<()> {
     let holds = with_index(&args.database, async |index| {
-        let wallet = index.wallet(args.wallet).await?;
-        let chain = index.chain(wallet.chain_id)?.clone();
-        let decimals = index.decimals(wallet.chain_id)?;
-        let rows = index.store().holds_of(&wallet).await?;
+        let rows: Vec<(i64, emtoken_store::HoldRow)> = match (args.wallet, args.notary) {
+            (Some(which), _) => {
+                let wallet = index.wallet(which).await?;
+                let rows = index.store().holds_of(&wallet).await?;
+                rows.into_iter().map(|h| (wallet.chain_id, h)).collect()
+            }
+            (None, Some(notary)) => {
+                let rows = index
+                    .store()
+                    .holds_of_notary(notary.0.0, &args.status.map(|s| s.0).unwrap_or_default())
+                    .await?;
+                rows.into_iter().map(|r| (r.chain_id, r.hold)).collect()
+            }
+            (None, None) => anyhow::bail!("give --wallet or --notary"),
+        };
         let mut holds = Vec::with_capacity(rows.len());
-        for h in rows {
+        for (chain_id, h) in rows {
+            let chain = index.chain(chain_id)?.clone();
+            let decimals = index.decimals(chain_id)?;
             let (payer_wallet_id, _) = index.party(chain.chain_id, Some(h.payer)).await?;
             let (payee_wallet_id, _) = index.party(chain.chain_id, Some(h.payee)).await?;
             holds.push(Hold {
@@ -99,6 +125,15 @@ pub(crate) async fn run(args: HoldsArgs, output: Output) -> anyhow::Result<()> {
     })
     .await?;
     output.print(&holds, |holds| describe(holds))
+}
+
+/// Hold statuses of `--status`.
+#[derive(Debug, Clone)]
+struct Statuses(Vec<String>);
+
+/// Hold statuses of `--status`: names as the index keeps them, or `open`.
+fn hold_statuses(text: &str) -> Result<Statuses, String> {
+    emtoken_store::parse_hold_statuses(text).map(Statuses)
 }
 
 fn describe(holds: &[Hold]) -> String {

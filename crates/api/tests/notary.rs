@@ -84,3 +84,42 @@ async fn the_bank_lists_the_holds_its_notary_decides(pool: sqlx::PgPool) {
     let by_client = p.get(HOLDS).await;
     assert_eq!(by_client.status, StatusCode::FORBIDDEN, "{by_client:?}");
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_bank_transfer_reported_twice_is_credited_once(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let a = p.wallet(&p.client_key).await;
+    let ia = a["id"].as_str().unwrap().to_owned();
+    let body = json!({ "walletId": ia, "amount": "7.00", "paymentReference": "E2E-2026-0001" });
+    let first = p
+        .post(&p.bank_key, "/api/v1/bank/cashIns", body.clone())
+        .await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{first:?}");
+    p.wait_for(&format!("{W}/{ia}"), "the cash-in", |w| {
+        w["balance"] == "7.00"
+    })
+    .await;
+    // The same transfer again (no Idempotency-Key): the contract refuses the reference, nothing sent.
+    let before = p.footprint().await;
+    let again = p.post(&p.bank_key, "/api/v1/bank/cashIns", body).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{again:?}");
+    assert!(
+        again.detail().contains("MintReferenceUsed"),
+        "{}",
+        again.detail()
+    );
+    assert_eq!(p.footprint().await, before);
+    let bad = p
+        .post(
+            &p.bank_key,
+            "/api/v1/bank/cashIns",
+            json!({ "walletId": ia, "amount": "1.00", "paymentReference": "a\u{0}" }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{bad:?}");
+    assert!(
+        bad.detail().starts_with("paymentReference:"),
+        "{}",
+        bad.detail()
+    );
+}

@@ -29,6 +29,10 @@ pub(crate) struct BankCashIn {
     amount: String,
     /// The transfer's remittance information.
     concept: Option<String>,
+    /// The bank's own reference of the transfer (e.g. its SEPA end-to-end id), 1–140 characters: the
+    /// mint carries its hash, and the contract mints against a reference once, so the same transfer
+    /// reported twice is credited once (the second is a 409). Without it, the request's id is used.
+    payment_reference: Option<String>,
 }
 
 /// Reject a payout.
@@ -98,8 +102,24 @@ pub(crate) async fn bank_cash_in(
         }
     };
     ready(&wallet, "credited")?;
+    let payment_reference = match req.payment_reference.as_deref().map(str::trim) {
+        Some("") => {
+            return Err(Problem::bad(
+                "paymentReference",
+                "must be 1 to 140 characters",
+            ));
+        }
+        Some(text) => {
+            fields::text("paymentReference", text, 140)?;
+            Some(text.to_owned())
+        }
+        None => None,
+    };
     let request_id = Uuid::new_v4();
-    let reference = B256::from_slice(&[request_id.as_bytes().as_slice(), &[0u8; 16]].concat());
+    let reference = match &payment_reference {
+        Some(text) => alloy::primitives::keccak256(format!("SEPA:{text}")),
+        None => B256::from_slice(&[request_id.as_bytes().as_slice(), &[0u8; 16]].concat()),
+    };
     let tx = state
         .platform
         .operator
@@ -117,6 +137,7 @@ pub(crate) async fn bank_cash_in(
         "iban": wallet.iban,
         "amount": amount.to_string(),
         "concept": concept,
+        "paymentReference": payment_reference,
         "status": "PENDING",
     });
     let request = NewRequest {

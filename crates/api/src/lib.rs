@@ -77,13 +77,36 @@ impl ApiState {
 }
 
 /// The API's routes.
+///
+/// A `GET` (or `HEAD`) holds one of the store's read permits for its whole run, key lookup included:
+/// reads queue in front of the pool while writes (POSTs, the indexer) go straight to it, so a crowd
+/// of reads never stands between a write and the connection (see [`Store::read_permit`]).
 pub fn router(state: ApiState) -> Router {
     let drain = Arc::clone(&state.drain);
+    let store = state.store.clone();
     routes::router()
         .with_state(state)
         .layer(axum::middleware::from_fn(move |request, next| {
+            read_turn(store.clone(), request, next)
+        }))
+        .layer(axum::middleware::from_fn(move |request, next| {
             Drain::layer(Arc::clone(&drain), request, next)
         }))
+}
+
+/// Runs a read-only request with a read permit of the store; any other request as it comes.
+async fn read_turn(
+    store: Store,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method();
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        let _turn = store.read_permit().await;
+        next.run(request).await
+    } else {
+        next.run(request).await
+    }
 }
 
 /// The OpenAPI document of the API (what `/api/v1/openapi.json` serves).

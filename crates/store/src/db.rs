@@ -7,7 +7,7 @@ use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 
-use crate::{Error, Result};
+use crate::{Error, ReadPermit, Result, gate::ReadGate};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -15,6 +15,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: PgPool,
+    reads: ReadGate,
     embedded: Option<Arc<crate::EmbeddedPostgres>>,
 }
 
@@ -53,9 +54,26 @@ impl Store {
     pub async fn from_pool(pool: PgPool) -> Result<Self> {
         MIGRATOR.run(&pool).await?;
         Ok(Self {
+            reads: ReadGate::new(pool.options().get_max_connections()),
             pool,
             embedded: None,
         })
+    }
+
+    /// A turn for a read-only unit of work (an API `GET`), to hold while it runs its queries.
+    ///
+    /// The pool serves whoever asked first; readers that take a permit are at most two per
+    /// connection at the pool, the others wait here. Writes take none (the indexer's batches, the
+    /// API's request records), so they find at most that many reads ahead of them instead of every
+    /// read queued: on the embedded database's one connection, two queries rather than hundreds.
+    /// Never ask for a second permit while holding one.
+    pub async fn read_permit(&self) -> ReadPermit {
+        self.reads.enter().await
+    }
+
+    /// How many read permits exist (readers at the pool at once).
+    pub fn read_permits(&self) -> usize {
+        self.reads.permits()
     }
 
     /// The connection pool, for callers with their own queries (tests).

@@ -11,6 +11,7 @@ mod db;
 mod embedded;
 mod error;
 mod finality;
+mod gate;
 pub mod ids;
 mod ingest;
 mod read;
@@ -20,6 +21,7 @@ pub use db::{Store, Tx};
 pub use embedded::EmbeddedPostgres;
 pub use error::{Error, Result};
 pub use finality::Rollback;
+pub use gate::ReadPermit;
 pub use read::{ChainHold, HOLD_STATUSES, WalletRef, parse_hold_statuses};
 pub use rows::{
     Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash,

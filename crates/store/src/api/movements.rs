@@ -64,25 +64,23 @@ pub struct MovementsQuery {
     pub paging: Paging,
 }
 
-/// A wallet's movements ($1): indexed ones (with the concept of the request that caused them) and the
-/// expected ones not indexed yet.
+/// A wallet's movements ($1): indexed ones and the expected ones not indexed yet, with the columns lists
+/// sort and filter on. `concept` and `iban` are the movement's own here; `movement_columns!` completes an
+/// indexed movement's from the request that caused it, for the rows shown only (that lookup per row was
+/// most of a page's time on a wallet with thousands of movements).
 macro_rules! movements_of_wallet {
     () => {
         "WITH all_m AS (
-           SELECT m.id, m.wallet_id, m.type, m.status, m.amount,
-                  COALESCE(m.concept, am.concept,
-                           (SELECT r.concept FROM api_requests r WHERE r.tx_hash = m.tx_hash
-                            ORDER BY r.created_at LIMIT 1)) AS concept,
-                  m.origin_address, m.target_address, COALESCE(m.iban, am.iban) AS iban, m.record_kind,
-                  m.record_key, m.payment_reference, m.tx_hash, m.block_number, m.block_hash, m.log_index,
-                  m.created_at, m.updated_at
-           FROM movements m LEFT JOIN api_movements am ON am.id = m.id
+           SELECT m.id, m.wallet_id, m.type, m.status, m.amount, m.concept, m.origin_address,
+                  m.target_address, m.iban, m.record_kind, m.record_key, m.payment_reference, m.tx_hash,
+                  m.block_number, m.block_hash, m.log_index, m.created_at, m.updated_at, false AS expected
+           FROM movements m
            WHERE m.wallet_id = $1
            UNION ALL
            SELECT am.id, am.wallet_id, am.type,
                   CASE WHEN r.state = 'FAILED' THEN 'ERROR' ELSE 'PENDING' END, am.amount, am.concept,
                   am.origin_address, am.target_address, am.iban, NULL, r.record_key, NULL, r.tx_hash, NULL,
-                  NULL, NULL, am.created_at, r.updated_at
+                  NULL, NULL, am.created_at, r.updated_at, true
            FROM api_movements am JOIN api_requests r ON r.id = am.request_id
            WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
              -- a request refused before anything was sent (answered 409) leaves no movement
@@ -91,27 +89,56 @@ macro_rules! movements_of_wallet {
     };
 }
 
+/// The columns of [`MovementView`] from rows `p` of `all_m`: an indexed movement takes the concept and
+/// IBAN given to the platform (its expected movement's, else its request's).
+macro_rules! movement_columns {
+    () => {
+        "SELECT p.id, p.wallet_id, p.type, p.status, p.amount,
+                CASE WHEN p.expected THEN p.concept
+                     ELSE COALESCE(p.concept, am.concept,
+                                   (SELECT r.concept FROM api_requests r WHERE r.tx_hash = p.tx_hash
+                                    ORDER BY r.created_at LIMIT 1)) END AS concept,
+                p.origin_address, p.target_address,
+                CASE WHEN p.expected THEN p.iban ELSE COALESCE(p.iban, am.iban) END AS iban,
+                p.record_kind, p.record_key, p.payment_reference, p.tx_hash, p.block_number, p.block_hash,
+                p.log_index, p.created_at, p.updated_at
+         FROM page p LEFT JOIN api_movements am ON am.id = p.id AND NOT p.expected"
+    };
+}
+
+/// The order of a page: sort field $5, descending when $6, then chain order.
+macro_rules! movements_order {
+    () => {
+        " ORDER BY
+           CASE WHEN $5 = 'createdAt' AND NOT $6 THEN created_at END ASC,
+           CASE WHEN $5 = 'createdAt' AND $6 THEN created_at END DESC,
+           CASE WHEN $5 = 'updatedAt' AND NOT $6 THEN updated_at END ASC,
+           CASE WHEN $5 = 'updatedAt' AND $6 THEN updated_at END DESC,
+           CASE WHEN $5 = 'amount' AND NOT $6 THEN amount END ASC,
+           CASE WHEN $5 = 'amount' AND $6 THEN amount END DESC,
+           CASE WHEN $5 = 'status' AND NOT $6 THEN status END ASC,
+           CASE WHEN $5 = 'status' AND $6 THEN status END DESC,
+           CASE WHEN $5 = 'type' AND NOT $6 THEN type END ASC,
+           CASE WHEN $5 = 'type' AND $6 THEN type END DESC,
+           block_number NULLS LAST, log_index, type, id"
+    };
+}
+
 impl Store {
     /// A page of a wallet's movements and the total count.
     pub async fn movements_page(&self, q: &MovementsQuery) -> Result<(Vec<MovementView>, i64)> {
         let rows: Vec<MovementView> = sqlx::query_as(concat!(
             movements_of_wallet!(),
-            " SELECT * FROM all_m
-             WHERE ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
-               AND ($4::timestamptz IS NULL OR created_at <= $4)
-             ORDER BY
-               CASE WHEN $5 = 'createdAt' AND NOT $6 THEN created_at END ASC,
-               CASE WHEN $5 = 'createdAt' AND $6 THEN created_at END DESC,
-               CASE WHEN $5 = 'updatedAt' AND NOT $6 THEN updated_at END ASC,
-               CASE WHEN $5 = 'updatedAt' AND $6 THEN updated_at END DESC,
-               CASE WHEN $5 = 'amount' AND NOT $6 THEN amount END ASC,
-               CASE WHEN $5 = 'amount' AND $6 THEN amount END DESC,
-               CASE WHEN $5 = 'status' AND NOT $6 THEN status END ASC,
-               CASE WHEN $5 = 'status' AND $6 THEN status END DESC,
-               CASE WHEN $5 = 'type' AND NOT $6 THEN type END ASC,
-               CASE WHEN $5 = 'type' AND $6 THEN type END DESC,
-               block_number NULLS LAST, log_index, type, id
-             LIMIT $7 OFFSET $8"
+            ", page AS (
+               SELECT * FROM all_m
+               WHERE ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
+                 AND ($4::timestamptz IS NULL OR created_at <= $4)",
+            movements_order!(),
+            " LIMIT $7 OFFSET $8)
+             SELECT * FROM (",
+            movement_columns!(),
+            ") v",
+            movements_order!(),
         ))
         .bind(q.wallet_id)
         .bind(&q.status)
@@ -142,7 +169,8 @@ impl Store {
     pub async fn movement_view(&self, wallet_id: Uuid, id: Uuid) -> Result<Option<MovementView>> {
         Ok(sqlx::query_as(concat!(
             movements_of_wallet!(),
-            " SELECT * FROM all_m WHERE id = $2"
+            ", page AS (SELECT * FROM all_m WHERE id = $2) ",
+            movement_columns!(),
         ))
         .bind(wallet_id)
         .bind(id)

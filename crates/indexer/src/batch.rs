@@ -131,6 +131,7 @@ impl Indexer {
         tx.see_addresses(&writes.seen).await?;
         let settled = tx.apply_deltas(&writes.deltas, final_block).await?;
         tx.set_compliance(&writes.compliance).await?;
+        tx.set_system_roles(&writes.roles).await?;
         tx.upsert_holds(&writes.holds).await?;
         tx.upsert_orders(&writes.orders).await?;
         tx.upsert_movements(&writes.movements).await?;
@@ -230,21 +231,30 @@ impl Indexer {
     }
 
     /// Removes everything above `fork` and re-derives the holds, orders, their movements and the
-    /// compliance state of wallets that lost events.
+    /// compliance state and platform roles of wallets that lost events.
     async fn rollback_to(&self, tx: &mut Tx, fork: i64) -> Result<emtoken_store::Rollback> {
         let rollback = tx.rollback_above(fork).await?;
         let rows = tx
-            .events_of(&rollback.record_keys, &rollback.compliance_addresses)
+            .events_of(
+                &rollback.record_keys,
+                &rollback.compliance_addresses,
+                &rollback.role_addresses,
+            )
             .await?;
         let decoded = rows.iter().map(decode_row).collect::<Result<Vec<_>>>()?;
         let mut mapper = Mapper::new(self.chain_id, self.checkpoint.final_block);
         mapper.reset_compliance(&rollback.compliance_addresses);
-        let writes = map(mapper, &decoded)?;
+        mapper.reset_roles(&rollback.role_addresses);
+        let mut writes = map(mapper, &decoded)?;
+        // A suspense account change names two accounts: only those that lost events are re-derived, the
+        // other's stored role is already right (a later event may have given it back).
+        writes.roles.retain(|r| r.reset);
         tx.delete_records(&rollback.record_keys).await?;
         tx.upsert_holds(&writes.holds).await?;
         tx.upsert_orders(&writes.orders).await?;
         tx.upsert_movements(&writes.movements).await?;
         tx.set_compliance(&writes.compliance).await?;
+        tx.set_system_roles(&writes.roles).await?;
         Ok(rollback)
     }
 

@@ -16,6 +16,9 @@ pub struct Rollback {
     pub record_keys: Vec<Hash>,
     /// Addresses whose compliance events were removed.
     pub compliance_addresses: Vec<Addr>,
+    /// Addresses named by removed role events (suspense account changes, operator role grants and
+    /// revocations).
+    pub role_addresses: Vec<Addr>,
 }
 
 impl Tx {
@@ -88,6 +91,17 @@ impl Tx {
         .bind(fork)
         .fetch_all(self.conn())
         .await?;
+        let role_addresses: Vec<(Addr,)> = sqlx::query_as(
+            "SELECT DISTINCT substring(t FROM 13) FROM events, unnest(topics[2:3]) AS t
+             WHERE chain_id = $1 AND block_number > $2
+               AND (name = 'SuspenseAccountChanged'
+                    OR (name IN ('RoleGranted', 'RoleRevoked') AND topics[2] = $3 AND t = topics[3]))",
+        )
+        .bind(chain_id)
+        .bind(fork)
+        .bind(crate::ingest::OPERATOR_ROLE)
+        .fetch_all(self.conn())
+        .await?;
         let events = sqlx::query("DELETE FROM events WHERE chain_id = $1 AND block_number > $2")
             .bind(chain_id)
             .bind(fork)
@@ -124,6 +138,11 @@ impl Tx {
             dropped_movements,
             record_keys: record_keys.into_iter().map(|(k,)| k).collect(),
             compliance_addresses,
+            role_addresses: role_addresses
+                .into_iter()
+                .map(|(a,)| a)
+                .filter(|a| a != &[0u8; 20])
+                .collect(),
         })
     }
 

@@ -6,8 +6,14 @@ use rust_decimal::Decimal;
 
 use crate::{
     Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, Result,
-    SeenAddress, Tx,
+    SeenAddress, SystemRoleRow, Tx,
 };
+
+/// `keccak256("OPERATOR_ROLE")`, the role whose holders are the platform's operators.
+pub(crate) const OPERATOR_ROLE: [u8; 32] = [
+    0x97, 0x66, 0x70, 0x70, 0xc5, 0x4e, 0xf1, 0x82, 0xb0, 0xf5, 0x85, 0x8b, 0x03, 0x4b, 0xea, 0xc1,
+    0xb6, 0xf3, 0x08, 0x9a, 0xa2, 0xd3, 0x18, 0x8b, 0xb1, 0xe8, 0x92, 0x9f, 0x4f, 0xa9, 0xb9, 0x29,
+];
 
 impl Tx {
     /// Inserts events, skipping those already stored (same block hash and log index). Returns the keys
@@ -173,6 +179,29 @@ impl Tx {
         .bind(rows.iter().map(|r| r.registered).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.kyc_level).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.frozen).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.reset).collect::<Vec<_>>())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Changes wallets' platform roles (suspense account, operator).
+    pub async fn set_system_roles(&mut self, rows: &[SystemRoleRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let chain_id = self.chain_id;
+        sqlx::query(
+            "UPDATE wallets w
+             SET is_suspense = COALESCE(u.suspense, CASE WHEN u.reset THEN false ELSE w.is_suspense END),
+                 is_operator = COALESCE(u.operator, CASE WHEN u.reset THEN false ELSE w.is_operator END)
+             FROM UNNEST($2::bytea[], $3::bool[], $4::bool[], $5::bool[]) AS u(address, suspense, operator, reset)
+             WHERE w.chain_id = $1 AND w.address = u.address",
+        )
+        .bind(chain_id)
+        .bind(rows.iter().map(|r| r.address).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.suspense).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.operator).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.reset).collect::<Vec<_>>())
         .execute(self.conn())
         .await?;
@@ -389,11 +418,14 @@ impl Tx {
         Ok(())
     }
 
-    /// Stored events about these records, or these addresses' compliance events, in chain order.
+    /// Stored events about these records, these addresses' compliance events, or the role events
+    /// (SuspenseAccountChanged, RoleGranted / RoleRevoked of OPERATOR_ROLE) naming `roles_of`, in chain
+    /// order.
     pub async fn events_of(
         &mut self,
         keys: &[Hash],
         compliance_of: &[Addr],
+        roles_of: &[Addr],
     ) -> Result<Vec<EventRow>> {
         let chain_id = self.chain_id;
         let addresses: Vec<String> = compliance_of
@@ -406,12 +438,18 @@ impl Tx {
              FROM events
              WHERE chain_id = $1 AND (record_key = ANY($2)
                 OR (name IN ('WalletRegistered', 'KycLevelChanged', 'Frozen', 'Unfrozen')
-                    AND lower(args->>'wallet') = ANY($3)))
+                    AND lower(args->>'wallet') = ANY($3))
+                OR (name = 'SuspenseAccountChanged'
+                    AND (substring(topics[2] FROM 13) = ANY($4) OR substring(topics[3] FROM 13) = ANY($4)))
+                OR (name IN ('RoleGranted', 'RoleRevoked') AND topics[2] = $5
+                    AND substring(topics[3] FROM 13) = ANY($4)))
              ORDER BY block_number, log_index",
         )
         .bind(chain_id)
         .bind(keys)
         .bind(addresses)
+        .bind(roles_of)
+        .bind(OPERATOR_ROLE)
         .fetch_all(self.conn())
         .await?)
     }

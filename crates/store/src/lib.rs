@@ -25,5 +25,5 @@ pub use gate::ReadPermit;
 pub use read::{ChainHold, HOLD_STATUSES, WalletRef, parse_hold_statuses};
 pub use rows::{
     Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash,
-    HoldRow, MovementRow, OrderRow, SeenAddress, WalletRow, units_to_decimal,
+    HoldRow, MovementRow, OrderRow, SeenAddress, SystemRoleRow, WalletRow, units_to_decimal,
 };

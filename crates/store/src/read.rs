@@ -10,7 +10,7 @@ use crate::{
 macro_rules! wallet_columns {
     () => {
         "id, chain_id, address, balance, final_held, head_total, held, registered, kyc_level,
-    frozen, status, user_id, client_id, iban, first_block, created_at, registered_at"
+    frozen, status, user_id, client_id, iban, first_block, created_at, registered_at, system_role"
     };
 }
 pub(crate) use wallet_columns;
@@ -91,6 +91,17 @@ impl Store {
             "SELECT ",
             wallet_columns!(),
             " FROM wallets ORDER BY chain_id, first_block NULLS LAST, address"
+        ))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The platform's own accounts (suspense account, operators): by role, then address.
+    pub async fn system_accounts(&self) -> Result<Vec<WalletRow>> {
+        Ok(sqlx::query_as::<_, WalletRow>(concat!(
+            "SELECT ",
+            wallet_columns!(),
+            " FROM wallets WHERE system_role IS NOT NULL ORDER BY chain_id, system_role DESC, address"
         ))
         .fetch_all(self.pool())
         .await?)

@@ -131,6 +131,21 @@ pub struct ComplianceRow {
     pub reset: bool,
 }
 
+/// A change of a wallet's platform role (SuspenseAccountChanged; RoleGranted / RoleRevoked of
+/// OPERATOR_ROLE): fields left `None` keep their stored value, unless `reset` starts from no role
+/// (re-derivation after a reorganisation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemRoleRow {
+    /// The address.
+    pub address: Addr,
+    /// It is the contract's suspense account.
+    pub suspense: Option<bool>,
+    /// It holds OPERATOR_ROLE.
+    pub operator: Option<bool>,
+    /// Start from no role instead of the stored ones.
+    pub reset: bool,
+}
+
 /// A wallet as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct WalletRow {
@@ -168,6 +183,8 @@ pub struct WalletRow {
     pub created_at: Option<DateTime<Utc>>,
     /// When the platform registered it (None: only seen on chain).
     pub registered_at: Option<DateTime<Utc>>,
+    /// SUSPENSE or OPERATOR for the platform's own accounts (never a user's wallet); None otherwise.
+    pub system_role: Option<String>,
 }
 
 impl WalletRow {
@@ -184,7 +201,8 @@ pub struct MovementRow {
     pub id: Uuid,
     /// The wallet it belongs to.
     pub wallet_id: Uuid,
-    /// CARD_CASHIN, BANK_ACCOUNT_CASHIN, BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE.
+    /// CARD_CASHIN, BANK_ACCOUNT_CASHIN, BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE;
+    /// SUSPENSE_IN, SUSPENSE_OUT on the suspense account.
     pub r#type: String,
     /// PENDING, SUCCESS or ERROR.
     pub status: String,

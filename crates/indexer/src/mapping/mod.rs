@@ -1,5 +1,5 @@
 //! Chain facts to records (MOVEMENTS.md): one pass over a batch's new events, in chain order, turning
-//! them into balance changes, wallets, movements, holds and orders. The same code re-derives holds and
+//! them into balance changes, wallets (and which are the platform's own), movements, holds and orders. The same code re-derives holds and
 //! orders from their remaining events after a reorganisation, so both paths agree by construction.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use alloy::primitives::{Address, U256};
 use emtoken_sdk::EmTokenEvents as E;
 use emtoken_store::{
-    Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, SeenAddress, ids,
+    Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, SeenAddress,
+    SystemRoleRow, ids,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -23,6 +24,7 @@ pub(crate) struct Writes {
     pub deltas: Vec<DeltaRow>,
     pub seen: Vec<SeenAddress>,
     pub compliance: Vec<ComplianceRow>,
+    pub roles: Vec<SystemRoleRow>,
     pub movements: Vec<MovementRow>,
     pub holds: Vec<HoldRow>,
     pub orders: Vec<OrderRow>,
@@ -40,6 +42,7 @@ pub(crate) struct Mapper {
     deltas: Vec<DeltaRow>,
     seen: BTreeMap<Addr, SeenAddress>,
     compliance: BTreeMap<Addr, ComplianceRow>,
+    roles: BTreeMap<Addr, SystemRoleRow>,
     touched_movements: Vec<Uuid>,
     touched_holds: Vec<Hash>,
     touched_orders: Vec<(&'static str, Hash)>,
@@ -118,6 +121,7 @@ impl Mapper {
             deltas: Vec::new(),
             seen: BTreeMap::new(),
             compliance: BTreeMap::new(),
+            roles: BTreeMap::new(),
             touched_movements: Vec::new(),
             touched_holds: Vec::new(),
             touched_orders: Vec::new(),
@@ -185,6 +189,7 @@ impl Mapper {
             deltas: std::mem::take(&mut self.deltas),
             seen: self.seen.into_values().collect(),
             compliance: self.compliance.into_values().collect(),
+            roles: self.roles.into_values().collect(),
             ..Writes::default()
         };
         dedup(&mut self.touched_movements);
@@ -281,6 +286,7 @@ impl Mapper {
             E::HoldCreated(_) | E::HoldExecuted(_) | E::HoldReleased(_) | E::HoldRenewed(_) => {
                 self.hold_event(d, transfers)?;
             }
+            event if self.role_event(event, ev) => {}
             _ => self.order_event(d, transfers)?,
         }
         Ok(())
@@ -458,4 +464,5 @@ fn dedup<T: Ord + Copy>(items: &mut Vec<T>) {
 }
 
 mod orders;
+mod roles;
 mod rows;

@@ -1,5 +1,7 @@
 //! Two-step transfers, fund orders and payouts: their record, what they keep on hold, and their
-//! movements (PENDING from the order until the deciding event is final).
+//! movements (PENDING from the order until the deciding event is final). A payout whose funds go through
+//! the suspense account also gives that account a SUSPENSE_IN and, once burnt or sent back, a
+//! SUSPENSE_OUT (done once mined, like a transfer's), so its movements explain its balance.
 
 use alloy::primitives::{Address, FixedBytes, U256};
 use emtoken_sdk::EmTokenEvents as E;
@@ -33,6 +35,46 @@ struct Creation {
     orderer: Address,
     operation_id: FixedBytes<32>,
     instructions_hash: Option<Hash>,
+}
+
+/// The suspense account's movement of a payout event, if its funds reach or leave that account: (id role,
+/// the account, type, (origin, target)).
+type SuspenseSide = (
+    &'static str,
+    Addr,
+    &'static str,
+    (Option<Addr>, Option<Addr>),
+);
+
+fn suspense_side(event: &E) -> Option<SuspenseSide> {
+    match event {
+        E::PayoutFundsInSuspense(e) => {
+            let (wallet, suspense) = (addr(e.wallet), addr(e.suspenseAccount));
+            Some((
+                "suspense_in",
+                suspense,
+                "SUSPENSE_IN",
+                (Some(wallet), Some(suspense)),
+            ))
+        }
+        // Burnt from the suspense account (from the wallet when it never went there).
+        E::PayoutExecuted(e) if e.burntFrom != e.wallet => {
+            let account = addr(e.burntFrom);
+            Some((
+                "suspense_out",
+                account,
+                "SUSPENSE_OUT",
+                (Some(account), None),
+            ))
+        }
+        // Sent back from the suspense account (refundedFrom is zero when nothing went there).
+        E::PayoutRejected(e) if !e.refundedFrom.is_zero() && e.refundedFrom != e.wallet => {
+            let account = addr(e.refundedFrom);
+            let parties = (Some(account), Some(addr(e.wallet)));
+            Some(("suspense_out", account, "SUSPENSE_OUT", parties))
+        }
+        _ => None,
+    }
 }
 
 fn step(
@@ -247,14 +289,21 @@ impl Mapper {
                 )?,
                 None,
             ),
-            // Roles, approvals, tiers, operators, pause, suspense account: stored, no record to change.
+            // Approvals, tiers, operators, pause: stored, no record to change.
             _ => return Ok(()),
         };
+        let suspense = suspense_side(&d.event);
         if let Some((from, to)) = s.moved {
             claim(transfers, from, to, s.value);
         }
         s.reason = s.reason.filter(|r| !r.is_empty());
+        let (key, value) = (s.key, s.value);
         self.order_step(ev, s, creation);
+        if let Some((role, account, ty, parties)) = suspense {
+            let id = ids::record_movement_id(self.chain_id, "PAYOUT", &key, role);
+            let record = Some(("PAYOUT", key));
+            self.new_movement(id, ev, account, ty, value, parties, record, Some("SUCCESS"));
+        }
         Ok(())
     }
 

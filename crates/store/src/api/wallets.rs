@@ -117,13 +117,14 @@ impl Store {
         .await?)
     }
 
-    /// A page of a client's wallets and the total count.
+    /// A page of a client's wallets and the total count. The platform's own accounts (suspense
+    /// account, operators) are never a client's, whoever registered their address.
     pub async fn wallets_page(&self, q: &WalletsQuery) -> Result<(Vec<WalletRow>, i64)> {
         let rows: Vec<WalletRow> = sqlx::query_as(concat!(
             "SELECT ",
             wallet_columns!(),
             " FROM wallets
-             WHERE client_id = $1 AND ($2::uuid IS NULL OR user_id = $2)
+             WHERE client_id = $1 AND ($2::uuid IS NULL OR user_id = $2) AND system_role IS NULL
              ORDER BY
                CASE WHEN $3 = 'createdAt' AND NOT $4 THEN COALESCE(registered_at, created_at) END ASC,
                CASE WHEN $3 = 'createdAt' AND $4 THEN COALESCE(registered_at, created_at) END DESC,
@@ -149,7 +150,8 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let (total,): (i64,) = sqlx::query_as(
-            "SELECT count(*) FROM wallets WHERE client_id = $1 AND ($2::uuid IS NULL OR user_id = $2)",
+            "SELECT count(*) FROM wallets
+             WHERE client_id = $1 AND ($2::uuid IS NULL OR user_id = $2) AND system_role IS NULL",
         )
         .bind(q.client_id)
         .bind(q.user_id)

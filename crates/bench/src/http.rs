@@ -64,3 +64,19 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
         .local_addr()?
         .port())
 }
+
+/// Sends `request` and reads the whole answer: its status and body (any status: the caller decides).
+pub(crate) async fn exchange(
+    request: hyper::Request<Full<Bytes>>,
+) -> anyhow::Result<(hyper::StatusCode, Bytes)> {
+    let response = client().request(request).await?;
+    let status = response.status();
+    Ok((status, response.into_body().collect().await?.to_bytes()))
+}
+
+/// A GET of `url` with a bearer token, for [`exchange`].
+pub(crate) fn get_request(url: &str, bearer: &str) -> anyhow::Result<hyper::Request<Full<Bytes>>> {
+    Ok(hyper::Request::get(url)
+        .header(hyper::header::AUTHORIZATION, format!("Bearer {bearer}"))
+        .body(Full::new(Bytes::new()))?)
+}

@@ -30,7 +30,8 @@ impl Target {
         }
     }
 
-    fn args(&self) -> Vec<String> {
+    /// The `emtoken` flags choosing this database.
+    pub(crate) fn args(&self) -> Vec<String> {
         match self {
             Self::Server(url) => vec!["--database-url".to_owned(), url.clone()],
             Self::Embedded(dir) => vec!["--data-dir".to_owned(), dir.display().to_string()],

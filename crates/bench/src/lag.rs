@@ -169,7 +169,7 @@ pub(crate) async fn run(
             None,
         ),
         Follower::Serve => {
-            let key = api_key(setup.emtoken, setup.database_url).await?;
+            let key = api_key(setup.emtoken, &target).await?;
             let port = crate::http::free_port()?;
             let mut cmd = Command::new(setup.emtoken);
             cmd.args(["--json", "serve", "--rpc", &rpc, "--ws", &ws])
@@ -210,18 +210,11 @@ pub(crate) async fn run(
 }
 
 /// `emtoken --json api-key create --client bench-<random>` on the index's database: the key.
-async fn api_key(emtoken: &Path, database_url: &str) -> anyhow::Result<String> {
+pub(crate) async fn api_key(emtoken: &Path, target: &Target) -> anyhow::Result<String> {
     let client = format!("bench-{}", uuid::Uuid::new_v4().simple());
     let output = Command::new(emtoken)
-        .args([
-            "--json",
-            "api-key",
-            "create",
-            "--client",
-            &client,
-            "--database-url",
-            database_url,
-        ])
+        .args(["--json", "api-key", "create", "--client", &client])
+        .args(target.args())
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
         .output()
@@ -242,7 +235,7 @@ async fn api_key(emtoken: &Path, database_url: &str) -> anyhow::Result<String> {
 }
 
 /// The hex private key of a dev role (anvil's well-known test mnemonic).
-fn role_key(chain: &Chain, role: emtoken_test_utils::Role) -> anyhow::Result<String> {
+pub(crate) fn role_key(chain: &Chain, role: emtoken_test_utils::Role) -> anyhow::Result<String> {
     Ok(format!("{}", chain.node.signer(role)?.to_bytes()))
 }
 

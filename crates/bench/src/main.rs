@@ -7,6 +7,7 @@
 //! this; run it directly only with a server (`--database-url`) and `target/release/emtoken` at hand.
 
 mod accounts;
+mod api_load;
 mod chain;
 mod child;
 mod databases;
@@ -108,6 +109,15 @@ struct Args {
     /// Send-rate transfers per run (default 8,000, smoke 200).
     #[arg(long)]
     send_transactions: Option<usize>,
+    /// Seconds of load per endpoint in the API stage (default 10, smoke 1).
+    #[arg(long)]
+    api_seconds: Option<u64>,
+    /// Concurrent clients in the API stage (default 200, smoke 20).
+    #[arg(long)]
+    api_clients: Option<usize>,
+    /// Do not run the API stage.
+    #[arg(long)]
+    skip_api: bool,
     /// Keys of the many-keys send run (default 16, smoke 4).
     #[arg(long)]
     send_keys: Option<usize>,
@@ -149,6 +159,8 @@ struct Sizes {
     lag_seconds: u64,
     send_transactions: usize,
     send_keys: usize,
+    api_seconds: u64,
+    api_clients: usize,
 }
 
 fn sizes(args: &Args) -> Sizes {
@@ -160,6 +172,8 @@ fn sizes(args: &Args) -> Sizes {
             lag_seconds: args.lag_seconds.unwrap_or(6),
             send_transactions: args.send_transactions.unwrap_or(200),
             send_keys: args.send_keys.unwrap_or(4),
+            api_seconds: args.api_seconds.unwrap_or(1),
+            api_clients: args.api_clients.unwrap_or(20),
         }
     } else {
         Sizes {
@@ -168,6 +182,8 @@ fn sizes(args: &Args) -> Sizes {
             lag_seconds: args.lag_seconds.unwrap_or(30),
             send_transactions: args.send_transactions.unwrap_or(8_000),
             send_keys: args.send_keys.unwrap_or(16),
+            api_seconds: args.api_seconds.unwrap_or(10),
+            api_clients: args.api_clients.unwrap_or(200),
         }
     }
 }
@@ -294,7 +310,6 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     if let Some(b) = emtoken_embedded.done() {
         commands.push(b.command.clone());
     }
-    drop(embedded_dir);
 
     // Ponder.
     let ponder = if args.skip_ponder {
@@ -333,10 +348,13 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         .max(1);
     chain.automine().await?;
     let senders = accounts::prepare(&chain, args.seed, sizes.send_keys.max(1), lag_count).await;
-    let (lag, send) = match senders {
+    let (lag, api, send) = match senders {
         Err(error) => {
             let message = format!("{error:#}");
             (
+                Stage::Failed {
+                    error: message.clone(),
+                },
                 Stage::Failed {
                     error: message.clone(),
                 },
@@ -368,6 +386,31 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 Stage::Skipped {
                     reason: "the server backfill failed".into(),
                 }
+            };
+            let api = if args.skip_api {
+                Stage::Skipped {
+                    reason: "--skip-api".into(),
+                }
+            } else if emtoken_server.done().is_none() || emtoken_embedded.done().is_none() {
+                Stage::Skipped {
+                    reason: "a backfill failed".into(),
+                }
+            } else {
+                let stage = Stage::from_result(
+                    api_stage(
+                        &chain,
+                        &emtoken,
+                        &server_url,
+                        &embedded_dir.path().join("db"),
+                        &sizes,
+                        &logs,
+                    )
+                    .await,
+                );
+                if let Some(runs) = stage.done() {
+                    commands.extend(runs.iter().map(|r| r.serve_command.clone()));
+                }
+                stage
             };
             let recipients = wallets(args.seed, sizes.wallets);
             // Not automine: on a chain this size anvil spends ~100 ms on each block (it snapshots the whole
@@ -411,10 +454,11 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 None => Ok(done),
                 Some(e) => Err(e),
             };
-            (lag, Stage::from_result(many))
+            (lag, api, Stage::from_result(many))
         }
     };
     drop(chain);
+    drop(embedded_dir);
 
     let gas = if args.skip_gas {
         Stage::Skipped {
@@ -449,6 +493,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         emtoken_embedded,
         ponder,
         lag,
+        api,
         send,
         gas,
         targets: Vec::new(),
@@ -457,4 +502,33 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     results.check_targets();
     write(&results, &out, &stem)?;
     Ok(!results.any_failed())
+}
+
+/// The API stage on the server's index, then on the embedded one (both already backfilled; the chain
+/// automining).
+async fn api_stage(
+    chain: &Chain,
+    emtoken: &std::path::Path,
+    server_url: &str,
+    embedded: &std::path::Path,
+    sizes: &Sizes,
+    logs: &std::path::Path,
+) -> anyhow::Result<Vec<api_load::ApiLoad>> {
+    let wallets = api_load::busiest_wallets(server_url).await?;
+    let mut runs = Vec::new();
+    for target in [
+        Target::Server(server_url.to_owned()),
+        Target::Embedded(embedded.to_path_buf()),
+    ] {
+        let setup = api_load::ApiSetup {
+            emtoken,
+            target,
+            wallets: wallets.clone(),
+            concurrency: sizes.api_clients,
+            duration: Duration::from_secs(sizes.api_seconds),
+            logs,
+        };
+        runs.push(api_load::run(chain, &setup).await?);
+    }
+    Ok(runs)
 }

@@ -230,6 +230,57 @@ pub(crate) fn render(r: &Results) -> String {
         }
     }
 
+    out.push_str("\n## HTTP API under concurrent reads\n\n");
+    match &r.api {
+        Stage::Done { result: runs } => {
+            let mut rows = Vec::new();
+            for run in runs {
+                for e in &run.endpoints {
+                    rows.push(vec![
+                        run.database.clone(),
+                        e.endpoint.clone(),
+                        thousands(e.requests_per_second),
+                        e.latency.p50_us.map_or("-".into(), millis),
+                        e.latency.p99_us.map_or("-".into(), millis),
+                        e.errors.to_string(),
+                    ]);
+                }
+                for (name, l) in [
+                    ("transfer submit → 202", &run.submit_to_accepted),
+                    ("transfer submit → SUCCESS", &run.submit_to_success),
+                ] {
+                    rows.push(vec![
+                        run.database.clone(),
+                        format!("{name} ({} during the load)", l.samples),
+                        "-".into(),
+                        l.p50_us.map_or("-".into(), millis),
+                        l.p99_us.map_or("-".into(), millis),
+                        "-".into(),
+                    ]);
+                }
+            }
+            out.push_str(&table(
+                &["database", "endpoint", "req/s", "p50", "p99", "errors"],
+                "llrrrr",
+                &rows,
+            ));
+            for run in runs {
+                let _ = writeln!(
+                    out,
+                    "\n{}: {} clients, {} s per endpoint, a wallet with {} movements; `{}`.",
+                    run.database,
+                    run.concurrency,
+                    run.seconds,
+                    thousands(run.wallet_movements),
+                    run.serve_command
+                );
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{}", other.why_not());
+        }
+    }
+
     out.push_str("\n## SDK send rate\n\n");
     match &r.send {
         Stage::Done { result } => {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::{
+    api_load::ApiLoad,
     chain::ChainInfo,
     gas::GasRow,
     indexer::Backfill,
@@ -159,6 +160,8 @@ pub(crate) struct Results {
     pub(crate) ponder: Stage<Backfill>,
     /// Live lag.
     pub(crate) lag: Stage<LagRun>,
+    /// The HTTP API under concurrent reads, per database (server, then embedded).
+    pub(crate) api: Stage<Vec<ApiLoad>>,
     /// SDK send rate: one key, then many keys (the default preflight), then one key with the opt-in one.
     pub(crate) send: Stage<Vec<SendRun>>,
     /// The contracts' gas table.
@@ -177,6 +180,7 @@ impl Results {
             || self.emtoken_embedded.failed()
             || self.ponder.failed()
             || self.lag.failed()
+            || self.api.failed()
             || self.send.failed()
             || self.gas.failed()
     }
@@ -233,6 +237,62 @@ impl Results {
             actual: one_key.map_or("not measured".into(), |t| format!("{} tx/s", thousands(t))),
             met: one_key.map(|t| t >= 500),
         });
+        targets.extend(api_targets(
+            self.api.done().map_or(&[][..], |runs| &runs[..]),
+        ));
         self.targets = targets;
     }
+}
+
+/// The API stage's targets: (database, endpoint, req/s at least, p99 at most in ms).
+const API_TARGETS: [(&str, &str, u64, Option<i64>); 6] = [
+    ("server", "GET wallet", 5_000, Some(50)),
+    ("server", "GET movements size=20", 2_000, None),
+    ("server", "GET movements size=200", 2_000, None),
+    ("embedded", "GET wallet", 3_000, None),
+    ("embedded", "GET movements size=20", 1_000, None),
+    ("embedded", "GET movements size=200", 1_000, None),
+];
+
+fn api_targets(runs: &[ApiLoad]) -> Vec<TargetCheck> {
+    let mut targets = Vec::new();
+    for (database, endpoint, rate, p99_ms) in API_TARGETS {
+        let measured = runs
+            .iter()
+            .filter(|r| r.database == database)
+            .flat_map(|r| r.endpoints.iter())
+            .find(|e| e.endpoint == endpoint);
+        let p99_text = p99_ms.map_or(String::new(), |ms| format!(", p99 ≤ {ms} ms"));
+        targets.push(TargetCheck {
+            target: format!(
+                "API {database}: {endpoint} ≥ {} req/s{p99_text}",
+                thousands(rate)
+            ),
+            actual: measured.map_or("not measured".into(), |e| {
+                format!(
+                    "{} req/s, p99 {}",
+                    thousands(e.requests_per_second),
+                    e.latency.p99_us.map_or("-".into(), millis)
+                )
+            }),
+            met: measured.map(|e| {
+                e.requests_per_second >= rate
+                    && p99_ms.is_none_or(|ms| e.latency.p99_us.is_some_and(|us| us <= ms * 1_000))
+            }),
+        });
+    }
+    for database in ["server", "embedded"] {
+        let p99 = runs
+            .iter()
+            .find(|r| r.database == database)
+            .and_then(|r| r.submit_to_accepted.p99_us);
+        targets.push(TargetCheck {
+            target: format!(
+                "API {database}: transfer submit → 202 p99 ≤ 100 ms under the read load"
+            ),
+            actual: p99.map_or("not measured".into(), millis),
+            met: p99.map(|us| us <= 100_000),
+        });
+    }
+    targets
 }

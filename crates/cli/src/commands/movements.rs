@@ -14,7 +14,9 @@ use crate::{
 /// List a wallet's movements in chain order.
 ///
 /// Cash-ins and cash-outs, transfers in and out, locks and releases of holds, with their status
-/// (PENDING until final, SUCCESS, ERROR).
+/// (PENDING until final, SUCCESS, ERROR). The suspense account (`emtoken wallets --system`) has
+/// SUSPENSE_IN (a payout's funds put in suspense, from the wallet) and SUSPENSE_OUT (burnt when the
+/// payout is executed, or sent back to the wallet when it is rejected): their sum is its balance.
 ///
 /// With `--json`: an array of movements with the seed's field names (id, walletId, type, status,
 /// amount, concept, createdAt, updatedAt, originDltAddress, targetDltAddress, originWalletId,
@@ -135,6 +137,11 @@ fn describe(movements: &[Movement]) -> String {
         let counterparty = match m.r#type.as_str() {
             "TRANSFER_IN" => m.origin_dlt_address.as_deref().map(|a| format!("from {a}")),
             "TRANSFER_OUT" => m.target_dlt_address.as_deref().map(|a| format!("to {a}")),
+            "SUSPENSE_IN" => m.origin_dlt_address.as_deref().map(|a| format!("from {a}")),
+            "SUSPENSE_OUT" => Some(m.target_dlt_address.as_deref().map_or_else(
+                || "burnt (payout executed)".to_owned(),
+                |a| format!("back to {a}"),
+            )),
             _ => m.iban.clone(),
         };
         table.row(vec![

@@ -1,4 +1,5 @@
-//! `emtoken wallets`: every wallet of the index with its three balances.
+//! `emtoken wallets`: the wallets of the index with their three balances; `--system` the platform's own
+//! accounts instead.
 
 use clap::Args;
 use serde::Serialize;
@@ -12,18 +13,27 @@ use crate::{
 
 /// List the wallets of the index with their balances.
 ///
-/// Every wallet (addresses seen on chain included), amounts in the token's decimals.
+/// Every wallet (addresses seen on chain included) but the platform's own accounts, amounts in the
+/// token's decimals. `--system` lists only those: the suspense account (where a payout's funds wait
+/// between being put in suspense and the payout's execution or rejection; its SUSPENSE_IN and
+/// SUSPENSE_OUT movements explain its balance) and the holders of the operator role, with their role.
 ///
 /// `balance` is the balance of final blocks ("system balance"); `available` and `held` follow the
 /// last indexed block ("DLT balance"): they differ while movements are PENDING.
 ///
 /// With `--json`: an array of wallets with the seed's field names (id, dltAddress, balance,
-/// availableBalance, heldBalance, status, userId, clientId, iban). Amounts are JSON strings holding
-/// the exact decimal, e.g. "12.50", so no reader loses precision to floating point.
+/// availableBalance, heldBalance, status, userId, clientId, iban; systemRole with `--system`). Amounts
+/// are JSON strings holding the exact decimal, e.g. "12.50", so no reader loses precision to floating
+/// point.
 ///
-/// Example: `emtoken wallets`, or `emtoken --json wallets --database-url postgres://localhost/emtoken`.
+/// Example: `emtoken wallets`, `emtoken wallets --system`, or
+/// `emtoken --json wallets --database-url postgres://localhost/emtoken`.
 #[derive(Debug, Args)]
 pub(crate) struct WalletsArgs {
+    /// List only the platform's own accounts (suspense account, operators), with their role.
+    #[arg(long)]
+    system: bool,
+
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -41,12 +51,20 @@ struct Wallet {
     user_id: Option<String>,
     client_id: Option<String>,
     iban: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system_role: Option<String>,
 }
 
 /// Runs `emtoken wallets`.
 pub(crate) async fn run(args: WalletsArgs, output: Output) -> anyhow::Result<()> {
     let wallets = with_index(&args.database, async |index| {
-        let rows = index.store().wallets().await?;
+        let rows = if args.system {
+            index.store().system_accounts().await?
+        } else {
+            let mut rows = index.store().wallets().await?;
+            rows.retain(|w| w.system_role.is_none());
+            rows
+        };
         rows.into_iter()
             .map(|w| {
                 let decimals = index.decimals(w.chain_id)?;
@@ -60,12 +78,42 @@ pub(crate) async fn run(args: WalletsArgs, output: Output) -> anyhow::Result<()>
                     user_id: w.user_id.map(|u| u.to_string()),
                     client_id: w.client_id.map(|c| c.to_string()),
                     iban: w.iban,
+                    system_role: w.system_role,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()
     })
     .await?;
+    if args.system {
+        return output.print(&wallets, |wallets| describe_system(wallets));
+    }
     output.print(&wallets, |wallets| describe(wallets))
+}
+
+/// The platform's accounts: role first, no user.
+fn describe_system(wallets: &[Wallet]) -> String {
+    if wallets.is_empty() {
+        return "no system accounts in the index".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("role", Align::Left),
+        ("id", Align::Left),
+        ("address", Align::Left),
+        ("balance", Align::Right),
+        ("available", Align::Right),
+        ("held", Align::Right),
+    ]);
+    for w in wallets {
+        table.row(vec![
+            w.system_role.clone().unwrap_or_default(),
+            w.id.clone(),
+            w.dlt_address.clone(),
+            w.balance.clone(),
+            w.available_balance.clone(),
+            w.held_balance.clone(),
+        ]);
+    }
+    table.render()
 }
 
 fn describe(wallets: &[Wallet]) -> String {

@@ -32,6 +32,8 @@ use crate::routes;
         routes::bank_reject_cash_out,
         routes::bank_set_kyc_level,
         routes::bank_list_holds,
+        routes::bank_list_system_accounts,
+        routes::bank_system_account_movements,
     ),
     components(schemas(
         routes::CreateWallet,

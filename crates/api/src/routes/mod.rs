@@ -3,6 +3,7 @@
 mod bank;
 mod holds;
 mod movements;
+mod system;
 mod transfers;
 mod wallets;
 
@@ -19,6 +20,7 @@ use crate::{ApiState, Problem, fields};
 pub(crate) use bank::*;
 pub(crate) use holds::*;
 pub(crate) use movements::*;
+pub(crate) use system::*;
 pub(crate) use transfers::*;
 pub(crate) use wallets::*;
 
@@ -65,7 +67,12 @@ pub(crate) fn router() -> Router<ApiState> {
         )
         .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out))
         .route("/wallets/{walletId}/kycLevel", post(bank_set_kyc_level))
-        .route("/holds", get(bank_list_holds));
+        .route("/holds", get(bank_list_holds))
+        .route("/system-accounts", get(bank_list_system_accounts))
+        .route(
+            "/system-accounts/{address}/movements",
+            get(bank_system_account_movements),
+        );
     Router::new()
         .nest("/api/v1/public", public)
         .nest("/api/v1/bank", bank)

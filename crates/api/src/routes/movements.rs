@@ -32,6 +32,32 @@ pub(crate) async fn list_movements(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let (q, query) = movements_query(params, wallet.id)?;
+    let (rows, total) = state.store.movements_page(&query).await?;
+    let owners = views::owners(
+        &state,
+        rows.iter()
+            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
+    )
+    .await?;
+    let items = rows
+        .iter()
+        .map(|m| views::movement(&state, &wallet, m, &owners))
+        .collect();
+    Ok(Json(q.page(
+        &format!("{PUBLIC}/wallets/{}/movements", wallet.id),
+        "movements",
+        items,
+        total,
+    )))
+}
+
+/// The list parameters of a wallet's movements (`startDate`, `endDate`, `status`, paging and sorting),
+/// checked, and the store's query for them.
+pub(crate) fn movements_query(
+    params: Vec<(String, String)>,
+    wallet_id: uuid::Uuid,
+) -> Result<(ListQuery, MovementsQuery), Problem> {
     let q = ListQuery::parse(
         params,
         &["createdAt", "updatedAt", "amount", "status", "type"],
@@ -61,33 +87,15 @@ pub(crate) async fn list_movements(
     {
         return Err(Problem::bad("startDate", "is after endDate"));
     }
-    let (rows, total) = state
-        .store
-        .movements_page(&MovementsQuery {
-            wallet_id: wallet.id,
-            status,
-            start,
-            end,
-            sort: q.sort.clone(),
-            paging: q.paging,
-        })
-        .await?;
-    let owners = views::owners(
-        &state,
-        rows.iter()
-            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
-    )
-    .await?;
-    let items = rows
-        .iter()
-        .map(|m| views::movement(&state, &wallet, m, &owners))
-        .collect();
-    Ok(Json(q.page(
-        &format!("{PUBLIC}/wallets/{}/movements", wallet.id),
-        "movements",
-        items,
-        total,
-    )))
+    let query = MovementsQuery {
+        wallet_id,
+        status,
+        start,
+        end,
+        sort: q.sort.clone(),
+        paging: q.paging,
+    };
+    Ok((q, query))
 }
 
 /// `GET /api/v1/public/wallets/{walletId}/movements/{movementId}`.

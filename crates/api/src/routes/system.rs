@@ -1,0 +1,105 @@
+//! The platform's own accounts, for the bank side: the suspense account (where a payout's funds wait
+//! between being put in suspense and the payout's execution or rejection) and the holders of the operator
+//! role. They are never a client's wallets; here they are listed with their balances, and the suspense
+//! account's movements (SUSPENSE_IN, SUSPENSE_OUT) explain its balance.
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use emtoken_store::{WalletRef, WalletRow};
+use serde_json::{Value, json};
+
+use super::movements_query;
+use crate::{ApiState, Problem, auth::BankCaller, fields, views};
+
+/// Base of the system accounts' endpoints.
+const SYSTEM: &str = "/api/v1/bank/system-accounts";
+
+fn account(state: &ApiState, w: &WalletRow) -> Value {
+    let address = views::hex(&w.address);
+    json!({
+        "_links": {
+            "movements": { "href": format!("{SYSTEM}/{address}/movements") },
+        },
+        "role": w.system_role,
+        "id": w.id,
+        "dltAddress": address,
+        "dltNetwork": state.chain.network,
+        "balance": views::amount(state, w.balance),
+        "availableBalance": views::amount(state, w.available()),
+        "heldBalance": views::amount(state, w.held),
+        "createdAt": w.created_at.map(views::time),
+    })
+}
+
+/// `GET /api/v1/bank/system-accounts`: the suspense account and the operators, with their role and
+/// balances (balance as of final blocks; available and held at the last indexed block).
+#[utoipa::path(get, path = "/api/v1/bank/system-accounts", tag = "bank",
+    responses((status = 200, description = "the platform's accounts: role (SUSPENSE or OPERATOR), address, balances, link to their movements"),
+              (status = 401), (status = 403)))]
+pub(crate) async fn bank_list_system_accounts(
+    State(state): State<ApiState>,
+    BankCaller(_bank): BankCaller,
+) -> Result<Json<Value>, Problem> {
+    let rows = state.store.system_accounts().await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .filter(|w| w.chain_id == state.chain.chain_id)
+        .map(|w| account(&state, w))
+        .collect();
+    Ok(Json(json!({
+        "_links": { "self": { "href": SYSTEM } },
+        "_embedded": { "systemAccounts": items },
+    })))
+}
+
+/// `GET /api/v1/bank/system-accounts/{address}/movements`: a system account's movements, paged, sorted
+/// and filtered like a wallet's (`startDate`, `endDate`, `status`). The suspense account's SUCCESS
+/// movements sum to its balance: SUSPENSE_IN a payout's funds put in suspense, SUSPENSE_OUT burnt
+/// (payout executed) or sent back to the wallet (rejected).
+#[utoipa::path(get, path = "/api/v1/bank/system-accounts/{address}/movements", tag = "bank",
+    params(("address" = String, Path, description = "the account's address, 0x + 40 hex digits"),
+           ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query),
+           ("status" = Option<String>, Query, description = "PENDING|SUCCESS|ERROR"),
+           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
+           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|amount|status|type, asc|desc")),
+    responses((status = 200, description = "HAL page of movements"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub(crate) async fn bank_system_account_movements(
+    State(state): State<ApiState>,
+    BankCaller(_bank): BankCaller,
+    Path(address): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, Problem> {
+    let address = fields::address("address", &address)?;
+    let wallet = state
+        .store
+        .wallet(WalletRef::Address(address.into_array()))
+        .await?
+        .filter(|w| w.chain_id == state.chain.chain_id && w.system_role.is_some())
+        .ok_or_else(|| Problem::not_found(format!("{address} is not a system account")))?;
+    let (q, query) = movements_query(params, wallet.id)?;
+    let (rows, total) = state.store.movements_page(&query).await?;
+    let owners = views::owners(
+        &state,
+        rows.iter()
+            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
+    )
+    .await?;
+    let base = format!("{SYSTEM}/{}/movements", views::hex(&wallet.address));
+    let items = rows
+        .iter()
+        .map(|m| {
+            let mut item = views::movement(&state, &wallet, m, &owners);
+            // Its own links: the account is not a client's wallet, so the public ones to it do not apply.
+            if let Some(links) = item["_links"].as_object_mut() {
+                links.remove("self");
+                links.remove("wallet");
+                links.insert("movements".into(), json!({ "href": base }));
+                links.insert("systemAccounts".into(), json!({ "href": SYSTEM }));
+            }
+            item
+        })
+        .collect();
+    Ok(Json(q.page(&base, "movements", items, total)))
+}

@@ -2,7 +2,8 @@
 // side-by-side benchmark: every event is stored; transfers give TRANSFER_OUT / TRANSFER_IN; mints a
 // cash-in; holds LOCK, TRANSFER_OUT/IN on execution and RELEASE of what is unlocked; two-step transfers
 // PENDING OUT/IN decided by the order's outcome; payouts a PENDING BANK_ACCOUNT_CASHOUT and fund orders a
-// PENDING BANK_ACCOUNT_CASHIN, decided likewise.
+// PENDING BANK_ACCOUNT_CASHIN, decided likewise; the suspense account a SUSPENSE_IN when a payout's funds
+// reach it and a SUSPENSE_OUT when they are burnt or sent back.
 // Wallet balances and held amounts follow every event, as the indexer's do.
 import { ponder } from "ponder:registry";
 import { event, hold, movement, order, wallet } from "ponder:schema";
@@ -200,9 +201,27 @@ on("PayoutOrdered", async (e, db) => {
   await addMovement(db, e, "CASHOUT", "BANK_ACCOUNT_CASHOUT", "PENDING", a.wallet, a.value, a.orderId, payoutMovements(e)[0]);
 });
 on("PayoutInProcess", (e, db) => decided(db, e, "PAYOUT", "IN_PROCESS", payoutMovements(e)));
-on("PayoutFundsInSuspense", (e, db) => decided(db, e, "PAYOUT", "FUNDS_IN_SUSPENSE", []));
-on("PayoutExecuted", (e, db) => decided(db, e, "PAYOUT", "EXECUTED", payoutMovements(e)));
-on("PayoutRejected", (e, db) => decided(db, e, "PAYOUT", "REJECTED", payoutMovements(e)));
+// The suspense account's side of a payout, done once mined: its funds in, then burnt or sent back.
+const suspenseMovement = (e: Ev, role: string) => orderMovement("PAYOUT", e.args.orderId, role);
+on("PayoutFundsInSuspense", async (e, db) => {
+  const a = e.args;
+  await decided(db, e, "PAYOUT", "FUNDS_IN_SUSPENSE", []);
+  await addMovement(db, e, "SUSPENSE_IN", "SUSPENSE_IN", "SUCCESS", a.suspenseAccount, a.value, a.orderId, suspenseMovement(e, "SUSPENSE_IN"));
+});
+on("PayoutExecuted", async (e, db) => {
+  const a = e.args;
+  await decided(db, e, "PAYOUT", "EXECUTED", payoutMovements(e));
+  if (a.burntFrom !== a.wallet) {
+    await addMovement(db, e, "SUSPENSE_OUT", "SUSPENSE_OUT", "SUCCESS", a.burntFrom, a.value, a.orderId, suspenseMovement(e, "SUSPENSE_OUT"));
+  }
+});
+on("PayoutRejected", async (e, db) => {
+  const a = e.args;
+  await decided(db, e, "PAYOUT", "REJECTED", payoutMovements(e));
+  if (a.refundedFrom !== zeroAddress && a.refundedFrom !== a.wallet) {
+    await addMovement(db, e, "SUSPENSE_OUT", "SUSPENSE_OUT", "SUCCESS", a.refundedFrom, a.value, a.orderId, suspenseMovement(e, "SUSPENSE_OUT"));
+  }
+});
 on("PayoutCancelled", (e, db) => decided(db, e, "PAYOUT", "CANCELLED", payoutMovements(e)));
 
 // Events without movements are still stored, as the indexer stores every event.

@@ -12,6 +12,14 @@
 //!   checked against the stored window; orphaned blocks are rolled back and what they touched re-derived.
 //! - Reconciliation: wallets whose final balances changed are compared with the contract at the final
 //!   block; a difference is recorded, counted and the non-final blocks indexed again once.
+//! - Platform accounts: the suspense account (the last `SuspenseAccountChanged`, emitted at deployment
+//!   too) and the holders of `OPERATOR_ROLE` (`RoleGranted` / `RoleRevoked`) are marked on their wallet
+//!   rows (`system_role` SUSPENSE / OPERATOR), re-derived after a reorganisation like compliance, so that
+//!   readers leave them out of users' wallets. Indexed from a block after the deployment, the suspense
+//!   account is marked only from its next change. Its movements explain its balance: SUSPENSE_IN when a
+//!   payout's funds are put in suspense (from the wallet), SUSPENSE_OUT when they are burnt (payout
+//!   executed) or sent back to the wallet (rejected); both done once mined, PENDING until final like a
+//!   transfer's. The wallet's side of a payout is its BANK_ACCOUNT_CASHOUT alone, as before.
 
 mod batch;
 mod config;

@@ -1,5 +1,6 @@
 //! The platform's HTTP API (axum) over the EmToken index: the wallet, movement, hold, transfer and
-//! cash-out endpoints of the seed docs, plus the bank side (SEPA cash-ins, payouts executed or rejected).
+//! cash-out endpoints of the platform's guide, plus the bank side (SEPA cash-ins, payouts executed
+//! or rejected).
 //!
 //! Reads come from the indexer's database. Writes become transactions signed with the platform's keys
 //! (the operator is every wallet's default operator and the notary of API holds); the API answers 202

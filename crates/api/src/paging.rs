@@ -1,5 +1,6 @@
-//! Paged lists as in the seed: `page` (from 0), `size` (default 20, at most 2000), `sort=field,asc|desc`,
-//! HAL `_links` (self, first, last, next, prev), `_embedded` and `page` metadata.
+//! Paged lists as in the platform's guide: `page` (from 0), `size` (default 20, at most 2000),
+//! `sort=field,asc|desc`, HAL `_links` (self, first, last, next, prev), `_embedded` and `page`
+//! metadata.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
-//! Errors as the seed's HTTP conventions give them: a status and `{"errors":[{"status":…,"detail":…}]}`.
+//! Errors as the platform guide's HTTP conventions give them: a status and
+//! `{"errors":[{"status":…,"detail":…}]}`.
 
 use axum::{
     Json,

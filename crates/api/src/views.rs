@@ -1,5 +1,5 @@
-//! The JSON the API answers with: the seed's field names, amounts as exact decimal strings ("12.50"),
-//! times in RFC 3339 (UTC), addresses and hashes as 0x hex.
+//! The JSON the API answers with: the field names of the platform's guide, amounts as exact decimal
+//! strings ("12.50"), times in RFC 3339 (UTC), addresses and hashes as 0x hex.
 
 use std::collections::HashMap;
 
@@ -160,8 +160,8 @@ pub(crate) fn movement(
     })
 }
 
-/// The seed's status of a hold: the platform's latest request about it while that is on its way or
-/// failed, else what the chain says.
+/// The status of a hold as the platform's guide has it: the platform's latest request about it
+/// while that is on its way or failed, else what the chain says.
 pub(crate) fn hold_status(h: &HoldView) -> String {
     let chain = h.chain_status.clone();
     let (Some(kind), Some(state)) = (h.request_kind.as_deref(), h.request_state.as_deref()) else {

@@ -1,5 +1,5 @@
-//! `emtoken demo`: plays the seed's step-by-step guide against a running API, prints what it made, and
-//! with `--check` verifies every record it expects.
+//! `emtoken demo`: plays the platform's step-by-step guide against a running API, prints what it
+//! made, and with `--check` verifies every record it expects.
 
 mod check;
 mod http;
@@ -20,8 +20,8 @@ use self::{
 };
 use crate::output::Output;
 
-/// Play the seed's guide through the HTTP API: two users' wallets, a SEPA cash-in, a transfer, two
-/// holds (one executed in part, one released) and a cash-out paid by the bank.
+/// Play the platform's guide through the HTTP API: two users' wallets, a SEPA cash-in, a transfer,
+/// two holds (one executed in part, one released) and a cash-out paid by the bank.
 ///
 /// Registers a wallet for a new user at --address (or a generated address) and one for a second user
 /// with a generated address, waits until both are READY, then: cash-in of 100.00 to the first by its

@@ -19,11 +19,12 @@ use crate::{
 /// platform's operator for the holds made through the API; --status keeps those in the given statuses
 /// (comma-separated; `open` stands for CREATED,RENEWED,EXECUTED_AND_KEPT_OPEN: what is still to decide).
 ///
-/// With `--json`: an array of holds with the seed's field names (id, operationId, holdKey,
-/// issuerDltAddress, payerDltAddress, payeeDltAddress, notaryDltAddress, heldValue, executedValue,
-/// status, dltNetwork, contractAddress, payerWalletId, payeeWalletId, createdAt, expiration) plus
-/// releasedValue, remainingValue, updatedAt, createdBlock and createdTxHash. Amounts are JSON strings
-/// holding the exact decimal, e.g. "12.50"; times are RFC 3339 (UTC); expiration null = perpetual.
+/// With `--json`: an array of holds with the field names of the platform's guide (id, operationId,
+/// holdKey, issuerDltAddress, payerDltAddress, payeeDltAddress, notaryDltAddress, heldValue,
+/// executedValue, status, dltNetwork, contractAddress, payerWalletId, payeeWalletId, createdAt,
+/// expiration) plus releasedValue, remainingValue, updatedAt, createdBlock and createdTxHash.
+/// Amounts are JSON strings holding the exact decimal, e.g. "12.50"; times are RFC 3339 (UTC);
+/// expiration null = perpetual.
 ///
 /// Example: `emtoken holds --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`, or
 /// `emtoken holds --notary 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --status open`.

@@ -18,13 +18,13 @@ use crate::{
 /// SUSPENSE_IN (a payout's funds put in suspense, from the wallet) and SUSPENSE_OUT (burnt when the
 /// payout is executed, or sent back to the wallet when it is rejected): their sum is its balance.
 ///
-/// With `--json`: an array of movements with the seed's field names (id, walletId, type, status,
-/// amount, concept, createdAt, updatedAt, originDltAddress, targetDltAddress, originWalletId,
-/// targetWalletId, dltNetwork, …) and what ties each to the chain (chainId, contractAddress, txHash,
-/// blockNumber, blockHash, logIndex, recordKind, recordKey), and on a direct mint's cash-in the
-/// paymentReference it was minted against (the card payment's or SEPA transfer's id, also in the
-/// table's reference column). Amounts are JSON strings holding the exact decimal, e.g. "12.50"; times
-/// are RFC 3339 (UTC).
+/// With `--json`: an array of movements with the field names of the platform's guide (id, walletId,
+/// type, status, amount, concept, createdAt, updatedAt, originDltAddress, targetDltAddress,
+/// originWalletId, targetWalletId, dltNetwork, …) and what ties each to the chain (chainId,
+/// contractAddress, txHash, blockNumber, blockHash, logIndex, recordKind, recordKey), and on a
+/// direct mint's cash-in the paymentReference it was minted against (the card payment's or SEPA
+/// transfer's id, also in the table's reference column). Amounts are JSON strings holding the exact
+/// decimal, e.g. "12.50"; times are RFC 3339 (UTC).
 ///
 /// Example: `emtoken movements --wallet 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`.
 #[derive(Debug, Args)]

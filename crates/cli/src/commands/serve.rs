@@ -13,12 +13,12 @@ use crate::{args, logging, metrics_server, output::Output, signals};
 
 /// Index the chain and serve the platform's HTTP API over the index.
 ///
-/// Everything `emtoken index` does, plus the API of the seed docs on --listen: wallets, movements and
-/// holds read from the index; transfers, holds, cash-outs and wallet registrations sent as transactions
-/// signed with the platform's operator key (and compliance key for registrations); the bank side
-/// (SEPA cash-ins, payouts executed or rejected) for the bank's key. API keys: `emtoken api-key create`
-/// (before starting, when the embedded database is used). The OpenAPI document is served at
-/// /api/v1/openapi.json.
+/// Everything `emtoken index` does, plus the API of the platform's guide on --listen: wallets,
+/// movements and holds read from the index; transfers, holds, cash-outs and wallet registrations
+/// sent as transactions signed with the platform's operator key (and compliance key for
+/// registrations); the bank side (SEPA cash-ins, payouts executed or rejected) for the bank's key.
+/// API keys: `emtoken api-key create` (before starting, when the embedded database is used). The
+/// OpenAPI document is served at /api/v1/openapi.json.
 ///
 /// Example: `EMTOKEN_OPERATOR_KEY=0x… EMTOKEN_COMPLIANCE_KEY=0x… emtoken serve --rpc http://127.0.0.1:8545
 /// --contract 0x5fbdb2315678afecb367f032d93f642f64180aa3 --listen 127.0.0.1:8080`.

@@ -21,10 +21,10 @@ use crate::{
 /// `balance` is the balance of final blocks ("system balance"); `available` and `held` follow the
 /// last indexed block ("DLT balance"): they differ while movements are PENDING.
 ///
-/// With `--json`: an array of wallets with the seed's field names (id, dltAddress, balance,
-/// availableBalance, heldBalance, status, userId, clientId, iban; systemRole with `--system`). Amounts
-/// are JSON strings holding the exact decimal, e.g. "12.50", so no reader loses precision to floating
-/// point.
+/// With `--json`: an array of wallets with the field names of the platform's guide (id, dltAddress,
+/// balance, availableBalance, heldBalance, status, userId, clientId, iban; systemRole with
+/// `--system`). Amounts are JSON strings holding the exact decimal, e.g. "12.50", so no reader
+/// loses precision to floating point.
 ///
 /// Example: `emtoken wallets`, `emtoken wallets --system`, or
 /// `emtoken --json wallets --database-url postgres://localhost/emtoken`.

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Played, TRANSFER_CONCEPT, report::Summary};
 
-/// Fields of the seed each answer must have.
+/// Fields of the platform's guide each answer must have.
 pub(super) const WALLET_CREATED: &[&str] = &[
     "_links",
     "walletId",

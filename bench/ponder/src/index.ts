@@ -1,4 +1,4 @@
-// EmToken's events into rows equivalent to EmToken's indexer (shared/spec/MOVEMENTS.md), for the
+// EmToken's events into rows equivalent to EmToken's indexer (docs/records.md), for the
 // side-by-side benchmark: every event is stored; transfers give TRANSFER_OUT / TRANSFER_IN; mints a
 // cash-in; holds LOCK, TRANSFER_OUT/IN on execution and RELEASE of what is unlocked; two-step transfers
 // PENDING OUT/IN decided by the order's outcome; payouts a PENDING BANK_ACCOUNT_CASHOUT and fund orders a

@@ -337,7 +337,7 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{late:?}");
 
-    // Every record as MOVEMENTS.md has it.
+    // Every record as docs/records.md has it.
     let wa = p
         .wait_for(&format!("{W}/{ia}"), "final balances", |w| {
             w["balance"] == "66.50"

@@ -1,6 +1,6 @@
-//! The same suite on the embedded PostgreSQL (the zero-setup default): the seed's flow becomes the
-//! records of MOVEMENTS.md, a second run adds nothing, reorganisations end like a fresh index, and the
-//! data survives closing and reopening the database.
+//! The same suite on the embedded PostgreSQL (the zero-setup default): the platform guide's flow
+//! becomes the records of docs/records.md, a second run adds nothing, reorganisations end like a
+//! fresh index, and the data survives closing and reopening the database.
 
 mod common;
 

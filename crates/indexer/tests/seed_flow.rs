@@ -1,6 +1,6 @@
-//! The seeds' flows on a real chain, indexed into a real PostgreSQL: every wallet, movement (type,
-//! status, amount, counterparty, transaction) and hold record is the one MOVEMENTS.md prescribes, and
-//! reconciliation finds nothing.
+//! The platform guide's flows on a real chain, indexed into a real PostgreSQL: every wallet,
+//! movement (type, status, amount, counterparty, transaction) and hold record is the one
+//! docs/records.md prescribes, and reconciliation finds nothing.
 
 mod common;
 

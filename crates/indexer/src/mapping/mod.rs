@@ -1,6 +1,7 @@
-//! Chain facts to records (MOVEMENTS.md): one pass over a batch's new events, in chain order, turning
-//! them into balance changes, wallets (and which are the platform's own), movements, holds and orders. The same code re-derives holds and
-//! orders from their remaining events after a reorganisation, so both paths agree by construction.
+//! Chain facts to records (docs/records.md): one pass over a batch's new events, in chain order,
+//! turning them into balance changes, wallets (and which are the platform's own), movements, holds
+//! and orders. The same code re-derives holds and orders from their remaining events after a
+//! reorganisation, so both paths agree by construction.
 
 use std::collections::{BTreeMap, HashMap};
 

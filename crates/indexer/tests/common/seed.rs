@@ -1,4 +1,5 @@
-//! The seed's step-by-step flow, played through the SDK, and the records MOVEMENTS.md prescribes for it.
+//! The platform guide's step-by-step flow, played through the SDK, and the records docs/records.md
+//! prescribes for it.
 
 use alloy::primitives::{Address, B256};
 use emtoken_sdk::{MintKind, OperationId};

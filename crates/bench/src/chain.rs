@@ -72,8 +72,8 @@ const LOAD_STATE_ARGS: [&str; 5] = [
     "0",
 ];
 
-/// Anvil flags for generating: a block a second with a 300M gas limit (instant mining stalls under load,
-/// shared/TOOLCHAIN.md). Not the workload's 0.1 s blocks: anvil writes every block's state to disk once out
+/// Anvil flags for generating: a block a second with a 300M gas limit (instant mining stalls under load
+/// once a few thousand transactions wait). Not the workload's 0.1 s blocks: anvil writes every block's state to disk once out
 /// of its memory window (~4.5 MB a block on this chain: 16 GB after 6 minutes of 0.1 s blocks), and the
 /// indexer's reconciliation reads old states (`eth_call` at a batch's final block), so they cannot be
 /// dropped either.

@@ -28,8 +28,8 @@ impl DevNode {
     }
 
     /// As [`Self::spawn`], with extra anvil flags that replace the profile's own (e.g. `["--block-time",
-    /// "1", "--gas-limit", "300000000"]`, which anvil needs under load: shared/TOOLCHAIN.md, "Anvil
-    /// behaviour"). The node still reports the profile's name and settings.
+    /// "1", "--gas-limit", "300000000"]`, which anvil needs under load: in its default one-block-per-transaction
+    /// mode it stalls once a few thousand transactions wait). The node still reports the profile's name and settings.
     pub fn spawn_with_args(name: ProfileName, extra: &[&str]) -> Result<Self> {
         let profile = Profile::load(name)?;
         let accounts = Accounts::load()?;

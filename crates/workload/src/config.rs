@@ -12,7 +12,7 @@ pub struct WorkloadConfig {
     /// Generated wallets (registered at [`crate::WALLET_LEVEL`]; at least 2).
     pub wallets: usize,
     /// Most transactions in flight at once, and the size of a wave. Anvil stalls with thousands in flight
-    /// (shared/TOOLCHAIN.md); 256 is safe.
+    /// (seen with its default instant mining); 256 is safe.
     pub in_flight: usize,
 }
 

@@ -40,7 +40,7 @@ pub(crate) struct ServeArgs {
     )]
     operator_key: String,
 
-    /// Private key (hex) of the compliance role: registers and freezes wallets (default: the operator key).
+    /// Private key (hex) of the compliance role: registers and freezes wallets and sets KYC levels (default: the operator key).
     #[arg(
         long,
         env = "EMTOKEN_COMPLIANCE_KEY",

@@ -152,4 +152,39 @@ async fn run(p: &common::Platform_, apps: Vec<Router>) {
         w["availableBalance"] == left.as_str()
     })
     .await;
+
+    // Pages by creation: newest first is oldest first reversed, and small pages add up to the whole.
+    let ids = |body: &Value| -> Vec<String> {
+        body["_embedded"]["movements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = p
+        .get(&format!("{W}/{a}/movements?size=2000&sort=createdAt,asc"))
+        .await;
+    let asc = ids(&all.body);
+    assert!(asc.len() > usize::try_from(accepted).unwrap(), "{} movements", asc.len());
+    assert_eq!(all.body["page"]["totalElements"], asc.len());
+    let mut desc = ids(&p
+        .get(&format!("{W}/{a}/movements?size=2000&sort=createdAt,desc"))
+        .await
+        .body);
+    desc.reverse();
+    assert_eq!(desc, asc, "newest first is not oldest first reversed");
+    let mut paged = vec![];
+    for page in 0.. {
+        let body = p
+            .get(&format!("{W}/{a}/movements?size=3&page={page}"))
+            .await
+            .body;
+        let ids = ids(&body);
+        if ids.is_empty() {
+            break;
+        }
+        paged.extend(ids);
+    }
+    assert_eq!(paged, asc, "pages of 3 do not add up to the list");
 }

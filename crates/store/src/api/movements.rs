@@ -124,9 +124,62 @@ macro_rules! movements_order {
     };
 }
 
+/// The filters of a page, on the columns of `movements` and of `all_m` alike.
+macro_rules! movements_filter {
+    () => {
+        "($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
+         AND ($4::timestamptz IS NULL OR created_at <= $4)"
+    };
+}
+
+/// A page sorted by creation, oldest first (`$order` ASC) or newest first (DESC, chain order reversed
+/// within a block): each side — the indexed movements, in the order of their index
+/// `movements_by_wallet_order`, and the expected ones — gives at most `size + offset` rows, and the page
+/// is cut from those. So a page reads what it shows (plus the offset), not every movement of the wallet.
+macro_rules! movements_by_creation {
+    ($dir:literal, $nulls:literal) => {
+        concat!(
+            "WITH indexed AS (
+               SELECT m.id, m.wallet_id, m.type, m.status, m.amount, m.concept, m.origin_address,
+                      m.target_address, m.iban, m.record_kind, m.record_key, m.payment_reference, m.tx_hash,
+                      m.block_number, m.block_hash, m.log_index, m.created_at, m.updated_at, false AS expected
+               FROM movements m
+               WHERE m.wallet_id = $1 AND ",
+            movements_filter!(),
+            " ORDER BY created_at ", $dir, ", block_number ", $dir, " NULLS ", $nulls, ", log_index ", $dir,
+            ", type ", $dir, ", id ", $dir, "
+               LIMIT $5 + $6),
+             expected AS (
+               SELECT am.id, am.wallet_id, am.type,
+                      CASE WHEN r.state = 'FAILED' THEN 'ERROR' ELSE 'PENDING' END AS status, am.amount,
+                      am.concept, am.origin_address, am.target_address, am.iban, NULL::text AS record_kind,
+                      r.record_key, NULL::bytea AS payment_reference, r.tx_hash, NULL::bigint AS block_number,
+                      NULL::bytea AS block_hash, NULL::bigint AS log_index, am.created_at, r.updated_at,
+                      true AS expected
+               FROM api_movements am JOIN api_requests r ON r.id = am.request_id
+               WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
+                 AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL)),
+             all_m AS (SELECT * FROM indexed UNION ALL SELECT * FROM expected),
+             page AS (
+               SELECT * FROM all_m WHERE ",
+            movements_filter!(),
+            " ORDER BY created_at ", $dir, ", block_number ", $dir, " NULLS ", $nulls, ", log_index ", $dir,
+            ", type ", $dir, ", id ", $dir, "
+               LIMIT $5 OFFSET $6)
+             SELECT * FROM (",
+            movement_columns!(),
+            ") v ORDER BY created_at ", $dir, ", block_number ", $dir, " NULLS ", $nulls, ", log_index ",
+            $dir, ", type ", $dir, ", id ", $dir
+        )
+    };
+}
+
 impl Store {
     /// A page of a wallet's movements and the total count.
     pub async fn movements_page(&self, q: &MovementsQuery) -> Result<(Vec<MovementView>, i64)> {
+        if q.sort.field == "createdAt" {
+            return self.movements_page_by_creation(q).await;
+        }
         let rows: Vec<MovementView> = sqlx::query_as(concat!(
             movements_of_wallet!(),
             ", page AS (
@@ -162,6 +215,53 @@ impl Store {
         .bind(q.end)
         .fetch_one(self.pool())
         .await?;
+        Ok((rows, total))
+    }
+
+    /// [`Store::movements_page`] sorted by creation (the default): see `movements_by_creation!`.
+    async fn movements_page_by_creation(
+        &self,
+        q: &MovementsQuery,
+    ) -> Result<(Vec<MovementView>, i64)> {
+        let sql = if q.sort.desc {
+            movements_by_creation!("DESC", "FIRST")
+        } else {
+            movements_by_creation!("ASC", "LAST")
+        };
+        let rows: Vec<MovementView> = sqlx::query_as(sql)
+            .bind(q.wallet_id)
+            .bind(&q.status)
+            .bind(q.start)
+            .bind(q.end)
+            .bind(q.paging.size)
+            .bind(q.paging.offset())
+            .fetch_all(self.pool())
+            .await?;
+        // Without filters, the indexed side is counted from the index alone (an index-only scan).
+        let total: i64 = if q.status.is_none() && q.start.is_none() && q.end.is_none() {
+            sqlx::query_scalar(
+                "SELECT (SELECT count(*) FROM movements WHERE wallet_id = $1)
+                        + (SELECT count(*) FROM api_movements am JOIN api_requests r ON r.id = am.request_id
+                           WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
+                             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL))",
+            )
+            .bind(q.wallet_id)
+            .fetch_one(self.pool())
+            .await?
+        } else {
+            let (total,): (i64,) = sqlx::query_as(concat!(
+                movements_of_wallet!(),
+                " SELECT count(*) FROM all_m WHERE ",
+                movements_filter!()
+            ))
+            .bind(q.wallet_id)
+            .bind(&q.status)
+            .bind(q.start)
+            .bind(q.end)
+            .fetch_one(self.pool())
+            .await?;
+            total
+        };
         Ok((rows, total))
     }
 

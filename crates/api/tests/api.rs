@@ -848,9 +848,8 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
     .await
     .unwrap();
     let block = p.footprint().await.1;
-    // (Requests of this test whose receipt is still being awaited are looked at too: at least our two.)
-    let settled = p.state.platform.recover(&p.store).await.unwrap();
-    assert!(settled >= 2, "settled {settled}");
+    // (The background sweeper may get to them first: either way they are gone.)
+    p.state.platform.recover(&p.store).await.unwrap();
     for id in ids {
         assert_eq!(p.store.request(id).await.unwrap(), None, "{id} remains");
     }

@@ -34,7 +34,16 @@ async fn second_process(p: &common::Platform_) -> Router {
         operator: connect(Role::Operator).await,
         compliance: connect(Role::Compliance).await,
     };
-    emtoken_api::router(ApiState::new(p.store.clone(), platform, "devnet"))
+    let state = ApiState::new(p.store.clone(), platform, "devnet");
+    // The sweeper of this second process runs as long as the test (a dropped sender would stop it).
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    std::mem::forget(stop);
+    tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
+        p.store.clone(),
+        std::time::Duration::from_secs(1),
+        stopped,
+    ));
+    emtoken_api::router(state)
 }
 
 async fn post(app: &Router, key: &str, path: &str, body: Value, idempotency: &str) -> StatusCode {
@@ -166,7 +175,11 @@ async fn run(p: &common::Platform_, apps: Vec<Router>) {
         .get(&format!("{W}/{a}/movements?size=2000&sort=createdAt,asc"))
         .await;
     let asc = ids(&all.body);
-    assert!(asc.len() > usize::try_from(accepted).unwrap(), "{} movements", asc.len());
+    assert!(
+        asc.len() > usize::try_from(accepted).unwrap(),
+        "{} movements",
+        asc.len()
+    );
     assert_eq!(all.body["page"]["totalElements"], asc.len());
     let mut desc = ids(&p
         .get(&format!("{W}/{a}/movements?size=2000&sort=createdAt,desc"))

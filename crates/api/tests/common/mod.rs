@@ -45,7 +45,8 @@ pub async fn platform(pool: PgPool) -> Platform_ {
         .await
         .expect("indexer");
     let (stop, stopped) = watch::channel(false);
-    tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
+    let indexer_stop = stopped.clone();
+    tokio::spawn(async move { Box::pin(indexer.run(indexer_stop)).await });
     let operator = deployed
         .builder(Role::Operator)
         .unwrap()
@@ -67,6 +68,13 @@ pub async fn platform(pool: PgPool) -> Platform_ {
         "devnet",
     );
     let app = emtoken_api::router(state.clone());
+    // As `emtoken serve` does: requests whose follow-up was interrupted (a lost receipt lookup under
+    // load) are settled from the chain.
+    tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
+        store.clone(),
+        Duration::from_secs(1),
+        stopped.clone(),
+    ));
     let mut keys = vec![];
     for (name, role) in [
         ("acme", ClientRole::Client),

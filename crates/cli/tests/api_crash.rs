@@ -16,7 +16,7 @@ use std::{
 use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
 use common::{
     Db,
-    api::{Serve, api_key, http, post, wait_for},
+    api::{Serve, api_key, funded_wallets, http, post},
 };
 use emtoken_sdk::bindings::EmToken::OperatorTransferExecuted;
 use emtoken_test_utils::{DevNode, ProfileName};
@@ -61,42 +61,13 @@ async fn campaign(db: Db) {
 
     // Ten wallets at KYC level 0 (at most 100.00 a transfer, 150.00 out in 30 days), 100.00 each.
     let wallets_url = format!("{base}/api/v1/public/wallets");
-    let mut wallets = vec![];
-    for _ in 0..WALLETS {
-        let (status, body) = post(
-            &http,
-            &wallets_url,
-            &client_key,
-            &json!({ "userId": uuid::Uuid::new_v4() }),
-            None,
-        )
-        .await
-        .unwrap();
-        assert_eq!(status, 201, "{body}");
-        wallets.push(body["walletId"].as_str().unwrap().to_owned());
-    }
-    for w in &wallets {
-        wait_for(&http, &format!("{wallets_url}/{w}"), &client_key, |b| {
-            b["status"] == "READY"
-        })
-        .await;
-        let (status, body) = post(
-            &http,
-            &format!("{base}/api/v1/bank/cashIns"),
-            &bank_key,
-            &json!({ "walletId": w, "amount": "100.00" }),
-            None,
-        )
-        .await
-        .unwrap();
-        assert_eq!(status, 202, "{body}");
-    }
-    for w in &wallets {
-        wait_for(&http, &format!("{wallets_url}/{w}"), &client_key, |b| {
-            b["availableBalance"] == "100.00"
-        })
-        .await;
-    }
+    let wallets = funded_wallets(
+        &http,
+        &base,
+        (&client_key, &bank_key),
+        &[Some("100.00"); WALLETS],
+    )
+    .await;
     let block_before = d.operator.provider().get_block_number().await.unwrap();
 
     // The requests: a transfer of 1.00 from wallet i to wallet i+1, each with its own key, retried with

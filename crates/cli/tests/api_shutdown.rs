@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use common::{
     Db,
-    api::{Serve, api_key, http, post, wait_for},
+    api::{Serve, api_key, funded_wallets, http, post, wait_for},
 };
 use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
@@ -31,40 +31,14 @@ async fn sigterm_lets_requests_in_flight_finish_and_refuses_new_ones_with_503() 
     serve.ready(&http).await;
 
     let wallets_url = format!("{base}/api/v1/public/wallets");
-    let mut wallets = vec![];
-    for _ in 0..2 {
-        let (status, body) = post(
-            &http,
-            &wallets_url,
-            &client_key,
-            &json!({ "userId": uuid::Uuid::new_v4() }),
-            None,
-        )
-        .await
-        .unwrap();
-        assert_eq!(status, 201, "{body}");
-        let id = body["walletId"].as_str().unwrap().to_owned();
-        wait_for(&http, &format!("{wallets_url}/{id}"), &client_key, |b| {
-            b["status"] == "READY"
-        })
-        .await;
-        wallets.push(id);
-    }
-    let (a, b) = (wallets[0].clone(), wallets[1].clone());
-    let (status, body) = post(
+    let wallets = funded_wallets(
         &http,
-        &format!("{base}/api/v1/bank/cashIns"),
-        &bank_key,
-        &json!({ "walletId": a, "amount": "100.00" }),
-        None,
+        &base,
+        (&client_key, &bank_key),
+        &[Some("100.00"), None],
     )
-    .await
-    .unwrap();
-    assert_eq!(status, 202, "{body}");
-    wait_for(&http, &format!("{wallets_url}/{a}"), &client_key, |w| {
-        w["availableBalance"] == "100.00"
-    })
     .await;
+    let (a, b) = (wallets[0].clone(), wallets[1].clone());
 
     // 60 transfers of 1.00 on their way when SIGTERM arrives, and more arriving after it.
     let url = Arc::new(format!("{wallets_url}/{a}/transfer"));

@@ -206,3 +206,52 @@ pub fn api_key(db: &Db, client: &str, bank: bool) -> String {
     let out: Value = serde_json::from_str(&success(&db.emtoken(&args))).unwrap();
     out["apiKey"].as_str().unwrap().to_owned()
 }
+
+/// Registers `funds.len()` wallets for new users through the API at `base`, waits for them to be READY,
+/// credits each its amount (`None`: nothing) through the bank side and waits for it to be available;
+/// their ids, in order.
+pub async fn funded_wallets(
+    http: &Http,
+    base: &str,
+    (client_key, bank_key): (&str, &str),
+    funds: &[Option<&str>],
+) -> Vec<String> {
+    let wallets_url = format!("{base}/api/v1/public/wallets");
+    let mut wallets = vec![];
+    for _ in funds {
+        let body = serde_json::json!({ "userId": uuid::Uuid::new_v4() });
+        let (status, body) = post(http, &wallets_url, client_key, &body, None)
+            .await
+            .expect("the API answers");
+        assert_eq!(status, 201, "{body}");
+        wallets.push(body["walletId"].as_str().expect("walletId").to_owned());
+    }
+    for (w, amount) in wallets.iter().zip(funds) {
+        wait_for(http, &format!("{wallets_url}/{w}"), client_key, |b| {
+            b["status"] == "READY"
+        })
+        .await;
+        if let Some(amount) = amount {
+            let body = serde_json::json!({ "walletId": w, "amount": amount });
+            let (status, body) = post(
+                http,
+                &format!("{base}/api/v1/bank/cashIns"),
+                bank_key,
+                &body,
+                None,
+            )
+            .await
+            .expect("the API answers");
+            assert_eq!(status, 202, "{body}");
+        }
+    }
+    for (w, amount) in wallets.iter().zip(funds) {
+        if let Some(amount) = amount {
+            wait_for(http, &format!("{wallets_url}/{w}"), client_key, |b| {
+                b["availableBalance"] == *amount
+            })
+            .await;
+        }
+    }
+    wallets
+}

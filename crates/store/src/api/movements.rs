@@ -203,19 +203,7 @@ impl Store {
         .bind(q.paging.offset())
         .fetch_all(self.pool())
         .await?;
-        let (total,): (i64,) = sqlx::query_as(concat!(
-            movements_of_wallet!(),
-            " SELECT count(*) FROM all_m
-             WHERE ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR created_at >= $3)
-               AND ($4::timestamptz IS NULL OR created_at <= $4)"
-        ))
-        .bind(q.wallet_id)
-        .bind(&q.status)
-        .bind(q.start)
-        .bind(q.end)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((rows, total))
+        Ok((rows, self.movements_count(q).await?))
     }
 
     /// [`Store::movements_page`] sorted by creation (the default): see `movements_by_creation!`.
@@ -237,9 +225,14 @@ impl Store {
             .bind(q.paging.offset())
             .fetch_all(self.pool())
             .await?;
-        // Without filters, the indexed side is counted from the index alone (an index-only scan).
-        let total: i64 = if q.status.is_none() && q.start.is_none() && q.end.is_none() {
-            sqlx::query_scalar(
+        Ok((rows, self.movements_count(q).await?))
+    }
+
+    /// How many movements the pages of `q` hold. Without filters, the indexed side is counted from the
+    /// index alone (an index-only scan).
+    async fn movements_count(&self, q: &MovementsQuery) -> Result<i64> {
+        if q.status.is_none() && q.start.is_none() && q.end.is_none() {
+            return Ok(sqlx::query_scalar(
                 "SELECT (SELECT count(*) FROM movements WHERE wallet_id = $1)
                         + (SELECT count(*) FROM api_movements am JOIN api_requests r ON r.id = am.request_id
                            WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
@@ -247,22 +240,19 @@ impl Store {
             )
             .bind(q.wallet_id)
             .fetch_one(self.pool())
-            .await?
-        } else {
-            let (total,): (i64,) = sqlx::query_as(concat!(
-                movements_of_wallet!(),
-                " SELECT count(*) FROM all_m WHERE ",
-                movements_filter!()
-            ))
-            .bind(q.wallet_id)
-            .bind(&q.status)
-            .bind(q.start)
-            .bind(q.end)
-            .fetch_one(self.pool())
-            .await?;
-            total
-        };
-        Ok((rows, total))
+            .await?);
+        }
+        Ok(sqlx::query_scalar(concat!(
+            movements_of_wallet!(),
+            " SELECT count(*) FROM all_m WHERE ",
+            movements_filter!()
+        ))
+        .bind(q.wallet_id)
+        .bind(&q.status)
+        .bind(q.start)
+        .bind(q.end)
+        .fetch_one(self.pool())
+        .await?)
     }
 
     /// One movement of a wallet.

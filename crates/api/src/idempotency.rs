@@ -83,11 +83,17 @@ pub(crate) async fn earlier(
         && chrono::Utc::now() - first.updated_at
             >= chrono::Duration::from_std(SETTLE_AFTER).unwrap_or_default()
     {
+        // The chain node may be unreachable now: the retry is told so, and to come back.
         state
             .platform
             .settle(&state.store, &first)
             .await
-            .map_err(Problem::internal)?;
+            .map_err(|e| {
+                Problem::unavailable(format!(
+                    "the first request with this Idempotency-Key cannot be settled from the chain now ({e}): try again shortly"
+                ))
+                .retry_after(1)
+            })?;
         match state.store.request_by_key(client, key).await? {
             Some(row) => first = row,
             None => return Ok(None),

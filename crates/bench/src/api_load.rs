@@ -19,14 +19,13 @@ use anyhow::{Context, bail};
 use http_body_util::Full;
 use hyper::body::Bytes;
 use serde::Serialize;
-use tokio::process::Command;
 
 use crate::{
     chain::Chain,
     child::Timed,
     http::{exchange, get_request},
     indexer::{Target, show, tail, wait_until},
-    lag::{Latency, api_key, role_key},
+    lag::{Latency, api_key, serve_command},
     stats::per_second,
 };
 
@@ -119,23 +118,7 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
     };
     let key = api_key(setup.emtoken, &setup.target).await?;
     let port = crate::http::free_port()?;
-    let rpc = chain.node.endpoint_url().to_string();
-    let ws = chain.node.ws_endpoint_url().to_string();
-    let mut cmd = Command::new(setup.emtoken);
-    cmd.args(["--json", "serve", "--rpc", &rpc, "--ws", &ws])
-        .args(["--contract", &format!("{:#x}", chain.info.contract)])
-        .args(setup.target.args())
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .env(
-            "EMTOKEN_OPERATOR_KEY",
-            role_key(chain, emtoken_test_utils::Role::Operator)?,
-        )
-        .env(
-            "EMTOKEN_COMPLIANCE_KEY",
-            role_key(chain, emtoken_test_utils::Role::Compliance)?,
-        );
+    let cmd = serve_command(setup.emtoken, chain, &setup.target, port)?;
     let serve_command = show(&cmd);
     let (out, err) = (
         setup.logs.join(format!("api-{database}.out")),

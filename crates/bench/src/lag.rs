@@ -171,21 +171,7 @@ pub(crate) async fn run(
         Follower::Serve => {
             let key = api_key(setup.emtoken, &target).await?;
             let port = crate::http::free_port()?;
-            let mut cmd = Command::new(setup.emtoken);
-            cmd.args(["--json", "serve", "--rpc", &rpc, "--ws", &ws])
-                .args(["--contract", &format!("{:#x}", info.contract)])
-                .args(["--database-url", setup.database_url])
-                .args(["--listen", &format!("127.0.0.1:{port}")])
-                .env_remove("DATABASE_URL")
-                .env("RUST_LOG", "warn")
-                .env(
-                    "EMTOKEN_OPERATOR_KEY",
-                    role_key(chain, emtoken_test_utils::Role::Operator)?,
-                )
-                .env(
-                    "EMTOKEN_COMPLIANCE_KEY",
-                    role_key(chain, emtoken_test_utils::Role::Compliance)?,
-                );
+            let cmd = serve_command(setup.emtoken, chain, &target, port)?;
             (cmd, Some((format!("http://127.0.0.1:{port}"), key)))
         }
     };
@@ -235,6 +221,34 @@ pub(crate) async fn api_key(emtoken: &Path, target: &Target) -> anyhow::Result<S
 }
 
 /// The hex private key of a dev role (anvil's well-known test mnemonic).
+/// `emtoken serve` following `chain` with --ws into `target`, listening on `port`, signing with the dev
+/// role keys (quiet logs, the caller's DATABASE_URL ignored).
+pub(crate) fn serve_command(
+    emtoken: &Path,
+    chain: &Chain,
+    target: &Target,
+    port: u16,
+) -> anyhow::Result<Command> {
+    let rpc = chain.node.endpoint_url().to_string();
+    let ws = chain.node.ws_endpoint_url().to_string();
+    let mut cmd = Command::new(emtoken);
+    cmd.args(["--json", "serve", "--rpc", &rpc, "--ws", &ws])
+        .args(["--contract", &format!("{:#x}", chain.info.contract)])
+        .args(target.args())
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .env(
+            "EMTOKEN_OPERATOR_KEY",
+            role_key(chain, emtoken_test_utils::Role::Operator)?,
+        )
+        .env(
+            "EMTOKEN_COMPLIANCE_KEY",
+            role_key(chain, emtoken_test_utils::Role::Compliance)?,
+        );
+    Ok(cmd)
+}
+
 pub(crate) fn role_key(chain: &Chain, role: emtoken_test_utils::Role) -> anyhow::Result<String> {
     Ok(format!("{}", chain.node.signer(role)?.to_bytes()))
 }

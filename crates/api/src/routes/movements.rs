@@ -32,24 +32,35 @@ pub(crate) async fn list_movements(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let (q, query) = movements_query(params, wallet.id)?;
-    let (rows, total) = state.store.movements_page(&query).await?;
-    let owners = views::owners(
-        &state,
-        rows.iter()
-            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
-    )
-    .await?;
-    let items = rows
-        .iter()
-        .map(|m| views::movement(&state, &wallet, m, &owners))
-        .collect();
+    let (q, items, total) = movements_of(&state, &wallet, params).await?;
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets/{}/movements", wallet.id),
         "movements",
         items,
         total,
     )))
+}
+
+/// A page of `wallet`'s movements as `params` ask (filters, paging, sorting), each as the API shows it,
+/// with the list query (for the page's links) and the total.
+pub(crate) async fn movements_of(
+    state: &ApiState,
+    wallet: &emtoken_store::WalletRow,
+    params: Vec<(String, String)>,
+) -> Result<(ListQuery, Vec<serde_json::Value>, i64), Problem> {
+    let (q, query) = movements_query(params, wallet.id)?;
+    let (rows, total) = state.store.movements_page(&query).await?;
+    let owners = views::owners(
+        state,
+        rows.iter()
+            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
+    )
+    .await?;
+    let items = rows
+        .iter()
+        .map(|m| views::movement(state, wallet, m, &owners))
+        .collect();
+    Ok((q, items, total))
 }
 
 /// The list parameters of a wallet's movements (`startDate`, `endDate`, `status`, paging and sorting),

@@ -10,7 +10,7 @@ use axum::{
 use emtoken_store::{WalletRef, WalletRow};
 use serde_json::{Value, json};
 
-use super::movements_query;
+use super::movements_of;
 use crate::{ApiState, Problem, auth::BankCaller, fields, views};
 
 /// Base of the system accounts' endpoints.
@@ -78,19 +78,11 @@ pub(crate) async fn bank_system_account_movements(
         .await?
         .filter(|w| w.chain_id == state.chain.chain_id && w.system_role.is_some())
         .ok_or_else(|| Problem::not_found(format!("{address} is not a system account")))?;
-    let (q, query) = movements_query(params, wallet.id)?;
-    let (rows, total) = state.store.movements_page(&query).await?;
-    let owners = views::owners(
-        &state,
-        rows.iter()
-            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
-    )
-    .await?;
+    let (q, items, total) = movements_of(&state, &wallet, params).await?;
     let base = format!("{SYSTEM}/{}/movements", views::hex(&wallet.address));
-    let items = rows
-        .iter()
-        .map(|m| {
-            let mut item = views::movement(&state, &wallet, m, &owners);
+    let items = items
+        .into_iter()
+        .map(|mut item| {
             // Its own links: the account is not a client's wallet, so the public ones to it do not apply.
             if let Some(links) = item["_links"].as_object_mut() {
                 links.remove("self");

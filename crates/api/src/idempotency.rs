@@ -8,7 +8,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use emtoken_store::api::{Begun, NewRequest, RequestRow};
+use emtoken_store::api::{Begun, NewRequest, RequestRow, RequestState};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
@@ -169,7 +169,7 @@ pub(crate) async fn run(
                 .store
                 .request(id)
                 .await?
-                .is_some_and(|r| r.state == "REQUESTED")
+                .is_some_and(|r| r.state == RequestState::Requested)
             {
                 state.store.forget_unsent_request(id, None).await?;
             }

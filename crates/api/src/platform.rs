@@ -18,7 +18,7 @@ use alloy::{
 use emtoken_sdk::{EmTokenClient, SignedTx, Submitted};
 use emtoken_store::{
     Store,
-    api::{RequestRow, SentTx},
+    api::{RequestRow, RequestState, SentTx},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -280,14 +280,14 @@ impl Platform {
             crate::Error::Invalid(format!("request {} has unreadable calls: {e}", row.id))
         })?;
         let index = usize::try_from(row.call_index).unwrap_or_default();
-        match row.state.as_str() {
-            "REQUESTED" if index == 0 => {
+        match row.state {
+            RequestState::Requested if index == 0 => {
                 store
                     .forget_unsent_request(row.id, Some(SETTLE_AFTER))
                     .await?;
                 return Ok(());
             }
-            "REQUESTED" => {
+            RequestState::Requested => {
                 // Between two calls: the previous one was mined; go on.
                 if let Some(call) = calls.get(index) {
                     match self.send_call(store, row.id, index, call).await {
@@ -303,12 +303,12 @@ impl Platform {
                     }
                 }
             }
-            "PENDING_DLT" => self.settle_sent(store, row, &calls, index).await?,
+            RequestState::PendingDlt => self.settle_sent(store, row, &calls, index).await?,
             _ => {}
         }
         if let (Some(status), Some(body)) = (row.accepted_status, &row.accepted_body) {
             // It reached the node: a retry gets the answer it would have had then.
-            let reached = row.state != "REQUESTED" || index > 0;
+            let reached = row.state != RequestState::Requested || index > 0;
             if reached && row.response_status.is_none() {
                 store
                     .answer_request(row.id, u16::try_from(status).unwrap_or(500), body)

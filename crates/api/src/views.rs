@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use emtoken_sdk::OperationId;
+use emtoken_sdk::{Amount, OperationId};
 use emtoken_store::{
     WalletRow,
-    api::{HoldView, MovementView},
-    ids, units_to_decimal,
+    api::{HoldView, MovementView, RequestKind, RequestState},
+    ids,
+    vocabulary::MovementType,
 };
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -19,9 +20,16 @@ use crate::ApiState;
 /// Base of the public endpoints.
 pub(crate) const PUBLIC: &str = "/api/v1/public";
 
-/// A decimal amount from base units.
+/// A decimal amount from base units as stored (whole, at most the supply cap: the schema's and the
+/// indexer's checks; anything else would be a corrupt row, shown as its raw base units and logged).
 pub(crate) fn amount(state: &ApiState, units: Decimal) -> String {
-    units_to_decimal(units, u32::from(state.chain.decimals)).to_string()
+    Amount::from_units(units, state.chain.decimals).map_or_else(
+        |e| {
+            tracing::error!(%units, error = %e, "stored amount outside the token's range");
+            units.to_string()
+        },
+        |a| a.to_string(),
+    )
 }
 
 /// RFC 3339, milliseconds, UTC.
@@ -103,7 +111,10 @@ pub(crate) fn movement(
     m: &MovementView,
     owners: &Owners,
 ) -> Value {
-    let transfer = m.r#type == "TRANSFER_IN" || m.r#type == "TRANSFER_OUT";
+    let transfer = matches!(
+        m.r#type,
+        MovementType::TransferIn | MovementType::TransferOut
+    );
     let (origin_wallet, origin_user) = party(state, owners, m.origin_address.as_deref());
     let (target_wallet, target_user) = party(state, owners, m.target_address.as_deref());
     let mut links = serde_json::Map::new();
@@ -163,34 +174,34 @@ pub(crate) fn movement(
 /// The status of a hold as the platform's guide has it: the platform's latest request about it
 /// while that is on its way or failed, else what the chain says.
 pub(crate) fn hold_status(h: &HoldView) -> String {
-    let chain = h.chain_status.clone();
-    let (Some(kind), Some(state)) = (h.request_kind.as_deref(), h.request_state.as_deref()) else {
+    let chain = h.chain_status.map(|s| s.as_str().to_owned());
+    let (Some(kind), Some(state)) = (h.request_kind, h.request_state) else {
         return chain.unwrap_or_else(|| "PENDING_DLT_CREATION".into());
     };
     let (requested, pending, failed) = match kind {
-        "HOLD" => (
+        RequestKind::Hold => (
             "CREATION_REQUESTED",
             "PENDING_DLT_CREATION",
             "CREATION_FAILED",
         ),
-        "EXECUTE_HOLD" => (
+        RequestKind::ExecuteHold => (
             "EXECUTION_REQUESTED",
             "PENDING_DLT_EXECUTION",
             "EXECUTION_FAILED",
         ),
-        "EXECUTE_HOLD_AND_KEEP_OPEN" => (
+        RequestKind::ExecuteHoldAndKeepOpen => (
             "EXECUTION_AND_KEEP_OPEN_REQUESTED",
             "PENDING_DLT_EXECUTE_AND_KEPT_OPEN",
             "EXECUTION_AND_KEPT_OPEN_FAILED",
         ),
-        "RELEASE_HOLD" => ("RELEASE_REQUESTED", "PENDING_DLT_RELEASE", "RELEASE_FAILED"),
+        RequestKind::ReleaseHold => ("RELEASE_REQUESTED", "PENDING_DLT_RELEASE", "RELEASE_FAILED"),
         _ => ("RENEWAL_REQUESTED", "PENDING_DLT_RENEWAL", "RENEWAL_FAILED"),
     };
     match state {
-        "REQUESTED" => requested.into(),
-        "FAILED" => failed.into(),
+        RequestState::Requested => requested.into(),
+        RequestState::Failed => failed.into(),
         // Mined and indexed (the receipt may be recorded a moment after the indexer saw it).
-        "MINED" | "PENDING_DLT" if h.request_indexed == Some(true) => {
+        RequestState::Mined | RequestState::PendingDlt if h.request_indexed == Some(true) => {
             chain.unwrap_or_else(|| pending.into())
         }
         _ => pending.into(),
@@ -199,10 +210,7 @@ pub(crate) fn hold_status(h: &HoldView) -> String {
 
 /// Whether a hold can still be executed, released or renewed.
 pub(crate) fn hold_open(h: &HoldView) -> bool {
-    matches!(
-        h.chain_status.as_deref(),
-        Some("CREATED" | "RENEWED" | "EXECUTED_AND_KEPT_OPEN")
-    )
+    h.chain_status.is_some_and(|s| s.is_open())
 }
 
 /// A hold seen from `wallet`.

@@ -823,10 +823,9 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
             client_id: client.id,
             idempotency_key: Some(format!("stale-{n}")),
             fingerprint: [n; 32],
-            kind: "TRANSFER".into(),
             calls: json!([{ "name": "operatorTransfer", "signer": "OPERATOR", "tx": {} }]),
             accepted: (202, json!({})),
-            ..Default::default()
+            ..emtoken_store::api::NewRequest::new(emtoken_store::api::RequestKind::Transfer)
         };
         p.store.begin_request(&request).await.unwrap();
         if let Some(hash) = tx {

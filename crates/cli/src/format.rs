@@ -2,7 +2,7 @@
 //! 0x-lowercase hex, times in RFC 3339 (UTC), amounts as exact decimals in the token's decimals.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use emtoken_store::units_to_decimal;
+use emtoken_sdk::Amount;
 use rust_decimal::Decimal;
 
 /// Bytes as `0x` and lowercase hex.
@@ -23,9 +23,13 @@ pub(crate) fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Base units as the token's exact decimal amount, e.g. 1250 units with 2 decimals: `12.50`.
+/// Base units as the token's exact decimal amount, e.g. 1250 units with 2 decimals: `12.50` (a stored
+/// amount outside the token's range, which the schema and the indexer never write, shows as its units).
 pub(crate) fn amount(units: Decimal, decimals: u32) -> String {
-    units_to_decimal(units, decimals).to_string()
+    u8::try_from(decimals)
+        .ok()
+        .and_then(|d| Amount::from_units(units, d).ok())
+        .map_or_else(|| units.to_string(), |a| a.to_string())
 }
 
 #[cfg(test)]

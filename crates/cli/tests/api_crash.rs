@@ -187,9 +187,9 @@ async fn campaign(db: Db) {
             ids.push(
                 emtoken_store::ids::record_movement_id(
                     chain_id,
-                    "OPERATOR_TRANSFER",
+                    emtoken_store::vocabulary::RecordKind::OperatorTransfer,
                     &key.0,
-                    "out",
+                    emtoken_store::vocabulary::Role::Out,
                 )
                 .to_string(),
             );

@@ -199,18 +199,9 @@ pub(crate) fn record_key(event: &EmTokenEvents) -> Option<Hash> {
     Some(key.0)
 }
 
-/// A token amount in base units as an exact integer `Decimal` (EmToken caps every amount at 2^96 - 1).
+/// A token amount in base units as the store keeps it (EmToken caps every amount at 2^96 - 1).
 pub(crate) fn units(value: U256) -> Result<Decimal> {
-    let small: u128 = value.try_into().map_err(|_| {
-        Error::Node(format!(
-            "amount {value} exceeds the token's cap of 2^96 - 1"
-        ))
-    })?;
-    Decimal::try_from_i128_with_scale(small as i128, 0).map_err(|_| {
-        Error::Node(format!(
-            "amount {value} exceeds the token's cap of 2^96 - 1"
-        ))
-    })
+    emtoken_sdk::Amount::units_of(value).map_err(|e| Error::Node(e.to_string()))
 }
 
 /// A block timestamp (seconds) as a UTC time.

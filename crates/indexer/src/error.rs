@@ -26,6 +26,9 @@ pub enum Error {
     /// The node answered something the indexer cannot use.
     #[error("unexpected answer from the node: {0}")]
     Node(String),
+    /// The contract emitted a number this indexer does not know (a contract newer than the indexer).
+    #[error("the contract emitted what this indexer does not know ({0}): upgrade the indexer")]
+    Vocabulary(#[from] emtoken_types::Unknown),
     /// The configuration is wrong.
     #[error("configuration: {0}")]
     Config(String),

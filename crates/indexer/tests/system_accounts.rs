@@ -37,13 +37,16 @@ async fn balance_and_movements(
     let rows = store.movements_of(w.id).await.unwrap();
     let sum = rows
         .iter()
-        .filter(|m| m.status == "SUCCESS")
+        .filter(|m| m.status.as_str() == "SUCCESS")
         .map(|m| match m.r#type.as_str() {
             "SUSPENSE_OUT" | "TRANSFER_OUT" | "BANK_ACCOUNT_CASHOUT" => -m.amount,
             _ => m.amount,
         })
         .sum();
-    let list = rows.into_iter().map(|m| (m.r#type, m.amount)).collect();
+    let list = rows
+        .into_iter()
+        .map(|m| (m.r#type.to_string(), m.amount))
+        .collect();
     (w.balance, sum, list)
 }
 
@@ -125,8 +128,8 @@ async fn the_suspense_accounts_movements_explain_its_balance(pool: PgPool) {
         .await
         .unwrap();
     assert!(
-        out.iter()
-            .all(|m| m.status == "SUCCESS" && m.record_kind.as_deref() == Some("PAYOUT"))
+        out.iter().all(|m| m.status.as_str() == "SUCCESS"
+            && m.record_kind.map(|k| k.as_str()) == Some("PAYOUT"))
     );
     // The rejection's SUSPENSE_OUT goes back to alice; the execution's was burnt.
     assert_eq!(out[1].target_address, None);

@@ -234,6 +234,38 @@ impl Amount {
         })
     }
 
+    /// An amount from its base units as the store keeps them: an integer `Decimal` (scale 0 once
+    /// normalized), zero or more, at most the supply cap.
+    pub fn from_units(units: Decimal, decimals: u8) -> Result<Self, AmountError> {
+        if decimals > 28 {
+            return Err(AmountError::UnsupportedDecimals(decimals));
+        }
+        let normalized = units.normalize();
+        if normalized.is_sign_negative() && !normalized.is_zero() {
+            return Err(AmountError::Negative(format!("{units} base units")));
+        }
+        if normalized.scale() > 0 {
+            return Err(AmountError::TooManyDecimals {
+                value: format!("{units} base units"),
+                places: normalized.scale(),
+                decimals: 0,
+            });
+        }
+        let base_units = u128::try_from(normalized.mantissa()).unwrap_or(0);
+        Self::from_base_units(U256::from(base_units), decimals)
+    }
+
+    /// Base units read from the chain as the store keeps them (an integer `Decimal`), checked against
+    /// the supply cap: the one conversion from the chain's `U256` to the store's numbers.
+    pub fn units_of(base_units: U256) -> Result<Decimal, AmountError> {
+        Ok(Self::from_base_units(base_units, 0)?.units())
+    }
+
+    /// The amount in base units as the store keeps them: an integer `Decimal` (exact: at most 2^96 - 1).
+    pub fn units(&self) -> Decimal {
+        Decimal::from_i128_with_scale(self.base_units as i128, 0)
+    }
+
     /// The amount in base units, as the contract takes it.
     pub fn base_units(&self) -> U256 {
         U256::from(self.base_units)
@@ -460,12 +492,39 @@ mod tests {
             prop_assert_eq!(Amount::parse(&amount.to_string(), decimals), Ok(amount));
         }
 
+        /// Stored units and chain base units are one number: U256 → units → amount → units and back.
+        #[test]
+        fn units_round_trip(units in 0..=MAX_BASE_UNITS, decimals in 0u8..=18) {
+            let stored = Amount::units_of(U256::from(units)).unwrap();
+            let amount = Amount::from_units(stored, decimals).unwrap();
+            prop_assert_eq!(amount.base_units(), U256::from(units));
+            prop_assert_eq!(amount.units(), stored);
+            prop_assert_eq!(amount.to_decimal() * Decimal::from(10u64.pow(u32::from(decimals))), stored);
+        }
+
         /// Text with anything but digits and one inner '.' never parses.
         #[test]
         fn text_outside_the_form_never_parses(text in "[0-9._+ ,e-]{0,12}") {
             let form = regex_lite_form(&text, 2);
             prop_assert_eq!(Amount::parse(&text, 2).is_ok(), form, "{:?}", text);
         }
+    }
+
+    #[test]
+    fn stored_units_outside_the_cap_or_not_whole_are_refused() {
+        assert!(Amount::units_of(U256::from(MAX_BASE_UNITS) + U256::from(1u8)).is_err());
+        assert!(Amount::from_units(Decimal::new(-1, 0), 2).is_err());
+        assert!(
+            Amount::from_units(Decimal::new(15, 1), 2).is_err(),
+            "1.5 base units"
+        );
+        // A whole number written with a scale is still whole.
+        assert_eq!(
+            Amount::from_units(Decimal::new(1500, 2), 2)
+                .unwrap()
+                .to_string(),
+            "0.15"
+        );
     }
 
     /// `^(0|[1-9][0-9]*)(\.[0-9]{1,D})?$`, written out for the property test (and within the supply cap,

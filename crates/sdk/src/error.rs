@@ -68,6 +68,9 @@ pub enum Error {
     /// A setting or argument is invalid (bad URL, bad key, bad address, ...): the message says which.
     #[error("{0}")]
     Invalid(String),
+    /// The contract answered a number this version does not know (a newer contract).
+    #[error(transparent)]
+    Unknown(#[from] emtoken_types::Unknown),
     /// The node or the connection failed.
     #[error("rpc error during {call}: {source}")]
     Rpc {

@@ -2,96 +2,9 @@
 
 use alloy::primitives::{Address, B256};
 
-use crate::{Amount, Error, Result};
+use crate::Amount;
 
-macro_rules! status_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant = $value),+
-        }
-
-        impl TryFrom<u8> for $name {
-            type Error = Error;
-
-            fn try_from(value: u8) -> Result<Self> {
-                match value {
-                    $($value => Ok(Self::$variant),)+
-                    other => Err(Error::Invalid(format!("{} {other} is not known to this SDK", stringify!($name)))),
-                }
-            }
-        }
-    };
-}
-
-status_enum!(
-    /// Lifecycle of a hold.
-    HoldStatus {
-        /// No such hold.
-        Nonexistent = 0,
-        /// Open: funds locked.
-        Ordered = 1,
-        /// Partly executed, still open.
-        ExecutedAndKeptOpen = 2,
-        /// Executed (closed).
-        Executed = 3,
-        /// Released by its notary.
-        ReleasedByNotary = 4,
-        /// Released by its payee.
-        ReleasedByPayee = 5,
-        /// Released after it expired.
-        ReleasedOnExpiration = 6,
-    }
-);
-
-status_enum!(
-    /// Lifecycle of a two-step transfer or a fund order.
-    OrderStatus {
-        /// No such order.
-        Nonexistent = 0,
-        /// Ordered, waiting for the operator.
-        Ordered = 1,
-        /// Taken in process by the operator: can no longer be cancelled.
-        InProcess = 2,
-        /// Executed.
-        Executed = 3,
-        /// Rejected by the operator.
-        Rejected = 4,
-        /// Cancelled by the orderer or the wallet.
-        Cancelled = 5,
-    }
-);
-
-status_enum!(
-    /// Lifecycle of a payout.
-    PayoutStatus {
-        /// No such payout.
-        Nonexistent = 0,
-        /// Ordered, funds locked.
-        Ordered = 1,
-        /// Taken in process: can no longer be cancelled.
-        InProcess = 2,
-        /// Funds moved to the suspense account.
-        FundsInSuspense = 3,
-        /// Executed: funds burnt.
-        Executed = 4,
-        /// Rejected: funds unlocked or refunded.
-        Rejected = 5,
-        /// Cancelled by the orderer or the wallet.
-        Cancelled = 6,
-    }
-);
-
-status_enum!(
-    /// How a direct mint's money came in.
-    MintKind {
-        /// A card cash-in.
-        Card = 0,
-        /// A bank-transfer (SEPA) cash-in.
-        BankTransfer = 1,
-    }
-);
+pub use emtoken_types::{HoldStatus, MintKind, OrderStatus, PayoutStatus};
 
 /// A hold as the contract stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,8 @@
 
 use uuid::Uuid;
 
+use emtoken_types::{OrderKind, RecordKind, Role};
+
 use crate::{Addr, Hash};
 
 /// Namespace of every EmToken id (a UUIDv5 of "emtoken" in the URL namespace).
@@ -30,31 +32,36 @@ pub fn hold_id(chain_id: i64, key: &Hash) -> Uuid {
     id(&[b"hold", &chain_id.to_be_bytes(), key])
 }
 
-/// An order record of `kind` (TRANSFER, FUND, PAYOUT).
-pub fn order_id(chain_id: i64, kind: &str, key: &Hash) -> Uuid {
-    id(&[b"order", &chain_id.to_be_bytes(), kind.as_bytes(), key])
+/// An order record of `kind`.
+pub fn order_id(chain_id: i64, kind: OrderKind, key: &Hash) -> Uuid {
+    id(&[
+        b"order",
+        &chain_id.to_be_bytes(),
+        kind.as_str().as_bytes(),
+        key,
+    ])
 }
 
 /// A movement tied to a record (hold lock, order movements): `role` names which one.
-pub fn record_movement_id(chain_id: i64, kind: &str, key: &Hash, role: &str) -> Uuid {
+pub fn record_movement_id(chain_id: i64, kind: RecordKind, key: &Hash, role: Role) -> Uuid {
     id(&[
         b"record-movement",
         &chain_id.to_be_bytes(),
-        kind.as_bytes(),
+        kind.as_str().as_bytes(),
         key,
-        role.as_bytes(),
+        role.as_str().as_bytes(),
     ])
 }
 
 /// A movement of one event: the transaction and the event's position among the contract's logs of it,
 /// which survive the transaction being mined again in another block.
-pub fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: &str) -> Uuid {
+pub fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: Role) -> Uuid {
     id(&[
         b"event-movement",
         &chain_id.to_be_bytes(),
         tx,
         &ordinal.to_be_bytes(),
-        role.as_bytes(),
+        role.as_str().as_bytes(),
     ])
 }
 
@@ -68,20 +75,33 @@ mod tests {
         assert_eq!(wallet_id(1, &a), wallet_id(1, &a));
         assert_ne!(wallet_id(1, &a), wallet_id(2, &a));
         let k = [7u8; 32];
-        assert_ne!(hold_id(1, &k), order_id(1, "TRANSFER", &k));
-        assert_ne!(order_id(1, "TRANSFER", &k), order_id(1, "PAYOUT", &k));
+        assert_ne!(hold_id(1, &k), order_id(1, OrderKind::Transfer, &k));
         assert_ne!(
-            record_movement_id(1, "TRANSFER", &k, "out"),
-            record_movement_id(1, "TRANSFER", &k, "in")
+            order_id(1, OrderKind::Transfer, &k),
+            order_id(1, OrderKind::Payout, &k)
         );
         assert_ne!(
-            event_movement_id(1, &k, 0, "out"),
-            event_movement_id(1, &k, 1, "out")
+            record_movement_id(1, RecordKind::Transfer, &k, Role::Out),
+            record_movement_id(1, RecordKind::Transfer, &k, Role::In)
+        );
+        assert_ne!(
+            event_movement_id(1, &k, 0, Role::Out),
+            event_movement_id(1, &k, 1, Role::Out)
         );
         // A fixed value: ids are part of the data contract with the platform, they must never change.
         assert_eq!(
             wallet_id(31337, &[0u8; 20]).to_string(),
             "371d9960-0a5a-5513-ad31-ef16ffd640a6"
+        );
+        // The enums' names are the bytes hashed: ids made before the vocabulary had enums are the same.
+        assert_eq!(
+            record_movement_id(31337, RecordKind::OperatorTransfer, &[0u8; 32], Role::Out)
+                .to_string(),
+            "2b97189f-bc73-577d-8dbb-82cf89bf5529"
+        );
+        assert_eq!(
+            order_id(31337, OrderKind::Payout, &[0u8; 32]).to_string(),
+            "e7097623-9055-559f-aee9-fee409aa15ed"
         );
     }
 }

@@ -19,11 +19,12 @@ mod rows;
 
 pub use db::{Store, Tx};
 pub use embedded::EmbeddedPostgres;
+pub use emtoken_types as vocabulary;
 pub use error::{Error, Result};
 pub use finality::Rollback;
 pub use gate::ReadPermit;
-pub use read::{ChainHold, HOLD_STATUSES, WalletRef, parse_hold_statuses};
+pub use read::{ChainHold, WalletRef, parse_hold_statuses};
 pub use rows::{
     Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash,
-    HoldRow, MovementRow, OrderRow, SeenAddress, SystemRoleRow, WalletRow, units_to_decimal,
+    HoldRow, MovementRow, OrderRow, SeenAddress, SystemRoleRow, WalletRow,
 };

@@ -1,5 +1,6 @@
 //! Reads for people and programs: wallets, movements, holds, findings, and a canonical dump for tests.
 
+use emtoken_types::HoldState;
 use uuid::Uuid;
 
 use crate::{
@@ -24,30 +25,23 @@ pub enum WalletRef {
     Address(Addr),
 }
 
-/// Every hold status the index records.
-pub const HOLD_STATUSES: [&str; 7] = [
-    "CREATED",
-    "RENEWED",
-    "EXECUTED",
-    "EXECUTED_AND_KEPT_OPEN",
-    "RELEASED_BY_NOTARY",
-    "RELEASED_BY_PAYEE",
-    "RELEASED_ON_EXPIRATION",
-];
-
 /// Hold statuses named in `text`, comma-separated, case-insensitive; `open` stands for those still to
 /// decide (CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN). The error names the unknown part.
-pub fn parse_hold_statuses(text: &str) -> std::result::Result<Vec<String>, String> {
+pub fn parse_hold_statuses(text: &str) -> std::result::Result<Vec<HoldState>, String> {
     let mut statuses = vec![];
     for part in text.split(',').map(str::trim) {
         if part.eq_ignore_ascii_case("open") {
-            statuses.extend(["CREATED", "RENEWED", "EXECUTED_AND_KEPT_OPEN"].map(String::from));
-        } else if let Some(s) = HOLD_STATUSES.iter().find(|s| s.eq_ignore_ascii_case(part)) {
-            statuses.push((*s).to_owned());
+            statuses.extend(HoldState::OPEN);
+        } else if let Some(s) = HoldState::ALL
+            .iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(part))
+        {
+            statuses.push(*s);
         } else {
+            let known: Vec<_> = HoldState::ALL.iter().map(|s| s.as_str()).collect();
             return Err(format!(
                 "'{part}' is not a hold status: use open or one of {}",
-                HOLD_STATUSES.join(", ")
+                known.join(", ")
             ));
         }
     }
@@ -157,7 +151,7 @@ impl Store {
     pub async fn holds_of_notary(
         &self,
         notary: Addr,
-        statuses: &[String],
+        statuses: &[HoldState],
     ) -> Result<Vec<ChainHold>> {
         Ok(sqlx::query_as::<_, ChainHold>(concat!(
             "SELECT chain_id, ",

@@ -1,7 +1,12 @@
 //! Row types: what the indexer writes and what readers get back. Amounts are token base units (integers,
-//! scale 0) in a `Decimal`; `units_to_decimal` turns them into the token's decimal amounts at the edges.
+//! scale 0) in a `Decimal` (the SDK's `Amount::from_units` turns them into the token's amounts at the edges);
+//! types, kinds and statuses are the vocabulary's enums (emtoken-types).
 
 use chrono::{DateTime, Utc};
+use emtoken_types::{
+    HoldState, MovementStatus, MovementType, OrderKind, OrderState, Outcome, RecordKind,
+    WalletStatus,
+};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -170,7 +175,7 @@ pub struct WalletRow {
     /// Frozen on chain.
     pub frozen: bool,
     /// READY, PENDING or UNSUBSCRIBED.
-    pub status: String,
+    pub status: WalletStatus,
     /// The platform user owning it, if registered off chain.
     pub user_id: Option<Uuid>,
     /// The platform client of that user.
@@ -203,11 +208,11 @@ pub struct MovementRow {
     pub wallet_id: Uuid,
     /// CARD_CASHIN, BANK_ACCOUNT_CASHIN, BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE;
     /// SUSPENSE_IN, SUSPENSE_OUT on the suspense account.
-    pub r#type: String,
+    pub r#type: MovementType,
     /// PENDING, SUCCESS or ERROR.
-    pub status: String,
+    pub status: MovementStatus,
     /// The status once the deciding event is final; None while waiting for an agent.
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// Amount in base units.
     pub amount: Decimal,
     /// The purpose, when the platform knows it.
@@ -219,7 +224,7 @@ pub struct MovementRow {
     /// Bank account (cash-in/out), when known.
     pub iban: Option<String>,
     /// HOLD, TRANSFER, FUND, PAYOUT or OPERATOR_TRANSFER, when tied to a record.
-    pub record_kind: Option<String>,
+    pub record_kind: Option<RecordKind>,
     /// That record's key.
     pub record_key: Option<Hash>,
     /// The payment reference a direct mint was made against (CARD_CASHIN / BANK_ACCOUNT_CASHIN of a
@@ -269,7 +274,7 @@ pub struct HoldRow {
     /// Still held.
     pub remaining: Decimal,
     /// CREATED, RENEWED, EXECUTED, EXECUTED_AND_KEPT_OPEN, RELEASED_BY_NOTARY, RELEASED_BY_PAYEE, RELEASED_ON_EXPIRATION.
-    pub status: String,
+    pub status: HoldState,
     /// Expiry (None: perpetual).
     pub expiration: Option<DateTime<Utc>>,
     /// Block of its creation.
@@ -288,7 +293,7 @@ pub struct OrderRow {
     /// Order id.
     pub id: Uuid,
     /// TRANSFER, FUND or PAYOUT.
-    pub kind: String,
+    pub kind: OrderKind,
     /// The contract's order key.
     pub order_key: Hash,
     /// The orderer's operation id.
@@ -302,7 +307,7 @@ pub struct OrderRow {
     /// Amount.
     pub value: Decimal,
     /// ORDERED, IN_PROCESS, FUNDS_IN_SUSPENSE, EXECUTED, REJECTED, CANCELLED.
-    pub status: String,
+    pub status: OrderState,
     /// Still kept on hold by the order.
     pub locked: Decimal,
     /// Whose balance holds `locked`.
@@ -346,13 +351,4 @@ pub struct FindingRow {
     pub persistent: bool,
     /// When it was found.
     pub created_at: DateTime<Utc>,
-}
-
-/// Base units to the token's decimal amount (exact: amounts are at most 2^96 - 1).
-pub fn units_to_decimal(units: Decimal, decimals: u32) -> Decimal {
-    let mut value = units;
-    value
-        .set_scale(decimals)
-        .expect("decimals are at most 28 (checked by the schema)");
-    value
 }

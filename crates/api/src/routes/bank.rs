@@ -6,7 +6,12 @@ use axum::{
     response::Response,
 };
 use emtoken_sdk::MintKind;
-use emtoken_store::{WalletRef, api::NewRequest, ids};
+use emtoken_store::{
+    WalletRef,
+    api::{NewRequest, RequestKind},
+    ids,
+    vocabulary::{OrderKind, OrderState},
+};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -145,14 +150,13 @@ pub(crate) async fn bank_cash_in(
         client_id: bank.id,
         idempotency_key: key,
         fingerprint: body.fingerprint,
-        kind: "SEPA_CASH_IN".into(),
         wallet_id: Some(wallet.id),
         record_id: None,
         record_key: None,
         concept,
         details: json!({}),
         movements: vec![],
-        ..NewRequest::default()
+        ..NewRequest::new(RequestKind::SepaCashIn)
     };
     idempotency::run(
         &state,
@@ -175,7 +179,7 @@ async fn payout(
     let key: [u8; 32] = key.as_slice().try_into().map_err(Problem::internal)?;
     let order = state
         .store
-        .order(ids::order_id(state.chain.chain_id, "PAYOUT", &key))
+        .order(ids::order_id(state.chain.chain_id, OrderKind::Payout, &key))
         .await?
         .ok_or_else(|| {
             Problem::conflict(format!(
@@ -273,10 +277,7 @@ async fn decide(
         return Ok(answer);
     }
     let (movement_id, payout_key, order) = payout(&state, &movement).await?;
-    if !matches!(
-        order.status.as_str(),
-        "ORDERED" | "IN_PROCESS" | "FUNDS_IN_SUSPENSE"
-    ) {
+    if order.status.outcome().is_some() {
         return Err(Problem::conflict(format!(
             "cash-out {movement_id} is {}: nothing left to decide",
             order.status
@@ -292,10 +293,10 @@ async fn decide(
                     .rejectPayout(payout_key, reason.clone())
                     .into_transaction_request(),
             ));
-            "REJECT_CASH_OUT"
+            RequestKind::RejectCashOut
         }
         None => {
-            if order.status == "ORDERED" {
+            if order.status == OrderState::Ordered {
                 calls.push(Call::operator(
                     "processPayout",
                     contract
@@ -309,7 +310,7 @@ async fn decide(
                     .executePayout(payout_key)
                     .into_transaction_request(),
             ));
-            "EXECUTE_CASH_OUT"
+            RequestKind::ExecuteCashOut
         }
     };
     let answer = json!({
@@ -322,14 +323,13 @@ async fn decide(
         client_id: bank.id,
         idempotency_key: key,
         fingerprint,
-        kind: kind.into(),
         wallet_id: None,
         record_id: Some(movement_id),
         record_key: Some(payout_key.0),
         concept: reject.clone(),
         details: json!({}),
         movements: vec![],
-        ..NewRequest::default()
+        ..NewRequest::new(kind)
     };
     idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer), None).await
 }
@@ -379,11 +379,10 @@ pub(crate) async fn bank_set_kyc_level(
         client_id: bank.id,
         idempotency_key: key,
         fingerprint: body.fingerprint,
-        kind: "SET_KYC_LEVEL".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(wallet.id),
         details: json!({ "kycLevel": level }),
-        ..NewRequest::default()
+        ..NewRequest::new(RequestKind::SetKycLevel)
     };
     idempotency::run(
         &state,

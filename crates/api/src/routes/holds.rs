@@ -8,8 +8,9 @@ use axum::{
 use emtoken_sdk::OperationId;
 use emtoken_store::{
     WalletRow,
-    api::{ExpectedMovement, HoldView, HoldsQuery, NewRequest},
+    api::{ExpectedMovement, HoldView, HoldsQuery, NewRequest, RequestKind, RequestState},
     ids,
+    vocabulary::{MovementType, RecordKind, Role},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -223,13 +224,17 @@ pub(crate) async fn create_hold(
                 .into_transaction_request(),
         ),
     };
-    let units = rust_decimal::Decimal::from_str_exact(&amount.base_units().to_string())
-        .map_err(Problem::internal)?;
-    let lock_id = ids::record_movement_id(state.chain.chain_id, "HOLD", &hold_key.0, "lock");
+    let units = amount.units();
+    let lock_id = ids::record_movement_id(
+        state.chain.chain_id,
+        RecordKind::Hold,
+        &hold_key.0,
+        Role::Lock,
+    );
     let lock = ExpectedMovement {
         id: lock_id,
         wallet_id: wallet.id,
-        r#type: "LOCK".into(),
+        r#type: MovementType::Lock,
         amount: units,
         origin_address: None,
         target_address: None,
@@ -260,8 +265,8 @@ pub(crate) async fn create_hold(
         expiration,
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
-        request_kind: Some("HOLD".into()),
-        request_state: Some("PENDING_DLT".into()),
+        request_kind: Some(RequestKind::Hold),
+        request_state: Some(RequestState::PendingDlt),
         request_indexed: Some(false),
     };
     let answer = hold_answer(&state, &wallet, &view).await?;
@@ -270,14 +275,13 @@ pub(crate) async fn create_hold(
         client_id: client.id,
         idempotency_key: key,
         fingerprint: body.fingerprint,
-        kind: "HOLD".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(hold_id),
         record_key: Some(hold_key.0),
         concept,
         details,
         movements: vec![lock],
-        ..NewRequest::default()
+        ..NewRequest::new(RequestKind::Hold)
     };
     idempotency::run(
         &state,
@@ -302,12 +306,12 @@ enum HoldOp {
 }
 
 impl HoldOp {
-    fn kind(self) -> &'static str {
+    fn kind(self) -> RequestKind {
         match self {
-            HoldOp::Execute => "EXECUTE_HOLD",
-            HoldOp::ExecuteKeepOpen => "EXECUTE_HOLD_AND_KEEP_OPEN",
-            HoldOp::Release => "RELEASE_HOLD",
-            HoldOp::Renew => "RENEW_HOLD",
+            HoldOp::Execute => RequestKind::ExecuteHold,
+            HoldOp::ExecuteKeepOpen => RequestKind::ExecuteHoldAndKeepOpen,
+            HoldOp::Release => RequestKind::ReleaseHold,
+            HoldOp::Renew => RequestKind::RenewHold,
         }
     }
 }
@@ -358,8 +362,8 @@ async fn operate(
     }
     // Another operation on its way: requested, or sent and not yet seen by the indexer.
     let busy = matches!(
-        hold.request_state.as_deref(),
-        Some("REQUESTED" | "PENDING_DLT")
+        hold.request_state,
+        Some(RequestState::Requested | RequestState::PendingDlt)
     ) && hold.request_indexed != Some(true);
     if !views::hold_open(&hold) || busy {
         return Err(Problem::conflict(format!(
@@ -375,8 +379,7 @@ async fn operate(
     }
     let units = match amount {
         Some(a) => {
-            let units = rust_decimal::Decimal::from_str_exact(&a.base_units().to_string())
-                .map_err(Problem::internal)?;
+            let units = a.units();
             if units > hold.remaining {
                 return Err(Problem::conflict(format!(
                     "hold {} has {} left on hold; cannot execute {}",
@@ -422,8 +425,8 @@ async fn operate(
         _ => return Err(Problem::bad("amount", "is required")),
     };
     let mut view = hold.clone();
-    view.request_kind = Some(op.kind().into());
-    view.request_state = Some("PENDING_DLT".into());
+    view.request_kind = Some(op.kind());
+    view.request_state = Some(RequestState::PendingDlt);
     view.request_indexed = Some(false);
     let answer = hold_answer(&state, &wallet, &view).await?;
     let request = NewRequest {
@@ -431,7 +434,6 @@ async fn operate(
         client_id: client.id,
         idempotency_key: key,
         fingerprint,
-        kind: op.kind().into(),
         wallet_id: Some(wallet.id),
         record_id: Some(hold.id),
         record_key: Some(hold_key.0),
@@ -441,7 +443,7 @@ async fn operate(
             "expiration": expiration.map(|d| d.to_rfc3339()),
         }),
         movements: vec![],
-        ..NewRequest::default()
+        ..NewRequest::new(op.kind())
     };
     idempotency::run(
         &state,

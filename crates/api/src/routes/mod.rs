@@ -13,7 +13,7 @@ use axum::{
     response::IntoResponse,
     routing::{get, post},
 };
-use emtoken_store::{WalletRef, WalletRow, api::ClientRow};
+use emtoken_store::{WalletRef, WalletRow, api::ClientRow, vocabulary::WalletStatus};
 
 use crate::{ApiState, Problem, fields};
 
@@ -117,7 +117,7 @@ pub(crate) async fn owned_wallet(
 
 /// A wallet that can send money now: READY.
 pub(crate) fn ready(wallet: &WalletRow, role: &str) -> Result<(), Problem> {
-    if wallet.status != "READY" {
+    if wallet.status != WalletStatus::Ready {
         return Err(Problem::conflict(format!(
             "{role} wallet {} is {}: only READY wallets can operate",
             wallet.id, wallet.status

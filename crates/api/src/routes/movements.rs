@@ -5,6 +5,8 @@ use axum::{
 use emtoken_store::api::MovementsQuery;
 
 use super::owned_wallet;
+use emtoken_store::vocabulary::MovementStatus;
+
 use crate::{
     ApiState, Problem,
     auth::ClientCaller,
@@ -12,9 +14,6 @@ use crate::{
     paging::ListQuery,
     views::{self, PUBLIC},
 };
-
-/// Movement statuses.
-const STATUSES: [&str; 3] = ["PENDING", "SUCCESS", "ERROR"];
 
 /// `GET /api/v1/public/wallets/{walletId}/movements`: paged, filtered by `startDate`, `endDate`
 /// (creation time, inclusive) and `status`.
@@ -74,15 +73,19 @@ pub(crate) fn movements_query(
         &["createdAt", "updatedAt", "amount", "status", "type"],
         &["startDate", "endDate", "status"],
     )?;
-    let status = q.filters.get("status").cloned();
-    if let Some(s) = &status
-        && !STATUSES.contains(&s.as_str())
-    {
-        return Err(Problem::bad(
-            "status",
-            format!("'{s}' is not one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = q
+        .filters
+        .get("status")
+        .map(|s| {
+            s.parse::<MovementStatus>().map_err(|_| {
+                let known: Vec<_> = MovementStatus::ALL.iter().map(|s| s.as_str()).collect();
+                Problem::bad(
+                    "status",
+                    format!("'{s}' is not one of {}", known.join(", ")),
+                )
+            })
+        })
+        .transpose()?;
     let start = q
         .filters
         .get("startDate")

@@ -6,10 +6,10 @@ use axum::{
 };
 use emtoken_sdk::OperationId;
 use emtoken_store::{
-    api::{ExpectedMovement, NewRequest},
+    api::{ExpectedMovement, NewRequest, RequestKind},
     ids,
+    vocabulary::{MovementType, RecordKind, Role},
 };
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -58,11 +58,6 @@ pub(crate) struct CashOut {
     concept: Option<String>,
 }
 
-/// Base units of an amount, as stored.
-pub(crate) fn units(amount: &emtoken_sdk::Amount) -> Result<Decimal, Problem> {
-    Decimal::from_str_exact(&amount.base_units().to_string()).map_err(Problem::internal)
-}
-
 /// `POST /api/v1/public/wallets/{walletId}/transfer`: an operator transfer to another wallet. 202 with the
 /// TRANSFER_OUT movement's id (PENDING until final).
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/transfer", tag = "transfers", request_body = Transfer,
@@ -100,13 +95,14 @@ pub(crate) async fn transfer(
     let key_of_record = operation.record_key(operator).0;
     let chain_id = state.chain.chain_id;
     let (from, to) = (Address::from(wallet.address), Address::from(target.address));
-    let amount_units = units(&amount)?;
-    let out_id = ids::record_movement_id(chain_id, "OPERATOR_TRANSFER", &key_of_record, "out");
-    let in_id = ids::record_movement_id(chain_id, "OPERATOR_TRANSFER", &key_of_record, "in");
-    let movement = |id, wallet_id, ty: &str| ExpectedMovement {
+    let amount_units = amount.units();
+    let record = RecordKind::OperatorTransfer;
+    let out_id = ids::record_movement_id(chain_id, record, &key_of_record, Role::Out);
+    let in_id = ids::record_movement_id(chain_id, record, &key_of_record, Role::In);
+    let movement = |id, wallet_id, ty| ExpectedMovement {
         id,
         wallet_id,
-        r#type: ty.into(),
+        r#type: ty,
         amount: amount_units,
         origin_address: Some(wallet.address),
         target_address: Some(target.address),
@@ -136,17 +132,16 @@ pub(crate) async fn transfer(
         client_id: client.id,
         idempotency_key: key,
         fingerprint: body.fingerprint,
-        kind: "TRANSFER".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(out_id),
         record_key: Some(key_of_record),
         concept,
         details: json!({}),
         movements: vec![
-            movement(out_id, wallet.id, "TRANSFER_OUT"),
-            movement(in_id, target.id, "TRANSFER_IN"),
+            movement(out_id, wallet.id, MovementType::TransferOut),
+            movement(in_id, target.id, MovementType::TransferIn),
         ],
-        ..NewRequest::default()
+        ..NewRequest::new(RequestKind::Transfer)
     };
     idempotency::run(
         &state,
@@ -192,7 +187,8 @@ pub(crate) async fn cash_out(
     let operator = state.platform.operator.signer().unwrap_or_default();
     let payout_key = operation.record_key(operator).0;
     let chain_id = state.chain.chain_id;
-    let movement_id = ids::record_movement_id(chain_id, "PAYOUT", &payout_key, "cashout");
+    let movement_id =
+        ids::record_movement_id(chain_id, RecordKind::Payout, &payout_key, Role::Cashout);
     // Only a hash of the bank details goes on chain.
     let instructions = keccak256(iban.as_str().as_bytes());
     let tx = state
@@ -219,7 +215,6 @@ pub(crate) async fn cash_out(
         client_id: client.id,
         idempotency_key: key,
         fingerprint: body.fingerprint,
-        kind: "CASH_OUT".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(movement_id),
         record_key: Some(payout_key),
@@ -228,13 +223,13 @@ pub(crate) async fn cash_out(
         movements: vec![ExpectedMovement {
             id: movement_id,
             wallet_id: wallet.id,
-            r#type: "BANK_ACCOUNT_CASHOUT".into(),
-            amount: units(&amount)?,
+            r#type: MovementType::BankAccountCashout,
+            amount: amount.units(),
             origin_address: None,
             target_address: None,
             iban: Some(iban.to_string()),
         }],
-        ..NewRequest::default()
+        ..NewRequest::new(RequestKind::CashOut)
     };
     idempotency::run(
         &state,
@@ -242,7 +237,7 @@ pub(crate) async fn cash_out(
         vec![Call::operator("orderPayoutFrom", tx)],
         (StatusCode::ACCEPTED, answer),
         Some(Outflow {
-            amount: units(&amount)?,
+            amount: amount.units(),
             movement: movement_id,
         }),
     )

@@ -6,8 +6,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use emtoken_store::{
-    api::{ExpectedMovement, NewRequest, NewWallet, Registration, WalletsQuery},
+    api::{ExpectedMovement, NewRequest, NewWallet, Registration, RequestKind, WalletsQuery},
     ids,
+    vocabulary::WalletStatus,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -178,14 +179,13 @@ pub(crate) async fn create_wallet(
         client_id: client.id,
         idempotency_key: key,
         fingerprint: body.fingerprint,
-        kind: "REGISTER_WALLET".into(),
         wallet_id: Some(wallet_id),
         record_id: Some(wallet_id),
         record_key: None,
         concept: None,
         details: json!({ "kycLevel": level }),
         movements: Vec::<ExpectedMovement>::new(),
-        ..NewRequest::default()
+        ..NewRequest::new(RequestKind::RegisterWallet)
     };
     let mut response =
         idempotency::run(&state, request, calls, (StatusCode::CREATED, answer), None).await?;
@@ -241,7 +241,7 @@ pub(crate) async fn unsubscribe_wallet(
     Path(wallet_id): Path<String>,
 ) -> Result<Response, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    if wallet.status == "UNSUBSCRIBED" {
+    if wallet.status == WalletStatus::Unsubscribed {
         return Err(Problem::conflict(format!(
             "wallet {} is already unsubscribed",
             wallet.id
@@ -269,14 +269,13 @@ pub(crate) async fn unsubscribe_wallet(
             client_id: client.id,
             idempotency_key: None,
             fingerprint: [0; 32],
-            kind: "UNSUBSCRIBE".into(),
             wallet_id: None,
             record_id: Some(row.id),
             record_key: None,
             concept: None,
             details: json!({}),
             movements: vec![],
-            ..NewRequest::default()
+            ..NewRequest::new(RequestKind::Unsubscribe)
         };
         // The wallet is unsubscribed in the platform's records whatever the chain says; freezing the
         // address is the on-chain half, retried by hand if the node refuses it (logged).

@@ -2,7 +2,7 @@
 //! holds a notary decides.
 
 use clap::Args;
-use emtoken_store::WalletRef;
+use emtoken_store::{WalletRef, vocabulary::HoldState};
 use serde::Serialize;
 
 use super::{database::DatabaseArgs, lookup::with_index};
@@ -62,7 +62,7 @@ struct Hold {
     executed_value: String,
     released_value: String,
     remaining_value: String,
-    status: String,
+    status: HoldState,
     dlt_network: String,
     contract_address: String,
     payer_wallet_id: Option<String>,
@@ -130,7 +130,7 @@ pub(crate) async fn run(args: HoldsArgs, output: Output) -> anyhow::Result<()> {
 
 /// Hold statuses of `--status`.
 #[derive(Debug, Clone)]
-struct Statuses(Vec<String>);
+struct Statuses(Vec<HoldState>);
 
 /// Hold statuses of `--status`: names as the index keeps them, or `open`.
 fn hold_statuses(text: &str) -> Result<Statuses, String> {
@@ -156,7 +156,7 @@ fn describe(holds: &[Hold]) -> String {
         table.row(vec![
             h.created_at.clone(),
             format::short(&h.hold_key),
-            h.status.clone(),
+            h.status.to_string(),
             h.payer_dlt_address.clone(),
             h.payee_dlt_address.clone(),
             h.held_value.clone(),

@@ -1,7 +1,10 @@
 //! `emtoken movements --wallet ADDR|UUID`: a wallet's movements in chain order.
 
 use clap::Args;
-use emtoken_store::WalletRef;
+use emtoken_store::{
+    WalletRef,
+    vocabulary::{MovementStatus, MovementType, RecordKind},
+};
 use serde::Serialize;
 
 use super::{database::DatabaseArgs, lookup::with_index};
@@ -43,8 +46,8 @@ pub(crate) struct MovementsArgs {
 struct Movement {
     id: String,
     wallet_id: String,
-    r#type: String,
-    status: String,
+    r#type: MovementType,
+    status: MovementStatus,
     amount: String,
     concept: Option<String>,
     created_at: String,
@@ -65,7 +68,7 @@ struct Movement {
     block_number: i64,
     block_hash: String,
     log_index: i64,
-    record_kind: Option<String>,
+    record_kind: Option<RecordKind>,
     record_key: Option<String>,
     payment_reference: Option<String>,
 }
@@ -134,11 +137,12 @@ fn describe(movements: &[Movement]) -> String {
         ("reference", Align::Left),
     ]);
     for m in movements {
-        let counterparty = match m.r#type.as_str() {
-            "TRANSFER_IN" => m.origin_dlt_address.as_deref().map(|a| format!("from {a}")),
-            "TRANSFER_OUT" => m.target_dlt_address.as_deref().map(|a| format!("to {a}")),
-            "SUSPENSE_IN" => m.origin_dlt_address.as_deref().map(|a| format!("from {a}")),
-            "SUSPENSE_OUT" => Some(m.target_dlt_address.as_deref().map_or_else(
+        let counterparty = match m.r#type {
+            MovementType::TransferIn | MovementType::SuspenseIn => {
+                m.origin_dlt_address.as_deref().map(|a| format!("from {a}"))
+            }
+            MovementType::TransferOut => m.target_dlt_address.as_deref().map(|a| format!("to {a}")),
+            MovementType::SuspenseOut => Some(m.target_dlt_address.as_deref().map_or_else(
                 || "burnt (payout executed)".to_owned(),
                 |a| format!("back to {a}"),
             )),
@@ -146,8 +150,8 @@ fn describe(movements: &[Movement]) -> String {
         };
         table.row(vec![
             m.created_at.clone(),
-            m.r#type.clone(),
-            m.status.clone(),
+            m.r#type.to_string(),
+            m.status.to_string(),
             m.amount.clone(),
             counterparty.unwrap_or_default(),
             m.block_number.to_string(),

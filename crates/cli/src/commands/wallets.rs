@@ -2,6 +2,7 @@
 //! accounts instead.
 
 use clap::Args;
+use emtoken_store::vocabulary::WalletStatus;
 use serde::Serialize;
 
 use super::{database::DatabaseArgs, lookup::with_index};
@@ -47,7 +48,7 @@ struct Wallet {
     balance: String,
     available_balance: String,
     held_balance: String,
-    status: String,
+    status: WalletStatus,
     user_id: Option<String>,
     client_id: Option<String>,
     iban: Option<String>,
@@ -136,7 +137,7 @@ fn describe(wallets: &[Wallet]) -> String {
             w.balance.clone(),
             w.available_balance.clone(),
             w.held_balance.clone(),
-            w.status.clone(),
+            w.status.to_string(),
             w.user_id.clone().unwrap_or_else(|| "-".to_owned()),
         ]);
     }

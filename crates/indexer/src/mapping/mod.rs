@@ -11,6 +11,10 @@ use emtoken_store::{
     Addr, ComplianceRow, DeltaRow, EventRow, Hash, HoldRow, MovementRow, OrderRow, SeenAddress,
     SystemRoleRow, ids,
 };
+use emtoken_types::{
+    HoldState, HoldStatus, MintKind, MovementStatus, MovementType, OrderKind, OrderState, Outcome,
+    RecordKind, Role,
+};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -38,7 +42,7 @@ pub(crate) struct Mapper {
     chain_id: i64,
     final_block: i64,
     holds: HashMap<Hash, HoldRow>,
-    orders: HashMap<(&'static str, Hash), OrderRow>,
+    orders: HashMap<(OrderKind, Hash), OrderRow>,
     movements: HashMap<Uuid, MovementRow>,
     deltas: Vec<DeltaRow>,
     seen: BTreeMap<Addr, SeenAddress>,
@@ -46,7 +50,7 @@ pub(crate) struct Mapper {
     roles: BTreeMap<Addr, SystemRoleRow>,
     touched_movements: Vec<Uuid>,
     touched_holds: Vec<Hash>,
-    touched_orders: Vec<(&'static str, Hash)>,
+    touched_orders: Vec<(OrderKind, Hash)>,
 }
 
 /// A Transfer log of the transaction being mapped, waiting to be explained by a domain event.
@@ -65,41 +69,23 @@ fn addr(a: Address) -> Addr {
 const ZERO: Addr = [0u8; 20];
 
 /// The status a movement shows: its outcome once the deciding block is final, PENDING before.
-fn status_of(outcome: Option<&str>, decided: Option<i64>, final_block: i64) -> String {
+fn status_of(outcome: Option<Outcome>, decided: Option<i64>, final_block: i64) -> MovementStatus {
     match (outcome, decided) {
-        (Some(outcome), Some(block)) if block <= final_block => outcome.to_owned(),
-        _ => "PENDING".to_owned(),
+        (Some(outcome), Some(block)) if block <= final_block => outcome.into(),
+        _ => MovementStatus::Pending,
     }
 }
 
-fn hold_status(status: u8, renewed: bool) -> String {
-    if renewed {
-        return "RENEWED".to_owned();
-    }
-    match status {
-        1 => "CREATED",
-        2 => "EXECUTED_AND_KEPT_OPEN",
-        3 => "EXECUTED",
-        4 => "RELEASED_BY_NOTARY",
-        5 => "RELEASED_BY_PAYEE",
-        6 => "RELEASED_ON_EXPIRATION",
-        _ => "UNKNOWN",
-    }
-    .to_owned()
+/// The state of a hold after an event reporting the contract's `status`.
+fn hold_state(status: u8) -> Result<HoldState> {
+    HoldState::from_chain(HoldStatus::try_from(status)?)
+        .ok_or_else(|| crate::Error::Node(format!("a hold event with hold status {status}")))
 }
 
-/// Order statuses of the three order kinds (their enums share these names; payouts add suspense).
-fn order_status(kind: &str, status: u8) -> String {
-    match (kind, status) {
-        (_, 1) => "ORDERED",
-        (_, 2) => "IN_PROCESS",
-        ("PAYOUT", 3) => "FUNDS_IN_SUSPENSE",
-        ("PAYOUT", 4) | (_, 3) => "EXECUTED",
-        ("PAYOUT", 5) | (_, 4) => "REJECTED",
-        ("PAYOUT", 6) | (_, 5) => "CANCELLED",
-        _ => "UNKNOWN",
-    }
-    .to_owned()
+/// The state of an order of `kind` after an event reporting the contract's `status`.
+fn order_state(kind: OrderKind, status: u8) -> Result<OrderState> {
+    OrderState::from_chain(kind, status)?
+        .ok_or_else(|| crate::Error::Node(format!("a {kind} order event with status {status}")))
 }
 
 fn expiration(seconds: U256) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
@@ -139,12 +125,7 @@ impl Mapper {
         self.holds
             .extend(holds.into_iter().map(|h| (h.hold_key, h)));
         for order in orders {
-            let kind = match order.kind.as_str() {
-                "TRANSFER" => "TRANSFER",
-                "FUND" => "FUND",
-                _ => "PAYOUT",
-            };
-            self.orders.insert((kind, order.order_key), order);
+            self.orders.insert((order.kind, order.order_key), order);
         }
         self.movements
             .extend(movements.into_iter().map(|m| (m.id, m)));
@@ -251,15 +232,12 @@ impl Mapper {
             E::Minted(m) => {
                 let (to, value) = (addr(m.to), units(m.value)?);
                 claim(transfers, ZERO, to, value);
-                let ty = if m.kind == 0 {
-                    "CARD_CASHIN"
-                } else {
-                    "BANK_ACCOUNT_CASHIN"
-                };
+                let ty = MovementType::from(MintKind::try_from(m.kind)?);
                 let id =
-                    ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "cashin");
+                    ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, Role::Cashin);
+                let success = Some(Outcome::Success);
                 let movement =
-                    self.new_movement(id, ev, to, ty, value, (None, None), None, Some("SUCCESS"));
+                    self.new_movement(id, ev, to, ty, value, (None, None), None, success);
                 // The fiat payment it was minted against, so the two can be matched.
                 movement.payment_reference = Some(m.paymentReference.0);
             }
@@ -271,7 +249,7 @@ impl Mapper {
                     from,
                     to,
                     value,
-                    Some(("OPERATOR_TRANSFER", o.transferId.0)),
+                    Some((RecordKind::OperatorTransfer, o.transferId.0)),
                 )?;
             }
             E::WalletRegistered(w) => {
@@ -315,7 +293,7 @@ impl Mapper {
                         executed_value: Decimal::ZERO,
                         released_value: Decimal::ZERO,
                         remaining: value,
-                        status: hold_status(h.status, false),
+                        status: hold_state(h.status)?,
                         expiration: expiration(h.expiration)?,
                         created_block: ev.block_number,
                         created_tx: ev.tx_hash,
@@ -325,16 +303,16 @@ impl Mapper {
                 );
                 self.touched_holds.push(key);
                 self.delta(ev, payer, Decimal::ZERO, value);
-                let id = ids::record_movement_id(self.chain_id, "HOLD", &key, "lock");
+                let id = ids::record_movement_id(self.chain_id, RecordKind::Hold, &key, Role::Lock);
                 self.new_movement(
                     id,
                     ev,
                     payer,
-                    "LOCK",
+                    MovementType::Lock,
                     value,
                     (None, None),
-                    Some(("HOLD", key)),
-                    Some("SUCCESS"),
+                    Some((RecordKind::Hold, key)),
+                    Some(Outcome::Success),
                 );
             }
             E::HoldExecuted(h) => {
@@ -342,7 +320,7 @@ impl Mapper {
                 let (payer, payee) = (addr(h.payer), addr(h.payee));
                 let (executed, released) = (units(h.executedValue)?, units(h.releasedValue)?);
                 let remaining = units(h.remaining)?;
-                let status = hold_status(h.status, false);
+                let status = hold_state(h.status)?;
                 self.update_hold(key, ev, payer, payee, |hold| {
                     hold.executed_value += executed;
                     hold.released_value += released;
@@ -352,7 +330,8 @@ impl Mapper {
                 self.delta(ev, payer, Decimal::ZERO, -(executed + released));
                 if !executed.is_zero() {
                     claim(transfers, payer, payee, executed);
-                    self.transfer_pair(ev, payer, payee, executed, Some(("HOLD", key)))?;
+                    let record = Some((RecordKind::Hold, key));
+                    self.transfer_pair(ev, payer, payee, executed, record)?;
                 }
                 if !released.is_zero() {
                     self.release_movement(ev, payer, released, key);
@@ -365,7 +344,7 @@ impl Mapper {
                     addr(h.payee),
                     units(h.releasedValue)?,
                 );
-                let status = hold_status(h.status, false);
+                let status = hold_state(h.status)?;
                 self.update_hold(key, ev, payer, payee, |hold| {
                     hold.released_value += released;
                     hold.remaining = Decimal::ZERO;
@@ -381,7 +360,7 @@ impl Mapper {
                 self.update_hold(key, ev, payer, payee, |hold| {
                     hold.expiration = expiration;
                     hold.remaining = remaining;
-                    hold.status = hold_status(0, true);
+                    hold.status = HoldState::Renewed;
                 });
             }
             _ => {}
@@ -391,17 +370,17 @@ impl Mapper {
 
     /// RELEASE of `released` for the payer of hold `key`, done once mined.
     fn release_movement(&mut self, ev: &EventRow, payer: Addr, released: Decimal, key: Hash) {
-        let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "release");
-        let record = Some(("HOLD", key));
+        let id = ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, Role::Release);
+        let record = Some((RecordKind::Hold, key));
         self.new_movement(
             id,
             ev,
             payer,
-            "RELEASE",
+            MovementType::Release,
             released,
             (None, None),
             record,
-            Some("SUCCESS"),
+            Some(Outcome::Success),
         );
     }
 
@@ -430,7 +409,8 @@ impl Mapper {
                 executed_value: Decimal::ZERO,
                 released_value: Decimal::ZERO,
                 remaining: Decimal::ZERO,
-                status: String::new(),
+                // Overwritten by the change that follows.
+                status: HoldState::Created,
                 expiration: None,
                 created_block: ev.block_number,
                 created_tx: ev.tx_hash,

@@ -6,9 +6,10 @@
 use alloy::primitives::{Address, FixedBytes, U256};
 use emtoken_sdk::EmTokenEvents as E;
 use emtoken_store::{Addr, EventRow, Hash, OrderRow, ids};
+use emtoken_types::{MovementType, OrderKind, Outcome, RecordKind, Role};
 use rust_decimal::Decimal;
 
-use super::{Mapper, PendingTransfer, ZERO, addr, claim, order_status};
+use super::{Mapper, PendingTransfer, ZERO, addr, claim, order_state};
 use crate::{
     Result,
     decode::{Decoded, units},
@@ -16,7 +17,7 @@ use crate::{
 
 /// What an order event says, whatever its kind.
 struct Step {
-    kind: &'static str,
+    kind: OrderKind,
     key: Hash,
     payer: Addr,
     payee: Option<Addr>,
@@ -30,6 +31,60 @@ struct Step {
     moved: Option<(Addr, Addr)>,
 }
 
+impl Step {
+    fn new(
+        kind: OrderKind,
+        key: FixedBytes<32>,
+        (payer, payee): (Address, Option<Address>),
+        (value, locked): (U256, U256),
+        status: u8,
+    ) -> Result<Self> {
+        Ok(Self {
+            kind,
+            key: key.0,
+            payer: addr(payer),
+            payee: payee.map(addr),
+            value: units(value)?,
+            locked: units(locked)?,
+            status,
+            reason: None,
+            holder: None,
+            moved: None,
+        })
+    }
+
+    /// The step moved the order's value `from → to`.
+    fn moved(mut self, from: Address, to: Address) -> Self {
+        self.moved = Some((addr(from), addr(to)));
+        self
+    }
+
+    /// The operator's reason (rejections).
+    fn because(mut self, reason: &str) -> Self {
+        self.reason = Some(reason.to_owned()).filter(|r| !r.is_empty());
+        self
+    }
+
+    /// The lock now sits on `holder`'s balance.
+    fn held_by(mut self, holder: Address) -> Self {
+        self.holder = Some(addr(holder));
+        self
+    }
+}
+
+/// The common fields of an order event of `$kind` whose parties are `$payer` and `$payee`.
+macro_rules! step {
+    ($kind:ident, $e:expr, $payer:expr, $payee:expr) => {
+        Step::new(
+            OrderKind::$kind,
+            $e.orderId,
+            ($payer, $payee),
+            ($e.value, $e.locked),
+            $e.status,
+        )?
+    };
+}
+
 /// Creation facts of an order.
 struct Creation {
     orderer: Address,
@@ -37,65 +92,58 @@ struct Creation {
     instructions_hash: Option<Hash>,
 }
 
+fn created(
+    orderer: Address,
+    operation_id: FixedBytes<32>,
+    instructions_hash: Option<FixedBytes<32>>,
+) -> Option<Creation> {
+    Some(Creation {
+        orderer,
+        operation_id,
+        instructions_hash: instructions_hash.map(|h| h.0),
+    })
+}
+
 /// The suspense account's movement of a payout event, if its funds reach or leave that account: (id role,
 /// the account, type, (origin, target)).
-type SuspenseSide = (
-    &'static str,
-    Addr,
-    &'static str,
-    (Option<Addr>, Option<Addr>),
-);
+type SuspenseSide = (Role, Addr, MovementType, (Option<Addr>, Option<Addr>));
 
 fn suspense_side(event: &E) -> Option<SuspenseSide> {
     match event {
         E::PayoutFundsInSuspense(e) => {
             let (wallet, suspense) = (addr(e.wallet), addr(e.suspenseAccount));
+            let parties = (Some(wallet), Some(suspense));
             Some((
-                "suspense_in",
+                Role::SuspenseIn,
                 suspense,
-                "SUSPENSE_IN",
-                (Some(wallet), Some(suspense)),
+                MovementType::SuspenseIn,
+                parties,
             ))
         }
         // Burnt from the suspense account (from the wallet when it never went there).
         E::PayoutExecuted(e) if e.burntFrom != e.wallet => {
             let account = addr(e.burntFrom);
+            let parties = (Some(account), None);
             Some((
-                "suspense_out",
+                Role::SuspenseOut,
                 account,
-                "SUSPENSE_OUT",
-                (Some(account), None),
+                MovementType::SuspenseOut,
+                parties,
             ))
         }
         // Sent back from the suspense account (refundedFrom is zero when nothing went there).
         E::PayoutRejected(e) if !e.refundedFrom.is_zero() && e.refundedFrom != e.wallet => {
             let account = addr(e.refundedFrom);
             let parties = (Some(account), Some(addr(e.wallet)));
-            Some(("suspense_out", account, "SUSPENSE_OUT", parties))
+            Some((
+                Role::SuspenseOut,
+                account,
+                MovementType::SuspenseOut,
+                parties,
+            ))
         }
         _ => None,
     }
-}
-
-fn step(
-    kind: &'static str,
-    key: FixedBytes<32>,
-    (payer, payee): (Address, Option<Address>),
-    (value, locked): (U256, U256),
-    status: u8,
-) -> Result<Step> {
-    Ok(Step {
-        kind,
-        key: key.0,
-        payer: addr(payer),
-        payee: payee.map(addr),
-        value: units(value)?,
-        locked: units(locked)?,
-        status,
-        reason: None,
-        holder: None,
-        moved: None,
-    })
 }
 
 impl Mapper {
@@ -105,190 +153,61 @@ impl Mapper {
         transfers: &mut [PendingTransfer],
     ) -> Result<()> {
         let ev = &d.row;
-        let (mut s, creation) = match &d.event {
+        let (s, creation) = match &d.event {
             E::ClearableTransferOrdered(e) => (
-                step(
-                    "TRANSFER",
-                    e.orderId,
-                    (e.from, Some(e.to)),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
-                Some(Creation {
-                    orderer: e.orderer,
-                    operation_id: e.operationId,
-                    instructions_hash: None,
-                }),
+                step!(Transfer, e, e.from, Some(e.to)),
+                created(e.orderer, e.operationId, None),
             ),
-            E::ClearableTransferInProcess(e) => (
-                step(
-                    "TRANSFER",
-                    e.orderId,
-                    (e.from, Some(e.to)),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
+            E::ClearableTransferInProcess(e) => (step!(Transfer, e, e.from, Some(e.to)), None),
+            E::ClearableTransferExecuted(e) => (
+                step!(Transfer, e, e.from, Some(e.to)).moved(e.from, e.to),
                 None,
             ),
-            E::ClearableTransferExecuted(e) => {
-                let mut s = step(
-                    "TRANSFER",
-                    e.orderId,
-                    (e.from, Some(e.to)),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.moved = Some((addr(e.from), addr(e.to)));
-                (s, None)
-            }
-            E::ClearableTransferRejected(e) => {
-                let mut s = step(
-                    "TRANSFER",
-                    e.orderId,
-                    (e.from, Some(e.to)),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.reason = Some(e.reason.clone());
-                (s, None)
-            }
-            E::ClearableTransferCancelled(e) => (
-                step(
-                    "TRANSFER",
-                    e.orderId,
-                    (e.from, Some(e.to)),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
+            E::ClearableTransferRejected(e) => (
+                step!(Transfer, e, e.from, Some(e.to)).because(&e.reason),
                 None,
             ),
+            E::ClearableTransferCancelled(e) => (step!(Transfer, e, e.from, Some(e.to)), None),
             E::FundOrdered(e) => (
-                step(
-                    "FUND",
-                    e.orderId,
-                    (e.walletToFund, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
-                Some(Creation {
-                    orderer: e.orderer,
-                    operation_id: e.operationId,
-                    instructions_hash: Some(e.instructionsHash.0),
-                }),
+                step!(Fund, e, e.walletToFund, None),
+                created(e.orderer, e.operationId, Some(e.instructionsHash)),
             ),
-            E::FundInProcess(e) => (
-                step(
-                    "FUND",
-                    e.orderId,
-                    (e.walletToFund, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
+            E::FundInProcess(e) => (step!(Fund, e, e.walletToFund, None), None),
+            E::FundExecuted(e) => (
+                step!(Fund, e, e.walletToFund, None).moved(Address::ZERO, e.walletToFund),
                 None,
             ),
-            E::FundExecuted(e) => {
-                let mut s = step(
-                    "FUND",
-                    e.orderId,
-                    (e.walletToFund, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.moved = Some((ZERO, addr(e.walletToFund)));
-                (s, None)
-            }
-            E::FundRejected(e) => {
-                let mut s = step(
-                    "FUND",
-                    e.orderId,
-                    (e.walletToFund, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.reason = Some(e.reason.clone());
-                (s, None)
-            }
-            E::FundCancelled(e) => (
-                step(
-                    "FUND",
-                    e.orderId,
-                    (e.walletToFund, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
+            E::FundRejected(e) => (
+                step!(Fund, e, e.walletToFund, None).because(&e.reason),
                 None,
             ),
+            E::FundCancelled(e) => (step!(Fund, e, e.walletToFund, None), None),
             E::PayoutOrdered(e) => (
-                step(
-                    "PAYOUT",
-                    e.orderId,
-                    (e.wallet, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
-                Some(Creation {
-                    orderer: e.orderer,
-                    operation_id: e.operationId,
-                    instructions_hash: Some(e.instructionsHash.0),
-                }),
+                step!(Payout, e, e.wallet, None),
+                created(e.orderer, e.operationId, Some(e.instructionsHash)),
             ),
-            E::PayoutInProcess(e) => (
-                step(
-                    "PAYOUT",
-                    e.orderId,
-                    (e.wallet, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
+            E::PayoutInProcess(e) => (step!(Payout, e, e.wallet, None), None),
+            E::PayoutFundsInSuspense(e) => (
+                step!(Payout, e, e.wallet, None)
+                    .held_by(e.suspenseAccount)
+                    .moved(e.wallet, e.suspenseAccount),
                 None,
             ),
-            E::PayoutFundsInSuspense(e) => {
-                let mut s = step(
-                    "PAYOUT",
-                    e.orderId,
-                    (e.wallet, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.holder = Some(addr(e.suspenseAccount));
-                s.moved = Some((addr(e.wallet), addr(e.suspenseAccount)));
-                (s, None)
-            }
-            E::PayoutExecuted(e) => {
-                let mut s = step(
-                    "PAYOUT",
-                    e.orderId,
-                    (e.wallet, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.moved = Some((addr(e.burntFrom), ZERO));
-                (s, None)
-            }
+            E::PayoutExecuted(e) => (
+                step!(Payout, e, e.wallet, None).moved(e.burntFrom, Address::ZERO),
+                None,
+            ),
             E::PayoutRejected(e) => {
-                let mut s = step(
-                    "PAYOUT",
-                    e.orderId,
-                    (e.wallet, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?;
-                s.reason = Some(e.reason.clone());
-                if e.refundedFrom != e.wallet {
-                    s.moved = Some((addr(e.refundedFrom), addr(e.wallet)));
-                }
+                let s = step!(Payout, e, e.wallet, None).because(&e.reason);
+                // Sent back to the wallet from where it sat (nothing moves when it never left).
+                let s = if e.refundedFrom != e.wallet {
+                    s.moved(e.refundedFrom, e.wallet)
+                } else {
+                    s
+                };
                 (s, None)
             }
-            E::PayoutCancelled(e) => (
-                step(
-                    "PAYOUT",
-                    e.orderId,
-                    (e.wallet, None),
-                    (e.value, e.locked),
-                    e.status,
-                )?,
-                None,
-            ),
+            E::PayoutCancelled(e) => (step!(Payout, e, e.wallet, None), None),
             // Approvals, tiers, operators, pause: stored, no record to change.
             _ => return Ok(()),
         };
@@ -296,20 +215,20 @@ impl Mapper {
         if let Some((from, to)) = s.moved {
             claim(transfers, from, to, s.value);
         }
-        s.reason = s.reason.filter(|r| !r.is_empty());
         let (key, value) = (s.key, s.value);
-        self.order_step(ev, s, creation);
+        self.order_step(ev, s, creation)?;
         if let Some((role, account, ty, parties)) = suspense {
-            let id = ids::record_movement_id(self.chain_id, "PAYOUT", &key, role);
-            let record = Some(("PAYOUT", key));
-            self.new_movement(id, ev, account, ty, value, parties, record, Some("SUCCESS"));
+            let id = ids::record_movement_id(self.chain_id, RecordKind::Payout, &key, role);
+            let record = Some((RecordKind::Payout, key));
+            let success = Some(Outcome::Success);
+            self.new_movement(id, ev, account, ty, value, parties, record, success);
         }
         Ok(())
     }
 
-    fn order_step(&mut self, ev: &EventRow, s: Step, creation: Option<Creation>) {
+    fn order_step(&mut self, ev: &EventRow, s: Step, creation: Option<Creation>) -> Result<()> {
         let chain_id = self.chain_id;
-        let status = order_status(s.kind, s.status);
+        let status = order_state(s.kind, s.status)?;
         let holder = s.holder.unwrap_or(s.payer);
         self.see(s.payer, ev);
         if let Some(payee) = s.payee {
@@ -323,14 +242,14 @@ impl Mapper {
             }
             OrderRow {
                 id: ids::order_id(chain_id, s.kind, &s.key),
-                kind: s.kind.to_owned(),
+                kind: s.kind,
                 order_key: s.key,
                 operation_id: [0; 32],
                 orderer: ZERO,
                 payer: s.payer,
                 payee: s.payee,
                 value: s.value,
-                status: String::new(),
+                status,
                 locked: Decimal::ZERO,
                 lock_holder: s.payer,
                 reason: None,
@@ -348,18 +267,14 @@ impl Mapper {
             order.instructions_hash = c.instructions_hash;
         }
         let (previous_holder, previous_locked) = (order.lock_holder, order.locked);
-        order.status = status.clone();
+        order.status = status;
         order.locked = s.locked;
         order.lock_holder = holder;
         if s.reason.is_some() {
             order.reason = s.reason.clone();
         }
         order.updated_at = ev.block_time;
-        let outcome = match status.as_str() {
-            "EXECUTED" => Some("SUCCESS"),
-            "REJECTED" | "CANCELLED" => Some("ERROR"),
-            _ => None,
-        };
+        let outcome = status.outcome();
         if outcome.is_some() {
             order.decided_block = Some(ev.block_number);
         }
@@ -374,22 +289,27 @@ impl Mapper {
         }
 
         // The order's movements: created with the order, settled by its deciding event.
-        let record = Some((s.kind, s.key));
-        let roles: Vec<(&str, Addr, &str)> = match s.kind {
-            "TRANSFER" => vec![
-                ("out", payer, "TRANSFER_OUT"),
-                ("in", payee.unwrap_or(ZERO), "TRANSFER_IN"),
-            ],
-            "FUND" => vec![("cashin", payer, "BANK_ACCOUNT_CASHIN")],
-            _ => vec![("cashout", payer, "BANK_ACCOUNT_CASHOUT")],
+        let record_kind = RecordKind::from(s.kind);
+        let record = Some((record_kind, s.key));
+        let (roles, parties): (&[(Role, Addr, MovementType)], _) = match s.kind {
+            OrderKind::Transfer => (
+                &[
+                    (Role::Out, payer, MovementType::TransferOut),
+                    (Role::In, payee.unwrap_or(ZERO), MovementType::TransferIn),
+                ],
+                (Some(payer), payee),
+            ),
+            OrderKind::Fund => (
+                &[(Role::Cashin, payer, MovementType::BankAccountCashin)],
+                (None, None),
+            ),
+            OrderKind::Payout => (
+                &[(Role::Cashout, payer, MovementType::BankAccountCashout)],
+                (None, None),
+            ),
         };
-        let parties = if s.kind == "TRANSFER" {
-            (Some(payer), payee)
-        } else {
-            (None, None)
-        };
-        for (role, wallet, ty) in roles {
-            let id = ids::record_movement_id(chain_id, s.kind, &s.key, role);
+        for &(role, wallet, ty) in roles {
+            let id = ids::record_movement_id(chain_id, record_kind, &s.key, role);
             if created && !self.movements.contains_key(&id) {
                 self.new_movement(id, ev, wallet, ty, s.value, parties, record, None);
             }
@@ -397,5 +317,6 @@ impl Mapper {
                 self.decide(id, ev, outcome);
             }
         }
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Building blocks of the mapping: balance changes, first sightings, compliance and movements.
 
 use emtoken_store::{Addr, ComplianceRow, DeltaRow, EventRow, Hash, MovementRow, SeenAddress, ids};
+use emtoken_types::{MovementType, Outcome, RecordKind, Role};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -59,26 +60,26 @@ impl Mapper {
         id: Uuid,
         ev: &EventRow,
         wallet: Addr,
-        ty: &str,
+        ty: MovementType,
         amount: Decimal,
         (origin, target): (Option<Addr>, Option<Addr>),
-        record: Option<(&str, Hash)>,
-        outcome: Option<&str>,
+        record: Option<(RecordKind, Hash)>,
+        outcome: Option<Outcome>,
     ) -> &mut MovementRow {
         self.see(wallet, ev);
         let decided_block = outcome.map(|_| ev.block_number);
         let movement = MovementRow {
             id,
             wallet_id: ids::wallet_id(self.chain_id, &wallet),
-            r#type: ty.to_owned(),
+            r#type: ty,
             status: status_of(outcome, decided_block, self.final_block),
-            outcome: outcome.map(str::to_owned),
+            outcome,
             amount,
             concept: None,
             origin_address: origin,
             target_address: target,
             iban: None,
-            record_kind: record.map(|(kind, _)| kind.to_owned()),
+            record_kind: record.map(|(kind, _)| kind),
             record_key: record.map(|(_, key)| key),
             payment_reference: None,
             tx_hash: ev.tx_hash,
@@ -101,52 +102,52 @@ impl Mapper {
         from: Addr,
         to: Addr,
         value: Decimal,
-        record: Option<(&str, Hash)>,
+        record: Option<(RecordKind, Hash)>,
     ) -> Result<()> {
         let parties = (Some(from), Some(to));
         // An operator transfer is a record of its own (its key is derived from the issuer and the
         // operation id), so the platform can name its movements before it is mined.
         let (out, inn) = match record {
-            Some((kind @ "OPERATOR_TRANSFER", key)) => (
-                ids::record_movement_id(self.chain_id, kind, &key, "out"),
-                ids::record_movement_id(self.chain_id, kind, &key, "in"),
+            Some((kind @ RecordKind::OperatorTransfer, key)) => (
+                ids::record_movement_id(self.chain_id, kind, &key, Role::Out),
+                ids::record_movement_id(self.chain_id, kind, &key, Role::In),
             ),
             _ => (
-                ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "out"),
-                ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, "in"),
+                ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, Role::Out),
+                ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, Role::In),
             ),
         };
         self.new_movement(
             out,
             ev,
             from,
-            "TRANSFER_OUT",
+            MovementType::TransferOut,
             value,
             parties,
             record,
-            Some("SUCCESS"),
+            Some(Outcome::Success),
         );
         self.new_movement(
             inn,
             ev,
             to,
-            "TRANSFER_IN",
+            MovementType::TransferIn,
             value,
             parties,
             record,
-            Some("SUCCESS"),
+            Some(Outcome::Success),
         );
         Ok(())
     }
 
     /// Settles a record's movement with `outcome` as of the event (it shows once the event is final).
     /// Returns false when the movement is unknown (its record predates the indexed range).
-    pub(super) fn decide(&mut self, id: Uuid, ev: &EventRow, outcome: &str) -> bool {
+    pub(super) fn decide(&mut self, id: Uuid, ev: &EventRow, outcome: Outcome) -> bool {
         let final_block = self.final_block;
         let Some(movement) = self.movements.get_mut(&id) else {
             return false;
         };
-        movement.outcome = Some(outcome.to_owned());
+        movement.outcome = Some(outcome);
         movement.decided_block = Some(ev.block_number);
         movement.updated_at = ev.block_time;
         movement.status = status_of(Some(outcome), Some(ev.block_number), final_block);

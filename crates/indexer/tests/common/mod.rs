@@ -110,7 +110,7 @@ pub async fn movements(store: &Store, address: Address) -> Vec<MovementView> {
                 "TRANSFER_IN" => m.origin_address.map(Address::from),
                 _ => None,
             };
-            (m.r#type, m.status, m.amount, other)
+            (m.r#type.to_string(), m.status.to_string(), m.amount, other)
         })
         .collect()
 }

@@ -233,7 +233,7 @@ pub async fn assert_records(store: &Store, d: &Deployed, played: &Played) {
             .await
             .unwrap()
             .into_iter()
-            .filter_map(|m| Some((m.r#type, B256::from(m.payment_reference?))))
+            .filter_map(|m| Some((m.r#type.to_string(), B256::from(m.payment_reference?))))
             .collect();
         assert_eq!(references, expected, "payment references of {who}");
     }
@@ -253,7 +253,7 @@ pub async fn assert_records(store: &Store, d: &Deployed, played: &Played) {
             (w.balance, w.head_total, w.held, w.available()),
             (units(gross), units(gross), units("0"), units(gross))
         );
-        assert_eq!(w.status, "READY");
+        assert_eq!(w.status.as_str(), "READY");
         assert!(w.registered);
     }
     assert_matches_chain(store, d).await;

@@ -1,25 +1,7 @@
+pub use emtoken_types::ClientRole;
 use uuid::Uuid;
 
 use crate::{Result, Store};
-
-/// What a client may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientRole {
-    /// A platform customer: its users' wallets.
-    Client,
-    /// The bank integration: SEPA cash-ins, executing and rejecting payouts.
-    Bank,
-}
-
-impl ClientRole {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClientRole::Client => "CLIENT",
-            ClientRole::Bank => "BANK",
-        }
-    }
-}
 
 /// An API client.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -29,13 +11,13 @@ pub struct ClientRow {
     /// Its name (`clientAlias`).
     pub name: String,
     /// CLIENT or BANK.
-    pub role: String,
+    pub role: ClientRole,
 }
 
 impl ClientRow {
     /// Whether this is the bank integration.
     pub fn is_bank(&self) -> bool {
-        self.role == ClientRole::Bank.as_str()
+        self.role == ClientRole::Bank
     }
 }
 
@@ -48,7 +30,7 @@ impl Store {
         )
         .bind(Uuid::new_v4())
         .bind(name)
-        .bind(role.as_str())
+        .bind(role)
         .execute(self.pool())
         .await?;
         let client: ClientRow =
@@ -56,11 +38,10 @@ impl Store {
                 .bind(name)
                 .fetch_one(self.pool())
                 .await?;
-        if client.role != role.as_str() {
+        if client.role != role {
             return Err(crate::Error::Conflict(format!(
                 "client {name} exists with role {}, not {}",
-                client.role,
-                role.as_str()
+                client.role, role
             )));
         }
         Ok(client)

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use emtoken_types::{HoldState, RequestKind, RequestState};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -31,7 +32,7 @@ pub struct HoldView {
     /// Still held.
     pub remaining: Decimal,
     /// The status the chain gives it (None: not on chain yet).
-    pub chain_status: Option<String>,
+    pub chain_status: Option<HoldState>,
     /// Expiry (None: perpetual).
     pub expiration: Option<DateTime<Utc>>,
     /// Creation.
@@ -39,9 +40,9 @@ pub struct HoldView {
     /// Last change.
     pub updated_at: DateTime<Utc>,
     /// Kind of the platform's latest request about it (HOLD, EXECUTE_HOLD, …).
-    pub request_kind: Option<String>,
+    pub request_kind: Option<RequestKind>,
     /// That request's state.
-    pub request_state: Option<String>,
+    pub request_state: Option<RequestState>,
     /// Whether the indexer has seen that request's transaction.
     pub request_indexed: Option<bool>,
 }

@@ -9,9 +9,10 @@ mod requests;
 mod wallets;
 
 pub use clients::{ClientRole, ClientRow};
+pub use emtoken_types::{RequestKind, RequestState};
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};
-pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, RequestState, SentTx};
+pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, SentTx};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
 
 /// A page request: zero-based page number and size.

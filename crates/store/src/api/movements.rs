@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use emtoken_types::{MovementStatus, MovementType, RecordKind};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -14,9 +15,9 @@ pub struct MovementView {
     /// Its wallet.
     pub wallet_id: Uuid,
     /// Its type.
-    pub r#type: String,
+    pub r#type: MovementType,
     /// PENDING, SUCCESS or ERROR.
-    pub status: String,
+    pub status: MovementStatus,
     /// Amount in base units.
     pub amount: Decimal,
     /// The concept given to the platform, if any.
@@ -28,7 +29,7 @@ pub struct MovementView {
     /// Bank account (cash-ins and cash-outs).
     pub iban: Option<String>,
     /// HOLD, TRANSFER, FUND, PAYOUT or OPERATOR_TRANSFER.
-    pub record_kind: Option<String>,
+    pub record_kind: Option<RecordKind>,
     /// That record's key.
     pub record_key: Option<Vec<u8>>,
     /// The payment reference of a direct mint (CARD_CASHIN / BANK_ACCOUNT_CASHIN), once indexed.
@@ -53,7 +54,7 @@ pub struct MovementsQuery {
     /// The wallet.
     pub wallet_id: Uuid,
     /// Only this status.
-    pub status: Option<String>,
+    pub status: Option<MovementStatus>,
     /// Created at or after.
     pub start: Option<DateTime<Utc>>,
     /// Created at or before.
@@ -194,7 +195,7 @@ impl Store {
             movements_order!(),
         ))
         .bind(q.wallet_id)
-        .bind(&q.status)
+        .bind(q.status)
         .bind(q.start)
         .bind(q.end)
         .bind(&q.sort.field)
@@ -218,7 +219,7 @@ impl Store {
         };
         let rows: Vec<MovementView> = sqlx::query_as(sql)
             .bind(q.wallet_id)
-            .bind(&q.status)
+            .bind(q.status)
             .bind(q.start)
             .bind(q.end)
             .bind(q.paging.size)
@@ -248,7 +249,7 @@ impl Store {
             movements_filter!()
         ))
         .bind(q.wallet_id)
-        .bind(&q.status)
+        .bind(q.status)
         .bind(q.start)
         .bind(q.end)
         .fetch_one(self.pool())

@@ -2,43 +2,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use emtoken_types::{MovementType, RequestKind, RequestState};
+
 use crate::{Addr, Hash, Result, Store};
-
-/// Where a request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestState {
-    /// Accepted, its transaction not yet handed to the node.
-    Requested,
-    /// Its transaction is with the node.
-    PendingDlt,
-    /// Its transaction was mined and succeeded.
-    Mined,
-    /// The contract refused it, or its transaction failed or was dropped.
-    Failed,
-}
-
-impl RequestState {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestState::Requested => "REQUESTED",
-            RequestState::PendingDlt => "PENDING_DLT",
-            RequestState::Mined => "MINED",
-            RequestState::Failed => "FAILED",
-        }
-    }
-
-    /// From its stored form.
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "REQUESTED" => RequestState::Requested,
-            "PENDING_DLT" => RequestState::PendingDlt,
-            "MINED" => RequestState::Mined,
-            "FAILED" => RequestState::Failed,
-            _ => return None,
-        })
-    }
-}
 
 /// A movement a request will produce, under the id the indexer will give it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +14,7 @@ pub struct ExpectedMovement {
     /// Its wallet.
     pub wallet_id: Uuid,
     /// Its type.
-    pub r#type: String,
+    pub r#type: MovementType,
     /// Amount in base units.
     pub amount: Decimal,
     /// Sender (transfers).
@@ -60,7 +26,7 @@ pub struct ExpectedMovement {
 }
 
 /// A state-changing request to record.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewRequest {
     /// Its id.
     pub id: Uuid,
@@ -70,8 +36,8 @@ pub struct NewRequest {
     pub idempotency_key: Option<String>,
     /// SHA-256 of method, path and body: a key reused for another request is refused.
     pub fingerprint: [u8; 32],
-    /// What it asks (HOLD, EXECUTE_HOLD, TRANSFER, CASH_OUT, …).
-    pub kind: String,
+    /// What it asks.
+    pub kind: RequestKind,
     /// The wallet it acts on.
     pub wallet_id: Option<Uuid>,
     /// The hold, order or movement it is about.
@@ -94,6 +60,28 @@ pub struct NewRequest {
     pub outflow: Option<(Decimal, Uuid)>,
 }
 
+impl NewRequest {
+    /// A request of `kind` with nothing else said yet (a fresh id; fill in the rest).
+    pub fn new(kind: RequestKind) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            client_id: Uuid::nil(),
+            idempotency_key: None,
+            fingerprint: [0; 32],
+            kind,
+            wallet_id: None,
+            record_id: None,
+            record_key: None,
+            concept: None,
+            details: serde_json::Value::Null,
+            movements: Vec::new(),
+            calls: serde_json::Value::Null,
+            accepted: (0, serde_json::Value::Null),
+            outflow: None,
+        }
+    }
+}
+
 /// A stored request.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct RequestRow {
@@ -104,7 +92,7 @@ pub struct RequestRow {
     /// Its fingerprint.
     pub fingerprint: Vec<u8>,
     /// Its kind.
-    pub kind: String,
+    pub kind: RequestKind,
     /// Wallet acted on.
     pub wallet_id: Option<Uuid>,
     /// Record it is about.
@@ -115,8 +103,8 @@ pub struct RequestRow {
     pub concept: Option<String>,
     /// Details.
     pub details: serde_json::Value,
-    /// REQUESTED, PENDING_DLT, MINED, FAILED.
-    pub state: String,
+    /// Where it stands.
+    pub state: RequestState,
     /// The calls it sends (the API's JSON).
     pub calls: serde_json::Value,
     /// The call it is at (0-based).
@@ -214,7 +202,7 @@ impl Store {
         .bind(r.client_id)
         .bind(&r.idempotency_key)
         .bind(r.fingerprint)
-        .bind(&r.kind)
+        .bind(r.kind)
         .bind(r.wallet_id)
         .bind(r.record_id)
         .bind(r.record_key)
@@ -291,7 +279,7 @@ impl Store {
             .bind(&r.concept)
             .bind(m.iter().map(|m| m.id).collect::<Vec<_>>())
             .bind(m.iter().map(|m| m.wallet_id).collect::<Vec<_>>())
-            .bind(m.iter().map(|m| m.r#type.clone()).collect::<Vec<_>>())
+            .bind(m.iter().map(|m| m.r#type).collect::<Vec<_>>())
             .bind(m.iter().map(|m| m.amount).collect::<Vec<_>>())
             .bind(m.iter().map(|m| m.origin_address).collect::<Vec<_>>())
             .bind(m.iter().map(|m| m.target_address).collect::<Vec<_>>())
@@ -389,7 +377,7 @@ impl Store {
         older_than: Option<std::time::Duration>,
     ) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
-        let deleted: Option<(String, Option<Uuid>)> = sqlx::query_as(
+        let deleted: Option<(RequestKind, Option<Uuid>)> = sqlx::query_as(
             "DELETE FROM api_requests
              WHERE id = $1 AND call_index = 0 AND response_status IS NULL
                AND (($2::float8 IS NULL AND state IN ('REQUESTED', 'PENDING_DLT'))
@@ -402,7 +390,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((kind, Some(wallet))) = &deleted
-            && kind == "REGISTER_WALLET"
+            && *kind == RequestKind::RegisterWallet
         {
             // The registration never reached the chain: the platform's claim on the address goes too
             // (the row itself when the chain never named the address).

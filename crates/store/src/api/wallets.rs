@@ -78,11 +78,13 @@ impl Store {
         .bind(wallet.address)
         .fetch_one(self.pool())
         .await?;
-        Ok(if existing.status == "UNSUBSCRIBED" {
-            Registration::Unsubscribed(existing)
-        } else {
-            Registration::Taken(existing)
-        })
+        Ok(
+            if existing.status == emtoken_types::WalletStatus::Unsubscribed {
+                Registration::Unsubscribed(existing)
+            } else {
+                Registration::Taken(existing)
+            },
+        )
     }
 
     /// Unsubscribes a wallet if all its balances (final and head, gross and held) are 0 and no request of

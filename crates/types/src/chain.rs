@@ -1,0 +1,71 @@
+//! The contract's enums, by the numbers its storage and events carry.
+
+use crate::Unknown;
+
+numbered!(
+    /// Lifecycle of a hold.
+    HoldStatus {
+        /// No such hold.
+        Nonexistent = 0,
+        /// Open: funds locked.
+        Ordered = 1,
+        /// Partly executed, still open.
+        ExecutedAndKeptOpen = 2,
+        /// Executed (closed).
+        Executed = 3,
+        /// Released by its notary.
+        ReleasedByNotary = 4,
+        /// Released by its payee.
+        ReleasedByPayee = 5,
+        /// Released after it expired.
+        ReleasedOnExpiration = 6,
+    }
+);
+
+numbered!(
+    /// Lifecycle of a two-step transfer or a fund order.
+    OrderStatus {
+        /// No such order.
+        Nonexistent = 0,
+        /// Ordered, waiting for the operator.
+        Ordered = 1,
+        /// Taken in process by the operator: can no longer be cancelled.
+        InProcess = 2,
+        /// Executed.
+        Executed = 3,
+        /// Rejected by the operator.
+        Rejected = 4,
+        /// Cancelled by the orderer or the wallet.
+        Cancelled = 5,
+    }
+);
+
+numbered!(
+    /// Lifecycle of a payout.
+    PayoutStatus {
+        /// No such payout.
+        Nonexistent = 0,
+        /// Ordered, funds locked.
+        Ordered = 1,
+        /// Taken in process: can no longer be cancelled.
+        InProcess = 2,
+        /// Funds moved to the suspense account.
+        FundsInSuspense = 3,
+        /// Executed: funds burnt.
+        Executed = 4,
+        /// Rejected: funds unlocked or refunded.
+        Rejected = 5,
+        /// Cancelled by the orderer or the wallet.
+        Cancelled = 6,
+    }
+);
+
+numbered!(
+    /// How a direct mint's money came in.
+    MintKind {
+        /// A card cash-in.
+        Card = 0,
+        /// A bank-transfer (SEPA) cash-in.
+        BankTransfer = 1,
+    }
+);

@@ -10,12 +10,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-use alloy::{
-    primitives::{Address, B256},
-    providers::Provider,
-    rpc::types::TransactionRequest,
-};
-use emtoken_sdk::{EmTokenClient, SignedTx, Submitted};
+use alloy::primitives::{Address, B256};
+use emtoken_sdk::{EmTokenClient, PreparedCall, SignedTx, Submitted, TxFate};
 use emtoken_store::{
     Store,
     api::{RequestRow, RequestState, SentTx},
@@ -49,59 +45,35 @@ pub(crate) enum Signer {
     Compliance,
 }
 
-/// One contract call of a request (stored with the request, so that another process can go on with it).
+/// One contract call of a request (stored with the request, so that another process can go on with it;
+/// the function's name is kept beside the transaction for people reading the row).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Call {
-    /// The contract function (for messages).
+    /// The contract function.
     pub(crate) name: String,
     /// Who signs.
     pub(crate) signer: Signer,
-    /// The transaction.
-    pub(crate) tx: TransactionRequest,
+    /// The transaction, as the SDK prepared it.
+    pub(crate) tx: PreparedCall,
 }
 
 impl Call {
     /// A call signed by the operator.
-    pub(crate) fn operator(name: &'static str, tx: TransactionRequest) -> Self {
+    pub(crate) fn operator(call: PreparedCall) -> Self {
         Self {
-            name: name.into(),
+            name: call.name().into(),
             signer: Signer::Operator,
-            tx,
+            tx: call,
         }
     }
 
     /// A call signed by the compliance key.
-    pub(crate) fn compliance(name: &'static str, tx: TransactionRequest) -> Self {
+    pub(crate) fn compliance(call: PreparedCall) -> Self {
         Self {
-            name: name.into(),
+            name: call.name().into(),
             signer: Signer::Compliance,
-            tx,
+            tx: call,
         }
-    }
-
-    /// The name as the SDK takes it (its messages name the call).
-    fn static_name(&self) -> &'static str {
-        const NAMES: [&str; 12] = [
-            "operatorTransfer",
-            "orderPayoutFrom",
-            "holdFrom",
-            "holdFromWithExpirationDate",
-            "executeHold",
-            "executeHoldAndKeepOpen",
-            "releaseHold",
-            "renewHoldWithExpirationDate",
-            "registerWallet",
-            "freeze",
-            "mint",
-            "processPayout",
-        ];
-        const MORE: [&str; 3] = ["executePayout", "rejectPayout", "setKycLevel"];
-        NAMES
-            .iter()
-            .chain(MORE.iter())
-            .find(|n| **n == self.name)
-            .copied()
-            .unwrap_or("contract call")
     }
 }
 
@@ -135,7 +107,7 @@ impl Platform {
     ) -> Result<Submitted, emtoken_sdk::Error> {
         let call_index = i32::try_from(index).unwrap_or(i32::MAX);
         self.client(call.signer)
-            .submit_recorded(call.static_name(), call.tx.clone(), |signed: SignedTx| {
+            .submit_recorded(call.tx.clone(), |signed: SignedTx| {
                 let store = store.clone();
                 async move {
                     let sent = SentTx {
@@ -341,17 +313,14 @@ impl Platform {
                 .await?;
             return Ok(());
         };
-        let provider = self.client(call.signer).provider();
+        let client = self.client(call.signer);
         let hash = B256::from(hash);
-        let rpc = |what: &str, e: alloy::transports::TransportError| {
-            crate::Error::Invalid(format!("{what} of {hash}: {e}"))
-        };
-        let receipt = provider
-            .get_transaction_receipt(hash)
+        let fate = client
+            .fate(hash, Address::from(from), nonce)
             .await
-            .map_err(|e| rpc("cannot read the receipt", e))?;
-        if let Some(receipt) = receipt {
-            if !receipt.status() {
+            .map_err(|e| crate::Error::Invalid(format!("cannot settle transaction {hash}: {e}")))?;
+        match fate {
+            TxFate::Mined { succeeded: false } => {
                 store
                     .fail_request(
                         row.id,
@@ -360,54 +329,48 @@ impl Platform {
                     .await?;
                 return Ok(());
             }
-            let last = index + 1 == calls.len();
-            if store.advance_request(row.id, row.call_index, last).await? && !last {
-                let next = index + 1;
-                match self.send_call(store, row.id, next, &calls[next]).await {
-                    Ok(submitted) => {
-                        self.follow(store.clone(), row.id, calls.to_vec(), next, submitted);
+            TxFate::Mined { succeeded: true } => {
+                let last = index + 1 == calls.len();
+                if store.advance_request(row.id, row.call_index, last).await? && !last {
+                    let next = index + 1;
+                    match self.send_call(store, row.id, next, &calls[next]).await {
+                        Ok(submitted) => {
+                            self.follow(store.clone(), row.id, calls.to_vec(), next, submitted);
+                        }
+                        Err(error) if reached_nobody(&error) => {
+                            store
+                                .fail_request(row.id, &refusal(&calls[next].name, &error).detail)
+                                .await?;
+                        }
+                        Err(error) => return Err(error.into()),
                     }
-                    Err(error) if reached_nobody(&error) => {
-                        store
-                            .fail_request(row.id, &refusal(&calls[next].name, &error).detail)
-                            .await?;
-                    }
-                    Err(error) => return Err(error.into()),
                 }
+                return Ok(());
             }
-            return Ok(());
-        }
-        let known = provider
-            .get_transaction_by_hash(hash)
-            .await
-            .map_err(|e| rpc("cannot look up", e))?;
-        if known.is_some() {
-            store.touch_request(row.id).await?;
-            return Ok(());
-        }
-        let mined_nonce = provider
-            .get_transaction_count(Address::from(from))
-            .latest()
-            .await
-            .map_err(|e| rpc("cannot read the signer's nonce", e))?;
-        if mined_nonce > nonce {
-            // Another transaction took its nonce, and it has no receipt: it never reached the chain.
-            let forgotten = index == 0
-                && row.response_status.is_none()
-                && store.forget_unsent_request(row.id, None).await?;
-            if !forgotten {
-                store
-                    .fail_request(
-                        row.id,
-                        &format!("{} never reached the chain (transaction {hash})", call.name),
-                    )
-                    .await?;
+            TxFate::Pending => {
+                store.touch_request(row.id).await?;
+                return Ok(());
             }
-            return Ok(());
+            TxFate::Replaced => {
+                // Another transaction took its nonce, and it has no receipt: it never reached the chain.
+                let forgotten = index == 0
+                    && row.response_status.is_none()
+                    && store.forget_unsent_request(row.id, None).await?;
+                if !forgotten {
+                    store
+                        .fail_request(
+                            row.id,
+                            &format!("{} never reached the chain (transaction {hash})", call.name),
+                        )
+                        .await?;
+                }
+                return Ok(());
+            }
+            TxFate::Unknown => {}
         }
         // The node does not have it: the very same bytes again (the same transaction, at most once).
         if let Some(raw) = &row.tx_raw {
-            match provider.send_raw_transaction(raw).await {
+            match client.resend(raw).await {
                 Ok(_) => {
                     tracing::info!(request = %row.id, %hash, "sent a request's transaction again after a restart")
                 }

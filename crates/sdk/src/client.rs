@@ -4,7 +4,6 @@ use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
 };
 use emtoken_bindings::EmToken::{self, EmTokenInstance};
@@ -214,24 +213,24 @@ impl EmTokenClient {
     /// Sends a call that creates a record issued by the signer with `operation`, and returns its key.
     pub(crate) async fn send_created(
         &self,
-        call: &'static str,
-        tx: TransactionRequest,
+        call: crate::PreparedCall,
         operation: crate::OperationId,
     ) -> Result<crate::Created> {
         let id = self.issued_key(operation)?;
         Ok(crate::Created {
             id,
-            outcome: self.send(call, tx).await?,
+            outcome: self.send(call).await?,
         })
     }
 
-    /// Hands a call of the contract (e.g. `client.contract().transfer(to, v).into_transaction_request()`)
-    /// to the node and returns once the node has accepted it, without waiting for it to be mined: a call
-    /// the contract refuses fails here with the decoded error and consumes no nonce. Await
+    /// Hands a prepared call of the contract (e.g. `client.prepare().transfer(to, amount)`) to the node
+    /// and returns once the node has accepted it, without waiting for it to be mined: a call the contract
+    /// refuses fails here with the decoded error and consumes no nonce. Await
     /// [`EmTokenClient::outcome`] for its receipt. For services that answer before a transaction is mined
     /// (an HTTP API returning 202 with the transaction hash).
-    pub async fn submit(&self, call: &'static str, tx: TransactionRequest) -> Result<Submitted> {
-        Ok(Submitted(self.sender.submit(call, tx).await?))
+    pub async fn submit(&self, call: crate::PreparedCall) -> Result<Submitted> {
+        let name = call.name();
+        Ok(Submitted(self.sender.submit(name, call.into_tx()).await?))
     }
 
     /// As [`EmTokenClient::submit`], and `record` gets the signed transaction (hash, nonce, raw bytes)
@@ -241,16 +240,18 @@ impl EmTokenClient {
     /// nonce, fresh fees) when the node refused the first with fees cached up to a second before.
     pub async fn submit_recorded<F, Fut>(
         &self,
-        call: &'static str,
-        tx: TransactionRequest,
+        call: crate::PreparedCall,
         record: F,
     ) -> Result<Submitted>
     where
         F: Fn(crate::SignedTx) -> Fut,
         Fut: Future<Output = Result<()>>,
     {
+        let name = call.name();
         Ok(Submitted(
-            self.sender.submit_recorded(call, tx, record).await?,
+            self.sender
+                .submit_recorded(name, call.into_tx(), record)
+                .await?,
         ))
     }
 
@@ -261,13 +262,10 @@ impl EmTokenClient {
         Ok(TxOutcome::from_receipt(&receipt, self.address()))
     }
 
-    /// Sends a call of the contract and waits for its receipt (see [`Sender`]).
-    pub(crate) async fn send(
-        &self,
-        call: &'static str,
-        tx: TransactionRequest,
-    ) -> Result<TxOutcome> {
-        let receipt = self.sender.send(call, tx).await?;
+    /// Sends a prepared call and waits for its receipt (see [`Sender`]).
+    pub async fn send(&self, call: crate::PreparedCall) -> Result<TxOutcome> {
+        let name = call.name();
+        let receipt = self.sender.send(name, call.into_tx()).await?;
         Ok(TxOutcome::from_receipt(&receipt, self.address()))
     }
 }

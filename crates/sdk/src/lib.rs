@@ -8,10 +8,12 @@ mod calls;
 mod client;
 mod deploy;
 mod error;
+mod fate;
 mod fees;
 mod network;
 mod operation_id;
 mod outcome;
+mod prepared;
 mod receipts;
 mod records;
 mod sender;
@@ -22,9 +24,11 @@ pub use client::{ClientBuilder, EmTokenClient, Submitted};
 pub use deploy::{DeployConfig, Deployment, Roles, deploy};
 pub use emtoken_bindings::EmToken::EmTokenEvents;
 pub use error::{EmTokenError, Error, Result};
+pub use fate::TxFate;
 pub use network::{NetworkProfile, Preflight, SendSettings};
 pub use operation_id::OperationId;
 pub use outcome::{Created, EmTokenEvent, TxOutcome};
+pub use prepared::{Prepare, PreparedCall};
 pub use records::{
     ClearableTransfer, Fund, Hold, HoldStatus, MintKind, OrderStatus, Payout, PayoutStatus, Tier,
 };

@@ -576,13 +576,9 @@ async fn a_refusal_only_the_pool_shows_fails_before_sending_by_default_and_once_
         .unwrap();
 
     // 8.00 of alice's 10.00 wait in the pool...
-    let first = f
-        .alice
-        .submit("transfer", transfer(&f, bob, "8.00"))
-        .await
-        .unwrap();
+    let first = f.alice.submit(transfer(&f, bob, "8.00")).await.unwrap();
     // ...so by default (the pending state) 5.00 more is refused before it is sent.
-    match f.alice.submit("transfer", transfer(&f, bob, "5.00")).await {
+    match f.alice.submit(transfer(&f, bob, "5.00")).await {
         Err(Error::Revert {
             error: EmTokenError::InsufficientAvailableBalance(e),
             ..
@@ -597,10 +593,7 @@ async fn a_refusal_only_the_pool_shows_fails_before_sending_by_default_and_once_
         .connect(f.deployment.address)
         .await
         .unwrap();
-    let second = latest
-        .submit("transfer", transfer(&f, bob, "5.00"))
-        .await
-        .unwrap();
+    let second = latest.submit(transfer(&f, bob, "5.00")).await.unwrap();
     wait_for_pool(&f.admin, 2).await;
     let _: serde_json::Value = anvil(&f.admin, "evm_mine", ()).await;
 
@@ -624,12 +617,11 @@ async fn a_refusal_only_the_pool_shows_fails_before_sending_by_default_and_once_
     );
 }
 
-/// A `transfer` call of the contract, as `EmTokenClient::submit` takes it.
-fn transfer(f: &Fixture, to: Address, value: &str) -> alloy::rpc::types::TransactionRequest {
-    f.alice
-        .contract()
-        .transfer(to, amount(value).base_units())
-        .into_transaction_request()
+/// A `transfer` call of the contract, prepared as `EmTokenClient::submit` takes it.
+fn transfer(f: &Fixture, to: Address, value: &str) -> emtoken_sdk::PreparedCall {
+    let call = f.alice.prepare().transfer(to, amount(value));
+    assert_eq!(call.name(), "transfer");
+    call
 }
 
 #[tokio::test]
@@ -681,4 +673,83 @@ fn a_client_keeps_working_on_a_new_runtime_after_the_first_one_shut_down() {
             amount("3.00")
         );
     });
+}
+
+#[tokio::test]
+async fn prepared_calls_name_their_function_survive_storage_and_settle_by_fate() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    f.fund(Role::Alice, "10.00").await;
+    let (alice, bob) = (f.addr(Role::Alice), f.addr(Role::Bob));
+    let prepare = f.operator.prepare();
+    let key = alloy::primitives::B256::repeat_byte(9);
+    let op = OperationId::from("prepared");
+    for (call, name) in [
+        (
+            prepare.operator_transfer(op, alice, bob, amount("1.00")),
+            "operatorTransfer",
+        ),
+        (
+            prepare.hold_from(op, alice, bob, bob, amount("1.00"), None),
+            "holdFrom",
+        ),
+        (
+            prepare.hold_from_until(op, alice, bob, bob, amount("1.00"), Some(9)),
+            "holdFromWithExpirationDate",
+        ),
+        (
+            prepare.execute_hold_and_keep_open(key, amount("1.00")),
+            "executeHoldAndKeepOpen",
+        ),
+        (
+            prepare.renew_hold_until(key, None),
+            "renewHoldWithExpirationDate",
+        ),
+        (
+            prepare.mint(alice, amount("1.00"), MintKind::Card, key),
+            "mint",
+        ),
+        (prepare.reject_payout(key, "no"), "rejectPayout"),
+        (
+            f.compliance.prepare().register_wallet(alice, 1),
+            "registerWallet",
+        ),
+    ] {
+        assert_eq!(call.name(), name);
+        assert!(call.is_known(), "{name}");
+        // Stored as JSON (the platform's requests) and read back, possibly by another process: the same
+        // transaction, the same name.
+        let stored = serde_json::to_value(&call).unwrap();
+        assert_eq!(
+            stored,
+            serde_json::to_value(call.tx()).unwrap(),
+            "{name}: stored as the bare transaction"
+        );
+        let back: emtoken_sdk::PreparedCall = serde_json::from_value(stored).unwrap();
+        assert_eq!((back.name(), &back), (name, &call));
+    }
+
+    // A prepared call sent and mined: its fate by hash is Mined; a made-up transaction of a used nonce
+    // was replaced; of a free nonce, unknown to the node (safe to send its bytes again).
+    let submitted = f.alice.submit(transfer(&f, bob, "1.00")).await.unwrap();
+    let hash = submitted.tx_hash();
+    f.alice.outcome(submitted).await.unwrap();
+    let nonce = f
+        .alice
+        .provider()
+        .get_transaction_count(alice)
+        .await
+        .unwrap();
+    assert_eq!(
+        f.alice.fate(hash, alice, nonce - 1).await.unwrap(),
+        emtoken_sdk::TxFate::Mined { succeeded: true }
+    );
+    let never = alloy::primitives::B256::repeat_byte(0xee);
+    assert_eq!(
+        f.alice.fate(never, alice, nonce - 1).await.unwrap(),
+        emtoken_sdk::TxFate::Replaced
+    );
+    assert_eq!(
+        f.alice.fate(never, alice, nonce).await.unwrap(),
+        emtoken_sdk::TxFate::Unknown
+    );
 }

@@ -125,17 +125,12 @@ pub(crate) async fn bank_cash_in(
         Some(text) => alloy::primitives::keccak256(format!("SEPA:{text}")),
         None => B256::from_slice(&[request_id.as_bytes().as_slice(), &[0u8; 16]].concat()),
     };
-    let tx = state
-        .platform
-        .operator
-        .contract()
-        .mint(
-            Address::from(wallet.address),
-            amount.base_units(),
-            MintKind::BankTransfer as u8,
-            reference,
-        )
-        .into_transaction_request();
+    let call = state.platform.operator.prepare().mint(
+        Address::from(wallet.address),
+        amount,
+        MintKind::BankTransfer,
+        reference,
+    );
     let answer = json!({
         "id": request_id,
         "walletId": wallet.id,
@@ -161,7 +156,7 @@ pub(crate) async fn bank_cash_in(
     idempotency::run(
         &state,
         request,
-        vec![Call::operator("mint", tx)],
+        vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )
@@ -283,33 +278,18 @@ async fn decide(
             order.status
         )));
     }
-    let contract = state.platform.operator.contract();
+    let prepare = state.platform.operator.prepare();
     let mut calls = vec![];
     let kind = match &reject {
         Some(reason) => {
-            calls.push(Call::operator(
-                "rejectPayout",
-                contract
-                    .rejectPayout(payout_key, reason.clone())
-                    .into_transaction_request(),
-            ));
+            calls.push(Call::operator(prepare.reject_payout(payout_key, reason)));
             RequestKind::RejectCashOut
         }
         None => {
             if order.status == OrderState::Ordered {
-                calls.push(Call::operator(
-                    "processPayout",
-                    contract
-                        .processPayout(payout_key)
-                        .into_transaction_request(),
-                ));
+                calls.push(Call::operator(prepare.process_payout(payout_key)));
             }
-            calls.push(Call::operator(
-                "executePayout",
-                contract
-                    .executePayout(payout_key)
-                    .into_transaction_request(),
-            ));
+            calls.push(Call::operator(prepare.execute_payout(payout_key)));
             RequestKind::ExecuteCashOut
         }
     };
@@ -363,12 +343,11 @@ pub(crate) async fn bank_set_kyc_level(
         .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
     ready(&wallet, "the")?;
     let level = body.value.kyc_level;
-    let tx = state
+    let call = state
         .platform
         .compliance
-        .contract()
-        .setKycLevel(Address::from(wallet.address), level)
-        .into_transaction_request();
+        .prepare()
+        .set_kyc_level(Address::from(wallet.address), level);
     let answer = json!({
         "walletId": wallet.id,
         "kycLevel": level,
@@ -387,7 +366,7 @@ pub(crate) async fn bank_set_kyc_level(
     idempotency::run(
         &state,
         request,
-        vec![Call::compliance("setKycLevel", tx)],
+        vec![Call::compliance(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )

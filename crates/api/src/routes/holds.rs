@@ -1,4 +1,4 @@
-use alloy::primitives::{Address, B256, U256};
+use alloy::primitives::{Address, B256};
 use axum::{
     Json,
     extract::{Path, Query, State},
@@ -195,33 +195,16 @@ pub(crate) async fn create_hold(
     let hold_key = operation.record_key(operator);
     let hold_id = ids::hold_id(state.chain.chain_id, &hold_key.0);
     let (payer, payee) = (as_addr(&wallet.address), as_addr(&target.address));
-    let contract = state.platform.operator.contract();
-    let (name, tx) = match expiration {
-        None => (
-            "holdFrom",
-            contract
-                .holdFrom(
-                    operation.as_bytes(),
-                    payer,
-                    payee,
-                    operator,
-                    amount.base_units(),
-                    U256::ZERO,
-                )
-                .into_transaction_request(),
-        ),
-        Some(date) => (
-            "holdFromWithExpirationDate",
-            contract
-                .holdFromWithExpirationDate(
-                    operation.as_bytes(),
-                    payer,
-                    payee,
-                    operator,
-                    amount.base_units(),
-                    U256::from(u64::try_from(date.timestamp()).unwrap_or_default()),
-                )
-                .into_transaction_request(),
+    let prepare = state.platform.operator.prepare();
+    let call = match expiration {
+        None => prepare.hold_from(operation, payer, payee, operator, amount, None),
+        Some(date) => prepare.hold_from_until(
+            operation,
+            payer,
+            payee,
+            operator,
+            amount,
+            Some(u64::try_from(date.timestamp()).unwrap_or_default()),
         ),
     };
     let units = amount.units();
@@ -286,7 +269,7 @@ pub(crate) async fn create_hold(
     idempotency::run(
         &state,
         request,
-        vec![Call::operator(name, tx)],
+        vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
         Some(Outflow {
             amount: units,
@@ -393,34 +376,14 @@ async fn operate(
         None => None,
     };
     let hold_key = B256::from_slice(&hold.hold_key);
-    let contract = state.platform.operator.contract();
-    let (name, tx) = match (op, &units) {
-        (HoldOp::Execute, Some((a, _))) => (
-            "executeHold",
-            contract
-                .executeHold(hold_key, a.base_units())
-                .into_transaction_request(),
-        ),
-        (HoldOp::ExecuteKeepOpen, Some((a, _))) => (
-            "executeHoldAndKeepOpen",
-            contract
-                .executeHoldAndKeepOpen(hold_key, a.base_units())
-                .into_transaction_request(),
-        ),
-        (HoldOp::Release, _) => (
-            "releaseHold",
-            contract.releaseHold(hold_key).into_transaction_request(),
-        ),
-        (HoldOp::Renew, _) => (
-            "renewHoldWithExpirationDate",
-            contract
-                .renewHoldWithExpirationDate(
-                    hold_key,
-                    U256::from(
-                        expiration.map_or(0, |d| u64::try_from(d.timestamp()).unwrap_or_default()),
-                    ),
-                )
-                .into_transaction_request(),
+    let prepare = state.platform.operator.prepare();
+    let call = match (op, &units) {
+        (HoldOp::Execute, Some((a, _))) => prepare.execute_hold(hold_key, *a),
+        (HoldOp::ExecuteKeepOpen, Some((a, _))) => prepare.execute_hold_and_keep_open(hold_key, *a),
+        (HoldOp::Release, _) => prepare.release_hold(hold_key),
+        (HoldOp::Renew, _) => prepare.renew_hold_until(
+            hold_key,
+            expiration.map(|d| u64::try_from(d.timestamp()).unwrap_or_default()),
         ),
         _ => return Err(Problem::bad("amount", "is required")),
     };
@@ -448,7 +411,7 @@ async fn operate(
     idempotency::run(
         &state,
         request,
-        vec![Call::operator(name, tx)],
+        vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )

@@ -108,12 +108,11 @@ pub(crate) async fn transfer(
         target_address: Some(target.address),
         iban: None,
     };
-    let tx = state
+    let call = state
         .platform
         .operator
-        .contract()
-        .operatorTransfer(operation.as_bytes(), from, to, amount.base_units())
-        .into_transaction_request();
+        .prepare()
+        .operator_transfer(operation, from, to, amount);
     let answer = json!({
         "_links": {
             "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id) },
@@ -146,7 +145,7 @@ pub(crate) async fn transfer(
     idempotency::run(
         &state,
         request,
-        vec![Call::operator("operatorTransfer", tx)],
+        vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
         Some(Outflow {
             amount: amount_units,
@@ -191,17 +190,12 @@ pub(crate) async fn cash_out(
         ids::record_movement_id(chain_id, RecordKind::Payout, &payout_key, Role::Cashout);
     // Only a hash of the bank details goes on chain.
     let instructions = keccak256(iban.as_str().as_bytes());
-    let tx = state
-        .platform
-        .operator
-        .contract()
-        .orderPayoutFrom(
-            operation.as_bytes(),
-            Address::from(wallet.address),
-            amount.base_units(),
-            instructions,
-        )
-        .into_transaction_request();
+    let call = state.platform.operator.prepare().order_payout_from(
+        operation,
+        Address::from(wallet.address),
+        amount,
+        instructions,
+    );
     let answer = json!({
         "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{movement_id}", wallet.id) } },
         "movementId": movement_id,
@@ -234,7 +228,7 @@ pub(crate) async fn cash_out(
     idempotency::run(
         &state,
         request,
-        vec![Call::operator("orderPayoutFrom", tx)],
+        vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
         Some(Outflow {
             amount: amount.units(),

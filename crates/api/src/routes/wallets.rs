@@ -157,13 +157,12 @@ pub(crate) async fn create_wallet(
     let calls = if wallet.registered {
         vec![]
     } else {
-        let tx = state
+        let call = state
             .platform
             .compliance
-            .contract()
-            .registerWallet(address, level)
-            .into_transaction_request();
-        vec![Call::compliance("registerWallet", tx)]
+            .prepare()
+            .register_wallet(address, level);
+        vec![Call::compliance(call)]
     };
     let answer = json!({
         "_links": { "self": { "href": format!("{PUBLIC}/wallets/{wallet_id}") } },
@@ -258,12 +257,7 @@ pub(crate) async fn unsubscribe_wallet(
     };
     let address = Address::from(row.address);
     if row.registered && !row.frozen {
-        let tx = state
-            .platform
-            .compliance
-            .contract()
-            .freeze(address)
-            .into_transaction_request();
+        let call = state.platform.compliance.prepare().freeze(address);
         let request = NewRequest {
             id: Uuid::new_v4(),
             client_id: client.id,
@@ -282,7 +276,7 @@ pub(crate) async fn unsubscribe_wallet(
         let _ = idempotency::run(
             &state,
             request,
-            vec![Call::compliance("freeze", tx)],
+            vec![Call::compliance(call)],
             (StatusCode::OK, json!({})),
             None,
         )

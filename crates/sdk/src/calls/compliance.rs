@@ -1,63 +1,37 @@
 use alloy::primitives::{Address, U256};
 
-use crate::{Amount, EmTokenClient, Result, Tier, TxOutcome, client::contract_error};
+use crate::{
+    Amount, EmTokenClient, Prepare, PreparedCall, Result, Tier, TxOutcome, client::contract_error,
+};
 
 impl EmTokenClient {
     /// `registerWallet` (compliance): `kyc_level` must be a level whose tier the admin set (see
     /// [`EmTokenClient::is_tier_set`]), else the call reverts with `KycLevelWithoutTier`.
     pub async fn register_wallet(&self, wallet: Address, kyc_level: u8) -> Result<TxOutcome> {
-        self.send(
-            "registerWallet",
-            self.contract()
-                .registerWallet(wallet, kyc_level)
-                .into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().register_wallet(wallet, kyc_level))
+            .await
     }
 
     /// `setKycLevel` (compliance): as [`EmTokenClient::register_wallet`], only to a level with a tier.
     pub async fn set_kyc_level(&self, wallet: Address, kyc_level: u8) -> Result<TxOutcome> {
-        self.send(
-            "setKycLevel",
-            self.contract()
-                .setKycLevel(wallet, kyc_level)
-                .into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().set_kyc_level(wallet, kyc_level))
+            .await
     }
 
     /// `freeze` (compliance).
     pub async fn freeze(&self, wallet: Address) -> Result<TxOutcome> {
-        self.send(
-            "freeze",
-            self.contract().freeze(wallet).into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().freeze(wallet)).await
     }
 
     /// `unfreeze` (compliance).
     pub async fn unfreeze(&self, wallet: Address) -> Result<TxOutcome> {
-        self.send(
-            "unfreeze",
-            self.contract().unfreeze(wallet).into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().unfreeze(wallet)).await
     }
 
     /// `setTier` (admin): the limits of a KYC level (`None` = no limit of that kind), which makes the level
     /// one that wallets may be given.
     pub async fn set_tier(&self, kyc_level: u8, tier: Tier) -> Result<TxOutcome> {
-        let limit = |a: Option<Amount>| a.map_or(U256::ZERO, |a| a.base_units());
-        let tx = self
-            .contract()
-            .setTier(
-                kyc_level,
-                limit(tier.max_balance),
-                limit(tier.max_transfer),
-                limit(tier.max_outflow_30d),
-            )
-            .into_transaction_request();
-        self.send("setTier", tx).await
+        self.send(self.prepare().set_tier(kyc_level, tier)).await
     }
 
     /// `isRegistered`.
@@ -134,5 +108,65 @@ impl EmTokenClient {
             self.on_chain_amount(r.outflow)?,
             (start != 0).then_some(start),
         ))
+    }
+}
+
+impl Prepare<'_> {
+    /// `registerWallet` (compliance): `kyc_level` must be a level whose tier the admin set (see
+    /// [`EmTokenClient::is_tier_set`]), else the call reverts with `KycLevelWithoutTier`.
+    pub fn register_wallet(&self, wallet: Address, kyc_level: u8) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .registerWallet(wallet, kyc_level)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `setKycLevel` (compliance): as [`EmTokenClient::register_wallet`], only to a level with a tier.
+    pub fn set_kyc_level(&self, wallet: Address, kyc_level: u8) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .setKycLevel(wallet, kyc_level)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `freeze` (compliance).
+    pub fn freeze(&self, wallet: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .freeze(wallet)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `unfreeze` (compliance).
+    pub fn unfreeze(&self, wallet: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .unfreeze(wallet)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `setTier` (admin): the limits of a KYC level (`None` = no limit of that kind), which makes the level
+    /// one that wallets may be given.
+    pub fn set_tier(&self, kyc_level: u8, tier: Tier) -> PreparedCall {
+        let limit = |a: Option<Amount>| a.map_or(U256::ZERO, |a| a.base_units());
+        PreparedCall::new(
+            self.client
+                .contract()
+                .setTier(
+                    kyc_level,
+                    limit(tier.max_balance),
+                    limit(tier.max_transfer),
+                    limit(tier.max_outflow_30d),
+                )
+                .into_transaction_request(),
+        )
     }
 }

@@ -1,6 +1,6 @@
 use alloy::primitives::{Address, B256, keccak256};
 
-use crate::{EmTokenClient, Result, TxOutcome, client::contract_error};
+use crate::{EmTokenClient, Prepare, PreparedCall, Result, TxOutcome, client::contract_error};
 
 /// The contract's roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,24 +39,12 @@ impl EmTokenClient {
 
     /// `grantRole` (admin).
     pub async fn grant_role(&self, role: Role, account: Address) -> Result<TxOutcome> {
-        self.send(
-            "grantRole",
-            self.contract()
-                .grantRole(role.id(), account)
-                .into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().grant_role(role, account)).await
     }
 
     /// `revokeRole` (admin).
     pub async fn revoke_role(&self, role: Role, account: Address) -> Result<TxOutcome> {
-        self.send(
-            "revokeRole",
-            self.contract()
-                .revokeRole(role.id(), account)
-                .into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().revoke_role(role, account)).await
     }
 
     /// `renounceRole`: the signer gives up `role`.
@@ -64,12 +52,39 @@ impl EmTokenClient {
         let me = self
             .signer()
             .ok_or_else(|| crate::Error::Invalid("renounceRole needs a signer".to_owned()))?;
-        self.send(
-            "renounceRole",
-            self.contract()
-                .renounceRole(role.id(), me)
+        self.send(self.prepare().renounce_role(role, me)).await
+    }
+}
+
+impl Prepare<'_> {
+    /// `grantRole` (admin).
+    pub fn grant_role(&self, role: Role, account: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .grantRole(role.id(), account)
                 .into_transaction_request(),
         )
-        .await
+    }
+
+    /// `revokeRole` (admin).
+    pub fn revoke_role(&self, role: Role, account: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .revokeRole(role.id(), account)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `renounceRole`: `account` (the signer's own address, which the contract asks as confirmation)
+    /// gives up `role`.
+    pub fn renounce_role(&self, role: Role, account: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .renounceRole(role.id(), account)
+                .into_transaction_request(),
+        )
     }
 }

@@ -1,7 +1,8 @@
 use alloy::primitives::Address;
 
 use crate::{
-    Amount, Created, EmTokenClient, OperationId, Result, TxOutcome, client::contract_error,
+    Amount, Created, EmTokenClient, OperationId, Prepare, PreparedCall, Result, TxOutcome,
+    client::contract_error,
 };
 
 impl EmTokenClient {
@@ -109,13 +110,7 @@ impl EmTokenClient {
 
     /// `transfer` from the signer.
     pub async fn transfer(&self, to: Address, amount: Amount) -> Result<TxOutcome> {
-        self.send(
-            "transfer",
-            self.contract()
-                .transfer(to, amount.base_units())
-                .into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().transfer(to, amount)).await
     }
 
     /// `transferFrom` by the signer as spender.
@@ -125,22 +120,13 @@ impl EmTokenClient {
         to: Address,
         amount: Amount,
     ) -> Result<TxOutcome> {
-        let tx = self
-            .contract()
-            .transferFrom(from, to, amount.base_units())
-            .into_transaction_request();
-        self.send("transferFrom", tx).await
+        self.send(self.prepare().transfer_from(from, to, amount))
+            .await
     }
 
     /// `approve`.
     pub async fn approve(&self, spender: Address, amount: Amount) -> Result<TxOutcome> {
-        self.send(
-            "approve",
-            self.contract()
-                .approve(spender, amount.base_units())
-                .into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().approve(spender, amount)).await
     }
 
     /// `operatorTransfer` for `from`, by the signer as its transfer operator or as the operator role.
@@ -151,29 +137,24 @@ impl EmTokenClient {
         to: Address,
         amount: Amount,
     ) -> Result<Created> {
-        let tx = self
-            .contract()
-            .operatorTransfer(operation.as_bytes(), from, to, amount.base_units())
-            .into_transaction_request();
-        self.send_created("operatorTransfer", tx, operation).await
+        self.send_created(
+            self.prepare()
+                .operator_transfer(operation, from, to, amount),
+            operation,
+        )
+        .await
     }
 
     /// `authorizeTransferOperator`.
     pub async fn authorize_transfer_operator(&self, operator: Address) -> Result<TxOutcome> {
-        let tx = self
-            .contract()
-            .authorizeTransferOperator(operator)
-            .into_transaction_request();
-        self.send("authorizeTransferOperator", tx).await
+        self.send(self.prepare().authorize_transfer_operator(operator))
+            .await
     }
 
     /// `revokeTransferOperator`.
     pub async fn revoke_transfer_operator(&self, operator: Address) -> Result<TxOutcome> {
-        let tx = self
-            .contract()
-            .revokeTransferOperator(operator)
-            .into_transaction_request();
-        self.send("revokeTransferOperator", tx).await
+        self.send(self.prepare().revoke_transfer_operator(operator))
+            .await
     }
 
     /// `isTransferOperatorFor`.
@@ -191,26 +172,18 @@ impl EmTokenClient {
 
     /// `setSuspenseAccount` (admin).
     pub async fn set_suspense_account(&self, account: Address) -> Result<TxOutcome> {
-        let tx = self
-            .contract()
-            .setSuspenseAccount(account)
-            .into_transaction_request();
-        self.send("setSuspenseAccount", tx).await
+        self.send(self.prepare().set_suspense_account(account))
+            .await
     }
 
     /// `pause` (pauser).
     pub async fn pause(&self) -> Result<TxOutcome> {
-        self.send("pause", self.contract().pause().into_transaction_request())
-            .await
+        self.send(self.prepare().pause()).await
     }
 
     /// `unpause` (pauser).
     pub async fn unpause(&self) -> Result<TxOutcome> {
-        self.send(
-            "unpause",
-            self.contract().unpause().into_transaction_request(),
-        )
-        .await
+        self.send(self.prepare().unpause()).await
     }
 
     /// The key of a record the signer issues with `operation`.
@@ -219,5 +192,93 @@ impl EmTokenClient {
             .signer()
             .ok_or_else(|| crate::Error::Invalid("this call needs a signer".to_owned()))?;
         Ok(operation.record_key(signer))
+    }
+}
+
+impl Prepare<'_> {
+    /// `transfer` from the signer.
+    pub fn transfer(&self, to: Address, amount: Amount) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .transfer(to, amount.base_units())
+                .into_transaction_request(),
+        )
+    }
+
+    /// `transferFrom` by the signer as spender.
+    pub fn transfer_from(&self, from: Address, to: Address, amount: Amount) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .transferFrom(from, to, amount.base_units())
+                .into_transaction_request(),
+        )
+    }
+
+    /// `approve`.
+    pub fn approve(&self, spender: Address, amount: Amount) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .approve(spender, amount.base_units())
+                .into_transaction_request(),
+        )
+    }
+
+    /// `operatorTransfer` for `from`, by the signer as its transfer operator or as the operator role.
+    pub fn operator_transfer(
+        &self,
+        operation: OperationId,
+        from: Address,
+        to: Address,
+        amount: Amount,
+    ) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .operatorTransfer(operation.as_bytes(), from, to, amount.base_units())
+                .into_transaction_request(),
+        )
+    }
+
+    /// `authorizeTransferOperator`.
+    pub fn authorize_transfer_operator(&self, operator: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .authorizeTransferOperator(operator)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `revokeTransferOperator`.
+    pub fn revoke_transfer_operator(&self, operator: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .revokeTransferOperator(operator)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `setSuspenseAccount` (admin).
+    pub fn set_suspense_account(&self, account: Address) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .setSuspenseAccount(account)
+                .into_transaction_request(),
+        )
+    }
+
+    /// `pause` (pauser).
+    pub fn pause(&self) -> PreparedCall {
+        PreparedCall::new(self.client.contract().pause().into_transaction_request())
+    }
+
+    /// `unpause` (pauser).
+    pub fn unpause(&self) -> PreparedCall {
+        PreparedCall::new(self.client.contract().unpause().into_transaction_request())
     }
 }

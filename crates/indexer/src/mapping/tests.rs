@@ -263,7 +263,8 @@ fn fund(order: u8, status: u8) -> Vec<E> {
     }]
 }
 
-/// A payout's event: alice is paid out 400 through the suspense account (`15`: rejected in process).
+/// A payout's event: alice is paid out 400 through the suspense account (`14`: executed from the
+/// wallet, `15`: rejected in process, neither through the suspense account).
 fn payout(order: u8, status: u8) -> Vec<E> {
     let (id, wallet, value, zero) = (key(order), ALICE, u(400), U256::ZERO);
     vec![match status {
@@ -298,17 +299,19 @@ fn payout(order: u8, status: u8) -> Vec<E> {
             });
             return vec![transfer(wallet, SUSPENSE, 400), in_suspense];
         }
-        4 => {
+        // Executed from the suspense account (4) or, never put there, from the wallet (14).
+        4 | 14 => {
+            let burnt_from = if status == 4 { SUSPENSE } else { wallet };
             let executed = E::PayoutExecuted(C::PayoutExecuted {
                 orderId: id,
                 wallet,
-                burntFrom: SUSPENSE,
+                burntFrom: burnt_from,
                 value,
                 moved: value,
                 locked: zero,
-                status,
+                status: 4,
             });
-            return vec![transfer(SUSPENSE, ZERO, 400), executed];
+            return vec![transfer(burnt_from, ZERO, 400), executed];
         }
         5 => {
             let rejected = E::PayoutRejected(C::PayoutRejected {
@@ -797,6 +800,18 @@ fn payout_through_suspense_executed_burns_from_suspense() {
         .tx(payout(0x90, 3))
         .tx(payout(0x90, 4));
     insta::assert_snapshot!(map(20, chain));
+}
+
+#[test]
+fn payout_executed_without_suspense_burns_from_the_wallet() {
+    let chain = Chain::from(10)
+        .tx(minted(ALICE, 1000, 0, 0xc1))
+        .tx(payout(0x90, 1))
+        .tx(payout(0x90, 2))
+        .tx(payout(0x90, 14));
+    let rendered = map(20, chain);
+    assert!(!rendered.contains("SUSPENSE"), "{rendered}");
+    insta::assert_snapshot!(rendered);
 }
 
 #[test]

@@ -447,3 +447,5 @@ fn dedup<T: Ord + Copy>(items: &mut Vec<T>) {
 mod orders;
 mod roles;
 mod rows;
+#[cfg(test)]
+mod tests;

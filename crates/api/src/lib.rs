@@ -7,6 +7,7 @@
 //! once the node has the transaction, and the outcome shows up through the indexer. Requests carry
 //! API keys (`Authorization: Bearer …`, see [`new_api_key`]) and may carry an `Idempotency-Key`.
 
+pub mod answers;
 mod auth;
 mod body;
 mod drain;
@@ -17,6 +18,7 @@ mod idempotency;
 mod openapi;
 mod paging;
 mod platform;
+mod post;
 mod problem;
 mod routes;
 mod views;

@@ -2,7 +2,7 @@ use alloy::primitives::{Address, B256};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
 };
 use emtoken_sdk::MintKind;
@@ -13,8 +13,17 @@ use uuid::Uuid;
 
 use super::ready;
 use crate::{
-    ApiState, Problem, auth::BankCaller, body::JsonBody, fields, iban::Iban, idempotency,
-    platform::Call, views,
+    ApiState, Problem,
+    answers::{
+        CashInAccepted, CashOutDecision, CashOutList, KycLevelAccepted, NotaryHold, NotaryHoldList,
+        NotaryHolds, PendingCashOut, PendingCashOuts,
+    },
+    auth::BankCaller,
+    fields,
+    iban::Iban,
+    platform::Call,
+    post::{Bank, Post},
+    views,
 };
 
 /// A SEPA transfer the bank received for a wallet: credit it (mint of kind bank transfer).
@@ -63,19 +72,11 @@ pub(crate) struct ExecuteCashOut {}
     responses((status = 202, description = "mint on its way"), (status = 400), (status = 401), (status = 403), (status = 409)))]
 pub(crate) async fn bank_cash_in(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
-    headers: HeaderMap,
-    body: JsonBody<BankCashIn>,
+    post: Post<BankCashIn, Bank>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, bank.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let req = body.value;
+    let req = &post.body;
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
+    let concept = fields::concept(req.concept.clone())?;
     let wallet = match (&req.iban, &req.wallet_id) {
         (Some(text), None) => {
             let iban = Iban::parse(text).map_err(|e| Problem::bad("iban", e))?;
@@ -131,20 +132,17 @@ pub(crate) async fn bank_cash_in(
             reference,
         )
         .into_transaction_request();
-    let answer = json!({
-        "id": request_id,
-        "walletId": wallet.id,
-        "iban": wallet.iban,
-        "amount": amount.to_string(),
-        "concept": concept,
-        "paymentReference": payment_reference,
-        "status": "PENDING",
-    });
+    let answer = CashInAccepted {
+        id: request_id,
+        wallet_id: wallet.id,
+        iban: wallet.iban.clone(),
+        amount: amount.to_string(),
+        concept: concept.clone(),
+        payment_reference,
+        status: "PENDING".into(),
+    };
     let request = NewRequest {
         id: request_id,
-        client_id: bank.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         kind: "SEPA_CASH_IN".into(),
         wallet_id: Some(wallet.id),
         record_id: None,
@@ -154,7 +152,7 @@ pub(crate) async fn bank_cash_in(
         movements: vec![],
         ..NewRequest::default()
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::operator("mint", tx)],
@@ -192,7 +190,7 @@ pub(crate) async fn bank_list_cash_outs(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<PendingCashOuts>, Problem> {
     if let Some((name, _)) = params.first() {
         return Err(Problem::bad(
             name,
@@ -200,19 +198,21 @@ pub(crate) async fn bank_list_cash_outs(
         ));
     }
     let rows = state.store.pending_cash_outs(state.chain.chain_id).await?;
-    let items: Vec<_> = rows
-        .iter()
-        .map(|(movement_id, wallet_id, amount, iban, status)| {
-            json!({
-                "movementId": movement_id,
-                "walletId": wallet_id,
-                "amount": views::amount(&state, *amount),
-                "iban": iban,
-                "status": status,
-            })
-        })
+    let cash_outs = rows
+        .into_iter()
+        .map(
+            |(movement_id, wallet_id, amount, iban, status)| PendingCashOut {
+                movement_id,
+                wallet_id,
+                amount: views::amount(&state, amount),
+                iban,
+                status,
+            },
+        )
         .collect();
-    Ok(Json(json!({ "_embedded": { "cashOuts": items } })))
+    Ok(Json(PendingCashOuts {
+        embedded: CashOutList { cash_outs },
+    }))
 }
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/execute`: the bank paid it; the payout is processed and
@@ -222,12 +222,10 @@ pub(crate) async fn bank_list_cash_outs(
     responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409, description = "not pending any more")))]
 pub(crate) async fn bank_execute_cash_out(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
     Path(movement): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<ExecuteCashOut>,
+    post: Post<ExecuteCashOut, Bank>,
 ) -> Result<Response, Problem> {
-    decide(state, bank, movement, headers, body.fingerprint, None).await
+    decide(&state, &post, &movement, None).await
 }
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/reject`: the bank could not pay it; the funds are returned;
@@ -237,42 +235,25 @@ pub(crate) async fn bank_execute_cash_out(
     responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn bank_reject_cash_out(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
     Path(movement): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<RejectCashOut>,
+    post: Post<RejectCashOut, Bank>,
 ) -> Result<Response, Problem> {
-    let reason = body.value.reason.trim().to_owned();
+    let reason = post.body.reason.trim().to_owned();
     if reason.is_empty() {
         return Err(Problem::bad("reason", "must be 1 to 200 characters"));
     }
     fields::text("reason", &reason, 200)?;
-    decide(
-        state,
-        bank,
-        movement,
-        headers,
-        body.fingerprint,
-        Some(reason),
-    )
-    .await
+    decide(&state, &post, &movement, Some(reason)).await
 }
 
-async fn decide(
-    state: ApiState,
-    bank: emtoken_store::api::ClientRow,
-    movement: String,
-    headers: HeaderMap,
-    fingerprint: [u8; 32],
+/// Executes (`reject` None) or rejects the payout of a BANK_ACCOUNT_CASHOUT movement.
+async fn decide<B>(
+    state: &ApiState,
+    post: &Post<B, Bank>,
+    movement: &str,
     reject: Option<String>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, bank.id, key.as_deref(), &fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let (movement_id, payout_key, order) = payout(&state, &movement).await?;
+    let (movement_id, payout_key, order) = payout(state, movement).await?;
     if !matches!(
         order.status.as_str(),
         "ORDERED" | "IN_PROCESS" | "FUNDS_IN_SUSPENSE"
@@ -312,16 +293,18 @@ async fn decide(
             "EXECUTE_CASH_OUT"
         }
     };
-    let answer = json!({
-        "movementId": movement_id,
-        "decision": if reject.is_some() { "REJECT" } else { "EXECUTE" },
-        "status": "PENDING",
-    });
+    let answer = CashOutDecision {
+        movement_id,
+        decision: if reject.is_some() {
+            "REJECT"
+        } else {
+            "EXECUTE"
+        }
+        .into(),
+        status: "PENDING".into(),
+    };
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: bank.id,
-        idempotency_key: key,
-        fingerprint,
         kind: kind.into(),
         wallet_id: None,
         record_id: Some(movement_id),
@@ -331,7 +314,8 @@ async fn decide(
         movements: vec![],
         ..NewRequest::default()
     };
-    idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer), None).await
+    post.run(state, request, calls, (StatusCode::ACCEPTED, answer), None)
+        .await
 }
 
 /// `POST /api/v1/bank/wallets/{walletId}/kycLevel`: the compliance side sets a wallet's KYC level (the
@@ -343,17 +327,9 @@ async fn decide(
               (status = 403), (status = 404), (status = 409, description = "no tier for the level, same level, wallet not READY")))]
 pub(crate) async fn bank_set_kyc_level(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
     Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<SetKycLevel>,
+    post: Post<SetKycLevel, Bank>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, bank.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
     let id = fields::uuid("walletId", &wallet_id)?;
     let wallet = state
         .store
@@ -362,30 +338,27 @@ pub(crate) async fn bank_set_kyc_level(
         .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
         .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
     ready(&wallet, "the")?;
-    let level = body.value.kyc_level;
+    let level = post.body.kyc_level;
     let tx = state
         .platform
         .compliance
         .contract()
         .setKycLevel(Address::from(wallet.address), level)
         .into_transaction_request();
-    let answer = json!({
-        "walletId": wallet.id,
-        "kycLevel": level,
-        "status": "PENDING",
-    });
+    let answer = KycLevelAccepted {
+        wallet_id: wallet.id,
+        kyc_level: level,
+        status: "PENDING".into(),
+    };
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: bank.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         kind: "SET_KYC_LEVEL".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(wallet.id),
         details: json!({ "kycLevel": level }),
         ..NewRequest::default()
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::compliance("setKycLevel", tx)],
@@ -406,7 +379,7 @@ pub(crate) async fn bank_list_holds(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<NotaryHolds>, Problem> {
     let mut notary = state.platform.operator.signer().unwrap_or_default();
     let mut statuses = vec![];
     for (name, value) in &params {
@@ -430,24 +403,26 @@ pub(crate) async fn bank_list_holds(
         let h = &row.hold;
         let payer = state.store.wallet(WalletRef::Address(h.payer)).await?;
         let payee = state.store.wallet(WalletRef::Address(h.payee)).await?;
-        items.push(json!({
-            "id": h.id,
-            "holdKey": views::hex(&h.hold_key),
-            "operationId": views::hex(&h.operation_id),
-            "payerDltAddress": views::hex(&h.payer),
-            "payeeDltAddress": views::hex(&h.payee),
-            "notaryDltAddress": views::hex(&h.notary),
-            "payerWalletId": payer.map(|w| w.id),
-            "payeeWalletId": payee.map(|w| w.id),
-            "heldValue": views::amount(&state, h.held_value),
-            "executedValue": views::amount(&state, h.executed_value),
-            "releasedValue": views::amount(&state, h.released_value),
-            "remainingValue": views::amount(&state, h.remaining),
-            "status": h.status,
-            "expiration": h.expiration.map(views::time),
-            "createdAt": views::time(h.created_at),
-            "updatedAt": views::time(h.updated_at),
-        }));
+        items.push(NotaryHold {
+            id: h.id,
+            hold_key: views::hex(&h.hold_key),
+            operation_id: views::hex(&h.operation_id),
+            payer_dlt_address: views::hex(&h.payer),
+            payee_dlt_address: views::hex(&h.payee),
+            notary_dlt_address: views::hex(&h.notary),
+            payer_wallet_id: payer.map(|w| w.id),
+            payee_wallet_id: payee.map(|w| w.id),
+            held_value: views::amount(&state, h.held_value),
+            executed_value: views::amount(&state, h.executed_value),
+            released_value: views::amount(&state, h.released_value),
+            remaining_value: views::amount(&state, h.remaining),
+            status: h.status.clone(),
+            expiration: h.expiration.map(views::time),
+            created_at: views::time(h.created_at),
+            updated_at: views::time(h.updated_at),
+        });
     }
-    Ok(Json(json!({ "_embedded": { "holds": items } })))
+    Ok(Json(NotaryHolds {
+        embedded: NotaryHoldList { holds: items },
+    }))
 }

@@ -2,7 +2,7 @@ use alloy::primitives::{Address, B256, U256};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
 };
 use emtoken_sdk::OperationId;
@@ -18,12 +18,13 @@ use uuid::Uuid;
 use super::{owned_wallet, ready, target_wallet};
 use crate::{
     ApiState, Problem,
+    answers::{Hold, HoldList, Page},
     auth::ClientCaller,
-    body::JsonBody,
     fields,
-    idempotency::{self, Outflow},
+    idempotency::Outflow,
     paging::ListQuery,
     platform::Call,
+    post::WalletPost,
     views::{self, PUBLIC},
 };
 
@@ -75,7 +76,7 @@ async fn hold_answer(
     state: &ApiState,
     wallet: &WalletRow,
     hold: &HoldView,
-) -> Result<serde_json::Value, Problem> {
+) -> Result<Hold, Problem> {
     let owners = views::owners(
         state,
         [Some(hold.payer.clone()), Some(hold.payee.clone())].into_iter(),
@@ -94,7 +95,7 @@ pub(crate) async fn list_holds(
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Page<HoldList>>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let q = ListQuery::parse(params, &["createdAt", "updatedAt", "heldValue"], &[])?;
     let (rows, total) = state
@@ -113,14 +114,13 @@ pub(crate) async fn list_holds(
             .flat_map(|h| [Some(h.payer.clone()), Some(h.payee.clone())]),
     )
     .await?;
-    let items = rows
+    let holds = rows
         .iter()
         .map(|h| views::hold(&state, &wallet, h, &owners))
         .collect();
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets/{}/holds", wallet.id),
-        "holds",
-        items,
+        HoldList { holds },
         total,
     )))
 }
@@ -146,7 +146,7 @@ pub(crate) async fn get_hold(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path((wallet_id, hold_id)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Hold>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let hold = find_hold(&state, &wallet, &hold_id).await?;
     Ok(Json(hold_answer(&state, &wallet, &hold).await?))
@@ -160,28 +160,18 @@ pub(crate) async fn get_hold(
               (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
 pub(crate) async fn create_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<CreateHold>,
+    post: WalletPost<CreateHold>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let req = body.value;
+    let (wallet, req) = (&post.wallet, &post.post.body);
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
+    let concept = fields::concept(req.concept.clone())?;
     let expiration = req
         .expiration
         .as_deref()
         .map(|e| fields::future_date("expiration", e))
         .transpose()?;
     let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
-    ready(&wallet, "payer")?;
+    ready(wallet, "payer")?;
     if target.id == wallet.id {
         return Err(Problem::bad(
             "targetWalletId",
@@ -264,12 +254,9 @@ pub(crate) async fn create_hold(
         request_state: Some("PENDING_DLT".into()),
         request_indexed: Some(false),
     };
-    let answer = hold_answer(&state, &wallet, &view).await?;
+    let answer = hold_answer(&state, wallet, &view).await?;
     let request = NewRequest {
         id: request_id,
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         kind: "HOLD".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(hold_id),
@@ -279,17 +266,18 @@ pub(crate) async fn create_hold(
         movements: vec![lock],
         ..NewRequest::default()
     };
-    idempotency::run(
-        &state,
-        request,
-        vec![Call::operator(name, tx)],
-        (StatusCode::ACCEPTED, answer),
-        Some(Outflow {
-            amount: units,
-            movement: lock_id,
-        }),
-    )
-    .await
+    post.post
+        .run(
+            &state,
+            request,
+            vec![Call::operator(name, tx)],
+            (StatusCode::ACCEPTED, answer),
+            Some(Outflow {
+                amount: units,
+                movement: lock_id,
+            }),
+        )
+        .await
 }
 
 /// The kinds of operation on an existing hold.
@@ -312,36 +300,43 @@ impl HoldOp {
     }
 }
 
-/// Checks and sends an operation on an existing hold of the wallet (as payer), notarised by the platform.
-#[allow(clippy::too_many_arguments)]
-async fn operate(
-    state: ApiState,
-    client: emtoken_store::api::ClientRow,
-    wallet_id: String,
-    hold_id: String,
-    headers: HeaderMap,
-    fingerprint: [u8; 32],
+/// An operation a request asks of an existing hold.
+#[derive(Debug)]
+struct HoldCommand {
+    /// Which one.
     op: HoldOp,
+    /// The hold (path text).
+    hold_id: String,
+    /// What to send to the payee (executions).
     amount: Option<String>,
+    /// Purpose.
     concept: Option<String>,
-    expiration: Option<Option<String>>,
+    /// The new expiration (renewals; absent: perpetual).
+    expiration: Option<String>,
+}
+
+/// Checks and sends an operation on an existing hold of the wallet (as payer), notarised by the platform.
+async fn operate<B>(
+    state: &ApiState,
+    post: &WalletPost<B>,
+    command: HoldCommand,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let HoldCommand {
+        op,
+        hold_id,
+        amount,
+        concept,
+        expiration,
+    } = command;
+    let wallet = &post.wallet;
     let amount = amount
         .map(|a| fields::amount("amount", &a, state.chain.decimals))
         .transpose()?;
     let concept = fields::concept(concept)?;
-    let expiration = match &expiration {
-        Some(Some(e)) => Some(fields::future_date("expiration", e)?),
-        _ => None,
-    };
-    let hold = find_hold(&state, &wallet, &hold_id).await?;
+    let expiration = expiration
+        .map(|e| fields::future_date("expiration", &e))
+        .transpose()?;
+    let hold = find_hold(state, wallet, &hold_id).await?;
     if hold.payer != wallet.address {
         return Err(Problem::forbidden(format!(
             "wallet {} is the payee of hold {}: only the payer's wallet operates it",
@@ -381,7 +376,7 @@ async fn operate(
                 return Err(Problem::conflict(format!(
                     "hold {} has {} left on hold; cannot execute {}",
                     hold.id,
-                    views::amount(&state, hold.remaining),
+                    views::amount(state, hold.remaining),
                     a
                 )));
             }
@@ -425,12 +420,9 @@ async fn operate(
     view.request_kind = Some(op.kind().into());
     view.request_state = Some("PENDING_DLT".into());
     view.request_indexed = Some(false);
-    let answer = hold_answer(&state, &wallet, &view).await?;
+    let answer = hold_answer(state, wallet, &view).await?;
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint,
         kind: op.kind().into(),
         wallet_id: Some(wallet.id),
         record_id: Some(hold.id),
@@ -443,14 +435,15 @@ async fn operate(
         movements: vec![],
         ..NewRequest::default()
     };
-    idempotency::run(
-        &state,
-        request,
-        vec![Call::operator(name, tx)],
-        (StatusCode::ACCEPTED, answer),
-        None,
-    )
-    .await
+    post.post
+        .run(
+            state,
+            request,
+            vec![Call::operator(name, tx)],
+            (StatusCode::ACCEPTED, answer),
+            None,
+        )
+        .await
 }
 
 /// `POST …/hold/{holdId}/executeHold`: sends `amount` to the payee and releases the rest.
@@ -460,25 +453,17 @@ async fn operate(
               (status = 409, description = "hold not open, amount above what is held, notary not the platform")))]
 pub(crate) async fn execute_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<ExecuteHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<ExecuteHold>,
 ) -> Result<Response, Problem> {
-    let b = body.value;
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::Execute,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::Execute,
-        Some(b.amount),
-        b.concept,
-        None,
-    )
-    .await
+        amount: Some(post.post.body.amount.clone()),
+        concept: post.post.body.concept.clone(),
+        expiration: None,
+    };
+    operate(&state, &post, command).await
 }
 
 /// `POST …/hold/{holdId}/executeHoldAndKeepOpen`: sends `amount`, keeps the rest on hold.
@@ -487,25 +472,17 @@ pub(crate) async fn execute_hold(
     responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn execute_hold_and_keep_open(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<ExecuteHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<ExecuteHold>,
 ) -> Result<Response, Problem> {
-    let b = body.value;
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::ExecuteKeepOpen,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::ExecuteKeepOpen,
-        Some(b.amount),
-        b.concept,
-        None,
-    )
-    .await
+        amount: Some(post.post.body.amount.clone()),
+        concept: post.post.body.concept.clone(),
+        expiration: None,
+    };
+    operate(&state, &post, command).await
 }
 
 /// `POST …/hold/{holdId}/releaseHold`: returns what is held to the payer.
@@ -514,24 +491,17 @@ pub(crate) async fn execute_hold_and_keep_open(
     responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn release_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<ReleaseHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<ReleaseHold>,
 ) -> Result<Response, Problem> {
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::Release,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::Release,
-        None,
-        body.value.concept,
-        None,
-    )
-    .await
+        amount: None,
+        concept: post.post.body.concept.clone(),
+        expiration: None,
+    };
+    operate(&state, &post, command).await
 }
 
 /// `POST …/hold/{holdId}/renewHold`: a new expiration (absent: perpetual).
@@ -540,22 +510,15 @@ pub(crate) async fn release_hold(
     responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn renew_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<RenewHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<RenewHold>,
 ) -> Result<Response, Problem> {
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::Renew,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::Renew,
-        None,
-        None,
-        Some(body.value.expiration),
-    )
-    .await
+        amount: None,
+        concept: None,
+        expiration: post.post.body.expiration.clone(),
+    };
+    operate(&state, &post, command).await
 }

@@ -7,6 +7,7 @@ use emtoken_store::api::MovementsQuery;
 use super::owned_wallet;
 use crate::{
     ApiState, Problem,
+    answers::{Movement, MovementList, Page},
     auth::ClientCaller,
     fields,
     paging::ListQuery,
@@ -30,13 +31,12 @@ pub(crate) async fn list_movements(
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Page<MovementList>>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let (q, items, total) = movements_of(&state, &wallet, params).await?;
+    let (q, movements, total) = movements_of(&state, &wallet, params).await?;
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets/{}/movements", wallet.id),
-        "movements",
-        items,
+        MovementList { movements },
         total,
     )))
 }
@@ -47,7 +47,7 @@ pub(crate) async fn movements_of(
     state: &ApiState,
     wallet: &emtoken_store::WalletRow,
     params: Vec<(String, String)>,
-) -> Result<(ListQuery, Vec<serde_json::Value>, i64), Problem> {
+) -> Result<(ListQuery, Vec<Movement>, i64), Problem> {
     let (q, query) = movements_query(params, wallet.id)?;
     let (rows, total) = state.store.movements_page(&query).await?;
     let owners = views::owners(
@@ -117,7 +117,7 @@ pub(crate) async fn get_movement(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path((wallet_id, movement_id)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Movement>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let id = fields::uuid("movementId", &movement_id)?;
     let m = state

@@ -8,29 +8,36 @@ use axum::{
     extract::{Path, Query, State},
 };
 use emtoken_store::{WalletRef, WalletRow};
-use serde_json::{Value, json};
 
 use super::movements_of;
-use crate::{ApiState, Problem, auth::BankCaller, fields, views};
+use crate::{
+    ApiState, Problem,
+    answers::{
+        HrefPage, Link, MovementLinks, MovementList, Page, SelfLink, SystemAccount,
+        SystemAccountLinks, SystemAccountList, SystemAccounts,
+    },
+    auth::BankCaller,
+    fields, views,
+};
 
 /// Base of the system accounts' endpoints.
 const SYSTEM: &str = "/api/v1/bank/system-accounts";
 
-fn account(state: &ApiState, w: &WalletRow) -> Value {
+fn account(state: &ApiState, w: &WalletRow) -> SystemAccount {
     let address = views::hex(&w.address);
-    json!({
-        "_links": {
-            "movements": { "href": format!("{SYSTEM}/{address}/movements") },
+    SystemAccount {
+        links: SystemAccountLinks {
+            movements: Link::new(format!("{SYSTEM}/{address}/movements")),
         },
-        "role": w.system_role,
-        "id": w.id,
-        "dltAddress": address,
-        "dltNetwork": state.chain.network,
-        "balance": views::amount(state, w.balance),
-        "availableBalance": views::amount(state, w.available()),
-        "heldBalance": views::amount(state, w.held),
-        "createdAt": w.created_at.map(views::time),
-    })
+        role: w.system_role.clone(),
+        id: w.id,
+        dlt_address: address,
+        dlt_network: state.chain.network.clone(),
+        balance: views::amount(state, w.balance),
+        available_balance: views::amount(state, w.available()),
+        held_balance: views::amount(state, w.held),
+        created_at: w.created_at.map(views::time),
+    }
 }
 
 /// `GET /api/v1/bank/system-accounts`: the suspense account and the operators, with their role and
@@ -41,17 +48,19 @@ fn account(state: &ApiState, w: &WalletRow) -> Value {
 pub(crate) async fn bank_list_system_accounts(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<SystemAccounts>, Problem> {
     let rows = state.store.system_accounts().await?;
-    let items: Vec<Value> = rows
+    let system_accounts = rows
         .iter()
         .filter(|w| w.chain_id == state.chain.chain_id)
         .map(|w| account(&state, w))
         .collect();
-    Ok(Json(json!({
-        "_links": { "self": { "href": SYSTEM } },
-        "_embedded": { "systemAccounts": items },
-    })))
+    Ok(Json(HrefPage {
+        links: SelfLink {
+            this: Link::new(SYSTEM),
+        },
+        embedded: SystemAccountList { system_accounts },
+    }))
 }
 
 /// `GET /api/v1/bank/system-accounts/{address}/movements`: a system account's movements, paged, sorted
@@ -70,7 +79,7 @@ pub(crate) async fn bank_system_account_movements(
     BankCaller(_bank): BankCaller,
     Path(address): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<Page<MovementList>>, Problem> {
     let address = fields::address("address", &address)?;
     let wallet = state
         .store
@@ -80,18 +89,19 @@ pub(crate) async fn bank_system_account_movements(
         .ok_or_else(|| Problem::not_found(format!("{address} is not a system account")))?;
     let (q, items, total) = movements_of(&state, &wallet, params).await?;
     let base = format!("{SYSTEM}/{}/movements", views::hex(&wallet.address));
-    let items = items
+    let movements = items
         .into_iter()
         .map(|mut item| {
             // Its own links: the account is not a client's wallet, so the public ones to it do not apply.
-            if let Some(links) = item["_links"].as_object_mut() {
-                links.remove("self");
-                links.remove("wallet");
-                links.insert("movements".into(), json!({ "href": base }));
-                links.insert("systemAccounts".into(), json!({ "href": SYSTEM }));
-            }
+            item.links = MovementLinks {
+                movements: Some(Link::new(base.clone())),
+                system_accounts: Some(Link::new(SYSTEM)),
+                ..item.links
+            };
+            item.links.this = None;
+            item.links.wallet = None;
             item
         })
         .collect();
-    Ok(Json(q.page(&base, "movements", items, total)))
+    Ok(Json(q.page(&base, MovementList { movements }, total)))
 }

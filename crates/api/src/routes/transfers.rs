@@ -1,9 +1,5 @@
 use alloy::primitives::{Address, keccak256};
-use axum::{
-    extract::{Path, State},
-    http::{HeaderMap, StatusCode},
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use emtoken_sdk::OperationId;
 use emtoken_store::{
     api::{ExpectedMovement, NewRequest},
@@ -14,15 +10,15 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{owned_wallet, ready, target_wallet};
+use super::{ready, target_wallet};
 use crate::{
     ApiState, Problem,
-    auth::ClientCaller,
-    body::JsonBody,
+    answers::{CashOutAccepted, Link, SelfLink, TransferAccepted, TransferLinks},
     fields,
     iban::Iban,
-    idempotency::{self, Outflow},
+    idempotency::Outflow,
     platform::Call,
+    post::WalletPost,
     views::PUBLIC,
 };
 
@@ -71,23 +67,13 @@ pub(crate) fn units(amount: &emtoken_sdk::Amount) -> Result<Decimal, Problem> {
               (status = 403), (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
 pub(crate) async fn transfer(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<Transfer>,
+    post: WalletPost<Transfer>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let req = body.value;
+    let (wallet, req) = (&post.wallet, &post.post.body);
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
+    let concept = fields::concept(req.concept.clone())?;
     let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
-    ready(&wallet, "sending")?;
+    ready(wallet, "sending")?;
     if target.id == wallet.id {
         return Err(Problem::bad(
             "targetWalletId",
@@ -118,24 +104,21 @@ pub(crate) async fn transfer(
         .contract()
         .operatorTransfer(operation.as_bytes(), from, to, amount.base_units())
         .into_transaction_request();
-    let answer = json!({
-        "_links": {
-            "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id) },
-            "targetMovement": { "href": format!("{PUBLIC}/wallets/{}/movements/{in_id}", target.id) },
+    let answer = TransferAccepted {
+        links: TransferLinks {
+            this: Link::new(format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id)),
+            target_movement: Link::new(format!("{PUBLIC}/wallets/{}/movements/{in_id}", target.id)),
         },
-        "movementId": out_id,
-        "targetMovementId": in_id,
-        "status": "PENDING",
-        "amount": amount.to_string(),
-        "concept": concept,
-        "originWalletId": wallet.id,
-        "targetWalletId": target.id,
-    });
+        movement_id: out_id,
+        target_movement_id: in_id,
+        status: "PENDING".into(),
+        amount: amount.to_string(),
+        concept: concept.clone(),
+        origin_wallet_id: wallet.id,
+        target_wallet_id: target.id,
+    };
     let request = NewRequest {
         id: request_id,
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         kind: "TRANSFER".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(out_id),
@@ -148,17 +131,18 @@ pub(crate) async fn transfer(
         ],
         ..NewRequest::default()
     };
-    idempotency::run(
-        &state,
-        request,
-        vec![Call::operator("operatorTransfer", tx)],
-        (StatusCode::ACCEPTED, answer),
-        Some(Outflow {
-            amount: amount_units,
-            movement: out_id,
-        }),
-    )
-    .await
+    post.post
+        .run(
+            &state,
+            request,
+            vec![Call::operator("operatorTransfer", tx)],
+            (StatusCode::ACCEPTED, answer),
+            Some(Outflow {
+                amount: amount_units,
+                movement: out_id,
+            }),
+        )
+        .await
 }
 
 /// `POST /api/v1/public/wallets/{walletId}/cashOuts`: a payout order to a bank account; its
@@ -169,24 +153,14 @@ pub(crate) async fn transfer(
               (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub(crate) async fn cash_out(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<CashOut>,
+    post: WalletPost<CashOut>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let req = body.value;
+    let (wallet, req) = (&post.wallet, &post.post.body);
     let iban =
         Iban::parse(&req.iban.account_number).map_err(|e| Problem::bad("iban.accountNumber", e))?;
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
-    ready(&wallet, "paying")?;
+    let concept = fields::concept(req.concept.clone())?;
+    ready(wallet, "paying")?;
     let request_id = Uuid::new_v4();
     let operation = OperationId::from_uuid(request_id);
     let operator = state.platform.operator.signer().unwrap_or_default();
@@ -206,19 +180,21 @@ pub(crate) async fn cash_out(
             instructions,
         )
         .into_transaction_request();
-    let answer = json!({
-        "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{movement_id}", wallet.id) } },
-        "movementId": movement_id,
-        "status": "PENDING",
-        "amount": amount.to_string(),
-        "iban": iban.as_str(),
-        "concept": concept,
-    });
+    let answer = CashOutAccepted {
+        links: SelfLink {
+            this: Link::new(format!(
+                "{PUBLIC}/wallets/{}/movements/{movement_id}",
+                wallet.id
+            )),
+        },
+        movement_id,
+        status: "PENDING".into(),
+        amount: amount.to_string(),
+        iban: iban.as_str().to_owned(),
+        concept: concept.clone(),
+    };
     let request = NewRequest {
         id: request_id,
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         kind: "CASH_OUT".into(),
         wallet_id: Some(wallet.id),
         record_id: Some(movement_id),
@@ -236,15 +212,16 @@ pub(crate) async fn cash_out(
         }],
         ..NewRequest::default()
     };
-    idempotency::run(
-        &state,
-        request,
-        vec![Call::operator("orderPayoutFrom", tx)],
-        (StatusCode::ACCEPTED, answer),
-        Some(Outflow {
-            amount: units(&amount)?,
-            movement: movement_id,
-        }),
-    )
-    .await
+    post.post
+        .run(
+            &state,
+            request,
+            vec![Call::operator("orderPayoutFrom", tx)],
+            (StatusCode::ACCEPTED, answer),
+            Some(Outflow {
+                amount: units(&amount)?,
+                movement: movement_id,
+            }),
+        )
+        .await
 }

@@ -2,8 +2,8 @@ use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode, header::LOCATION},
-    response::{IntoResponse, Response},
+    http::{StatusCode, header::LOCATION},
+    response::Response,
 };
 use emtoken_store::{
     api::{ExpectedMovement, NewRequest, NewWallet, Registration, WalletsQuery},
@@ -16,11 +16,12 @@ use uuid::Uuid;
 use super::owned_wallet;
 use crate::{
     ApiState, Problem,
+    answers::{Link, Page, SelfLink, Wallet, WalletList, WalletRegistered, WalletUnsubscribed},
     auth::ClientCaller,
-    body::JsonBody,
     fields, iban, idempotency,
     paging::ListQuery,
     platform::Call,
+    post::Post,
     views::{self, PUBLIC},
 };
 
@@ -44,7 +45,7 @@ pub(crate) async fn list_wallets(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Page<WalletList>>, Problem> {
     let q = ListQuery::parse(
         params,
         &[
@@ -71,14 +72,13 @@ pub(crate) async fn list_wallets(
             paging: q.paging,
         })
         .await?;
-    let items = rows
+    let wallets = rows
         .iter()
         .map(|w| views::wallet(&state, w, Some(&client.name)))
         .collect();
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets"),
-        "wallets",
-        items,
+        WalletList { wallets },
         total,
     )))
 }
@@ -91,7 +91,7 @@ pub(crate) async fn get_wallet(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Wallet>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     Ok(Json(views::wallet(&state, &wallet, Some(&client.name))))
 }
@@ -104,17 +104,10 @@ pub(crate) async fn get_wallet(
               (status = 400), (status = 401), (status = 409, description = "address taken or unsubscribed")))]
 pub(crate) async fn create_wallet(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    headers: HeaderMap,
-    body: JsonBody<CreateWallet>,
+    post: Post<CreateWallet>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let req = body.value;
+    let client = &post.caller;
+    let req = &post.body;
     let user_id = fields::uuid("userId", &req.user_id)?;
     let address: Address = match &req.dlt_address {
         Some(text) => fields::address("dltAddress", text)?,
@@ -164,20 +157,24 @@ pub(crate) async fn create_wallet(
             .into_transaction_request();
         vec![Call::compliance("registerWallet", tx)]
     };
-    let answer = json!({
-        "_links": { "self": { "href": format!("{PUBLIC}/wallets/{wallet_id}") } },
-        "dltAddress": format!("{address:#x}"),
-        "dltNetwork": state.chain.network,
-        "status": if wallet.registered { "READY" } else { "PENDING" },
-        "userId": user_id,
-        "walletId": wallet_id,
-        "iban": wallet.iban,
-    });
+    let answer = WalletRegistered {
+        links: SelfLink {
+            this: Link::new(format!("{PUBLIC}/wallets/{wallet_id}")),
+        },
+        dlt_address: format!("{address:#x}"),
+        dlt_network: state.chain.network.clone(),
+        status: if wallet.registered {
+            "READY"
+        } else {
+            "PENDING"
+        }
+        .into(),
+        user_id,
+        wallet_id,
+        iban: wallet.iban.clone(),
+    };
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         kind: "REGISTER_WALLET".into(),
         wallet_id: Some(wallet_id),
         record_id: Some(wallet_id),
@@ -187,8 +184,9 @@ pub(crate) async fn create_wallet(
         movements: Vec::<ExpectedMovement>::new(),
         ..NewRequest::default()
     };
-    let mut response =
-        idempotency::run(&state, request, calls, (StatusCode::CREATED, answer), None).await?;
+    let mut response = post
+        .run(&state, request, calls, (StatusCode::CREATED, answer), None)
+        .await?;
     if response.status() == StatusCode::CREATED
         && let Ok(location) = format!("{PUBLIC}/wallets/{wallet_id}").parse()
     {
@@ -239,7 +237,7 @@ pub(crate) async fn unsubscribe_wallet(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
-) -> Result<Response, Problem> {
+) -> Result<Json<WalletUnsubscribed>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     if wallet.status == "UNSUBSCRIBED" {
         return Err(Problem::conflict(format!(
@@ -289,16 +287,14 @@ pub(crate) async fn unsubscribe_wallet(
         )
         .await;
     }
-    Ok((
-        StatusCode::OK,
-        Json(json!({
-            "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}", row.id) } },
-            "dltAddress": format!("{address:#x}"),
-            "dltNetwork": state.chain.network,
-            "status": row.status,
-            "userId": row.user_id,
-            "walletId": row.id,
-        })),
-    )
-        .into_response())
+    Ok(Json(WalletUnsubscribed {
+        links: SelfLink {
+            this: Link::new(format!("{PUBLIC}/wallets/{}", row.id)),
+        },
+        dlt_address: format!("{address:#x}"),
+        dlt_network: state.chain.network.clone(),
+        status: row.status,
+        user_id: row.user_id,
+        wallet_id: row.id,
+    }))
 }

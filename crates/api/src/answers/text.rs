@@ -1,0 +1,213 @@
+//! The scalar forms of the answers (decimal amounts, hex, times) and the values of their status and type
+//! fields, as schemas: the answers keep them as text, the document says what that text can be.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{KnownFormat, ObjectBuilder, RefOr, Schema, SchemaFormat, Type, schema::SchemaType},
+};
+
+/// A string schema with a pattern, a description and an example.
+fn text(
+    pattern: Option<&str>,
+    format: Option<KnownFormat>,
+    what: &str,
+    example: &str,
+) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(pattern.map(str::to_owned))
+        .format(format.map(SchemaFormat::KnownFormat))
+        .description(Some(what))
+        .examples([serde_json::Value::String(example.to_owned())])
+        .into()
+}
+
+macro_rules! text_schema {
+    ($(#[$doc:meta])* $name:ident, $pattern:expr, $format:expr, $what:expr, $example:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                text($pattern, $format, $what, $example)
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+/// The pattern of an amount as answers give it and requests take it: digits, at most one '.', no sign,
+/// no leading zeros (the token's decimals bound the fraction; see [`crate::fields`]).
+pub(crate) const AMOUNT_PATTERN: &str = r"^(0|[1-9][0-9]{0,59})(\.[0-9]{1,18})?$";
+
+text_schema!(
+    /// Schema of an amount: an exact decimal string.
+    DecimalAmount,
+    Some(AMOUNT_PATTERN),
+    None,
+    "An amount of money, an exact decimal string (never a JSON number).",
+    "12.50"
+);
+text_schema!(
+    /// Schema of an address: 0x and 40 hex digits.
+    HexAddress,
+    Some("^0x[0-9a-fA-F]{40}$"),
+    None,
+    "An address on the chain: 0x followed by 40 hex digits.",
+    "0x485de9f4580ededb5b16a84028e4bac64434c36d"
+);
+text_schema!(
+    /// Schema of a hash or key: 0x and 64 hex digits.
+    HexBytes,
+    Some("^0x[0-9a-f]{64}$"),
+    None,
+    "32 bytes (a hash or a record key): 0x followed by 64 hex digits.",
+    "0x5b5e1d6b2b4c1e2f0a9b8c7d6e5f40312233445566778899aabbccddeeff0011"
+);
+text_schema!(
+    /// Schema of a time: RFC 3339 in UTC with milliseconds.
+    Timestamp,
+    None,
+    Some(KnownFormat::DateTime),
+    "A time, RFC 3339 in UTC with milliseconds.",
+    "2026-03-01T10:04:45.000Z"
+);
+
+/// The status of an answer given while the chain has not decided yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Accepted {
+    /// On its way: follow the movement, hold or wallet named in the answer.
+    Pending,
+}
+
+/// A wallet's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WalletStatus {
+    /// Registered by the platform; the chain registration is not indexed yet.
+    Pending,
+    /// Registered on chain: it can send and receive.
+    Ready,
+    /// Unsubscribed: frozen on chain, never registered again.
+    Unsubscribed,
+}
+
+/// A movement's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MovementStatus {
+    /// Requested or not final yet.
+    Pending,
+    /// Final.
+    Success,
+    /// Failed, rejected or cancelled.
+    Error,
+}
+
+/// A movement's type (see docs/records.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MovementType {
+    /// Money in from another account.
+    TransferIn,
+    /// Money out to another account.
+    TransferOut,
+    /// A SEPA transfer credited (mint) or a fund order.
+    BankAccountCashin,
+    /// A payout to a bank account.
+    BankAccountCashout,
+    /// A card payment credited (mint).
+    CardCashin,
+    /// Money put on hold.
+    Lock,
+    /// Money released from a hold.
+    Release,
+    /// The suspense account: a payout's funds put in suspense.
+    SuspenseIn,
+    /// The suspense account: a payout's funds burnt or sent back.
+    SuspenseOut,
+}
+
+/// A hold's status as the API shows it: the platform's latest request about it while on its way or
+/// failed, else the chain's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(missing_docs)]
+pub enum HoldStatus {
+    Created,
+    Renewed,
+    Executed,
+    ExecutedAndKeptOpen,
+    ReleasedByNotary,
+    ReleasedByPayee,
+    ReleasedOnExpiration,
+    CreationRequested,
+    PendingDltCreation,
+    CreationFailed,
+    ExecutionRequested,
+    PendingDltExecution,
+    ExecutionFailed,
+    ExecutionAndKeepOpenRequested,
+    PendingDltExecuteAndKeptOpen,
+    ExecutionAndKeptOpenFailed,
+    ReleaseRequested,
+    PendingDltRelease,
+    ReleaseFailed,
+    RenewalRequested,
+    PendingDltRenewal,
+    RenewalFailed,
+}
+
+/// A hold's status on chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(missing_docs)]
+pub enum NotaryHoldStatus {
+    Created,
+    Renewed,
+    Executed,
+    ExecutedAndKeptOpen,
+    ReleasedByNotary,
+    ReleasedByPayee,
+    ReleasedOnExpiration,
+}
+
+/// Where a payout waiting for the bank stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(missing_docs)]
+pub enum PayoutStatus {
+    Ordered,
+    InProcess,
+    FundsInSuspense,
+}
+
+/// The bank's decision on a payout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Decision {
+    /// Paid: the funds are burnt.
+    Execute,
+    /// Not paid: the funds go back to the wallet.
+    Reject,
+}
+
+/// The role of one of the platform's own accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SystemRole {
+    /// Where payouts' funds wait.
+    Suspense,
+    /// A holder of the operator role.
+    Operator,
+}

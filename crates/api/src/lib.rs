@@ -112,7 +112,7 @@ async fn read_turn(
     }
 }
 
-/// The OpenAPI document of the API (what `/api/v1/openapi.json` serves).
-pub fn openapi_json() -> serde_json::Value {
-    openapi::document()
+/// The OpenAPI document of the API for a token of `decimals` (what `/api/v1/openapi.json` serves).
+pub fn openapi_json(decimals: u8) -> serde_json::Value {
+    openapi::document(decimals)
 }

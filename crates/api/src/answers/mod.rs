@@ -8,7 +8,7 @@ mod bank;
 mod holds;
 mod movements;
 mod page;
-mod text;
+pub(crate) mod text;
 mod wallets;
 
 pub use accepted::{

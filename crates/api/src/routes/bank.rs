@@ -31,16 +31,21 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct BankCashIn {
     /// The wallet's IBAN (the account the transfer was sent to); or give walletId.
+    #[schema(value_type = Option<crate::fields::IbanText>)]
     iban: Option<String>,
     /// The wallet's id; or give iban.
+    #[schema(value_type = Option<uuid::Uuid>)]
     wallet_id: Option<String>,
     /// Amount received, a decimal string.
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// The transfer's remittance information.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
     /// The bank's own reference of the transfer (e.g. its SEPA end-to-end id), 1–140 characters: the
     /// mint carries its hash, and the contract mints against a reference once, so the same transfer
     /// reported twice is credited once (the second is a 409). Without it, the request's id is used.
+    #[schema(value_type = Option<crate::fields::PaymentReference>)]
     payment_reference: Option<String>,
 }
 
@@ -49,6 +54,7 @@ pub(crate) struct BankCashIn {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RejectCashOut {
     /// Why (recorded on chain).
+    #[schema(value_type = crate::fields::Reason)]
     reason: String,
 }
 
@@ -57,6 +63,7 @@ pub(crate) struct RejectCashOut {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct SetKycLevel {
     /// The level (0–255); the token must have a tier for it, or the contract refuses it (409).
+    #[schema(minimum = 0, maximum = 255)]
     kyc_level: u8,
 }
 
@@ -68,8 +75,8 @@ pub(crate) struct ExecuteCashOut {}
 /// `POST /api/v1/bank/cashIns`: credits a SEPA cash-in to a wallet found by IBAN or id; its
 /// BANK_ACCOUNT_CASHIN movement appears once mined.
 #[utoipa::path(post, path = "/api/v1/bank/cashIns", tag = "bank", request_body = BankCashIn,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "mint on its way"), (status = 400), (status = 401), (status = 403), (status = 409)))]
+    responses((status = 202, description = "the mint on its way; the BANK_ACCOUNT_CASHIN movement appears once mined", body = crate::answers::CashInAccepted),
+              (status = 409, description = "the wallet is not READY, or the contract refused the mint (e.g. the payment reference was credited already)", body = crate::answers::Errors)))]
 pub(crate) async fn bank_cash_in(
     State(state): State<ApiState>,
     post: Post<BankCashIn, Bank>,
@@ -185,7 +192,8 @@ async fn payout(
 
 /// `GET /api/v1/bank/cashOuts`: payouts waiting for the bank (ordered or in process), oldest first.
 #[utoipa::path(get, path = "/api/v1/bank/cashOuts", tag = "bank",
-    responses((status = 200, description = "pending cash-outs"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "payouts waiting for the bank (ordered, in process, funds in suspense), oldest first", body = crate::answers::PendingCashOuts),
+              (status = 400, description = "a query parameter (this list takes none)", body = crate::answers::Errors)))]
 pub(crate) async fn bank_list_cash_outs(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
@@ -217,9 +225,11 @@ pub(crate) async fn bank_list_cash_outs(
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/execute`: the bank paid it; the payout is processed and
 /// executed (burnt) on chain; the movement becomes SUCCESS once final.
-#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body = ExecuteCashOut,
-    params(("movementId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409, description = "not pending any more")))]
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body(content = ExecuteCashOut, description = "no fields (an empty body is {})"),
+    params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
+    responses((status = 202, description = "the execution on its way; the movement becomes SUCCESS once final", body = crate::answers::CashOutDecision),
+              (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
+              (status = 409, description = "decided already, not on chain yet, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn bank_execute_cash_out(
     State(state): State<ApiState>,
     Path(movement): Path<String>,
@@ -231,8 +241,10 @@ pub(crate) async fn bank_execute_cash_out(
 /// `POST /api/v1/bank/cashOuts/{movementId}/reject`: the bank could not pay it; the funds are returned;
 /// the movement becomes ERROR once final.
 #[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/reject", tag = "bank", request_body = RejectCashOut,
-    params(("movementId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
+    responses((status = 202, description = "the rejection on its way: the funds go back; the movement becomes ERROR once final", body = crate::answers::CashOutDecision),
+              (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
+              (status = 409, description = "decided already, not on chain yet, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn bank_reject_cash_out(
     State(state): State<ApiState>,
     Path(movement): Path<String>,
@@ -322,9 +334,10 @@ async fn decide<B>(
 /// public API never does: new wallets start at 0). A level without a tier on chain, or the wallet's
 /// current level, is a 409 and nothing is sent.
 #[utoipa::path(post, path = "/api/v1/bank/wallets/{walletId}/kycLevel", tag = "bank", request_body = SetKycLevel,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "on its way: the wallet shows the level once mined"), (status = 400), (status = 401),
-              (status = 403), (status = 404), (status = 409, description = "no tier for the level, same level, wallet not READY")))]
+    params(("walletId" = uuid::Uuid, Path, description = "any user's wallet")),
+    responses((status = 202, description = "on its way: the wallet shows the level once mined", body = crate::answers::KycLevelAccepted),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, or the contract refused the level (no tier for it, the wallet's level already)", body = crate::answers::Errors)))]
 pub(crate) async fn bank_set_kyc_level(
     State(state): State<ApiState>,
     Path(wallet_id): Path<String>,
@@ -372,9 +385,10 @@ pub(crate) async fn bank_set_kyc_level(
 /// of every hold made through the API), oldest first; `status` filters (comma-separated hold statuses,
 /// or `open`: CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN).
 #[utoipa::path(get, path = "/api/v1/bank/holds", tag = "bank",
-    params(("notary" = Option<String>, Query, description = "the notary's address (default: the platform's operator)"),
-           ("status" = Option<String>, Query, description = "open, or hold statuses, comma-separated")),
-    responses((status = 200, description = "the notary's holds"), (status = 400), (status = 401), (status = 403)))]
+    params(("notary" = Option<String>, Query, pattern = r"^0x[0-9a-fA-F]{40}$", description = "the notary's address (default: the platform's operator)"),
+           ("status" = Option<String>, Query, pattern = r"^(CREATED|RENEWED|EXECUTED|EXECUTED_AND_KEPT_OPEN|RELEASED_BY_NOTARY|RELEASED_BY_PAYEE|RELEASED_ON_EXPIRATION|open)(,(CREATED|RENEWED|EXECUTED|EXECUTED_AND_KEPT_OPEN|RELEASED_BY_NOTARY|RELEASED_BY_PAYEE|RELEASED_ON_EXPIRATION|open))*$", description = "open (CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN) or hold statuses, comma-separated")),
+    responses((status = 200, description = "the notary's holds, oldest first", body = crate::answers::NotaryHolds),
+              (status = 400, description = "a query parameter is wrong or unknown", body = crate::answers::Errors)))]
 pub(crate) async fn bank_list_holds(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,

@@ -33,12 +33,16 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CreateHold {
     /// Amount, a decimal string ("1.50").
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
-    /// The wallet that receives the money when the hold is executed.
+    /// The wallet that receives the money when the hold is executed: another READY wallet (400 if none).
+    #[schema(value_type = uuid::Uuid)]
     target_wallet_id: String,
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
     /// When it expires (e.g. "2030-02-06T10:04:45+02"); absent: perpetual.
+    #[schema(value_type = Option<crate::fields::Expiration>)]
     expiration: Option<String>,
 }
 
@@ -47,8 +51,10 @@ pub(crate) struct CreateHold {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct ExecuteHold {
     /// Amount to send to the payee, a decimal string.
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
 }
 
@@ -57,6 +63,7 @@ pub(crate) struct ExecuteHold {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct ReleaseHold {
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
 }
 
@@ -65,6 +72,7 @@ pub(crate) struct ReleaseHold {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RenewHold {
     /// New expiration; absent: perpetual.
+    #[schema(value_type = Option<crate::fields::Expiration>)]
     expiration: Option<String>,
 }
 
@@ -87,9 +95,10 @@ async fn hold_answer(
 
 /// `GET /api/v1/public/wallets/{walletId}/holds`: holds where the wallet pays or is paid, paged.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds", tag = "holds",
-    params(("walletId" = String, Path), ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
-           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|heldValue, asc|desc")),
-    responses((status = 200, description = "HAL page of holds"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|heldValue)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the holds the wallet pays or is paid by", body = crate::answers::Page<crate::answers::HoldList>),
+              (status = 400, description = "walletId is not a UUID, or a query parameter is wrong or unknown", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn list_holds(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
@@ -139,9 +148,9 @@ async fn find_hold(
 }
 
 /// `GET /api/v1/public/wallets/{walletId}/holds/{holdId}`.
-#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds/{holdId}", tag = "holds",
-    params(("walletId" = String, Path), ("holdId" = String, Path)),
-    responses((status = 200, description = "the hold"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds/{holdId}", tag = "holds", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 200, description = "the hold", body = crate::answers::Hold),
+              (status = 400, description = "an id is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet or hold", body = crate::answers::Errors)))]
 pub(crate) async fn get_hold(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
@@ -154,10 +163,10 @@ pub(crate) async fn get_hold(
 
 /// `POST /api/v1/public/wallets/{walletId}/hold`: holds `amount` of the wallet for the target wallet,
 /// with the platform as notary. 202 with the hold (PENDING_DLT_CREATION until indexed).
-#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold", tag = "holds", request_body = CreateHold,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "the hold, on its way"), (status = 400), (status = 401), (status = 403),
-              (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold", tag = "holds", request_body = CreateHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 202, description = "the hold, PENDING_DLT_CREATION until indexed", body = crate::answers::Hold),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "a wallet is not READY, the available balance less what is on its way cannot cover it, or the contract refused it (limits, compliance)", body = crate::answers::Errors)))]
 pub(crate) async fn create_hold(
     State(state): State<ApiState>,
     post: WalletPost<CreateHold>,
@@ -448,9 +457,11 @@ async fn operate<B>(
 
 /// `POST …/hold/{holdId}/executeHold`: sends `amount` to the payee and releases the rest.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/executeHold", tag = "holds",
-    request_body = ExecuteHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "the hold, EXECUTION on its way"), (status = 400), (status = 401), (status = 403), (status = 404),
-              (status = 409, description = "hold not open, amount above what is held, notary not the platform")))]
+    request_body = ExecuteHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its execution on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the amount is above what is held, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn execute_hold(
     State(state): State<ApiState>,
     Path((_, hold_id)): Path<(String, String)>,
@@ -468,8 +479,11 @@ pub(crate) async fn execute_hold(
 
 /// `POST …/hold/{holdId}/executeHoldAndKeepOpen`: sends `amount`, keeps the rest on hold.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/executeHoldAndKeepOpen", tag = "holds",
-    request_body = ExecuteHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    request_body = ExecuteHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its execution on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the amount is above what is held, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn execute_hold_and_keep_open(
     State(state): State<ApiState>,
     Path((_, hold_id)): Path<(String, String)>,
@@ -487,8 +501,11 @@ pub(crate) async fn execute_hold_and_keep_open(
 
 /// `POST …/hold/{holdId}/releaseHold`: returns what is held to the payer.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/releaseHold", tag = "holds",
-    request_body = ReleaseHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    request_body = ReleaseHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its release on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn release_hold(
     State(state): State<ApiState>,
     Path((_, hold_id)): Path<(String, String)>,
@@ -506,8 +523,11 @@ pub(crate) async fn release_hold(
 
 /// `POST …/hold/{holdId}/renewHold`: a new expiration (absent: perpetual).
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/renewHold", tag = "holds",
-    request_body = RenewHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    request_body = RenewHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its renewal on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn renew_hold(
     State(state): State<ApiState>,
     Path((_, hold_id)): Path<(String, String)>,

@@ -20,12 +20,10 @@ const STATUSES: [&str; 3] = ["PENDING", "SUCCESS", "ERROR"];
 /// `GET /api/v1/public/wallets/{walletId}/movements`: paged, filtered by `startDate`, `endDate`
 /// (creation time, inclusive) and `status`.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/movements", tag = "movements",
-    params(("walletId" = String, Path),
-           ("startDate" = Option<String>, Query, description = "e.g. 2020-02-28 12:00:00 (UTC) or RFC 3339"),
-           ("endDate" = Option<String>, Query), ("status" = Option<String>, Query, description = "PENDING|SUCCESS|ERROR"),
-           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
-           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|amount|status|type, asc|desc")),
-    responses((status = 200, description = "HAL page of movements"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("startDate" = Option<String>, Query, format = DateTime, description = "created at or after: RFC 3339, or 2020-02-28 12:00:00 (UTC) or 2020-02-28; after endDate is a 400"), ("endDate" = Option<String>, Query, format = DateTime, description = "created at or before (same forms)"), ("status" = Option<crate::answers::MovementStatus>, Query, description = "only movements with this status"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|amount|status|type)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the wallet's movements", body = crate::answers::Page<crate::answers::MovementList>),
+              (status = 400, description = "walletId is not a UUID, or a query parameter is wrong or unknown", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn list_movements(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
@@ -111,8 +109,9 @@ pub(crate) fn movements_query(
 
 /// `GET /api/v1/public/wallets/{walletId}/movements/{movementId}`.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/movements/{movementId}", tag = "movements",
-    params(("walletId" = String, Path), ("movementId" = String, Path)),
-    responses((status = 200, description = "the movement"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("movementId" = uuid::Uuid, Path, description = "the movement")),
+    responses((status = 200, description = "the movement", body = crate::answers::Movement),
+              (status = 400, description = "an id is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet or movement", body = crate::answers::Errors)))]
 pub(crate) async fn get_movement(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,

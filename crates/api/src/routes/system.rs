@@ -43,8 +43,7 @@ fn account(state: &ApiState, w: &WalletRow) -> SystemAccount {
 /// `GET /api/v1/bank/system-accounts`: the suspense account and the operators, with their role and
 /// balances (balance as of final blocks; available and held at the last indexed block).
 #[utoipa::path(get, path = "/api/v1/bank/system-accounts", tag = "bank",
-    responses((status = 200, description = "the platform's accounts: role (SUSPENSE or OPERATOR), address, balances, link to their movements"),
-              (status = 401), (status = 403)))]
+    responses((status = 200, description = "the platform's accounts: role (SUSPENSE or OPERATOR), address, balances, link to their movements", body = crate::answers::HrefPage<crate::answers::SystemAccountList>)))]
 pub(crate) async fn bank_list_system_accounts(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
@@ -68,12 +67,10 @@ pub(crate) async fn bank_list_system_accounts(
 /// movements sum to its balance: SUSPENSE_IN a payout's funds put in suspense, SUSPENSE_OUT burnt
 /// (payout executed) or sent back to the wallet (rejected).
 #[utoipa::path(get, path = "/api/v1/bank/system-accounts/{address}/movements", tag = "bank",
-    params(("address" = String, Path, description = "the account's address, 0x + 40 hex digits"),
-           ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query),
-           ("status" = Option<String>, Query, description = "PENDING|SUCCESS|ERROR"),
-           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
-           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|amount|status|type, asc|desc")),
-    responses((status = 200, description = "HAL page of movements"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("address" = String, Path, pattern = r"^0x[0-9a-fA-F]{40}$", description = "the account's address"), ("startDate" = Option<String>, Query, format = DateTime, description = "created at or after: RFC 3339, or 2020-02-28 12:00:00 (UTC) or 2020-02-28; after endDate is a 400"), ("endDate" = Option<String>, Query, format = DateTime, description = "created at or before (same forms)"), ("status" = Option<crate::answers::MovementStatus>, Query, description = "only movements with this status"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|amount|status|type)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the account's movements", body = crate::answers::Page<crate::answers::MovementList>),
+              (status = 400, description = "a bad address or query parameter", body = crate::answers::Errors),
+              (status = 404, description = "not a system account", body = crate::answers::Errors)))]
 pub(crate) async fn bank_system_account_movements(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,

@@ -27,10 +27,13 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Transfer {
     /// Amount, a decimal string ("1.50").
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// Purpose (shown on both movements).
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
-    /// The receiving wallet.
+    /// The receiving wallet: another READY wallet (400 if none).
+    #[schema(value_type = uuid::Uuid)]
     target_wallet_id: String,
 }
 
@@ -39,6 +42,7 @@ pub(crate) struct Transfer {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct IbanObject {
     /// The IBAN (checked: country, length, checksum).
+    #[schema(value_type = crate::fields::IbanText)]
     account_number: String,
 }
 
@@ -49,8 +53,10 @@ pub(crate) struct CashOut {
     /// The receiving bank account.
     iban: IbanObject,
     /// Amount, a decimal string.
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
 }
 
@@ -61,10 +67,10 @@ pub(crate) fn units(amount: &emtoken_sdk::Amount) -> Result<Decimal, Problem> {
 
 /// `POST /api/v1/public/wallets/{walletId}/transfer`: an operator transfer to another wallet. 202 with the
 /// TRANSFER_OUT movement's id (PENDING until final).
-#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/transfer", tag = "transfers", request_body = Transfer,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "on its way: movementId, status PENDING"), (status = 400), (status = 401),
-              (status = 403), (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/transfer", tag = "transfers", request_body = Transfer, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 202, description = "on its way: the TRANSFER_OUT and TRANSFER_IN movements, PENDING until final", body = crate::answers::TransferAccepted),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "a wallet is not READY, the available balance less what is on its way cannot cover it, or the contract refused it (limits, compliance)", body = crate::answers::Errors)))]
 pub(crate) async fn transfer(
     State(state): State<ApiState>,
     post: WalletPost<Transfer>,
@@ -147,10 +153,10 @@ pub(crate) async fn transfer(
 
 /// `POST /api/v1/public/wallets/{walletId}/cashOuts`: a payout order to a bank account; its
 /// BANK_ACCOUNT_CASHOUT movement is PENDING until the bank side executes (SUCCESS) or rejects (ERROR) it.
-#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cashOuts", tag = "cash-outs", request_body = CashOut,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "ordered: movementId, status PENDING"), (status = 400, description = "e.g. a bad IBAN checksum"),
-              (status = 401), (status = 403), (status = 404), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cashOuts", tag = "cash-outs", request_body = CashOut, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 202, description = "ordered: the BANK_ACCOUNT_CASHOUT movement, PENDING until the bank side decides", body = crate::answers::CashOutAccepted),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, the available balance less what is on its way cannot cover it, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn cash_out(
     State(state): State<ApiState>,
     post: WalletPost<CashOut>,

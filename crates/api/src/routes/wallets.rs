@@ -30,17 +30,20 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CreateWallet {
     /// The user (a UUID of the client's choosing).
+    #[schema(value_type = uuid::Uuid)]
     user_id: String,
-    /// The address to register; without it the platform generates one and keeps no key.
+    /// The address to register; without it the platform generates one and keeps no key. A mixed-case
+    /// address must carry its EIP-55 checksum (400).
+    #[schema(value_type = Option<crate::answers::HexAddress>)]
     dlt_address: Option<String>,
 }
 
 /// `GET /api/v1/public/wallets`: the client's wallets, paged; `userId` filters.
 #[utoipa::path(get, path = "/api/v1/public/wallets", tag = "wallets",
-    params(("userId" = Option<String>, Query, description = "only this user's wallets"),
-           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query), ("sort" = Option<String>, Query,
-           description = "createdAt|balance|availableBalance|heldBalance|status|dltAddress, asc|desc")),
-    responses((status = 200, description = "HAL page of wallets"), (status = 400), (status = 401)))]
+    params(("userId" = Option<uuid::Uuid>, Query, description = "only this user's wallets"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"),
+           ("sort" = Option<String>, Query, pattern = r"^(createdAt|balance|availableBalance|heldBalance|status|dltAddress)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the client's wallets", body = crate::answers::Page<crate::answers::WalletList>),
+              (status = 400, description = "a query parameter is wrong or unknown", body = crate::answers::Errors)))]
 pub(crate) async fn list_wallets(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
@@ -84,9 +87,9 @@ pub(crate) async fn list_wallets(
 }
 
 /// `GET /api/v1/public/wallets/{walletId}`.
-#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}", tag = "wallets",
-    params(("walletId" = String, Path)),
-    responses((status = 200, description = "the wallet"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}", tag = "wallets", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 200, description = "the wallet", body = crate::answers::Wallet),
+              (status = 400, description = "walletId is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn get_wallet(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
@@ -99,9 +102,9 @@ pub(crate) async fn get_wallet(
 /// `POST /api/v1/public/wallets`: registers an address (given, or generated with its key thrown away)
 /// for a user at a KYC level; the wallet is PENDING until its on-chain registration is indexed.
 #[utoipa::path(post, path = "/api/v1/public/wallets", tag = "wallets", request_body = CreateWallet,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, description = "registered (status PENDING until the chain has it)"),
-              (status = 400), (status = 401), (status = 409, description = "address taken or unsubscribed")))]
+    responses((status = 201, description = "registered: PENDING until the chain has it (Location: the wallet)", body = crate::answers::WalletRegistered,
+                   headers(("Location" = String, description = "the wallet"))),
+              (status = 409, description = "the address belongs to a wallet, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors)))]
 pub(crate) async fn create_wallet(
     State(state): State<ApiState>,
     post: Post<CreateWallet>,
@@ -229,10 +232,10 @@ async fn refuse_platform_address(state: &ApiState, address: Address) -> Result<(
 
 /// `DELETE /api/v1/public/wallets/{walletId}`: unsubscribes a wallet whose three balances are 0;
 /// irreversible (the address is frozen on chain and can never be registered again).
-#[utoipa::path(delete, path = "/api/v1/public/wallets/{walletId}", tag = "wallets",
-    params(("walletId" = String, Path)),
-    responses((status = 200, description = "unsubscribed"), (status = 401), (status = 403), (status = 404),
-              (status = 409, description = "the wallet has funds or operations on their way")))]
+#[utoipa::path(delete, path = "/api/v1/public/wallets/{walletId}", tag = "wallets", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 200, description = "unsubscribed (and frozen on chain): irreversible", body = crate::answers::WalletUnsubscribed),
+              (status = 400, description = "walletId is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "already unsubscribed, or the wallet has funds or operations on their way", body = crate::answers::Errors)))]
 pub(crate) async fn unsubscribe_wallet(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,

@@ -10,6 +10,7 @@
 pub mod answers;
 mod auth;
 mod body;
+mod docs;
 mod drain;
 mod error;
 mod fields;
@@ -89,6 +90,7 @@ pub fn router(state: ApiState) -> Router {
     let store = state.store.clone();
     routes::router()
         .with_state(state)
+        .merge(docs::router())
         .layer(axum::middleware::from_fn(move |request, next| {
             read_turn(store.clone(), request, next)
         }))

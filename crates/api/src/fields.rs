@@ -87,6 +87,20 @@ pub(crate) fn amount_pattern(decimals: u8) -> String {
     format!("^({})$", options.join("|"))
 }
 
+/// A level (0–255) in a body, as JSON Schema's `integer` has it: also with a zero fraction (`3.0`, `1e2`).
+pub(crate) fn level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    use serde::{Deserialize, de::Error};
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_u64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=255.0).contains(f))
+                .map(|f| f as u64)
+        })
+        .and_then(|v| u8::try_from(v).ok())
+        .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number from 0 to 255")))
+}
+
 /// A UUID (path or body).
 pub(crate) fn uuid(field: &str, text: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(text.trim()).map_err(|_| Problem::bad(field, format!("'{text}' is not a UUID")))

@@ -63,7 +63,8 @@ pub(crate) struct RejectCashOut {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct SetKycLevel {
     /// The level (0–255); the token must have a tier for it, or the contract refuses it (409).
-    #[schema(minimum = 0, maximum = 255)]
+    #[schema(value_type = u8, minimum = 0, maximum = 255)]
+    #[serde(deserialize_with = "fields::level")]
     kyc_level: u8,
 }
 
@@ -439,4 +440,30 @@ pub(crate) async fn bank_list_holds(
     Ok(Json(NotaryHolds {
         embedded: NotaryHoldList { holds: items },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kyc_level_is_any_json_integer_from_0_to_255() {
+        let level = |text: &str| {
+            serde_json::from_str::<SetKycLevel>(&format!(r#"{{"kycLevel": {text}}}"#))
+                .map(|b| b.kyc_level)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(level("119"), Ok(119));
+        assert_eq!(level("119.0"), Ok(119));
+        assert_eq!(level("1e2"), Ok(100));
+        assert_eq!(level("0"), Ok(0));
+        for bad in ["256", "256.0", "-1", "2.5", "\"1\"", "null"] {
+            assert!(level(bad).is_err(), "{bad}");
+        }
+        assert!(
+            level("300")
+                .unwrap_err()
+                .starts_with("300 is not a whole number")
+        );
+    }
 }

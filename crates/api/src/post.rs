@@ -141,6 +141,15 @@ impl<B: DeserializeOwned + Send> FromRequest<ApiState> for WalletPost<B> {
     }
 }
 
+impl<B> std::ops::Deref for WalletPost<B> {
+    type Target = Post<B, Client>;
+
+    /// The request (body, caller, key), as for any POST.
+    fn deref(&self) -> &Self::Target {
+        &self.post
+    }
+}
+
 impl<B, R> Post<B, R> {
     /// Records `request` as this caller's (with its key and fingerprint) and sends its `calls`; the
     /// answer is `accepted` (also to later retries with the key), or the problem. See [`idempotency::run`].

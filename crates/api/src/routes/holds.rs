@@ -171,7 +171,7 @@ pub(crate) async fn create_hold(
     State(state): State<ApiState>,
     post: WalletPost<CreateHold>,
 ) -> Result<Response, Problem> {
-    let (wallet, req) = (&post.wallet, &post.post.body);
+    let (wallet, req) = (&post.wallet, &post.body);
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let expiration = req
@@ -275,18 +275,17 @@ pub(crate) async fn create_hold(
         movements: vec![lock],
         ..NewRequest::default()
     };
-    post.post
-        .run(
-            &state,
-            request,
-            vec![Call::operator(name, tx)],
-            (StatusCode::ACCEPTED, answer),
-            Some(Outflow {
-                amount: units,
-                movement: lock_id,
-            }),
-        )
-        .await
+    post.run(
+        &state,
+        request,
+        vec![Call::operator(name, tx)],
+        (StatusCode::ACCEPTED, answer),
+        Some(Outflow {
+            amount: units,
+            movement: lock_id,
+        }),
+    )
+    .await
 }
 
 /// The kinds of operation on an existing hold.
@@ -444,15 +443,14 @@ async fn operate<B>(
         movements: vec![],
         ..NewRequest::default()
     };
-    post.post
-        .run(
-            state,
-            request,
-            vec![Call::operator(name, tx)],
-            (StatusCode::ACCEPTED, answer),
-            None,
-        )
-        .await
+    post.run(
+        state,
+        request,
+        vec![Call::operator(name, tx)],
+        (StatusCode::ACCEPTED, answer),
+        None,
+    )
+    .await
 }
 
 /// `POST …/hold/{holdId}/executeHold`: sends `amount` to the payee and releases the rest.
@@ -470,8 +468,8 @@ pub(crate) async fn execute_hold(
     let command = HoldCommand {
         op: HoldOp::Execute,
         hold_id,
-        amount: Some(post.post.body.amount.clone()),
-        concept: post.post.body.concept.clone(),
+        amount: Some(post.body.amount.clone()),
+        concept: post.body.concept.clone(),
         expiration: None,
     };
     operate(&state, &post, command).await
@@ -492,8 +490,8 @@ pub(crate) async fn execute_hold_and_keep_open(
     let command = HoldCommand {
         op: HoldOp::ExecuteKeepOpen,
         hold_id,
-        amount: Some(post.post.body.amount.clone()),
-        concept: post.post.body.concept.clone(),
+        amount: Some(post.body.amount.clone()),
+        concept: post.body.concept.clone(),
         expiration: None,
     };
     operate(&state, &post, command).await
@@ -515,7 +513,7 @@ pub(crate) async fn release_hold(
         op: HoldOp::Release,
         hold_id,
         amount: None,
-        concept: post.post.body.concept.clone(),
+        concept: post.body.concept.clone(),
         expiration: None,
     };
     operate(&state, &post, command).await
@@ -538,7 +536,7 @@ pub(crate) async fn renew_hold(
         hold_id,
         amount: None,
         concept: None,
-        expiration: post.post.body.expiration.clone(),
+        expiration: post.body.expiration.clone(),
     };
     operate(&state, &post, command).await
 }

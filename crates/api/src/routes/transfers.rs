@@ -75,7 +75,7 @@ pub(crate) async fn transfer(
     State(state): State<ApiState>,
     post: WalletPost<Transfer>,
 ) -> Result<Response, Problem> {
-    let (wallet, req) = (&post.wallet, &post.post.body);
+    let (wallet, req) = (&post.wallet, &post.body);
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
@@ -137,18 +137,17 @@ pub(crate) async fn transfer(
         ],
         ..NewRequest::default()
     };
-    post.post
-        .run(
-            &state,
-            request,
-            vec![Call::operator("operatorTransfer", tx)],
-            (StatusCode::ACCEPTED, answer),
-            Some(Outflow {
-                amount: amount_units,
-                movement: out_id,
-            }),
-        )
-        .await
+    post.run(
+        &state,
+        request,
+        vec![Call::operator("operatorTransfer", tx)],
+        (StatusCode::ACCEPTED, answer),
+        Some(Outflow {
+            amount: amount_units,
+            movement: out_id,
+        }),
+    )
+    .await
 }
 
 /// `POST /api/v1/public/wallets/{walletId}/cashOuts`: a payout order to a bank account; its
@@ -161,7 +160,7 @@ pub(crate) async fn cash_out(
     State(state): State<ApiState>,
     post: WalletPost<CashOut>,
 ) -> Result<Response, Problem> {
-    let (wallet, req) = (&post.wallet, &post.post.body);
+    let (wallet, req) = (&post.wallet, &post.body);
     let iban =
         Iban::parse(&req.iban.account_number).map_err(|e| Problem::bad("iban.accountNumber", e))?;
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
@@ -218,16 +217,15 @@ pub(crate) async fn cash_out(
         }],
         ..NewRequest::default()
     };
-    post.post
-        .run(
-            &state,
-            request,
-            vec![Call::operator("orderPayoutFrom", tx)],
-            (StatusCode::ACCEPTED, answer),
-            Some(Outflow {
-                amount: units(&amount)?,
-                movement: movement_id,
-            }),
-        )
-        .await
+    post.run(
+        &state,
+        request,
+        vec![Call::operator("orderPayoutFrom", tx)],
+        (StatusCode::ACCEPTED, answer),
+        Some(Outflow {
+            amount: units(&amount)?,
+            movement: movement_id,
+        }),
+    )
+    .await
 }

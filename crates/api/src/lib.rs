@@ -6,6 +6,9 @@
 //! (the operator is every wallet's default operator and the notary of API holds); the API answers 202
 //! once the node has the transaction, and the outcome shows up through the indexer. Requests carry
 //! API keys (`Authorization: Bearer …`, see [`new_api_key`]) and may carry an `Idempotency-Key`.
+//!
+//! Every answer is a type of [`answers`]; the OpenAPI document (`/api/v1/openapi.json`, Swagger UI at
+//! `/docs`) is generated from them and from the handlers' annotations.
 
 pub mod answers;
 mod auth;

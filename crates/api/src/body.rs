@@ -33,7 +33,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         let (method, path) = (req.method().clone(), req.uri().path().to_owned());
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| Problem::bad("body", e))?;
+            .map_err(|e| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the body is larger than the API takes (2 MB)",
+                ),
+                _ => Problem::bad("body", e),
+            })?;
         if !json && !bytes.is_empty() {
             return Err(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -64,5 +70,51 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             value,
             fingerprint: hash.finalize().into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+
+    use super::*;
+
+    async fn parse(body: Vec<u8>, kind: Option<&str>) -> Result<serde_json::Value, Problem> {
+        let mut request = Request::post("/x");
+        if let Some(kind) = kind {
+            request = request.header(CONTENT_TYPE, kind);
+        }
+        JsonBody::<serde_json::Value>::from_request(request.body(Body::from(body)).unwrap(), &())
+            .await
+            .map(|b| b.value)
+    }
+
+    #[tokio::test]
+    async fn statuses_of_bodies_the_api_does_not_take() {
+        let json = Some("application/json");
+        assert_eq!(
+            parse(b"{}".to_vec(), json).await.unwrap(),
+            serde_json::json!({})
+        );
+        assert_eq!(parse(vec![], None).await.unwrap(), serde_json::json!({}));
+        let big = [b"\"".to_vec(), vec![b'a'; 3 << 20], b"\"".to_vec()].concat();
+        assert_eq!(
+            parse(big, json).await.unwrap_err().status,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            parse(b"{}".to_vec(), Some("text/plain"))
+                .await
+                .unwrap_err()
+                .status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        let malformed = parse(b"{".to_vec(), json).await.unwrap_err();
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        assert!(
+            malformed.detail.starts_with("body: malformed JSON"),
+            "{}",
+            malformed.detail
+        );
     }
 }

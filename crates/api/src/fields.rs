@@ -5,10 +5,101 @@ use chrono::{DateTime, FixedOffset, Utc};
 use emtoken_sdk::Amount;
 use uuid::Uuid;
 
-use crate::Problem;
+use crate::{Problem, answers::text::text_schema};
 
 /// Longest concept kept.
 pub(crate) const MAX_CONCEPT: usize = 500;
+
+/// Free text without control characters other than tab and line breaks (see [`text`]).
+const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// The same, with at least one character that is not white space.
+const NONBLANK: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
+text_schema!(
+    /// Schema of an amount a request gives; its pattern is set for the token's decimals when the
+    /// document is served ([`amount_pattern`]).
+    pub(crate) RequestAmount,
+    None,
+    None,
+    None,
+    "A positive amount, an exact decimal string: digits, at most one '.', no sign, no leading zeros, at most the token's decimals.",
+    "1.50"
+);
+text_schema!(
+    /// Schema of a concept.
+    pub(crate) Concept,
+    Some(TEXT),
+    None,
+    Some(MAX_CONCEPT),
+    "Purpose: at most 500 characters, no control characters but tab and line breaks.",
+    "Rent June"
+);
+text_schema!(
+    /// Schema of a payout's rejection reason.
+    pub(crate) Reason,
+    Some(NONBLANK),
+    None,
+    Some(200),
+    "Why: 1 to 200 characters (not only white space), no control characters but tab and line breaks.",
+    "account closed"
+);
+text_schema!(
+    /// Schema of a bank's payment reference.
+    pub(crate) PaymentReference,
+    Some(NONBLANK),
+    None,
+    Some(140),
+    "The bank's reference of the transfer: 1 to 140 characters (not only white space), no control characters but tab and line breaks.",
+    "E2E-2026-03-01-0001"
+);
+text_schema!(
+    /// Schema of an IBAN a request gives.
+    pub(crate) IbanText,
+    Some("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"),
+    None,
+    Some(34),
+    "An IBAN in electronic form (country, check digits, account); its checksum is checked (400).",
+    "ES9121000418450200051332"
+);
+text_schema!(
+    /// Schema of an expiration.
+    pub(crate) Expiration,
+    None,
+    Some(utoipa::openapi::KnownFormat::DateTime),
+    None,
+    "A time with a time zone (RFC 3339, or e.g. 2030-02-06T10:04:45+02); it must be in the future (400).",
+    "2030-02-06T10:04:45+02:00"
+);
+
+/// The pattern of a positive amount with at most `decimals` decimals, as [`amount`] takes it (up to 60
+/// integer digits: far below the token's maximum for any decimals it can have).
+pub(crate) fn amount_pattern(decimals: u8) -> String {
+    let d = usize::from(decimals);
+    let mut options = vec![if d == 0 {
+        "[1-9][0-9]{0,59}".to_owned()
+    } else {
+        format!("[1-9][0-9]{{0,59}}(\\.[0-9]{{1,{d}}})?")
+    }];
+    // 0.x: some digit after the point is not 0.
+    for zeros in 0..d {
+        options.push(format!("0\\.0{{{zeros}}}[1-9][0-9]{{0,{}}}", d - zeros - 1));
+    }
+    format!("^({})$", options.join("|"))
+}
+
+/// A level (0–255) in a body, as JSON Schema's `integer` has it: also with a zero fraction (`3.0`, `1e2`).
+pub(crate) fn level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    use serde::{Deserialize, de::Error};
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_u64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=255.0).contains(f))
+                .map(|f| f as u64)
+        })
+        .and_then(|v| u8::try_from(v).ok())
+        .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number from 0 to 255")))
+}
 
 /// A UUID (path or body).
 pub(crate) fn uuid(field: &str, text: &str) -> Result<Uuid, Problem> {
@@ -169,6 +260,15 @@ mod tests {
             let detail = amount("amount", bad, 2).unwrap_err().detail;
             assert!(detail.starts_with("amount: '"), "{bad}: {detail}");
         }
+    }
+
+    #[test]
+    fn the_amount_pattern_is_what_amount_takes() {
+        assert_eq!(
+            amount_pattern(2),
+            r"^([1-9][0-9]{0,59}(\.[0-9]{1,2})?|0\.0{0}[1-9][0-9]{0,1}|0\.0{1}[1-9][0-9]{0,0})$"
+        );
+        assert_eq!(amount_pattern(0), "^([1-9][0-9]{0,59})$");
     }
 
     #[test]

@@ -6,9 +6,14 @@
 //! (the operator is every wallet's default operator and the notary of API holds); the API answers 202
 //! once the node has the transaction, and the outcome shows up through the indexer. Requests carry
 //! API keys (`Authorization: Bearer …`, see [`new_api_key`]) and may carry an `Idempotency-Key`.
+//!
+//! Every answer is a type of [`answers`]; the OpenAPI document (`/api/v1/openapi.json`, Swagger UI at
+//! `/docs`) is generated from them and from the handlers' annotations.
 
+pub mod answers;
 mod auth;
 mod body;
+mod docs;
 mod drain;
 mod error;
 mod fields;
@@ -17,6 +22,7 @@ mod idempotency;
 mod openapi;
 mod paging;
 mod platform;
+mod post;
 mod problem;
 mod routes;
 mod views;
@@ -87,6 +93,7 @@ pub fn router(state: ApiState) -> Router {
     let store = state.store.clone();
     routes::router()
         .with_state(state)
+        .merge(docs::router())
         .layer(axum::middleware::from_fn(move |request, next| {
             read_turn(store.clone(), request, next)
         }))
@@ -110,7 +117,7 @@ async fn read_turn(
     }
 }
 
-/// The OpenAPI document of the API (what `/api/v1/openapi.json` serves).
-pub fn openapi_json() -> serde_json::Value {
-    openapi::document()
+/// The OpenAPI document of the API for a token of `decimals` (what `/api/v1/openapi.json` serves).
+pub fn openapi_json(decimals: u8) -> serde_json::Value {
+    openapi::document(decimals)
 }

@@ -1,14 +1,29 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations and the request types.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, the request types and the answer
+//! types ([`crate::answers`]). What every operation shares is added here once ([`Shared`]): the bearer
+//! scheme, which key it takes, the `Idempotency-Key` of POSTs, and the error answers the pipeline gives
+//! (401, 403; for POSTs 400, 409, 413, 415, 422 and 503), all with the error body.
 
-use utoipa::OpenApi;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        Content, HttpMethod, ObjectBuilder, OpenApi as Document, Ref, RefOr, Required, Response,
+        Schema, Type,
+        path::{Operation, ParameterBuilder, ParameterIn},
+        schema::SchemaType,
+        security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
+    },
+};
 
-use crate::routes;
+use crate::{answers, fields, routes};
+
+/// The name of the security scheme.
+const BEARER: &str = "apiKey";
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "EmToken platform API",
-        description = "Wallets, movements, holds, transfers and cash-outs of the e-money platform, over the EmToken chain index. Authenticate with `Authorization: Bearer <api key>`; every POST takes an optional `Idempotency-Key`. Amounts are decimal strings. Errors: `{\"errors\":[{\"status\":…,\"detail\":…}]}`."
+        description = "Wallets, movements, holds, transfers and cash-outs of the e-money platform, over the EmToken chain index. Authenticate with `Authorization: Bearer <api key>`: a client's key for `/api/v1/public/…`, the bank's key for `/api/v1/bank/…` (the other key is a 403). Every POST takes an optional `Idempotency-Key`: a retry with the same key and body gets the first answer and sends nothing again. Amounts are decimal strings. Errors: `{\"errors\":[{\"status\":…,\"detail\":…}]}`; a field's problem starts with its name. This document: `/api/v1/openapi.json`; an interactive viewer: `/docs`."
     ),
     paths(
         routes::list_wallets,
@@ -35,24 +50,219 @@ use crate::routes;
         routes::bank_list_system_accounts,
         routes::bank_system_account_movements,
     ),
-    components(schemas(
-        routes::CreateWallet,
-        routes::CreateHold,
-        routes::ExecuteHold,
-        routes::ReleaseHold,
-        routes::RenewHold,
-        routes::Transfer,
-        routes::CashOut,
-        routes::IbanObject,
-        routes::BankCashIn,
-        routes::RejectCashOut,
-        routes::ExecuteCashOut,
-        routes::SetKycLevel,
-    ))
+    components(schemas(answers::Errors)),
+    modifiers(&Shared),
+    tags(
+        (name = "wallets", description = "A client's users' wallets (client key)"),
+        (name = "movements", description = "A wallet's movements (client key)"),
+        (name = "holds", description = "Holds a wallet pays or is paid by; the platform is the notary (client key)"),
+        (name = "transfers", description = "Transfers between wallets (client key)"),
+        (name = "cash-outs", description = "Payouts to bank accounts (client key)"),
+        (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
+    )
 )]
 struct ApiDoc;
 
-/// The document as JSON.
-pub(crate) fn document() -> serde_json::Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+/// What every operation shares; see the module's documentation.
+struct Shared;
+
+impl Modify for Shared {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("emt_ + 64 hex digits")
+                    .description(Some(
+                        "An API key: a client's (`emtoken api-key create --client NAME`) for /api/v1/public, the bank's (`--bank`) for /api/v1/bank.",
+                    ))
+                    .build(),
+            ),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let bank = path.starts_with("/api/v1/bank/");
+            for (method, operation) in [
+                (HttpMethod::Get, item.get.as_mut()),
+                (HttpMethod::Post, item.post.as_mut()),
+                (HttpMethod::Delete, item.delete.as_mut()),
+            ] {
+                if let Some(operation) = operation {
+                    shared(operation, bank, method == HttpMethod::Post);
+                }
+            }
+        }
+    }
+}
+
+/// Adds the key, the shared error answers and (POSTs) the `Idempotency-Key` to one operation.
+fn shared(operation: &mut Operation, bank: bool, post: bool) {
+    operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
+    let key = if bank {
+        "Key: the bank's (a client's key is a 403)."
+    } else {
+        "Key: a client's (the bank's key is a 403); the wallet must belong to one of the client's users (403)."
+    };
+    operation.description = Some(match operation.description.take() {
+        Some(text) => format!("{text}\n\n{key}"),
+        None => key.to_owned(),
+    });
+    let mut errors = vec![
+        ("401", "no, malformed, unknown or revoked API key"),
+        ("403", "the other side's key, or another client's wallet"),
+    ];
+    if post {
+        errors.extend([
+            ("400", "a field is wrong (the detail names it), malformed JSON or a bad Idempotency-Key"),
+            ("409", "the state does not allow it, or the first request with this Idempotency-Key is still being handled (Retry-After)"),
+            ("413", "the body is larger than 2 MB"),
+            ("415", "a body that is not application/json"),
+            ("422", "the Idempotency-Key was used for another request"),
+            ("503", "the chain node cannot be reached or did not confirm it took the transaction: nothing was sent, or send it again with the same Idempotency-Key (Retry-After)"),
+        ]);
+        let idempotency = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "1 to 255 visible ASCII characters; a retry with the same key and body gets the first answer.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build();
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(idempotency);
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, what) in errors {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(Response::new(what)));
+    }
+    // Every error answer has the error body.
+    for (status, response) in responses.iter_mut() {
+        if let (false, RefOr::T(response)) = (status.starts_with('2'), response)
+            && response.content.is_empty()
+        {
+            response.content.insert(
+                "application/json".to_owned(),
+                Content::new(Some(Ref::from_schema_name("Errors"))),
+            );
+        }
+    }
+}
+
+/// The document as JSON, for a token of `decimals` (the amounts requests take).
+pub(crate) fn document(decimals: u8) -> serde_json::Value {
+    let mut doc = ApiDoc::openapi();
+    if let Some(RefOr::T(Schema::Object(amount))) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("RequestAmount"))
+    {
+        amount.pattern = Some(fields::amount_pattern(decimals));
+    }
+    serde_json::to_value(doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document(2);
+        let mut found = vec![];
+        refs(&doc, &mut found);
+        assert!(found.len() > 50, "{}", found.len());
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{r} does not resolve"
+            );
+        }
+    }
+
+    #[test]
+    fn every_operation_has_the_key_a_typed_answer_and_its_errors() {
+        let doc = document(2);
+        let scheme = &doc["components"]["securitySchemes"][BEARER];
+        assert_eq!(scheme["scheme"], "bearer", "{scheme}");
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                operations += 1;
+                let what = format!("{method} {path}");
+                assert_eq!(op["security"][0][BEARER], serde_json::json!([]), "{what}");
+                let description = op["description"].as_str().unwrap_or_default();
+                assert!(description.contains("Key: "), "{what}: {description}");
+                let responses = op["responses"].as_object().unwrap();
+                for status in ["401", "403"] {
+                    assert!(responses.contains_key(status), "{what} lacks {status}");
+                }
+                if method == "post" {
+                    for status in ["400", "409", "413", "415", "422", "503"] {
+                        assert!(responses.contains_key(status), "{what} lacks {status}");
+                    }
+                    assert!(op["requestBody"].is_object(), "{what} has no body");
+                    let params = op["parameters"].as_array().unwrap();
+                    assert!(
+                        params.iter().any(|p| p["name"] == "Idempotency-Key"),
+                        "{what}"
+                    );
+                }
+                for (status, response) in responses {
+                    let schema = &response["content"]["application/json"]["schema"];
+                    assert!(schema.is_object(), "{what} {status} has no body schema");
+                    if !status.starts_with('2') {
+                        assert_eq!(schema["$ref"], "#/components/schemas/Errors", "{what}");
+                    }
+                }
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] == "path" && p["name"] != "address" {
+                        assert_eq!(p["schema"]["format"], "uuid", "{what} {}", p["name"]);
+                    }
+                }
+            }
+        }
+        assert_eq!(operations, 23);
+    }
+
+    #[test]
+    fn amounts_follow_the_tokens_decimals() {
+        let doc = document(2);
+        let pattern = doc["components"]["schemas"]["RequestAmount"]["pattern"]
+            .as_str()
+            .unwrap();
+        assert_eq!(pattern, fields::amount_pattern(2));
+        let statuses = &doc["components"]["schemas"]["MovementStatus"]["enum"];
+        assert_eq!(
+            statuses,
+            &serde_json::json!(["PENDING", "SUCCESS", "ERROR"])
+        );
+    }
 }

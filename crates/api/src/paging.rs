@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 
 use emtoken_store::api::{Paging, Sort};
-use serde_json::{Value, json};
 
-use crate::Problem;
+use crate::{
+    Problem,
+    answers::{Link, Page, PageInfo, PageLinks},
+};
 
 /// Default page size.
 pub(crate) const DEFAULT_SIZE: i64 = 20;
@@ -134,33 +136,29 @@ impl ListQuery {
         href
     }
 
-    /// The HAL page: links, `_embedded.<name>` and page metadata.
-    pub(crate) fn page(&self, path: &str, name: &str, items: Vec<Value>, total: i64) -> Value {
+    /// The HAL page of `embedded` (the items under the list's name), `total` items in all.
+    pub(crate) fn page<T>(&self, path: &str, embedded: T, total: i64) -> Page<T> {
         let size = self.paging.size;
         let pages = (total + size - 1) / size;
         let number = self.paging.page;
         let last = (pages - 1).max(0);
-        let mut links = serde_json::Map::new();
-        links.insert("self".into(), json!({ "href": self.href(path, number) }));
-        links.insert("first".into(), json!({ "href": self.href(path, 0) }));
-        links.insert("last".into(), json!({ "href": self.href(path, last) }));
-        if number < last {
-            links.insert(
-                "next".into(),
-                json!({ "href": self.href(path, number + 1) }),
-            );
+        let link = |page: i64| Link::new(self.href(path, page));
+        Page {
+            links: PageLinks {
+                this: link(number),
+                first: link(0),
+                last: link(last),
+                next: (number < last).then(|| link(number + 1)),
+                prev: (number > 0).then(|| link((number - 1).min(last))),
+            },
+            embedded,
+            page: PageInfo {
+                size,
+                total_elements: total,
+                total_pages: pages,
+                number,
+            },
         }
-        if number > 0 {
-            links.insert(
-                "prev".into(),
-                json!({ "href": self.href(path, (number - 1).min(last)) }),
-            );
-        }
-        json!({
-            "_links": links,
-            "_embedded": { name: items },
-            "page": { "size": size, "totalElements": total, "totalPages": pages, "number": number },
-        })
     }
 }
 
@@ -179,7 +177,13 @@ fn encode(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
+
+    fn page(l: &ListQuery, path: &str, items: Vec<Value>, total: i64) -> Value {
+        serde_json::to_value(l.page(path, json!({ "things": items }), total)).unwrap()
+    }
 
     fn q(params: &[(&str, &str)]) -> Result<ListQuery, Problem> {
         ListQuery::parse(
@@ -231,7 +235,7 @@ mod tests {
     #[test]
     fn links_of_first_middle_last_and_empty() {
         let l = q(&[("page", "1"), ("size", "2"), ("status", "SUCCESS")]).unwrap();
-        let p = l.page("/x", "things", vec![json!(1), json!(2)], 5);
+        let p = page(&l, "/x", vec![json!(1), json!(2)], 5);
         assert_eq!(
             p["page"],
             json!({"size": 2, "totalElements": 5, "totalPages": 3, "number": 1})
@@ -248,11 +252,14 @@ mod tests {
             p["_links"]["last"]["href"],
             "/x?status=SUCCESS&page=2&size=2&sort=createdAt,asc"
         );
-        let last = q(&[("page", "2"), ("size", "2")])
-            .unwrap()
-            .page("/x", "t", vec![], 5);
+        let last = page(
+            &q(&[("page", "2"), ("size", "2")]).unwrap(),
+            "/x",
+            vec![],
+            5,
+        );
         assert!(last["_links"].get("next").is_none());
-        let empty = q(&[]).unwrap().page("/x", "t", vec![], 0);
+        let empty = page(&q(&[]).unwrap(), "/x", vec![], 0);
         assert_eq!(empty["page"]["totalPages"], 0);
         assert_eq!(
             empty["_links"]["last"]["href"],

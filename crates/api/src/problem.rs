@@ -6,7 +6,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::json;
+
+use crate::answers::{ErrorEntry, Errors};
 
 /// An HTTP error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +71,13 @@ impl Problem {
     }
 
     /// The JSON body.
-    pub fn body(&self) -> serde_json::Value {
-        json!({ "errors": [{ "status": self.status.as_u16(), "detail": self.detail }] })
+    pub fn body(&self) -> Errors {
+        Errors {
+            errors: vec![ErrorEntry {
+                status: self.status.as_u16(),
+                detail: self.detail.clone(),
+            }],
+        }
     }
 }
 

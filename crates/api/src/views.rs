@@ -1,4 +1,4 @@
-//! The JSON the API answers with: the field names of the platform's guide, amounts as exact decimal
+//! Renders the store's rows as the API's answers (see [`crate::answers`]): amounts as exact decimal
 //! strings ("12.50"), times in RFC 3339 (UTC), addresses and hashes as 0x hex.
 
 use std::collections::HashMap;
@@ -12,10 +12,12 @@ use emtoken_store::{
     vocabulary::MovementType,
 };
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::ApiState;
+use crate::{
+    ApiState,
+    answers::{Hold, HoldLinks, Link, Movement, MovementLinks, Wallet, WalletLinks},
+};
 
 /// Base of the public endpoints.
 pub(crate) const PUBLIC: &str = "/api/v1/public";
@@ -42,32 +44,28 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     format!("0x{}", alloy::hex::encode(bytes))
 }
 
-fn link(href: String) -> Value {
-    json!({ "href": href })
-}
-
 /// A wallet.
-pub(crate) fn wallet(state: &ApiState, w: &WalletRow, client_alias: Option<&str>) -> Value {
-    json!({
-        "_links": {
-            "self": link(format!("{PUBLIC}/wallets/{}", w.id)),
-            "movements": link(format!("{PUBLIC}/wallets/{}/movements", w.id)),
-            "holds": link(format!("{PUBLIC}/wallets/{}/holds", w.id)),
+pub(crate) fn wallet(state: &ApiState, w: &WalletRow, client_alias: Option<&str>) -> Wallet {
+    Wallet {
+        links: WalletLinks {
+            this: Link::new(format!("{PUBLIC}/wallets/{}", w.id)),
+            movements: Link::new(format!("{PUBLIC}/wallets/{}/movements", w.id)),
+            holds: Link::new(format!("{PUBLIC}/wallets/{}/holds", w.id)),
         },
-        "id": w.id,
-        "availableBalance": amount(state, w.available()),
-        "balance": amount(state, w.balance),
-        "heldBalance": amount(state, w.held),
-        "clientAlias": client_alias,
-        "clientId": w.client_id,
-        "dltAddress": hex(&w.address),
-        "dltNetwork": state.chain.network,
-        "iban": w.iban,
-        "kycLevel": w.kyc_level,
-        "status": w.status,
-        "userId": w.user_id,
-        "createdAt": w.registered_at.or(w.created_at).map(time),
-    })
+        id: w.id,
+        available_balance: amount(state, w.available()),
+        balance: amount(state, w.balance),
+        held_balance: amount(state, w.held),
+        client_alias: client_alias.map(str::to_owned),
+        client_id: w.client_id,
+        dlt_address: hex(&w.address),
+        dlt_network: state.chain.network.clone(),
+        iban: w.iban.clone(),
+        kyc_level: w.kyc_level,
+        status: w.status,
+        user_id: w.user_id,
+        created_at: w.registered_at.or(w.created_at).map(time),
+    }
 }
 
 /// Owners of the wallets a page of movements or holds names, by wallet id.
@@ -110,65 +108,54 @@ pub(crate) fn movement(
     wallet: &WalletRow,
     m: &MovementView,
     owners: &Owners,
-) -> Value {
+) -> Movement {
     let transfer = matches!(
         m.r#type,
         MovementType::TransferIn | MovementType::TransferOut
     );
     let (origin_wallet, origin_user) = party(state, owners, m.origin_address.as_deref());
     let (target_wallet, target_user) = party(state, owners, m.target_address.as_deref());
-    let mut links = serde_json::Map::new();
-    links.insert(
-        "self".into(),
-        link(format!("{PUBLIC}/wallets/{}/movements/{}", wallet.id, m.id)),
-    );
-    links.insert(
-        "wallet".into(),
-        link(format!("{PUBLIC}/wallets/{}", wallet.id)),
-    );
-    if let Some(id) = origin_wallet {
-        links.insert(
-            "originWallet".into(),
-            link(format!("{PUBLIC}/wallets/{id}")),
-        );
+    let to_wallet = |id: Uuid| Link::new(format!("{PUBLIC}/wallets/{id}"));
+    Movement {
+        links: MovementLinks {
+            this: Some(Link::new(format!(
+                "{PUBLIC}/wallets/{}/movements/{}",
+                wallet.id, m.id
+            ))),
+            wallet: Some(to_wallet(wallet.id)),
+            origin_wallet: origin_wallet.map(to_wallet),
+            target_wallet: target_wallet.map(to_wallet),
+            ..MovementLinks::default()
+        },
+        id: m.id,
+        wallet_id: m.wallet_id,
+        kind: m.r#type,
+        status: m.status,
+        amount: amount(state, m.amount),
+        concept: m.concept.clone(),
+        created_at: time(m.created_at),
+        updated_at: time(m.updated_at),
+        origin_user_id: origin_user,
+        target_user_id: target_user,
+        origin_dlt_address: m.origin_address.as_deref().map(hex),
+        target_dlt_address: m.target_address.as_deref().map(hex),
+        origin_wallet_id: origin_wallet,
+        target_wallet_id: target_wallet,
+        user_id: if transfer { None } else { wallet.user_id },
+        client_id: wallet.client_id,
+        dlt_network: state.chain.network.clone(),
+        iban: m.iban.clone(),
+        scheduled_operation_id: None,
+        chain_id: state.chain.chain_id,
+        contract_address: hex(state.chain.contract.as_slice()),
+        tx_hash: m.tx_hash.as_deref().map(hex),
+        block_number: m.block_number,
+        block_hash: m.block_hash.as_deref().map(hex),
+        log_index: m.log_index,
+        record_kind: m.record_kind,
+        record_key: m.record_key.as_deref().map(hex),
+        payment_reference: m.payment_reference.as_deref().map(hex),
     }
-    if let Some(id) = target_wallet {
-        links.insert(
-            "targetWallet".into(),
-            link(format!("{PUBLIC}/wallets/{id}")),
-        );
-    }
-    json!({
-        "_links": links,
-        "id": m.id,
-        "walletId": m.wallet_id,
-        "type": m.r#type,
-        "status": m.status,
-        "amount": amount(state, m.amount),
-        "concept": m.concept,
-        "createdAt": time(m.created_at),
-        "updatedAt": time(m.updated_at),
-        "originUserId": origin_user,
-        "targetUserId": target_user,
-        "originDltAddress": m.origin_address.as_deref().map(hex),
-        "targetDltAddress": m.target_address.as_deref().map(hex),
-        "originWalletId": origin_wallet,
-        "targetWalletId": target_wallet,
-        "userId": if transfer { None } else { wallet.user_id },
-        "clientId": wallet.client_id,
-        "dltNetwork": state.chain.network,
-        "iban": m.iban,
-        "scheduledOperationId": Value::Null,
-        "chainId": state.chain.chain_id,
-        "contractAddress": hex(state.chain.contract.as_slice()),
-        "txHash": m.tx_hash.as_deref().map(hex),
-        "blockNumber": m.block_number,
-        "blockHash": m.block_hash.as_deref().map(hex),
-        "logIndex": m.log_index,
-        "recordKind": m.record_kind,
-        "recordKey": m.record_key.as_deref().map(hex),
-        "paymentReference": m.payment_reference.as_deref().map(hex),
-    })
 }
 
 /// The status of a hold as the platform's guide has it: the platform's latest request about it
@@ -214,7 +201,7 @@ pub(crate) fn hold_open(h: &HoldView) -> bool {
 }
 
 /// A hold seen from `wallet`.
-pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &Owners) -> Value {
+pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &Owners) -> Hold {
     let (payer_wallet, payer_user) = party(state, owners, Some(&h.payer));
     let (payee_wallet, _) = party(state, owners, Some(&h.payee));
     let payer_row = payer_wallet.and_then(|id| owners.get(&id));
@@ -224,31 +211,33 @@ pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &
             let op = OperationId::from(alloy::primitives::B256::from(b));
             op.as_uuid().map_or_else(|| hex(&b), |u| u.to_string())
         });
-    json!({
-        "_links": {
-            "self": link(format!("{PUBLIC}/wallets/{}/holds/{}", wallet.id, h.id)),
-            "payerWallet": link(format!("{PUBLIC}/wallets/{}", payer_wallet.unwrap_or_default())),
-            "payeeWallet": link(format!("{PUBLIC}/wallets/{}", payee_wallet.unwrap_or_default())),
+    let to_wallet =
+        |id: Option<Uuid>| Link::new(format!("{PUBLIC}/wallets/{}", id.unwrap_or_default()));
+    Hold {
+        links: HoldLinks {
+            this: Link::new(format!("{PUBLIC}/wallets/{}/holds/{}", wallet.id, h.id)),
+            payer_wallet: to_wallet(payer_wallet),
+            payee_wallet: to_wallet(payee_wallet),
         },
-        "id": h.id,
-        "userId": payer_user,
-        "clientId": payer_row.and_then(|w| w.client_id),
-        "issuerDltAddress": hex(&h.issuer),
-        "payerDltAddress": hex(&h.payer),
-        "payeeDltAddress": hex(&h.payee),
-        "notaryDltAddress": hex(&h.notary),
-        "heldValue": amount(state, h.held_value),
-        "executedValue": amount(state, h.executed_value),
-        "remainingValue": amount(state, h.remaining),
-        "status": hold_status(h),
-        "dltNetwork": state.chain.network,
-        "contractAddress": hex(state.chain.contract.as_slice()),
-        "operationId": operation,
-        "holdKey": hex(&h.hold_key),
-        "payerWalletId": payer_wallet,
-        "payeeWalletId": payee_wallet,
-        "createdAt": time(h.created_at),
-        "updatedAt": time(h.updated_at),
-        "expiration": h.expiration.map(time),
-    })
+        id: h.id,
+        user_id: payer_user,
+        client_id: payer_row.and_then(|w| w.client_id),
+        issuer_dlt_address: hex(&h.issuer),
+        payer_dlt_address: hex(&h.payer),
+        payee_dlt_address: hex(&h.payee),
+        notary_dlt_address: hex(&h.notary),
+        held_value: amount(state, h.held_value),
+        executed_value: amount(state, h.executed_value),
+        remaining_value: amount(state, h.remaining),
+        status: hold_status(h),
+        dlt_network: state.chain.network.clone(),
+        contract_address: hex(state.chain.contract.as_slice()),
+        operation_id: operation,
+        hold_key: hex(&h.hold_key),
+        payer_wallet_id: payer_wallet,
+        payee_wallet_id: payee_wallet,
+        created_at: time(h.created_at),
+        updated_at: time(h.updated_at),
+        expiration: h.expiration.map(time),
+    }
 }

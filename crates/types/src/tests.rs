@@ -133,3 +133,16 @@ fn contract_numbers_map_to_record_states() {
         assert_eq!(role.parse::<Role>().unwrap().as_str(), role);
     }
 }
+
+#[cfg(feature = "openapi")]
+#[test]
+fn schemas_list_the_stored_names() {
+    use utoipa::{PartialSchema, ToSchema};
+    let schema = serde_json::to_value(MovementStatus::schema()).unwrap();
+    assert_eq!(schema["type"], "string");
+    assert_eq!(
+        schema["enum"],
+        serde_json::json!(["PENDING", "SUCCESS", "ERROR"])
+    );
+    assert_eq!(HoldState::name(), "HoldState");
+}

@@ -2,7 +2,7 @@ use alloy::primitives::{Address, B256};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
 };
 use emtoken_sdk::MintKind;
@@ -18,8 +18,17 @@ use uuid::Uuid;
 
 use super::ready;
 use crate::{
-    ApiState, Problem, auth::BankCaller, body::JsonBody, fields, iban::Iban, idempotency,
-    platform::Call, views,
+    ApiState, Problem,
+    answers::{
+        Accepted, CashInAccepted, CashOutDecision, CashOutList, Decision, KycLevelAccepted,
+        NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts,
+    },
+    auth::BankCaller,
+    fields,
+    iban::Iban,
+    platform::Call,
+    post::{Bank, Post},
+    views,
 };
 
 /// A SEPA transfer the bank received for a wallet: credit it (mint of kind bank transfer).
@@ -27,16 +36,21 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct BankCashIn {
     /// The wallet's IBAN (the account the transfer was sent to); or give walletId.
+    #[schema(value_type = Option<crate::fields::IbanText>)]
     iban: Option<String>,
     /// The wallet's id; or give iban.
+    #[schema(value_type = Option<uuid::Uuid>)]
     wallet_id: Option<String>,
     /// Amount received, a decimal string.
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// The transfer's remittance information.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
     /// The bank's own reference of the transfer (e.g. its SEPA end-to-end id), 1–140 characters: the
     /// mint carries its hash, and the contract mints against a reference once, so the same transfer
     /// reported twice is credited once (the second is a 409). Without it, the request's id is used.
+    #[schema(value_type = Option<crate::fields::PaymentReference>)]
     payment_reference: Option<String>,
 }
 
@@ -45,6 +59,7 @@ pub(crate) struct BankCashIn {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RejectCashOut {
     /// Why (recorded on chain).
+    #[schema(value_type = crate::fields::Reason)]
     reason: String,
 }
 
@@ -53,6 +68,8 @@ pub(crate) struct RejectCashOut {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct SetKycLevel {
     /// The level (0–255); the token must have a tier for it, or the contract refuses it (409).
+    #[schema(value_type = u8, minimum = 0, maximum = 255)]
+    #[serde(deserialize_with = "fields::level")]
     kyc_level: u8,
 }
 
@@ -64,23 +81,15 @@ pub(crate) struct ExecuteCashOut {}
 /// `POST /api/v1/bank/cashIns`: credits a SEPA cash-in to a wallet found by IBAN or id; its
 /// BANK_ACCOUNT_CASHIN movement appears once mined.
 #[utoipa::path(post, path = "/api/v1/bank/cashIns", tag = "bank", request_body = BankCashIn,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "mint on its way"), (status = 400), (status = 401), (status = 403), (status = 409)))]
+    responses((status = 202, description = "the mint on its way; the BANK_ACCOUNT_CASHIN movement appears once mined", body = crate::answers::CashInAccepted),
+              (status = 409, description = "the wallet is not READY, or the contract refused the mint (e.g. the payment reference was credited already)", body = crate::answers::Errors)))]
 pub(crate) async fn bank_cash_in(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
-    headers: HeaderMap,
-    body: JsonBody<BankCashIn>,
+    post: Post<BankCashIn, Bank>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, bank.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let req = body.value;
+    let req = &post.body;
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
+    let concept = fields::concept(req.concept.clone())?;
     let wallet = match (&req.iban, &req.wallet_id) {
         (Some(text), None) => {
             let iban = Iban::parse(text).map_err(|e| Problem::bad("iban", e))?;
@@ -131,20 +140,17 @@ pub(crate) async fn bank_cash_in(
         MintKind::BankTransfer,
         reference,
     );
-    let answer = json!({
-        "id": request_id,
-        "walletId": wallet.id,
-        "iban": wallet.iban,
-        "amount": amount.to_string(),
-        "concept": concept,
-        "paymentReference": payment_reference,
-        "status": "PENDING",
-    });
+    let answer = CashInAccepted {
+        id: request_id,
+        wallet_id: wallet.id,
+        iban: wallet.iban.clone(),
+        amount: amount.to_string(),
+        concept: concept.clone(),
+        payment_reference,
+        status: Accepted::Pending,
+    };
     let request = NewRequest {
         id: request_id,
-        client_id: bank.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         wallet_id: Some(wallet.id),
         record_id: None,
         record_key: None,
@@ -153,7 +159,7 @@ pub(crate) async fn bank_cash_in(
         movements: vec![],
         ..NewRequest::new(RequestKind::SepaCashIn)
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::operator(call)],
@@ -186,12 +192,13 @@ async fn payout(
 
 /// `GET /api/v1/bank/cashOuts`: payouts waiting for the bank (ordered or in process), oldest first.
 #[utoipa::path(get, path = "/api/v1/bank/cashOuts", tag = "bank",
-    responses((status = 200, description = "pending cash-outs"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "payouts waiting for the bank (ordered, in process, funds in suspense), oldest first", body = crate::answers::PendingCashOuts),
+              (status = 400, description = "a query parameter (this list takes none)", body = crate::answers::Errors)))]
 pub(crate) async fn bank_list_cash_outs(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<PendingCashOuts>, Problem> {
     if let Some((name, _)) = params.first() {
         return Err(Problem::bad(
             name,
@@ -199,79 +206,66 @@ pub(crate) async fn bank_list_cash_outs(
         ));
     }
     let rows = state.store.pending_cash_outs(state.chain.chain_id).await?;
-    let items: Vec<_> = rows
-        .iter()
-        .map(|(movement_id, wallet_id, amount, iban, status)| {
-            json!({
-                "movementId": movement_id,
-                "walletId": wallet_id,
-                "amount": views::amount(&state, *amount),
-                "iban": iban,
-                "status": status,
-            })
-        })
+    let cash_outs = rows
+        .into_iter()
+        .map(
+            |(movement_id, wallet_id, amount, iban, status)| PendingCashOut {
+                movement_id,
+                wallet_id,
+                amount: views::amount(&state, amount),
+                iban,
+                status,
+            },
+        )
         .collect();
-    Ok(Json(json!({ "_embedded": { "cashOuts": items } })))
+    Ok(Json(PendingCashOuts {
+        embedded: CashOutList { cash_outs },
+    }))
 }
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/execute`: the bank paid it; the payout is processed and
 /// executed (burnt) on chain; the movement becomes SUCCESS once final.
-#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body = ExecuteCashOut,
-    params(("movementId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409, description = "not pending any more")))]
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body(content = ExecuteCashOut, description = "no fields (an empty body is {})"),
+    params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
+    responses((status = 202, description = "the execution on its way; the movement becomes SUCCESS once final", body = crate::answers::CashOutDecision),
+              (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
+              (status = 409, description = "decided already, not on chain yet, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn bank_execute_cash_out(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
     Path(movement): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<ExecuteCashOut>,
+    post: Post<ExecuteCashOut, Bank>,
 ) -> Result<Response, Problem> {
-    decide(state, bank, movement, headers, body.fingerprint, None).await
+    decide(&state, &post, &movement, None).await
 }
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/reject`: the bank could not pay it; the funds are returned;
 /// the movement becomes ERROR once final.
 #[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/reject", tag = "bank", request_body = RejectCashOut,
-    params(("movementId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
+    responses((status = 202, description = "the rejection on its way: the funds go back; the movement becomes ERROR once final", body = crate::answers::CashOutDecision),
+              (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
+              (status = 409, description = "decided already, not on chain yet, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn bank_reject_cash_out(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
     Path(movement): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<RejectCashOut>,
+    post: Post<RejectCashOut, Bank>,
 ) -> Result<Response, Problem> {
-    let reason = body.value.reason.trim().to_owned();
+    let reason = post.body.reason.trim().to_owned();
     if reason.is_empty() {
         return Err(Problem::bad("reason", "must be 1 to 200 characters"));
     }
     fields::text("reason", &reason, 200)?;
-    decide(
-        state,
-        bank,
-        movement,
-        headers,
-        body.fingerprint,
-        Some(reason),
-    )
-    .await
+    decide(&state, &post, &movement, Some(reason)).await
 }
 
-async fn decide(
-    state: ApiState,
-    bank: emtoken_store::api::ClientRow,
-    movement: String,
-    headers: HeaderMap,
-    fingerprint: [u8; 32],
+/// Executes (`reject` None) or rejects the payout of a BANK_ACCOUNT_CASHOUT movement.
+async fn decide<B>(
+    state: &ApiState,
+    post: &Post<B, Bank>,
+    movement: &str,
     reject: Option<String>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, bank.id, key.as_deref(), &fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let (movement_id, payout_key, order) = payout(&state, &movement).await?;
+    let (movement_id, payout_key, order) = payout(state, movement).await?;
     if order.status.outcome().is_some() {
         return Err(Problem::conflict(format!(
             "cash-out {movement_id} is {}: nothing left to decide",
@@ -293,16 +287,17 @@ async fn decide(
             RequestKind::ExecuteCashOut
         }
     };
-    let answer = json!({
-        "movementId": movement_id,
-        "decision": if reject.is_some() { "REJECT" } else { "EXECUTE" },
-        "status": "PENDING",
-    });
+    let answer = CashOutDecision {
+        movement_id,
+        decision: if reject.is_some() {
+            Decision::Reject
+        } else {
+            Decision::Execute
+        },
+        status: Accepted::Pending,
+    };
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: bank.id,
-        idempotency_key: key,
-        fingerprint,
         wallet_id: None,
         record_id: Some(movement_id),
         record_key: Some(payout_key.0),
@@ -311,29 +306,23 @@ async fn decide(
         movements: vec![],
         ..NewRequest::new(kind)
     };
-    idempotency::run(&state, request, calls, (StatusCode::ACCEPTED, answer), None).await
+    post.run(state, request, calls, (StatusCode::ACCEPTED, answer), None)
+        .await
 }
 
 /// `POST /api/v1/bank/wallets/{walletId}/kycLevel`: the compliance side sets a wallet's KYC level (the
 /// public API never does: new wallets start at 0). A level without a tier on chain, or the wallet's
 /// current level, is a 409 and nothing is sent.
 #[utoipa::path(post, path = "/api/v1/bank/wallets/{walletId}/kycLevel", tag = "bank", request_body = SetKycLevel,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "on its way: the wallet shows the level once mined"), (status = 400), (status = 401),
-              (status = 403), (status = 404), (status = 409, description = "no tier for the level, same level, wallet not READY")))]
+    params(("walletId" = uuid::Uuid, Path, description = "any user's wallet")),
+    responses((status = 202, description = "on its way: the wallet shows the level once mined", body = crate::answers::KycLevelAccepted),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, or the contract refused the level (no tier for it, the wallet's level already)", body = crate::answers::Errors)))]
 pub(crate) async fn bank_set_kyc_level(
     State(state): State<ApiState>,
-    BankCaller(bank): BankCaller,
     Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<SetKycLevel>,
+    post: Post<SetKycLevel, Bank>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, bank.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
     let id = fields::uuid("walletId", &wallet_id)?;
     let wallet = state
         .store
@@ -342,28 +331,25 @@ pub(crate) async fn bank_set_kyc_level(
         .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
         .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
     ready(&wallet, "the")?;
-    let level = body.value.kyc_level;
+    let level = post.body.kyc_level;
     let call = state
         .platform
         .compliance
         .prepare()
         .set_kyc_level(Address::from(wallet.address), level);
-    let answer = json!({
-        "walletId": wallet.id,
-        "kycLevel": level,
-        "status": "PENDING",
-    });
+    let answer = KycLevelAccepted {
+        wallet_id: wallet.id,
+        kyc_level: level,
+        status: Accepted::Pending,
+    };
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: bank.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         wallet_id: Some(wallet.id),
         record_id: Some(wallet.id),
         details: json!({ "kycLevel": level }),
         ..NewRequest::new(RequestKind::SetKycLevel)
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::compliance(call)],
@@ -377,14 +363,15 @@ pub(crate) async fn bank_set_kyc_level(
 /// of every hold made through the API), oldest first; `status` filters (comma-separated hold statuses,
 /// or `open`: CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN).
 #[utoipa::path(get, path = "/api/v1/bank/holds", tag = "bank",
-    params(("notary" = Option<String>, Query, description = "the notary's address (default: the platform's operator)"),
-           ("status" = Option<String>, Query, description = "open, or hold statuses, comma-separated")),
-    responses((status = 200, description = "the notary's holds"), (status = 400), (status = 401), (status = 403)))]
+    params(("notary" = Option<String>, Query, pattern = r"^0x[0-9a-fA-F]{40}$", description = "the notary's address (default: the platform's operator)"),
+           ("status" = Option<String>, Query, pattern = r"^(CREATED|RENEWED|EXECUTED|EXECUTED_AND_KEPT_OPEN|RELEASED_BY_NOTARY|RELEASED_BY_PAYEE|RELEASED_ON_EXPIRATION|open)(,(CREATED|RENEWED|EXECUTED|EXECUTED_AND_KEPT_OPEN|RELEASED_BY_NOTARY|RELEASED_BY_PAYEE|RELEASED_ON_EXPIRATION|open))*$", description = "open (CREATED, RENEWED, EXECUTED_AND_KEPT_OPEN) or hold statuses, comma-separated")),
+    responses((status = 200, description = "the notary's holds, oldest first", body = crate::answers::NotaryHolds),
+              (status = 400, description = "a query parameter is wrong or unknown", body = crate::answers::Errors)))]
 pub(crate) async fn bank_list_holds(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<NotaryHolds>, Problem> {
     let mut notary = state.platform.operator.signer().unwrap_or_default();
     let mut statuses = vec![];
     for (name, value) in &params {
@@ -408,24 +395,52 @@ pub(crate) async fn bank_list_holds(
         let h = &row.hold;
         let payer = state.store.wallet(WalletRef::Address(h.payer)).await?;
         let payee = state.store.wallet(WalletRef::Address(h.payee)).await?;
-        items.push(json!({
-            "id": h.id,
-            "holdKey": views::hex(&h.hold_key),
-            "operationId": views::hex(&h.operation_id),
-            "payerDltAddress": views::hex(&h.payer),
-            "payeeDltAddress": views::hex(&h.payee),
-            "notaryDltAddress": views::hex(&h.notary),
-            "payerWalletId": payer.map(|w| w.id),
-            "payeeWalletId": payee.map(|w| w.id),
-            "heldValue": views::amount(&state, h.held_value),
-            "executedValue": views::amount(&state, h.executed_value),
-            "releasedValue": views::amount(&state, h.released_value),
-            "remainingValue": views::amount(&state, h.remaining),
-            "status": h.status,
-            "expiration": h.expiration.map(views::time),
-            "createdAt": views::time(h.created_at),
-            "updatedAt": views::time(h.updated_at),
-        }));
+        items.push(NotaryHold {
+            id: h.id,
+            hold_key: views::hex(&h.hold_key),
+            operation_id: views::hex(&h.operation_id),
+            payer_dlt_address: views::hex(&h.payer),
+            payee_dlt_address: views::hex(&h.payee),
+            notary_dlt_address: views::hex(&h.notary),
+            payer_wallet_id: payer.map(|w| w.id),
+            payee_wallet_id: payee.map(|w| w.id),
+            held_value: views::amount(&state, h.held_value),
+            executed_value: views::amount(&state, h.executed_value),
+            released_value: views::amount(&state, h.released_value),
+            remaining_value: views::amount(&state, h.remaining),
+            status: h.status,
+            expiration: h.expiration.map(views::time),
+            created_at: views::time(h.created_at),
+            updated_at: views::time(h.updated_at),
+        });
     }
-    Ok(Json(json!({ "_embedded": { "holds": items } })))
+    Ok(Json(NotaryHolds {
+        embedded: NotaryHoldList { holds: items },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kyc_level_is_any_json_integer_from_0_to_255() {
+        let level = |text: &str| {
+            serde_json::from_str::<SetKycLevel>(&format!(r#"{{"kycLevel": {text}}}"#))
+                .map(|b| b.kyc_level)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(level("119"), Ok(119));
+        assert_eq!(level("119.0"), Ok(119));
+        assert_eq!(level("1e2"), Ok(100));
+        assert_eq!(level("0"), Ok(0));
+        for bad in ["256", "256.0", "-1", "2.5", "\"1\"", "null"] {
+            assert!(level(bad).is_err(), "{bad}");
+        }
+        assert!(
+            level("300")
+                .unwrap_err()
+                .starts_with("300 is not a whole number")
+        );
+    }
 }

@@ -2,7 +2,7 @@ use alloy::primitives::{Address, B256};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
 };
 use emtoken_sdk::OperationId;
@@ -19,12 +19,13 @@ use uuid::Uuid;
 use super::{owned_wallet, ready, target_wallet};
 use crate::{
     ApiState, Problem,
+    answers::{Hold, HoldList, Page},
     auth::ClientCaller,
-    body::JsonBody,
     fields,
-    idempotency::{self, Outflow},
+    idempotency::Outflow,
     paging::ListQuery,
     platform::Call,
+    post::WalletPost,
     views::{self, PUBLIC},
 };
 
@@ -33,12 +34,16 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CreateHold {
     /// Amount, a decimal string ("1.50").
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
-    /// The wallet that receives the money when the hold is executed.
+    /// The wallet that receives the money when the hold is executed: another READY wallet (400 if none).
+    #[schema(value_type = uuid::Uuid)]
     target_wallet_id: String,
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
     /// When it expires (e.g. "2030-02-06T10:04:45+02"); absent: perpetual.
+    #[schema(value_type = Option<crate::fields::Expiration>)]
     expiration: Option<String>,
 }
 
@@ -47,8 +52,10 @@ pub(crate) struct CreateHold {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct ExecuteHold {
     /// Amount to send to the payee, a decimal string.
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
 }
 
@@ -57,6 +64,7 @@ pub(crate) struct ExecuteHold {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct ReleaseHold {
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
 }
 
@@ -65,6 +73,7 @@ pub(crate) struct ReleaseHold {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RenewHold {
     /// New expiration; absent: perpetual.
+    #[schema(value_type = Option<crate::fields::Expiration>)]
     expiration: Option<String>,
 }
 
@@ -76,7 +85,7 @@ async fn hold_answer(
     state: &ApiState,
     wallet: &WalletRow,
     hold: &HoldView,
-) -> Result<serde_json::Value, Problem> {
+) -> Result<Hold, Problem> {
     let owners = views::owners(
         state,
         [Some(hold.payer.clone()), Some(hold.payee.clone())].into_iter(),
@@ -87,15 +96,16 @@ async fn hold_answer(
 
 /// `GET /api/v1/public/wallets/{walletId}/holds`: holds where the wallet pays or is paid, paged.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds", tag = "holds",
-    params(("walletId" = String, Path), ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
-           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|heldValue, asc|desc")),
-    responses((status = 200, description = "HAL page of holds"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|heldValue)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the holds the wallet pays or is paid by", body = crate::answers::Page<crate::answers::HoldList>),
+              (status = 400, description = "walletId is not a UUID, or a query parameter is wrong or unknown", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn list_holds(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Page<HoldList>>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let q = ListQuery::parse(params, &["createdAt", "updatedAt", "heldValue"], &[])?;
     let (rows, total) = state
@@ -114,14 +124,13 @@ pub(crate) async fn list_holds(
             .flat_map(|h| [Some(h.payer.clone()), Some(h.payee.clone())]),
     )
     .await?;
-    let items = rows
+    let holds = rows
         .iter()
         .map(|h| views::hold(&state, &wallet, h, &owners))
         .collect();
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets/{}/holds", wallet.id),
-        "holds",
-        items,
+        HoldList { holds },
         total,
     )))
 }
@@ -140,14 +149,14 @@ async fn find_hold(
 }
 
 /// `GET /api/v1/public/wallets/{walletId}/holds/{holdId}`.
-#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds/{holdId}", tag = "holds",
-    params(("walletId" = String, Path), ("holdId" = String, Path)),
-    responses((status = 200, description = "the hold"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/holds/{holdId}", tag = "holds", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 200, description = "the hold", body = crate::answers::Hold),
+              (status = 400, description = "an id is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet or hold", body = crate::answers::Errors)))]
 pub(crate) async fn get_hold(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path((wallet_id, hold_id)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Hold>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let hold = find_hold(&state, &wallet, &hold_id).await?;
     Ok(Json(hold_answer(&state, &wallet, &hold).await?))
@@ -155,34 +164,24 @@ pub(crate) async fn get_hold(
 
 /// `POST /api/v1/public/wallets/{walletId}/hold`: holds `amount` of the wallet for the target wallet,
 /// with the platform as notary. 202 with the hold (PENDING_DLT_CREATION until indexed).
-#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold", tag = "holds", request_body = CreateHold,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "the hold, on its way"), (status = 400), (status = 401), (status = 403),
-              (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold", tag = "holds", request_body = CreateHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 202, description = "the hold, PENDING_DLT_CREATION until indexed", body = crate::answers::Hold),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "a wallet is not READY, the available balance less what is on its way cannot cover it, or the contract refused it (limits, compliance)", body = crate::answers::Errors)))]
 pub(crate) async fn create_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<CreateHold>,
+    post: WalletPost<CreateHold>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let req = body.value;
+    let (wallet, req) = (&post.wallet, &post.body);
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
+    let concept = fields::concept(req.concept.clone())?;
     let expiration = req
         .expiration
         .as_deref()
         .map(|e| fields::future_date("expiration", e))
         .transpose()?;
     let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
-    ready(&wallet, "payer")?;
+    ready(wallet, "payer")?;
     if target.id == wallet.id {
         return Err(Problem::bad(
             "targetWalletId",
@@ -252,12 +251,9 @@ pub(crate) async fn create_hold(
         request_state: Some(RequestState::PendingDlt),
         request_indexed: Some(false),
     };
-    let answer = hold_answer(&state, &wallet, &view).await?;
+    let answer = hold_answer(&state, wallet, &view).await?;
     let request = NewRequest {
         id: request_id,
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         wallet_id: Some(wallet.id),
         record_id: Some(hold_id),
         record_key: Some(hold_key.0),
@@ -266,7 +262,7 @@ pub(crate) async fn create_hold(
         movements: vec![lock],
         ..NewRequest::new(RequestKind::Hold)
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::operator(call)],
@@ -299,36 +295,43 @@ impl HoldOp {
     }
 }
 
-/// Checks and sends an operation on an existing hold of the wallet (as payer), notarised by the platform.
-#[allow(clippy::too_many_arguments)]
-async fn operate(
-    state: ApiState,
-    client: emtoken_store::api::ClientRow,
-    wallet_id: String,
-    hold_id: String,
-    headers: HeaderMap,
-    fingerprint: [u8; 32],
+/// An operation a request asks of an existing hold.
+#[derive(Debug)]
+struct HoldCommand {
+    /// Which one.
     op: HoldOp,
+    /// The hold (path text).
+    hold_id: String,
+    /// What to send to the payee (executions).
     amount: Option<String>,
+    /// Purpose.
     concept: Option<String>,
-    expiration: Option<Option<String>>,
+    /// The new expiration (renewals; absent: perpetual).
+    expiration: Option<String>,
+}
+
+/// Checks and sends an operation on an existing hold of the wallet (as payer), notarised by the platform.
+async fn operate<B>(
+    state: &ApiState,
+    post: &WalletPost<B>,
+    command: HoldCommand,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let HoldCommand {
+        op,
+        hold_id,
+        amount,
+        concept,
+        expiration,
+    } = command;
+    let wallet = &post.wallet;
     let amount = amount
         .map(|a| fields::amount("amount", &a, state.chain.decimals))
         .transpose()?;
     let concept = fields::concept(concept)?;
-    let expiration = match &expiration {
-        Some(Some(e)) => Some(fields::future_date("expiration", e)?),
-        _ => None,
-    };
-    let hold = find_hold(&state, &wallet, &hold_id).await?;
+    let expiration = expiration
+        .map(|e| fields::future_date("expiration", &e))
+        .transpose()?;
+    let hold = find_hold(state, wallet, &hold_id).await?;
     if hold.payer != wallet.address {
         return Err(Problem::forbidden(format!(
             "wallet {} is the payee of hold {}: only the payer's wallet operates it",
@@ -367,7 +370,7 @@ async fn operate(
                 return Err(Problem::conflict(format!(
                     "hold {} has {} left on hold; cannot execute {}",
                     hold.id,
-                    views::amount(&state, hold.remaining),
+                    views::amount(state, hold.remaining),
                     a
                 )));
             }
@@ -391,12 +394,9 @@ async fn operate(
     view.request_kind = Some(op.kind());
     view.request_state = Some(RequestState::PendingDlt);
     view.request_indexed = Some(false);
-    let answer = hold_answer(&state, &wallet, &view).await?;
+    let answer = hold_answer(state, wallet, &view).await?;
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint,
         wallet_id: Some(wallet.id),
         record_id: Some(hold.id),
         record_key: Some(hold_key.0),
@@ -408,8 +408,8 @@ async fn operate(
         movements: vec![],
         ..NewRequest::new(op.kind())
     };
-    idempotency::run(
-        &state,
+    post.run(
+        state,
         request,
         vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
@@ -420,107 +420,88 @@ async fn operate(
 
 /// `POST …/hold/{holdId}/executeHold`: sends `amount` to the payee and releases the rest.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/executeHold", tag = "holds",
-    request_body = ExecuteHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "the hold, EXECUTION on its way"), (status = 400), (status = 401), (status = 403), (status = 404),
-              (status = 409, description = "hold not open, amount above what is held, notary not the platform")))]
+    request_body = ExecuteHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its execution on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the amount is above what is held, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn execute_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<ExecuteHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<ExecuteHold>,
 ) -> Result<Response, Problem> {
-    let b = body.value;
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::Execute,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::Execute,
-        Some(b.amount),
-        b.concept,
-        None,
-    )
-    .await
+        amount: Some(post.body.amount.clone()),
+        concept: post.body.concept.clone(),
+        expiration: None,
+    };
+    operate(&state, &post, command).await
 }
 
 /// `POST …/hold/{holdId}/executeHoldAndKeepOpen`: sends `amount`, keeps the rest on hold.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/executeHoldAndKeepOpen", tag = "holds",
-    request_body = ExecuteHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    request_body = ExecuteHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its execution on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the amount is above what is held, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn execute_hold_and_keep_open(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<ExecuteHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<ExecuteHold>,
 ) -> Result<Response, Problem> {
-    let b = body.value;
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::ExecuteKeepOpen,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::ExecuteKeepOpen,
-        Some(b.amount),
-        b.concept,
-        None,
-    )
-    .await
+        amount: Some(post.body.amount.clone()),
+        concept: post.body.concept.clone(),
+        expiration: None,
+    };
+    operate(&state, &post, command).await
 }
 
 /// `POST …/hold/{holdId}/releaseHold`: returns what is held to the payer.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/releaseHold", tag = "holds",
-    request_body = ReleaseHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    request_body = ReleaseHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its release on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn release_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<ReleaseHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<ReleaseHold>,
 ) -> Result<Response, Problem> {
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::Release,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::Release,
-        None,
-        body.value.concept,
-        None,
-    )
-    .await
+        amount: None,
+        concept: post.body.concept.clone(),
+        expiration: None,
+    };
+    operate(&state, &post, command).await
 }
 
 /// `POST …/hold/{holdId}/renewHold`: a new expiration (absent: perpetual).
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/hold/{holdId}/renewHold", tag = "holds",
-    request_body = RenewHold, params(("walletId" = String, Path), ("holdId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+    request_body = RenewHold, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("holdId" = uuid::Uuid, Path, description = "the hold")),
+    responses((status = 202, description = "the hold, its renewal on its way", body = crate::answers::Hold),
+              (status = 403, description = "the wallet is the payee (only the payer's wallet operates a hold), another client's wallet, or the other side's key", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet or hold", body = crate::answers::Errors),
+              (status = 409, description = "the hold is not open or another operation is on its way, the notary is not the platform, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn renew_hold(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path((wallet_id, hold_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: JsonBody<RenewHold>,
+    Path((_, hold_id)): Path<(String, String)>,
+    post: WalletPost<RenewHold>,
 ) -> Result<Response, Problem> {
-    operate(
-        state,
-        client,
-        wallet_id,
+    let command = HoldCommand {
+        op: HoldOp::Renew,
         hold_id,
-        headers,
-        body.fingerprint,
-        HoldOp::Renew,
-        None,
-        None,
-        Some(body.value.expiration),
-    )
-    .await
+        amount: None,
+        concept: None,
+        expiration: post.body.expiration.clone(),
+    };
+    operate(&state, &post, command).await
 }

@@ -9,6 +9,7 @@ mod wallets;
 
 use axum::{
     Json, Router,
+    extract::State,
     http::StatusCode,
     response::IntoResponse,
     routing::{get, post},
@@ -78,7 +79,9 @@ pub(crate) fn router() -> Router<ApiState> {
         .nest("/api/v1/bank", bank)
         .route(
             "/api/v1/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
+            get(|State(state): State<ApiState>| async move {
+                Json(crate::openapi::document(state.chain.decimals))
+            }),
         )
         .fallback(|| async {
             Problem::not_found("no such endpoint: see /api/v1/openapi.json").into_response()

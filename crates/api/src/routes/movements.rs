@@ -9,6 +9,7 @@ use emtoken_store::vocabulary::MovementStatus;
 
 use crate::{
     ApiState, Problem,
+    answers::{Movement, MovementList, Page},
     auth::ClientCaller,
     fields,
     paging::ListQuery,
@@ -18,24 +19,21 @@ use crate::{
 /// `GET /api/v1/public/wallets/{walletId}/movements`: paged, filtered by `startDate`, `endDate`
 /// (creation time, inclusive) and `status`.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/movements", tag = "movements",
-    params(("walletId" = String, Path),
-           ("startDate" = Option<String>, Query, description = "e.g. 2020-02-28 12:00:00 (UTC) or RFC 3339"),
-           ("endDate" = Option<String>, Query), ("status" = Option<String>, Query, description = "PENDING|SUCCESS|ERROR"),
-           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
-           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|amount|status|type, asc|desc")),
-    responses((status = 200, description = "HAL page of movements"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("startDate" = Option<String>, Query, format = DateTime, description = "created at or after: RFC 3339, or 2020-02-28 12:00:00 (UTC) or 2020-02-28; after endDate is a 400"), ("endDate" = Option<String>, Query, format = DateTime, description = "created at or before (same forms)"), ("status" = Option<crate::answers::MovementStatus>, Query, description = "only movements with this status"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|amount|status|type)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the wallet's movements", body = crate::answers::Page<crate::answers::MovementList>),
+              (status = 400, description = "walletId is not a UUID, or a query parameter is wrong or unknown", body = crate::answers::Errors),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn list_movements(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Page<MovementList>>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let (q, items, total) = movements_of(&state, &wallet, params).await?;
+    let (q, movements, total) = movements_of(&state, &wallet, params).await?;
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets/{}/movements", wallet.id),
-        "movements",
-        items,
+        MovementList { movements },
         total,
     )))
 }
@@ -46,7 +44,7 @@ pub(crate) async fn movements_of(
     state: &ApiState,
     wallet: &emtoken_store::WalletRow,
     params: Vec<(String, String)>,
-) -> Result<(ListQuery, Vec<serde_json::Value>, i64), Problem> {
+) -> Result<(ListQuery, Vec<Movement>, i64), Problem> {
     let (q, query) = movements_query(params, wallet.id)?;
     let (rows, total) = state.store.movements_page(&query).await?;
     let owners = views::owners(
@@ -114,13 +112,14 @@ pub(crate) fn movements_query(
 
 /// `GET /api/v1/public/wallets/{walletId}/movements/{movementId}`.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/movements/{movementId}", tag = "movements",
-    params(("walletId" = String, Path), ("movementId" = String, Path)),
-    responses((status = 200, description = "the movement"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"), ("movementId" = uuid::Uuid, Path, description = "the movement")),
+    responses((status = 200, description = "the movement", body = crate::answers::Movement),
+              (status = 400, description = "an id is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet or movement", body = crate::answers::Errors)))]
 pub(crate) async fn get_movement(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path((wallet_id, movement_id)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Movement>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let id = fields::uuid("movementId", &movement_id)?;
     let m = state

@@ -8,50 +8,58 @@ use axum::{
     extract::{Path, Query, State},
 };
 use emtoken_store::{WalletRef, WalletRow};
-use serde_json::{Value, json};
 
 use super::movements_of;
-use crate::{ApiState, Problem, auth::BankCaller, fields, views};
+use crate::{
+    ApiState, Problem,
+    answers::{
+        HrefPage, Link, MovementLinks, MovementList, Page, SelfLink, SystemAccount,
+        SystemAccountLinks, SystemAccountList, SystemAccounts,
+    },
+    auth::BankCaller,
+    fields, views,
+};
 
 /// Base of the system accounts' endpoints.
 const SYSTEM: &str = "/api/v1/bank/system-accounts";
 
-fn account(state: &ApiState, w: &WalletRow) -> Value {
+fn account(state: &ApiState, w: &WalletRow) -> SystemAccount {
     let address = views::hex(&w.address);
-    json!({
-        "_links": {
-            "movements": { "href": format!("{SYSTEM}/{address}/movements") },
+    SystemAccount {
+        links: SystemAccountLinks {
+            movements: Link::new(format!("{SYSTEM}/{address}/movements")),
         },
-        "role": w.system_role,
-        "id": w.id,
-        "dltAddress": address,
-        "dltNetwork": state.chain.network,
-        "balance": views::amount(state, w.balance),
-        "availableBalance": views::amount(state, w.available()),
-        "heldBalance": views::amount(state, w.held),
-        "createdAt": w.created_at.map(views::time),
-    })
+        role: w.system_role.clone(),
+        id: w.id,
+        dlt_address: address,
+        dlt_network: state.chain.network.clone(),
+        balance: views::amount(state, w.balance),
+        available_balance: views::amount(state, w.available()),
+        held_balance: views::amount(state, w.held),
+        created_at: w.created_at.map(views::time),
+    }
 }
 
 /// `GET /api/v1/bank/system-accounts`: the suspense account and the operators, with their role and
 /// balances (balance as of final blocks; available and held at the last indexed block).
 #[utoipa::path(get, path = "/api/v1/bank/system-accounts", tag = "bank",
-    responses((status = 200, description = "the platform's accounts: role (SUSPENSE or OPERATOR), address, balances, link to their movements"),
-              (status = 401), (status = 403)))]
+    responses((status = 200, description = "the platform's accounts: role (SUSPENSE or OPERATOR), address, balances, link to their movements", body = crate::answers::HrefPage<crate::answers::SystemAccountList>)))]
 pub(crate) async fn bank_list_system_accounts(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<SystemAccounts>, Problem> {
     let rows = state.store.system_accounts().await?;
-    let items: Vec<Value> = rows
+    let system_accounts = rows
         .iter()
         .filter(|w| w.chain_id == state.chain.chain_id)
         .map(|w| account(&state, w))
         .collect();
-    Ok(Json(json!({
-        "_links": { "self": { "href": SYSTEM } },
-        "_embedded": { "systemAccounts": items },
-    })))
+    Ok(Json(HrefPage {
+        links: SelfLink {
+            this: Link::new(SYSTEM),
+        },
+        embedded: SystemAccountList { system_accounts },
+    }))
 }
 
 /// `GET /api/v1/bank/system-accounts/{address}/movements`: a system account's movements, paged, sorted
@@ -59,18 +67,16 @@ pub(crate) async fn bank_list_system_accounts(
 /// movements sum to its balance: SUSPENSE_IN a payout's funds put in suspense, SUSPENSE_OUT burnt
 /// (payout executed) or sent back to the wallet (rejected).
 #[utoipa::path(get, path = "/api/v1/bank/system-accounts/{address}/movements", tag = "bank",
-    params(("address" = String, Path, description = "the account's address, 0x + 40 hex digits"),
-           ("startDate" = Option<String>, Query), ("endDate" = Option<String>, Query),
-           ("status" = Option<String>, Query, description = "PENDING|SUCCESS|ERROR"),
-           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query),
-           ("sort" = Option<String>, Query, description = "createdAt|updatedAt|amount|status|type, asc|desc")),
-    responses((status = 200, description = "HAL page of movements"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+    params(("address" = String, Path, pattern = r"^0x[0-9a-fA-F]{40}$", description = "the account's address"), ("startDate" = Option<String>, Query, format = DateTime, description = "created at or after: RFC 3339, or 2020-02-28 12:00:00 (UTC) or 2020-02-28; after endDate is a 400"), ("endDate" = Option<String>, Query, format = DateTime, description = "created at or before (same forms)"), ("status" = Option<crate::answers::MovementStatus>, Query, description = "only movements with this status"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|amount|status|type)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the account's movements", body = crate::answers::Page<crate::answers::MovementList>),
+              (status = 400, description = "a bad address or query parameter", body = crate::answers::Errors),
+              (status = 404, description = "not a system account", body = crate::answers::Errors)))]
 pub(crate) async fn bank_system_account_movements(
     State(state): State<ApiState>,
     BankCaller(_bank): BankCaller,
     Path(address): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<Page<MovementList>>, Problem> {
     let address = fields::address("address", &address)?;
     let wallet = state
         .store
@@ -80,18 +86,19 @@ pub(crate) async fn bank_system_account_movements(
         .ok_or_else(|| Problem::not_found(format!("{address} is not a system account")))?;
     let (q, items, total) = movements_of(&state, &wallet, params).await?;
     let base = format!("{SYSTEM}/{}/movements", views::hex(&wallet.address));
-    let items = items
+    let movements = items
         .into_iter()
         .map(|mut item| {
             // Its own links: the account is not a client's wallet, so the public ones to it do not apply.
-            if let Some(links) = item["_links"].as_object_mut() {
-                links.remove("self");
-                links.remove("wallet");
-                links.insert("movements".into(), json!({ "href": base }));
-                links.insert("systemAccounts".into(), json!({ "href": SYSTEM }));
-            }
+            item.links = MovementLinks {
+                movements: Some(Link::new(base.clone())),
+                system_accounts: Some(Link::new(SYSTEM)),
+                ..item.links
+            };
+            item.links.this = None;
+            item.links.wallet = None;
             item
         })
         .collect();
-    Ok(Json(q.page(&base, "movements", items, total)))
+    Ok(Json(q.page(&base, MovementList { movements }, total)))
 }

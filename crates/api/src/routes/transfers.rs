@@ -1,9 +1,5 @@
 use alloy::primitives::{Address, keccak256};
-use axum::{
-    extract::{Path, State},
-    http::{HeaderMap, StatusCode},
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use emtoken_sdk::OperationId;
 use emtoken_store::{
     api::{ExpectedMovement, NewRequest, RequestKind},
@@ -14,15 +10,15 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{owned_wallet, ready, target_wallet};
+use super::{ready, target_wallet};
 use crate::{
     ApiState, Problem,
-    auth::ClientCaller,
-    body::JsonBody,
+    answers::{Accepted, CashOutAccepted, Link, SelfLink, TransferAccepted, TransferLinks},
     fields,
     iban::Iban,
-    idempotency::{self, Outflow},
+    idempotency::Outflow,
     platform::Call,
+    post::WalletPost,
     views::PUBLIC,
 };
 
@@ -31,10 +27,13 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Transfer {
     /// Amount, a decimal string ("1.50").
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// Purpose (shown on both movements).
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
-    /// The receiving wallet.
+    /// The receiving wallet: another READY wallet (400 if none).
+    #[schema(value_type = uuid::Uuid)]
     target_wallet_id: String,
 }
 
@@ -43,6 +42,7 @@ pub(crate) struct Transfer {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct IbanObject {
     /// The IBAN (checked: country, length, checksum).
+    #[schema(value_type = crate::fields::IbanText)]
     account_number: String,
 }
 
@@ -53,36 +53,28 @@ pub(crate) struct CashOut {
     /// The receiving bank account.
     iban: IbanObject,
     /// Amount, a decimal string.
+    #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
     /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
 }
 
 /// `POST /api/v1/public/wallets/{walletId}/transfer`: an operator transfer to another wallet. 202 with the
 /// TRANSFER_OUT movement's id (PENDING until final).
-#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/transfer", tag = "transfers", request_body = Transfer,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "on its way: movementId, status PENDING"), (status = 400), (status = 401),
-              (status = 403), (status = 404), (status = 409, description = "not enough available balance, limits, wallet not READY")))]
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/transfer", tag = "transfers", request_body = Transfer, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 202, description = "on its way: the TRANSFER_OUT and TRANSFER_IN movements, PENDING until final", body = crate::answers::TransferAccepted),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "a wallet is not READY, the available balance less what is on its way cannot cover it, or the contract refused it (limits, compliance)", body = crate::answers::Errors)))]
 pub(crate) async fn transfer(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<Transfer>,
+    post: WalletPost<Transfer>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let req = body.value;
+    let (wallet, req) = (&post.wallet, &post.body);
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
+    let concept = fields::concept(req.concept.clone())?;
     let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
-    ready(&wallet, "sending")?;
+    ready(wallet, "sending")?;
     if target.id == wallet.id {
         return Err(Problem::bad(
             "targetWalletId",
@@ -113,24 +105,21 @@ pub(crate) async fn transfer(
         .operator
         .prepare()
         .operator_transfer(operation, from, to, amount);
-    let answer = json!({
-        "_links": {
-            "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id) },
-            "targetMovement": { "href": format!("{PUBLIC}/wallets/{}/movements/{in_id}", target.id) },
+    let answer = TransferAccepted {
+        links: TransferLinks {
+            this: Link::new(format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id)),
+            target_movement: Link::new(format!("{PUBLIC}/wallets/{}/movements/{in_id}", target.id)),
         },
-        "movementId": out_id,
-        "targetMovementId": in_id,
-        "status": "PENDING",
-        "amount": amount.to_string(),
-        "concept": concept,
-        "originWalletId": wallet.id,
-        "targetWalletId": target.id,
-    });
+        movement_id: out_id,
+        target_movement_id: in_id,
+        status: Accepted::Pending,
+        amount: amount.to_string(),
+        concept: concept.clone(),
+        origin_wallet_id: wallet.id,
+        target_wallet_id: target.id,
+    };
     let request = NewRequest {
         id: request_id,
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         wallet_id: Some(wallet.id),
         record_id: Some(out_id),
         record_key: Some(key_of_record),
@@ -142,7 +131,7 @@ pub(crate) async fn transfer(
         ],
         ..NewRequest::new(RequestKind::Transfer)
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::operator(call)],
@@ -157,30 +146,20 @@ pub(crate) async fn transfer(
 
 /// `POST /api/v1/public/wallets/{walletId}/cashOuts`: a payout order to a bank account; its
 /// BANK_ACCOUNT_CASHOUT movement is PENDING until the bank side executes (SUCCESS) or rejects (ERROR) it.
-#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cashOuts", tag = "cash-outs", request_body = CashOut,
-    params(("walletId" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 202, description = "ordered: movementId, status PENDING"), (status = 400, description = "e.g. a bad IBAN checksum"),
-              (status = 401), (status = 403), (status = 404), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cashOuts", tag = "cash-outs", request_body = CashOut, params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 202, description = "ordered: the BANK_ACCOUNT_CASHOUT movement, PENDING until the bank side decides", body = crate::answers::CashOutAccepted),
+              (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, the available balance less what is on its way cannot cover it, or the contract refused it", body = crate::answers::Errors)))]
 pub(crate) async fn cash_out(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    Path(wallet_id): Path<String>,
-    headers: HeaderMap,
-    body: JsonBody<CashOut>,
+    post: WalletPost<CashOut>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let req = body.value;
+    let (wallet, req) = (&post.wallet, &post.body);
     let iban =
         Iban::parse(&req.iban.account_number).map_err(|e| Problem::bad("iban.accountNumber", e))?;
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
-    let concept = fields::concept(req.concept)?;
-    ready(&wallet, "paying")?;
+    let concept = fields::concept(req.concept.clone())?;
+    ready(wallet, "paying")?;
     let request_id = Uuid::new_v4();
     let operation = OperationId::from_uuid(request_id);
     let operator = state.platform.operator.signer().unwrap_or_default();
@@ -196,19 +175,21 @@ pub(crate) async fn cash_out(
         amount,
         instructions,
     );
-    let answer = json!({
-        "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}/movements/{movement_id}", wallet.id) } },
-        "movementId": movement_id,
-        "status": "PENDING",
-        "amount": amount.to_string(),
-        "iban": iban.as_str(),
-        "concept": concept,
-    });
+    let answer = CashOutAccepted {
+        links: SelfLink {
+            this: Link::new(format!(
+                "{PUBLIC}/wallets/{}/movements/{movement_id}",
+                wallet.id
+            )),
+        },
+        movement_id,
+        status: Accepted::Pending,
+        amount: amount.to_string(),
+        iban: iban.as_str().to_owned(),
+        concept: concept.clone(),
+    };
     let request = NewRequest {
         id: request_id,
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         wallet_id: Some(wallet.id),
         record_id: Some(movement_id),
         record_key: Some(payout_key),
@@ -225,7 +206,7 @@ pub(crate) async fn cash_out(
         }],
         ..NewRequest::new(RequestKind::CashOut)
     };
-    idempotency::run(
+    post.run(
         &state,
         request,
         vec![Call::operator(call)],

@@ -2,8 +2,8 @@ use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode, header::LOCATION},
-    response::{IntoResponse, Response},
+    http::{StatusCode, header::LOCATION},
+    response::Response,
 };
 use emtoken_store::{
     api::{ExpectedMovement, NewRequest, NewWallet, Registration, RequestKind, WalletsQuery},
@@ -17,11 +17,12 @@ use uuid::Uuid;
 use super::owned_wallet;
 use crate::{
     ApiState, Problem,
+    answers::{Link, Page, SelfLink, Wallet, WalletList, WalletRegistered, WalletUnsubscribed},
     auth::ClientCaller,
-    body::JsonBody,
     fields, iban, idempotency,
     paging::ListQuery,
     platform::Call,
+    post::Post,
     views::{self, PUBLIC},
 };
 
@@ -30,22 +31,25 @@ use crate::{
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CreateWallet {
     /// The user (a UUID of the client's choosing).
+    #[schema(value_type = uuid::Uuid)]
     user_id: String,
-    /// The address to register; without it the platform generates one and keeps no key.
+    /// The address to register; without it the platform generates one and keeps no key. A mixed-case
+    /// address must carry its EIP-55 checksum (400).
+    #[schema(value_type = Option<crate::answers::HexAddress>)]
     dlt_address: Option<String>,
 }
 
 /// `GET /api/v1/public/wallets`: the client's wallets, paged; `userId` filters.
 #[utoipa::path(get, path = "/api/v1/public/wallets", tag = "wallets",
-    params(("userId" = Option<String>, Query, description = "only this user's wallets"),
-           ("page" = Option<i64>, Query), ("size" = Option<i64>, Query), ("sort" = Option<String>, Query,
-           description = "createdAt|balance|availableBalance|heldBalance|status|dltAddress, asc|desc")),
-    responses((status = 200, description = "HAL page of wallets"), (status = 400), (status = 401)))]
+    params(("userId" = Option<uuid::Uuid>, Query, description = "only this user's wallets"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"),
+           ("sort" = Option<String>, Query, pattern = r"^(createdAt|balance|availableBalance|heldBalance|status|dltAddress)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
+    responses((status = 200, description = "a page of the client's wallets", body = crate::answers::Page<crate::answers::WalletList>),
+              (status = 400, description = "a query parameter is wrong or unknown", body = crate::answers::Errors)))]
 pub(crate) async fn list_wallets(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Page<WalletList>>, Problem> {
     let q = ListQuery::parse(
         params,
         &[
@@ -72,27 +76,26 @@ pub(crate) async fn list_wallets(
             paging: q.paging,
         })
         .await?;
-    let items = rows
+    let wallets = rows
         .iter()
         .map(|w| views::wallet(&state, w, Some(&client.name)))
         .collect();
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets"),
-        "wallets",
-        items,
+        WalletList { wallets },
         total,
     )))
 }
 
 /// `GET /api/v1/public/wallets/{walletId}`.
-#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}", tag = "wallets",
-    params(("walletId" = String, Path)),
-    responses((status = 200, description = "the wallet"), (status = 400), (status = 401), (status = 403), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}", tag = "wallets", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 200, description = "the wallet", body = crate::answers::Wallet),
+              (status = 400, description = "walletId is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn get_wallet(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Wallet>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     Ok(Json(views::wallet(&state, &wallet, Some(&client.name))))
 }
@@ -100,22 +103,15 @@ pub(crate) async fn get_wallet(
 /// `POST /api/v1/public/wallets`: registers an address (given, or generated with its key thrown away)
 /// for a user at a KYC level; the wallet is PENDING until its on-chain registration is indexed.
 #[utoipa::path(post, path = "/api/v1/public/wallets", tag = "wallets", request_body = CreateWallet,
-    params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, description = "registered (status PENDING until the chain has it)"),
-              (status = 400), (status = 401), (status = 409, description = "address taken or unsubscribed")))]
+    responses((status = 201, description = "registered: PENDING until the chain has it (Location: the wallet)", body = crate::answers::WalletRegistered,
+                   headers(("Location" = String, description = "the wallet"))),
+              (status = 409, description = "the address belongs to a wallet, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors)))]
 pub(crate) async fn create_wallet(
     State(state): State<ApiState>,
-    ClientCaller(client): ClientCaller,
-    headers: HeaderMap,
-    body: JsonBody<CreateWallet>,
+    post: Post<CreateWallet>,
 ) -> Result<Response, Problem> {
-    let key = idempotency::key(&headers)?;
-    if let Some(answer) =
-        idempotency::earlier(&state, client.id, key.as_deref(), &body.fingerprint).await?
-    {
-        return Ok(answer);
-    }
-    let req = body.value;
+    let client = &post.caller;
+    let req = &post.body;
     let user_id = fields::uuid("userId", &req.user_id)?;
     let address: Address = match &req.dlt_address {
         Some(text) => fields::address("dltAddress", text)?,
@@ -164,20 +160,23 @@ pub(crate) async fn create_wallet(
             .register_wallet(address, level);
         vec![Call::compliance(call)]
     };
-    let answer = json!({
-        "_links": { "self": { "href": format!("{PUBLIC}/wallets/{wallet_id}") } },
-        "dltAddress": format!("{address:#x}"),
-        "dltNetwork": state.chain.network,
-        "status": if wallet.registered { "READY" } else { "PENDING" },
-        "userId": user_id,
-        "walletId": wallet_id,
-        "iban": wallet.iban,
-    });
+    let answer = WalletRegistered {
+        links: SelfLink {
+            this: Link::new(format!("{PUBLIC}/wallets/{wallet_id}")),
+        },
+        dlt_address: format!("{address:#x}"),
+        dlt_network: state.chain.network.clone(),
+        status: if wallet.registered {
+            WalletStatus::Ready
+        } else {
+            WalletStatus::Pending
+        },
+        user_id,
+        wallet_id,
+        iban: wallet.iban.clone(),
+    };
     let request = NewRequest {
         id: Uuid::new_v4(),
-        client_id: client.id,
-        idempotency_key: key,
-        fingerprint: body.fingerprint,
         wallet_id: Some(wallet_id),
         record_id: Some(wallet_id),
         record_key: None,
@@ -186,8 +185,9 @@ pub(crate) async fn create_wallet(
         movements: Vec::<ExpectedMovement>::new(),
         ..NewRequest::new(RequestKind::RegisterWallet)
     };
-    let mut response =
-        idempotency::run(&state, request, calls, (StatusCode::CREATED, answer), None).await?;
+    let mut response = post
+        .run(&state, request, calls, (StatusCode::CREATED, answer), None)
+        .await?;
     if response.status() == StatusCode::CREATED
         && let Ok(location) = format!("{PUBLIC}/wallets/{wallet_id}").parse()
     {
@@ -230,15 +230,15 @@ async fn refuse_platform_address(state: &ApiState, address: Address) -> Result<(
 
 /// `DELETE /api/v1/public/wallets/{walletId}`: unsubscribes a wallet whose three balances are 0;
 /// irreversible (the address is frozen on chain and can never be registered again).
-#[utoipa::path(delete, path = "/api/v1/public/wallets/{walletId}", tag = "wallets",
-    params(("walletId" = String, Path)),
-    responses((status = 200, description = "unsubscribed"), (status = 401), (status = 403), (status = 404),
-              (status = 409, description = "the wallet has funds or operations on their way")))]
+#[utoipa::path(delete, path = "/api/v1/public/wallets/{walletId}", tag = "wallets", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 200, description = "unsubscribed (and frozen on chain): irreversible", body = crate::answers::WalletUnsubscribed),
+              (status = 400, description = "walletId is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "already unsubscribed, or the wallet has funds or operations on their way", body = crate::answers::Errors)))]
 pub(crate) async fn unsubscribe_wallet(
     State(state): State<ApiState>,
     ClientCaller(client): ClientCaller,
     Path(wallet_id): Path<String>,
-) -> Result<Response, Problem> {
+) -> Result<Json<WalletUnsubscribed>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     if wallet.status == WalletStatus::Unsubscribed {
         return Err(Problem::conflict(format!(
@@ -282,16 +282,14 @@ pub(crate) async fn unsubscribe_wallet(
         )
         .await;
     }
-    Ok((
-        StatusCode::OK,
-        Json(json!({
-            "_links": { "self": { "href": format!("{PUBLIC}/wallets/{}", row.id) } },
-            "dltAddress": format!("{address:#x}"),
-            "dltNetwork": state.chain.network,
-            "status": row.status,
-            "userId": row.user_id,
-            "walletId": row.id,
-        })),
-    )
-        .into_response())
+    Ok(Json(WalletUnsubscribed {
+        links: SelfLink {
+            this: Link::new(format!("{PUBLIC}/wallets/{}", row.id)),
+        },
+        dlt_address: format!("{address:#x}"),
+        dlt_network: state.chain.network.clone(),
+        status: row.status,
+        user_id: row.user_id,
+        wallet_id: row.id,
+    }))
 }

@@ -13,8 +13,13 @@ use clap::Args;
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
+use emtoken_api::answers::{
+    CashInAccepted, CashOutAccepted, CashOutDecision, Decision, Hold, TransferAccepted,
+    WalletRegistered, WalletStatus,
+};
+use serde::de::DeserializeOwned;
+
 use self::{
-    check::Checks,
     http::{Api, wait_for},
     report::Summary,
 };
@@ -30,8 +35,9 @@ use crate::output::Output;
 /// POST carries a fresh Idempotency-Key. Prints the wallets and their movements, and a curl line to
 /// try the API by hand. Progress goes to stderr.
 ///
-/// With --check it waits until no movement is PENDING and verifies balances, movements, holds and the
-/// answers' field names; it exits non-zero naming each difference (expected vs found).
+/// Every answer is read as the API's own type (a missing or mistyped field stops the demo, naming the
+/// call). With --check it waits until no movement is PENDING and verifies balances, movements and holds;
+/// it exits non-zero naming each difference (expected vs found).
 ///
 /// Example: `emtoken demo --api http://127.0.0.1:8080 --key emt_… --bank-key emt_… --check`.
 #[derive(Debug, Args)]
@@ -105,7 +111,6 @@ struct Demo {
     key: String,
     bank_key: String,
     timeout: Duration,
-    checks: Checks,
 }
 
 /// Runs `emtoken demo`.
@@ -115,16 +120,14 @@ pub(crate) async fn run(args: DemoArgs, output: Output) -> anyhow::Result<()> {
         key: args.key,
         bank_key: args.bank_key,
         timeout: Duration::from_secs(args.timeout),
-        checks: Checks::default(),
     };
     let played = demo.play(args.address).await.context("the demo stopped")?;
     if args.check {
         demo.settle(&played).await?;
     }
-    let summary = Summary::collect(&mut demo, &played).await?;
+    let summary = Summary::collect(&demo, &played).await?;
     let differences = if args.check {
-        let found = demo.checks.verify(&played, &summary);
-        Some(found)
+        Some(check::verify(&played, &summary))
     } else {
         None
     };
@@ -154,80 +157,74 @@ impl Demo {
             .await?;
         let b = self.register("B", None).await?;
         for wallet in [&a, &b] {
-            self.await_wallet(wallet, "status READY", |w| w["status"] == "READY")
+            self.await_wallet(wallet, "status READY", |w| w.status == WalletStatus::Ready)
                 .await?;
         }
         step("wallets A and B are READY");
 
-        let answer = self
+        let answer: CashInAccepted = self
             .post(
                 true,
                 "/api/v1/bank/cashIns",
                 json!({ "iban": a.iban, "amount": "100.00", "concept": "SEPA cash-in from the user's bank" }),
                 "SEPA cash-in",
-                check::CASH_IN,
             )
             .await?;
         step(&format!(
             "SEPA cash-in of 100.00 to {} accepted (request {})",
-            a.iban,
-            answer["id"].as_str().unwrap_or("?")
+            a.iban, answer.id
         ));
         self.await_wallet(&a, "balance 100.00 after the cash-in", |w| {
-            check::amount(&w["balance"]) == Some(check::dec("100"))
+            check::amount(&w.balance) == Some(check::dec("100"))
         })
         .await?;
 
-        let answer = self
+        let answer: TransferAccepted = self
             .post(
                 false,
                 &format!("{PUBLIC}/wallets/{}/transfer", a.id),
                 json!({ "amount": "10.50", "concept": TRANSFER_CONCEPT, "targetWalletId": b.id }),
                 "transfer A→B",
-                check::TRANSFER,
             )
             .await?;
-        let movement = text(&answer, "movementId")?;
+        let movement = answer.movement_id.to_string();
         step(&format!(
             "transfer of 10.50 A→B accepted (movement {movement})"
         ));
         self.await_movement(&a, &movement, "the transfer").await?;
 
         let executed_hold = self.hold(&a, &b, "5.00", "Deposit for the flat").await?;
-        self.post(
+        self.post::<Hold>(
             false,
             &format!("{PUBLIC}/wallets/{}/hold/{executed_hold}/executeHold", a.id),
             json!({ "amount": "3.00", "concept": "Deposit, the part owed" }),
             "executeHold",
-            check::HOLD,
         )
         .await?;
         step("hold executed for 3.00 (the other 2.00 released)");
         self.await_hold(&a, &executed_hold, "EXECUTED").await?;
 
         let released_hold = self.hold(&a, &b, "2.00", "Booking guarantee").await?;
-        self.post(
+        self.post::<Hold>(
             false,
             &format!("{PUBLIC}/wallets/{}/hold/{released_hold}/releaseHold", a.id),
             json!({ "concept": "Booking cancelled" }),
             "releaseHold",
-            check::HOLD,
         )
         .await?;
         step("hold released");
         self.await_hold(&a, &released_hold, "RELEASED_BY_NOTARY")
             .await?;
 
-        let answer = self
+        let answer: CashOutAccepted = self
             .post(
                 false,
                 &format!("{PUBLIC}/wallets/{}/cashOuts", a.id),
                 json!({ "iban": { "accountNumber": PAYOUT_IBAN }, "amount": "20.00", "concept": "Back to my bank account" }),
                 "cash-out",
-                check::CASH_OUT,
             )
             .await?;
-        let movement = text(&answer, "movementId")?;
+        let movement = answer.movement_id.to_string();
         step(&format!(
             "cash-out of 20.00 to {PAYOUT_IBAN} ordered (movement {movement})"
         ));
@@ -266,25 +263,20 @@ impl Demo {
                     .unwrap_or(&reply.body.to_string())
             );
         }
-        let answer = reply.expect(StatusCode::CREATED, &format!("register wallet {name}"))?;
-        self.checks.fields(
-            &format!("POST /wallets ({name})"),
-            &answer,
-            check::WALLET_CREATED,
-        );
+        let answer: WalletRegistered =
+            reply.answer(StatusCode::CREATED, &format!("register wallet {name}"))?;
         let wallet = DemoWallet {
             name,
-            id: text(&answer, "walletId")?,
+            id: answer.wallet_id.to_string(),
             user_id,
-            address: text(&answer, "dltAddress")?,
-            iban: text(&answer, "iban")?,
+            address: answer.dlt_address,
+            iban: answer
+                .iban
+                .with_context(|| format!("register wallet {name}: the answer has no IBAN"))?,
         };
         step(&format!(
             "wallet {name} registered: {} at {} (IBAN {}), {}",
-            wallet.id,
-            wallet.address,
-            wallet.iban,
-            answer["status"].as_str().unwrap_or("?")
+            wallet.id, wallet.address, wallet.iban, answer.status
         ));
         Ok(wallet)
     }
@@ -297,48 +289,43 @@ impl Demo {
         amount: &str,
         concept: &str,
     ) -> anyhow::Result<String> {
-        let answer = self
+        let answer: Hold = self
             .post(
                 false,
                 &format!("{PUBLIC}/wallets/{}/hold", payer.id),
                 json!({ "amount": amount, "targetWalletId": payee.id, "concept": concept }),
                 "hold",
-                check::HOLD,
             )
             .await?;
-        let id = text(&answer, "id")?;
+        let id = answer.id.to_string();
         step(&format!(
             "hold of {amount} A→B requested ({id}, {})",
-            answer["status"].as_str().unwrap_or("?")
+            answer.status
         ));
         self.await_hold(payer, &id, "CREATED").await?;
         Ok(id)
     }
 
-    /// POSTs with the bank's key (`bank`) or the client's, expecting 201 (wallets) or 202.
-    async fn post(
+    /// POSTs with the bank's key (`bank`) or the client's, expecting 202 and the API's answer `T`.
+    async fn post<T: DeserializeOwned>(
         &mut self,
         bank: bool,
         path: &str,
         body: Value,
         call: &str,
-        fields: &[&str],
-    ) -> anyhow::Result<Value> {
+    ) -> anyhow::Result<T> {
         let key = if bank { &self.bank_key } else { &self.key };
-        let answer = self
-            .api
+        self.api
             .post(key, path, &body)
             .await?
-            .expect(StatusCode::ACCEPTED, call)?;
-        self.checks.fields(&format!("POST {call}"), &answer, fields);
-        Ok(answer)
+            .answer(StatusCode::ACCEPTED, &format!("POST {call}"))
     }
 
     /// Executes a cash-out as the bank, retrying while the API says it is not on chain yet (409).
     async fn bank_execute(&mut self, movement: &str) -> anyhow::Result<()> {
         let path = format!("/api/v1/bank/cashOuts/{movement}/execute");
         let (api, key) = (&self.api, &self.bank_key);
-        let answer = wait_for(
+        let answer: Value = wait_for(
             &format!("the bank to accept executing cash-out {movement}"),
             self.timeout,
             async || {
@@ -351,16 +338,15 @@ impl Demo {
             },
         )
         .await?;
-        self.checks
-            .fields("POST bank execute cash-out", &answer, check::BANK_DECISION);
+        let decision: CashOutDecision = serde_json::from_value(answer.clone()).with_context(|| {
+            format!("POST bank execute cash-out: the answer is not the API's CashOutDecision: {answer}")
+        })?;
+        if decision.decision != Decision::Execute {
+            bail!(
+                "POST bank execute cash-out: the answer's decision is {:?}",
+                decision.decision
+            );
+        }
         Ok(())
     }
-}
-
-/// A string field of an answer, or an error naming it.
-fn text(answer: &Value, field: &str) -> anyhow::Result<String> {
-    answer[field]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("the answer has no '{field}': {answer}"))
 }

@@ -18,7 +18,7 @@ use crate::{args, logging, metrics_server, output::Output, signals};
 /// sent as transactions signed with the platform's operator key (and compliance key for
 /// registrations); the bank side (SEPA cash-ins, payouts executed or rejected) for the bank's key.
 /// API keys: `emtoken api-key create` (before starting, when the embedded database is used). The
-/// OpenAPI document is served at /api/v1/openapi.json.
+/// OpenAPI document is served at /api/v1/openapi.json, and Swagger UI over it at /docs.
 ///
 /// Example: `EMTOKEN_OPERATOR_KEY=0x… EMTOKEN_COMPLIANCE_KEY=0x… emtoken serve --rpc http://127.0.0.1:8545
 /// --contract 0x5fbdb2315678afecb367f032d93f642f64180aa3 --listen 127.0.0.1:8080`.
@@ -151,7 +151,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         tracing::info!(
-            "serving the API on http://{addr}/api/v1/public (OpenAPI: http://{addr}/api/v1/openapi.json)"
+            "serving the API on http://{addr}/api/v1/public (OpenAPI: http://{addr}/api/v1/openapi.json, viewer: http://{addr}/docs)"
         );
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -3,262 +3,144 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use super::{Played, TRANSFER_CONCEPT, report::Summary};
-
-/// Fields of the platform's guide each answer must have.
-pub(super) const WALLET_CREATED: &[&str] = &[
-    "_links",
-    "walletId",
-    "dltAddress",
-    "dltNetwork",
-    "status",
-    "userId",
-    "iban",
-];
-pub(super) const WALLET: &[&str] = &[
-    "_links",
-    "id",
-    "balance",
-    "availableBalance",
-    "heldBalance",
-    "clientId",
-    "clientAlias",
-    "dltAddress",
-    "dltNetwork",
-    "iban",
-    "kycLevel",
-    "status",
-    "userId",
-    "createdAt",
-];
-pub(super) const MOVEMENT: &[&str] = &[
-    "_links",
-    "id",
-    "walletId",
-    "type",
-    "status",
-    "amount",
-    "concept",
-    "createdAt",
-    "updatedAt",
-    "originWalletId",
-    "targetWalletId",
-    "originUserId",
-    "targetUserId",
-    "userId",
-    "clientId",
-    "dltNetwork",
-    "iban",
-];
-pub(super) const CASH_IN: &[&str] = &["id", "walletId", "iban", "amount", "concept", "status"];
-pub(super) const TRANSFER: &[&str] = &[
-    "_links",
-    "movementId",
-    "targetMovementId",
-    "status",
-    "amount",
-    "concept",
-    "originWalletId",
-    "targetWalletId",
-];
-pub(super) const HOLD: &[&str] = &[
-    "_links",
-    "id",
-    "userId",
-    "clientId",
-    "payerDltAddress",
-    "payeeDltAddress",
-    "notaryDltAddress",
-    "heldValue",
-    "executedValue",
-    "remainingValue",
-    "status",
-    "dltNetwork",
-    "operationId",
-    "payerWalletId",
-    "payeeWalletId",
-    "createdAt",
-    "updatedAt",
-    "expiration",
-];
-pub(super) const CASH_OUT: &[&str] = &[
-    "_links",
-    "movementId",
-    "status",
-    "amount",
-    "iban",
-    "concept",
-];
-pub(super) const BANK_DECISION: &[&str] = &["movementId", "decision", "status"];
 
 /// A decimal from a literal.
 pub(super) fn dec(text: &str) -> Decimal {
     text.parse().unwrap_or_default()
 }
 
-/// A JSON amount (a decimal string); `None` when it is not one.
-pub(super) fn amount(v: &Value) -> Option<Decimal> {
-    v.as_str().and_then(|s| s.parse().ok())
+/// An amount of an answer (a decimal string); `None` when it is not one.
+pub(super) fn amount(text: &str) -> Option<Decimal> {
+    text.parse().ok()
 }
 
-/// Differences found so far (field names, while the demo runs).
-#[derive(Debug, Default)]
-pub(super) struct Checks {
-    differences: Vec<String>,
-}
-
-impl Checks {
-    /// Notes each of `fields` that `answer` lacks.
-    pub(super) fn fields(&mut self, call: &str, answer: &Value, fields: &[&str]) {
-        let Some(object) = answer.as_object() else {
-            self.differences
-                .push(format!("{call}: expected a JSON object, found {answer}"));
-            return;
-        };
-        let missing: Vec<&str> = fields
-            .iter()
-            .copied()
-            .filter(|f| !object.contains_key(*f))
-            .collect();
-        if !missing.is_empty() {
-            let message = format!(
-                "{call}: expected the fields {}, missing",
-                missing.join(", ")
-            );
-            if !self.differences.contains(&message) {
-                self.differences.push(message);
-            }
+/// Every difference between what the demo expects and `summary` (the answers were read as the API's
+/// types already: a missing or mistyped field stops the demo, naming the call).
+pub(super) fn verify(played: &Played, summary: &Summary) -> Vec<String> {
+    let mut out = vec![];
+    let expected_wallets = [("A", "66.50"), ("B", "13.50")];
+    for ((w, played), (name, balance)) in summary
+        .wallets
+        .iter()
+        .zip([&played.a, &played.b])
+        .zip(expected_wallets)
+    {
+        if w.user_id != played.user_id || w.dlt_address != played.address {
+            out.push(format!(
+                "wallet {name}: expected user {} at {}, found user {} at {}",
+                played.user_id, played.address, w.user_id, w.dlt_address
+            ));
         }
-    }
-
-    /// Every difference between what the demo expects and `summary`.
-    pub(super) fn verify(&self, played: &Played, summary: &Summary) -> Vec<String> {
-        let mut out = self.differences.clone();
-        let expected_wallets = [("A", "66.50"), ("B", "13.50")];
-        for ((w, played), (name, balance)) in summary
-            .wallets
-            .iter()
-            .zip([&played.a, &played.b])
-            .zip(expected_wallets)
-        {
-            if w.user_id != played.user_id || w.dlt_address != played.address {
-                out.push(format!(
-                    "wallet {name}: expected user {} at {}, found user {} at {}",
-                    played.user_id, played.address, w.user_id, w.dlt_address
-                ));
-            }
-            for (what, found, want) in [
-                ("balance", &w.balance, balance),
-                ("availableBalance", &w.available_balance, balance),
-                ("heldBalance", &w.held_balance, "0"),
-            ] {
-                compare_amount(&mut out, &format!("wallet {name} {what}"), want, found);
-            }
-            if w.status != "READY" {
-                out.push(format!(
-                    "wallet {name} status: expected READY, found {}",
-                    w.status
-                ));
-            }
-        }
-        let expected_movements: [&[(&str, &str)]; 2] = [
-            &[
-                ("BANK_ACCOUNT_CASHIN", "100.00"),
-                ("TRANSFER_OUT", "10.50"),
-                ("LOCK", "5.00"),
-                ("TRANSFER_OUT", "3.00"),
-                ("RELEASE", "2.00"),
-                ("LOCK", "2.00"),
-                ("RELEASE", "2.00"),
-                ("BANK_ACCOUNT_CASHOUT", "20.00"),
-            ],
-            &[("TRANSFER_IN", "10.50"), ("TRANSFER_IN", "3.00")],
-        ];
-        for (w, expected) in summary.wallets.iter().zip(expected_movements) {
-            let key = |kind: &str, amount: &str, status: &str| {
-                format!("{kind} {:.2} {status}", dec(amount))
-            };
-            let mut counts: BTreeMap<String, i64> = BTreeMap::new();
-            for (kind, amount) in expected {
-                *counts.entry(key(kind, amount, "SUCCESS")).or_default() += 1;
-            }
-            for m in &w.movements {
-                *counts
-                    .entry(key(&m.kind, &m.amount, &m.status))
-                    .or_default() -= 1;
-            }
-            for (movement, count) in counts {
-                match count {
-                    1.. => out.push(format!(
-                        "wallet {} movements: expected {movement} ({count}x), not found",
-                        w.name
-                    )),
-                    ..0 => out.push(format!(
-                        "wallet {} movements: found {movement} ({}x), not expected",
-                        w.name, -count
-                    )),
-                    0 => {}
-                }
-            }
-        }
-        // The transfer's movements carry its concept and name each other's wallet.
-        let (a, b) = (&summary.wallets[0], &summary.wallets[1]);
-        for (w, kind, field, other) in [
-            (a, "TRANSFER_OUT", "targetWalletId", &played.b.id),
-            (b, "TRANSFER_IN", "originWalletId", &played.a.id),
+        for (what, found, want) in [
+            ("balance", &w.balance, balance),
+            ("availableBalance", &w.available_balance, balance),
+            ("heldBalance", &w.held_balance, "0"),
         ] {
-            let Some(m) = w
-                .movements
-                .iter()
-                .find(|m| m.kind == kind && amount_is(&m.amount, "10.50"))
-            else {
-                continue;
-            };
-            if m.concept.as_deref() != Some(TRANSFER_CONCEPT) {
-                out.push(format!(
-                    "wallet {} {kind} 10.50 concept: expected '{TRANSFER_CONCEPT}', found {:?}",
-                    w.name, m.concept
-                ));
-            }
-            let found = if kind == "TRANSFER_OUT" {
-                &m.target_wallet_id
-            } else {
-                &m.origin_wallet_id
-            };
-            if found.as_deref() != Some(other.as_str()) {
-                out.push(format!(
-                    "wallet {} {kind} 10.50 {field}: expected {other}, found {found:?}",
-                    w.name
-                ));
-            }
+            compare_amount(&mut out, &format!("wallet {name} {what}"), want, found);
         }
-        for (hold, (status, held, executed)) in summary.holds.iter().zip([
-            ("EXECUTED", "5.00", "3.00"),
-            ("RELEASED_BY_NOTARY", "2.00", "0"),
-        ]) {
-            if hold.status != status {
-                out.push(format!(
-                    "hold {} status: expected {status}, found {}",
-                    hold.id, hold.status
-                ));
-            }
-            compare_amount(
-                &mut out,
-                &format!("hold {} heldValue", hold.id),
-                held,
-                &hold.held_value,
-            );
-            compare_amount(
-                &mut out,
-                &format!("hold {} executedValue", hold.id),
-                executed,
-                &hold.executed_value,
-            );
+        if w.status != "READY" {
+            out.push(format!(
+                "wallet {name} status: expected READY, found {}",
+                w.status
+            ));
         }
-        out
     }
+    let expected_movements: [&[(&str, &str)]; 2] = [
+        &[
+            ("BANK_ACCOUNT_CASHIN", "100.00"),
+            ("TRANSFER_OUT", "10.50"),
+            ("LOCK", "5.00"),
+            ("TRANSFER_OUT", "3.00"),
+            ("RELEASE", "2.00"),
+            ("LOCK", "2.00"),
+            ("RELEASE", "2.00"),
+            ("BANK_ACCOUNT_CASHOUT", "20.00"),
+        ],
+        &[("TRANSFER_IN", "10.50"), ("TRANSFER_IN", "3.00")],
+    ];
+    for (w, expected) in summary.wallets.iter().zip(expected_movements) {
+        let key =
+            |kind: &str, amount: &str, status: &str| format!("{kind} {:.2} {status}", dec(amount));
+        let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+        for (kind, amount) in expected {
+            *counts.entry(key(kind, amount, "SUCCESS")).or_default() += 1;
+        }
+        for m in &w.movements {
+            *counts
+                .entry(key(&m.kind, &m.amount, &m.status))
+                .or_default() -= 1;
+        }
+        for (movement, count) in counts {
+            match count {
+                1.. => out.push(format!(
+                    "wallet {} movements: expected {movement} ({count}x), not found",
+                    w.name
+                )),
+                ..0 => out.push(format!(
+                    "wallet {} movements: found {movement} ({}x), not expected",
+                    w.name, -count
+                )),
+                0 => {}
+            }
+        }
+    }
+    // The transfer's movements carry its concept and name each other's wallet.
+    let (a, b) = (&summary.wallets[0], &summary.wallets[1]);
+    for (w, kind, field, other) in [
+        (a, "TRANSFER_OUT", "targetWalletId", &played.b.id),
+        (b, "TRANSFER_IN", "originWalletId", &played.a.id),
+    ] {
+        let Some(m) = w
+            .movements
+            .iter()
+            .find(|m| m.kind == kind && amount_is(&m.amount, "10.50"))
+        else {
+            continue;
+        };
+        if m.concept.as_deref() != Some(TRANSFER_CONCEPT) {
+            out.push(format!(
+                "wallet {} {kind} 10.50 concept: expected '{TRANSFER_CONCEPT}', found {:?}",
+                w.name, m.concept
+            ));
+        }
+        let found = if kind == "TRANSFER_OUT" {
+            &m.target_wallet_id
+        } else {
+            &m.origin_wallet_id
+        };
+        if found.as_deref() != Some(other.as_str()) {
+            out.push(format!(
+                "wallet {} {kind} 10.50 {field}: expected {other}, found {found:?}",
+                w.name
+            ));
+        }
+    }
+    for (hold, (status, held, executed)) in summary.holds.iter().zip([
+        ("EXECUTED", "5.00", "3.00"),
+        ("RELEASED_BY_NOTARY", "2.00", "0"),
+    ]) {
+        if hold.status != status {
+            out.push(format!(
+                "hold {} status: expected {status}, found {}",
+                hold.id, hold.status
+            ));
+        }
+        compare_amount(
+            &mut out,
+            &format!("hold {} heldValue", hold.id),
+            held,
+            &hold.held_value,
+        );
+        compare_amount(
+            &mut out,
+            &format!("hold {} executedValue", hold.id),
+            executed,
+            &hold.executed_value,
+        );
+    }
+    out
 }
 
 fn amount_is(found: &str, want: &str) -> bool {

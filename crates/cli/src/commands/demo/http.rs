@@ -42,6 +42,22 @@ impl Reply {
         }
         Ok(self.body)
     }
+
+    /// The body as the API's answer type `T` when the status is `expected`, else an error naming the
+    /// call and what did not fit.
+    pub(super) fn answer<T: serde::de::DeserializeOwned>(
+        self,
+        expected: StatusCode,
+        call: &str,
+    ) -> anyhow::Result<T> {
+        let body = self.expect(expected, call)?;
+        let kind = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("answer");
+        serde_json::from_value(body.clone())
+            .with_context(|| format!("{call}: the answer is not the API's {kind}: {body}"))
+    }
 }
 
 impl Api {

@@ -1,18 +1,19 @@
 //! Reads of the API the demo waits on and reports from: wallets, movements, holds.
 
 use anyhow::bail;
+use emtoken_api::answers::MovementStatus;
+use emtoken_api::answers::{Hold, Movement, MovementList, Page, Wallet};
 use hyper::StatusCode;
-use serde_json::Value;
 
 use super::{Demo, DemoWallet, PUBLIC, Played, http::wait_for, step};
 
 impl Demo {
     /// GET a wallet.
-    pub(super) async fn wallet(&self, id: &str) -> anyhow::Result<Value> {
+    pub(super) async fn wallet(&self, id: &str) -> anyhow::Result<Wallet> {
         self.api
             .get(&self.key, &format!("{PUBLIC}/wallets/{id}"))
             .await?
-            .expect(StatusCode::OK, &format!("GET wallet {id}"))
+            .answer(StatusCode::OK, &format!("GET wallet {id}"))
     }
 
     /// Waits until the wallet satisfies `ready`.
@@ -20,7 +21,7 @@ impl Demo {
         &self,
         wallet: &DemoWallet,
         what: &str,
-        ready: impl Fn(&Value) -> bool,
+        ready: impl Fn(&Wallet) -> bool,
     ) -> anyhow::Result<()> {
         wait_for(
             &format!("wallet {} ({}) to reach {what}", wallet.name, wallet.id),
@@ -32,7 +33,7 @@ impl Demo {
                 } else {
                     Err(format!(
                         "status {}, balance {}, available {}, held {}",
-                        w["status"], w["balance"], w["availableBalance"], w["heldBalance"]
+                        w.status, w.balance, w.available_balance, w.held_balance
                     ))
                 })
             },
@@ -53,31 +54,36 @@ impl Demo {
             self.timeout,
             async || {
                 let reply = self.api.get(&self.key, &path).await?;
-                let status = reply.body["status"].as_str().unwrap_or_default().to_owned();
                 Ok(match reply.status {
-                    StatusCode::OK if status != "PENDING" => Ok(status),
-                    StatusCode::OK => Err("PENDING".to_owned()),
+                    StatusCode::OK => {
+                        let m: Movement = reply.answer(StatusCode::OK, &format!("GET {path}"))?;
+                        if m.status == MovementStatus::Pending {
+                            Err(m.status.to_string())
+                        } else {
+                            Ok(m.status)
+                        }
+                    }
                     StatusCode::NOT_FOUND => Err("not found yet".to_owned()),
                     other => bail!("GET {path}: {other}: {}", reply.body),
                 })
             },
         )
         .await?;
-        if status != "SUCCESS" {
+        if status != MovementStatus::Success {
             bail!("{what} (movement {movement}) ended {status}, expected SUCCESS");
         }
         Ok(())
     }
 
     /// GET a hold of the wallet.
-    pub(super) async fn get_hold(&self, wallet: &DemoWallet, hold: &str) -> anyhow::Result<Value> {
+    pub(super) async fn get_hold(&self, wallet: &DemoWallet, hold: &str) -> anyhow::Result<Hold> {
         self.api
             .get(
                 &self.key,
                 &format!("{PUBLIC}/wallets/{}/holds/{hold}", wallet.id),
             )
             .await?
-            .expect(StatusCode::OK, &format!("GET hold {hold}"))
+            .answer(StatusCode::OK, &format!("GET hold {hold}"))
     }
 
     /// Waits until a hold has `status`.
@@ -92,10 +98,10 @@ impl Demo {
             self.timeout,
             async || {
                 let h = self.get_hold(wallet, hold).await?;
-                Ok(if h["status"] == status {
+                Ok(if h.status == status {
                     Ok(())
                 } else {
-                    Err(format!("status {}", h["status"]))
+                    Err(format!("status {}", h.status))
                 })
             },
         )
@@ -103,22 +109,19 @@ impl Demo {
     }
 
     /// GET every movement of a wallet (oldest first).
-    pub(super) async fn movements(&self, wallet: &DemoWallet) -> anyhow::Result<Vec<Value>> {
-        let page = self
+    pub(super) async fn movements(&self, wallet: &DemoWallet) -> anyhow::Result<Vec<Movement>> {
+        let page: Page<MovementList> = self
             .api
             .get(
                 &self.key,
                 &format!("{PUBLIC}/wallets/{}/movements?size=100", wallet.id),
             )
             .await?
-            .expect(
+            .answer(
                 StatusCode::OK,
                 &format!("GET movements of wallet {}", wallet.name),
             )?;
-        Ok(page["_embedded"]["movements"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default())
+        Ok(page.embedded.movements)
     }
 
     /// Waits until neither wallet has a PENDING movement.
@@ -132,8 +135,8 @@ impl Demo {
                         .movements(wallet)
                         .await?
                         .iter()
-                        .filter(|m| m["status"] == "PENDING")
-                        .map(|m| format!("{} {}", m["type"], m["amount"]))
+                        .filter(|m| m.status == MovementStatus::Pending)
+                        .map(|m| format!("{} {}", m.kind, m.amount))
                         .collect();
                     Ok(if pending.is_empty() {
                         Ok(())

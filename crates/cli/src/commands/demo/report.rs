@@ -1,9 +1,9 @@
 //! What the demo prints: the wallets, their movements and holds, and how to try the API by hand.
 
+use emtoken_api::answers::Movement;
 use serde::Serialize;
-use serde_json::Value;
 
-use super::{Demo, DemoWallet, Played, check};
+use super::{Demo, DemoWallet, Played};
 use crate::table::{Align, Table};
 
 /// The demo's result (`--json` prints it as is).
@@ -70,54 +70,40 @@ struct CheckView {
     differences: Vec<String>,
 }
 
-fn field(v: &Value, name: &str) -> String {
-    match &v[name] {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 impl Summary {
-    /// Reads the wallets, movements and holds back from the API (checking the answers' field names).
-    pub(super) async fn collect(demo: &mut Demo, played: &Played) -> anyhow::Result<Self> {
+    /// Reads the wallets, movements and holds back from the API, as its answer types.
+    pub(super) async fn collect(demo: &Demo, played: &Played) -> anyhow::Result<Self> {
         let mut wallets = vec![];
         for wallet in [&played.a, &played.b] {
             let w = demo.wallet(&wallet.id).await?;
-            demo.checks
-                .fields(&format!("GET wallet {}", wallet.name), &w, check::WALLET);
-            let mut movements = vec![];
-            for m in demo.movements(wallet).await? {
-                demo.checks.fields(
-                    &format!("GET movements of wallet {}", wallet.name),
-                    &m,
-                    check::MOVEMENT,
-                );
-                movements.push(movement(&m, played));
-            }
+            let movements = demo
+                .movements(wallet)
+                .await?
+                .iter()
+                .map(|m| movement(m, played))
+                .collect();
             wallets.push(WalletView {
                 name: wallet.name,
                 id: wallet.id.clone(),
-                user_id: field(&w, "userId"),
-                dlt_address: field(&w, "dltAddress"),
-                iban: field(&w, "iban"),
-                balance: field(&w, "balance"),
-                available_balance: field(&w, "availableBalance"),
-                held_balance: field(&w, "heldBalance"),
-                status: field(&w, "status"),
+                user_id: w.user_id.map(|u| u.to_string()).unwrap_or_default(),
+                dlt_address: w.dlt_address,
+                iban: w.iban.unwrap_or_default(),
+                balance: w.balance,
+                available_balance: w.available_balance,
+                held_balance: w.held_balance,
+                status: w.status.to_string(),
                 movements,
             });
         }
         let mut holds = vec![];
         for id in [&played.executed_hold, &played.released_hold] {
             let h = demo.get_hold(&played.a, id).await?;
-            demo.checks.fields("GET hold", &h, check::HOLD);
             holds.push(HoldView {
                 id: id.clone(),
-                status: field(&h, "status"),
-                held_value: field(&h, "heldValue"),
-                executed_value: field(&h, "executedValue"),
-                remaining_value: field(&h, "remainingValue"),
+                status: h.status,
+                held_value: h.held_value,
+                executed_value: h.executed_value,
+                remaining_value: h.remaining_value,
             });
         }
         Ok(Self {
@@ -212,7 +198,7 @@ impl Summary {
         if let Some(check) = &self.check {
             if check.passed {
                 out.push_str(
-                    "\ncheck: passed (balances, movements, holds and field names as expected)",
+                    "\ncheck: passed (balances, movements and holds as expected; every answer the API's type)",
                 );
             } else {
                 out.push_str(&format!(
@@ -227,33 +213,32 @@ impl Summary {
 }
 
 /// A movement of the API as the tables show it.
-fn movement(m: &Value, played: &Played) -> MovementView {
+fn movement(m: &Movement, played: &Played) -> MovementView {
     let label = |id: &str| -> String {
         [&played.a, &played.b]
             .into_iter()
             .find(|w: &&DemoWallet| w.id == id)
             .map_or_else(|| id.to_owned(), |w| format!("wallet {}", w.name))
     };
-    let kind = field(m, "type");
-    let origin = m["originWalletId"].as_str().map(str::to_owned);
-    let target = m["targetWalletId"].as_str().map(str::to_owned);
-    let counterparty = match kind.as_str() {
+    let origin = m.origin_wallet_id.map(|id| id.to_string());
+    let target = m.target_wallet_id.map(|id| id.to_string());
+    let counterparty = match m.kind.as_str() {
         "TRANSFER_OUT" => target.as_deref().map(label),
         "TRANSFER_IN" => origin.as_deref().map(label),
         "BANK_ACCOUNT_CASHIN" | "BANK_ACCOUNT_CASHOUT" => Some(
-            m["iban"]
-                .as_str()
+            m.iban
+                .as_deref()
                 .map_or_else(|| "bank (SEPA)".to_owned(), |iban| format!("bank {iban}")),
         ),
-        _ => m["iban"].as_str().map(str::to_owned),
+        _ => m.iban.clone(),
     }
     .unwrap_or_else(|| "-".to_owned());
     MovementView {
-        id: field(m, "id"),
-        kind,
-        status: field(m, "status"),
-        amount: field(m, "amount"),
-        concept: m["concept"].as_str().map(str::to_owned),
+        id: m.id.to_string(),
+        kind: m.kind.to_string(),
+        status: m.status.to_string(),
+        amount: m.amount.clone(),
+        concept: m.concept.clone(),
         counterparty,
         origin_wallet_id: origin,
         target_wallet_id: target,

@@ -1,0 +1,107 @@
+//! The 202 answers of requests that move money: what was asked, PENDING until the chain decides.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Accepted, Decision, Link, SelfLink};
+
+/// A transfer's links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferLinks {
+    /// The sender's TRANSFER_OUT movement.
+    #[serde(rename = "self")]
+    pub this: Link,
+    /// The receiver's TRANSFER_IN movement.
+    pub target_movement: Link,
+}
+
+/// A transfer on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferAccepted {
+    /// Links to both movements.
+    #[serde(rename = "_links")]
+    pub links: TransferLinks,
+    /// The sender's TRANSFER_OUT movement.
+    pub movement_id: Uuid,
+    /// The receiver's TRANSFER_IN movement.
+    pub target_movement_id: Uuid,
+    /// PENDING.
+    pub status: Accepted,
+    /// The amount.
+    #[schema(value_type = super::DecimalAmount)]
+    pub amount: String,
+    /// Purpose.
+    pub concept: Option<String>,
+    /// The sending wallet.
+    pub origin_wallet_id: Uuid,
+    /// The receiving wallet.
+    pub target_wallet_id: Uuid,
+}
+
+/// A payout to a bank account, ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CashOutAccepted {
+    /// The BANK_ACCOUNT_CASHOUT movement.
+    #[serde(rename = "_links")]
+    pub links: SelfLink,
+    /// The BANK_ACCOUNT_CASHOUT movement (PENDING until the bank side decides).
+    pub movement_id: Uuid,
+    /// PENDING.
+    pub status: Accepted,
+    /// The amount.
+    #[schema(value_type = super::DecimalAmount)]
+    pub amount: String,
+    /// The bank account, normalised.
+    pub iban: String,
+    /// Purpose.
+    pub concept: Option<String>,
+}
+
+/// A SEPA cash-in being credited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CashInAccepted {
+    /// The request's id.
+    pub id: Uuid,
+    /// The wallet credited.
+    pub wallet_id: Uuid,
+    /// The wallet's IBAN.
+    pub iban: Option<String>,
+    /// The amount.
+    #[schema(value_type = super::DecimalAmount)]
+    pub amount: String,
+    /// Remittance information.
+    pub concept: Option<String>,
+    /// The bank's reference, as given.
+    pub payment_reference: Option<String>,
+    /// PENDING.
+    pub status: Accepted,
+}
+
+/// The bank's decision on a payout, on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CashOutDecision {
+    /// The BANK_ACCOUNT_CASHOUT movement.
+    pub movement_id: Uuid,
+    /// EXECUTE or REJECT.
+    pub decision: Decision,
+    /// PENDING.
+    pub status: Accepted,
+}
+
+/// A wallet's new KYC level, on its way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KycLevelAccepted {
+    /// The wallet.
+    pub wallet_id: Uuid,
+    /// The level asked for.
+    pub kyc_level: u8,
+    /// PENDING.
+    pub status: Accepted,
+}

@@ -1,0 +1,53 @@
+//! Every answer of the API as a type: what handlers build, what `/api/v1/openapi.json` describes
+//! (`ToSchema`), and what clients such as the CLI's demo read back (`Deserialize`). Field names and values
+//! are those of the platform's guide: amounts as exact decimal strings ("12.50"), times in RFC 3339 (UTC,
+//! milliseconds), addresses and hashes as 0x hex, ids as UUIDs; an absent value is `null`.
+
+mod accepted;
+mod bank;
+mod holds;
+mod movements;
+mod page;
+pub(crate) mod text;
+mod wallets;
+
+pub use accepted::{
+    CashInAccepted, CashOutAccepted, CashOutDecision, KycLevelAccepted, TransferAccepted,
+    TransferLinks,
+};
+pub use bank::{
+    NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts, SystemAccount,
+    SystemAccountLinks, SystemAccounts,
+};
+/// The vocabulary's words the answers use as they are (their schemas come from the enums).
+pub use emtoken_types::{HoldState, MovementStatus, MovementType, RecordKind, WalletStatus};
+pub use holds::{Hold, HoldLinks};
+pub use movements::{Movement, MovementLinks};
+pub use page::{
+    CashOutList, HoldList, HrefPage, Link, MovementList, Page, PageInfo, PageLinks, SelfLink,
+    SystemAccountList, WalletList,
+};
+pub use text::{
+    Accepted, DecimalAmount, Decision, HexAddress, HexBytes, HoldStatus, PayoutStatus, SystemRole,
+    Timestamp,
+};
+pub use wallets::{Wallet, WalletLinks, WalletRegistered, WalletUnsubscribed};
+
+use serde::{Deserialize, Serialize};
+
+/// The body of every error answer: `{"errors":[{"status":…,"detail":…}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Errors {
+    /// One entry (the API reports the first problem it finds).
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// One error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorEntry {
+    /// The HTTP status, repeated.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What was wrong and what to do; a field's problem starts with the field's name (`amount: …`).
+    pub detail: String,
+}

@@ -122,6 +122,10 @@ impl Platform {
                             "request {id} was settled meanwhile: {} not sent",
                             signed.call
                         ))),
+                        // Another process with this key holds the nonce: the SDK takes another.
+                        Err(emtoken_store::Error::NonceTaken { nonce }) => {
+                            Err(emtoken_sdk::Error::NonceTaken { nonce })
+                        }
                         Err(e) => Err(emtoken_sdk::Error::Invalid(format!(
                             "cannot record {} of request {id}: {e}",
                             signed.call
@@ -408,6 +412,7 @@ fn reached_nobody(error: &emtoken_sdk::Error) -> bool {
     match error {
         emtoken_sdk::Error::Revert { .. }
         | emtoken_sdk::Error::RevertData { .. }
+        | emtoken_sdk::Error::NonceTaken { .. }
         | emtoken_sdk::Error::Invalid(_) => true,
         emtoken_sdk::Error::Rpc { source, .. } => source.as_error_resp().is_some(),
         _ => false,
@@ -423,9 +428,11 @@ fn refusal(call: &str, error: &emtoken_sdk::Error) -> Problem {
         emtoken_sdk::Error::RevertData { data, .. } => {
             Problem::conflict(format!("the contract refused {call} (revert data {data})"))
         }
-        emtoken_sdk::Error::Rpc { .. } | emtoken_sdk::Error::Invalid(_) => Problem::unavailable(
-            format!("the chain node did not take {call}: {error}; nothing was sent"),
-        )
+        emtoken_sdk::Error::Rpc { .. }
+        | emtoken_sdk::Error::Invalid(_)
+        | emtoken_sdk::Error::NonceTaken { .. } => Problem::unavailable(format!(
+            "the chain node did not take {call}: {error}; nothing was sent"
+        ))
         .retry_after(1),
         other => Problem::internal(other),
     }

@@ -201,3 +201,56 @@ async fn run(p: &common::Platform_, apps: Vec<Router>) {
     }
     assert_eq!(paged, asc, "pages of 3 do not add up to the list");
 }
+
+/// A signer's nonce is held by one request in flight at a time: the second process's recording of a
+/// nonce the first holds fails (nothing is sent, so nothing can take the first one's place in the node's
+/// pool), and the nonce is free again once the first request failed without reaching the chain.
+#[sqlx::test(migrations = false)]
+async fn a_nonce_is_held_by_one_request_in_flight(pool: sqlx::PgPool) {
+    use emtoken_store::api::{NewRequest, RequestKind, SentTx};
+    let p = platform(pool).await;
+    let client = p
+        .store
+        .ensure_client("acme", emtoken_store::api::ClientRole::Client)
+        .await
+        .unwrap();
+    let operator = p.state.platform.operator.signer().unwrap();
+    let mut ids = vec![];
+    for n in 0..2u8 {
+        let request = NewRequest {
+            client_id: client.id,
+            idempotency_key: Some(format!("nonce-{n}")),
+            fingerprint: [n; 32],
+            calls: json!([{ "name": "operatorTransfer", "signer": "OPERATOR", "tx": {} }]),
+            accepted: (202, json!({})),
+            ..NewRequest::new(RequestKind::Transfer)
+        };
+        p.store.begin_request(&request).await.unwrap();
+        ids.push(request.id);
+    }
+    let sent = |hash: u8| SentTx {
+        hash: [hash; 32],
+        from: operator.0.0,
+        nonce: 41,
+        raw: vec![hash],
+    };
+    assert!(p.store.record_sending(ids[0], 0, &sent(1)).await.unwrap());
+    // The first request signs the same nonce again (fresh fees): still its own.
+    assert!(p.store.record_sending(ids[0], 0, &sent(2)).await.unwrap());
+    match p.store.record_sending(ids[1], 0, &sent(3)).await {
+        Err(emtoken_store::Error::NonceTaken { nonce: 41 }) => {}
+        other => panic!("the second request took a held nonce: {other:?}"),
+    }
+    assert!(
+        p.store
+            .request(ids[1])
+            .await
+            .unwrap()
+            .unwrap()
+            .tx_hash
+            .is_none(),
+        "recorded anyway"
+    );
+    assert!(p.store.fail_request(ids[0], "never sent").await.unwrap());
+    assert!(p.store.record_sending(ids[1], 0, &sent(3)).await.unwrap());
+}

@@ -9,8 +9,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::{Address, B256, hex};
-use common::{Db, failure, success};
+use alloy_primitives::{Address, B256};
+use common::{Db, failure, lower, success};
 use emtoken_sdk::{Amount, MintKind, OperationId};
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::Deployed;
@@ -23,10 +23,6 @@ fn amount(text: &str) -> Amount {
 /// A fresh payment reference for a mint (the contract mints once per reference and refuses zero).
 fn payment_reference() -> B256 {
     OperationId::random().as_bytes()
-}
-
-fn lower(address: Address) -> String {
-    hex::encode_prefixed(address)
 }
 
 fn json(output: &std::process::Output) -> Value {

@@ -11,8 +11,8 @@
 
 mod common;
 
-use alloy_primitives::{Address, B256, hex};
-use common::{Db, success};
+use alloy_primitives::B256;
+use common::{Db, lower, success};
 use emtoken_sdk::{Amount, MintKind, OperationId};
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::Deployed;
@@ -20,10 +20,6 @@ use serde_json::Value;
 
 fn amount(text: &str) -> Amount {
     Amount::parse(text, emtoken_workload::DECIMALS).expect("amount")
-}
-
-fn lower(address: Address) -> String {
-    hex::encode_prefixed(address)
 }
 
 /// A fixed operation id (hold and payout keys derive from it and the caller).
@@ -232,17 +228,7 @@ async fn wallets_movements_and_holds_as_text_and_json() {
 
     let db = Db::fresh().await;
     let rpc = node.endpoint_url().to_string();
-    let contract = lower(d.address);
-    success(&db.emtoken(&[
-        "index",
-        "--rpc",
-        &rpc,
-        "--contract",
-        &contract,
-        "--until-head",
-        "--network",
-        "devnet",
-    ]));
+    db.index_until_head(&rpc, d.address, &["--network", "devnet"]);
     let (alice, suspense) = (lower(alice), lower(suspense));
 
     let wallets = db.emtoken(&["wallets"]);

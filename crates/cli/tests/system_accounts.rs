@@ -4,8 +4,8 @@
 
 mod common;
 
-use alloy_primitives::{Address, B256, hex};
-use common::{Db, success};
+use alloy_primitives::B256;
+use common::{Db, lower, success};
 use emtoken_sdk::{Amount, MintKind, OperationId};
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::Deployed;
@@ -14,10 +14,6 @@ use serde_json::Value;
 
 fn amount(text: &str) -> Amount {
     Amount::parse(text, emtoken_workload::DECIMALS).expect("amount")
-}
-
-fn lower(address: Address) -> String {
-    hex::encode_prefixed(address)
 }
 
 fn json(output: &std::process::Output) -> Value {
@@ -65,15 +61,7 @@ async fn wallets_leave_system_accounts_out_and_system_lists_them() {
 
     let db = Db::fresh().await;
     let rpc = node.endpoint_url().to_string();
-    let contract = lower(d.address);
-    success(&db.emtoken(&[
-        "index",
-        "--rpc",
-        &rpc,
-        "--contract",
-        &contract,
-        "--until-head",
-    ]));
+    db.index_until_head(&rpc, d.address, &[]);
 
     // The default list: users' wallets only.
     let wallets = json(&db.emtoken(&["--json", "wallets"]));

@@ -68,6 +68,14 @@ pub enum Error {
     /// A setting or argument is invalid (bad URL, bad key, bad address, ...): the message says which.
     #[error("{0}")]
     Invalid(String),
+    /// A recorder (see [`crate::EmTokenClient::submit_recorded`]) says another sender of the same key
+    /// holds this nonce: nothing was sent; the SDK reads the next nonce from the node and tries again a
+    /// few times before giving this back.
+    #[error("nonce {nonce} is held by another sender of the same key")]
+    NonceTaken {
+        /// The nonce.
+        nonce: u64,
+    },
     /// The contract answered a number this version does not know (a newer contract).
     #[error(transparent)]
     Unknown(#[from] emtoken_types::Unknown),

@@ -1,4 +1,7 @@
-use std::sync::{Mutex as SyncMutex, PoisonError};
+use std::{
+    sync::{Mutex as SyncMutex, PoisonError},
+    time::Duration,
+};
 
 use alloy::{
     eips::Encodable2718,
@@ -12,6 +15,9 @@ use tokio::sync::Mutex;
 use crate::{
     Error, NetworkProfile, Preflight, Result, SendSettings, fees::FeeCache, receipts::Receipts,
 };
+
+/// How many times a send reads the nonce again when its recorder says another sender of the key holds it.
+const NONCE_TAKEN_TRIES: u64 = 5;
 
 /// A transaction handed to the node, not yet known to be mined.
 #[derive(Debug, Clone)]
@@ -166,43 +172,59 @@ impl Sender {
 
         let tx_hash = {
             let mut next = self.next_nonce.lock().await;
-            let nonce = match *next {
-                Some(nonce) => nonce,
-                None => self
-                    .provider
-                    .get_transaction_count(from)
-                    .pending()
-                    .await
-                    .map_err(|source| Error::Rpc {
-                        call: "eth_getTransactionCount",
-                        source,
-                    })?,
-            };
-            tx.set_nonce(nonce);
-            let mut sent = self.sign_record_send(call, &tx, wallet, &record).await;
-            if cached_fees
-                && sent
-                    .as_ref()
-                    .is_err_and(|e| matches!(e, SendError::Node(e) if e.as_error_resp().is_some()))
-            {
-                // Refused by the node (not lost on the way): nothing took the nonce.
-                self.fees.forget().await;
-                self.set_fees(&mut tx).await?;
-                sent = self.sign_record_send(call, &tx, wallet, &record).await;
-            }
-            match sent {
-                Ok(hash) => {
-                    *next = Some(nonce + 1);
-                    hash
-                }
-                // Not recorded, so not sent: the nonce is still free.
-                Err(SendError::Record(e)) => return Err(e),
-                Err(SendError::Node(e)) => {
-                    // The node disagrees about the nonce or refused the transaction (its fees too?):
-                    // re-read both next time.
-                    *next = None;
+            let mut taken = 0u64;
+            loop {
+                let nonce = match *next {
+                    Some(nonce) => nonce,
+                    None => self
+                        .provider
+                        .get_transaction_count(from)
+                        .pending()
+                        .await
+                        .map_err(|source| Error::Rpc {
+                            call: "eth_getTransactionCount",
+                            source,
+                        })?,
+                };
+                tx.set_nonce(nonce);
+                let mut sent = self.sign_record_send(call, &tx, wallet, &record).await;
+                if cached_fees
+                    && sent.as_ref().is_err_and(
+                        |e| matches!(e, SendError::Node(e) if e.as_error_resp().is_some()),
+                    )
+                {
+                    // Refused by the node (not lost on the way): nothing took the nonce.
                     self.fees.forget().await;
-                    return Err(Error::from_rpc(call, e));
+                    self.set_fees(&mut tx).await?;
+                    sent = self.sign_record_send(call, &tx, wallet, &record).await;
+                }
+                match sent {
+                    Ok(hash) => {
+                        *next = Some(nonce + 1);
+                        break hash;
+                    }
+                    // Another sender of this key holds the nonce (the recorder says so): read the next one
+                    // from the node again, once that sender's transaction may have reached it.
+                    Err(SendError::Record(Error::NonceTaken { .. }))
+                        if taken < NONCE_TAKEN_TRIES =>
+                    {
+                        taken += 1;
+                        *next = None;
+                        tokio::time::sleep(Duration::from_millis(25 * taken)).await;
+                    }
+                    Err(SendError::Record(e @ Error::NonceTaken { .. })) => {
+                        *next = None;
+                        return Err(e);
+                    }
+                    // Not recorded, so not sent: the nonce is still free.
+                    Err(SendError::Record(e)) => return Err(e),
+                    Err(SendError::Node(e)) => {
+                        // The node disagrees about the nonce or refused the transaction (its fees too?):
+                        // re-read both next time.
+                        *next = None;
+                        self.fees.forget().await;
+                        return Err(Error::from_rpc(call, e));
+                    }
                 }
             }
         };

@@ -18,6 +18,12 @@ pub enum Error {
     /// A write conflicts with what is stored (e.g. a client name taken with another role).
     #[error("{0}")]
     Conflict(String),
+    /// Another request in flight holds this signer's nonce (another process sends with the same key).
+    #[error("nonce {nonce} of the signer is held by another request in flight")]
+    NonceTaken {
+        /// The nonce.
+        nonce: u64,
+    },
     /// A stored value does not fit what the indexer expects.
     #[error("invalid stored value: {0}")]
     Invalid(String),

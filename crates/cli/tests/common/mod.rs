@@ -13,6 +13,11 @@ use std::{
 
 use sqlx::{ConnectOptions, Connection, PgConnection, postgres::PgConnectOptions};
 
+/// An address as the CLI prints it: 0x and lowercase hex.
+pub fn lower(address: alloy_primitives::Address) -> String {
+    alloy_primitives::hex::encode_prefixed(address)
+}
+
 /// Runs `emtoken` in `cwd` with `args`, ignoring the caller's DATABASE_URL and RUST_LOG (tests pass
 /// their database explicitly).
 pub fn emtoken(cwd: &Path, args: &[&str]) -> Output {
@@ -126,6 +131,27 @@ impl Db {
             .chain(db.iter().map(String::as_str))
             .collect();
         emtoken(self.dir.path(), &all)
+    }
+
+    /// Indexes `contract` on the node at `rpc` up to its head (`emtoken index --until-head`, then
+    /// `more` flags), which must succeed; its standard output.
+    pub fn index_until_head(
+        &self,
+        rpc: &str,
+        contract: alloy_primitives::Address,
+        more: &[&str],
+    ) -> String {
+        let contract = lower(contract);
+        let args = [
+            "index",
+            "--rpc",
+            rpc,
+            "--contract",
+            &contract,
+            "--until-head",
+        ];
+        let all: Vec<&str> = args.iter().chain(more).copied().collect();
+        success(&self.emtoken(&all))
     }
 
     /// Nothing was ever written: no schema on the server, nothing in the folders.

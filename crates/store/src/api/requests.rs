@@ -294,6 +294,8 @@ impl Store {
     /// Records the signed transaction of call `call_index` before the node has it. Only a request at
     /// that call and not yet sending it (or re-signing the same nonce after the node refused the first
     /// signature) takes it; `false` otherwise (settled or removed meanwhile): then it must not be sent.
+    /// [`crate::Error::NonceTaken`] when another request in flight holds the signer's nonce (another
+    /// process with the same key): not recorded, not to be sent.
     pub async fn record_sending(&self, id: Uuid, call_index: i32, sent: &SentTx) -> Result<bool> {
         let nonce = i64::try_from(sent.nonce).unwrap_or(i64::MAX);
         let updated = sqlx::query(
@@ -311,7 +313,13 @@ impl Store {
         .bind(nonce)
         .bind(&sent.raw)
         .execute(self.pool())
-        .await?
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                crate::Error::NonceTaken { nonce: sent.nonce }
+            }
+            other => other.into(),
+        })?
         .rows_affected();
         Ok(updated == 1)
     }

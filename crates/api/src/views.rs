@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     ApiState,
-    answers::{Hold, HoldLinks, Link, Movement, MovementLinks, Wallet, WalletLinks},
+    answers::{Hold, HoldLinks, HoldStatus, Link, Movement, MovementLinks, Wallet, WalletLinks},
 };
 
 /// Base of the public endpoints.
@@ -160,38 +160,39 @@ pub(crate) fn movement(
 
 /// The status of a hold as the platform's guide has it: the platform's latest request about it
 /// while that is on its way or failed, else what the chain says.
-pub(crate) fn hold_status(h: &HoldView) -> String {
-    let chain = h.chain_status.map(|s| s.as_str().to_owned());
+pub(crate) fn hold_status(h: &HoldView) -> HoldStatus {
+    use HoldStatus as S;
+    let chain = h.chain_status.map(HoldStatus::from);
     let (Some(kind), Some(state)) = (h.request_kind, h.request_state) else {
-        return chain.unwrap_or_else(|| "PENDING_DLT_CREATION".into());
+        return chain.unwrap_or(S::PendingDltCreation);
     };
     let (requested, pending, failed) = match kind {
         RequestKind::Hold => (
-            "CREATION_REQUESTED",
-            "PENDING_DLT_CREATION",
-            "CREATION_FAILED",
+            S::CreationRequested,
+            S::PendingDltCreation,
+            S::CreationFailed,
         ),
         RequestKind::ExecuteHold => (
-            "EXECUTION_REQUESTED",
-            "PENDING_DLT_EXECUTION",
-            "EXECUTION_FAILED",
+            S::ExecutionRequested,
+            S::PendingDltExecution,
+            S::ExecutionFailed,
         ),
         RequestKind::ExecuteHoldAndKeepOpen => (
-            "EXECUTION_AND_KEEP_OPEN_REQUESTED",
-            "PENDING_DLT_EXECUTE_AND_KEPT_OPEN",
-            "EXECUTION_AND_KEPT_OPEN_FAILED",
+            S::ExecutionAndKeepOpenRequested,
+            S::PendingDltExecuteAndKeptOpen,
+            S::ExecutionAndKeptOpenFailed,
         ),
-        RequestKind::ReleaseHold => ("RELEASE_REQUESTED", "PENDING_DLT_RELEASE", "RELEASE_FAILED"),
-        _ => ("RENEWAL_REQUESTED", "PENDING_DLT_RENEWAL", "RENEWAL_FAILED"),
+        RequestKind::ReleaseHold => (S::ReleaseRequested, S::PendingDltRelease, S::ReleaseFailed),
+        _ => (S::RenewalRequested, S::PendingDltRenewal, S::RenewalFailed),
     };
     match state {
-        RequestState::Requested => requested.into(),
-        RequestState::Failed => failed.into(),
+        RequestState::Requested => requested,
+        RequestState::Failed => failed,
         // Mined and indexed (the receipt may be recorded a moment after the indexer saw it).
         RequestState::Mined | RequestState::PendingDlt if h.request_indexed == Some(true) => {
-            chain.unwrap_or_else(|| pending.into())
+            chain.unwrap_or(pending)
         }
-        _ => pending.into(),
+        _ => pending,
     }
 }
 
@@ -239,5 +240,122 @@ pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &
         created_at: time(h.created_at),
         updated_at: time(h.updated_at),
         expiration: h.expiration.map(time),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use emtoken_store::vocabulary::HoldState;
+
+    use super::*;
+
+    fn view(
+        chain: Option<HoldState>,
+        request: Option<(RequestKind, RequestState)>,
+        indexed: bool,
+    ) -> HoldView {
+        HoldView {
+            id: Uuid::nil(),
+            hold_key: vec![],
+            operation_id: vec![],
+            issuer: vec![],
+            payer: vec![],
+            payee: vec![],
+            notary: vec![],
+            held_value: Decimal::ZERO,
+            executed_value: Decimal::ZERO,
+            remaining: Decimal::ZERO,
+            chain_status: chain,
+            expiration: None,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            request_kind: request.map(|(k, _)| k),
+            request_state: request.map(|(_, s)| s),
+            request_indexed: Some(indexed),
+        }
+    }
+
+    /// The guide's statuses of a hold: the platform's request while it is on its way or failed, the
+    /// chain's once the indexer has seen the request's transaction.
+    #[test]
+    fn a_hold_shows_its_request_until_the_index_has_it() {
+        use RequestKind as K;
+        use RequestState as R;
+        let cases = [
+            (None, None, false, "PENDING_DLT_CREATION"),
+            (
+                None,
+                Some((K::Hold, R::Requested)),
+                false,
+                "CREATION_REQUESTED",
+            ),
+            (
+                None,
+                Some((K::Hold, R::PendingDlt)),
+                false,
+                "PENDING_DLT_CREATION",
+            ),
+            (None, Some((K::Hold, R::Failed)), false, "CREATION_FAILED"),
+            (
+                Some(HoldState::Created),
+                Some((K::Hold, R::Mined)),
+                true,
+                "CREATED",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ExecuteHold, R::PendingDlt)),
+                false,
+                "PENDING_DLT_EXECUTION",
+            ),
+            (
+                Some(HoldState::Executed),
+                Some((K::ExecuteHold, R::PendingDlt)),
+                true,
+                "EXECUTED",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ExecuteHoldAndKeepOpen, R::Requested)),
+                false,
+                "EXECUTION_AND_KEEP_OPEN_REQUESTED",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ExecuteHoldAndKeepOpen, R::PendingDlt)),
+                false,
+                "PENDING_DLT_EXECUTE_AND_KEPT_OPEN",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ReleaseHold, R::Failed)),
+                false,
+                "RELEASE_FAILED",
+            ),
+            (
+                Some(HoldState::Renewed),
+                Some((K::RenewHold, R::Mined)),
+                true,
+                "RENEWED",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::RenewHold, R::Mined)),
+                false,
+                "PENDING_DLT_RENEWAL",
+            ),
+        ];
+        for (chain, request, indexed, expected) in cases {
+            let status = hold_status(&view(chain, request, indexed));
+            assert_eq!(
+                status.to_string(),
+                expected,
+                "{chain:?} {request:?} {indexed}"
+            );
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(expected)
+            );
+        }
     }
 }

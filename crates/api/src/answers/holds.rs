@@ -54,8 +54,7 @@ pub struct Hold {
     #[schema(value_type = super::DecimalAmount)]
     pub remaining_value: String,
     /// The platform's request about it on its way or failed, else the chain's status.
-    #[schema(value_type = super::HoldStatus)]
-    pub status: String,
+    pub status: super::HoldStatus,
     /// The network's name.
     pub dlt_network: String,
     /// The token contract.

@@ -127,6 +127,32 @@ pub enum HoldStatus {
     RenewalFailed,
 }
 
+impl From<emtoken_types::HoldState> for HoldStatus {
+    /// The chain's status, as the answer shows it once no request of the platform is on its way.
+    fn from(state: emtoken_types::HoldState) -> Self {
+        use emtoken_types::HoldState as S;
+        match state {
+            S::Created => HoldStatus::Created,
+            S::Renewed => HoldStatus::Renewed,
+            S::Executed => HoldStatus::Executed,
+            S::ExecutedAndKeptOpen => HoldStatus::ExecutedAndKeptOpen,
+            S::ReleasedByNotary => HoldStatus::ReleasedByNotary,
+            S::ReleasedByPayee => HoldStatus::ReleasedByPayee,
+            S::ReleasedOnExpiration => HoldStatus::ReleasedOnExpiration,
+        }
+    }
+}
+
+impl std::fmt::Display for HoldStatus {
+    /// Its name in answers (`PENDING_DLT_CREATION`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => f.write_str(&name),
+            _ => write!(f, "{self:?}"),
+        }
+    }
+}
+
 /// Where a payout waiting for the bank stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -14,7 +14,7 @@ use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use emtoken_api::answers::{
-    CashInAccepted, CashOutAccepted, CashOutDecision, Decision, Hold, TransferAccepted,
+    CashInAccepted, CashOutAccepted, CashOutDecision, Decision, Hold, HoldStatus, TransferAccepted,
     WalletRegistered, WalletStatus,
 };
 use serde::de::DeserializeOwned;
@@ -202,7 +202,8 @@ impl Demo {
         )
         .await?;
         step("hold executed for 3.00 (the other 2.00 released)");
-        self.await_hold(&a, &executed_hold, "EXECUTED").await?;
+        self.await_hold(&a, &executed_hold, HoldStatus::Executed)
+            .await?;
 
         let released_hold = self.hold(&a, &b, "2.00", "Booking guarantee").await?;
         self.post::<Hold>(
@@ -213,7 +214,7 @@ impl Demo {
         )
         .await?;
         step("hold released");
-        self.await_hold(&a, &released_hold, "RELEASED_BY_NOTARY")
+        self.await_hold(&a, &released_hold, HoldStatus::ReleasedByNotary)
             .await?;
 
         let answer: CashOutAccepted = self
@@ -302,7 +303,7 @@ impl Demo {
             "hold of {amount} A→B requested ({id}, {})",
             answer.status
         ));
-        self.await_hold(payer, &id, "CREATED").await?;
+        self.await_hold(payer, &id, HoldStatus::Created).await?;
         Ok(id)
     }
 

@@ -1,8 +1,8 @@
 //! Reads of the API the demo waits on and reports from: wallets, movements, holds.
 
 use anyhow::bail;
-use emtoken_api::answers::MovementStatus;
 use emtoken_api::answers::{Hold, Movement, MovementList, Page, Wallet};
+use emtoken_api::answers::{HoldStatus, MovementStatus};
 use hyper::StatusCode;
 
 use super::{Demo, DemoWallet, PUBLIC, Played, http::wait_for, step};
@@ -91,7 +91,7 @@ impl Demo {
         &self,
         wallet: &DemoWallet,
         hold: &str,
-        status: &str,
+        status: HoldStatus,
     ) -> anyhow::Result<()> {
         wait_for(
             &format!("hold {hold} to be {status}"),

@@ -100,7 +100,7 @@ impl Summary {
             let h = demo.get_hold(&played.a, id).await?;
             holds.push(HoldView {
                 id: id.clone(),
-                status: h.status,
+                status: h.status.to_string(),
                 held_value: h.held_value,
                 executed_value: h.executed_value,
                 remaining_value: h.remaining_value,

@@ -298,6 +298,18 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: &'static [Role] = &[
+        Role::Out,
+        Role::In,
+        Role::Cashin,
+        Role::Cashout,
+        Role::Lock,
+        Role::Release,
+        Role::SuspenseIn,
+        Role::SuspenseOut,
+    ];
+
     /// Its name in ids.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -323,22 +335,15 @@ impl FromStr for Role {
     type Err = Unknown;
 
     fn from_str(text: &str) -> Result<Self, Unknown> {
-        [
-            Role::Out,
-            Role::In,
-            Role::Cashin,
-            Role::Cashout,
-            Role::Lock,
-            Role::Release,
-            Role::SuspenseIn,
-            Role::SuspenseOut,
-        ]
-        .into_iter()
-        .find(|role| role.as_str() == text)
-        .ok_or_else(|| Unknown::Name {
-            vocabulary: "Role",
-            text: text.to_owned(),
-            known: "out, in, cashin, cashout, lock, release, suspense_in, suspense_out".to_owned(),
-        })
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| Unknown::Name {
+                vocabulary: "Role",
+                text: text.to_owned(),
+                known: "out, in, cashin, cashout, lock, release, suspense_in, suspense_out"
+                    .to_owned(),
+            })
     }
 }

@@ -48,17 +48,6 @@ const NAMES: [(Address, &str); 7] = [
     (SUSPENSE_2, "suspense2"),
 ];
 
-const ROLES: [Role; 8] = [
-    Role::Out,
-    Role::In,
-    Role::Cashin,
-    Role::Cashout,
-    Role::Lock,
-    Role::Release,
-    Role::SuspenseIn,
-    Role::SuspenseOut,
-];
-
 /// A hold's or an order's key (and operation ids, payment references): one byte repeated.
 fn key(byte: u8) -> B256 {
     B256::repeat_byte(byte)

@@ -237,7 +237,9 @@ impl EmTokenClient {
     /// before the node has it: a service stores it, so that whatever happens next (a crash, a lost
     /// connection) it can tell from the chain whether the transaction was sent, and send the very same
     /// bytes again if not. If `record` fails, nothing is sent. `record` may be called a second time (same
-    /// nonce, fresh fees) when the node refused the first with fees cached up to a second before.
+    /// nonce, fresh fees) when the node refused the first with fees cached up to a second before; and
+    /// again with the next nonce read from the node when it answers [`crate::Error::NonceTaken`] (another
+    /// sender of the same key holds that nonce), at most 5 times.
     pub async fn submit_recorded<F, Fut>(
         &self,
         call: crate::PreparedCall,

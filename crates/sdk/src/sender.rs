@@ -132,7 +132,8 @@ impl Sender {
 
     /// As [`Sender::submit`], and `record` is given each signed transaction before the node has it: if
     /// it fails, nothing is sent (and the nonce stays free). It may be called twice for one submission
-    /// (same nonce, new fees) when the node refused the first with fees read up to a second before.
+    /// (same nonce, new fees) when the node refused the first with fees read up to a second before, and
+    /// again with a nonce read from the node when it answers `Error::NonceTaken`.
     pub(crate) async fn submit_recorded<F, Fut>(
         &self,
         call: &'static str,

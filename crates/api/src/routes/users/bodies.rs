@@ -52,6 +52,13 @@ text_schema!(
 /// A person (`POST /api/v2/public/users/natural`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "Ana María", "firstSurname": "García", "secondSurname": "López", "documentType": "DNI",
+    "documentNumber": "12345678Z", "birthDate": "1990-05-17", "nationality": "ES",
+    "email": "ana@example.com", "mobilePhone": "+34600123456",
+    "address": { "street": "Calle Mayor 1, 2º B", "city": "Madrid", "postalCode": "28013",
+                 "region": "Madrid", "country": "ES" }
+}))]
 pub(crate) struct CreateNaturalUser {
     /// Given name(s).
     #[schema(value_type = Name)]
@@ -91,6 +98,15 @@ pub(crate) struct CreateNaturalUser {
 /// A company (`POST /api/v2/public/users/juridical`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "name": "Construcciones Pérez S.L.", "documentType": "CIF", "documentNumber": "B12345674",
+    "incorporationDate": "2015-09-01", "country": "ES", "email": "admin@perez.example.es",
+    "mobilePhone": "+34600654321",
+    "address": { "street": "Avenida del Puerto 12", "city": "Valencia", "postalCode": "46023",
+                 "country": "ES" },
+    "legalRepresentative": { "name": "Luis", "firstSurname": "Pérez", "documentType": "NIE",
+                             "documentNumber": "X1234567L", "nationality": "PT" }
+}))]
 pub(crate) struct CreateJuridicalUser {
     /// Legal name.
     #[schema(value_type = LongName)]
@@ -308,4 +324,34 @@ fn wallet_address(text: Option<&str>) -> Result<[u8; 20], Problem> {
         None => PrivateKeySigner::random().address(),
     };
     Ok(address.0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document's example of a body (what /docs offers and Schemathesis sends first).
+    fn example(name: &str) -> serde_json::Value {
+        let doc = crate::openapi::document(2);
+        let schema = &doc["components"]["schemas"][name];
+        let example = schema
+            .get("example")
+            .or_else(|| schema["examples"].get(0))
+            .cloned();
+        example.unwrap_or_else(|| panic!("{name} has no example: {schema}"))
+    }
+
+    #[test]
+    fn the_documents_examples_are_users() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let person: CreateNaturalUser =
+            serde_json::from_value(example("CreateNaturalUser")).unwrap();
+        let person = person.checked(Uuid::nil(), today).unwrap();
+        assert_eq!(person.document_number, "12345678Z");
+        let company: CreateJuridicalUser =
+            serde_json::from_value(example("CreateJuridicalUser")).unwrap();
+        let company = company.checked(Uuid::nil(), today).unwrap();
+        assert_eq!(company.kind, UserKind::Juridical);
+        assert_eq!(company.legal_representative.unwrap()["documentType"], "NIE");
+    }
 }

@@ -12,6 +12,9 @@ pub(crate) const MAX_CONCEPT: usize = 500;
 
 /// Free text without control characters other than tab and line breaks (see [`text`]).
 const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// One line of text with at least one character that is not white space: no control characters at all
+/// (see [`line`]).
+pub(crate) const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
 /// The same, with at least one character that is not white space.
 const NONBLANK: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 
@@ -142,6 +145,30 @@ pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<(), Problem> 
         ));
     }
     Ok(())
+}
+
+/// One line of text a caller gives (names, a street): at most `max` characters, no control characters,
+/// not only white space; kept without the white space around it.
+pub(crate) fn line(field: &str, value: &str, max: usize) -> Result<String, Problem> {
+    if let Some((at, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) {
+        return Err(Problem::bad(
+            field,
+            format!(
+                "character {} is the control character U+{:04X}: one line of text, without control characters",
+                at + 1,
+                u32::from(c)
+            ),
+        ));
+    }
+    text(field, value, max)?;
+    let kept = value.trim();
+    if kept.is_empty() {
+        return Err(Problem::bad(
+            field,
+            format!("must be 1 to {max} characters, not only spaces"),
+        ));
+    }
+    Ok(kept.to_owned())
 }
 
 /// An address: 0x + 40 hex digits; a mixed-case one must carry a valid EIP-55 checksum.
@@ -287,6 +314,16 @@ mod tests {
         assert!(concept(Some("é".repeat(MAX_CONCEPT))).is_ok());
         assert!(concept(Some("é".repeat(MAX_CONCEPT + 1))).is_err());
         assert!(text("reason", "ok", 200).is_ok());
+        assert_eq!(line("name", "  Ana María ", 100).unwrap(), "Ana María");
+        assert!(line("name", "Ana\nMaría", 100).is_err());
+        assert!(line("name", "Ana\tMaría", 100).is_err());
+        assert!(
+            line("name", " \u{a0} ", 100)
+                .unwrap_err()
+                .detail
+                .contains("not only spaces")
+        );
+        assert!(line("name", &"é".repeat(101), 100).is_err());
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub(crate) fn key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
 
 /// The answer to a repeated request: the stored one; 422 if the key served another request; 409 (with
 /// `Retry-After`) while the first is still being handled.
-fn replay(first: &RequestRow, fingerprint: &[u8; 32]) -> Response {
+pub(crate) fn replay(first: &RequestRow, fingerprint: &[u8; 32]) -> Response {
     if first.fingerprint.as_slice() != fingerprint {
         return Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

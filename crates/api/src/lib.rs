@@ -1,5 +1,5 @@
-//! The platform's HTTP API (axum) over the EmToken index: the wallet, movement, hold, transfer and
-//! cash-out endpoints of the platform's guide, plus the bank side (SEPA cash-ins, payouts executed
+//! The platform's HTTP API (axum) over the EmToken index: the user, wallet, movement, hold, transfer
+//! and cash-out endpoints of the platform's guide, plus the bank side (SEPA cash-ins, payouts executed
 //! or rejected).
 //!
 //! Reads come from the indexer's database. Writes become transactions signed with the platform's keys
@@ -13,12 +13,14 @@
 pub mod answers;
 mod auth;
 mod body;
+mod contact;
 mod docs;
 mod drain;
 mod error;
 mod fields;
 mod iban;
 mod idempotency;
+mod identity;
 mod openapi;
 mod paging;
 mod platform;

@@ -23,9 +23,13 @@ const BEARER: &str = "apiKey";
 #[openapi(
     info(
         title = "EmToken platform API",
-        description = "Wallets, movements, holds, transfers and cash-outs of the e-money platform, over the EmToken chain index. Authenticate with `Authorization: Bearer <api key>`: a client's key for `/api/v1/public/…`, the bank's key for `/api/v1/bank/…` (the other key is a 403). Every POST takes an optional `Idempotency-Key`: a retry with the same key and body gets the first answer and sends nothing again. Amounts are decimal strings. Errors: `{\"errors\":[{\"status\":…,\"detail\":…}]}`; a field's problem starts with its name. This document: `/api/v1/openapi.json`; an interactive viewer: `/docs`."
+        description = "Users, wallets, movements, holds, transfers and cash-outs of the e-money platform, over the EmToken chain index. Authenticate with `Authorization: Bearer <api key>`: a client's key for `/api/v1/public/…` and `/api/v2/public/…`, the bank's key for `/api/v1/bank/…` (the other key is a 403). Every POST takes an optional `Idempotency-Key`: a retry with the same key and body gets the first answer and sends nothing again. Amounts are decimal strings. Errors: `{\"errors\":[{\"status\":…,\"detail\":…}]}`; a field's problem starts with its name. This document: `/api/v1/openapi.json`; an interactive viewer: `/docs`."
     ),
     paths(
+        routes::create_natural_user,
+        routes::create_juridical_user,
+        routes::list_users,
+        routes::get_user,
         routes::list_wallets,
         routes::get_wallet,
         routes::create_wallet,
@@ -53,6 +57,7 @@ const BEARER: &str = "apiKey";
     components(schemas(answers::Errors)),
     modifiers(&Shared),
     tags(
+        (name = "users", description = "A client's users: the people and companies it onboards (client key)"),
         (name = "wallets", description = "A client's users' wallets (client key)"),
         (name = "movements", description = "A wallet's movements (client key)"),
         (name = "holds", description = "Holds a wallet pays or is paid by; the platform is the notary (client key)"),
@@ -89,28 +94,42 @@ impl Modify for Shared {
                 (HttpMethod::Delete, item.delete.as_mut()),
             ] {
                 if let Some(operation) = operation {
-                    shared(operation, bank, method == HttpMethod::Post);
+                    let owned = if path.starts_with("/api/v2/public/users/") {
+                        "the user is created as one of the client's"
+                    } else if path.starts_with("/api/v1/public/users") {
+                        "the user must be one of the client's (403)"
+                    } else {
+                        "the wallet must belong to one of the client's users (403)"
+                    };
+                    shared(
+                        operation,
+                        (!bank).then_some(owned),
+                        method == HttpMethod::Post,
+                    );
                 }
             }
         }
     }
 }
 
-/// Adds the key, the shared error answers and (POSTs) the `Idempotency-Key` to one operation.
-fn shared(operation: &mut Operation, bank: bool, post: bool) {
+/// Adds the key, the shared error answers and (POSTs) the `Idempotency-Key` to one operation: the
+/// bank's key (`client` None) or a client's, `client` saying what must be the client's.
+fn shared(operation: &mut Operation, client: Option<&str>, post: bool) {
     operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
-    let key = if bank {
-        "Key: the bank's (a client's key is a 403)."
-    } else {
-        "Key: a client's (the bank's key is a 403); the wallet must belong to one of the client's users (403)."
+    let key = match client {
+        None => "Key: the bank's (a client's key is a 403).".to_owned(),
+        Some(owned) => format!("Key: a client's (the bank's key is a 403); {owned}."),
     };
     operation.description = Some(match operation.description.take() {
         Some(text) => format!("{text}\n\n{key}"),
-        None => key.to_owned(),
+        None => key,
     });
     let mut errors = vec![
         ("401", "no, malformed, unknown or revoked API key"),
-        ("403", "the other side's key, or another client's wallet"),
+        (
+            "403",
+            "the other side's key, or another client's wallet or user",
+        ),
     ];
     if post {
         errors.extend([
@@ -249,7 +268,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 23);
+        assert_eq!(operations, 27);
     }
 
     #[test]

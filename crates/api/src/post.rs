@@ -161,13 +161,21 @@ impl<B, R> Post<B, R> {
         accepted: (StatusCode, impl Serialize),
         outflow: Option<Outflow>,
     ) -> Result<Response, Problem> {
-        let request = NewRequest {
+        let body = serde_json::to_value(accepted.1).map_err(Problem::internal)?;
+        idempotency::run(state, self.own(request), calls, (accepted.0, body), outflow).await
+    }
+
+    /// `request` as this caller's: its client, `Idempotency-Key` and fingerprint. For a request that
+    /// sends nothing and is written with what it makes in one transaction (a user), instead of [`run`];
+    /// a retry that meets it is answered with [`idempotency::replay`].
+    ///
+    /// [`run`]: Post::run
+    pub(crate) fn own(&self, request: NewRequest) -> NewRequest {
+        NewRequest {
             client_id: self.caller.id,
             idempotency_key: self.key.clone(),
             fingerprint: self.fingerprint,
             ..request
-        };
-        let body = serde_json::to_value(accepted.1).map_err(Problem::internal)?;
-        idempotency::run(state, request, calls, (accepted.0, body), outflow).await
+        }
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use emtoken_sdk::{Amount, OperationId};
 use emtoken_store::{
     WalletRow,
-    api::{HoldView, MovementView, RequestKind, RequestState},
+    api::{HoldView, MovementView, RequestKind, RequestState, UserRow},
     ids,
     vocabulary::MovementType,
 };
@@ -16,7 +16,10 @@ use uuid::Uuid;
 
 use crate::{
     ApiState,
-    answers::{Hold, HoldLinks, HoldStatus, Link, Movement, MovementLinks, Wallet, WalletLinks},
+    answers::{
+        Address, Hold, HoldLinks, HoldStatus, Link, Movement, MovementLinks, User, UserLinks,
+        Wallet, WalletLinks,
+    },
 };
 
 /// Base of the public endpoints.
@@ -240,6 +243,49 @@ pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &
         created_at: time(h.created_at),
         updated_at: time(h.updated_at),
         expiration: h.expiration.map(time),
+    }
+}
+
+/// A user.
+pub(crate) fn user(u: &UserRow) -> User {
+    let representative = u.legal_representative.as_ref().and_then(|value| {
+        serde_json::from_value(value.clone())
+            .map_err(|e| tracing::error!(user = %u.id, error = %e, "stored legal representative unreadable"))
+            .ok()
+    });
+    User {
+        links: UserLinks {
+            this: Link::new(format!("{PUBLIC}/users/{}", u.id)),
+            wallets: Link::new(format!("{PUBLIC}/wallets?userId={}", u.id)),
+        },
+        id: u.id,
+        kind: u.kind,
+        status: u.status,
+        kyc_level: u.kyc_level,
+        client_id: u.client_id,
+        client_alias: u.client_name.clone(),
+        name: u.name.clone(),
+        first_surname: u.first_surname.clone(),
+        second_surname: u.second_surname.clone(),
+        document_type: u.document_type,
+        document_number: u.document_number.clone(),
+        birth_date: u.birth_date,
+        nationality: u.nationality.clone(),
+        incorporation_date: u.incorporation_date,
+        country: u.country.clone(),
+        legal_representative: representative,
+        email: u.email.clone(),
+        mobile_phone: u.mobile_phone.clone(),
+        address: Address {
+            street: u.address_street.clone(),
+            city: u.address_city.clone(),
+            postal_code: u.address_postal_code.clone(),
+            region: u.address_region.clone(),
+            country: u.address_country.clone(),
+        },
+        dlt_address: hex(&u.dlt_address),
+        created_at: time(u.created_at),
+        updated_at: time(u.updated_at),
     }
 }
 

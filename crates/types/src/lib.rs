@@ -4,9 +4,10 @@
 //! - what the contract stores, by its numbers ([`HoldStatus`], [`OrderStatus`], [`PayoutStatus`],
 //!   [`MintKind`]: `TryFrom<u8>`);
 //! - what the records say, by their names ([`MovementType`], [`MovementStatus`], [`Outcome`],
-//!   [`RecordKind`], [`OrderKind`], [`HoldState`], [`OrderState`], [`WalletStatus`], [`RequestKind`],
-//!   [`RequestState`], [`ClientRole`]): `as_str` / `FromStr` / `Display`, serde as the same names,
-//!   `sqlx::Type` for PostgreSQL TEXT columns (feature `sqlx`) and `utoipa::ToSchema` (feature `openapi`);
+//!   [`RecordKind`], [`OrderKind`], [`HoldState`], [`OrderState`], [`WalletStatus`], [`UserKind`],
+//!   [`UserStatus`], [`DocumentType`], [`RequestKind`], [`RequestState`], [`ClientRole`]): `as_str` /
+//!   `FromStr` / `Display`, serde as the same names, `sqlx::Type` for PostgreSQL TEXT columns (feature
+//!   `sqlx`) and `utoipa::ToSchema` (feature `openapi`);
 //! - the [`Role`] a movement plays in its record, part of its id.
 //!
 //! ```
@@ -177,8 +178,8 @@ mod records;
 
 pub use chain::{HoldStatus, MintKind, OrderStatus, PayoutStatus};
 pub use records::{
-    ClientRole, HoldState, MovementStatus, MovementType, OrderKind, OrderState, Outcome,
-    RecordKind, RequestKind, RequestState, Role, WalletStatus,
+    ClientRole, DocumentType, HoldState, MovementStatus, MovementType, OrderKind, OrderState,
+    Outcome, RecordKind, RequestKind, RequestState, Role, UserKind, UserStatus, WalletStatus,
 };
 
 #[cfg(test)]

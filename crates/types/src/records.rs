@@ -1,5 +1,5 @@
 //! What the records say: movement types and statuses, record kinds, hold and order states, wallet
-//! statuses, the platform's requests and clients (docs/records.md, docs/api.md).
+//! statuses, users, the platform's requests and clients (docs/records.md, docs/api.md).
 
 use std::{fmt, str::FromStr};
 
@@ -220,6 +220,60 @@ named!(
 );
 
 named!(
+    /// A client's user: a person or a company.
+    UserKind {
+        /// A person (`POST /api/v2/public/users/natural`).
+        Natural = "NATURAL",
+        /// A company, which names its legal representative (`POST /api/v2/public/users/juridical`).
+        Juridical = "JURIDICAL",
+    }
+);
+
+named!(
+    /// Where a user stands in onboarding.
+    UserStatus {
+        /// Created: its phone not yet verified, no KYC level.
+        Created = "CREATED",
+        /// Its phone verified: KYC level 0.
+        Verified = "VERIFIED",
+        /// Its first wallet is READY.
+        Activated = "ACTIVATED",
+        /// Closed by its client.
+        Unsubscribed = "UNSUBSCRIBED",
+    }
+);
+
+named!(
+    /// The identity document a user is known by.
+    DocumentType {
+        /// Spanish national identity document: 8 digits and a check letter.
+        Dni = "DNI",
+        /// Spanish foreigner's identity number: X, Y or Z, 7 digits and a check letter.
+        Nie = "NIE",
+        /// Spanish company tax id: a letter, 7 digits and a check digit or letter.
+        Cif = "CIF",
+        /// A passport.
+        Passport = "PASSPORT",
+        /// Another country's identity card.
+        IdCard = "ID_CARD",
+        /// Another country's company tax or registration number.
+        TaxId = "TAX_ID",
+    }
+);
+
+impl DocumentType {
+    /// The documents a person may give.
+    pub const PERSON: [DocumentType; 4] = [
+        DocumentType::Dni,
+        DocumentType::Nie,
+        DocumentType::Passport,
+        DocumentType::IdCard,
+    ];
+    /// The documents a company may give.
+    pub const COMPANY: [DocumentType; 2] = [DocumentType::Cif, DocumentType::TaxId];
+}
+
+named!(
     /// What a platform request asked for.
     RequestKind {
         /// Register a new wallet on chain.
@@ -248,6 +302,8 @@ named!(
         ExecuteCashOut = "EXECUTE_CASH_OUT",
         /// Reject a cash-out (the bank side).
         RejectCashOut = "REJECT_CASH_OUT",
+        /// Create a user (nothing sent to the chain).
+        CreateUser = "CREATE_USER",
     }
 );
 

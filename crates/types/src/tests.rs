@@ -39,6 +39,9 @@ fn names_round_trip() {
     round_trips(HoldState::ALL);
     round_trips(OrderState::ALL);
     round_trips(WalletStatus::ALL);
+    round_trips(UserKind::ALL);
+    round_trips(UserStatus::ALL);
+    round_trips(DocumentType::ALL);
     round_trips(RequestKind::ALL);
     round_trips(RequestState::ALL);
     round_trips(ClientRole::ALL);
@@ -64,6 +67,16 @@ fn the_stored_names_are_the_schemas() {
     );
     let statuses: Vec<_> = WalletStatus::ALL.iter().map(|s| s.as_str()).collect();
     assert_eq!(statuses, ["READY", "PENDING", "UNSUBSCRIBED"]);
+    // The CHECK constraints of the users table (migration 0011).
+    let users: Vec<_> = UserStatus::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(users, ["CREATED", "VERIFIED", "ACTIVATED", "UNSUBSCRIBED"]);
+    let kinds: Vec<_> = UserKind::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(kinds, ["NATURAL", "JURIDICAL"]);
+    let documents: Vec<_> = DocumentType::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        documents,
+        ["DNI", "NIE", "CIF", "PASSPORT", "ID_CARD", "TAX_ID"]
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod holds;
 mod movements;
 mod page;
 pub(crate) mod text;
+mod users;
 mod wallets;
 
 pub use accepted::{
@@ -20,17 +21,21 @@ pub use bank::{
     SystemAccountLinks, SystemAccounts,
 };
 /// The vocabulary's words the answers use as they are (their schemas come from the enums).
-pub use emtoken_types::{HoldState, MovementStatus, MovementType, RecordKind, WalletStatus};
+pub use emtoken_types::{
+    DocumentType, HoldState, MovementStatus, MovementType, RecordKind, UserKind, UserStatus,
+    WalletStatus,
+};
 pub use holds::{Hold, HoldLinks};
 pub use movements::{Movement, MovementLinks};
 pub use page::{
     CashOutList, HoldList, HrefPage, Link, MovementList, Page, PageInfo, PageLinks, SelfLink,
-    SystemAccountList, WalletList,
+    SystemAccountList, UserList, WalletList,
 };
 pub use text::{
     Accepted, DecimalAmount, Decision, HexAddress, HexBytes, HoldStatus, PayoutStatus, SystemRole,
     Timestamp,
 };
+pub use users::{Address, LegalRepresentative, User, UserCreated, UserLinks};
 pub use wallets::{Wallet, WalletLinks, WalletRegistered, WalletUnsubscribed};
 
 use serde::{Deserialize, Serialize};

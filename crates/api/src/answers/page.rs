@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Hold, Movement, PendingCashOut, SystemAccount, Wallet};
+use super::{Hold, Movement, PendingCashOut, SystemAccount, User, Wallet};
 
 /// A link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -92,6 +92,13 @@ pub struct HrefPage<T> {
 pub struct WalletList {
     /// The wallets.
     pub wallets: Vec<Wallet>,
+}
+
+/// Users, under `users`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UserList {
+    /// The users.
+    pub users: Vec<User>,
 }
 
 /// Movements, under `movements`.

@@ -48,6 +48,38 @@ macro_rules! text_schema {
 }
 pub(crate) use text_schema;
 
+/// A string schema of these values only, with a description and an example.
+pub(crate) fn one_of(values: &[&str], what: &str, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(values.iter().copied()))
+        .description(Some(what))
+        .examples([serde_json::Value::String(example.to_owned())])
+        .into()
+}
+
+/// A schema-only type (`$vis struct $name;`) whose schema is a string of the `$values` only.
+macro_rules! enum_schema {
+    ($(#[$doc:meta])* $vis:vis $name:ident, $values:expr, $what:expr, $example:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        $vis struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                $crate::answers::text::one_of(&$values, $what, $example)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+pub(crate) use enum_schema;
+
 /// The pattern of an amount as answers give it and requests take it: digits, at most one '.', no sign,
 /// no leading zeros (the token's decimals bound the fraction; see [`crate::fields`]).
 pub(crate) const AMOUNT_PATTERN: &str = r"^(0|[1-9][0-9]{0,59})(\.[0-9]{1,18})?$";

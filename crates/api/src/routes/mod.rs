@@ -5,6 +5,7 @@ mod holds;
 mod movements;
 mod system;
 mod transfers;
+mod users;
 mod wallets;
 
 use axum::{
@@ -23,6 +24,7 @@ pub(crate) use holds::*;
 pub(crate) use movements::*;
 pub(crate) use system::*;
 pub(crate) use transfers::*;
+pub(crate) use users::*;
 pub(crate) use wallets::*;
 
 /// Every route.
@@ -58,7 +60,13 @@ pub(crate) fn router() -> Router<ApiState> {
             post(renew_hold),
         )
         .route("/wallets/{walletId}/transfer", post(transfer))
-        .route("/wallets/{walletId}/cashOuts", post(cash_out));
+        .route("/wallets/{walletId}/cashOuts", post(cash_out))
+        .route("/users", get(list_users))
+        .route("/users/{userId}", get(get_user));
+    // Users are created through the guide's version 2 of the endpoints.
+    let public_v2 = Router::new()
+        .route("/users/natural", post(create_natural_user))
+        .route("/users/juridical", post(create_juridical_user));
     let bank = Router::new()
         .route("/cashIns", post(bank_cash_in))
         .route("/cashOuts", get(bank_list_cash_outs))
@@ -76,6 +84,7 @@ pub(crate) fn router() -> Router<ApiState> {
         );
     Router::new()
         .nest("/api/v1/public", public)
+        .nest("/api/v2/public", public_v2)
         .nest("/api/v1/bank", bank)
         .route(
             "/api/v1/openapi.json",

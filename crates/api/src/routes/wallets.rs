@@ -198,7 +198,10 @@ pub(crate) async fn create_wallet(
 
 /// Refuses (409) addresses that cannot be a user's wallet: the zero address, the token contract, the
 /// suspense account and the platform's own signing keys.
-async fn refuse_platform_address(state: &ApiState, address: Address) -> Result<(), Problem> {
+pub(crate) async fn refuse_platform_address(
+    state: &ApiState,
+    address: Address,
+) -> Result<(), Problem> {
     let platform = &state.platform;
     let suspense = platform
         .operator

@@ -1,11 +1,12 @@
 //! What the HTTP API reads and writes beyond the index: clients and their keys, requests (idempotency,
-//! transactions sent, their fate), the movements requests expect, and paged views of wallets, movements
-//! and holds that merge the chain's records with the requests not yet mined.
+//! transactions sent, their fate), the movements requests expect, a client's users, and paged views of
+//! wallets, movements and holds that merge the chain's records with the requests not yet mined.
 
 mod clients;
 mod holds;
 mod movements;
 mod requests;
+mod users;
 mod wallets;
 
 pub use clients::{ClientRole, ClientRow};
@@ -13,6 +14,7 @@ pub use emtoken_types::{RequestKind, RequestState};
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};
 pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, SentTx};
+pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
 
 /// A page request: zero-based page number and size.

@@ -189,43 +189,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let inserted = sqlx::query(
-            "INSERT INTO api_requests (id, client_id, idempotency_key, fingerprint, kind, wallet_id,
-                                       record_id, record_key, concept, details, state, calls,
-                                       accepted_status, accepted_body, outflow, outflow_movement,
-                                       outflow_settled)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REQUESTED', $11, $12, $13, $14, $15,
-                     $14 IS NULL)
-             ON CONFLICT (client_id, idempotency_key) DO NOTHING",
-        )
-        .bind(r.id)
-        .bind(r.client_id)
-        .bind(&r.idempotency_key)
-        .bind(r.fingerprint)
-        .bind(r.kind)
-        .bind(r.wallet_id)
-        .bind(r.record_id)
-        .bind(r.record_key)
-        .bind(&r.concept)
-        .bind(&r.details)
-        .bind(&r.calls)
-        .bind(i16::try_from(r.accepted.0).unwrap_or(500))
-        .bind(&r.accepted.1)
-        .bind(outflow.map(|(amount, _, _)| amount))
-        .bind(outflow.map(|(_, movement, _)| movement))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            let first: RequestRow = sqlx::query_as(concat!(
-                "SELECT ",
-                request_columns!(),
-                " FROM api_requests WHERE client_id = $1 AND idempotency_key = $2"
-            ))
-            .bind(r.client_id)
-            .bind(&r.idempotency_key)
-            .fetch_one(&mut *tx)
-            .await?;
+        if let Some(first) = insert_request(&mut tx, r).await? {
             tx.commit().await?;
             return Ok(Begun::Repeated(Box::new(first)));
         }
@@ -523,4 +487,54 @@ impl Store {
         .fetch_optional(self.pool())
         .await?)
     }
+}
+
+/// Inserts request `r` (REQUESTED) in `tx`; if the client already sent one with the same idempotency
+/// key, nothing is inserted and that one is returned (a concurrent first request is waited for).
+pub(crate) async fn insert_request(
+    tx: &mut sqlx::PgConnection,
+    r: &NewRequest,
+) -> Result<Option<RequestRow>> {
+    let outflow = r.outflow.filter(|_| r.wallet_id.is_some());
+    let inserted = sqlx::query(
+        "INSERT INTO api_requests (id, client_id, idempotency_key, fingerprint, kind, wallet_id,
+                                   record_id, record_key, concept, details, state, calls,
+                                   accepted_status, accepted_body, outflow, outflow_movement,
+                                   outflow_settled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'REQUESTED', $11, $12, $13, $14, $15,
+                 $14 IS NULL)
+         ON CONFLICT (client_id, idempotency_key) DO NOTHING",
+    )
+    .bind(r.id)
+    .bind(r.client_id)
+    .bind(&r.idempotency_key)
+    .bind(r.fingerprint)
+    .bind(r.kind)
+    .bind(r.wallet_id)
+    .bind(r.record_id)
+    .bind(r.record_key)
+    .bind(&r.concept)
+    .bind(&r.details)
+    .bind(&r.calls)
+    .bind(i16::try_from(r.accepted.0).unwrap_or(500))
+    .bind(&r.accepted.1)
+    .bind(outflow.map(|(amount, _)| amount))
+    .bind(outflow.map(|(_, movement)| movement))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(None);
+    }
+    Ok(Some(
+        sqlx::query_as(concat!(
+            "SELECT ",
+            request_columns!(),
+            " FROM api_requests WHERE client_id = $1 AND idempotency_key = $2"
+        ))
+        .bind(r.client_id)
+        .bind(&r.idempotency_key)
+        .fetch_one(&mut *tx)
+        .await?,
+    ))
 }

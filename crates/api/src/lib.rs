@@ -13,20 +13,24 @@
 pub mod answers;
 mod auth;
 mod body;
+mod clock;
 mod contact;
 mod docs;
 mod drain;
 mod error;
 mod fields;
+mod follow;
 mod iban;
 mod idempotency;
 mod identity;
 mod openapi;
+mod otp;
 mod paging;
 mod platform;
 mod post;
 mod problem;
 mod routes;
+mod sms;
 mod views;
 
 use std::sync::Arc;
@@ -36,10 +40,13 @@ use axum::Router;
 use emtoken_store::Store;
 
 pub use auth::{hash_api_key, new_api_key};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use drain::Drain;
 pub use error::{Error, Result};
+pub use follow::follow_up;
 pub use platform::{Platform, SETTLE_AFTER};
 pub use problem::Problem;
+pub use sms::{Sms, SmsSender, WEBHOOK_TRIES};
 
 /// The chain the API serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +72,30 @@ pub struct ApiState {
     pub platform: Arc<Platform>,
     /// Requests in flight, and whether the API is shutting down.
     pub drain: Arc<Drain>,
+    /// How users are onboarded: the clock, the SMS sender, the wallets a user may have.
+    pub onboarding: Arc<Onboarding>,
+}
+
+/// How users are onboarded.
+#[derive(Debug, Clone)]
+pub struct Onboarding {
+    /// The clock of phone codes.
+    pub clock: Arc<dyn Clock>,
+    /// Where SMS go.
+    pub sms: SmsSender,
+    /// The most wallets a user may have (unsubscribed ones count: an address is never reused).
+    pub max_wallets: u32,
+}
+
+impl Default for Onboarding {
+    /// The system's clock, no SMS sender, 5 wallets a user.
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            sms: SmsSender::None,
+            max_wallets: 5,
+        }
+    }
 }
 
 impl ApiState {
@@ -81,7 +112,15 @@ impl ApiState {
             chain: Arc::new(chain),
             platform: Arc::new(platform),
             drain: Arc::new(Drain::default()),
+            onboarding: Arc::new(Onboarding::default()),
         }
+    }
+
+    /// The same state with `onboarding`.
+    #[must_use]
+    pub fn with_onboarding(mut self, onboarding: Onboarding) -> Self {
+        self.onboarding = Arc::new(onboarding);
+        self
     }
 }
 

@@ -30,10 +30,15 @@ const BEARER: &str = "apiKey";
         routes::create_juridical_user,
         routes::list_users,
         routes::get_user,
+        routes::request_otp,
+        routes::validate_otp,
+        routes::change_mobile_phone,
+        routes::unsubscribe_user,
         routes::list_wallets,
         routes::get_wallet,
         routes::create_wallet,
         routes::unsubscribe_wallet,
+        routes::create_iban,
         routes::list_movements,
         routes::get_movement,
         routes::list_holds,
@@ -50,6 +55,8 @@ const BEARER: &str = "apiKey";
         routes::bank_execute_cash_out,
         routes::bank_reject_cash_out,
         routes::bank_set_kyc_level,
+        routes::bank_set_user_kyc,
+        routes::bank_user_kyc_history,
         routes::bank_list_holds,
         routes::bank_list_system_accounts,
         routes::bank_system_account_movements,
@@ -92,6 +99,7 @@ impl Modify for Shared {
                 (HttpMethod::Get, item.get.as_mut()),
                 (HttpMethod::Post, item.post.as_mut()),
                 (HttpMethod::Delete, item.delete.as_mut()),
+                (HttpMethod::Patch, item.patch.as_mut()),
             ] {
                 if let Some(operation) = operation {
                     let owned = if path.starts_with("/api/v2/public/users/") {
@@ -101,11 +109,14 @@ impl Modify for Shared {
                     } else {
                         "the wallet must belong to one of the client's users (403)"
                     };
-                    shared(
-                        operation,
-                        (!bank).then_some(owned),
-                        method == HttpMethod::Post,
-                    );
+                    let post = matches!(method, HttpMethod::Post | HttpMethod::Patch);
+                    // What a retry of these does is what they do (one IBAN, one verification, a
+                    // new code within its limits): they take no Idempotency-Key.
+                    let keyed = method == HttpMethod::Post
+                        && !["/request-otp", "/validate-otp", "/create-iban"]
+                            .iter()
+                            .any(|end| path.ends_with(end));
+                    shared(operation, (!bank).then_some(owned), post, keyed);
                 }
             }
         }
@@ -114,7 +125,7 @@ impl Modify for Shared {
 
 /// Adds the key, the shared error answers and (POSTs) the `Idempotency-Key` to one operation: the
 /// bank's key (`client` None) or a client's, `client` saying what must be the client's.
-fn shared(operation: &mut Operation, client: Option<&str>, post: bool) {
+fn shared(operation: &mut Operation, client: Option<&str>, post: bool, keyed: bool) {
     operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
     let key = match client {
         None => "Key: the bank's (a client's key is a 403).".to_owned(),
@@ -137,9 +148,11 @@ fn shared(operation: &mut Operation, client: Option<&str>, post: bool) {
             ("409", "the state does not allow it, or the first request with this Idempotency-Key is still being handled (Retry-After)"),
             ("413", "the body is larger than 2 MB"),
             ("415", "a body that is not application/json"),
-            ("422", "the Idempotency-Key was used for another request"),
             ("503", "the chain node cannot be reached or did not confirm it took the transaction: nothing was sent, or send it again with the same Idempotency-Key (Retry-After)"),
         ]);
+    }
+    if keyed {
+        errors.push(("422", "the Idempotency-Key was used for another request"));
         let idempotency = ParameterBuilder::new()
             .name("Idempotency-Key")
             .parameter_in(ParameterIn::Header)
@@ -243,16 +256,28 @@ mod tests {
                 for status in ["401", "403"] {
                     assert!(responses.contains_key(status), "{what} lacks {status}");
                 }
-                if method == "post" {
-                    for status in ["400", "409", "413", "415", "422", "503"] {
+                let unkeyed = ["/request-otp", "/validate-otp", "/create-iban"]
+                    .iter()
+                    .any(|end| path.ends_with(end));
+                let bodiless = ["/request-otp", "/create-iban"]
+                    .iter()
+                    .any(|end| path.ends_with(end));
+                if method == "post" || method == "patch" {
+                    for status in ["400", "409", "413", "415", "503"] {
                         assert!(responses.contains_key(status), "{what} lacks {status}");
                     }
-                    assert!(op["requestBody"].is_object(), "{what} has no body");
-                    let params = op["parameters"].as_array().unwrap();
-                    assert!(
-                        params.iter().any(|p| p["name"] == "Idempotency-Key"),
-                        "{what}"
+                    assert_eq!(op["requestBody"].is_object(), !bodiless, "{what}'s body");
+                    let keyed = op["parameters"]
+                        .as_array()
+                        .is_some_and(|p| p.iter().any(|p| p["name"] == "Idempotency-Key"));
+                    // Retrying a POST replays its first answer, except where a retry does what the
+                    // first did (the same IBAN, one verification, a new code within its limits).
+                    assert_eq!(
+                        keyed,
+                        method == "post" && !unkeyed,
+                        "{what}'s Idempotency-Key"
                     );
+                    assert_eq!(responses.contains_key("422"), keyed, "{what}'s 422");
                 }
                 for (status, response) in responses {
                     let schema = &response["content"]["application/json"]["schema"];
@@ -268,7 +293,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 27);
+        assert_eq!(operations, 34);
     }
 
     #[test]

@@ -24,6 +24,8 @@ use crate::{
 
 /// Base of the public endpoints.
 pub(crate) const PUBLIC: &str = "/api/v1/public";
+/// Base of the bank's endpoints.
+pub(crate) const BANK: &str = "/api/v1/bank";
 
 /// A decimal amount from base units as stored (whole, at most the supply cap: the schema's and the
 /// indexer's checks; anything else would be a corrupt row, shown as its raw base units and logged).
@@ -276,6 +278,7 @@ pub(crate) fn user(u: &UserRow) -> User {
         legal_representative: representative,
         email: u.email.clone(),
         mobile_phone: u.mobile_phone.clone(),
+        mobile_phone_verified: u.phone_verified_at.is_some(),
         address: Address {
             street: u.address_street.clone(),
             city: u.address_city.clone(),

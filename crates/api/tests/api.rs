@@ -50,6 +50,18 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         assert!(a.get(field).is_some(), "wallet lacks {field}: {a}");
     }
     let (ia, ib) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    assert_eq!(
+        a["iban"],
+        serde_json::Value::Null,
+        "no IBAN before it is asked for: {a}"
+    );
+    // An IBAN needs KYC level 1: the compliance side raises user A, then A's wallet gets one.
+    let ask = p
+        .post(&p.client_key, &format!("{W}/{ia}/create-iban"), json!(null))
+        .await;
+    assert_eq!(ask.status, StatusCode::CONFLICT, "{ask:?}");
+    p.kyc(a["userId"].as_str().unwrap(), 1).await;
+    let a = p.iban(ia).await;
 
     // SEPA cash-in by IBAN (bank side).
     let cash_in = p
@@ -461,7 +473,7 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         .post(
             &p.client_key,
             W,
-            json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": empty["dltAddress"] }),
+            json!({ "userId": a["userId"], "dltAddress": empty["dltAddress"] }),
         )
         .await;
     assert_eq!(back.status, StatusCode::CONFLICT, "{back:?}");
@@ -768,7 +780,7 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
             .post(
                 &p.client_key,
                 W,
-                json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": format!("{address:#x}") }),
+                json!({ "userId": a["userId"], "dltAddress": format!("{address:#x}") }),
             )
             .await;
         assert_eq!(

@@ -6,18 +6,12 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chrono::{Datelike, Utc};
-use common::{Platform_, platform};
+use common::{Platform_, dni, platform};
 use serde_json::{Value, json};
 
 const NATURAL: &str = "/api/v2/public/users/natural";
 const JURIDICAL: &str = "/api/v2/public/users/juridical";
 const USERS: &str = "/api/v1/public/users";
-
-/// A DNI with its check letter.
-fn dni(n: u32) -> String {
-    let letters = b"TRWAGMYFPDXBNJZSQVHLCKE";
-    format!("{n:08}{}", char::from(letters[(n % 23) as usize]))
-}
 
 /// A person's body.
 fn person(document: &str, phone: &str) -> Value {
@@ -444,8 +438,17 @@ async fn a_client_knows_a_document_and_a_phone_once(pool: sqlx::PgPool) {
     let a = p.post(&p.other_key, NATURAL, body.clone()).await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{a:?}");
     assert!(a.detail().contains("is already a user's"), "{}", a.detail());
-    let wallet = p.wallet(&p.other_key).await;
-    body["dltAddress"] = wallet["dltAddress"].clone();
+    // A wallet's address that is no user's own: a second wallet of an activated user.
+    let (owner, _) = p.onboard(&p.other_key).await;
+    let wallet = p
+        .post(
+            &p.other_key,
+            "/api/v1/public/wallets",
+            json!({ "userId": owner }),
+        )
+        .await;
+    assert_eq!(wallet.status, StatusCode::CREATED, "{wallet:?}");
+    body["dltAddress"] = wallet.body["dltAddress"].clone();
     let a = p.post(&p.client_key, NATURAL, body.clone()).await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{a:?}");
     assert!(a.detail().contains("belongs to wallet"), "{}", a.detail());

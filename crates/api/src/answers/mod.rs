@@ -7,6 +7,7 @@ mod accepted;
 mod bank;
 mod holds;
 mod movements;
+mod onboarding;
 mod page;
 pub(crate) mod text;
 mod users;
@@ -27,6 +28,7 @@ pub use emtoken_types::{
 };
 pub use holds::{Hold, HoldLinks};
 pub use movements::{Movement, MovementLinks};
+pub use onboarding::{CodeSent, KycChange, KycHistory, KycLevelEntry, KycLinks};
 pub use page::{
     CashOutList, HoldList, HrefPage, Link, MovementList, Page, PageInfo, PageLinks, SelfLink,
     SystemAccountList, UserList, WalletList,

@@ -97,6 +97,8 @@ pub struct User {
     pub email: String,
     /// Mobile phone, E.164.
     pub mobile_phone: String,
+    /// Whether that phone is verified (false until a code sent to it is given back).
+    pub mobile_phone_verified: bool,
     /// Postal address.
     pub address: Address,
     /// The address its wallet has or will have.

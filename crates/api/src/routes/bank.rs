@@ -71,6 +71,9 @@ pub(crate) struct SetKycLevel {
     #[schema(value_type = u8, minimum = 0, maximum = 255)]
     #[serde(deserialize_with = "fields::level")]
     kyc_level: u8,
+    /// What the level rests on (1 to 200 characters): kept in the user's KYC history.
+    #[schema(min_length = 1, max_length = 200)]
+    evidence: Option<String>,
 }
 
 /// Execute a payout (no fields).
@@ -311,8 +314,10 @@ async fn decide<B>(
 }
 
 /// `POST /api/v1/bank/wallets/{walletId}/kycLevel`: the compliance side sets a wallet's KYC level (the
-/// public API never does: new wallets start at 0). A level without a tier on chain, or the wallet's
-/// current level, is a 409 and nothing is sent.
+/// public API never does). A wallet of one of the platform's users sets its user's level, on every
+/// wallet of the user, as `POST /api/v1/bank/users/{userId}/kyc` does; a wallet of no user the
+/// platform knows (registered before users existed), that wallet's alone. A level without a tier on
+/// chain, or the current level, is a 409 and nothing is sent.
 #[utoipa::path(post, path = "/api/v1/bank/wallets/{walletId}/kycLevel", tag = "bank", request_body = SetKycLevel,
     params(("walletId" = uuid::Uuid, Path, description = "any user's wallet")),
     responses((status = 202, description = "on its way: the wallet shows the level once mined", body = crate::answers::KycLevelAccepted),
@@ -332,6 +337,31 @@ pub(crate) async fn bank_set_kyc_level(
         .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
     ready(&wallet, "the")?;
     let level = post.body.kyc_level;
+    let user = match wallet.user_id {
+        Some(id) => state.store.user(id).await?,
+        None => None,
+    };
+    if let Some(user) = user {
+        let evidence = match &post.body.evidence {
+            Some(text) => fields::line("evidence", text, 200)?,
+            None => format!(
+                "not given (POST {}/wallets/{}/kycLevel)",
+                crate::views::BANK,
+                wallet.id
+            ),
+        };
+        return super::set_user_level(&state, &post, &user, level, evidence, |_| {
+            KycLevelAccepted {
+                wallet_id: wallet.id,
+                kyc_level: level,
+                status: Accepted::Pending,
+            }
+        })
+        .await;
+    }
+    if let Some(text) = &post.body.evidence {
+        fields::line("evidence", text, 200)?;
+    }
     let call = state
         .platform
         .compliance

@@ -3,6 +3,7 @@
 mod bank;
 mod holds;
 mod movements;
+mod onboarding;
 mod system;
 mod transfers;
 mod users;
@@ -13,7 +14,7 @@ use axum::{
     extract::State,
     http::StatusCode,
     response::IntoResponse,
-    routing::{get, post},
+    routing::{get, patch, post},
 };
 use emtoken_store::{WalletRef, WalletRow, api::ClientRow, vocabulary::WalletStatus};
 
@@ -22,6 +23,7 @@ use crate::{ApiState, Problem, fields};
 pub(crate) use bank::*;
 pub(crate) use holds::*;
 pub(crate) use movements::*;
+pub(crate) use onboarding::*;
 pub(crate) use system::*;
 pub(crate) use transfers::*;
 pub(crate) use users::*;
@@ -61,8 +63,12 @@ pub(crate) fn router() -> Router<ApiState> {
         )
         .route("/wallets/{walletId}/transfer", post(transfer))
         .route("/wallets/{walletId}/cashOuts", post(cash_out))
+        .route("/wallets/{walletId}/create-iban", post(create_iban))
         .route("/users", get(list_users))
-        .route("/users/{userId}", get(get_user));
+        .route("/users/{userId}", get(get_user).delete(unsubscribe_user))
+        .route("/users/{userId}/request-otp", post(request_otp))
+        .route("/users/{userId}/validate-otp", post(validate_otp))
+        .route("/users/{userId}/mobile-phone", patch(change_mobile_phone));
     // Users are created through the guide's version 2 of the endpoints.
     let public_v2 = Router::new()
         .route("/users/natural", post(create_natural_user))
@@ -76,6 +82,10 @@ pub(crate) fn router() -> Router<ApiState> {
         )
         .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out))
         .route("/wallets/{walletId}/kycLevel", post(bank_set_kyc_level))
+        .route(
+            "/users/{userId}/kyc",
+            get(bank_user_kyc_history).post(bank_set_user_kyc),
+        )
         .route("/holds", get(bank_list_holds))
         .route("/system-accounts", get(bank_list_system_accounts))
         .route(

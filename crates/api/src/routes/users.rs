@@ -112,7 +112,11 @@ async fn create<B>(state: &ApiState, post: &Post<B>, user: NewUser) -> Result<Re
 }
 
 /// The user `id` (path text) if it exists (404) and is one of the caller's client's (403).
-async fn owned_user(state: &ApiState, client: &ClientRow, id: &str) -> Result<UserRow, Problem> {
+pub(crate) async fn owned_user(
+    state: &ApiState,
+    client: &ClientRow,
+    id: &str,
+) -> Result<UserRow, Problem> {
     let id = fields::uuid("userId", id)?;
     let user = state
         .store

@@ -6,9 +6,9 @@ use axum::{
     response::Response,
 };
 use emtoken_store::{
-    api::{ExpectedMovement, NewRequest, NewWallet, Registration, RequestKind, WalletsQuery},
+    api::{NewRequest, NewWallet, Registration, RequestKind, UserRow, WalletsQuery},
     ids,
-    vocabulary::WalletStatus,
+    vocabulary::{UserStatus, WalletStatus},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -30,7 +30,7 @@ use crate::{
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CreateWallet {
-    /// The user (a UUID of the client's choosing).
+    /// The user: one of the client's, ACTIVATED.
     #[schema(value_type = uuid::Uuid)]
     user_id: String,
     /// The address to register; without it the platform generates one and keeps no key. A mixed-case
@@ -100,12 +100,16 @@ pub(crate) async fn get_wallet(
     Ok(Json(views::wallet(&state, &wallet, Some(&client.name))))
 }
 
-/// `POST /api/v1/public/wallets`: registers an address (given, or generated with its key thrown away)
-/// for a user at a KYC level; the wallet is PENDING until its on-chain registration is indexed.
+/// `POST /api/v1/public/wallets`: another wallet for an ACTIVATED user (at most
+/// [`Onboarding::max_wallets`](crate::Onboarding) not unsubscribed), at an address given or generated
+/// with its key thrown away, at the user's KYC level; PENDING until its on-chain registration is
+/// indexed. (A user's first wallet is made when its phone is verified.)
 #[utoipa::path(post, path = "/api/v1/public/wallets", tag = "wallets", request_body = CreateWallet,
     responses((status = 201, description = "registered: PENDING until the chain has it (Location: the wallet)", body = crate::answers::WalletRegistered,
                    headers(("Location" = String, description = "the wallet"))),
-              (status = 409, description = "the address belongs to a wallet, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors)))]
+              (status = 400, description = "userId or dltAddress is malformed, or no user has this id", body = crate::answers::Errors),
+              (status = 403, description = "the user is another client's", body = crate::answers::Errors),
+              (status = 409, description = "the user is not ACTIVATED or has the most wallets it may have; the address belongs to a wallet or a user, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors)))]
 pub(crate) async fn create_wallet(
     State(state): State<ApiState>,
     post: Post<CreateWallet>,
@@ -117,22 +121,79 @@ pub(crate) async fn create_wallet(
         Some(text) => fields::address("dltAddress", text)?,
         None => PrivateKeySigner::random().address(),
     };
-    // New wallets start at KYC level 0; only the compliance side changes levels.
-    let level = 0u8;
-    refuse_platform_address(&state, address).await?;
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(|| Problem::bad("userId", format!("no user with id {user_id}")))?;
+    if user.client_id != client.id {
+        return Err(Problem::forbidden(format!(
+            "user {user_id} is not a user of client {}",
+            client.name
+        )));
+    }
+    if user.status != UserStatus::Activated {
+        return Err(Problem::conflict(format!(
+            "user {user_id} is {}: only an ACTIVATED user (phone verified, first wallet READY) may have more wallets",
+            user.status
+        )));
+    }
+    if let Some(owner) = state.store.user_with_address(address.as_slice()).await? {
+        return Err(Problem::conflict(format!(
+            "dltAddress {address:#x} is user {owner}'s address: give another or none"
+        )));
+    }
+    let (answer, request, calls) = start_wallet(
+        &state,
+        &user,
+        address,
+        Some(i64::from(state.onboarding.max_wallets)),
+    )
+    .await?;
+    let wallet_id = answer.wallet_id;
+    let mut response = post
+        .run(&state, request, calls, (StatusCode::CREATED, answer), None)
+        .await?;
+    if response.status() == StatusCode::CREATED
+        && let Ok(location) = format!("{PUBLIC}/wallets/{wallet_id}").parse()
+    {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Registers `address` as a wallet of `user` (at most `max` of them not unsubscribed) in the
+/// platform's records, PENDING, without an IBAN; returns the answer, the request and the call
+/// (`registerWallet` at the user's KYC level, none if the chain registered the address already) for
+/// the caller to run.
+pub(crate) async fn start_wallet(
+    state: &ApiState,
+    user: &UserRow,
+    address: Address,
+    max: Option<i64>,
+) -> Result<(WalletRegistered, NewRequest, Vec<Call>), Problem> {
+    let level = user
+        .kyc_level
+        .and_then(|l| u8::try_from(l).ok())
+        .ok_or_else(|| {
+            Problem::conflict(format!(
+                "user {} has no KYC level yet: its phone must be verified first",
+                user.id
+            ))
+        })?;
+    refuse_platform_address(state, address).await?;
     let chain_id = state.chain.chain_id;
     let wallet_id = ids::wallet_id(chain_id, &address.0.0);
-    let account = u64::from_be_bytes(wallet_id.as_bytes()[..8].try_into().unwrap_or_default());
-    let iban = iban::generate_es("9999", "0001", account).to_string();
     let wallet = match state
         .store
         .register_wallet(&NewWallet {
             id: wallet_id,
             chain_id,
             address: address.0.0,
-            user_id,
-            client_id: client.id,
-            iban,
+            user_id: user.id,
+            client_id: user.client_id,
+            iban: None,
+            max_for_user: max,
         })
         .await?
     {
@@ -147,6 +208,12 @@ pub(crate) async fn create_wallet(
             return Err(Problem::conflict(format!(
                 "address {address:#x} was unsubscribed (wallet {}): it can never be registered again",
                 row.id
+            )));
+        }
+        Registration::TooMany(count) => {
+            return Err(Problem::conflict(format!(
+                "user {} has {count} wallets: the most a user may have",
+                user.id
             )));
         }
     };
@@ -171,29 +238,74 @@ pub(crate) async fn create_wallet(
         } else {
             WalletStatus::Pending
         },
-        user_id,
+        user_id: user.id,
         wallet_id,
         iban: wallet.iban.clone(),
     };
     let request = NewRequest {
         id: Uuid::new_v4(),
+        client_id: user.client_id,
         wallet_id: Some(wallet_id),
         record_id: Some(wallet_id),
-        record_key: None,
-        concept: None,
-        details: json!({ "kycLevel": level }),
-        movements: Vec::<ExpectedMovement>::new(),
+        details: json!({ "kycLevel": level, "userId": user.id }),
         ..NewRequest::new(RequestKind::RegisterWallet)
     };
-    let mut response = post
-        .run(&state, request, calls, (StatusCode::CREATED, answer), None)
-        .await?;
-    if response.status() == StatusCode::CREATED
-        && let Ok(location) = format!("{PUBLIC}/wallets/{wallet_id}").parse()
-    {
-        response.headers_mut().insert(LOCATION, location);
+    Ok((answer, request, calls))
+}
+
+/// `POST /api/v1/public/wallets/{walletId}/create-iban`: gives a wallet its virtual IBAN (Spanish
+/// form), which SEPA cash-ins name: the wallet READY, its user not unsubscribed and at KYC level 1 or
+/// more. Asking again answers the IBAN it has.
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/create-iban", tag = "wallets", params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')")),
+    responses((status = 200, description = "the wallet, with its IBAN", body = crate::answers::Wallet),
+              (status = 400, description = "walletId is not a UUID", body = crate::answers::Errors), (status = 404, description = "no such wallet", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, or its user is unsubscribed or below KYC level 1", body = crate::answers::Errors)))]
+pub(crate) async fn create_iban(
+    State(state): State<ApiState>,
+    ClientCaller(client): ClientCaller,
+    Path(wallet_id): Path<String>,
+) -> Result<Json<Wallet>, Problem> {
+    let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    if wallet.iban.is_some() {
+        return Ok(Json(views::wallet(&state, &wallet, Some(&client.name))));
     }
-    Ok(response)
+    if wallet.status != WalletStatus::Ready {
+        return Err(Problem::conflict(format!(
+            "wallet {} is {}: only a READY wallet gets an IBAN",
+            wallet.id, wallet.status
+        )));
+    }
+    let user = match wallet.user_id {
+        Some(id) => state.store.user(id).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        return Err(Problem::conflict(format!(
+            "wallet {} has no user the platform knows: it gets no IBAN",
+            wallet.id
+        )));
+    };
+    if user.status == UserStatus::Unsubscribed {
+        return Err(Problem::conflict(format!(
+            "user {} is unsubscribed: its wallets get no IBAN",
+            user.id
+        )));
+    }
+    if user.kyc_level.unwrap_or(0) < 1 {
+        return Err(Problem::conflict(format!(
+            "user {} is at KYC level {}: an IBAN needs level 1 or more",
+            user.id,
+            user.kyc_level.unwrap_or(0)
+        )));
+    }
+    let account = u64::from_be_bytes(wallet.id.as_bytes()[..8].try_into().unwrap_or_default());
+    let iban = iban::generate_es("9999", "0001", account).to_string();
+    let row = match state.store.set_iban(wallet.id, &iban).await? {
+        Some(row) => row,
+        // Given one meanwhile: the wallet as it is now.
+        None => owned_wallet(&state, &client, "walletId", &wallet_id).await?,
+    };
+    Ok(Json(views::wallet(&state, &row, Some(&client.name))))
 }
 
 /// Refuses (409) addresses that cannot be a user's wallet: the zero address, the token contract, the

@@ -10,7 +10,7 @@ use axum::{
     body::Body,
     http::{Method, Request, StatusCode},
 };
-use emtoken_api::{ApiState, Platform};
+use emtoken_api::{ApiState, ManualClock, Onboarding, Platform, SmsSender};
 use emtoken_indexer::{Config, Indexer};
 use emtoken_store::{Store, api::ClientRole};
 use emtoken_test_utils::{DevNode, ProfileName, Role};
@@ -31,6 +31,8 @@ pub struct Platform_ {
     pub client_key: String,
     pub other_key: String,
     pub bank_key: String,
+    /// The API's clock: codes expire and limits pass when a test moves it.
+    pub clock: ManualClock,
     stop: watch::Sender<bool>,
 }
 
@@ -67,12 +69,24 @@ pub async fn platform(pool: PgPool) -> Platform_ {
         },
         "devnet",
     );
+    let clock = ManualClock::new();
+    let state = state.with_onboarding(Onboarding {
+        clock: std::sync::Arc::new(clock.clone()),
+        sms: SmsSender::Outbox,
+        max_wallets: 5,
+    });
     let app = emtoken_api::router(state.clone());
     // As `emtoken serve` does: requests whose follow-up was interrupted (a lost receipt lookup under
     // load) are settled from the chain.
     tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
         store.clone(),
         Duration::from_secs(1),
+        stopped.clone(),
+    ));
+    // As `emtoken serve` does: what a request left half done with users is finished.
+    tokio::spawn(emtoken_api::follow_up(
+        state.clone(),
+        Duration::from_millis(500),
         stopped.clone(),
     ));
     let mut keys = vec![];
@@ -95,6 +109,7 @@ pub async fn platform(pool: PgPool) -> Platform_ {
         bank_key: keys.pop().unwrap(),
         other_key: keys.pop().unwrap(),
         client_key: keys.pop().unwrap(),
+        clock,
         stop,
     }
 }
@@ -103,6 +118,36 @@ impl Drop for Platform_ {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// A DNI with its check letter.
+pub fn dni(n: u32) -> String {
+    let letters = b"TRWAGMYFPDXBNJZSQVHLCKE";
+    format!("{n:08}{}", char::from(letters[(n % 23) as usize]))
+}
+
+/// A person's body.
+pub fn person(document: &str, phone: &str) -> Value {
+    serde_json::json!({
+        "name": "Ana María",
+        "firstSurname": "García",
+        "secondSurname": "López",
+        "documentType": "DNI",
+        "documentNumber": document,
+        "birthDate": "1990-05-17",
+        "nationality": "ES",
+        "email": "ana@example.com",
+        "mobilePhone": phone,
+        "address": {
+            "street": "Calle Mayor 1",
+            "city": "Madrid",
+            "postalCode": "28013",
+            "region": "Madrid",
+            "country": "ES"
+        }
+    })
 }
 
 /// An answer: status and JSON body.
@@ -185,35 +230,153 @@ impl Platform_ {
         }
     }
 
-    /// Registers a wallet for a new user with the client's key and waits for it to be READY.
-    pub async fn wallet(&self, key: &str) -> Value {
-        let user = uuid::Uuid::new_v4();
+    /// Sends a request with `key` and a JSON body.
+    pub async fn send(&self, method: Method, key: &str, path: &str, body: Value) -> Answer {
+        self.raw(method, path, Some(key), Some(&body.to_string()), &[])
+            .await
+    }
+
+    /// Creates a person as a user of the client of `key` (a fresh DNI and phone); its id.
+    pub async fn user(&self, key: &str) -> String {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let a = self
             .post(
                 key,
-                "/api/v1/public/wallets",
-                serde_json::json!({ "userId": user }),
+                "/api/v2/public/users/natural",
+                person(&dni(10_000_000 + n), &format!("+3460{:07}", n % 10_000_000)),
             )
             .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
-        let id = a.body["walletId"].as_str().unwrap().to_owned();
-        let path = format!("/api/v1/public/wallets/{id}");
-        let answer = self.raw(Method::GET, &path, Some(key), None, &[]).await;
-        if answer.body["status"] == "READY" {
-            return answer.body;
-        }
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{a:?}");
+        a.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The newest code the development outbox holds for `user`.
+    pub async fn code(&self, user: &str) -> String {
+        let messages = self
+            .store
+            .outbox(Some(user.parse().unwrap()))
+            .await
+            .unwrap();
+        let text = &messages.last().expect("no SMS for the user").text;
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .unwrap_or_else(|| panic!("no code in {text:?}"))
+            .to_owned()
+    }
+
+    /// Verifies `user`'s phone with the code the outbox got; the user's answer.
+    pub async fn verify(&self, key: &str, user: &str) -> Value {
+        let sent = self
+            .post(
+                key,
+                &format!("/api/v1/public/users/{user}/request-otp"),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{sent:?}");
+        let code = self.code(user).await;
+        let ok = self
+            .post(
+                key,
+                &format!("/api/v1/public/users/{user}/validate-otp"),
+                serde_json::json!({ "code": code }),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{ok:?}");
+        ok.body
+    }
+
+    /// Waits until GET `path` with `key` satisfies `done` (20 s).
+    pub async fn wait_with(
+        &self,
+        key: &str,
+        path: &str,
+        what: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let start = Instant::now();
         loop {
-            let a = self.raw(Method::GET, &path, Some(key), None, &[]).await;
-            if a.body["status"] == "READY" {
+            let a = self.raw(Method::GET, path, Some(key), None, &[]).await;
+            if a.status == StatusCode::OK && done(&a.body) {
                 return a.body;
             }
             assert!(
                 start.elapsed() < Duration::from_secs(20),
-                "wallet {id} never READY: {a:?}"
+                "timed out waiting for {what}: last {a:?}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Onboards a new user of the client of `key` (created, phone verified, first wallet READY: the
+    /// user ACTIVATED); the user's id and its wallet.
+    pub async fn onboard(&self, key: &str) -> (String, Value) {
+        let user = self.user(key).await;
+        self.verify(key, &user).await;
+        let wallets = self
+            .wait_with(
+                key,
+                &format!("/api/v1/public/wallets?userId={user}"),
+                "the first wallet READY",
+                |page| page["_embedded"]["wallets"][0]["status"] == "READY",
+            )
+            .await;
+        self.wait_with(
+            key,
+            &format!("/api/v1/public/users/{user}"),
+            "ACTIVATED",
+            |u| u["status"] == "ACTIVATED",
+        )
+        .await;
+        (user, wallets["_embedded"]["wallets"][0].clone())
+    }
+
+    /// The compliance side sets `user`'s KYC level (evidence given); waits until every wallet of the
+    /// user shows it.
+    pub async fn kyc(&self, user: &str, level: u8) {
+        let set = self
+            .post(
+                &self.bank_key,
+                &format!("/api/v1/bank/users/{user}/kyc"),
+                serde_json::json!({ "kycLevel": level, "evidence": "KYC-TEST: documents checked" }),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::ACCEPTED, "{set:?}");
+        let wallets = set.body["walletIds"].as_array().unwrap().clone();
+        for w in wallets {
+            let path = format!("/api/v1/public/wallets/{}", w.as_str().unwrap());
+            let owner = self
+                .raw(Method::GET, &path, Some(&self.client_key), None, &[])
+                .await;
+            let key = if owner.status == StatusCode::OK {
+                &self.client_key
+            } else {
+                &self.other_key
+            };
+            self.wait_with(key, &path, "the wallet's new level", |w| {
+                w["kycLevel"] == level
+            })
+            .await;
+        }
+    }
+
+    /// Gives a wallet of the client's its IBAN (its user at KYC level 1 or more); the wallet.
+    pub async fn iban(&self, wallet: &str) -> Value {
+        let a = self
+            .post(
+                &self.client_key,
+                &format!("/api/v1/public/wallets/{wallet}/create-iban"),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{a:?}");
+        assert!(a.body["iban"].is_string(), "{a:?}");
+        a.body
+    }
+
+    /// A READY wallet of a new, onboarded user of the client of `key`.
+    pub async fn wallet(&self, key: &str) -> Value {
+        self.onboard(key).await.1
     }
 
     /// Credits a wallet through the bank side and waits for the balance.

@@ -9,6 +9,7 @@ mod index;
 mod lookup;
 mod movements;
 mod serve;
+mod sms;
 mod wallets;
 
 use anyhow::Context;
@@ -31,6 +32,9 @@ pub(crate) enum Command {
     /// API keys of the HTTP API.
     #[command(subcommand)]
     ApiKey(api_key::ApiKeyCommand),
+    /// SMS the platform sent (the development outbox).
+    #[command(subcommand)]
+    Sms(sms::SmsCommand),
     Demo(demo::DemoArgs),
 }
 
@@ -44,6 +48,7 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Holds(args) => read(output, holds::run(args, output)),
         Command::Serve(args) => block_on(serve::run(args, output)),
         Command::ApiKey(command) => read(output, api_key::run(command, output)),
+        Command::Sms(command) => read(output, sms::run(command, output)),
         Command::Demo(args) => read(output, demo::run(args, output)),
     }
 }

@@ -4,7 +4,7 @@ use std::{io::IsTerminal, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use emtoken_api::{ApiState, Platform};
+use emtoken_api::{ApiState, Onboarding, Platform, SmsSender, SystemClock};
 use emtoken_sdk::{EmTokenClient, NetworkProfile};
 use tokio::{net::TcpListener, sync::watch};
 
@@ -52,6 +52,21 @@ pub(crate) struct ServeArgs {
     /// How to send transactions: anvil (EIP-1559) or besu (legacy, gas price 0).
     #[arg(long, value_enum, default_value = "anvil")]
     profile: Profile,
+
+    /// Send SMS (phone codes) by POSTing JSON `{"id","to","text","userId"}` to this gateway URL; a
+    /// failure is tried again twice (after 250 ms, then 500 ms) before the code is void and the request
+    /// answers 503.
+    #[arg(long, value_name = "URL", conflicts_with = "sms_outbox")]
+    sms_webhook: Option<String>,
+
+    /// Keep SMS in the database's outbox instead of sending them (`emtoken sms outbox` reads it):
+    /// development only, refused unless `--profile anvil`.
+    #[arg(long)]
+    sms_outbox: bool,
+
+    /// The most wallets a user may have (unsubscribed ones not counted).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_wallets_per_user: u32,
 }
 
 /// Transaction style of the network.
@@ -84,6 +99,26 @@ async fn client(args: &ServeArgs, key: &str, role: &str) -> anyhow::Result<EmTok
 }
 
 /// Runs `emtoken serve`.
+/// Where `serve` sends SMS.
+fn sms_sender(args: &ServeArgs) -> anyhow::Result<SmsSender> {
+    if args.sms_outbox {
+        anyhow::ensure!(
+            args.profile == Profile::Anvil,
+            "--sms-outbox keeps phone codes in the database: development only (--profile anvil); use --sms-webhook"
+        );
+        return Ok(SmsSender::Outbox);
+    }
+    Ok(match &args.sms_webhook {
+        Some(url) => SmsSender::webhook(url).map_err(|e| anyhow::anyhow!("--sms-webhook: {e}"))?,
+        None => {
+            tracing::warn!(
+                "no SMS sender (--sms-webhook, or --sms-outbox in development): users cannot verify their phones"
+            );
+            SmsSender::None
+        }
+    })
+}
+
 pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     let bar = None;
     logging::init(
@@ -118,7 +153,12 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         compliance,
     };
     let state_chain_id = platform.operator.chain_id();
-    let state = ApiState::new(store.clone(), platform, network);
+    let sms = sms_sender(&args)?;
+    let state = ApiState::new(store.clone(), platform, network).with_onboarding(Onboarding {
+        clock: std::sync::Arc::new(SystemClock),
+        sms,
+        max_wallets: args.max_wallets_per_user,
+    });
     let settled = state
         .platform
         .recover(&store)
@@ -129,6 +169,11 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     }
     let sweeper = tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
         store.clone(),
+        Duration::from_secs(2),
+        stopped.clone(),
+    ));
+    let follow = tokio::spawn(emtoken_api::follow_up(
+        state.clone(),
         Duration::from_secs(2),
         stopped.clone(),
     ));
@@ -178,6 +223,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         Err(_) => tracing::warn!("the API did not stop in time"),
     }
     sweeper.abort();
+    follow.abort();
     let closed = store.close().await.context("cannot close the database");
     result?;
     closed?;

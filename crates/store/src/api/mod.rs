@@ -5,6 +5,7 @@
 mod clients;
 mod holds;
 mod movements;
+mod onboarding;
 mod requests;
 mod users;
 mod wallets;
@@ -13,6 +14,10 @@ pub use clients::{ClientRole, ClientRow};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};
+pub use onboarding::{
+    CODE_LIFETIME, CODE_TRIES, CODES_PER_DAY, CODES_PER_MINUTE, CodeCheck, CodeIssue, KycBegin,
+    KycEntry, NewCode, NewKycLevel, OutboxMessage, PhoneChange, UserUnsubscription,
+};
 pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, SentTx};
 pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};

@@ -110,6 +110,8 @@ pub struct UserRow {
     pub address_country: String,
     /// The address its wallet will have.
     pub dlt_address: Vec<u8>,
+    /// When its current phone was verified (None: it needs a code).
+    pub phone_verified_at: Option<DateTime<Utc>>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -158,7 +160,7 @@ macro_rules! user_columns {
          u.first_surname, u.second_surname, u.document_type, u.document_number, u.birth_date,
          u.nationality, u.incorporation_date, u.country, u.legal_representative, u.email,
          u.mobile_phone, u.address_street, u.address_city, u.address_postal_code, u.address_region,
-         u.address_country, u.dlt_address, u.created_at, u.updated_at"
+         u.address_country, u.dlt_address, u.phone_verified_at, u.created_at, u.updated_at"
     };
 }
 
@@ -299,7 +301,7 @@ async fn taken(
 ) -> Result<Option<Taken>> {
     let found: Option<(Uuid, bool, bool)> = sqlx::query_as(
         "SELECT id, document_type = $2 AND document_number = $3, mobile_phone = $4 FROM users
-         WHERE client_id = $1
+         WHERE client_id = $1 AND status <> 'UNSUBSCRIBED'
            AND ((document_type = $2 AND document_number = $3) OR mobile_phone = $4)
          ORDER BY (document_type = $2 AND document_number = $3) DESC LIMIT 1",
     )

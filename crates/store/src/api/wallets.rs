@@ -16,8 +16,10 @@ pub struct NewWallet {
     pub user_id: Uuid,
     /// The user's client.
     pub client_id: Uuid,
-    /// Its virtual IBAN.
-    pub iban: String,
+    /// Its virtual IBAN (None: it gets one only when asked, see [`Store::set_iban`]).
+    pub iban: Option<String>,
+    /// The most wallets the user may have, unsubscribed ones not counted (None: no limit).
+    pub max_for_user: Option<i64>,
 }
 
 /// What registering an address gave.
@@ -29,6 +31,8 @@ pub enum Registration {
     Taken(WalletRow),
     /// The address was unsubscribed: it can never be registered again.
     Unsubscribed(WalletRow),
+    /// The user has this many wallets already: the most it may have.
+    TooMany(i64),
 }
 
 /// Which wallets to list.
@@ -48,6 +52,26 @@ impl Store {
     /// Registers `wallet` for a user, unless its address already belongs to one or was unsubscribed.
     /// An address the chain has shown already keeps its row (and balances) and gains its owner.
     pub async fn register_wallet(&self, wallet: &NewWallet) -> Result<Registration> {
+        let mut tx = self.pool().begin().await?;
+        // The user's wallets are counted and added one request at a time.
+        sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+            .bind(wallet.user_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(max) = wallet.max_for_user {
+            let (count,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM wallets
+                 WHERE user_id = $1 AND status <> 'UNSUBSCRIBED' AND NOT (chain_id = $2 AND address = $3)",
+            )
+            .bind(wallet.user_id)
+            .bind(wallet.chain_id)
+            .bind(wallet.address)
+            .fetch_one(&mut *tx)
+            .await?;
+            if count >= max {
+                return Ok(Registration::TooMany(count));
+            }
+        }
         let registered: Option<WalletRow> = sqlx::query_as(concat!(
             "INSERT INTO wallets (id, chain_id, address, user_id, client_id, iban, registered_at)
              VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())
@@ -64,9 +88,10 @@ impl Store {
         .bind(wallet.user_id)
         .bind(wallet.client_id)
         .bind(&wallet.iban)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await?;
         if let Some(row) = registered {
+            tx.commit().await?;
             return Ok(Registration::Registered(row));
         }
         let existing: WalletRow = sqlx::query_as(concat!(
@@ -76,7 +101,7 @@ impl Store {
         ))
         .bind(wallet.chain_id)
         .bind(wallet.address)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
         Ok(
             if existing.status == emtoken_types::WalletStatus::Unsubscribed {

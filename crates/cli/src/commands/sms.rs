@@ -1,0 +1,79 @@
+//! `emtoken sms outbox`: the development SMS sender's messages.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::database::{DatabaseArgs, Open};
+use crate::output::Output;
+
+/// SMS the platform sent.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SmsCommand {
+    /// The messages `emtoken serve --sms-outbox` (development) kept instead of sending, oldest first.
+    ///
+    /// Phone codes are in them: the outbox exists only on development platforms.
+    ///
+    /// Example: `emtoken sms outbox --user 1b4e28ba-2fa1-4d2c-9b1e-0c3f7a9d2e11`.
+    Outbox(OutboxArgs),
+}
+
+/// Arguments of `sms outbox`.
+#[derive(Debug, Args)]
+pub(crate) struct OutboxArgs {
+    /// Only this user's messages.
+    #[arg(long, value_name = "USER_ID")]
+    user: Option<Uuid>,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Message {
+    id: i64,
+    user_id: Option<Uuid>,
+    to: String,
+    text: String,
+    created_at: String,
+}
+
+/// Runs `emtoken sms …`.
+pub(crate) async fn run(command: SmsCommand, output: Output) -> anyhow::Result<()> {
+    let SmsCommand::Outbox(args) = command;
+    let store = args.database.open(Open::Existing).await?;
+    let result = store.outbox(args.user).await;
+    let closed = store.close().await.context("cannot close the database");
+    let messages: Vec<Message> = result
+        .context("cannot read the SMS outbox")?
+        .into_iter()
+        .map(|m| Message {
+            id: m.id,
+            user_id: m.user_id,
+            to: m.mobile_phone,
+            text: m.text,
+            created_at: m
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        })
+        .collect();
+    closed?;
+    output.print(&messages, |messages| {
+        if messages.is_empty() {
+            return "no messages".to_owned();
+        }
+        messages
+            .iter()
+            .map(|m| {
+                let user = m
+                    .user_id
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|| "-".into());
+                format!("{}  {}  {}  {}", m.created_at, user, m.to, m.text)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}

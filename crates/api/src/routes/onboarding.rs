@@ -537,7 +537,13 @@ pub(crate) async fn set_user_level<B, A: Serialize>(
     let result = post
         .run(state, request, calls, (StatusCode::ACCEPTED, body), None)
         .await;
-    settle_level(state, plan.entry, plan.request).await?;
+    let with_the_node = matches!(&result, Ok(r) if r.status() == StatusCode::ACCEPTED);
+    if with_the_node {
+        // The user's level from now on.
+        state.store.settle_kyc_level(plan.entry, true).await?;
+    } else {
+        settle_level(state, plan.entry, plan.request).await?;
+    }
     result
 }
 

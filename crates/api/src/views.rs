@@ -73,10 +73,26 @@ pub(crate) fn wallet(state: &ApiState, w: &WalletRow, client_alias: Option<&str>
     }
 }
 
-/// Owners of the wallets a page of movements or holds names, by wallet id.
-pub(crate) type Owners = HashMap<Uuid, WalletRow>;
+/// Owners of the wallets a page of movements or holds names: the wallets by id, and their users'
+/// full names by user id.
+#[derive(Debug, Default)]
+pub(crate) struct Owners {
+    wallets: HashMap<Uuid, WalletRow>,
+    names: HashMap<Uuid, String>,
+}
 
-/// Loads the wallets of these addresses.
+impl Owners {
+    fn get(&self, wallet: &Uuid) -> Option<&WalletRow> {
+        self.wallets.get(wallet)
+    }
+
+    /// A user's full name, if the platform knows the user.
+    fn name(&self, user: Option<Uuid>) -> Option<String> {
+        user.and_then(|u| self.names.get(&u)).cloned()
+    }
+}
+
+/// Loads the wallets of these addresses and their users' names.
 pub(crate) async fn owners(
     state: &ApiState,
     addresses: impl Iterator<Item = Option<Vec<u8>>>,
@@ -86,13 +102,16 @@ pub(crate) async fn owners(
         .filter_map(|a| <[u8; 20]>::try_from(a.as_slice()).ok())
         .map(|a| ids::wallet_id(state.chain.chain_id, &a))
         .collect();
-    Ok(state
+    let wallets: HashMap<Uuid, WalletRow> = state
         .store
         .wallets_by_ids(&ids)
         .await?
         .into_iter()
         .map(|w| (w.id, w))
-        .collect())
+        .collect();
+    let users: Vec<Uuid> = wallets.values().filter_map(|w| w.user_id).collect();
+    let names = state.store.user_names(&users).await?.into_iter().collect();
+    Ok(Owners { wallets, names })
 }
 
 fn party(
@@ -121,6 +140,11 @@ pub(crate) fn movement(
     let (origin_wallet, origin_user) = party(state, owners, m.origin_address.as_deref());
     let (target_wallet, target_user) = party(state, owners, m.target_address.as_deref());
     let to_wallet = |id: Uuid| Link::new(format!("{PUBLIC}/wallets/{id}"));
+    let to_user = |id: Uuid| Link::new(format!("{PUBLIC}/users/{id}"));
+    // The payer of a cash-out is the wallet's user (the bank's transfer names them).
+    let payer_name = (m.r#type == MovementType::BankAccountCashout)
+        .then(|| owners.name(wallet.user_id))
+        .flatten();
     Movement {
         links: MovementLinks {
             this: Some(Link::new(format!(
@@ -130,6 +154,8 @@ pub(crate) fn movement(
             wallet: Some(to_wallet(wallet.id)),
             origin_wallet: origin_wallet.map(to_wallet),
             target_wallet: target_wallet.map(to_wallet),
+            origin_user: origin_user.map(to_user),
+            target_user: target_user.map(to_user),
             ..MovementLinks::default()
         },
         id: m.id,
@@ -148,6 +174,7 @@ pub(crate) fn movement(
         target_wallet_id: target_wallet,
         user_id: if transfer { None } else { wallet.user_id },
         client_id: wallet.client_id,
+        payer_name,
         dlt_network: state.chain.network.clone(),
         iban: m.iban.clone(),
         scheduled_operation_id: None,

@@ -126,6 +126,25 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         ),
         (Some("TRANSFER_OUT"), Some("rent"), Some(ib))
     );
+    // A transfer names both users (not one userId), and links them and their wallets.
+    assert_eq!(out["originUserId"], a["userId"]);
+    assert_eq!(out["targetUserId"], b["userId"]);
+    assert_eq!(out["userId"], serde_json::Value::Null);
+    assert_eq!(out["payerName"], serde_json::Value::Null);
+    for (link, href) in [
+        (
+            "originUser",
+            format!("/api/v1/public/users/{}", a["userId"].as_str().unwrap()),
+        ),
+        (
+            "targetUser",
+            format!("/api/v1/public/users/{}", b["userId"].as_str().unwrap()),
+        ),
+        ("originWallet", format!("{W}/{ia}")),
+        ("targetWallet", format!("{W}/{ib}")),
+    ] {
+        assert_eq!(out["_links"][link]["href"], href, "{link}: {out}");
+    }
     let target = first.body["targetMovementId"].as_str().unwrap();
     let inn = p
         .wait_for(
@@ -185,6 +204,9 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
     ] {
         assert!(held.get(field).is_some(), "hold lacks {field}: {held}");
     }
+    // A hold is its payer's: the payer's user and client.
+    assert_eq!(held["userId"], a["userId"]);
+    assert_eq!(held["clientId"], a["clientId"]);
     p.wait_for(&format!("{W}/{ia}"), "held", |w| {
         w["heldBalance"] == "5.00" && w["availableBalance"] == "84.50"
     })
@@ -298,6 +320,14 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         listed.body["_embedded"]["cashOuts"][0]["movementId"],
         co.as_str()
     );
+    // The payer is the wallet's user, by its full name, for the bank and in the movement.
+    assert_eq!(
+        listed.body["_embedded"]["cashOuts"][0]["payerName"],
+        "Ana María García López"
+    );
+    assert_eq!(pending["payerName"], "Ana María García López");
+    assert_eq!(pending["userId"], a["userId"]);
+    assert_eq!(pending["clientId"], a["clientId"]);
     let exec = p
         .post(
             &p.bank_key,
@@ -396,6 +426,7 @@ async fn the_guide_through_the_api(pool: sqlx::PgPool) {
         "targetWalletId",
         "userId",
         "clientId",
+        "payerName",
         "dltNetwork",
         "scheduledOperationId",
     ];

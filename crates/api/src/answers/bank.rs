@@ -20,6 +20,8 @@ pub struct PendingCashOut {
     pub amount: String,
     /// The bank account to pay.
     pub iban: Option<String>,
+    /// Who pays: the wallet's user's full name (null for a wallet of no user the platform knows).
+    pub payer_name: Option<String>,
     /// Where the payout stands on chain.
     #[schema(value_type = super::PayoutStatus)]
     pub status: String,

@@ -24,6 +24,12 @@ pub struct MovementLinks {
     /// The wallet the money went to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_wallet: Option<Link>,
+    /// The user the money came from (a user the platform knows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_user: Option<Link>,
+    /// The user the money went to (a user the platform knows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_user: Option<Link>,
     /// The account's movements (a system account's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub movements: Option<Link>,
@@ -77,6 +83,9 @@ pub struct Movement {
     pub user_id: Option<Uuid>,
     /// The wallet's client.
     pub client_id: Option<Uuid>,
+    /// A cash-out's payer: its wallet's user's full name (a person's name and surnames, a company's
+    /// legal name); null for other types.
+    pub payer_name: Option<String>,
     /// The network's name.
     pub dlt_network: String,
     /// The bank account of a cash-out.

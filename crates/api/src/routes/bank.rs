@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use alloy::primitives::{Address, B256};
 use axum::{
     Json,
@@ -209,6 +211,16 @@ pub(crate) async fn bank_list_cash_outs(
         ));
     }
     let rows = state.store.pending_cash_outs(state.chain.chain_id).await?;
+    let wallets: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+    let users: HashMap<Uuid, Uuid> = state
+        .store
+        .wallets_by_ids(&wallets)
+        .await?
+        .into_iter()
+        .filter_map(|w| Some((w.id, w.user_id?)))
+        .collect();
+    let ids: Vec<Uuid> = users.values().copied().collect();
+    let names: HashMap<Uuid, String> = state.store.user_names(&ids).await?.into_iter().collect();
     let cash_outs = rows
         .into_iter()
         .map(
@@ -217,6 +229,7 @@ pub(crate) async fn bank_list_cash_outs(
                 wallet_id,
                 amount: views::amount(&state, amount),
                 iban,
+                payer_name: users.get(&wallet_id).and_then(|u| names.get(u)).cloned(),
                 status,
             },
         )

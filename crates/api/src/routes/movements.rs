@@ -49,8 +49,11 @@ pub(crate) async fn movements_of(
     let (rows, total) = state.store.movements_page(&query).await?;
     let owners = views::owners(
         state,
-        rows.iter()
-            .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
+        // The wallet itself too: its user pays its cash-outs.
+        std::iter::once(Some(wallet.address.to_vec())).chain(
+            rows.iter()
+                .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
+        ),
     )
     .await?;
     let items = rows
@@ -129,7 +132,12 @@ pub(crate) async fn get_movement(
         .ok_or_else(|| Problem::not_found(format!("wallet {} has no movement {id}", wallet.id)))?;
     let owners = views::owners(
         &state,
-        [m.origin_address.clone(), m.target_address.clone()].into_iter(),
+        [
+            Some(wallet.address.to_vec()),
+            m.origin_address.clone(),
+            m.target_address.clone(),
+        ]
+        .into_iter(),
     )
     .await?;
     Ok(Json(views::movement(&state, &wallet, &m, &owners)))

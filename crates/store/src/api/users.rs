@@ -248,6 +248,17 @@ impl Store {
         Ok(UserCreation::Created(Box::new(row)))
     }
 
+    /// The full names of these users (a person's name and surnames, a company's legal name), by id.
+    pub async fn user_names(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, concat_ws(' ', name, first_surname, second_surname) FROM users
+             WHERE id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The user with this id, whichever its client.
     pub async fn user(&self, id: Uuid) -> Result<Option<UserRow>> {
         Ok(sqlx::query_as(concat!(

@@ -672,3 +672,109 @@ async fn a_user_is_unsubscribed_only_with_empty_wallets_and_for_good(pool: sqlx:
     assert_eq!(back.status, StatusCode::ACCEPTED, "{back:?}");
     assert_ne!(back.body["id"], old["id"]);
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_follow_up_finishes_what_a_crash_left(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    // A process died between the verification and the first wallet: the user is VERIFIED at KYC 0
+    // with no wallet. The follow-up registers it.
+    let user = p.user(&p.client_key).await;
+    sqlx::query(
+        "UPDATE users SET status = 'VERIFIED', kyc_level = 0, phone_verified_at = now()
+         WHERE id = $1::uuid",
+    )
+    .bind(&user)
+    .execute(p.store.pool())
+    .await
+    .unwrap();
+    let page = p
+        .wait_for(
+            &format!("{W}?userId={user}"),
+            "the first wallet READY",
+            |page| page["_embedded"]["wallets"][0]["status"] == "READY",
+        )
+        .await;
+    assert_eq!(
+        page["_embedded"]["wallets"][0]["dltAddress"],
+        p.get(&format!("{USERS}/{user}")).await.body["dltAddress"]
+    );
+    p.wait_for(&format!("{USERS}/{user}"), "ACTIVATED", |u| {
+        u["status"] == "ACTIVATED"
+    })
+    .await;
+
+    // A level the user was given that never reached a wallet (a wallet made while the level was
+    // changing): the follow-up sets it on chain.
+    let (raised, wallet) = p.onboard(&p.client_key).await;
+    sqlx::query("UPDATE users SET kyc_level = 1 WHERE id = $1::uuid")
+        .bind(&raised)
+        .execute(p.store.pool())
+        .await
+        .unwrap();
+    let id = wallet["id"].as_str().unwrap();
+    p.wait_for(&format!("{W}/{id}"), "the user's level on chain", |w| {
+        w["kycLevel"] == 1
+    })
+    .await;
+
+    // A level change left PENDING by a process that died before sending anything is settled as
+    // REFUSED (nothing reached the chain), and the user keeps its level.
+    sqlx::query(
+        "INSERT INTO user_kyc_levels (id, user_id, level, previous, evidence, request_id, state,
+                                      created_at)
+         VALUES (gen_random_uuid(), $1::uuid, 2, 1, 'KYC-LOST', gen_random_uuid(), 'PENDING',
+                 now() - interval '1 minute')",
+    )
+    .bind(&raised)
+    .execute(p.store.pool())
+    .await
+    .unwrap();
+    let history = format!("/api/v1/bank/users/{raised}/kyc");
+    let start = std::time::Instant::now();
+    loop {
+        let h = p
+            .raw(Method::GET, &history, Some(&p.bank_key), None, &[])
+            .await
+            .body;
+        let lost = h["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["evidence"] == "KYC-LOST")
+            .cloned()
+            .unwrap();
+        if lost["status"] == "REFUSED" {
+            assert_eq!(h["kycLevel"], 1);
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{lost}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // An unsubscribed user's wallet the chain has not frozen is frozen.
+    let (gone, wallet) = p.onboard(&p.client_key).await;
+    sqlx::query("UPDATE users SET status = 'UNSUBSCRIBED' WHERE id = $1::uuid")
+        .bind(&gone)
+        .execute(p.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE wallets SET status = 'UNSUBSCRIBED' WHERE user_id = $1::uuid")
+        .bind(&gone)
+        .execute(p.store.pool())
+        .await
+        .unwrap();
+    let address: alloy::primitives::Address =
+        wallet["dltAddress"].as_str().unwrap().parse().unwrap();
+    let start = std::time::Instant::now();
+    while !p
+        .state
+        .platform
+        .compliance
+        .is_frozen(address)
+        .await
+        .unwrap()
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "never frozen");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

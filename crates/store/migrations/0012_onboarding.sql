@@ -80,3 +80,12 @@ CREATE TRIGGER wallets_activate_user_on_update AFTER UPDATE ON wallets FOR EACH 
     WHEN (NEW.status = 'READY' AND NEW.user_id IS NOT NULL
           AND (OLD.status <> 'READY' OR OLD.user_id IS DISTINCT FROM NEW.user_id))
     EXECUTE FUNCTION users_activate();
+
+-- What the platform's follow-up looks for every few seconds (docs/operations.md), without scanning every
+-- wallet: verified users (who have no wallet only when a process died), users' wallets not registered on
+-- chain, wallets registered lately, unsubscribed wallets the chain has not frozen, levels set lately.
+CREATE INDEX users_verified ON users (id) WHERE status = 'VERIFIED';
+CREATE INDEX wallets_unregistered ON wallets (registered_at) WHERE user_id IS NOT NULL AND NOT registered;
+CREATE INDEX wallets_by_registration ON wallets (registered_at) WHERE user_id IS NOT NULL;
+CREATE INDEX wallets_to_freeze ON wallets (id) WHERE status = 'UNSUBSCRIBED' AND registered AND NOT frozen;
+CREATE INDEX user_kyc_levels_by_update ON user_kyc_levels (updated_at);

@@ -597,12 +597,12 @@ impl Store {
         .await?)
     }
 
-    /// Verified users (not unsubscribed) with no wallet: their first wallet was never started (a
-    /// process died between the verification and the wallet).
+    /// Verified users with no wallet: their first wallet was never started (a process died between
+    /// the verification and the wallet). An ACTIVATED user has a READY wallet by definition.
     pub async fn users_without_wallet(&self) -> Result<Vec<Uuid>> {
         Ok(sqlx::query_scalar(
             "SELECT u.id FROM users u
-             WHERE u.status IN ('VERIFIED', 'ACTIVATED')
+             WHERE u.status = 'VERIFIED'
                AND NOT EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = u.id)
              LIMIT 100",
         )
@@ -646,15 +646,25 @@ impl Store {
     }
 
     /// Registered wallets of users (not unsubscribed, no KYC level of theirs on its way) whose level
-    /// on chain is not their user's, with no KYC request for them on its way or sent within
-    /// `quiet` (the index may not have it yet), and the user's level.
+    /// on chain is not their user's, with no level or registration request for them on its way,
+    /// mined but not indexed yet, or refused within `quiet`; and the user's level.
     pub async fn wallets_off_level(
         &self,
         quiet: std::time::Duration,
     ) -> Result<Vec<(WalletRow, i16)>> {
         let secs = quiet.as_secs_f64();
+        // Only users whose level or wallets changed in the last day are looked at (indexed), not
+        // every wallet every round.
         let rows: Vec<(Uuid, i16)> = sqlx::query_as(
-            "SELECT w.id, u.kyc_level FROM wallets w JOIN users u ON u.id = w.user_id
+            "WITH recent AS (
+                 SELECT user_id FROM user_kyc_levels
+                 WHERE updated_at > clock_timestamp() - interval '1 day'
+                 UNION
+                 SELECT user_id FROM wallets
+                 WHERE user_id IS NOT NULL AND registered_at > clock_timestamp() - interval '1 day')
+             SELECT w.id, u.kyc_level FROM recent
+             JOIN users u ON u.id = recent.user_id
+             JOIN wallets w ON w.user_id = u.id
              WHERE w.registered AND NOT w.frozen AND w.status = 'READY'
                AND u.status IN ('VERIFIED', 'ACTIVATED') AND u.kyc_level IS NOT NULL
                AND w.kyc_level IS DISTINCT FROM u.kyc_level
@@ -664,7 +674,13 @@ impl Store {
                                WHERE r.kind IN ('SET_KYC_LEVEL', 'REGISTER_WALLET')
                                  AND (r.wallet_id = w.id OR r.record_id IN (w.id, u.id))
                                  AND (r.state IN ('REQUESTED', 'PENDING_DLT')
-                                      OR r.updated_at > clock_timestamp() - make_interval(secs => $1)))
+                                      -- mined, and the index has not seen it yet
+                                      OR (r.state = 'MINED' AND r.tx_hash IS NOT NULL
+                                          AND NOT EXISTS (SELECT 1 FROM events e
+                                                          WHERE e.tx_hash = r.tx_hash))
+                                      -- refused lately: not again at once
+                                      OR (r.state = 'FAILED' AND r.updated_at
+                                          > clock_timestamp() - make_interval(secs => $1))))
              LIMIT 100",
         )
         .bind(secs)

@@ -5,7 +5,8 @@
 --
 -- Values are stored as the API checked them: document numbers in upper case without spaces or hyphens,
 -- phones in E.164, countries as ISO 3166-1 alpha-2 codes. A client knows a document and a phone once
--- (another client may know the same person); an address is one user's, whatever the client.
+-- (another client may know the same person; an unsubscribed user's are free again); an address is one
+-- user's, whatever the client, for good.
 CREATE TABLE users (
     id                    UUID PRIMARY KEY,
     client_id             UUID NOT NULL REFERENCES api_clients,
@@ -51,9 +52,13 @@ CREATE TABLE users (
         (status = 'CREATED' AND kyc_level IS NULL)
         OR (status IN ('VERIFIED', 'ACTIVATED') AND kyc_level IS NOT NULL)
         OR status = 'UNSUBSCRIBED'),
-    CONSTRAINT users_one_document_per_client UNIQUE (client_id, document_type, document_number),
-    CONSTRAINT users_one_phone_per_client UNIQUE (client_id, mobile_phone),
     CONSTRAINT users_one_per_address UNIQUE (dlt_address)
 );
+-- A client knows a document and a phone once among its users not unsubscribed (an unsubscribed person or
+-- company may come back as a new user, with a new address).
+CREATE UNIQUE INDEX users_one_document_per_client ON users (client_id, document_type, document_number)
+    WHERE status <> 'UNSUBSCRIBED';
+CREATE UNIQUE INDEX users_one_phone_per_client ON users (client_id, mobile_phone)
+    WHERE status <> 'UNSUBSCRIBED';
 -- A client's users, newest or oldest first.
 CREATE INDEX users_by_client ON users (client_id, created_at, id);

@@ -6,15 +6,6 @@ ALTER TABLE users
     ADD COLUMN phone_verified_at TIMESTAMPTZ,
     ADD COLUMN unsubscribed_at   TIMESTAMPTZ;
 
--- An unsubscribed user is never active again, but the person or company may come back as a new user
--- (with a new address): a client knows a document and a phone once among its users not unsubscribed.
-ALTER TABLE users DROP CONSTRAINT users_one_document_per_client;
-ALTER TABLE users DROP CONSTRAINT users_one_phone_per_client;
-CREATE UNIQUE INDEX users_one_document_per_client ON users (client_id, document_type, document_number)
-    WHERE status <> 'UNSUBSCRIBED';
-CREATE UNIQUE INDEX users_one_phone_per_client ON users (client_id, mobile_phone)
-    WHERE status <> 'UNSUBSCRIBED';
-
 -- Codes sent by SMS to verify a user's phone. Only a salted SHA-256 of the code is kept. Times are the
 -- API's clock (an injectable one in tests). A code is SENDING while the SMS is on its way, LIVE once the
 -- gateway took it (the only state a code is accepted in, until `expires_at`), then USED, EXHAUSTED

@@ -175,6 +175,7 @@ macro_rules! wallet_is_empty {
                                   AND EXISTS (SELECT 1 FROM events e WHERE e.tx_hash = r.tx_hash)))"
     };
 }
+pub(super) use wallet_is_empty;
 
 impl Store {
     /// Records `code` as the user's live one (SENDING) if the user needs one, its phone is still

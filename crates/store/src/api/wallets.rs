@@ -1,6 +1,6 @@
 use uuid::Uuid;
 
-use super::{Paging, Sort};
+use super::{Paging, Sort, onboarding::wallet_is_empty};
 use crate::{Addr, Result, Store, WalletRow, read::wallet_columns};
 
 /// A wallet the platform registers for a user.
@@ -117,14 +117,9 @@ impl Store {
     pub async fn unsubscribe_wallet(&self, id: Uuid) -> Result<Option<WalletRow>> {
         Ok(sqlx::query_as(concat!(
             "UPDATE wallets w SET status = 'UNSUBSCRIBED', updated_at = clock_timestamp()
-             WHERE id = $1 AND status <> 'UNSUBSCRIBED'
-               AND balance = 0 AND final_held = 0 AND head_total = 0 AND held = 0
-               AND NOT EXISTS (SELECT 1 FROM api_requests r WHERE r.wallet_id = w.id
-                               AND r.state IN ('REQUESTED', 'PENDING_DLT')
-                               -- a transaction the index already has is not on its way any more
-                               AND NOT (r.tx_hash IS NOT NULL
-                                        AND EXISTS (SELECT 1 FROM events e WHERE e.tx_hash = r.tx_hash)))
-             RETURNING ",
+             WHERE id = $1 AND status <> 'UNSUBSCRIBED' AND ",
+            wallet_is_empty!(),
+            " RETURNING ",
             wallet_columns!()
         ))
         .bind(id)

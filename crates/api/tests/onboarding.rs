@@ -298,6 +298,16 @@ async fn levels_come_from_the_compliance_side_and_limits_follow_them(pool: sqlx:
     .await;
     let user = p.get(&format!("{USERS}/{a_user}")).await.body;
     assert_eq!(user["kycLevel"], 1);
+    // A wallet made now starts at level 1.
+    let third = p.post(&p.client_key, W, json!({ "userId": a_user })).await;
+    assert_eq!(third.status, StatusCode::CREATED, "{third:?}");
+    let third_id = third.body["walletId"].as_str().unwrap().to_owned();
+    p.wait_for(
+        &format!("{W}/{third_id}"),
+        "the third wallet at level 1",
+        |w| w["status"] == "READY" && w["kycLevel"] == 1,
+    )
+    .await;
     let history = p
         .raw(Method::GET, &path, Some(&p.bank_key), None, &[])
         .await

@@ -3,6 +3,7 @@
 
 mod check;
 mod http;
+mod onboarding;
 mod reads;
 mod report;
 
@@ -15,31 +16,36 @@ use serde_json::{Value, json};
 
 use emtoken_api::answers::{
     CashInAccepted, CashOutAccepted, CashOutDecision, Decision, Hold, HoldStatus, TransferAccepted,
-    WalletRegistered, WalletStatus,
 };
 use serde::de::DeserializeOwned;
 
 use self::{
     http::{Api, wait_for},
+    onboarding::{Outbox, PERSONS},
     report::Summary,
 };
+use super::database::DatabaseArgs;
 use crate::output::Output;
 
-/// Play the platform's guide through the HTTP API: two users' wallets, a SEPA cash-in, a transfer,
-/// two holds (one executed in part, one released) and a cash-out paid by the bank.
+/// Play the platform's guide through the HTTP API: two users onboarded, a KYC level and an IBAN, a SEPA
+/// cash-in, a transfer, two holds (one executed in part, one released) and a cash-out paid by the bank.
 ///
-/// Registers a wallet for a new user at --address (or a generated address) and one for a second user
-/// with a generated address, waits until both are READY, then: cash-in of 100.00 to the first by its
-/// IBAN (bank key), transfer of 10.50 to the second, hold of 5.00 executed for 3.00 (the rest is
-/// released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank. Every
-/// POST carries a fresh Idempotency-Key. Prints the wallets and their movements, and a curl line to
-/// try the API by hand. Progress goes to stderr.
+/// Creates two persons as users (A at --address, or a generated address; B at a generated one), each
+/// with a fresh DNI and mobile phone; asks for each a phone code, reads it from the development SMS
+/// outbox (`emtoken serve --sms-outbox`: --sms-outbox-file, or the database) and validates it; waits
+/// until each user's first wallet is READY and the user ACTIVATED. The bank raises A to KYC level 1
+/// (with its evidence) and A's wallet gets an IBAN (create-iban); B stays at level 0. Then: cash-in of
+/// 100.00 to A by its IBAN (bank key), transfer of 10.50 to B, hold of 5.00 executed for 3.00 (the rest
+/// is released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank. Every
+/// POST carries a fresh Idempotency-Key. Prints the onboarding, the users, the wallets and their
+/// movements, and a curl line to try the API by hand. Progress goes to stderr.
 ///
 /// Every answer is read as the API's own type (a missing or mistyped field stops the demo, naming the
-/// call). With --check it waits until no movement is PENDING and verifies balances, movements and holds;
-/// it exits non-zero naming each difference (expected vs found).
+/// call). With --check it waits until no movement is PENDING and verifies users, balances, movements
+/// and holds; it exits non-zero naming each difference (expected vs found).
 ///
-/// Example: `emtoken demo --api http://127.0.0.1:8080 --key emt_… --bank-key emt_… --check`.
+/// Example: `emtoken demo --api http://127.0.0.1:8080 --key emt_… --bank-key emt_… --sms-outbox-file
+/// .devnet/sms-outbox.jsonl --check`.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// Base URL of the API, e.g. `http://127.0.0.1:8080`.
@@ -64,9 +70,18 @@ pub(crate) struct DemoArgs {
     )]
     bank_key: String,
 
-    /// Address of the first user's wallet (0x and 40 hex digits); default: one the platform generates.
+    /// Address of user A (its first wallet's; 0x and 40 hex digits); default: one the platform generates.
     #[arg(long, value_name = "ADDR", value_parser = crate::args::address)]
     address: Option<alloy_primitives::Address>,
+
+    /// Read the phone codes from this file, as `emtoken serve --sms-outbox --sms-outbox-file PATH` writes
+    /// it; without it, from the development outbox of the database (--database-url or --data-dir: not
+    /// the embedded database of a running serve, which serves that process alone).
+    #[arg(long, value_name = "PATH")]
+    sms_outbox_file: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
 
     /// Wait until every movement is final and verify every record; exit non-zero on a difference.
     #[arg(long)]
@@ -84,7 +99,7 @@ const PAYOUT_IBAN: &str = "ES91 2100 0418 4502 0005 1332";
 /// The transfer's concept, expected on its movements.
 const TRANSFER_CONCEPT: &str = "Dinner at Casa Pepe";
 
-/// A wallet the demo registered.
+/// A user the demo onboarded, and its first wallet.
 #[derive(Debug, Clone)]
 struct DemoWallet {
     /// "A" or "B".
@@ -92,7 +107,10 @@ struct DemoWallet {
     id: String,
     user_id: String,
     address: String,
-    iban: String,
+    /// After create-iban (A only).
+    iban: Option<String>,
+    document: String,
+    phone: String,
 }
 
 /// What the demo did, for the summary and the check.
@@ -105,12 +123,15 @@ struct Played {
     released_hold: String,
 }
 
-/// The API, the keys and what the answers looked like.
+/// The API, the keys, where the codes are, and the onboarding's steps.
 struct Demo {
     api: Api,
     key: String,
     bank_key: String,
     timeout: Duration,
+    outbox: Outbox,
+    /// What the onboarding did, for the report.
+    notes: Vec<String>,
 }
 
 /// Runs `emtoken demo`.
@@ -120,6 +141,11 @@ pub(crate) async fn run(args: DemoArgs, output: Output) -> anyhow::Result<()> {
         key: args.key,
         bank_key: args.bank_key,
         timeout: Duration::from_secs(args.timeout),
+        outbox: match args.sms_outbox_file {
+            Some(path) => Outbox::File(path),
+            None => Outbox::Database(args.database),
+        },
+        notes: vec![],
     };
     let played = demo.play(args.address).await.context("the demo stopped")?;
     if args.check {
@@ -150,29 +176,38 @@ fn step(text: &str) {
 }
 
 impl Demo {
+    /// A step of the onboarding: shown now on stderr, and in the report.
+    fn note(&mut self, text: String) {
+        step(&text);
+        self.notes.push(text);
+    }
+}
+
+impl Demo {
     /// Plays the guide, waiting after each step for what the next one needs.
     async fn play(&mut self, address: Option<alloy_primitives::Address>) -> anyhow::Result<Played> {
-        let a = self
-            .register("A", address.map(|a| format!("{a:#x}")))
+        let [person_a, person_b] = &PERSONS;
+        let mut a = self
+            .onboard(person_a, address.map(|a| format!("{a:#x}")))
             .await?;
-        let b = self.register("B", None).await?;
-        for wallet in [&a, &b] {
-            self.await_wallet(wallet, "status READY", |w| w.status == WalletStatus::Ready)
-                .await?;
-        }
-        step("wallets A and B are READY");
+        let b = self.onboard(person_b, None).await?;
+        step("users A and B ACTIVATED, their wallets READY");
+        // A's cash-in comes by IBAN: the user needs KYC level 1 for one (B stays at level 0).
+        self.raise_kyc(&a, 1).await?;
+        self.create_iban(&mut a).await?;
+        let iban = a.iban.clone().unwrap_or_default();
 
         let answer: CashInAccepted = self
             .post(
                 true,
                 "/api/v1/bank/cashIns",
-                json!({ "iban": a.iban, "amount": "100.00", "concept": "SEPA cash-in from the user's bank" }),
+                json!({ "iban": iban, "amount": "100.00", "concept": "SEPA cash-in from the user's bank" }),
                 "SEPA cash-in",
             )
             .await?;
         step(&format!(
-            "SEPA cash-in of 100.00 to {} accepted (request {})",
-            a.iban, answer.id
+            "SEPA cash-in of 100.00 to {iban} accepted (request {})",
+            answer.id
         ));
         self.await_wallet(&a, "balance 100.00 after the cash-in", |w| {
             check::amount(&w.balance) == Some(check::dec("100"))
@@ -238,48 +273,6 @@ impl Demo {
             executed_hold,
             released_hold,
         })
-    }
-
-    /// Registers a wallet for a new user.
-    async fn register(
-        &mut self,
-        name: &'static str,
-        address: Option<String>,
-    ) -> anyhow::Result<DemoWallet> {
-        let user_id = uuid::Uuid::new_v4().to_string();
-        let mut body = json!({ "userId": user_id });
-        if let Some(address) = &address {
-            body["dltAddress"] = json!(address);
-        }
-        let reply = self
-            .api
-            .post(&self.key, &format!("{PUBLIC}/wallets"), &body)
-            .await?;
-        if reply.status == StatusCode::CONFLICT {
-            bail!(
-                "wallet {name}: the API refused address {}: {}; the demo registers new wallets: pass another --address, or restart the devnet",
-                address.as_deref().unwrap_or("(generated)"),
-                reply.body["detail"]
-                    .as_str()
-                    .unwrap_or(&reply.body.to_string())
-            );
-        }
-        let answer: WalletRegistered =
-            reply.answer(StatusCode::CREATED, &format!("register wallet {name}"))?;
-        let wallet = DemoWallet {
-            name,
-            id: answer.wallet_id.to_string(),
-            user_id,
-            address: answer.dlt_address,
-            iban: answer
-                .iban
-                .with_context(|| format!("register wallet {name}: the answer has no IBAN"))?,
-        };
-        step(&format!(
-            "wallet {name} registered: {} at {} (IBAN {}), {}",
-            wallet.id, wallet.address, wallet.iban, answer.status
-        ));
-        Ok(wallet)
     }
 
     /// Puts `amount` on hold from `payer` to `payee` and waits until it is CREATED; its id.

@@ -60,9 +60,17 @@ pub(crate) struct ServeArgs {
     sms_webhook: Option<String>,
 
     /// Keep SMS in the database's outbox instead of sending them (`emtoken sms outbox` reads it):
-    /// development only, refused unless `--profile anvil`.
+    /// development only, refused unless `--profile anvil` or a development chain (id 31337 or 1337,
+    /// or 2018: Besu's dev network, which `scripts/devnet up --profile besu` plays).
     #[arg(long)]
     sms_outbox: bool,
+
+    /// With --sms-outbox: also write the outbox's messages to this file, one JSON object a line (as
+    /// `emtoken sms outbox --json` shows them), rewritten at start and appended to within 200 ms of each
+    /// message. For readers that cannot open the database while serve runs: the embedded one serves
+    /// this process alone (`emtoken demo --sms-outbox-file`, the tests).
+    #[arg(long, value_name = "PATH", requires = "sms_outbox")]
+    sms_outbox_file: Option<std::path::PathBuf>,
 
     /// The most wallets a user may have (unsubscribed ones not counted).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -98,13 +106,16 @@ async fn client(args: &ServeArgs, key: &str, role: &str) -> anyhow::Result<EmTok
         })
 }
 
-/// Runs `emtoken serve`.
+/// Chain ids of development chains, where `--sms-outbox` is allowed with `--profile besu` too:
+/// anvil's, Hardhat's and Ganache's, Besu's dev network (`scripts/devnet up --profile besu`).
+const DEVELOPMENT_CHAINS: [u64; 3] = [31_337, 1_337, 2_018];
+
 /// Where `serve` sends SMS.
-fn sms_sender(args: &ServeArgs) -> anyhow::Result<SmsSender> {
+fn sms_sender(args: &ServeArgs, chain_id: u64) -> anyhow::Result<SmsSender> {
     if args.sms_outbox {
         anyhow::ensure!(
-            args.profile == Profile::Anvil,
-            "--sms-outbox keeps phone codes in the database: development only (--profile anvil); use --sms-webhook"
+            args.profile == Profile::Anvil || DEVELOPMENT_CHAINS.contains(&chain_id),
+            "--sms-outbox keeps phone codes in the database: development only (--profile anvil, or a development chain: {DEVELOPMENT_CHAINS:?}; this one is {chain_id}); use --sms-webhook"
         );
         return Ok(SmsSender::Outbox);
     }
@@ -119,6 +130,7 @@ fn sms_sender(args: &ServeArgs) -> anyhow::Result<SmsSender> {
     })
 }
 
+/// Runs `emtoken serve`.
 pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     let bar = None;
     logging::init(
@@ -153,7 +165,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         compliance,
     };
     let state_chain_id = platform.operator.chain_id();
-    let sms = sms_sender(&args)?;
+    let sms = sms_sender(&args, state_chain_id)?;
     let state = ApiState::new(store.clone(), platform, network).with_onboarding(Onboarding {
         clock: std::sync::Arc::new(SystemClock),
         sms,
@@ -177,6 +189,10 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         Duration::from_secs(2),
         stopped.clone(),
     ));
+    let mirror = args
+        .sms_outbox_file
+        .clone()
+        .map(|path| tokio::spawn(mirror_outbox(store.clone(), path, stopped.clone())));
     let drain = std::sync::Arc::clone(&state.drain);
     let app = emtoken_api::router(state);
     let addr = listener.local_addr()?;
@@ -224,6 +240,9 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     }
     sweeper.abort();
     follow.abort();
+    if let Some(mirror) = mirror {
+        mirror.abort();
+    }
     let closed = store.close().await.context("cannot close the database");
     result?;
     closed?;
@@ -232,3 +251,44 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
 
 /// How long a stop waits for the API's requests in flight.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+/// `--sms-outbox-file`: writes the development outbox's messages to `path`, one JSON line each (the file
+/// is rewritten with those already kept, then appended to), looking every 200 ms until stopped.
+async fn mirror_outbox(
+    store: emtoken_store::Store,
+    path: std::path::PathBuf,
+    mut stopped: watch::Receiver<bool>,
+) {
+    use std::io::Write;
+    let mut file = match std::fs::File::create(&path) {
+        Ok(file) => file,
+        Err(error) => {
+            tracing::error!(path = %path.display(), %error, "cannot write --sms-outbox-file");
+            return;
+        }
+    };
+    let mut last = 0;
+    loop {
+        match store.outbox(None).await {
+            Ok(messages) => {
+                let from = last;
+                for m in messages.into_iter().filter(|m| m.id > from) {
+                    last = m.id;
+                    let line =
+                        serde_json::to_string(&super::sms::Message::from(m)).unwrap_or_default();
+                    if let Err(error) = writeln!(file, "{line}").and_then(|()| file.flush()) {
+                        tracing::error!(path = %path.display(), %error, "cannot write --sms-outbox-file");
+                        return;
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the SMS outbox for --sms-outbox-file")
+            }
+        }
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => return,
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use emtoken_store::api::OutboxMessage;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -30,14 +31,29 @@ pub(crate) struct OutboxArgs {
     database: DatabaseArgs,
 }
 
+/// A message as `sms outbox --json` prints it, and as `serve --sms-outbox-file` writes it (a line each).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Message {
+pub(crate) struct Message {
     id: i64,
     user_id: Option<Uuid>,
     to: String,
     text: String,
     created_at: String,
+}
+
+impl From<OutboxMessage> for Message {
+    fn from(m: OutboxMessage) -> Self {
+        Self {
+            id: m.id,
+            user_id: m.user_id,
+            to: m.mobile_phone,
+            text: m.text,
+            created_at: m
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        }
+    }
 }
 
 /// Runs `emtoken sms …`.
@@ -49,15 +65,7 @@ pub(crate) async fn run(command: SmsCommand, output: Output) -> anyhow::Result<(
     let messages: Vec<Message> = result
         .context("cannot read the SMS outbox")?
         .into_iter()
-        .map(|m| Message {
-            id: m.id,
-            user_id: m.user_id,
-            to: m.mobile_phone,
-            text: m.text,
-            created_at: m
-                .created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        })
+        .map(Message::from)
         .collect();
     closed?;
     output.print(&messages, |messages| {

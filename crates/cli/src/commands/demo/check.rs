@@ -20,6 +20,42 @@ pub(super) fn amount(text: &str) -> Option<Decimal> {
 /// types already: a missing or mistyped field stops the demo, naming the call).
 pub(super) fn verify(played: &Played, summary: &Summary) -> Vec<String> {
     let mut out = vec![];
+    // Both users onboarded (phone verified, first wallet READY: ACTIVATED); A at KYC level 1 with an
+    // IBAN, B at level 0 without one.
+    for ((u, played), level) in summary.users.iter().zip([&played.a, &played.b]).zip([1, 0]) {
+        let name = u.name;
+        if u.status != "ACTIVATED" || !u.mobile_phone_verified || u.kyc_level != Some(level) {
+            out.push(format!(
+                "user {name}: expected ACTIVATED, phone verified, KYC level {level}; found {}, verified {}, level {:?}",
+                u.status, u.mobile_phone_verified, u.kyc_level
+            ));
+        }
+        if u.document_number != played.document || u.mobile_phone != played.phone {
+            out.push(format!(
+                "user {name}: expected DNI {} and phone {}, found {} and {}",
+                played.document, played.phone, u.document_number, u.mobile_phone
+            ));
+        }
+        if u.dlt_address != played.address {
+            out.push(format!(
+                "user {name} dltAddress: expected its first wallet's {}, found {}",
+                played.address, u.dlt_address
+            ));
+        }
+    }
+    for ((w, played), level) in summary
+        .wallets
+        .iter()
+        .zip([&played.a, &played.b])
+        .zip([1, 0])
+    {
+        if w.kyc_level != Some(level) || w.iban != played.iban {
+            out.push(format!(
+                "wallet {}: expected KYC level {level} and IBAN {:?}, found level {:?} and IBAN {:?}",
+                w.name, played.iban, w.kyc_level, w.iban
+            ));
+        }
+    }
     let expected_wallets = [("A", "66.50"), ("B", "13.50")];
     for ((w, played), (name, balance)) in summary
         .wallets

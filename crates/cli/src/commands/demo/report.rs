@@ -11,11 +11,29 @@ use crate::table::{Align, Table};
 #[serde(rename_all = "camelCase")]
 pub(super) struct Summary {
     pub(super) api: String,
+    /// The onboarding's steps, in order.
+    pub(super) onboarding: Vec<String>,
+    pub(super) users: Vec<UserView>,
     pub(super) wallets: Vec<WalletView>,
     pub(super) holds: Vec<HoldView>,
     pub(super) curl: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     check: Option<CheckView>,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UserView {
+    pub(super) name: &'static str,
+    pub(super) id: String,
+    pub(super) full_name: String,
+    pub(super) document_number: String,
+    pub(super) mobile_phone: String,
+    pub(super) mobile_phone_verified: bool,
+    pub(super) status: String,
+    pub(super) kyc_level: Option<i16>,
+    pub(super) dlt_address: String,
 }
 
 /// A wallet as the API shows it, with its movements.
@@ -26,7 +44,8 @@ pub(super) struct WalletView {
     pub(super) id: String,
     pub(super) user_id: String,
     pub(super) dlt_address: String,
-    pub(super) iban: String,
+    pub(super) iban: Option<String>,
+    pub(super) kyc_level: Option<i16>,
     pub(super) balance: String,
     pub(super) available_balance: String,
     pub(super) held_balance: String,
@@ -73,6 +92,25 @@ struct CheckView {
 impl Summary {
     /// Reads the wallets, movements and holds back from the API, as its answer types.
     pub(super) async fn collect(demo: &Demo, played: &Played) -> anyhow::Result<Self> {
+        let mut users = vec![];
+        for wallet in [&played.a, &played.b] {
+            let u = demo.user(&wallet.user_id).await?;
+            users.push(UserView {
+                name: wallet.name,
+                id: wallet.user_id.clone(),
+                full_name: [Some(u.name), u.first_surname, u.second_surname]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                document_number: u.document_number,
+                mobile_phone: u.mobile_phone,
+                mobile_phone_verified: u.mobile_phone_verified,
+                status: u.status.to_string(),
+                kyc_level: u.kyc_level,
+                dlt_address: u.dlt_address,
+            });
+        }
         let mut wallets = vec![];
         for wallet in [&played.a, &played.b] {
             let w = demo.wallet(&wallet.id).await?;
@@ -87,7 +125,8 @@ impl Summary {
                 id: wallet.id.clone(),
                 user_id: w.user_id.map(|u| u.to_string()).unwrap_or_default(),
                 dlt_address: w.dlt_address,
-                iban: w.iban.unwrap_or_default(),
+                iban: w.iban,
+                kyc_level: w.kyc_level,
                 balance: w.balance,
                 available_balance: w.available_balance,
                 held_balance: w.held_balance,
@@ -108,6 +147,8 @@ impl Summary {
         }
         Ok(Self {
             api: demo.api.base().to_owned(),
+            onboarding: demo.notes.clone(),
+            users,
             wallets,
             holds,
             curl: format!(
@@ -130,13 +171,42 @@ impl Summary {
 
     /// The text output.
     pub(super) fn describe(&self) -> String {
-        let mut out = format!("API: {}/api/v1/public\n\nwallets\n", self.api);
+        let mut out = format!("API: {}/api/v1/public\n\nonboarding\n", self.api);
+        for (n, note) in self.onboarding.iter().enumerate() {
+            out.push_str(&format!("{:>2}. {note}\n", n + 1));
+        }
+        out.push_str("\nusers\n");
+        let mut table = Table::new(&[
+            ("user", Align::Left),
+            ("id", Align::Left),
+            ("name", Align::Left),
+            ("document", Align::Left),
+            ("phone", Align::Left),
+            ("verified", Align::Left),
+            ("status", Align::Left),
+            ("kyc", Align::Right),
+        ]);
+        for u in &self.users {
+            table.row(vec![
+                u.name.to_owned(),
+                u.id.clone(),
+                u.full_name.clone(),
+                u.document_number.clone(),
+                u.mobile_phone.clone(),
+                if u.mobile_phone_verified { "yes" } else { "no" }.to_owned(),
+                u.status.clone(),
+                level(u.kyc_level),
+            ]);
+        }
+        out.push_str(&table.render());
+        out.push_str("\n\nwallets\n");
         let mut table = Table::new(&[
             ("wallet", Align::Left),
             ("id", Align::Left),
             ("user", Align::Left),
             ("address", Align::Left),
             ("iban", Align::Left),
+            ("kyc", Align::Right),
             ("balance", Align::Right),
             ("available", Align::Right),
             ("held", Align::Right),
@@ -148,7 +218,8 @@ impl Summary {
                 w.id.clone(),
                 w.user_id.clone(),
                 w.dlt_address.clone(),
-                w.iban.clone(),
+                w.iban.clone().unwrap_or_else(|| "-".to_owned()),
+                level(w.kyc_level),
                 w.balance.clone(),
                 w.available_balance.clone(),
                 w.held_balance.clone(),
@@ -198,7 +269,7 @@ impl Summary {
         if let Some(check) = &self.check {
             if check.passed {
                 out.push_str(
-                    "\ncheck: passed (balances, movements and holds as expected; every answer the API's type)",
+                    "\ncheck: passed (users, balances, movements and holds as expected; every answer the API's type)",
                 );
             } else {
                 out.push_str(&format!(
@@ -210,6 +281,11 @@ impl Summary {
         }
         out
     }
+}
+
+/// A KYC level as the tables show it.
+fn level(level: Option<i16>) -> String {
+    level.map_or_else(|| "-".to_owned(), |l| l.to_string())
 }
 
 /// A movement of the API as the tables show it.

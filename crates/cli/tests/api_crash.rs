@@ -63,7 +63,7 @@ async fn campaign(db: Db) {
     let wallets_url = format!("{base}/api/v1/public/wallets");
     let wallets = funded_wallets(
         &http,
-        &base,
+        &*serve.lock().await,
         (&client_key, &bank_key),
         &[Some("100.00"); WALLETS],
     )

@@ -33,7 +33,7 @@ async fn sigterm_lets_requests_in_flight_finish_and_refuses_new_ones_with_503() 
     let wallets_url = format!("{base}/api/v1/public/wallets");
     let wallets = funded_wallets(
         &http,
-        &base,
+        &serve,
         (&client_key, &bank_key),
         &[Some("100.00"), None],
     )

@@ -66,6 +66,8 @@ pub async fn get(http: &Http, url: &str, key: &str) -> Option<(u16, Value)> {
 
 /// A running `emtoken serve`, restartable.
 pub struct Serve {
+    /// Where serve writes the development outbox's SMS (`--sms-outbox-file`): the phone codes.
+    pub sms: std::path::PathBuf,
     pub args: Vec<String>,
     pub env: Vec<(&'static str, String)>,
     pub dir: std::path::PathBuf,
@@ -140,9 +142,11 @@ pub fn http() -> Http {
 }
 
 impl Serve {
-    /// `emtoken serve` on `db` for the contract of `d`, on a free port, with the dev role keys.
+    /// `emtoken serve` on `db` for the contract of `d`, on a free port, with the dev role keys; SMS go to
+    /// the development outbox, written to `sms` too (the embedded database serves serve alone).
     pub fn new(db: &Db, node: &DevNode, rpc: &str, contract: &str) -> Self {
         let port = free_port();
+        let sms = db.dir.path().join("sms-outbox.jsonl");
         let mut args = vec![
             "serve".to_owned(),
             "--rpc".into(),
@@ -151,9 +155,13 @@ impl Serve {
             contract.to_owned(),
             "--listen".into(),
             format!("127.0.0.1:{port}"),
+            "--sms-outbox".into(),
+            "--sms-outbox-file".into(),
+            sms.display().to_string(),
         ];
         args.extend(db.args());
         Self {
+            sms,
             args,
             env: vec![
                 ("EMTOKEN_OPERATOR_KEY", key_of(node, Role::Operator)),
@@ -207,30 +215,148 @@ pub fn api_key(db: &Db, client: &str, bank: bool) -> String {
     out["apiKey"].as_str().unwrap().to_owned()
 }
 
-/// Registers `funds.len()` wallets for new users through the API at `base`, waits for them to be READY,
-/// credits each its amount (`None`: nothing) through the bank side and waits for it to be available;
-/// their ids, in order.
-pub async fn funded_wallets(
+/// A DNI with its check letter.
+pub fn dni(n: u32) -> String {
+    let letters = b"TRWAGMYFPDXBNJZSQVHLCKE";
+    format!("{n:08}{}", char::from(letters[(n % 23) as usize]))
+}
+
+/// The newest phone code `serve --sms-outbox-file` wrote for `user` (waits for it, 30 s).
+pub async fn code(sms: &std::path::Path, user: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(sms).unwrap_or_default();
+        let newest = text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .rfind(|m| m["userId"] == user);
+        if let Some(m) = newest {
+            let text = m["text"].as_str().unwrap_or_default();
+            return text
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|run| run.len() == 6)
+                .unwrap_or_else(|| panic!("no code in {text:?}"))
+                .to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no SMS for user {user} in {}",
+            sms.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Onboards `count` new persons as users of the client of `client_key` through the API at `base`: each
+/// created (DNI and phone from `first` on), its phone verified with the code `sms` got; their ids. Their
+/// first wallets are on their way (`first_wallets` waits for them).
+pub async fn onboard(
     http: &Http,
     base: &str,
+    sms: &std::path::Path,
+    client_key: &str,
+    first: u32,
+    count: u32,
+) -> Vec<String> {
+    let mut users = vec![];
+    for n in first..first + count {
+        let person = serde_json::json!({
+            "name": "Ana María",
+            "firstSurname": "García",
+            "documentType": "DNI",
+            "documentNumber": dni(10_000_000 + n),
+            "birthDate": "1990-05-17",
+            "nationality": "ES",
+            "email": "ana@example.com",
+            "mobilePhone": format!("+3460{:07}", n % 10_000_000),
+            "address": {"street": "Calle Mayor 1", "city": "Madrid", "postalCode": "28013", "country": "ES"}
+        });
+        let (status, body) = post(
+            http,
+            &format!("{base}/api/v2/public/users/natural"),
+            client_key,
+            &person,
+            None,
+        )
+        .await
+        .expect("the API answers");
+        assert_eq!(status, 202, "{body}");
+        let user = body["id"].as_str().expect("id").to_owned();
+        let users_url = format!("{base}/api/v1/public/users/{user}");
+        let (status, body) = post(
+            http,
+            &format!("{users_url}/request-otp"),
+            client_key,
+            &Value::Null,
+            None,
+        )
+        .await
+        .expect("the API answers");
+        assert_eq!(status, 202, "{body}");
+        let code = code(sms, &user).await;
+        let (status, body) = post(
+            http,
+            &format!("{users_url}/validate-otp"),
+            client_key,
+            &serde_json::json!({ "code": code }),
+            None,
+        )
+        .await
+        .expect("the API answers");
+        assert_eq!(status, 200, "{body}");
+        users.push(user);
+    }
+    users
+}
+
+/// Waits until each user's first wallet is READY and the user ACTIVATED; the wallets' ids, in order.
+pub async fn first_wallets(
+    http: &Http,
+    base: &str,
+    client_key: &str,
+    users: &[String],
+) -> Vec<String> {
+    let mut wallets = vec![];
+    for user in users {
+        let url = format!("{base}/api/v1/public/wallets?userId={user}");
+        wait_for(http, &url, client_key, |page| {
+            page["_embedded"]["wallets"][0]["status"] == "READY"
+        })
+        .await;
+        wait_for(
+            http,
+            &format!("{base}/api/v1/public/users/{user}"),
+            client_key,
+            |u| u["status"] == "ACTIVATED",
+        )
+        .await;
+        let (_, page) = get(http, &url, client_key).await.expect("the API answers");
+        wallets.push(
+            page["_embedded"]["wallets"][0]["id"]
+                .as_str()
+                .expect("a wallet id")
+                .to_owned(),
+        );
+    }
+    wallets
+}
+
+/// Onboards `funds.len()` new users through the API of `serve` (each a person, phone verified with the
+/// code of the development outbox, first wallet READY: ACTIVATED, KYC level 0), credits each wallet its
+/// amount (`None`: nothing) through the bank side and waits for it to be available; the wallets' ids,
+/// in order.
+pub async fn funded_wallets(
+    http: &Http,
+    serve: &Serve,
     (client_key, bank_key): (&str, &str),
     funds: &[Option<&str>],
 ) -> Vec<String> {
+    let base = serve.base.as_str();
     let wallets_url = format!("{base}/api/v1/public/wallets");
-    let mut wallets = vec![];
-    for _ in funds {
-        let body = serde_json::json!({ "userId": uuid::Uuid::new_v4() });
-        let (status, body) = post(http, &wallets_url, client_key, &body, None)
-            .await
-            .expect("the API answers");
-        assert_eq!(status, 201, "{body}");
-        wallets.push(body["walletId"].as_str().expect("walletId").to_owned());
-    }
+    let count = u32::try_from(funds.len()).expect("a few wallets");
+    let users = onboard(http, base, &serve.sms, client_key, 1, count).await;
+    let wallets = first_wallets(http, base, client_key, &users).await;
     for (w, amount) in wallets.iter().zip(funds) {
-        wait_for(http, &format!("{wallets_url}/{w}"), client_key, |b| {
-            b["status"] == "READY"
-        })
-        .await;
         if let Some(amount) = amount {
             let body = serde_json::json!({ "walletId": w, "amount": amount });
             let (status, body) = post(

@@ -1,5 +1,5 @@
 //! The HTTP API under load: `emtoken serve` (indexer and API in one process) on each database, a wallet
-//! with thousands of movements attached to a bench client, and 200 concurrent clients (hyper, keep-alive)
+//! with thousands of movements attached to a bench client's user (onboarded first), and 200 concurrent clients (hyper, keep-alive)
 //! hitting `GET …/wallets/{walletId}`, then `GET …/movements?size=20`, then `size=200`, each for a bounded
 //! time. Meanwhile one transfer from that wallet every [`TRANSFER_EVERY`]: submit → 202 (the request
 //! recorded, signed and handed to the node) and submit → SUCCESS (polled through the API).
@@ -118,7 +118,8 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
     };
     let key = api_key(setup.emtoken, &setup.target).await?;
     let port = crate::http::free_port()?;
-    let cmd = serve_command(setup.emtoken, chain, &setup.target, port)?;
+    let sms = setup.logs.join(format!("api-{database}-sms-outbox.jsonl"));
+    let cmd = serve_command(setup.emtoken, chain, &setup.target, port, &sms)?;
     let serve_command = show(&cmd);
     let (out, err) = (
         setup.logs.join(format!("api-{database}.out")),
@@ -130,7 +131,7 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
         Stdio::from(std::fs::File::create(&err)?),
     )?;
     let base = format!("http://127.0.0.1:{port}/api/v1/public");
-    let result = measure(&base, &key, setup, database, serve_command).await;
+    let result = measure(&base, &key, &sms, setup, database, serve_command).await;
     serve.stop(Duration::from_secs(30)).await?;
     result.with_context(|| {
         format!(
@@ -143,6 +144,7 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
 async fn measure(
     base: &str,
     key: &str,
+    sms: &Path,
     setup: &ApiSetup<'_>,
     database: &str,
     serve_command: String,
@@ -154,9 +156,12 @@ async fn measure(
     })
     .await
     .context("waiting for the API to answer")?;
+    // The wallets go to an ACTIVATED user (onboarded first: its first wallet READY once indexed).
+    let root = base.strip_suffix("/api/v1/public").unwrap_or(base);
+    let users = crate::onboard::users_for(root, key, sms, 2, Duration::from_secs(300)).await?;
     let mut attached = Vec::new();
     for address in &setup.wallets {
-        match attach(&wallets_url, key, *address).await {
+        match attach(&wallets_url, key, &users[0], *address).await {
             Ok(id) => attached.push(id),
             Err(error) => tracing::info!("not a user wallet: {error:#}"),
         }
@@ -212,10 +217,9 @@ async fn measure(
     })
 }
 
-/// Attaches an on-chain wallet to the key's client (a new user): its id.
-async fn attach(url: &str, key: &str, wallet: Address) -> anyhow::Result<String> {
-    let body =
-        serde_json::json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": format!("{wallet:#x}") });
+/// Attaches an on-chain wallet to the key's client (to `user`, ACTIVATED): its id.
+async fn attach(url: &str, key: &str, user: &str, wallet: Address) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "userId": user, "dltAddress": format!("{wallet:#x}") });
     let answer: serde_json::Value = serde_json::from_str(
         &crate::http::post_json(url, key, &body)
             .await

@@ -4,15 +4,17 @@
 //! visible, plus submit → visible and receipt → visible, through each probe:
 //!
 //! - through the HTTP API: `emtoken serve` (indexer and API in one process) follows the chain; the fresh
-//!   wallets are attached to a bench client (`POST /api/v1/public/wallets`, no transaction: they are
-//!   registered on chain already) and `GET …/wallets/{walletId}/movements` is polled with its API key;
+//!   wallets are attached to a bench client's users (`POST /api/v1/public/wallets`, no transaction: they
+//!   are registered on chain already; the users onboarded first, before the measurement: phone codes
+//!   from the development outbox, their own first wallets registered) and
+//!   `GET …/wallets/{walletId}/movements` is polled with its API key;
 //! - in the database: the same index's `movements` table, polled.
 //!
 //! With `--lag-indexer-only` the follower is `emtoken index --ws` and only the database probe runs.
 
 use std::{
     collections::HashMap,
-    path::Path,
+    path::{Path, PathBuf},
     process::Stdio,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -171,8 +173,9 @@ pub(crate) async fn run(
         Follower::Serve => {
             let key = api_key(setup.emtoken, &target).await?;
             let port = crate::http::free_port()?;
-            let cmd = serve_command(setup.emtoken, chain, &target, port)?;
-            (cmd, Some((format!("http://127.0.0.1:{port}"), key)))
+            let sms = setup.logs.join("lag-sms-outbox.jsonl");
+            let cmd = serve_command(setup.emtoken, chain, &target, port, &sms)?;
+            (cmd, Some((format!("http://127.0.0.1:{port}"), key, sms)))
         }
     };
     let follower_command = show(&cmd);
@@ -222,12 +225,14 @@ pub(crate) async fn api_key(emtoken: &Path, target: &Target) -> anyhow::Result<S
 
 /// The hex private key of a dev role (anvil's well-known test mnemonic).
 /// `emtoken serve` following `chain` with --ws into `target`, listening on `port`, signing with the dev
-/// role keys (quiet logs, the caller's DATABASE_URL ignored).
+/// role keys, SMS to the development outbox and the file `sms` (quiet logs, the caller's DATABASE_URL
+/// ignored).
 pub(crate) fn serve_command(
     emtoken: &Path,
     chain: &Chain,
     target: &Target,
     port: u16,
+    sms: &Path,
 ) -> anyhow::Result<Command> {
     let rpc = chain.node.endpoint_url().to_string();
     let ws = chain.node.ws_endpoint_url().to_string();
@@ -236,6 +241,7 @@ pub(crate) fn serve_command(
         .args(["--contract", &format!("{:#x}", chain.info.contract)])
         .args(target.args())
         .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(crate::onboard::serve_args(sms))
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
         .env(
@@ -258,7 +264,7 @@ async fn measure(
     sender: &EmTokenClient,
     recipients: &[Address],
     setup: &LagSetup<'_>,
-    api: Option<(String, String)>,
+    api: Option<(String, String, PathBuf)>,
     follower_command: String,
 ) -> anyhow::Result<LagRun> {
     let chain_id = i64::try_from(chain.info.chain_id)?;
@@ -286,8 +292,8 @@ async fn measure(
         .min(recipients.len())
         .max(1);
     let recipients = &recipients[..count];
-    if let Some((base, key)) = &api {
-        attach_wallets(base, key, recipients).await?;
+    if let Some((base, key, sms)) = &api {
+        attach_wallets(base, key, sms, recipients).await?;
     }
 
     // newHeads as the bench sees them.
@@ -320,7 +326,7 @@ async fn measure(
         stopped.clone(),
     ));
     let (announce, announced) = mpsc::unbounded_channel::<Address>();
-    let api_probe = api.as_ref().map(|(base, key)| {
+    let api_probe = api.as_ref().map(|(base, key, _)| {
         let seen: Seen = Arc::default();
         let task = tokio::spawn(api_probe(
             base.clone(),
@@ -379,7 +385,7 @@ async fn measure(
     let mut probes = Vec::new();
     if let Some((seen, task)) = api_probe {
         task.abort();
-        let base = api.as_ref().map_or("", |(b, _)| b.as_str());
+        let base = api.as_ref().map_or("", |(b, _, _)| b.as_str());
         let how = format!(
             "GET {base}/api/v1/public/wallets/{{walletId}}/movements?sort=createdAt,desc&size=5 (bearer API key) lists a \
              TRANSFER_IN, polled every {} ms per pending transfer",

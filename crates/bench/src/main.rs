@@ -17,6 +17,7 @@ mod indexer;
 mod lag;
 mod limits;
 mod machine;
+mod onboard;
 mod output;
 mod plot;
 mod ponder;

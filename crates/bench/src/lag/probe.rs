@@ -11,10 +11,12 @@ use tokio::sync::{mpsc, watch};
 use super::{API_POLL, DB_POLL, Seen};
 use crate::indexer::wait_until;
 
-/// Attaches the fresh (on-chain registered, indexed) wallets to the API key's client, each to a new user.
+/// Attaches the fresh (on-chain registered, indexed) wallets to the API key's client: to users onboarded
+/// first (phone codes from the outbox file `sms`), as many wallets to each as serve allows.
 pub(super) async fn attach_wallets(
     base: &str,
     key: &str,
+    sms: &std::path::Path,
     wallets: &[Address],
 ) -> anyhow::Result<()> {
     let url = format!("{base}/api/v1/public/wallets");
@@ -24,10 +26,12 @@ pub(super) async fn attach_wallets(
     })
     .await
     .context("waiting for the API to answer")?;
-    let posts = wallets.iter().map(|wallet| {
-        let url = &url;
+    let users =
+        crate::onboard::users_for(base, key, sms, wallets.len(), Duration::from_secs(120)).await?;
+    let posts = wallets.iter().enumerate().map(|(n, wallet)| {
+        let (url, user) = (&url, crate::onboard::user_of(&users, n));
         async move {
-            let body = serde_json::json!({ "userId": uuid::Uuid::new_v4(), "dltAddress": format!("{wallet:#x}") });
+            let body = serde_json::json!({ "userId": user, "dltAddress": format!("{wallet:#x}") });
             crate::http::post_json(url, key, &body)
                 .await
                 .with_context(|| format!("attaching {wallet:#x} through the API"))

@@ -25,7 +25,7 @@ use crate::{
     child::Timed,
     http::{exchange, get_request},
     indexer::{Target, show, tail, wait_until},
-    lag::{Latency, api_key, serve_command},
+    lag::{Latency, api_key, bank_key, serve_command},
     stats::per_second,
 };
 
@@ -117,6 +117,7 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
         Target::Embedded(_) => "embedded",
     };
     let key = api_key(setup.emtoken, &setup.target).await?;
+    let bank = bank_key(setup.emtoken, &setup.target).await?;
     let port = crate::http::free_port()?;
     let sms = setup.logs.join(format!("api-{database}-sms-outbox.jsonl"));
     let cmd = serve_command(setup.emtoken, chain, &setup.target, port, &sms)?;
@@ -131,7 +132,7 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
         Stdio::from(std::fs::File::create(&err)?),
     )?;
     let base = format!("http://127.0.0.1:{port}/api/v1/public");
-    let result = measure(&base, &key, &sms, setup, database, serve_command).await;
+    let result = measure(&base, (&key, &bank), &sms, setup, database, serve_command).await;
     serve.stop(Duration::from_secs(30)).await?;
     result.with_context(|| {
         format!(
@@ -143,7 +144,7 @@ pub(crate) async fn run(chain: &Chain, setup: &ApiSetup<'_>) -> anyhow::Result<A
 
 async fn measure(
     base: &str,
-    key: &str,
+    (key, bank_key): (&str, &str),
     sms: &Path,
     setup: &ApiSetup<'_>,
     database: &str,
@@ -158,7 +159,8 @@ async fn measure(
     .context("waiting for the API to answer")?;
     // The wallets go to an ACTIVATED user (onboarded first: its first wallet READY once indexed).
     let root = base.strip_suffix("/api/v1/public").unwrap_or(base);
-    let users = crate::onboard::users_for(root, key, sms, 2, Duration::from_secs(300)).await?;
+    let users =
+        crate::onboard::users_for(root, (key, bank_key), sms, 2, Duration::from_secs(300)).await?;
     let mut attached = Vec::new();
     for address in &setup.wallets {
         match attach(&wallets_url, key, &users[0], *address).await {

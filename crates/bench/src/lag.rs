@@ -172,10 +172,14 @@ pub(crate) async fn run(
         ),
         Follower::Serve => {
             let key = api_key(setup.emtoken, &target).await?;
+            let bank = bank_key(setup.emtoken, &target).await?;
             let port = crate::http::free_port()?;
             let sms = setup.logs.join("lag-sms-outbox.jsonl");
             let cmd = serve_command(setup.emtoken, chain, &target, port, &sms)?;
-            (cmd, Some((format!("http://127.0.0.1:{port}"), key, sms)))
+            (
+                cmd,
+                Some((format!("http://127.0.0.1:{port}"), key, (bank, sms))),
+            )
         }
     };
     let follower_command = show(&cmd);
@@ -200,9 +204,24 @@ pub(crate) async fn run(
 
 /// `emtoken --json api-key create --client bench-<random>` on the index's database: the key.
 pub(crate) async fn api_key(emtoken: &Path, target: &Target) -> anyhow::Result<String> {
-    let client = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    new_key(emtoken, target, false).await
+}
+
+/// `emtoken --json api-key create --client bench-bank-<random> --bank`: the bank side's key (the bench
+/// raises its users' KYC level with it).
+pub(crate) async fn bank_key(emtoken: &Path, target: &Target) -> anyhow::Result<String> {
+    new_key(emtoken, target, true).await
+}
+
+async fn new_key(emtoken: &Path, target: &Target, bank: bool) -> anyhow::Result<String> {
+    let client = format!(
+        "bench-{}{}",
+        if bank { "bank-" } else { "" },
+        uuid::Uuid::new_v4().simple()
+    );
     let output = Command::new(emtoken)
         .args(["--json", "api-key", "create", "--client", &client])
+        .args(if bank { &["--bank"][..] } else { &[] })
         .args(target.args())
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
@@ -264,7 +283,7 @@ async fn measure(
     sender: &EmTokenClient,
     recipients: &[Address],
     setup: &LagSetup<'_>,
-    api: Option<(String, String, PathBuf)>,
+    api: Option<(String, String, (String, PathBuf))>,
     follower_command: String,
 ) -> anyhow::Result<LagRun> {
     let chain_id = i64::try_from(chain.info.chain_id)?;
@@ -292,8 +311,8 @@ async fn measure(
         .min(recipients.len())
         .max(1);
     let recipients = &recipients[..count];
-    if let Some((base, key, sms)) = &api {
-        attach_wallets(base, key, sms, recipients).await?;
+    if let Some((base, key, (bank, sms))) = &api {
+        attach_wallets(base, (key, bank), sms, recipients).await?;
     }
 
     // newHeads as the bench sees them.

@@ -1,6 +1,8 @@
 //! Users for the API stages: the API attaches wallets to ACTIVATED users only, so the bench onboards a
 //! few persons first (created, phone verified with the code `emtoken serve --sms-outbox-file` wrote,
-//! first wallet READY) and attaches the chain's wallets to them, at most [`WALLETS_PER_USER`] each.
+//! first wallet READY), raises them to the bench wallets' KYC level ([`WALLET_LEVEL`], no limits: the
+//! platform keeps a user's wallets at the user's level, and would lower the attached ones otherwise) and
+//! attaches the chain's wallets to them, at most [`WALLETS_PER_USER`] each.
 
 use std::{
     path::Path,
@@ -8,6 +10,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
+use emtoken_workload::WALLET_LEVEL;
 use serde_json::{Value, json};
 
 /// `emtoken serve --max-wallets-per-user` of the API stages.
@@ -32,10 +35,11 @@ fn dni(n: u32) -> String {
 }
 
 /// Onboards enough users of the key's client (a fresh client: numbers from 1) for `wallets` attached
-/// wallets (each user's first wallet counts): their ids. `api` is the API's root URL.
+/// wallets (each user's first wallet counts), at KYC level [`WALLET_LEVEL`] (set with the bank's key):
+/// their ids. `api` is the API's root URL.
 pub(crate) async fn users_for(
     api: &str,
-    key: &str,
+    (key, bank_key): (&str, &str),
     sms: &Path,
     wallets: usize,
     timeout: Duration,
@@ -77,23 +81,58 @@ pub(crate) async fn users_for(
     }
     let started = Instant::now();
     for user in &users {
-        loop {
-            let found: Value = serde_json::from_str(
-                &crate::http::get(&format!("{public}/users/{user}"), Some(key)).await?,
-            )?;
-            if found["status"] == "ACTIVATED" {
-                break;
-            }
-            if started.elapsed() > timeout {
-                bail!(
-                    "user {user} was not ACTIVATED (first wallet READY) within {timeout:?}: {}",
-                    found["status"]
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let url = format!("{public}/users/{user}");
+        wait(
+            &url,
+            key,
+            "ACTIVATED (first wallet READY)",
+            started,
+            timeout,
+            |u| u["status"] == "ACTIVATED",
+        )
+        .await?;
+        let change = post(
+            &format!("{api}/api/v1/bank/users/{user}/kyc"),
+            bank_key,
+            &json!({ "kycLevel": WALLET_LEVEL, "evidence": "emtoken-bench: a bench user" }),
+        )
+        .await?;
+        for wallet in change["walletIds"].as_array().into_iter().flatten() {
+            let wallet = wallet.as_str().unwrap_or_default();
+            let url = format!("{public}/wallets/{wallet}");
+            wait(
+                &url,
+                key,
+                "at the bench's KYC level",
+                started,
+                timeout,
+                |w| w["kycLevel"] == WALLET_LEVEL,
+            )
+            .await?;
         }
     }
     Ok(users)
+}
+
+/// Polls GET `url` until `done` holds.
+async fn wait(
+    url: &str,
+    key: &str,
+    what: &str,
+    started: Instant,
+    timeout: Duration,
+    done: impl Fn(&Value) -> bool,
+) -> anyhow::Result<()> {
+    loop {
+        let found: Value = serde_json::from_str(&crate::http::get(url, Some(key)).await?)?;
+        if done(&found) {
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            bail!("{url} was not {what} within {timeout:?}: {found}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The user the `n`-th attached wallet goes to.
@@ -117,7 +156,9 @@ async fn code(sms: &Path, user: &str, timeout: Duration) -> anyhow::Result<Strin
             .rfind(|m| m["userId"] == user)
         {
             let text = m["text"].as_str().unwrap_or_default();
-            return text
+            // "<client> code: 123456. …": the client's name may hold digits too.
+            let after = text.rfind("code: ").map_or(text, |at| &text[at..]);
+            return after
                 .split(|c: char| !c.is_ascii_digit())
                 .find(|run| run.len() == 6)
                 .map(str::to_owned)

@@ -15,7 +15,7 @@ use crate::indexer::wait_until;
 /// first (phone codes from the outbox file `sms`), as many wallets to each as serve allows.
 pub(super) async fn attach_wallets(
     base: &str,
-    key: &str,
+    (key, bank_key): (&str, &str),
     sms: &std::path::Path,
     wallets: &[Address],
 ) -> anyhow::Result<()> {
@@ -26,8 +26,14 @@ pub(super) async fn attach_wallets(
     })
     .await
     .context("waiting for the API to answer")?;
-    let users =
-        crate::onboard::users_for(base, key, sms, wallets.len(), Duration::from_secs(120)).await?;
+    let users = crate::onboard::users_for(
+        base,
+        (key, bank_key),
+        sms,
+        wallets.len(),
+        Duration::from_secs(120),
+    )
+    .await?;
     let posts = wallets.iter().enumerate().map(|(n, wallet)| {
         let (url, user) = (&url, crate::onboard::user_of(&users, n));
         async move {

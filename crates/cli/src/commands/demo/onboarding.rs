@@ -101,10 +101,16 @@ fn body(person: &Person, document: &str, phone: &str, address: Option<&str>) -> 
     body
 }
 
-/// The first run of six digits in an SMS.
+/// The code of an SMS (`"<client> code: 123456. …"`): the six digits after its last `code: `, else
+/// its first run of six digits (a client's name may hold digits too).
 pub(super) fn code_in(text: &str) -> Option<&str> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|run| run.len() == 6)
+    fn six(text: &str) -> Option<&str> {
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+    }
+    text.rfind("code: ")
+        .and_then(|at| six(&text[at..]))
+        .or_else(|| six(text))
 }
 
 impl Demo {
@@ -382,6 +388,10 @@ mod tests {
             Some("123456")
         );
         assert_eq!(code_in("1234 then 654321"), Some("654321"));
+        assert_eq!(
+            code_in("bench-61d567b3e8dc40209c7aaad01e176490 code: 560760. It verifies your phone"),
+            Some("560760")
+        );
         assert_eq!(code_in("no code"), None);
     }
 }

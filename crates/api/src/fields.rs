@@ -38,6 +38,15 @@ text_schema!(
     "Rent June"
 );
 text_schema!(
+    /// Schema of a KYC level's evidence.
+    pub(crate) Evidence,
+    Some(LINE),
+    None,
+    Some(200),
+    "What the level rests on: the compliance side's reference of its file (case id, what was checked), one line of 1 to 200 characters, not only spaces, no control characters.",
+    "KYC-2026-000123: passport and proof of address checked"
+);
+text_schema!(
     /// Schema of a payout's rejection reason.
     pub(crate) Reason,
     Some(NONBLANK),

@@ -1,5 +1,6 @@
 //! How the platform sends SMS: to a gateway's webhook (production), or into the database's outbox
-//! (development only: `emtoken sms outbox` and the demo read it). A message is never logged: it may
+//! (development only: `emtoken sms outbox` reads it, and `serve --sms-outbox-file` copies it to a file
+//! for the demo). A message is never logged: it may
 //! carry a code.
 
 use std::time::Duration;

@@ -481,12 +481,7 @@ async fn a_failing_sms_gateway_is_a_503_and_leaves_no_valid_code(pool: sqlx::PgP
     let messages = got.lock().unwrap().clone();
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(messages.iter().all(|m| m["id"] == messages[0]["id"]));
-    let text = messages[0]["text"].as_str().unwrap();
-    let code: String = text
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_owned();
+    let code = common::code_in(messages[0]["text"].as_str().unwrap());
     let void = validate(&p, &user, &code).await;
     assert_eq!(void.status, StatusCode::CONFLICT, "{void:?}");
     // A code the gateway never took does not count: another may be asked for at once.
@@ -500,13 +495,7 @@ async fn a_failing_sms_gateway_is_a_503_and_leaves_no_valid_code(pool: sqlx::PgP
         p.get(&format!("{USERS}/{user}")).await.body["mobilePhone"]
     );
     assert_eq!(message["userId"], user);
-    let code: String = message["text"]
-        .as_str()
-        .unwrap()
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_owned();
+    let code = common::code_in(message["text"].as_str().unwrap());
     let ok = validate(&p, &user, &code).await;
     assert_eq!(ok.status, StatusCode::OK, "{ok:?}");
     // A gateway refusing the message (4xx) is not tried again.

@@ -156,7 +156,7 @@ async fn code(sms: &Path, user: &str, timeout: Duration) -> anyhow::Result<Strin
             .rfind(|m| m["userId"] == user)
         {
             let text = m["text"].as_str().unwrap_or_default();
-            // "<client> code: 123456. …": the client's name may hold digits too.
+            // "Your <client> verification code: 123456. …": the client's name may hold digits too.
             let after = text.rfind("code: ").map_or(text, |at| &text[at..]);
             return after
                 .split(|c: char| !c.is_ascii_digit())

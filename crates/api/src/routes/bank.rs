@@ -73,8 +73,8 @@ pub(crate) struct SetKycLevel {
     #[schema(value_type = u8, minimum = 0, maximum = 255)]
     #[serde(deserialize_with = "fields::level")]
     kyc_level: u8,
-    /// What the level rests on (1 to 200 characters): kept in the user's KYC history.
-    #[schema(min_length = 1, max_length = 200)]
+    /// What the level rests on: kept in the user's KYC history.
+    #[schema(value_type = Option<crate::fields::Evidence>)]
     evidence: Option<String>,
 }
 

@@ -61,13 +61,8 @@ pub(crate) struct SetUserKyc {
     #[serde(deserialize_with = "fields::level")]
     #[schema(value_type = u8, minimum = 0, maximum = 255)]
     kyc_level: u8,
-    /// What the level rests on: the reference of the compliance side's file (documents checked, the
-    /// provider's case id), 1 to 200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        example = "KYC-2026-000123: passport and proof of address checked"
-    )]
+    /// What the level rests on: the compliance side's reference of its file.
+    #[schema(value_type = crate::fields::Evidence)]
     evidence: String,
 }
 
@@ -140,8 +135,9 @@ pub(crate) async fn request_otp(
             )));
         }
     }
+    // The code comes after the last "code: " (a client's name may hold digits).
     let text = format!(
-        "{} code: {}. It verifies your phone for 5 minutes. Never share it.",
+        "Your {} verification code: {}. It is valid for 5 minutes. Never share it.",
         client.name, code.digits
     );
     drop(code);

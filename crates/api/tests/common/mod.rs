@@ -150,6 +150,19 @@ pub fn person(document: &str, phone: &str) -> Value {
     })
 }
 
+/// The code an SMS carries: the six digits after its last "code: ".
+pub fn code_in(text: &str) -> String {
+    let (_, after) = text
+        .rsplit_once("code: ")
+        .unwrap_or_else(|| panic!("no code in {text:?}"));
+    let code: String = after.chars().take(6).collect();
+    assert!(
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{text:?}"
+    );
+    code
+}
+
 /// An answer: status and JSON body.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -258,10 +271,7 @@ impl Platform_ {
             .await
             .unwrap();
         let text = &messages.last().expect("no SMS for the user").text;
-        text.split(|c: char| !c.is_ascii_digit())
-            .find(|w| w.len() == 6)
-            .unwrap_or_else(|| panic!("no code in {text:?}"))
-            .to_owned()
+        code_in(text)
     }
 
     /// Verifies `user`'s phone with the code the outbox got; the user's answer.

@@ -232,7 +232,7 @@ pub async fn code(sms: &std::path::Path, user: &str) -> String {
             .rfind(|m| m["userId"] == user);
         if let Some(m) = newest {
             let text = m["text"].as_str().unwrap_or_default();
-            // "<client> code: 123456. …": the client's name may hold digits too.
+            // "Your <client> verification code: 123456. …": the client's name may hold digits too.
             let after = text.rfind("code: ").map_or(text, |at| &text[at..]);
             return after
                 .split(|c: char| !c.is_ascii_digit())

@@ -101,7 +101,7 @@ fn body(person: &Person, document: &str, phone: &str, address: Option<&str>) -> 
     body
 }
 
-/// The code of an SMS (`"<client> code: 123456. …"`): the six digits after its last `code: `, else
+/// The code of an SMS (`"Your <client> verification code: 123456. …"`): the six digits after its last `code: `, else
 /// its first run of six digits (a client's name may hold digits too).
 pub(super) fn code_in(text: &str) -> Option<&str> {
     fn six(text: &str) -> Option<&str> {

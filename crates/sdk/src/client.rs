@@ -233,6 +233,14 @@ impl EmTokenClient {
         Ok(Submitted(self.sender.submit(name, call.into_tx()).await?))
     }
 
+    /// Whether the contract would take `call` from this client's signer now, without sending it: the
+    /// node's gas estimate against the pending state, as [`EmTokenClient::submit`] does first; a call the
+    /// contract refuses fails with the decoded error (e.g. a mint above the wallet's KYC limit). For a
+    /// service that must know before doing something it cannot undo (charging a card).
+    pub async fn check(&self, call: &crate::PreparedCall) -> Result<()> {
+        self.sender.check(call.name(), call.tx().clone()).await
+    }
+
     /// As [`EmTokenClient::submit`], and `record` gets the signed transaction (hash, nonce, raw bytes)
     /// before the node has it: a service stores it, so that whatever happens next (a crash, a lost
     /// connection) it can tell from the chain whether the transaction was sent, and send the very same

@@ -119,6 +119,26 @@ impl Sender {
         self.receipt(submitted).await
     }
 
+    /// Whether the contract would take `tx` from this signer now (the node's gas estimate against the
+    /// pending state, as a send does first): Ok, or the decoded error. Sends nothing.
+    pub(crate) async fn check(&self, call: &'static str, tx: TransactionRequest) -> Result<()> {
+        let Some(from) = self.from else {
+            return Err(Error::Invalid(format!(
+                "{call} needs a signer: build the client with a key"
+            )));
+        };
+        let state = match self.settings.preflight {
+            Preflight::Pending => BlockId::pending(),
+            Preflight::Latest => BlockId::latest(),
+        };
+        self.provider
+            .estimate_gas(tx.with_from(from).with_chain_id(self.chain_id))
+            .block(state)
+            .await
+            .map_err(|e| Error::from_rpc(call, e))?;
+        Ok(())
+    }
+
     /// Hands a transaction to the node without waiting for it to be mined: the node's gas estimate
     /// first (a refused call fails here with the decoded contract error, consuming no nonce), then the
     /// next nonce under the lock.

@@ -65,6 +65,13 @@ pub fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: Role) -> 
     ])
 }
 
+/// The CARD_CASHIN movement of a card mint: its payment reference, which the contract takes once per
+/// chain, so that the platform names the movement before the mint is sent (PENDING, or ERROR when the
+/// card is declined) and the indexer gives the mined one the same id.
+pub fn card_cashin_movement_id(chain_id: i64, reference: &Hash) -> Uuid {
+    id(&[b"card-cashin", &chain_id.to_be_bytes(), reference])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +95,8 @@ mod tests {
             event_movement_id(1, &k, 0, Role::Out),
             event_movement_id(1, &k, 1, Role::Out)
         );
+        assert_ne!(card_cashin_movement_id(1, &k), card_cashin_movement_id(2, &k));
+        assert_ne!(card_cashin_movement_id(1, &k), card_cashin_movement_id(1, &[8u8; 32]));
         // A fixed value: ids are part of the data contract with the platform, they must never change.
         assert_eq!(
             wallet_id(31337, &[0u8; 20]).to_string(),

@@ -232,9 +232,21 @@ impl Mapper {
             E::Minted(m) => {
                 let (to, value) = (addr(m.to), units(m.value)?);
                 claim(transfers, ZERO, to, value);
-                let ty = MovementType::from(MintKind::try_from(m.kind)?);
-                let id =
-                    ids::event_movement_id(self.chain_id, &ev.tx_hash, ev.tx_ordinal, Role::Cashin);
+                let kind = MintKind::try_from(m.kind)?;
+                let ty = MovementType::from(kind);
+                // A card cash-in is named by its payment reference (the platform shows it before the
+                // mint); other mints by their event.
+                let id = match kind {
+                    MintKind::Card => {
+                        ids::card_cashin_movement_id(self.chain_id, &m.paymentReference.0)
+                    }
+                    MintKind::BankTransfer => ids::event_movement_id(
+                        self.chain_id,
+                        &ev.tx_hash,
+                        ev.tx_ordinal,
+                        Role::Cashin,
+                    ),
+                };
                 let success = Some(Outcome::Success);
                 let movement =
                     self.new_movement(id, ev, to, ty, value, (None, None), None, success);

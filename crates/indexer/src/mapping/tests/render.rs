@@ -37,8 +37,14 @@ pub(super) fn opt<T>(value: Option<T>, show: impl Fn(T) -> String) -> String {
 }
 
 /// How a movement's id was made: `record/ROLE` (from the hold's or order's key: the API can name it
-/// before it is mined) or `event#ORDINAL/ROLE` (from the transaction hash and the event's position).
+/// before it is mined), `card-reference` (a card mint's payment reference: likewise) or
+/// `event#ORDINAL/ROLE` (from the transaction hash and the event's position).
 pub(super) fn id_source(m: &MovementRow) -> String {
+    if let Some(reference) = m.payment_reference
+        && ids::card_cashin_movement_id(CHAIN, &reference) == m.id
+    {
+        return "card-reference".to_owned();
+    }
     for &role in Role::ALL {
         if let (Some(kind), Some(key)) = (m.record_kind, m.record_key)
             && ids::record_movement_id(CHAIN, kind, &key, role) == m.id

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::{
     ApiState, SETTLE_AFTER, idempotency,
     platform::Call,
-    routes::{first_wallet, freeze, settle_level},
+    routes::{first_wallet, follow_card_cash_ins, freeze, settle_level},
 };
 
 /// How long a level change may take before the follow-up sets it again (the index may lag).
@@ -94,6 +94,7 @@ async fn once(state: &ApiState) -> Result<(), crate::Problem> {
         )
         .await;
     }
+    follow_card_cash_ins(state).await?;
     for wallet in store.wallets_to_freeze().await? {
         freeze(
             state,

@@ -10,6 +10,7 @@
 //! Every answer is a type of [`answers`]; the OpenAPI document (`/api/v1/openapi.json`, Swagger UI at
 //! `/docs`) is generated from them and from the handlers' annotations.
 
+pub mod acquirer;
 pub mod answers;
 mod auth;
 mod body;
@@ -74,6 +75,8 @@ pub struct ApiState {
     pub drain: Arc<Drain>,
     /// How users are onboarded: the clock, the SMS sender, the wallets a user may have.
     pub onboarding: Arc<Onboarding>,
+    /// Who charges cards (default: the built-in simulator).
+    pub acquirer: Arc<dyn acquirer::Acquirer>,
 }
 
 /// How users are onboarded.
@@ -113,7 +116,15 @@ impl ApiState {
             platform: Arc::new(platform),
             drain: Arc::new(Drain::default()),
             onboarding: Arc::new(Onboarding::default()),
+            acquirer: Arc::new(acquirer::Simulator::default()),
         }
+    }
+
+    /// The same state with `acquirer`.
+    #[must_use]
+    pub fn with_acquirer(mut self, acquirer: Arc<dyn acquirer::Acquirer>) -> Self {
+        self.acquirer = acquirer;
+        self
     }
 
     /// The same state with `onboarding`.

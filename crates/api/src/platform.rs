@@ -77,6 +77,27 @@ impl Call {
     }
 }
 
+impl Platform {
+    /// Whether the contract would take `call` now, without sending it: Ok, 409 naming the contract's
+    /// error, or 503 when the node cannot tell.
+    pub(crate) async fn check(&self, call: &Call) -> Result<(), Problem> {
+        self.client(call.signer)
+            .check(&call.tx)
+            .await
+            .map_err(|error| {
+                if reached_nobody(&error) {
+                    refusal(&call.name, &error)
+                } else {
+                    Problem::unavailable(format!(
+                        "the chain node cannot tell whether it would take {}: {error}",
+                        call.name
+                    ))
+                    .retry_after(1)
+                }
+            })
+    }
+}
+
 /// How the first transaction of a request fared.
 #[derive(Debug)]
 pub(crate) enum Start {

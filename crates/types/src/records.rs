@@ -304,6 +304,8 @@ named!(
         RejectCashOut = "REJECT_CASH_OUT",
         /// Create a user (nothing sent to the chain).
         CreateUser = "CREATE_USER",
+        /// A card cash-in: the card charged, then the money minted.
+        CardCashIn = "CARD_CASH_IN",
     }
 );
 

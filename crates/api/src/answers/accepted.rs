@@ -105,3 +105,30 @@ pub struct KycLevelAccepted {
     /// PENDING.
     pub status: Accepted,
 }
+
+/// A card cash-in: the card charged, the mint on its way (202); its CARD_CASHIN movement is PENDING
+/// until the chain has the mint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CardCashInAccepted {
+    /// Links: the movement.
+    #[serde(rename = "_links")]
+    pub links: SelfLink,
+    /// The cash-in.
+    pub id: Uuid,
+    /// Its CARD_CASHIN movement.
+    pub movement_id: Uuid,
+    /// The wallet credited.
+    pub wallet_id: Uuid,
+    /// The amount.
+    #[schema(value_type = super::DecimalAmount)]
+    pub amount: String,
+    /// Purpose.
+    pub concept: Option<String>,
+    /// VISA or MCAR.
+    pub brand: String,
+    /// The card number's last four digits (all that is kept of the card).
+    pub last4: String,
+    /// PENDING.
+    pub status: Accepted,
+}

@@ -14,7 +14,7 @@ mod users;
 mod wallets;
 
 pub use accepted::{
-    CashInAccepted, CashOutAccepted, CashOutDecision, KycLevelAccepted, TransferAccepted,
+    CardCashInAccepted, CashInAccepted, CashOutAccepted, CashOutDecision, KycLevelAccepted, TransferAccepted,
     TransferLinks,
 };
 pub use bank::{

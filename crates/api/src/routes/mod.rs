@@ -1,6 +1,7 @@
 //! The endpoints, one file per resource.
 
 mod bank;
+mod card_cash_ins;
 mod holds;
 mod movements;
 mod onboarding;
@@ -21,6 +22,7 @@ use emtoken_store::{WalletRef, WalletRow, api::ClientRow, vocabulary::WalletStat
 use crate::{ApiState, Problem, fields};
 
 pub(crate) use bank::*;
+pub(crate) use card_cash_ins::*;
 pub(crate) use holds::*;
 pub(crate) use movements::*;
 pub(crate) use onboarding::*;

@@ -2,6 +2,7 @@
 //! transactions sent, their fate), the movements requests expect, a client's users, and paged views of
 //! wallets, movements and holds that merge the chain's records with the requests not yet mined.
 
+mod card_cash_ins;
 mod clients;
 mod holds;
 mod movements;
@@ -10,6 +11,7 @@ mod requests;
 mod users;
 mod wallets;
 
+pub use card_cash_ins::{CardCashInRow, NewCardCashIn};
 pub use clients::{ClientRole, ClientRow};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use holds::{HoldView, HoldsQuery};

@@ -7,12 +7,16 @@
 //! once the node has the transaction, and the outcome shows up through the indexer. Requests carry
 //! API keys (`Authorization: Bearer …`, see [`new_api_key`]) and may carry an `Idempotency-Key`.
 //!
+//! Card data for card cash-ins is encrypted with temporal keys the client gets sealed with its RSA key
+//! ([`cards`]).
+//!
 //! Every answer is a type of [`answers`]; the OpenAPI document (`/api/v1/openapi.json`, Swagger UI at
 //! `/docs`) is generated from them and from the handlers' annotations.
 
 pub mod answers;
 mod auth;
 mod body;
+pub mod cards;
 mod clock;
 mod contact;
 mod docs;
@@ -74,6 +78,8 @@ pub struct ApiState {
     pub drain: Arc<Drain>,
     /// How users are onboarded: the clock, the SMS sender, the wallets a user may have.
     pub onboarding: Arc<Onboarding>,
+    /// The live temporal keys of card data (in memory only; their times are `onboarding.clock`'s).
+    pub temporal_keys: Arc<cards::TemporalKeys>,
 }
 
 /// How users are onboarded.
@@ -113,6 +119,7 @@ impl ApiState {
             platform: Arc::new(platform),
             drain: Arc::new(Drain::default()),
             onboarding: Arc::new(Onboarding::default()),
+            temporal_keys: Arc::new(cards::TemporalKeys::new()),
         }
     }
 

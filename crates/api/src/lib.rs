@@ -7,6 +7,9 @@
 //! once the node has the transaction, and the outcome shows up through the indexer. Requests carry
 //! API keys (`Authorization: Bearer …`, see [`new_api_key`]) and may carry an `Idempotency-Key`.
 //!
+//! Card data for card cash-ins is encrypted with temporal keys the client gets sealed with its RSA key
+//! ([`cards`]).
+//!
 //! Every answer is a type of [`answers`]; the OpenAPI document (`/api/v1/openapi.json`, Swagger UI at
 //! `/docs`) is generated from them and from the handlers' annotations.
 
@@ -14,6 +17,7 @@ pub mod acquirer;
 pub mod answers;
 mod auth;
 mod body;
+pub mod cards;
 mod clock;
 mod contact;
 mod docs;
@@ -77,6 +81,8 @@ pub struct ApiState {
     pub onboarding: Arc<Onboarding>,
     /// Who charges cards (default: the built-in simulator).
     pub acquirer: Arc<dyn acquirer::Acquirer>,
+    /// The live temporal keys of card data (in memory only; their times are `onboarding.clock`'s).
+    pub temporal_keys: Arc<cards::TemporalKeys>,
 }
 
 /// How users are onboarded.
@@ -117,6 +123,7 @@ impl ApiState {
             drain: Arc::new(Drain::default()),
             onboarding: Arc::new(Onboarding::default()),
             acquirer: Arc::new(acquirer::Simulator::default()),
+            temporal_keys: Arc::new(cards::TemporalKeys::new()),
         }
     }
 

@@ -39,6 +39,7 @@ const BEARER: &str = "apiKey";
         routes::create_wallet,
         routes::unsubscribe_wallet,
         routes::create_iban,
+        routes::temporal_pk,
         routes::list_movements,
         routes::get_movement,
         routes::list_holds,
@@ -66,6 +67,7 @@ const BEARER: &str = "apiKey";
     tags(
         (name = "users", description = "A client's users: the people and companies it onboards (client key)"),
         (name = "wallets", description = "A client's users' wallets (client key)"),
+        (name = "cards", description = "Card data: the temporal key a card's fields are encrypted with (client key)"),
         (name = "movements", description = "A wallet's movements (client key)"),
         (name = "holds", description = "Holds a wallet pays or is paid by; the platform is the notary (client key)"),
         (name = "transfers", description = "Transfers between wallets (client key)"),
@@ -102,7 +104,9 @@ impl Modify for Shared {
                 (HttpMethod::Patch, item.patch.as_mut()),
             ] {
                 if let Some(operation) = operation {
-                    let owned = if path.starts_with("/api/v2/public/users/") {
+                    let owned = if path.ends_with("/temporalpk") {
+                        "the key serves only this client"
+                    } else if path.starts_with("/api/v2/public/users/") {
                         "the user is created as one of the client's"
                     } else if path.starts_with("/api/v1/public/users") {
                         "the user must be one of the client's (403)"
@@ -111,11 +115,16 @@ impl Modify for Shared {
                     };
                     let post = matches!(method, HttpMethod::Post | HttpMethod::Patch);
                     // What a retry of these does is what they do (one IBAN, one verification, a
-                    // new code within its limits): they take no Idempotency-Key.
+                    // new code or temporal key within its limits): they take no Idempotency-Key.
                     let keyed = method == HttpMethod::Post
-                        && !["/request-otp", "/validate-otp", "/create-iban"]
-                            .iter()
-                            .any(|end| path.ends_with(end));
+                        && ![
+                            "/request-otp",
+                            "/validate-otp",
+                            "/create-iban",
+                            "/temporalpk",
+                        ]
+                        .iter()
+                        .any(|end| path.ends_with(end));
                     shared(operation, (!bank).then_some(owned), post, keyed);
                 }
             }
@@ -256,10 +265,15 @@ mod tests {
                 for status in ["401", "403"] {
                     assert!(responses.contains_key(status), "{what} lacks {status}");
                 }
-                let unkeyed = ["/request-otp", "/validate-otp", "/create-iban"]
-                    .iter()
-                    .any(|end| path.ends_with(end));
-                let bodiless = ["/request-otp", "/create-iban"]
+                let unkeyed = [
+                    "/request-otp",
+                    "/validate-otp",
+                    "/create-iban",
+                    "/temporalpk",
+                ]
+                .iter()
+                .any(|end| path.ends_with(end));
+                let bodiless = ["/request-otp", "/create-iban", "/temporalpk"]
                     .iter()
                     .any(|end| path.ends_with(end));
                 if method == "post" || method == "patch" {
@@ -293,7 +307,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 34);
+        assert_eq!(operations, 35);
     }
 
     #[test]

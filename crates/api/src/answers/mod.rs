@@ -5,6 +5,7 @@
 
 mod accepted;
 mod bank;
+mod cards;
 mod holds;
 mod movements;
 mod onboarding;
@@ -21,6 +22,7 @@ pub use bank::{
     NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts, SystemAccount,
     SystemAccountLinks, SystemAccounts,
 };
+pub use cards::TemporalPk;
 /// The vocabulary's words the answers use as they are (their schemas come from the enums).
 pub use emtoken_types::{
     DocumentType, HoldState, MovementStatus, MovementType, RecordKind, UserKind, UserStatus,

@@ -6,6 +6,7 @@ mod holds;
 mod movements;
 mod onboarding;
 mod system;
+mod temporal_key;
 mod transfers;
 mod users;
 mod wallets;
@@ -27,6 +28,7 @@ pub(crate) use holds::*;
 pub(crate) use movements::*;
 pub(crate) use onboarding::*;
 pub(crate) use system::*;
+pub(crate) use temporal_key::*;
 pub(crate) use transfers::*;
 pub(crate) use users::*;
 pub(crate) use wallets::*;
@@ -35,6 +37,8 @@ pub(crate) use wallets::*;
 pub(crate) fn router() -> Router<ApiState> {
     let public = Router::new()
         .route("/wallets", get(list_wallets).post(create_wallet))
+        // A fixed segment: matched before `/wallets/{walletId}` (a GET here is a 405, not a wallet).
+        .route("/wallets/temporalpk", post(temporal_pk))
         .route(
             "/wallets/{walletId}",
             get(get_wallet).delete(unsubscribe_wallet),

@@ -1,6 +1,7 @@
-//! What the HTTP API reads and writes beyond the index: clients and their keys, requests (idempotency,
-//! transactions sent, their fate), the movements requests expect, a client's users, and paged views of
-//! wallets, movements and holds that merge the chain's records with the requests not yet mined.
+//! What the HTTP API reads and writes beyond the index: clients and their keys (API keys, and the RSA
+//! keys that seal their card keys), requests (idempotency, transactions sent, their fate), the movements
+//! requests expect, a client's users, and paged views of wallets, movements and holds that merge the
+//! chain's records with the requests not yet mined.
 
 mod card_cash_ins;
 mod clients;
@@ -8,6 +9,7 @@ mod holds;
 mod movements;
 mod onboarding;
 mod requests;
+mod rsa_keys;
 mod users;
 mod wallets;
 
@@ -21,6 +23,7 @@ pub use onboarding::{
     KycEntry, NewCode, NewKycLevel, OutboxMessage, PhoneChange, UserUnsubscription,
 };
 pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, SentTx};
+pub use rsa_keys::RsaKeyRow;
 pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
 

@@ -67,7 +67,8 @@ pub struct Unreachable(pub String);
 /// Charges cards.
 pub trait Acquirer: std::fmt::Debug + Send + Sync {
     /// Charges `charge`, once per reference: a second call with a reference answers the first decision.
-    fn charge<'a>(&'a self, charge: &'a Charge<'a>) -> BoxFuture<'a, Result<Decision, Unreachable>>;
+    fn charge<'a>(&'a self, charge: &'a Charge<'a>)
+    -> BoxFuture<'a, Result<Decision, Unreachable>>;
 
     /// What the acquirer decided for `reference`: None if it never charged it (a charge that never
     /// reached it).
@@ -103,7 +104,10 @@ impl Simulator {
     }
 
     fn decide(charge: &Charge<'_>) -> Decision {
-        match TEST_CARDS.iter().find(|(number, _)| *number == charge.number) {
+        match TEST_CARDS
+            .iter()
+            .find(|(number, _)| *number == charge.number)
+        {
             Some((_, reason)) => Decision::Declined {
                 reason: (*reason).to_owned(),
             },
@@ -116,10 +120,16 @@ impl Simulator {
 }
 
 impl Acquirer for Simulator {
-    fn charge<'a>(&'a self, charge: &'a Charge<'a>) -> BoxFuture<'a, Result<Decision, Unreachable>> {
+    fn charge<'a>(
+        &'a self,
+        charge: &'a Charge<'a>,
+    ) -> BoxFuture<'a, Result<Decision, Unreachable>> {
         Box::pin(async move {
             tokio::time::sleep(self.latency).await;
-            let mut decisions = self.decisions.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut decisions = self
+                .decisions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             Ok(decisions
                 .entry(charge.reference)
                 .or_insert_with(|| Self::decide(charge))
@@ -132,7 +142,10 @@ impl Acquirer for Simulator {
         reference: &'a [u8; 32],
     ) -> BoxFuture<'a, Result<Option<Decision>, Unreachable>> {
         Box::pin(async move {
-            let decisions = self.decisions.lock().unwrap_or_else(PoisonError::into_inner);
+            let decisions = self
+                .decisions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             Ok(decisions.get(reference).cloned())
         })
     }
@@ -159,7 +172,10 @@ mod tests {
         let sim = Simulator::new(Duration::ZERO);
         assert_eq!(sim.decision(&[1; 32]).await.unwrap(), None);
         let approved = sim.charge(&charge("4242424242424242", 1)).await.unwrap();
-        assert!(matches!(approved, Decision::Approved { .. }), "{approved:?}");
+        assert!(
+            matches!(approved, Decision::Approved { .. }),
+            "{approved:?}"
+        );
         // The same reference again: the first decision, whatever the card.
         assert_eq!(
             sim.charge(&charge("4000000000009995", 1)).await.unwrap(),

@@ -39,6 +39,7 @@ const BEARER: &str = "apiKey";
         routes::create_wallet,
         routes::unsubscribe_wallet,
         routes::create_iban,
+        routes::card_cash_in,
         routes::temporal_pk,
         routes::list_movements,
         routes::get_movement,
@@ -307,7 +308,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 35);
+        assert_eq!(operations, 36);
     }
 
     #[test]

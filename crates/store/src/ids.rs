@@ -95,8 +95,14 @@ mod tests {
             event_movement_id(1, &k, 0, Role::Out),
             event_movement_id(1, &k, 1, Role::Out)
         );
-        assert_ne!(card_cashin_movement_id(1, &k), card_cashin_movement_id(2, &k));
-        assert_ne!(card_cashin_movement_id(1, &k), card_cashin_movement_id(1, &[8u8; 32]));
+        assert_ne!(
+            card_cashin_movement_id(1, &k),
+            card_cashin_movement_id(2, &k)
+        );
+        assert_ne!(
+            card_cashin_movement_id(1, &k),
+            card_cashin_movement_id(1, &[8u8; 32])
+        );
         // A fixed value: ids are part of the data contract with the platform, they must never change.
         assert_eq!(
             wallet_id(31337, &[0u8; 20]).to_string(),

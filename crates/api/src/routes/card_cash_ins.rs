@@ -21,36 +21,114 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use uuid::Uuid;
 
+use serde::Deserialize;
+
+use super::ready;
 use crate::{
     ApiState, Problem, SETTLE_AFTER,
     acquirer::{Charge, Decision, Unreachable},
     answers::{Accepted, CardCashInAccepted, Link, SelfLink},
-    idempotency,
+    cards::{CheckedCard, EncryptedCard, NOT_ENCRYPTED},
+    fields, idempotency,
     platform::Call,
-    post::Post,
+    post::{Post, WalletPost},
     views::{self, PUBLIC},
 };
 
-/// A card as the acquirer takes it (decrypted and checked; never stored).
-pub(crate) struct PlainCard<'a> {
-    /// VISA or MCAR.
-    pub(crate) brand: &'a str,
-    /// Digits only.
-    pub(crate) number: &'a str,
-    /// 1–12.
-    pub(crate) exp_month: u32,
-    /// Four digits.
-    pub(crate) exp_year: u32,
-    /// 3 or 4 digits.
-    pub(crate) cvv: &'a str,
-    /// The holder.
-    pub(crate) owner: &'a str,
+/// A card cash-in: the amount and the card, its fields encrypted under a temporal key.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CardCashIn {
+    /// The amount credited to the wallet.
+    #[schema(value_type = crate::fields::RequestAmount)]
+    amount: String,
+    /// The card.
+    card: EncryptedCardFields,
+    /// Purpose.
+    #[schema(value_type = Option<crate::fields::Concept>)]
+    concept: Option<String>,
 }
 
-impl PlainCard<'_> {
-    fn last4(&self) -> String {
-        self.number[self.number.len().saturating_sub(4)..].to_owned()
+/// A card's fields: `owner`, `number`, `expiration` (MMYY) and `cvv` each AES-256-ECB (PKCS#7) of the
+/// UTF-8 text under a temporal key (`POST /api/v1/public/wallets/temporalpk`), base64; `brand` in clear.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EncryptedCardFields {
+    /// The holder's full name, encrypted.
+    #[schema(example = "sJEdXGTBSdVGrZq7dBrc0Q==")]
+    owner: String,
+    /// VISA or MCAR (Mastercard), in clear.
+    #[schema(pattern = "^(VISA|MCAR)$", example = "VISA")]
+    brand: String,
+    /// The card number, encrypted.
+    #[schema(example = "44D22AuX5Kpkh3ikBiQKjPLNdu/KRw7/C1OYY9L549A=")]
+    number: String,
+    /// The expiry, MMYY, encrypted.
+    #[schema(example = "NHGI+g5uD8tsA+uvqGsqYQ==")]
+    expiration: String,
+    /// The CVV, encrypted.
+    #[schema(example = "7SV2eco0RRyiPVgUhVn0Xg==")]
+    cvv: String,
+}
+
+/// `POST /api/v1/public/wallets/{walletId}/cards/cashIns`: charges a card and credits the wallet.
+#[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cards/cashIns", tag = "wallets", request_body = CardCashIn,
+    params(("walletId" = uuid::Uuid, Path, description = "the wallet credited (one of the client's users')")),
+    responses((status = 202, description = "the card was charged; the CARD_CASHIN movement is PENDING until the mint is mined", body = crate::answers::CardCashInAccepted),
+              (status = 400, description = "a field is wrong; `Card data not encrypted.` when the card's fields do not open under a live temporal key of the client (used, expired, another's, not encrypted as documented)", body = crate::answers::Errors),
+              (status = 402, description = "the card was declined: nothing charged, the movement is ERROR", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, or the contract would refuse the mint (the wallet's KYC limits): nothing charged", body = crate::answers::Errors),
+              (status = 503, description = "the acquirer or the chain node did not answer: ask again with the same Idempotency-Key", body = crate::answers::Errors)))]
+pub(crate) async fn card_cash_in(
+    axum::extract::State(state): axum::extract::State<ApiState>,
+    post: WalletPost<CardCashIn>,
+) -> Result<Response, Problem> {
+    let wallet = &post.wallet;
+    if let Some(key) = post.key.as_deref()
+        && let Some(row) = state.store.card_cash_in_by_key(post.caller.id, key).await?
+    {
+        return resume(&state, Some(&post.post), &row).await;
     }
+    ready(wallet, "the credited")?;
+    let body = &post.body;
+    let amount = fields::amount("amount", &body.amount, state.chain.decimals)?;
+    let concept = fields::concept(body.concept.clone())?;
+    crate::cards::Brand::parse(&body.card.brand)?;
+    // Before the card is opened (which uses its key up) and charged: the contract takes the mint.
+    let id = Uuid::new_v4();
+    let reference = keccak256(format!("CARD:{id}"));
+    let call = mint_call(
+        &state,
+        &wallet.address,
+        amount.units(),
+        reference.as_slice(),
+    )?;
+    state.platform.check(&call).await?;
+    let now = state.onboarding.clock.now();
+    let data = state
+        .temporal_keys
+        .open(
+            post.caller.id,
+            EncryptedCard {
+                owner: &body.card.owner,
+                number: &body.card.number,
+                expiration: &body.card.expiration,
+                cvv: &body.card.cvv,
+            },
+            now,
+        )
+        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, NOT_ENCRYPTED))?;
+    let card = CheckedCard::check(&body.card.brand, data, now)?;
+    charge_and_mint(
+        &state,
+        &post.post,
+        wallet,
+        (id, reference),
+        amount,
+        concept,
+        &card,
+    )
+    .await
 }
 
 /// The mint of a cash-in.
@@ -69,23 +147,19 @@ fn mint_call(
     )))
 }
 
-/// Charges `card` for `amount` into `wallet` (READY, the caller's) and mints it: the 202, or 402 when
-/// the card is declined (the movement is ERROR). The mint is checked against the contract before the
-/// card is charged: a cash-in above the wallet's KYC limits is a 409 and nothing is charged.
-pub(crate) async fn charge_and_mint<B>(
+/// Charges `card` for `amount` into `wallet` (READY, the caller's; the mint checked by the caller) and
+/// mints it: the 202, or 402 when the card is declined (the movement is ERROR).
+async fn charge_and_mint<B>(
     state: &ApiState,
     post: &Post<B>,
     wallet: &WalletRow,
+    (id, reference): (Uuid, B256),
     amount: Amount,
     concept: Option<String>,
-    card: &PlainCard<'_>,
+    card: &CheckedCard,
 ) -> Result<Response, Problem> {
-    let id = Uuid::new_v4();
-    let reference = keccak256(format!("CARD:{id}"));
     let movement_id = ids::card_cashin_movement_id(state.chain.chain_id, &reference.0);
     let units = amount.units();
-    let call = mint_call(state, &wallet.address, units, reference.as_slice())?;
-    state.platform.check(&call).await?;
     let new = NewCardCashIn {
         id,
         client_id: post.caller.id,
@@ -94,8 +168,8 @@ pub(crate) async fn charge_and_mint<B>(
         movement_id,
         amount: units,
         concept,
-        brand: card.brand.to_owned(),
-        last4: card.last4(),
+        brand: card.brand.as_str().to_owned(),
+        last4: card.last_four.clone(),
         reference: reference.0,
     };
     let Some(row) = state.store.begin_card_cash_in(&new).await? else {
@@ -114,11 +188,11 @@ pub(crate) async fn charge_and_mint<B>(
         .charge(&Charge {
             reference: reference.0,
             amount: &amount_text,
-            number: card.number,
-            exp_month: card.exp_month,
-            exp_year: card.exp_year,
-            cvv: card.cvv,
-            owner: card.owner,
+            number: card.number(),
+            exp_month: card.expiry_month,
+            exp_year: u32::try_from(card.expiry_year).unwrap_or_default(),
+            cvv: card.cvv(),
+            owner: card.owner(),
         })
         .await;
     settle(state, Some(post), &row, decision).await
@@ -140,7 +214,11 @@ pub(crate) async fn resume<B>(
                 ))
                 .retry_after(1));
             }
-            let reference: [u8; 32] = row.reference.as_slice().try_into().map_err(Problem::internal)?;
+            let reference: [u8; 32] = row
+                .reference
+                .as_slice()
+                .try_into()
+                .map_err(Problem::internal)?;
             let decision = match state.acquirer.decision(&reference).await {
                 Ok(Some(decision)) => Ok(decision),
                 // The charge never reached the acquirer: nothing was charged.
@@ -152,7 +230,10 @@ pub(crate) async fn resume<B>(
             settle(state, post, row, decision).await
         }
         "APPROVED" => mint(state, post, row).await,
-        "DECLINED" => Err(declined(row, row.decline_reason.as_deref().unwrap_or("declined"))),
+        "DECLINED" => Err(declined(
+            row,
+            row.decline_reason.as_deref().unwrap_or("declined"),
+        )),
         "MINT_FAILED" => Err(Problem::conflict(format!(
             "card cash-in {}: the card was charged but the contract refused the mint; the institution refunds the card",
             row.id
@@ -282,10 +363,7 @@ async fn mint<B>(
     .await
     {
         Ok(response) => {
-            state
-                .store
-                .minting_card_cash_in(row.id, request_id)
-                .await?;
+            state.store.minting_card_cash_in(row.id, request_id).await?;
             Ok(response)
         }
         Err(problem) if problem.detail.contains("MintReferenceUsed") => {
@@ -295,7 +373,10 @@ async fn mint<B>(
         }
         Err(problem) if problem.status == StatusCode::CONFLICT => {
             tracing::error!(cash_in = %row.id, error = %problem.detail, "the contract refused the mint of a charged card: refund it");
-            state.store.card_cash_in_state(row.id, "MINT_FAILED").await?;
+            state
+                .store
+                .card_cash_in_state(row.id, "MINT_FAILED")
+                .await?;
             Err(problem)
         }
         Err(problem) => {

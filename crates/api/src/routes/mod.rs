@@ -70,6 +70,7 @@ pub(crate) fn router() -> Router<ApiState> {
         .route("/wallets/{walletId}/transfer", post(transfer))
         .route("/wallets/{walletId}/cashOuts", post(cash_out))
         .route("/wallets/{walletId}/create-iban", post(create_iban))
+        .route("/wallets/{walletId}/cards/cashIns", post(card_cash_in))
         .route("/users", get(list_users))
         .route("/users/{userId}", get(get_user).delete(unsubscribe_user))
         .route("/users/{userId}/request-otp", post(request_otp))

@@ -106,7 +106,11 @@ impl Store {
         client_id: Uuid,
         key: &str,
     ) -> Result<Option<CardCashInRow>> {
-        Ok(sqlx::query_as(concat!("SELECT ", columns!(), " FROM card_cash_ins WHERE client_id = $1 AND idempotency_key = $2"))
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM card_cash_ins WHERE client_id = $1 AND idempotency_key = $2"
+        ))
         .bind(client_id)
         .bind(key)
         .fetch_optional(self.pool())
@@ -115,12 +119,14 @@ impl Store {
 
     /// A card cash-in.
     pub async fn card_cash_in(&self, id: Uuid) -> Result<Option<CardCashInRow>> {
-        Ok(
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM card_cash_ins WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?,
-        )
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM card_cash_ins WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     /// The acquirer approved cash-in `id` (CHARGING → APPROVED): the money is owed. False if it was
@@ -225,10 +231,14 @@ impl Store {
         &self,
         older_than: std::time::Duration,
     ) -> Result<Vec<(CardCashInRow, Option<String>)>> {
-        let rows: Vec<CardCashInRow> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM card_cash_ins
+        let rows: Vec<CardCashInRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM card_cash_ins
              WHERE state IN ('CHARGING', 'APPROVED', 'MINTING')
                AND updated_at < clock_timestamp() - make_interval(secs => $1)
-             ORDER BY updated_at LIMIT 100"))
+             ORDER BY updated_at LIMIT 100"
+        ))
         .bind(older_than.as_secs_f64())
         .fetch_all(self.pool())
         .await?;

@@ -84,8 +84,9 @@ macro_rules! movements_of_wallet {
                   NULL, NULL, am.created_at, r.updated_at, true
            FROM api_movements am JOIN api_requests r ON r.id = am.request_id
            WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
-             -- a request refused before anything was sent (answered 409) leaves no movement
-             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL)
+             -- a request refused before anything was sent (answered 409) leaves no movement; a card
+             -- cash-in whose card was declined is a movement in ERROR
+             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN')
          )"
     };
 }
@@ -159,7 +160,7 @@ macro_rules! movements_by_creation {
                       true AS expected
                FROM api_movements am JOIN api_requests r ON r.id = am.request_id
                WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
-                 AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL)),
+                 AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN')),
              all_m AS (SELECT * FROM indexed UNION ALL SELECT * FROM expected),
              page AS (
                SELECT * FROM all_m WHERE ",
@@ -237,7 +238,7 @@ impl Store {
                 "SELECT (SELECT count(*) FROM movements WHERE wallet_id = $1)
                         + (SELECT count(*) FROM api_movements am JOIN api_requests r ON r.id = am.request_id
                            WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
-                             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL))",
+                             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN'))",
             )
             .bind(q.wallet_id)
             .fetch_one(self.pool())

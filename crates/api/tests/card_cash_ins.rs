@@ -1,0 +1,314 @@
+//! Card cash-ins over a real chain: a client's card data encrypted under a temporal key (as the guide's
+//! Java sample does), charged by the built-in simulator, minted against the cash-in's reference; a
+//! declined card (402, movement ERROR), a cash-in above the KYC limit (409, nothing charged), a retry with
+//! the Idempotency-Key (one charge, one mint), and what a crash between the charge and the mint leaves.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use common::{Platform_, platform};
+use emtoken_api::cards::{ClientRsaKey, seal_field};
+use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, pkcs8::DecodePrivateKey, traits::PublicKeyParts};
+use serde_json::{Value, json};
+
+const W: &str = "/api/v1/public/wallets";
+const KEY: &str = include_str!("fixtures/client-rsa-test-key.pem");
+
+/// Registers the test key as the client's card-data key.
+async fn register_key(p: &Platform_) -> RsaPrivateKey {
+    let private = RsaPrivateKey::from_pkcs8_pem(KEY).unwrap();
+    let public = rsa::RsaPublicKey::new(private.n().clone(), private.e().clone()).unwrap();
+    let der = rsa::pkcs8::EncodePublicKey::to_public_key_der(&public).unwrap();
+    let key = ClientRsaKey::from_der(der.as_bytes()).unwrap();
+    let client = p.store.client_by_name("acme").await.unwrap().unwrap();
+    p.store
+        .set_client_rsa_key(client.id, key.der(), key.fingerprint())
+        .await
+        .unwrap();
+    private
+}
+
+/// What the guide's Java client does: a temporal key, opened with the RSA key, and the card's fields
+/// sealed under it.
+async fn card(p: &Platform_, private: &RsaPrivateKey, number: &str, expiration: &str) -> Value {
+    let a = p
+        .post(&p.client_key, &format!("{W}/temporalpk"), Value::Null)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{a:?}");
+    let sealed = STANDARD
+        .decode(a.body["temporalPK"].as_str().unwrap())
+        .unwrap();
+    let hex_key = private.decrypt(Pkcs1v15Encrypt, &sealed).unwrap();
+    let key: [u8; 32] = hex::decode(hex_key).unwrap().try_into().unwrap();
+    json!({
+        "owner": seal_field(&key, "Ana María García"),
+        "brand": if number.starts_with('4') { "VISA" } else { "MCAR" },
+        "number": seal_field(&key, number),
+        "expiration": seal_field(&key, expiration),
+        "cvv": seal_field(&key, "123"),
+    })
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_card_cash_in_is_charged_once_and_minted_once(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let private = register_key(&p).await;
+    let wallet = p.wallet(&p.client_key).await;
+    let id = wallet["id"].as_str().unwrap();
+    let path = format!("{W}/{id}/cards/cashIns");
+
+    // Approved: 202, the movement PENDING then SUCCESS, the balance credited; brand and last four only.
+    let body = json!({ "amount": "25.00", "card": card(&p, &private, "4242424242424242", "1230").await,
+                       "concept": "top up" });
+    let headers = [("idempotency-key", "card-1")];
+    let first = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&body.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{first:?}");
+    assert_eq!(first.body["last4"], "4242");
+    assert_eq!(first.body["brand"], "VISA");
+    assert!(!first.body.to_string().contains("4242424242424242"));
+    let movement = first.body["movementId"].as_str().unwrap().to_owned();
+    let done = p
+        .wait_for(&format!("{W}/{id}/movements/{movement}"), "the mint", |m| {
+            m["status"] == "SUCCESS"
+        })
+        .await;
+    assert_eq!(done["type"], "CARD_CASHIN");
+    assert_eq!(done["amount"], "25.00");
+    assert_eq!(done["concept"], "top up");
+    p.wait_for(&format!("{W}/{id}"), "the balance", |w| {
+        w["balance"] == "25.00"
+    })
+    .await;
+    // The same request again with its key: the first answer, no second charge or mint.
+    let again = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&body.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{again:?}");
+    assert_eq!(again.body["movementId"], first.body["movementId"]);
+    // The temporal key was used up: the same card data without the key is not encrypted any more.
+    let reuse = p.post(&p.client_key, &path, body.clone()).await;
+    assert_eq!(reuse.status, StatusCode::BAD_REQUEST, "{reuse:?}");
+    assert_eq!(reuse.detail(), "Card data not encrypted.");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let wallet = p.get(&format!("{W}/{id}")).await.body;
+    assert_eq!(wallet["balance"], "25.00");
+    let (cards,): (i64,) = sqlx::query_as("SELECT count(*) FROM card_cash_ins")
+        .fetch_one(p.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(cards, 1);
+    // Nothing of the card but its brand and last four digits is kept.
+    let (stored,): (String,) = sqlx::query_as(
+        "SELECT (SELECT string_agg(row_to_json(c)::text, ' ') FROM card_cash_ins c)
+                || (SELECT string_agg(row_to_json(r)::text, ' ') FROM api_requests r)",
+    )
+    .fetch_one(p.store.pool())
+    .await
+    .unwrap();
+    assert!(
+        !stored.contains("4242424242424242") && !stored.contains("García"),
+        "{stored}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_declined_card_is_a_402_and_an_error_movement(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let private = register_key(&p).await;
+    let wallet = p.wallet(&p.client_key).await;
+    let id = wallet["id"].as_str().unwrap();
+    let path = format!("{W}/{id}/cards/cashIns");
+    let declined = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "10.00", "card": card(&p, &private, "4000000000009995", "1230").await }),
+        )
+        .await;
+    assert_eq!(
+        declined.status,
+        StatusCode::PAYMENT_REQUIRED,
+        "{declined:?}"
+    );
+    assert!(
+        declined.detail().contains("insufficient funds"),
+        "{}",
+        declined.detail()
+    );
+    let list = p.get(&format!("{W}/{id}/movements")).await.body;
+    let movement = &list["_embedded"]["movements"][0];
+    assert_eq!(movement["type"], "CARD_CASHIN");
+    assert_eq!(movement["status"], "ERROR");
+    assert!(declined.detail().contains(movement["id"].as_str().unwrap()));
+    assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "0.00");
+}
+
+#[sqlx::test(migrations = false)]
+async fn cards_are_checked_and_nothing_is_charged_above_the_limit(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let private = register_key(&p).await;
+    let wallet = p.wallet(&p.client_key).await;
+    let id = wallet["id"].as_str().unwrap();
+    let path = format!("{W}/{id}/cards/cashIns");
+    let before = p.footprint().await;
+    // Above the KYC 0 balance limit (250): 409 before the card is opened or charged, its key still good.
+    let card_data = card(&p, &private, "4242424242424242", "1230").await;
+    let above = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "300.00", "card": card_data.clone() }),
+        )
+        .await;
+    assert_eq!(above.status, StatusCode::CONFLICT, "{above:?}");
+    assert!(above.detail().contains("Limit"), "{}", above.detail());
+    for (field, amount, card_data, what) in [
+        ("amount", "1_0", card_data.clone(), "amount"),
+        (
+            "card.brand",
+            "1.00",
+            {
+                let mut c = card_data.clone();
+                c["brand"] = json!("AMEX");
+                c
+            },
+            "card.brand",
+        ),
+    ] {
+        let a = p
+            .post(
+                &p.client_key,
+                &path,
+                json!({ "amount": amount, "card": card_data }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{field}: {a:?}");
+        assert!(a.detail().starts_with(what), "{}", a.detail());
+    }
+    let not_encrypted = p
+        .post(&p.client_key, &path, json!({ "amount": "1.00", "card": {
+            "owner": "Ana", "brand": "VISA", "number": "4242424242424242", "expiration": "1230", "cvv": "123" } }))
+        .await;
+    assert_eq!(not_encrypted.status, StatusCode::BAD_REQUEST);
+    assert_eq!(not_encrypted.detail(), "Card data not encrypted.");
+    // A bad Luhn digit, an expired card: 400 naming the field.
+    let bad_number = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "1.00",
+            "card": card(&p, &private, "4242424242424241", "1230").await }),
+        )
+        .await;
+    assert_eq!(bad_number.status, StatusCode::BAD_REQUEST, "{bad_number:?}");
+    assert!(
+        bad_number.detail().starts_with("card.number"),
+        "{}",
+        bad_number.detail()
+    );
+    let expired = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "1.00",
+            "card": card(&p, &private, "4242424242424242", "0120").await }),
+        )
+        .await;
+    assert_eq!(expired.status, StatusCode::BAD_REQUEST, "{expired:?}");
+    assert!(
+        expired.detail().starts_with("card.expiration"),
+        "{}",
+        expired.detail()
+    );
+    assert_eq!(p.footprint().await, before, "nothing recorded or sent");
+    let (cards,): (i64,) = sqlx::query_as("SELECT count(*) FROM card_cash_ins")
+        .fetch_one(p.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(cards, 0, "nothing charged");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_cash_in_charged_but_not_minted_is_minted_by_the_follow_up(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let private = register_key(&p).await;
+    let wallet = p.wallet(&p.client_key).await;
+    let id = wallet["id"].as_str().unwrap();
+    let path = format!("{W}/{id}/cards/cashIns");
+    let a = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "7.00",
+            "card": card(&p, &private, "5555555555554444", "1230").await }),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{a:?}");
+    p.wait_for(&format!("{W}/{id}"), "the first mint", |w| {
+        w["balance"] == "7.00"
+    })
+    .await;
+    // A process that died after the acquirer approved and before the mint was sent: the row says
+    // APPROVED and no request exists. The follow-up mints it once; the chain takes the reference once.
+    let cash_in = a.body["id"].as_str().unwrap();
+    sqlx::query(
+        "WITH c AS (INSERT INTO card_cash_ins (id, client_id, wallet_id, movement_id, amount, brand,
+                                              last4, reference, state, authorization_code, updated_at)
+                    SELECT gen_random_uuid(), client_id, wallet_id, gen_random_uuid(), 300,
+                           brand, last4, decode(md5(random()::text) || md5(random()::text), 'hex'),
+                           'APPROVED', 'SIM-TEST', now() - interval '1 minute'
+                    FROM card_cash_ins WHERE id = $1::uuid RETURNING id)
+         SELECT id FROM c",
+    )
+    .bind(cash_in)
+    .execute(p.store.pool())
+    .await
+    .unwrap();
+    // Its movement id must be the reference's for the indexed mint to match: fix it from the reference.
+    let rows: Vec<(uuid::Uuid, Vec<u8>)> =
+        sqlx::query_as("SELECT id, reference FROM card_cash_ins WHERE state = 'APPROVED'")
+            .fetch_all(p.store.pool())
+            .await
+            .unwrap();
+    for (row, reference) in rows {
+        let reference: [u8; 32] = reference.try_into().unwrap();
+        let movement =
+            emtoken_store::ids::card_cashin_movement_id(p.state.chain.chain_id, &reference);
+        sqlx::query("UPDATE card_cash_ins SET movement_id = $2 WHERE id = $1")
+            .bind(row)
+            .bind(movement)
+            .execute(p.store.pool())
+            .await
+            .unwrap();
+    }
+    p.wait_for(&format!("{W}/{id}"), "the follow-up's mint", |w| {
+        w["balance"] == "10.00"
+    })
+    .await;
+    let (states,): (Vec<String>,) =
+        sqlx::query_as("SELECT array_agg(state ORDER BY created_at) FROM card_cash_ins")
+            .fetch_one(p.store.pool())
+            .await
+            .unwrap();
+    assert!(
+        states.iter().all(|s| s == "MINTING" || s == "MINTED"),
+        "{states:?}"
+    );
+}

@@ -196,7 +196,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Month and year of an MMYY expiry not before the month of `now`.

@@ -241,7 +241,7 @@ fn prune(live: &mut HashMap<Uuid, VecDeque<LiveKey>>, now: DateTime<Utc>) {
 /// A field's ciphertext: base64 (standard alphabet, padded) of whole AES blocks.
 fn ciphertext(field: &str) -> Option<Vec<u8>> {
     let bytes = STANDARD.decode(field.trim()).ok()?;
-    (!bytes.is_empty() && bytes.len() % 16 == 0).then_some(bytes)
+    (!bytes.is_empty() && bytes.len().is_multiple_of(16)).then_some(bytes)
 }
 
 /// A field's text under `key`, if its padding is right and it is UTF-8.

@@ -33,6 +33,17 @@ pub enum KeyError {
     TooSmall(usize),
 }
 
+/// Why a SubjectPublicKeyInfo is no RSA key.
+fn spki_error(error: rsa::pkcs8::spki::Error) -> KeyError {
+    match error {
+        // It names the OID expected (rsaEncryption), not the key's.
+        rsa::pkcs8::spki::Error::OidUnknown { .. } => {
+            KeyError::NotRsa("a key of another algorithm: EC, Ed25519…".to_owned())
+        }
+        other => KeyError::NotRsa(other.to_string()),
+    }
+}
+
 /// A client's RSA public key, checked: RSA, at least [`MIN_RSA_BITS`] bits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientRsaKey {
@@ -53,8 +64,7 @@ impl ClientRsaKey {
             .strip_prefix("-----BEGIN ")
             .and_then(|l| l.strip_suffix("-----"));
         let key = match label {
-            Some("PUBLIC KEY") => RsaPublicKey::from_public_key_pem(text)
-                .map_err(|e| KeyError::NotRsa(e.to_string()))?,
+            Some("PUBLIC KEY") => RsaPublicKey::from_public_key_pem(text).map_err(spki_error)?,
             Some("RSA PUBLIC KEY") => {
                 RsaPublicKey::from_pkcs1_pem(text).map_err(|e| KeyError::NotRsa(e.to_string()))?
             }
@@ -67,8 +77,7 @@ impl ClientRsaKey {
 
     /// A key as the store keeps it (SubjectPublicKeyInfo DER).
     pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
-        let key =
-            RsaPublicKey::from_public_key_der(der).map_err(|e| KeyError::NotRsa(e.to_string()))?;
+        let key = RsaPublicKey::from_public_key_der(der).map_err(spki_error)?;
         Self::checked(key)
     }
 

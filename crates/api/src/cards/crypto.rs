@@ -241,7 +241,7 @@ fn prune(live: &mut HashMap<Uuid, VecDeque<LiveKey>>, now: DateTime<Utc>) {
 /// A field's ciphertext: base64 (standard alphabet, padded) of whole AES blocks.
 fn ciphertext(field: &str) -> Option<Vec<u8>> {
     let bytes = STANDARD.decode(field.trim()).ok()?;
-    (!bytes.is_empty() && bytes.len() % 16 == 0).then_some(bytes)
+    (!bytes.is_empty() && bytes.len().is_multiple_of(16)).then_some(bytes)
 }
 
 /// A field's text under `key`, if its padding is right and it is UTF-8.
@@ -266,4 +266,154 @@ pub fn seal_field(key: &[u8; 32], text: &str) -> String {
     let sealed =
         ecb::Encryptor::<Aes256>::new(key.into()).encrypt_padded_vec_mut::<Pkcs7>(text.as_bytes());
     STANDARD.encode(sealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use rsa::{RsaPrivateKey, pkcs8::DecodePrivateKey};
+
+    use super::*;
+
+    const PUBLIC: &str = include_str!("../../tests/fixtures/card-client-2048.pub.pem");
+    const PRIVATE: &str = include_str!("../../tests/fixtures/card-client-2048.key.pem");
+
+    /// What the client does with `temporalPK`: RSA (PKCS#1 v1.5) with its private key, then hex.
+    fn unseal(temporal_pk: &str) -> [u8; 32] {
+        let private = RsaPrivateKey::from_pkcs8_pem(PRIVATE).unwrap();
+        let hex_key = private
+            .decrypt(Pkcs1v15Encrypt, &STANDARD.decode(temporal_pk).unwrap())
+            .unwrap();
+        let text = String::from_utf8(hex_key).unwrap();
+        assert_eq!(text.len(), 64, "{text}");
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        hex::decode(text).unwrap().try_into().unwrap()
+    }
+
+    struct Sealed([String; 4]);
+
+    impl Sealed {
+        fn new(key: &[u8; 32]) -> Self {
+            Self(["Ana García", "4111111111111111", "0330", "123"].map(|f| seal_field(key, f)))
+        }
+
+        fn card(&self) -> EncryptedCard<'_> {
+            EncryptedCard {
+                owner: &self.0[0],
+                number: &self.0[1],
+                expiration: &self.0[2],
+                cvv: &self.0[3],
+            }
+        }
+    }
+
+    #[test]
+    fn a_card_sealed_with_the_temporal_key_opens_once() {
+        let keys = TemporalKeys::new();
+        let rsa = ClientRsaKey::from_pem(PUBLIC).unwrap();
+        let (client, now) = (Uuid::new_v4(), Utc::now());
+        let temporal_pk = keys.issue(client, &rsa, now).unwrap();
+        assert_eq!(STANDARD.decode(&temporal_pk).unwrap().len(), 256);
+        let sealed = Sealed::new(&unseal(&temporal_pk));
+        let card = keys.open(client, sealed.card(), now).unwrap();
+        assert_eq!(
+            (card.owner(), card.number(), card.expiration(), card.cvv()),
+            ("Ana García", "4111111111111111", "0330", "123")
+        );
+        assert_eq!(format!("{card:?}"), "CardData { .. }");
+        assert_eq!(keys.open(client, sealed.card(), now), Err(NotEncrypted));
+        assert_eq!(keys.live(client, now), 0);
+    }
+
+    #[test]
+    fn a_key_serves_only_its_client_and_only_for_five_minutes() {
+        let keys = TemporalKeys::new();
+        let rsa = ClientRsaKey::from_pem(PUBLIC).unwrap();
+        let (client, other, now) = (Uuid::new_v4(), Uuid::new_v4(), Utc::now());
+        let sealed = Sealed::new(&unseal(&keys.issue(client, &rsa, now).unwrap()));
+        assert_eq!(keys.open(other, sealed.card(), now), Err(NotEncrypted));
+        let expiry = now + TEMPORAL_KEY_LIFETIME;
+        assert_eq!(keys.live(client, expiry - Duration::seconds(1)), 1);
+        assert_eq!(keys.open(client, sealed.card(), expiry), Err(NotEncrypted));
+        assert_eq!(keys.live(client, expiry), 0);
+    }
+
+    #[test]
+    fn anything_but_the_right_ciphertext_is_not_encrypted() {
+        let keys = TemporalKeys::new();
+        let rsa = ClientRsaKey::from_pem(PUBLIC).unwrap();
+        let (client, now) = (Uuid::new_v4(), Utc::now());
+        let key = unseal(&keys.issue(client, &rsa, now).unwrap());
+        let good = Sealed::new(&key);
+        let mut tampered = good.0.clone();
+        let mut bytes = STANDARD.decode(&tampered[3]).unwrap();
+        bytes[15] ^= 1;
+        tampered[3] = STANDARD.encode(bytes);
+        let wrong_key = Sealed::new(&[7u8; 32]);
+        let clear = ["Ana García", "4111111111111111", "0330", "123"].map(str::to_owned);
+        for fields in [
+            tampered,
+            wrong_key.0.clone(),
+            clear,
+            [
+                good.0[0].clone(),
+                String::new(),
+                good.0[2].clone(),
+                good.0[3].clone(),
+            ],
+            [
+                good.0[0].clone(),
+                "AAAA".to_owned(),
+                good.0[2].clone(),
+                good.0[3].clone(),
+            ],
+            [
+                good.0[0].clone(),
+                "not base64!".to_owned(),
+                good.0[2].clone(),
+                good.0[3].clone(),
+            ],
+        ] {
+            assert_eq!(
+                keys.open(client, Sealed(fields).card(), now),
+                Err(NotEncrypted)
+            );
+        }
+        // Failed tries do not use the key up.
+        assert!(keys.open(client, good.card(), now).is_ok());
+        let problem = Problem::from(NotEncrypted);
+        assert_eq!(problem.status, axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(problem.detail, "Card data not encrypted.");
+    }
+
+    #[test]
+    fn a_client_keeps_at_most_its_newest_keys() {
+        let keys = TemporalKeys::new();
+        let rsa = ClientRsaKey::from_pem(PUBLIC).unwrap();
+        let (client, now) = (Uuid::new_v4(), Utc::now());
+        let first = Sealed::new(&unseal(&keys.issue(client, &rsa, now).unwrap()));
+        for _ in 0..KEYS_PER_CLIENT {
+            keys.issue(client, &rsa, now).unwrap();
+        }
+        assert_eq!(keys.live(client, now), KEYS_PER_CLIENT);
+        assert_eq!(keys.open(client, first.card(), now), Err(NotEncrypted));
+        assert!(format!("{keys:?}").contains("keys: 100"), "{keys:?}");
+    }
+
+    #[test]
+    fn fields_are_what_java_s_aes_gives() {
+        // AES-256-ECB/PKCS5Padding of "123" under the key 00 01 … 1f: what Java's Cipher "AES" and
+        // `openssl enc -aes-256-ecb -K 000102…1f` give.
+        let key: [u8; 32] = std::array::from_fn(|i| u8::try_from(i).unwrap());
+        assert_eq!(seal_field(&key, "123"), "+T5WZpje3LUhnN0kM1jl2A==");
+        let opened = decrypt(&key, &STANDARD.decode("+T5WZpje3LUhnN0kM1jl2A==").unwrap());
+        assert_eq!(opened.as_deref().map(String::as_str), Some("123"));
+        // 16 bytes of text take a whole block of padding.
+        let sealed = STANDARD
+            .decode(seal_field(&key, "4111111111111111"))
+            .unwrap();
+        assert_eq!(sealed.len(), 32);
+    }
 }

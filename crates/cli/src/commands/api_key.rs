@@ -1,23 +1,39 @@
-//! `emtoken api-key create`: a new API key for a client (or the bank integration).
+//! `emtoken api-key create`: a new API key for a client (or the bank integration), and `emtoken api-key
+//! rsa-key`: the RSA public key a client's card data keys are sealed with.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use emtoken_store::api::ClientRole;
+use emtoken_api::cards::ClientRsaKey;
+use emtoken_store::{Store, api::ClientRole};
 use serde::Serialize;
+use uuid::Uuid;
 
 use super::database::{DatabaseArgs, Open};
 use crate::output::Output;
 
-/// API keys of the platform's HTTP API.
+/// API keys of the platform's HTTP API, and clients' RSA public keys.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ApiKeyCommand {
     /// Create a key for a client, printed once (only its SHA-256 is stored).
     ///
     /// The client is created on first use; its key sees and moves only its users' wallets. With --bank
     /// the key is the bank integration's: SEPA cash-ins and payouts (/api/v1/bank/…), no users' wallets.
+    /// With --rsa-public-key the client's RSA public key is registered too (as `api-key rsa-key` does).
     ///
-    /// Example: `emtoken api-key create --client acme`.
+    /// Example: `emtoken api-key create --client acme --rsa-public-key acme-public.pem`.
     Create(CreateArgs),
+    /// Register (or replace) a client's RSA public key: the key its card data keys are sealed with
+    /// (POST /api/v1/public/wallets/temporalpk). The previous key is retired; the client must exist.
+    ///
+    /// The file is PEM: "BEGIN PUBLIC KEY" (SubjectPublicKeyInfo, `openssl pkey -in private.pem -pubout`)
+    /// or "BEGIN RSA PUBLIC KEY" (PKCS#1), an RSA key of 2048 bits or more. Prints the key's SHA-256
+    /// fingerprint (of its SubjectPublicKeyInfo DER: `openssl pkey -pubin -in FILE -outform DER |
+    /// sha256sum`).
+    ///
+    /// Example: `emtoken api-key rsa-key --client acme --rsa-public-key acme-public.pem`.
+    RsaKey(RsaKeyArgs),
 }
 
 /// Arguments of `api-key create`.
@@ -31,6 +47,25 @@ pub(crate) struct CreateArgs {
     #[arg(long)]
     bank: bool,
 
+    /// The client's RSA public key for card data (PEM), registered with the API key.
+    #[arg(long, value_name = "FILE.pem", conflicts_with = "bank")]
+    rsa_public_key: Option<PathBuf>,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// Arguments of `api-key rsa-key`.
+#[derive(Debug, Args)]
+pub(crate) struct RsaKeyArgs {
+    /// The client's name, e.g. `acme` (created with `emtoken api-key create`).
+    #[arg(long, value_name = "NAME")]
+    client: String,
+
+    /// The client's RSA public key (PEM).
+    #[arg(long, value_name = "FILE.pem")]
+    rsa_public_key: PathBuf,
+
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -42,15 +77,71 @@ struct Created {
     client_id: String,
     role: &'static str,
     api_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rsa_key: Option<RsaKeySet>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RsaKeySet {
+    client: String,
+    client_id: String,
+    bits: usize,
+    fingerprint: String,
+    replaced: Option<String>,
 }
 
 /// Runs `emtoken api-key …`.
 pub(crate) async fn run(command: ApiKeyCommand, output: Output) -> anyhow::Result<()> {
-    let ApiKeyCommand::Create(args) = command;
-    let name = args.client.trim();
+    match command {
+        ApiKeyCommand::Create(args) => create(args, output).await,
+        ApiKeyCommand::RsaKey(args) => rsa_key(args, output).await,
+    }
+}
+
+/// A client's name as --client gives it.
+fn client_name(name: &str) -> anyhow::Result<&str> {
+    let name = name.trim();
     if name.is_empty() || name.len() > 100 {
         anyhow::bail!("--client must be a name of 1 to 100 characters");
     }
+    Ok(name)
+}
+
+/// The RSA public key in `path`, checked; the error names the file.
+fn read_rsa_key(path: &Path) -> anyhow::Result<ClientRsaKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--rsa-public-key {}: cannot read it", path.display()))?;
+    ClientRsaKey::from_pem(&text)
+        .map_err(|e| anyhow::anyhow!("--rsa-public-key {}: {e}", path.display()))
+}
+
+/// Makes `key` the client's RSA key.
+async fn set_rsa_key(
+    store: &Store,
+    client_id: Uuid,
+    client: &str,
+    key: &ClientRsaKey,
+) -> anyhow::Result<RsaKeySet> {
+    let (row, replaced) = store
+        .set_client_rsa_key(client_id, key.der(), key.fingerprint())
+        .await?;
+    Ok(RsaKeySet {
+        client: client.to_owned(),
+        client_id: row.client_id.to_string(),
+        bits: key.bits(),
+        fingerprint: hex::encode(&row.fingerprint),
+        replaced: replaced.map(hex::encode),
+    })
+}
+
+async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
+    let name = client_name(&args.client)?;
+    let rsa = args
+        .rsa_public_key
+        .as_deref()
+        .map(read_rsa_key)
+        .transpose()?;
     let role = if args.bank {
         ClientRole::Bank
     } else {
@@ -61,11 +152,16 @@ pub(crate) async fn run(command: ApiKeyCommand, output: Output) -> anyhow::Resul
         let client = store.ensure_client(name, role).await?;
         let (key, hash) = emtoken_api::new_api_key();
         store.add_api_key(client.id, hash, &key[..8]).await?;
+        let rsa_key = match &rsa {
+            Some(rsa) => Some(set_rsa_key(&store, client.id, &client.name, rsa).await?),
+            None => None,
+        };
         anyhow::Ok(Created {
             client: client.name,
             client_id: client.id.to_string(),
             role: role.as_str(),
             api_key: key,
+            rsa_key,
         })
     }
     .await;
@@ -73,13 +169,53 @@ pub(crate) async fn run(command: ApiKeyCommand, output: Output) -> anyhow::Resul
     let created = result?;
     closed?;
     output.print(&created, |c| {
-        format!(
+        let mut text = format!(
             "api key for {} {} ({}): {}\nsend it as 'Authorization: Bearer {}'; it is shown only this once",
             c.role.to_lowercase(),
             c.client,
             c.client_id,
             c.api_key,
             c.api_key
-        )
+        );
+        if let Some(rsa) = &c.rsa_key {
+            text.push('\n');
+            text.push_str(&rsa_key_text(rsa));
+        }
+        text
     })
+}
+
+async fn rsa_key(args: RsaKeyArgs, output: Output) -> anyhow::Result<()> {
+    let name = client_name(&args.client)?;
+    let rsa = read_rsa_key(&args.rsa_public_key)?;
+    let store = args.database.open(Open::Existing).await?;
+    let result = async {
+        let client = store.client_by_name(name).await?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "--client {name}: no such client: create it with `emtoken api-key create --client {name} --rsa-public-key FILE.pem`"
+            )
+        })?;
+        if client.is_bank() {
+            anyhow::bail!(
+                "--client {name} is the bank integration: only clients send card data and have an RSA key"
+            );
+        }
+        set_rsa_key(&store, client.id, &client.name, &rsa).await
+    }
+    .await;
+    let closed = store.close().await.context("cannot close the database");
+    let set = result?;
+    closed?;
+    output.print(&set, rsa_key_text)
+}
+
+fn rsa_key_text(set: &RsaKeySet) -> String {
+    let mut text = format!(
+        "rsa public key of client {} ({}): {} bits, sha-256 fingerprint {}",
+        set.client, set.client_id, set.bits, set.fingerprint
+    );
+    if let Some(old) = &set.replaced {
+        text.push_str(&format!("\nit replaces the key {old}"));
+    }
+    text
 }

@@ -15,7 +15,7 @@ use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, pkcs8::DecodePrivateKey, traits::Publi
 use serde_json::{Value, json};
 
 const W: &str = "/api/v1/public/wallets";
-const KEY: &str = include_str!("fixtures/client-rsa-test-key.pem");
+const KEY: &str = include_str!("fixtures/card-client-2048.key.pem");
 
 /// Registers the test key as the client's card-data key.
 async fn register_key(p: &Platform_) -> RsaPrivateKey {

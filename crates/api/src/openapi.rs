@@ -115,22 +115,26 @@ impl Modify for Shared {
                         "the wallet must belong to one of the client's users (403)"
                     };
                     let post = matches!(method, HttpMethod::Post | HttpMethod::Patch);
-                    // What a retry of these does is what they do (one IBAN, one verification, a
-                    // new code or temporal key within its limits): they take no Idempotency-Key.
-                    let keyed = method == HttpMethod::Post
-                        && ![
-                            "/request-otp",
-                            "/validate-otp",
-                            "/create-iban",
-                            "/temporalpk",
-                        ]
-                        .iter()
-                        .any(|end| path.ends_with(end));
+                    let keyed = method == HttpMethod::Post && !unkeyed(path);
                     shared(operation, (!bank).then_some(owned), post, keyed);
                 }
             }
         }
     }
+}
+
+/// The POSTs that take no `Idempotency-Key`: a retry does what the first did (one IBAN, one
+/// verification, a new code or temporal key within its limits).
+const UNKEYED: [&str; 4] = [
+    "/request-otp",
+    "/validate-otp",
+    "/create-iban",
+    "/temporalpk",
+];
+
+/// Whether the POST at `path` takes no `Idempotency-Key`.
+fn unkeyed(path: &str) -> bool {
+    UNKEYED.iter().any(|end| path.ends_with(end))
 }
 
 /// Adds the key, the shared error answers and (POSTs) the `Idempotency-Key` to one operation: the
@@ -266,14 +270,7 @@ mod tests {
                 for status in ["401", "403"] {
                     assert!(responses.contains_key(status), "{what} lacks {status}");
                 }
-                let unkeyed = [
-                    "/request-otp",
-                    "/validate-otp",
-                    "/create-iban",
-                    "/temporalpk",
-                ]
-                .iter()
-                .any(|end| path.ends_with(end));
+                let unkeyed = unkeyed(path);
                 let bodiless = ["/request-otp", "/create-iban", "/temporalpk"]
                     .iter()
                     .any(|end| path.ends_with(end));

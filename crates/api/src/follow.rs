@@ -1,4 +1,4 @@
-//! The platform's follow-up of users: what a request started and a process that died (or a node that
+//! The platform's follow-up of users and card cash-ins: what a request started and a process that died (or a node that
 //! refused a transaction) left half done is finished here, every few seconds, by any `serve` process.
 //!
 //! - a KYC level still PENDING in a user's history is settled from its request;
@@ -6,7 +6,9 @@
 //! - a user's wallet whose registration never reached the chain is registered, at the user's level;
 //! - a READY wallet whose level on chain is not its user's gets `setKycLevel` (a wallet made while the
 //!   user's level was changing);
-//! - a wallet of an unsubscribed user that the chain has not frozen is frozen.
+//! - a wallet of an unsubscribed user that the chain has not frozen is frozen;
+//! - a card cash-in left charging is settled from the acquirer's decision, one approved but never minted
+//!   is minted (see `routes::card_cash_ins`).
 //!
 //! Each step only sends what the records say is missing and nothing is on its way for, so two
 //! processes doing it at once send at most one transaction too many, which the contract refuses.
@@ -33,7 +35,7 @@ const QUIET: Duration = Duration::from_secs(30);
 pub async fn follow_up(state: ApiState, interval: Duration, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(e) = once(&state).await {
-            tracing::warn!(error = %e.detail, "users' follow-up failed: trying again");
+            tracing::warn!(error = %e.detail, "the follow-up failed: trying again");
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}

@@ -92,7 +92,7 @@ pub struct Onboarding {
     pub clock: Arc<dyn Clock>,
     /// Where SMS go.
     pub sms: SmsSender,
-    /// The most wallets a user may have (unsubscribed ones count: an address is never reused).
+    /// The most wallets a user may have, unsubscribed ones not counted.
     pub max_wallets: u32,
 }
 

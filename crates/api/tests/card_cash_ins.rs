@@ -209,34 +209,21 @@ async fn cards_are_checked_and_nothing_is_charged_above_the_limit(pool: sqlx::Pg
     assert_eq!(not_encrypted.status, StatusCode::BAD_REQUEST);
     assert_eq!(not_encrypted.detail(), "Card data not encrypted.");
     // A bad Luhn digit, an expired card: 400 naming the field.
-    let bad_number = p
-        .post(
-            &p.client_key,
-            &path,
-            json!({ "amount": "1.00",
-            "card": card(&p, &private, "4242424242424241", "1230").await }),
-        )
-        .await;
-    assert_eq!(bad_number.status, StatusCode::BAD_REQUEST, "{bad_number:?}");
-    assert!(
-        bad_number.detail().starts_with("card.number"),
-        "{}",
-        bad_number.detail()
-    );
-    let expired = p
-        .post(
-            &p.client_key,
-            &path,
-            json!({ "amount": "1.00",
-            "card": card(&p, &private, "4242424242424242", "0120").await }),
-        )
-        .await;
-    assert_eq!(expired.status, StatusCode::BAD_REQUEST, "{expired:?}");
-    assert!(
-        expired.detail().starts_with("card.expiration"),
-        "{}",
-        expired.detail()
-    );
+    for (number, expiration, field) in [
+        ("4242424242424241", "1230", "card.number"),
+        ("4242424242424242", "0120", "card.expiration"),
+    ] {
+        let card_data = card(&p, &private, number, expiration).await;
+        let a = p
+            .post(
+                &p.client_key,
+                &path,
+                json!({ "amount": "1.00", "card": card_data }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{field}: {a:?}");
+        assert!(a.detail().starts_with(field), "{}", a.detail());
+    }
     assert_eq!(p.footprint().await, before, "nothing recorded or sent");
     let (cards,): (i64,) = sqlx::query_as("SELECT count(*) FROM card_cash_ins")
         .fetch_one(p.store.pool())

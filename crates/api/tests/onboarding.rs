@@ -122,15 +122,7 @@ async fn a_user_is_verified_by_the_code_its_phone_got_and_activated_with_its_fir
     })
     .await;
     // The history starts with level 0, set by the platform on verification.
-    let history = p
-        .raw(
-            Method::GET,
-            &format!("/api/v1/bank/users/{user}/kyc"),
-            Some(&p.bank_key),
-            None,
-            &[],
-        )
-        .await;
+    let history = p.bank_get(&format!("/api/v1/bank/users/{user}/kyc")).await;
     assert_eq!(history.status, StatusCode::OK, "{history:?}");
     assert_eq!(history.body["levels"][0]["kycLevel"], 0);
     assert_eq!(history.body["levels"][0]["status"], "APPLIED");
@@ -308,10 +300,7 @@ async fn levels_come_from_the_compliance_side_and_limits_follow_them(pool: sqlx:
         |w| w["status"] == "READY" && w["kycLevel"] == 1,
     )
     .await;
-    let history = p
-        .raw(Method::GET, &path, Some(&p.bank_key), None, &[])
-        .await
-        .body;
+    let history = p.bank_get(&path).await.body;
     // Level 0 on verification, the refused 255 (kept: who asked what, when), then 1.
     assert_eq!(history["levels"][1]["kycLevel"], 255);
     assert_eq!(history["levels"][1]["status"], "REFUSED");
@@ -702,6 +691,26 @@ async fn the_follow_up_finishes_what_a_crash_left(pool: sqlx::PgPool) {
     })
     .await;
 
+    // A wallet recorded for the user whose registration a crash kept from the chain (no request
+    // left): the follow-up registers it, at the user's level.
+    let address = alloy::signers::local::PrivateKeySigner::random().address();
+    let id = emtoken_store::ids::wallet_id(p.state.chain.chain_id, &address.0.0);
+    sqlx::query(
+        "INSERT INTO wallets (id, chain_id, address, user_id, client_id, registered_at)
+         SELECT $1, $2, $3, id, client_id, now() - interval '1 minute' FROM users WHERE id = $4::uuid",
+    )
+    .bind(id)
+    .bind(p.state.chain.chain_id)
+    .bind(address.as_slice())
+    .bind(&user)
+    .execute(p.store.pool())
+    .await
+    .unwrap();
+    p.wait_for(&format!("{W}/{id}"), "the lost registration", |w| {
+        w["status"] == "READY" && w["kycLevel"] == 0
+    })
+    .await;
+
     // A level the user was given that never reached a wallet (a wallet made while the level was
     // changing): the follow-up sets it on chain.
     let (raised, wallet) = p.onboard(&p.client_key).await;
@@ -731,10 +740,7 @@ async fn the_follow_up_finishes_what_a_crash_left(pool: sqlx::PgPool) {
     let history = format!("/api/v1/bank/users/{raised}/kyc");
     let start = std::time::Instant::now();
     loop {
-        let h = p
-            .raw(Method::GET, &history, Some(&p.bank_key), None, &[])
-            .await
-            .body;
+        let h = p.bank_get(&history).await.body;
         let lost = h["levels"]
             .as_array()
             .unwrap()

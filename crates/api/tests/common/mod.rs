@@ -221,6 +221,12 @@ impl Platform_ {
             .await
     }
 
+    /// GET with the bank's key.
+    pub async fn bank_get(&self, path: &str) -> Answer {
+        self.raw(Method::GET, path, Some(&self.bank_key), None, &[])
+            .await
+    }
+
     /// POST JSON with `key`.
     pub async fn post(&self, key: &str, path: &str, body: Value) -> Answer {
         self.raw(Method::POST, path, Some(key), Some(&body.to_string()), &[])

@@ -619,31 +619,31 @@ impl Store {
         older_than: std::time::Duration,
     ) -> Result<Vec<(WalletRow, i16)>> {
         let secs = older_than.as_secs_f64();
-        let rows: Vec<WalletRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            wallet_columns!(),
-            " FROM wallets w
-             WHERE w.user_id IS NOT NULL AND NOT w.registered AND w.status = 'PENDING'
+        let rows: Vec<(Uuid, i16)> = sqlx::query_as(
+            "SELECT w.id, u.kyc_level FROM wallets w JOIN users u ON u.id = w.user_id
+             WHERE NOT w.registered AND w.status = 'PENDING' AND u.kyc_level IS NOT NULL
                AND w.registered_at < clock_timestamp() - make_interval(secs => $1)
                AND NOT EXISTS (SELECT 1 FROM api_requests r
                                WHERE r.record_id = w.id AND r.kind = 'REGISTER_WALLET')
-             LIMIT 100"
-        ))
+             LIMIT 100",
+        )
         .bind(secs)
         .fetch_all(self.pool())
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for w in rows {
-            let level: Option<(Option<i16>,)> =
-                sqlx::query_as("SELECT kyc_level FROM users WHERE id = $1")
-                    .bind(w.user_id)
-                    .fetch_optional(self.pool())
-                    .await?;
-            if let Some((Some(level),)) = level {
-                out.push((w, level));
-            }
-        }
-        Ok(out)
+        self.with_levels(rows).await
+    }
+
+    /// The wallets of `rows` (wallet id, level) with their level.
+    async fn with_levels(&self, rows: Vec<(Uuid, i16)>) -> Result<Vec<(WalletRow, i16)>> {
+        let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+        let wallets = self.wallets_by_ids(&ids).await?;
+        Ok(wallets
+            .into_iter()
+            .filter_map(|w| {
+                let level = rows.iter().find(|(id, _)| *id == w.id)?.1;
+                Some((w, level))
+            })
+            .collect())
     }
 
     /// Registered wallets of users (not unsubscribed, no KYC level of theirs on its way) whose level
@@ -687,15 +687,7 @@ impl Store {
         .bind(secs)
         .fetch_all(self.pool())
         .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-        let wallets = self.wallets_by_ids(&ids).await?;
-        Ok(wallets
-            .into_iter()
-            .filter_map(|w| {
-                let level = rows.iter().find(|(id, _)| *id == w.id)?.1;
-                Some((w, level))
-            })
-            .collect())
+        self.with_levels(rows).await
     }
 
     /// Wallets of unsubscribed users the chain has not frozen, with no request for them on its way.

@@ -180,6 +180,46 @@ pub(crate) fn line(field: &str, value: &str, max: usize) -> Result<String, Probl
     Ok(kept.to_owned())
 }
 
+/// An address a browser is sent to (a payment page's `successUrl`, `rejectUrl`): absolute, http or
+/// https, with a host, without user or password, at most 2,000 characters. Its normal form.
+pub(crate) fn web_address(field: &str, text: &str) -> Result<url::Url, Problem> {
+    const MAX: usize = 2000;
+    if text.len() > MAX {
+        return Err(Problem::bad(
+            field,
+            format!("at most {MAX} characters, got {}", text.len()),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Problem::bad(
+            field,
+            "an address has no spaces or control characters",
+        ));
+    }
+    let url = url::Url::parse(text).map_err(|error| {
+        Problem::bad(
+            field,
+            format!("not an absolute http or https address ({error})"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Problem::bad(
+            field,
+            format!("scheme {:?}: only http and https addresses", url.scheme()),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Problem::bad(field, "the address has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Problem::bad(
+            field,
+            "the address carries a user or password: not allowed",
+        ));
+    }
+    Ok(url)
+}
+
 /// An address: 0x + 40 hex digits; a mixed-case one must carry a valid EIP-55 checksum.
 pub(crate) fn address(field: &str, text: &str) -> Result<Address, Problem> {
     let t = text.trim();

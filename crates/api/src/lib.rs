@@ -83,6 +83,9 @@ pub struct ApiState {
     pub acquirer: Arc<dyn acquirer::Acquirer>,
     /// The live temporal keys of card data (in memory only; their times are `onboarding.clock`'s).
     pub temporal_keys: Arc<cards::TemporalKeys>,
+    /// The address browsers reach this API at, without a trailing slash (payment pages' links are
+    /// made from it): `emtoken serve --public-url`.
+    pub public_url: Arc<str>,
 }
 
 /// How users are onboarded.
@@ -124,7 +127,15 @@ impl ApiState {
             onboarding: Arc::new(Onboarding::default()),
             acquirer: Arc::new(acquirer::Simulator::default()),
             temporal_keys: Arc::new(cards::TemporalKeys::new()),
+            public_url: Arc::from("http://127.0.0.1:8080"),
         }
+    }
+
+    /// The same state reached by browsers at `url` (a trailing slash is dropped).
+    #[must_use]
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
     }
 
     /// The same state with `acquirer`.

@@ -132,3 +132,31 @@ pub struct CardCashInAccepted {
     /// PENDING.
     pub status: Accepted,
 }
+
+/// A card cash-in whose card is typed on the platform's payment page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CardPaymentPage {
+    /// Links: the movement.
+    #[serde(rename = "_links")]
+    pub links: SelfLink,
+    /// The cash-in.
+    pub id: Uuid,
+    /// Its CARD_CASHIN movement: PENDING until the card is decided, ERROR if declined or if the page
+    /// expires unused.
+    pub movement_id: Uuid,
+    /// The wallet credited.
+    pub wallet_id: Uuid,
+    /// The amount.
+    #[schema(value_type = super::DecimalAmount)]
+    pub amount: String,
+    /// Purpose.
+    pub concept: Option<String>,
+    /// The page where the cardholder types the card: one card, once, until `expiresAt`.
+    pub payment_url: String,
+    /// When the page stops taking the card (15 minutes after it was made).
+    #[schema(value_type = super::Timestamp)]
+    pub expires_at: String,
+    /// PENDING.
+    pub status: Accepted,
+}

@@ -15,8 +15,8 @@ mod users;
 mod wallets;
 
 pub use accepted::{
-    CardCashInAccepted, CashInAccepted, CashOutAccepted, CashOutDecision, KycLevelAccepted,
-    TransferAccepted, TransferLinks,
+    CardCashInAccepted, CardPaymentPage, CashInAccepted, CashOutAccepted, CashOutDecision,
+    KycLevelAccepted, TransferAccepted, TransferLinks,
 };
 pub use bank::{
     NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts, SystemAccount,

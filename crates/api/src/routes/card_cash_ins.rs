@@ -13,7 +13,7 @@ use axum::{
 use emtoken_sdk::{Amount, MintKind};
 use emtoken_store::{
     WalletRow,
-    api::{CardCashInRow, ExpectedMovement, NewCardCashIn, NewRequest, RequestKind},
+    api::{CardCashInRow, ExpectedMovement, NewCardCashIn, NewCardPage, NewRequest, RequestKind},
     ids,
     vocabulary::MovementType,
 };
@@ -26,8 +26,8 @@ use serde::Deserialize;
 use super::ready;
 use crate::{
     ApiState, Problem, SETTLE_AFTER,
-    acquirer::{Charge, Decision, Unreachable},
-    answers::{Accepted, CardCashInAccepted, Link, SelfLink},
+    acquirer::{CallbackError, Charge, Decision, Unreachable},
+    answers::{Accepted, CardCashInAccepted, CardPaymentPage, Link, SelfLink},
     cards::{CheckedCard, EncryptedCard, NOT_ENCRYPTED},
     fields, idempotency,
     platform::Call,
@@ -35,19 +35,30 @@ use crate::{
     views::{self, PUBLIC},
 };
 
-/// A card cash-in: the amount and the card, its fields encrypted under a temporal key.
+/// A card cash-in: the amount and either the card, its fields encrypted under a temporal key, or the
+/// two addresses of a payment page (`successUrl`, `rejectUrl`) where the cardholder types it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct CardCashIn {
     /// The amount credited to the wallet.
     #[schema(value_type = crate::fields::RequestAmount)]
     amount: String,
-    /// The card.
-    card: EncryptedCardFields,
+    /// The card (not with `successUrl` and `rejectUrl`).
+    card: Option<EncryptedCardFields>,
     /// Purpose.
     #[schema(value_type = Option<crate::fields::Concept>)]
     concept: Option<String>,
+    /// Where the payment page sends the browser once the card is charged (absolute http or https
+    /// address, at most 2,000 characters). With `rejectUrl`, and no `card`.
+    #[schema(example = "https://shop.example/paid", max_length = 2000)]
+    success_url: Option<String>,
+    /// Where the payment page sends the browser when the card is refused.
+    #[schema(example = "https://shop.example/refused", max_length = 2000)]
+    reject_url: Option<String>,
 }
+
+/// How long a payment page takes the card.
+pub(crate) const PAGE_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);
 
 /// A card's fields: `owner`, `number`, `expiration` (MMYY) and `cvv` each AES-256-ECB (PKCS#7) of the
 /// UTF-8 text under a temporal key (`POST /api/v1/public/wallets/temporalpk`), base64; `brand` in clear.
@@ -71,10 +82,12 @@ pub(crate) struct EncryptedCardFields {
     cvv: String,
 }
 
-/// `POST /api/v1/public/wallets/{walletId}/cards/cashIns`: charges a card and credits the wallet.
+/// `POST /api/v1/public/wallets/{walletId}/cards/cashIns`: charges a card and credits the wallet, or
+/// makes the payment page where the cardholder types the card.
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cards/cashIns", tag = "wallets", request_body = CardCashIn,
     params(("walletId" = uuid::Uuid, Path, description = "the wallet credited (one of the client's users')")),
-    responses((status = 202, description = "the card was charged; the CARD_CASHIN movement is PENDING until the mint is mined", body = crate::answers::CardCashInAccepted),
+    responses((status = 201, description = "a payment page: send the cardholder's browser to `paymentUrl`; the CARD_CASHIN movement is PENDING until the card is decided", body = crate::answers::CardPaymentPage),
+              (status = 202, description = "the card was charged, or the acquirer decides later; the CARD_CASHIN movement is PENDING until the mint is mined", body = crate::answers::CardCashInAccepted),
               (status = 400, description = "a field is wrong; `Card data not encrypted.` when the card's fields do not open under a live temporal key of the client (used, expired, another's, not encrypted as documented)", body = crate::answers::Errors),
               (status = 402, description = "the card was declined: nothing charged, the movement is ERROR", body = crate::answers::Errors),
               (status = 409, description = "the wallet is not READY, or the contract would refuse the mint (the wallet's KYC limits): nothing charged", body = crate::answers::Errors),
@@ -93,7 +106,34 @@ pub(crate) async fn card_cash_in(
     let body = &post.body;
     let amount = fields::amount("amount", &body.amount, state.chain.decimals)?;
     let concept = fields::concept(body.concept.clone())?;
-    crate::cards::Brand::parse(&body.card.brand)?;
+    let page = match (&body.card, &body.success_url, &body.reject_url) {
+        (Some(card), None, None) => {
+            crate::cards::Brand::parse(&card.brand)?;
+            None
+        }
+        (Some(_), _, _) => {
+            return Err(Problem::bad(
+                "card",
+                "either the card or a payment page's successUrl and rejectUrl, not both",
+            ));
+        }
+        (None, Some(success), Some(reject)) => Some((
+            fields::web_address("successUrl", success)?,
+            fields::web_address("rejectUrl", reject)?,
+        )),
+        (None, None, _) => {
+            return Err(Problem::bad(
+                "successUrl",
+                "required without a card (the payment page's address after success)",
+            ));
+        }
+        (None, Some(_), None) => {
+            return Err(Problem::bad(
+                "rejectUrl",
+                "required without a card (the payment page's address after a refusal)",
+            ));
+        }
+    };
     // Before the card is opened (which uses its key up) and charged: the contract takes the mint.
     let id = Uuid::new_v4();
     let reference = keccak256(format!("CARD:{id}"));
@@ -105,20 +145,35 @@ pub(crate) async fn card_cash_in(
     )?;
     state.platform.check(&call).await?;
     let now = state.onboarding.clock.now();
+    if let Some((success, reject)) = page {
+        return open_page(
+            &state,
+            &post.post,
+            wallet,
+            (id, reference),
+            amount,
+            concept,
+            (success, reject),
+        )
+        .await;
+    }
+    let Some(card) = &body.card else {
+        return Err(Problem::internal("a card cash-in without a card"));
+    };
     let data = state
         .temporal_keys
         .open(
             post.caller.id,
             EncryptedCard {
-                owner: &body.card.owner,
-                number: &body.card.number,
-                expiration: &body.card.expiration,
-                cvv: &body.card.cvv,
+                owner: &card.owner,
+                number: &card.number,
+                expiration: &card.expiration,
+                cvv: &card.cvv,
             },
             now,
         )
         .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, NOT_ENCRYPTED))?;
-    let card = CheckedCard::check(&body.card.brand, data, now)?;
+    let card = CheckedCard::check(&card.brand, data, now)?;
     charge_and_mint(
         &state,
         &post.post,
@@ -129,6 +184,92 @@ pub(crate) async fn card_cash_in(
         &card,
     )
     .await
+}
+
+/// The cash-in's data before the card is known.
+fn new_cash_in<B>(
+    state: &ApiState,
+    post: &Post<B>,
+    wallet: &WalletRow,
+    (id, reference): (Uuid, B256),
+    amount: Amount,
+    concept: Option<String>,
+) -> NewCardCashIn {
+    NewCardCashIn {
+        id,
+        client_id: post.caller.id,
+        idempotency_key: post.key.clone(),
+        wallet_id: wallet.id,
+        movement_id: ids::card_cashin_movement_id(state.chain.chain_id, &reference.0),
+        amount: amount.units(),
+        concept,
+        brand: String::new(),
+        last4: String::new(),
+        reference: reference.0,
+    }
+}
+
+/// Makes the payment page of a cash-in: 201 with its address.
+async fn open_page<B>(
+    state: &ApiState,
+    post: &Post<B>,
+    wallet: &WalletRow,
+    id: (Uuid, B256),
+    amount: Amount,
+    concept: Option<String>,
+    (success, reject): (url::Url, url::Url),
+) -> Result<Response, Problem> {
+    let mut token = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut token);
+    let page = NewCardPage {
+        cash_in: new_cash_in(state, post, wallet, id, amount, concept),
+        token: base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, token),
+        success_url: success.into(),
+        reject_url: reject.into(),
+        expires_at: state.onboarding.clock.now() + PAGE_LIFETIME,
+    };
+    let row = match state.store.begin_card_page(&page).await? {
+        Some(row) => row,
+        None => {
+            let key = post.key.as_deref().unwrap_or_default();
+            state
+                .store
+                .card_cash_in_by_key(post.caller.id, key)
+                .await?
+                .ok_or_else(|| Problem::internal("card cash-in key without its row"))?
+        }
+    };
+    resume(state, Some(post), &row).await
+}
+
+/// The 201 of a payment page.
+fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Problem> {
+    let (Some(token), Some(expires)) = (&row.page_token, row.page_expires_at) else {
+        return Err(Problem::internal("a payment page without its token"));
+    };
+    let url = format!("{}/pay/{token}", state.public_url);
+    let answer = CardPaymentPage {
+        links: SelfLink {
+            this: Link::new(format!(
+                "{PUBLIC}/wallets/{}/movements/{}",
+                row.wallet_id, row.movement_id
+            )),
+        },
+        id: row.id,
+        movement_id: row.movement_id,
+        wallet_id: row.wallet_id,
+        amount: views::amount(state, row.amount),
+        concept: row.concept.clone(),
+        payment_url: url.clone(),
+        expires_at: views::time(expires),
+        status: Accepted::Pending,
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, url)],
+        Json(answer),
+    )
+        .into_response())
 }
 
 /// The mint of a cash-in.
@@ -153,24 +294,15 @@ async fn charge_and_mint<B>(
     state: &ApiState,
     post: &Post<B>,
     wallet: &WalletRow,
-    (id, reference): (Uuid, B256),
+    id: (Uuid, B256),
     amount: Amount,
     concept: Option<String>,
     card: &CheckedCard,
 ) -> Result<Response, Problem> {
-    let movement_id = ids::card_cashin_movement_id(state.chain.chain_id, &reference.0);
-    let units = amount.units();
     let new = NewCardCashIn {
-        id,
-        client_id: post.caller.id,
-        idempotency_key: post.key.clone(),
-        wallet_id: wallet.id,
-        movement_id,
-        amount: units,
-        concept,
         brand: card.brand.as_str().to_owned(),
         last4: card.last_four.clone(),
-        reference: reference.0,
+        ..new_cash_in(state, post, wallet, id, amount, concept)
     };
     let Some(row) = state.store.begin_card_cash_in(&new).await? else {
         // A retry with the key of a cash-in on its way: the extractor saw no answer yet.
@@ -182,20 +314,34 @@ async fn charge_and_mint<B>(
             .ok_or_else(|| Problem::internal("card cash-in key without its row"))?;
         return resume(state, Some(post), &row).await;
     };
-    let amount_text = views::amount(state, units);
-    let decision = state
+    let decision = charge(state, &row, card, None).await;
+    settle(state, Some(post), &row, decision).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted(state, &row))).into_response())
+}
+
+/// Asks the acquirer to charge `card` for cash-in `row` (CHARGING); `return_url`: the payment page a
+/// 3-D Secure challenge comes back to.
+pub(crate) async fn charge(
+    state: &ApiState,
+    row: &CardCashInRow,
+    card: &CheckedCard,
+    return_url: Option<&str>,
+) -> Result<Decision, Unreachable> {
+    let amount_text = views::amount(state, row.amount);
+    let reference: [u8; 32] = row.reference.as_slice().try_into().unwrap_or_default();
+    state
         .acquirer
         .charge(&Charge {
-            reference: reference.0,
+            reference,
             amount: &amount_text,
             number: card.number(),
             exp_month: card.expiry_month,
             exp_year: u32::try_from(card.expiry_year).unwrap_or_default(),
             cvv: card.cvv(),
             owner: card.owner(),
+            return_url,
         })
-        .await;
-    settle(state, Some(post), &row, decision).await
+        .await
 }
 
 /// A retry (or the follow-up) meets cash-in `row`: its answer, settling it if it can be.
@@ -205,15 +351,29 @@ pub(crate) async fn resume<B>(
     row: &CardCashInRow,
 ) -> Result<Response, Problem> {
     match row.state.as_str() {
+        "AWAITING_CARD" => page_answer(state, row),
+        "EXPIRED" => Err(expired(row)),
+        "DECLINED" => Err(declined(
+            row,
+            row.decline_reason.as_deref().unwrap_or("declined"),
+        )),
+        _ => {
+            settle_again(state, post, row).await?;
+            Ok((StatusCode::ACCEPTED, Json(accepted(state, row))).into_response())
+        }
+    }
+}
+
+/// What cash-in `row` (charged or being charged) comes to now: settled from the acquirer's decision
+/// if it is still CHARGING and old enough that no request is charging it, minted if APPROVED.
+pub(crate) async fn settle_again<B>(
+    state: &ApiState,
+    post: Option<&Post<B>>,
+    row: &CardCashInRow,
+) -> Result<Settled, Problem> {
+    match row.state.as_str() {
         "CHARGING" => {
             let age = chrono::Utc::now() - row.updated_at;
-            if age.to_std().unwrap_or_default() < SETTLE_AFTER {
-                return Err(Problem::conflict(format!(
-                    "card cash-in {} is still being charged: ask again in a moment",
-                    row.id
-                ))
-                .retry_after(1));
-            }
             let reference: [u8; 32] = row
                 .reference
                 .as_slice()
@@ -221,6 +381,14 @@ pub(crate) async fn resume<B>(
                 .map_err(Problem::internal)?;
             let decision = match state.acquirer.decision(&reference).await {
                 Ok(Some(decision)) => Ok(decision),
+                // Not received yet: the charge may still be on its way to the acquirer.
+                Ok(None) if age.to_std().unwrap_or_default() < SETTLE_AFTER => {
+                    return Err(Problem::conflict(format!(
+                        "card cash-in {} is still being charged: ask again in a moment",
+                        row.id
+                    ))
+                    .retry_after(1));
+                }
                 // The charge never reached the acquirer: nothing was charged.
                 Ok(None) => Ok(Decision::Declined {
                     reason: "not charged: the acquirer never received the charge".into(),
@@ -229,18 +397,49 @@ pub(crate) async fn resume<B>(
             };
             settle(state, post, row, decision).await
         }
-        "APPROVED" => mint(state, post, row).await,
+        "APPROVED" => mint(state, post, row).await.map(|()| Settled::Approved),
         "DECLINED" => Err(declined(
             row,
             row.decline_reason.as_deref().unwrap_or("declined"),
         )),
-        "MINT_FAILED" => Err(Problem::conflict(format!(
-            "card cash-in {}: the card was charged but the contract refused the mint; the institution refunds the card",
-            row.id
-        ))),
+        "EXPIRED" => Err(expired(row)),
+        "MINT_FAILED" => Err(mint_failed(row)),
+        "AWAITING_CARD" => Ok(Settled::Pending { challenge: None }),
         // MINTING, MINTED: on its way or done.
-        _ => Ok((StatusCode::ACCEPTED, Json(accepted(state, row))).into_response()),
+        _ => Ok(Settled::Approved),
     }
+}
+
+/// Where a charged (or being charged) cash-in stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Settled {
+    /// The card was charged: the mint is sent, or the follow-up sends it.
+    Approved,
+    /// The acquirer has not decided: the cardholder is to pass the challenge at `challenge`, or the
+    /// acquirer tells later.
+    Pending {
+        /// The 3-D Secure challenge's address.
+        challenge: Option<String>,
+    },
+}
+
+/// The 409 of a cash-in whose charged card the contract would not mint.
+fn mint_failed(row: &CardCashInRow) -> Problem {
+    Problem::conflict(format!(
+        "card cash-in {}: the card was charged but the contract refused the mint; the institution refunds the card",
+        row.id
+    ))
+}
+
+/// The 410 of a payment page that expired unused.
+fn expired(row: &CardCashInRow) -> Problem {
+    Problem::new(
+        StatusCode::GONE,
+        format!(
+            "the payment page of card cash-in {} expired before a card was submitted: nothing was charged; movement {} is ERROR",
+            row.id, row.movement_id
+        ),
+    )
 }
 
 /// The 202 of a cash-in.
@@ -257,8 +456,8 @@ fn accepted(state: &ApiState, row: &CardCashInRow) -> CardCashInAccepted {
         wallet_id: row.wallet_id,
         amount: views::amount(state, row.amount),
         concept: row.concept.clone(),
-        brand: row.brand.clone(),
-        last4: row.last4.clone(),
+        brand: row.brand.clone().unwrap_or_default(),
+        last4: row.last4.clone().unwrap_or_default(),
         status: Accepted::Pending,
     }
 }
@@ -300,13 +499,15 @@ fn request<B>(post: Option<&Post<B>>, row: &CardCashInRow) -> NewRequest {
     }
 }
 
-/// Settles a CHARGING cash-in with the acquirer's decision.
-async fn settle<B>(
+/// Settles a CHARGING cash-in with the acquirer's decision: the card declined is a 402 (and the
+/// movement ERROR), an acquirer that did not answer a 503. Only the one that settles it mints it; one
+/// that finds it settled meanwhile answers what it became.
+pub(crate) async fn settle<B>(
     state: &ApiState,
     post: Option<&Post<B>>,
     row: &CardCashInRow,
     decision: Result<Decision, Unreachable>,
-) -> Result<Response, Problem> {
+) -> Result<Settled, Problem> {
     match decision {
         Err(Unreachable(why)) => {
             tracing::warn!(cash_in = %row.id, error = %why, "the acquirer did not answer");
@@ -316,33 +517,66 @@ async fn settle<B>(
             ))
             .retry_after(5))
         }
+        Ok(Decision::Pending { challenge }) => Ok(Settled::Pending { challenge }),
         Ok(Decision::Declined { reason }) => {
             let problem = declined(row, &reason);
             let body = serde_json::to_value(problem.body()).map_err(Problem::internal)?;
             let request = request(post, row);
-            state
+            if state
                 .store
                 .decline_card_cash_in(row.id, &reason, &request, (402, &body))
-                .await?;
-            Err(problem)
+                .await?
+            {
+                Err(problem)
+            } else {
+                now_settled(state, row).await
+            }
         }
         Ok(Decision::Approved { authorization }) => {
-            state
+            if state
                 .store
                 .approve_card_cash_in(row.id, &authorization)
-                .await?;
-            mint(state, post, row).await
+                .await?
+            {
+                let approved = CardCashInRow {
+                    state: "APPROVED".into(),
+                    ..row.clone()
+                };
+                mint(state, post, &approved).await?;
+                Ok(Settled::Approved)
+            } else {
+                now_settled(state, row).await
+            }
         }
     }
 }
 
-/// Mints an APPROVED cash-in: the 202 (also when the node could not take the mint now: the card was
-/// charged, the follow-up mints it).
+/// What cash-in `row`, settled by another meanwhile, became.
+async fn now_settled(state: &ApiState, row: &CardCashInRow) -> Result<Settled, Problem> {
+    let now = state
+        .store
+        .card_cash_in(row.id)
+        .await?
+        .ok_or_else(|| Problem::internal("a card cash-in vanished"))?;
+    match now.state.as_str() {
+        "DECLINED" => Err(declined(
+            &now,
+            now.decline_reason.as_deref().unwrap_or("declined"),
+        )),
+        "MINT_FAILED" => Err(mint_failed(&now)),
+        "EXPIRED" => Err(expired(&now)),
+        "CHARGING" | "AWAITING_CARD" => Ok(Settled::Pending { challenge: None }),
+        _ => Ok(Settled::Approved),
+    }
+}
+
+/// Mints an APPROVED cash-in: Ok also when the node could not take the mint now (the card was
+/// charged: the follow-up mints it); a 409 when the contract refuses it (MINT_FAILED).
 async fn mint<B>(
     state: &ApiState,
     post: Option<&Post<B>>,
     row: &CardCashInRow,
-) -> Result<Response, Problem> {
+) -> Result<(), Problem> {
     let wallet = state
         .store
         .wallet(emtoken_store::WalletRef::Id(row.wallet_id))
@@ -351,8 +585,7 @@ async fn mint<B>(
     let call = mint_call(state, &wallet.address, row.amount, &row.reference)?;
     let request = request(post, row);
     let request_id = request.id;
-    let answer = accepted(state, row);
-    let body = serde_json::to_value(&answer).map_err(Problem::internal)?;
+    let body = serde_json::to_value(accepted(state, row)).map_err(Problem::internal)?;
     match idempotency::run(
         state,
         request,
@@ -362,14 +595,14 @@ async fn mint<B>(
     )
     .await
     {
-        Ok(response) => {
+        Ok(_) => {
             state.store.minting_card_cash_in(row.id, request_id).await?;
-            Ok(response)
+            Ok(())
         }
         Err(problem) if problem.detail.contains("MintReferenceUsed") => {
             // Minted already (a mint whose request was lost): done.
             state.store.card_cash_in_state(row.id, "MINTED").await?;
-            Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+            Ok(())
         }
         Err(problem) if problem.status == StatusCode::CONFLICT => {
             tracing::error!(cash_in = %row.id, error = %problem.detail, "the contract refused the mint of a charged card: refund it");
@@ -381,21 +614,29 @@ async fn mint<B>(
         }
         Err(problem) => {
             tracing::warn!(cash_in = %row.id, error = %problem.detail, "mint not sent: the follow-up sends it");
-            Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+            Ok(())
         }
     }
 }
 
 /// The follow-up of card cash-ins: what a crash (or an acquirer or node that did not answer) left.
 pub(crate) async fn follow_card_cash_ins(state: &ApiState) -> Result<(), Problem> {
+    let now = state.onboarding.clock.now();
+    for row in state.store.expired_card_pages(now).await? {
+        expire_page(state, &row, now).await?;
+    }
     let older = SETTLE_AFTER * 6;
     for (row, request_state) in state.store.unsettled_card_cash_ins(older).await? {
         let result = match (row.state.as_str(), request_state.as_deref()) {
-            ("CHARGING" | "APPROVED", _) => resume::<()>(state, None, &row).await.map(drop),
+            ("CHARGING" | "APPROVED", _) => settle_again::<()>(state, None, &row).await.map(drop),
             ("MINTING", None) => {
                 // Its mint was forgotten (never sent): again.
                 state.store.card_cash_in_state(row.id, "APPROVED").await?;
-                mint::<()>(state, None, &row).await.map(drop)
+                let approved = CardCashInRow {
+                    state: "APPROVED".into(),
+                    ..row.clone()
+                };
+                mint::<()>(state, None, &approved).await
             }
             ("MINTING", Some("MINED")) => state
                 .store
@@ -417,4 +658,72 @@ pub(crate) async fn follow_card_cash_ins(state: &ApiState) -> Result<(), Problem
         }
     }
     Ok(())
+}
+
+/// Payment page `row` expired unused at `now`: its movement is ERROR. False if a card was typed
+/// meanwhile.
+pub(crate) async fn expire_page(
+    state: &ApiState,
+    row: &CardCashInRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Problem> {
+    let problem = expired(row);
+    let body = serde_json::to_value(problem.body()).map_err(Problem::internal)?;
+    let request = request::<()>(None, row);
+    Ok(state
+        .store
+        .expire_card_page(row.id, now, &request, (410, &body))
+        .await?)
+}
+
+/// `POST /api/v1/acquirer/callbacks`: the acquirer tells its decision on a charge (a signed callback,
+/// see [`crate::acquirer::Acquirer::callback`]). 204 once taken; 200 for an event taken already (a
+/// replay changes nothing); 401 for a signature that is missing, wrong or too old; 404 when the
+/// platform's acquirer posts no callbacks or no cash-in has the reference.
+pub(crate) async fn acquirer_callback(
+    axum::extract::State(state): axum::extract::State<ApiState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, Problem> {
+    let now = state.onboarding.clock.now();
+    let callback = state
+        .acquirer
+        .callback(&headers, &body, now)
+        .map_err(|error| match error {
+            CallbackError::NotSupported => Problem::not_found(error.to_string()),
+            CallbackError::Refused(_) => Problem::new(StatusCode::UNAUTHORIZED, error.to_string()),
+            CallbackError::Malformed(_) => Problem::bad("body", error.to_string()),
+        })?;
+    let approved = match &callback.decision {
+        Decision::Approved { .. } => true,
+        Decision::Declined { .. } => false,
+        Decision::Pending { .. } => {
+            return Err(Problem::bad(
+                "body",
+                "a callback tells a decision: approved or declined",
+            ));
+        }
+    };
+    let row = state
+        .store
+        .card_cash_in_by_reference(&callback.reference)
+        .await?
+        .ok_or_else(|| Problem::not_found("no card cash-in has this reference"))?;
+    if !state
+        .store
+        .take_acquirer_callback(&callback.event_id, &callback.reference, approved)
+        .await?
+    {
+        tracing::info!(event = %callback.event_id, "acquirer callback taken already: ignored");
+        return Ok(StatusCode::OK);
+    }
+    if row.state == "CHARGING" {
+        match settle::<()>(&state, None, &row, Ok(callback.decision)).await {
+            Ok(_) => {}
+            // Declined, or charged but not mintable: settled all the same.
+            Err(problem) if problem.status.is_client_error() => {}
+            Err(problem) => return Err(problem),
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -103,6 +103,7 @@ pub(crate) fn router() -> Router<ApiState> {
         .nest("/api/v1/public", public)
         .nest("/api/v2/public", public_v2)
         .nest("/api/v1/bank", bank)
+        .route("/api/v1/acquirer/callbacks", post(acquirer_callback))
         .route(
             "/api/v1/openapi.json",
             get(|State(state): State<ApiState>| async move {

@@ -50,13 +50,13 @@ pub struct CardCashInRow {
     pub amount: Decimal,
     /// The client's concept.
     pub concept: Option<String>,
-    /// VISA or MCAR.
-    pub brand: String,
-    /// Last four digits.
-    pub last4: String,
+    /// VISA or MCAR (None while a payment page waits for the card).
+    pub brand: Option<String>,
+    /// Last four digits (None while a payment page waits for the card).
+    pub last4: Option<String>,
     /// The mint's payment reference.
     pub reference: Vec<u8>,
-    /// CHARGING, DECLINED, APPROVED, MINTING or MINT_FAILED.
+    /// AWAITING_CARD, EXPIRED, CHARGING, DECLINED, APPROVED, MINTING, MINTED or MINT_FAILED.
     pub state: String,
     /// Why the card was declined.
     pub decline_reason: Option<String>,
@@ -68,12 +68,36 @@ pub struct CardCashInRow {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// A payment page's address after success.
+    pub success_url: Option<String>,
+    /// A payment page's address after a refusal.
+    pub reject_url: Option<String>,
+    /// Until when a payment page takes the card.
+    pub page_expires_at: Option<DateTime<Utc>>,
+    /// The payment page's token.
+    pub page_token: Option<String>,
+}
+
+/// A card cash-in whose card is typed on the platform's payment page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCardPage {
+    /// The cash-in as far as it is known: its `brand` and `last4` are ignored.
+    pub cash_in: NewCardCashIn,
+    /// The page's token (its address is `/pay/{token}`).
+    pub token: String,
+    /// Where the browser goes after success.
+    pub success_url: String,
+    /// Where the browser goes after a refusal.
+    pub reject_url: String,
+    /// Until when the page takes the card.
+    pub expires_at: DateTime<Utc>,
 }
 
 macro_rules! columns {
     () => {
         "id, client_id, wallet_id, movement_id, amount, concept, brand, last4, reference, state,
-         decline_reason, authorization_code, request_id, created_at, updated_at"
+         decline_reason, authorization_code, request_id, created_at, updated_at, success_url,
+         reject_url, page_expires_at, page_token"
     };
 }
 
@@ -98,6 +122,116 @@ impl Store {
         .bind(c.reference.as_slice())
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    /// Records a cash-in whose card is to be typed on its payment page (AWAITING_CARD). None when the
+    /// client already has one with this idempotency key.
+    pub async fn begin_card_page(&self, p: &NewCardPage) -> Result<Option<CardCashInRow>> {
+        let c = &p.cash_in;
+        Ok(sqlx::query_as(concat!("INSERT INTO card_cash_ins (id, client_id, idempotency_key, wallet_id, movement_id, amount,
+                                        concept, reference, state, page_token, success_url,
+                                        reject_url, page_expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CARD', $9, $10, $11, $12)
+             ON CONFLICT (client_id, idempotency_key) DO NOTHING
+             RETURNING ", columns!(), ""))
+        .bind(c.id)
+        .bind(c.client_id)
+        .bind(&c.idempotency_key)
+        .bind(c.wallet_id)
+        .bind(c.movement_id)
+        .bind(c.amount)
+        .bind(&c.concept)
+        .bind(c.reference.as_slice())
+        .bind(&p.token)
+        .bind(&p.success_url)
+        .bind(&p.reject_url)
+        .bind(p.expires_at)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The cash-in of the payment page with `token`.
+    pub async fn card_cash_in_by_page(&self, token: &str) -> Result<Option<CardCashInRow>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM card_cash_ins WHERE page_token = $1"
+        ))
+        .bind(token)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The cash-in with payment reference `reference`.
+    pub async fn card_cash_in_by_reference(
+        &self,
+        reference: &Hash,
+    ) -> Result<Option<CardCashInRow>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM card_cash_ins WHERE reference = $1"
+        ))
+        .bind(reference.as_slice())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The card typed on page `id` is about to be charged (AWAITING_CARD → CHARGING, with its brand
+    /// and last four digits), if the page still takes a card at `now`: false when it was used or has
+    /// expired (one card a page, once).
+    pub async fn take_card_page(
+        &self,
+        id: Uuid,
+        brand: &str,
+        last4: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE card_cash_ins SET state = 'CHARGING', brand = $2, last4 = $3,
+                                      updated_at = clock_timestamp()
+             WHERE id = $1 AND state = 'AWAITING_CARD' AND page_expires_at > $4",
+        )
+        .bind(id)
+        .bind(brand)
+        .bind(last4)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Payment pages still waiting for a card at `now` past their end (at most 100).
+    pub async fn expired_card_pages(&self, now: DateTime<Utc>) -> Result<Vec<CardCashInRow>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM card_cash_ins WHERE state = 'AWAITING_CARD' AND page_expires_at <= $1
+             ORDER BY page_expires_at LIMIT 100"
+        ))
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Takes callback `event_id` of the acquirer (its decision on `reference`): false when it was
+    /// taken already (a replay).
+    pub async fn take_acquirer_callback(
+        &self,
+        event_id: &str,
+        reference: &Hash,
+        approved: bool,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO acquirer_callbacks (event_id, reference, decision) VALUES ($1, $2, $3)
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(reference.as_slice())
+        .bind(if approved { "APPROVED" } else { "DECLINED" })
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The client's card cash-in with this idempotency key.
@@ -154,15 +288,53 @@ impl Store {
         request: &NewRequest,
         answer: (u16, &serde_json::Value),
     ) -> Result<bool> {
+        self.fail_card_cash_in(id, ("CHARGING", "DECLINED"), None, reason, request, answer)
+            .await
+    }
+
+    /// Payment page `id` expired unused at `now` (AWAITING_CARD → EXPIRED), its movement ERROR as a
+    /// declined card's. False if the card was typed meanwhile.
+    pub async fn expire_card_page(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        request: &NewRequest,
+        answer: (u16, &serde_json::Value),
+    ) -> Result<bool> {
+        self.fail_card_cash_in(
+            id,
+            ("AWAITING_CARD", "EXPIRED"),
+            Some(now),
+            "the payment page expired before a card was submitted",
+            request,
+            answer,
+        )
+        .await
+    }
+
+    /// Cash-in `id` goes from state `from` to `to` (a page only when expired at `expired_at`), its
+    /// request failed: see [`Store::decline_card_cash_in`].
+    async fn fail_card_cash_in(
+        &self,
+        id: Uuid,
+        (from, to): (&str, &str),
+        expired_at: Option<DateTime<Utc>>,
+        reason: &str,
+        request: &NewRequest,
+        answer: (u16, &serde_json::Value),
+    ) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
-            "UPDATE card_cash_ins SET state = 'DECLINED', decline_reason = $2, request_id = $3,
+            "UPDATE card_cash_ins SET state = $5, decline_reason = $2, request_id = $3,
                                       updated_at = clock_timestamp()
-             WHERE id = $1 AND state = 'CHARGING'",
+             WHERE id = $1 AND state = $4 AND ($6::timestamptz IS NULL OR page_expires_at <= $6)",
         )
         .bind(id)
         .bind(reason)
         .bind(request.id)
+        .bind(from)
+        .bind(to)
+        .bind(expired_at)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {

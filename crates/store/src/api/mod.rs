@@ -13,7 +13,7 @@ mod rsa_keys;
 mod users;
 mod wallets;
 
-pub use card_cash_ins::{CardCashInRow, NewCardCashIn};
+pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use clients::{ClientRole, ClientRow};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use holds::{HoldView, HoldsQuery};

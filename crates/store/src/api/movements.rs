@@ -65,13 +65,30 @@ pub struct MovementsQuery {
     pub paging: Paging,
 }
 
+/// The CARD_CASHIN movements of wallet $1's card cash-ins not decided yet (a payment page waiting for
+/// the card, a card being charged): PENDING, in the columns of `all_m`. Once decided, the cash-in's
+/// request stands for its movement.
+macro_rules! undecided_card_cash_ins {
+    () => {
+        "SELECT c.movement_id AS id, c.wallet_id, 'CARD_CASHIN'::text AS type, 'PENDING'::text AS status,
+                c.amount, c.concept, NULL::bytea AS origin_address, NULL::bytea AS target_address,
+                NULL::text AS iban, NULL::text AS record_kind, NULL::bytea AS record_key,
+                NULL::bytea AS payment_reference, NULL::bytea AS tx_hash, NULL::bigint AS block_number,
+                NULL::bytea AS block_hash, NULL::bigint AS log_index, c.created_at, c.updated_at,
+                true AS expected
+         FROM card_cash_ins c
+         WHERE c.wallet_id = $1 AND c.request_id IS NULL AND c.state IN ('AWAITING_CARD', 'CHARGING')
+           AND NOT EXISTS (SELECT 1 FROM api_movements am WHERE am.id = c.movement_id)"
+    };
+}
+
 /// A wallet's movements ($1): indexed ones and the expected ones not indexed yet, with the columns lists
 /// sort and filter on. `concept` and `iban` are the movement's own here; `movement_columns!` completes an
 /// indexed movement's from the request that caused it, for the rows shown only (that lookup per row was
 /// most of a page's time on a wallet with thousands of movements).
 macro_rules! movements_of_wallet {
     () => {
-        "WITH all_m AS (
+        concat!("WITH all_m AS (
            SELECT m.id, m.wallet_id, m.type, m.status, m.amount, m.concept, m.origin_address,
                   m.target_address, m.iban, m.record_kind, m.record_key, m.payment_reference, m.tx_hash,
                   m.block_number, m.block_hash, m.log_index, m.created_at, m.updated_at, false AS expected
@@ -87,7 +104,11 @@ macro_rules! movements_of_wallet {
              -- a request refused before anything was sent (answered 409) leaves no movement; a card
              -- cash-in whose card was declined is a movement in ERROR
              AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN')
-         )"
+           UNION ALL
+           ",
+        undecided_card_cash_ins!(),
+        "
+         )")
     };
 }
 
@@ -160,7 +181,10 @@ macro_rules! movements_by_creation {
                       true AS expected
                FROM api_movements am JOIN api_requests r ON r.id = am.request_id
                WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
-                 AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN')),
+                 AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN')
+               UNION ALL ",
+            undecided_card_cash_ins!(),
+            "),
              all_m AS (SELECT * FROM indexed UNION ALL SELECT * FROM expected),
              page AS (
                SELECT * FROM all_m WHERE ",
@@ -234,12 +258,15 @@ impl Store {
     /// index alone (an index-only scan).
     async fn movements_count(&self, q: &MovementsQuery) -> Result<i64> {
         if q.status.is_none() && q.start.is_none() && q.end.is_none() {
-            return Ok(sqlx::query_scalar(
+            return Ok(sqlx::query_scalar(concat!(
                 "SELECT (SELECT count(*) FROM movements WHERE wallet_id = $1)
                         + (SELECT count(*) FROM api_movements am JOIN api_requests r ON r.id = am.request_id
                            WHERE am.wallet_id = $1 AND NOT EXISTS (SELECT 1 FROM movements m WHERE m.id = am.id)
-                             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN'))",
-            )
+                             AND (r.state <> 'FAILED' OR r.tx_hash IS NOT NULL OR r.kind = 'CARD_CASH_IN'))
+                        + (SELECT count(*) FROM (",
+                undecided_card_cash_ins!(),
+                ") c)",
+            ))
             .bind(q.wallet_id)
             .fetch_one(self.pool())
             .await?);

@@ -33,11 +33,22 @@ pub struct Platform_ {
     pub bank_key: String,
     /// The API's clock: codes expire and limits pass when a test moves it.
     pub clock: ManualClock,
+    /// The same API over HTTP (for browsers and callbacks), e.g. `http://127.0.0.1:41234`: the
+    /// state's public address.
+    pub base: String,
     stop: watch::Sender<bool>,
 }
 
 /// Starts everything on a fresh database.
 pub async fn platform(pool: PgPool) -> Platform_ {
+    platform_with(pool, None).await
+}
+
+/// [`platform`] with `acquirer` (default: the built-in simulator without latency).
+pub async fn platform_with(
+    pool: PgPool,
+    acquirer: Option<std::sync::Arc<dyn emtoken_api::acquirer::Acquirer>>,
+) -> Platform_ {
     let node = DevNode::spawn(ProfileName::Dev).expect("anvil");
     let deployed = Deployed::deploy(&node).await.expect("deploy");
     let store = Store::from_pool(pool).await.expect("store");
@@ -70,12 +81,28 @@ pub async fn platform(pool: PgPool) -> Platform_ {
         "devnet",
     );
     let clock = ManualClock::new();
-    let state = state.with_onboarding(Onboarding {
-        clock: std::sync::Arc::new(clock.clone()),
-        sms: SmsSender::Outbox,
-        max_wallets: 5,
-    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut state = state
+        .with_onboarding(Onboarding {
+            clock: std::sync::Arc::new(clock.clone()),
+            sms: SmsSender::Outbox,
+            max_wallets: 5,
+        })
+        .with_public_url(&base);
+    if let Some(acquirer) = acquirer {
+        state = state.with_acquirer(acquirer);
+    }
     let app = emtoken_api::router(state.clone());
+    let served = app.clone();
+    let mut serve_stop = stopped.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, served)
+            .with_graceful_shutdown(async move {
+                let _ = serve_stop.wait_for(|s| *s).await;
+            })
+            .await;
+    });
     // As `emtoken serve` does: requests whose follow-up was interrupted (a lost receipt lookup under
     // load) are settled from the chain.
     tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
@@ -110,6 +137,7 @@ pub async fn platform(pool: PgPool) -> Platform_ {
         other_key: keys.pop().unwrap(),
         client_key: keys.pop().unwrap(),
         clock,
+        base,
         stop,
     }
 }

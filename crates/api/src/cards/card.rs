@@ -47,6 +47,13 @@ impl Brand {
         }
     }
 
+    /// The brand whose numbers look like `digits` (by prefix and length), if any.
+    pub fn of_number(digits: &str) -> Option<Self> {
+        [Self::Visa, Self::Mastercard]
+            .into_iter()
+            .find(|brand| brand.fits(digits))
+    }
+
     /// Whether `digits` (a card number, digits only) has this brand's length and prefix.
     fn fits(self, digits: &str) -> bool {
         let prefix = |n: usize| digits.get(..n).and_then(|p| p.parse::<u32>().ok());

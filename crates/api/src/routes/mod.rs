@@ -5,6 +5,7 @@ mod card_cash_ins;
 mod holds;
 mod movements;
 mod onboarding;
+mod payment_page;
 mod system;
 mod temporal_key;
 mod transfers;
@@ -27,6 +28,7 @@ pub(crate) use card_cash_ins::*;
 pub(crate) use holds::*;
 pub(crate) use movements::*;
 pub(crate) use onboarding::*;
+pub(crate) use payment_page::*;
 pub(crate) use system::*;
 pub(crate) use temporal_key::*;
 pub(crate) use transfers::*;
@@ -104,6 +106,12 @@ pub(crate) fn router() -> Router<ApiState> {
         .nest("/api/v2/public", public_v2)
         .nest("/api/v1/bank", bank)
         .route("/api/v1/acquirer/callbacks", post(acquirer_callback))
+        // HTML for the cardholder's browser (not in the OpenAPI document).
+        .route("/pay/{token}", get(payment_page).post(pay))
+        .route(
+            "/simulator/3ds/{reference}",
+            get(simulator_challenge).post(simulator_challenge_done),
+        )
         .route(
             "/api/v1/openapi.json",
             get(|State(state): State<ApiState>| async move {

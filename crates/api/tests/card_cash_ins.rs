@@ -299,3 +299,220 @@ async fn a_cash_in_charged_but_not_minted_is_minted_by_the_follow_up(pool: sqlx:
         "{states:?}"
     );
 }
+
+/// Posts `fields` as a browser posts a form.
+fn post_form(
+    http: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    http.post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+}
+
+/// An HTTP client that shows redirects instead of following them.
+fn browser_like() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let wallet = p.wallet(&p.client_key).await;
+    let id = wallet["id"].as_str().unwrap();
+    let path = format!("{W}/{id}/cards/cashIns");
+    let (ok, ko) = (
+        "https://shop.example/paid?order=1",
+        "https://shop.example/refused",
+    );
+    let count = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM card_cash_ins")
+            .fetch_one(p.store.pool())
+            .await
+            .unwrap();
+        n
+    };
+    // Wrong requests: 400 naming the field, nothing written.
+    for (body, field) in [
+        (json!({ "amount": "10.00", "successUrl": ok }), "rejectUrl"),
+        (json!({ "amount": "10.00", "rejectUrl": ko }), "successUrl"),
+        (
+            json!({ "amount": "10.00", "successUrl": "ftp://shop.example/x", "rejectUrl": ko }),
+            "successUrl",
+        ),
+        (
+            json!({ "amount": "10.00", "successUrl": ok, "rejectUrl": "/refused" }),
+            "rejectUrl",
+        ),
+        (
+            json!({ "amount": "10.00", "successUrl": "https://user:pw@shop.example/", "rejectUrl": ko }),
+            "successUrl",
+        ),
+        (
+            json!({ "amount": "10.00", "successUrl": format!("https://shop.example/{}", "a".repeat(2000)), "rejectUrl": ko }),
+            "successUrl",
+        ),
+        (
+            json!({ "amount": "1_0", "successUrl": ok, "rejectUrl": ko }),
+            "amount",
+        ),
+        (
+            json!({ "amount": "10.00", "successUrl": ok, "rejectUrl": ko,
+                 "card": { "owner": "x", "brand": "VISA", "number": "x", "expiration": "x", "cvv": "x" } }),
+            "card",
+        ),
+    ] {
+        let a = p.post(&p.client_key, &path, body.clone()).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{body}: {a:?}");
+        assert!(
+            a.detail().starts_with(&format!("{field}: ")),
+            "{body}: {}",
+            a.detail()
+        );
+    }
+    // Above the wallet's limit: 409 before any page is made.
+    let above = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "300.00", "successUrl": ok, "rejectUrl": ko }),
+        )
+        .await;
+    assert_eq!(above.status, StatusCode::CONFLICT, "{above:?}");
+    assert_eq!(count().await, 0);
+
+    // A page: 201, its address, the movement PENDING; the same key again gives the same page.
+    let body =
+        json!({ "amount": "25.00", "concept": "Order 7", "successUrl": ok, "rejectUrl": ko });
+    let headers = [("idempotency-key", "page-1")];
+    let made = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&body.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+    let url = made.body["paymentUrl"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("{}/pay/", p.base)), "{url}");
+    assert_eq!(made.body["status"], "PENDING");
+    let again = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&body.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
+    assert_eq!(again.body["paymentUrl"], made.body["paymentUrl"]);
+    let movement = made.body["movementId"].as_str().unwrap().to_owned();
+    let pending = p.get(&format!("{W}/{id}/movements/{movement}")).await.body;
+    assert_eq!(pending["status"], "PENDING", "{pending}");
+    assert_eq!(pending["type"], "CARD_CASHIN");
+
+    // The page: HTML with strict security headers; an unknown token is a 404 page.
+    let http = browser_like();
+    let page = http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let h = page.headers().clone();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("form-action 'self' https://shop.example"),
+        "{csp}"
+    );
+    assert_eq!(h["cache-control"], "no-store, max-age=0");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert!(page.text().await.unwrap().contains("25.00 EUR"));
+    let unknown = http
+        .get(format!("{}/pay/{}", p.base, "A".repeat(43)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    // Two submissions of the card at once: one charge, both sent to the shop, credited once.
+    let form = [
+        ("owner", "Ana García"),
+        ("number", "4242 4242 4242 4242"),
+        ("expiration", "12/30"),
+        ("cvv", "123"),
+    ];
+    let (a, b) = tokio::join!(
+        post_form(&http, &url, &form).send(),
+        post_form(&http, &url, &form).send()
+    );
+    for answer in [a.unwrap(), b.unwrap()] {
+        let status = answer.status();
+        let location = answer
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        // The one that charged goes to the shop; one that came second goes there too, or waits.
+        assert!(
+            (status == 303 && location.as_deref() == Some(ok)) || status == 200,
+            "{status} {location:?}"
+        );
+    }
+    p.wait_for(&format!("{W}/{id}/movements/{movement}"), "the mint", |m| {
+        m["status"] == "SUCCESS"
+    })
+    .await;
+    p.wait_for(&format!("{W}/{id}"), "the balance", |w| {
+        w["balance"] == "25.00"
+    })
+    .await;
+    // Used: the page leads to the shop, and the form takes nothing more.
+    let used = post_form(&http, &url, &form).send().await.unwrap();
+    assert_eq!(used.status(), 303);
+    assert_eq!(used.headers()["location"], ok);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "25.00");
+    let stored: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT brand, last4 FROM card_cash_ins WHERE movement_id = $1::uuid")
+            .bind(&movement)
+            .fetch_one(p.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, (Some("VISA".into()), Some("4242".into())));
+
+    // A page nobody uses: after 15 minutes the follow-up expires it (movement ERROR); its link says so.
+    let late = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "5.00", "successUrl": ok, "rejectUrl": ko }),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CREATED, "{late:?}");
+    let late_movement = late.body["movementId"].as_str().unwrap();
+    p.clock.advance(chrono::Duration::minutes(15));
+    p.wait_for(
+        &format!("{W}/{id}/movements/{late_movement}"),
+        "the expiry",
+        |m| m["status"] == "ERROR",
+    )
+    .await;
+    let gone = post_form(&http, late.body["paymentUrl"].as_str().unwrap(), &form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 410);
+    assert!(gone.text().await.unwrap().contains("expired"));
+    assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "25.00");
+}

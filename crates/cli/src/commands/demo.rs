@@ -1,6 +1,7 @@
 //! `emtoken demo`: plays the platform's step-by-step guide against a running API, prints what it
 //! made, and with `--check` verifies every record it expects.
 
+mod card;
 mod check;
 mod http;
 mod onboarding;
@@ -27,13 +28,16 @@ use self::{
 use super::database::DatabaseArgs;
 use crate::output::Output;
 
-/// Play the platform's guide through the HTTP API: two users onboarded, a KYC level and an IBAN, a SEPA
-/// cash-in, a transfer, two holds (one executed in part, one released) and a cash-out paid by the bank.
+/// Play the platform's guide through the HTTP API: two users onboarded, a card cash-in on the payment
+/// page, a KYC level and an IBAN, a SEPA cash-in, a transfer, two holds (one executed in part, one released) and a cash-out paid by the bank.
 ///
 /// Creates two persons as users (A at --address, or a generated address; B at a generated one), each
 /// with a fresh DNI and mobile phone; asks for each a phone code, reads it from the development SMS
 /// outbox (`emtoken serve --sms-outbox`: --sms-outbox-file, or the database) and validates it; waits
-/// until each user's first wallet is READY and the user ACTIVATED. The bank raises A to KYC level 1
+/// until each user's first wallet is READY and the user ACTIVATED. A funds its wallet with 25.00 by card:
+/// a payment page (`successUrl`/`rejectUrl` of an example shop), its form posted as a browser posts it
+/// with the simulator's approved test card, the redirect to the shop's success page read (not
+/// followed). The bank raises A to KYC level 1
 /// (with its evidence) and A's wallet gets an IBAN (create-iban); B stays at level 0. Then: cash-in of
 /// 100.00 to A by its IBAN (bank key), transfer of 10.50 to B, hold of 5.00 executed for 3.00 (the rest
 /// is released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank. Every
@@ -192,6 +196,8 @@ impl Demo {
             .await?;
         let b = self.onboard(person_b, None).await?;
         step("users A and B ACTIVATED, their wallets READY");
+        // A's first money: 25.00 by card, typed on the payment page.
+        self.card_cash_in(&a, "25.00", "25.00").await?;
         // A's cash-in comes by IBAN: the user needs KYC level 1 for one (B stays at level 0).
         self.raise_kyc(&a, 1).await?;
         self.create_iban(&mut a).await?;
@@ -209,8 +215,8 @@ impl Demo {
             "SEPA cash-in of 100.00 to {iban} accepted (request {})",
             answer.id
         ));
-        self.await_wallet(&a, "balance 100.00 after the cash-in", |w| {
-            check::amount(&w.balance) == Some(check::dec("100"))
+        self.await_wallet(&a, "balance 125.00 after the cash-in", |w| {
+            check::amount(&w.balance) == Some(check::dec("125"))
         })
         .await?;
 

@@ -56,7 +56,7 @@ pub(super) fn verify(played: &Played, summary: &Summary) -> Vec<String> {
             ));
         }
     }
-    let expected_wallets = [("A", "66.50"), ("B", "13.50")];
+    let expected_wallets = [("A", "91.50"), ("B", "13.50")];
     for ((w, played), (name, balance)) in summary
         .wallets
         .iter()
@@ -85,6 +85,7 @@ pub(super) fn verify(played: &Played, summary: &Summary) -> Vec<String> {
     }
     let expected_movements: [&[(&str, &str)]; 2] = [
         &[
+            ("CARD_CASHIN", "25.00"),
             ("BANK_ACCOUNT_CASHIN", "100.00"),
             ("TRANSFER_OUT", "10.50"),
             ("LOCK", "5.00"),

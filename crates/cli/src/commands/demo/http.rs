@@ -140,6 +140,67 @@ impl Api {
     }
 }
 
+/// What a browser gets: the status, the `Location` header (redirects are not followed) and the body.
+#[derive(Debug)]
+pub(super) struct Page {
+    pub(super) status: StatusCode,
+    pub(super) location: Option<String>,
+    pub(super) text: String,
+}
+
+impl Api {
+    /// `GET url` (absolute) as a browser asks for a page: no key.
+    pub(super) async fn page(&self, url: &str) -> anyhow::Result<Page> {
+        self.browse(Method::GET, url, None).await
+    }
+
+    /// `POST url` (absolute) with `fields` as a browser posts a form: no key.
+    pub(super) async fn submit(&self, url: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.browse(Method::POST, url, Some(body)).await
+    }
+
+    async fn browse(
+        &self,
+        method: Method,
+        url: &str,
+        form: Option<String>,
+    ) -> anyhow::Result<Page> {
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header(header::ACCEPT, "text/html");
+        if form.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        let request = request
+            .body(Full::new(Bytes::from(form.unwrap_or_default())))
+            .with_context(|| format!("cannot build the request {method} {url}"))?;
+        let work = async {
+            let response = self.client.request(request).await?;
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            let bytes = response.into_body().collect().await?.to_bytes();
+            anyhow::Ok(Page {
+                status,
+                location,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            })
+        };
+        tokio::time::timeout(REQUEST_TIMEOUT, work)
+            .await
+            .map_err(|_| anyhow::anyhow!("no answer within {}s", REQUEST_TIMEOUT.as_secs()))
+            .and_then(|r| r)
+            .with_context(|| format!("{method} {url} failed"))
+    }
+}
+
 /// Asks `probe` every 200 ms until it answers `Ok(Ok(value))`; `Ok(Err(seen))` means not yet (`seen`
 /// says what it found). After `timeout`, an error naming `what` was awaited and what was last seen.
 pub(super) async fn wait_for<T>(

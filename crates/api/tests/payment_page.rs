@@ -231,6 +231,21 @@ async fn a_cardholder_pays_on_the_payment_page_in_a_browser(pool: sqlx::PgPool) 
     assert_eq!(browser.title().await.unwrap(), "Pay by card");
     assert_eq!(text_of(&browser, "amount").await, "25.00 EUR");
     assert_eq!(text_of(&browser, "concept").await, "Order 1042");
+    // Accessible: the page's language, and every field with its label.
+    let html = browser.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("en"));
+    for id in ["owner", "number", "expiration", "cvv"] {
+        let label = browser
+            .find(Locator::Css(&format!("label[for='{id}']")))
+            .await
+            .unwrap_or_else(|_| panic!("no label for {id}"));
+        assert!(!label.text().await.unwrap().is_empty());
+        let input = browser.find(Locator::Id(id)).await.unwrap();
+        assert_eq!(
+            input.attr("required").await.unwrap().as_deref(),
+            Some("true")
+        );
+    }
     screenshot(&browser, "1-form").await;
     // A mistake first: the form comes back naming the field, the number not repeated.
     type_card(&browser, "4242 4242 4242 4241", "12/30", "123").await;

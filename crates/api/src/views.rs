@@ -17,8 +17,8 @@ use uuid::Uuid;
 use crate::{
     ApiState,
     answers::{
-        Address, Hold, HoldLinks, HoldStatus, Link, Movement, MovementLinks, User, UserLinks,
-        Wallet, WalletLinks,
+        Address, Hold, HoldLinks, HoldStatus, Link, Movement, MovementCard, MovementLinks, User,
+        UserLinks, Wallet, WalletLinks,
     },
 };
 
@@ -79,6 +79,8 @@ pub(crate) fn wallet(state: &ApiState, w: &WalletRow, client_alias: Option<&str>
 pub(crate) struct Owners {
     wallets: HashMap<Uuid, WalletRow>,
     names: HashMap<Uuid, String>,
+    /// The cards of card cash-in movements, by movement id.
+    cards: HashMap<Uuid, MovementCard>,
 }
 
 impl Owners {
@@ -89,6 +91,28 @@ impl Owners {
     /// A user's full name, if the platform knows the user.
     fn name(&self, user: Option<Uuid>) -> Option<String> {
         user.and_then(|u| self.names.get(&u)).cloned()
+    }
+
+    /// The same, with the cards of those of `movements` that are card cash-ins.
+    pub(crate) async fn with_cards<'a>(
+        mut self,
+        state: &ApiState,
+        movements: impl Iterator<Item = &'a MovementView>,
+    ) -> Result<Self, crate::Problem> {
+        let ids: Vec<Uuid> = movements
+            .filter(|m| m.r#type == MovementType::CardCashin)
+            .map(|m| m.id)
+            .collect();
+        if !ids.is_empty() {
+            self.cards = state
+                .store
+                .card_cash_in_cards(&ids)
+                .await?
+                .into_iter()
+                .map(|(id, brand, last4)| (id, MovementCard { brand, last4 }))
+                .collect();
+        }
+        Ok(self)
     }
 }
 
@@ -111,7 +135,11 @@ pub(crate) async fn owners(
         .collect();
     let users: Vec<Uuid> = wallets.values().filter_map(|w| w.user_id).collect();
     let names = state.store.user_names(&users).await?.into_iter().collect();
-    Ok(Owners { wallets, names })
+    Ok(Owners {
+        wallets,
+        names,
+        cards: HashMap::new(),
+    })
 }
 
 fn party(
@@ -187,6 +215,7 @@ pub(crate) fn movement(
         record_kind: m.record_kind,
         record_key: m.record_key.as_deref().map(hex),
         payment_reference: m.payment_reference.as_deref().map(hex),
+        card: owners.cards.get(&m.id).cloned(),
     }
 }
 

@@ -86,6 +86,8 @@ async fn a_card_cash_in_is_charged_once_and_minted_once(pool: sqlx::PgPool) {
     assert_eq!(done["type"], "CARD_CASHIN");
     assert_eq!(done["amount"], "25.00");
     assert_eq!(done["concept"], "top up");
+    // The movement shows the card as brand and last four digits, nothing more.
+    assert_eq!(done["card"], json!({ "brand": "VISA", "last4": "4242" }));
     p.wait_for(&format!("{W}/{id}"), "the balance", |w| {
         w["balance"] == "25.00"
     })
@@ -156,6 +158,7 @@ async fn a_declined_card_is_a_402_and_an_error_movement(pool: sqlx::PgPool) {
     let movement = &list["_embedded"]["movements"][0];
     assert_eq!(movement["type"], "CARD_CASHIN");
     assert_eq!(movement["status"], "ERROR");
+    assert_eq!(movement["card"], json!({ "brand": "VISA", "last4": "9995" }));
     assert!(declined.detail().contains(movement["id"].as_str().unwrap()));
     assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "0.00");
 }
@@ -420,6 +423,7 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
     let pending = p.get(&format!("{W}/{id}/movements/{movement}")).await.body;
     assert_eq!(pending["status"], "PENDING", "{pending}");
     assert_eq!(pending["type"], "CARD_CASHIN");
+    assert_eq!(pending["card"], Value::Null, "no card yet");
 
     // The page: HTML with strict security headers; an unknown token is a 404 page.
     let http = browser_like();

@@ -29,7 +29,7 @@ pub use emtoken_types::{
     WalletStatus,
 };
 pub use holds::{Hold, HoldLinks};
-pub use movements::{Movement, MovementLinks};
+pub use movements::{Movement, MovementCard, MovementLinks};
 pub use onboarding::{CodeSent, KycChange, KycHistory, KycLevelEntry, KycLinks};
 pub use page::{
     CashOutList, HoldList, HrefPage, Link, MovementList, Page, PageInfo, PageLinks, SelfLink,

@@ -116,4 +116,17 @@ pub struct Movement {
     /// A bank cash-in's payment reference (its hash, as the mint carries it).
     #[schema(value_type = Option<super::HexBytes>)]
     pub payment_reference: Option<String>,
+    /// A card cash-in's card: its brand and last four digits, all the platform keeps of it (null
+    /// while a payment page waits for the card, and for other movements).
+    pub card: Option<MovementCard>,
+}
+
+/// The card of a CARD_CASHIN movement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MovementCard {
+    /// VISA or MCAR.
+    pub brand: String,
+    /// The number's last four digits.
+    pub last4: String,
 }

@@ -55,6 +55,8 @@ pub(crate) async fn movements_of(
                 .flat_map(|m| [m.origin_address.clone(), m.target_address.clone()]),
         ),
     )
+    .await?
+    .with_cards(state, rows.iter())
     .await?;
     let items = rows
         .iter()
@@ -139,6 +141,8 @@ pub(crate) async fn get_movement(
         ]
         .into_iter(),
     )
+    .await?
+    .with_cards(&state, std::iter::once(&m))
     .await?;
     Ok(Json(views::movement(&state, &wallet, &m, &owners)))
 }

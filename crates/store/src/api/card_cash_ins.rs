@@ -234,6 +234,21 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The cards (brand, last four digits) of the card cash-ins of these movements, by movement id;
+    /// a page still waiting for its card has none.
+    pub async fn card_cash_in_cards(
+        &self,
+        movements: &[Uuid],
+    ) -> Result<Vec<(Uuid, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT movement_id, brand, last4 FROM card_cash_ins
+             WHERE movement_id = ANY($1) AND brand IS NOT NULL AND last4 IS NOT NULL",
+        )
+        .bind(movements)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The client's card cash-in with this idempotency key.
     pub async fn card_cash_in_by_key(
         &self,

@@ -37,6 +37,7 @@ mod problem;
 mod routes;
 mod sms;
 mod views;
+pub mod webhook_acquirer;
 
 use std::sync::Arc;
 

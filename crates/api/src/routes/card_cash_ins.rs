@@ -382,7 +382,10 @@ pub(crate) async fn settle_again<B>(
             let decision = match state.acquirer.decision(&reference).await {
                 Ok(Some(decision)) => Ok(decision),
                 // Not received yet: the charge may still be on its way to the acquirer.
-                Ok(None) if age.to_std().unwrap_or_default() < SETTLE_AFTER => {
+                Ok(None)
+                    if age.to_std().unwrap_or_default()
+                        < SETTLE_AFTER + state.acquirer.charge_timeout() =>
+                {
                     return Err(Problem::conflict(format!(
                         "card cash-in {} is still being charged: ask again in a moment",
                         row.id

@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 use super::ready;
 use crate::{
-    ApiState, Problem, SETTLE_AFTER,
+    ApiState, CrashPoint, Problem, SETTLE_AFTER,
     acquirer::{CallbackError, Charge, Decision, Unreachable},
     answers::{Accepted, CardCashInAccepted, CardPaymentPage, Link, SelfLink},
     cards::{CheckedCard, EncryptedCard, NOT_ENCRYPTED},
@@ -541,6 +541,7 @@ pub(crate) async fn settle<B>(
                 .approve_card_cash_in(row.id, &authorization)
                 .await?
             {
+                CrashPoint::CardApproved.reached(state.crash_at);
                 let approved = CardCashInRow {
                     state: "APPROVED".into(),
                     ..row.clone()

@@ -119,6 +119,13 @@ pub trait Acquirer: std::fmt::Debug + Send + Sync {
         reference: &'a [u8; 32],
     ) -> BoxFuture<'a, Result<Option<Decision>, Unreachable>>;
 
+    /// The longest a charge may take to reach the acquirer and be answered. A reference the acquirer
+    /// does not know is taken as never received (not charged) only once its charge is older than
+    /// this and [`crate::SETTLE_AFTER`]: before, the charge may still be on its way.
+    fn charge_timeout(&self) -> Duration {
+        Duration::ZERO
+    }
+
     /// Reads a callback the acquirer posted (`headers`, `body`) at `now`: its signature checked, and its
     /// time close to `now`. The platform then takes each event id once.
     fn callback(
@@ -303,6 +310,10 @@ impl Acquirer for Simulator {
                 .get_mut(reference)
                 .map(|charge| Self::current(reference, charge)))
         })
+    }
+
+    fn charge_timeout(&self) -> Duration {
+        self.latency
     }
 
     fn simulator(&self) -> Option<&Simulator> {

@@ -20,6 +20,7 @@ mod body;
 pub mod cards;
 mod clock;
 mod contact;
+mod crash;
 mod docs;
 mod drain;
 mod error;
@@ -37,6 +38,7 @@ mod problem;
 mod routes;
 mod sms;
 mod views;
+pub mod webhook_acquirer;
 
 use std::sync::Arc;
 
@@ -46,6 +48,7 @@ use emtoken_store::Store;
 
 pub use auth::{hash_api_key, new_api_key};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use crash::{CRASH_AT, CrashPoint};
 pub use drain::Drain;
 pub use error::{Error, Result};
 pub use follow::follow_up;
@@ -86,6 +89,8 @@ pub struct ApiState {
     /// The address browsers reach this API at, without a trailing slash (payment pages' links are
     /// made from it): `emtoken serve --public-url`.
     pub public_url: Arc<str>,
+    /// Where the process aborts, a test hook (`EMTOKEN_CRASH_AT`); None in production.
+    pub crash_at: Option<CrashPoint>,
 }
 
 /// How users are onboarded.
@@ -128,7 +133,15 @@ impl ApiState {
             acquirer: Arc::new(acquirer::Simulator::default()),
             temporal_keys: Arc::new(cards::TemporalKeys::new()),
             public_url: Arc::from("http://127.0.0.1:8080"),
+            crash_at: None,
         }
+    }
+
+    /// The same state aborting the process at `point` (a test hook: see [`CrashPoint`]).
+    #[must_use]
+    pub fn with_crash_at(mut self, point: Option<CrashPoint>) -> Self {
+        self.crash_at = point;
+        self
     }
 
     /// The same state reached by browsers at `url` (a trailing slash is dropped).

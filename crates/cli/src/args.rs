@@ -41,6 +41,16 @@ pub(crate) fn http_url(text: &str) -> Result<String, String> {
     url_with_scheme(text, &["http", "https"])
 }
 
+/// The base address of an HTTP service (`--public-url`, `--acquirer-url`): `http://` or `https://`
+/// with a host, and optionally a path (no query or fragment: paths are appended to it).
+pub(crate) fn public_url(text: &str) -> Result<String, String> {
+    let url = http_url(text)?;
+    if url.contains(['?', '#']) {
+        return Err("expected a URL like https://HOST[:PORT][/PATH], without ? or #".into());
+    }
+    Ok(url)
+}
+
 /// A node's WebSocket endpoint: `ws://` or `wss://` with a host.
 pub(crate) fn ws_url(text: &str) -> Result<String, String> {
     url_with_scheme(text, &["ws", "wss"])
@@ -104,6 +114,12 @@ pub(crate) fn millis(text: &str) -> Result<u64, String> {
     }
 }
 
+/// A whole number of milliseconds, 0 or more.
+pub(crate) fn millis_or_zero(text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .map_err(|_| "expected a whole number of milliseconds, 0 or more".into())
+}
+
 /// An address to listen on: `HOST:PORT`, e.g. `127.0.0.1:9100` or `localhost:9100`.
 pub(crate) fn listen_addr(text: &str) -> Result<SocketAddr, String> {
     let expected = "expected HOST:PORT, e.g. 127.0.0.1:9100";
@@ -162,6 +178,16 @@ mod tests {
         assert!(database_url("postgresql:///db?host=/run/postgresql").is_ok());
         assert!(database_url("mysql://localhost/db").is_err());
         assert!(database_url("postgres://").is_err());
+        assert!(public_url("https://api.example.com/emtoken").is_ok());
+        assert!(public_url("http://127.0.0.1:8080").is_ok());
+        for bad in [
+            "api.example.com",
+            "ftp://api.example.com",
+            "https://a.example/?x=1",
+            "https://a.example/#x",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -171,6 +197,8 @@ mod tests {
         assert!(millis("0").is_err());
         assert!(millis("-5").is_err());
         assert_eq!(millis("250").unwrap(), 250);
+        assert_eq!(millis_or_zero("0").unwrap(), 0);
+        assert!(millis_or_zero("-1").is_err());
     }
 
     #[test]

@@ -141,3 +141,95 @@ fn readers_need_an_index() {
     );
     assert!(!dir.path().join(".emtoken").exists());
 }
+
+/// `emtoken serve` with `extra` flags and `env` on a fresh database must fail before anything is opened,
+/// with each of `expected` in its message and nothing written.
+async fn serve_refuses(extra: &[&str], env: &[(&str, &str)], expected: &[&str]) {
+    let db = Db::fresh().await;
+    let mut args = vec![
+        "serve",
+        "--rpc",
+        "http://127.0.0.1:9",
+        "--contract",
+        CONTRACT,
+        "--operator-key",
+        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    ];
+    args.extend_from_slice(extra);
+    let db_args = db.args();
+    args.extend(db_args.iter().map(String::as_str));
+    let mut command = common::command(db.dir.path(), &args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let stderr = failure(&command.output().unwrap());
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    for part in expected {
+        assert!(stderr.contains(part), "{part:?} not in: {stderr}");
+    }
+    assert!(db.untouched().await, "something was written");
+}
+
+#[tokio::test]
+async fn serve_refuses_bad_acquirer_and_public_url_flags() {
+    let url = ["--acquirer-url", "http://127.0.0.1:9"];
+    serve_refuses(&url, &[], &["--acquirer-secret-file <PATH>"]).await;
+    serve_refuses(
+        &["--acquirer-secret-file", "secret"],
+        &[],
+        &["--acquirer-url <URL>"],
+    )
+    .await;
+    serve_refuses(
+        &[
+            &url[..],
+            &[
+                "--acquirer-secret-file",
+                "secret",
+                "--acquirer-latency-ms",
+                "5",
+            ],
+        ]
+        .concat(),
+        &[],
+        &["--acquirer-latency-ms", "cannot be used with"],
+    )
+    .await;
+    for (flag, bad) in [
+        ("--acquirer-url", "ftp://psp.example"),
+        ("--acquirer-url", "psp.example"),
+        ("--public-url", "https://api.example/?a=1"),
+        ("--public-url", "api.example"),
+        ("--acquirer-latency-ms", "-1"),
+    ] {
+        serve_refuses(&[flag, bad], &[], &[flag, bad]).await;
+    }
+}
+
+#[tokio::test]
+async fn serve_refuses_a_short_or_missing_secret_and_an_unknown_crash_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = dir.path().join("short.secret");
+    std::fs::write(&short, "0123456789\n").unwrap();
+    let short = short.display().to_string();
+    let url = ["--acquirer-url", "http://127.0.0.1:9"];
+    serve_refuses(
+        &[&url[..], &["--acquirer-secret-file", &short]].concat(),
+        &[],
+        &["--acquirer-secret-file", "10 bytes", "at least 32", &short],
+    )
+    .await;
+    let missing = dir.path().join("none").display().to_string();
+    serve_refuses(
+        &[&url[..], &["--acquirer-secret-file", &missing]].concat(),
+        &[],
+        &["cannot read", &missing],
+    )
+    .await;
+    serve_refuses(
+        &[],
+        &[("EMTOKEN_CRASH_AT", "somewhere")],
+        &["EMTOKEN_CRASH_AT", "somewhere", "card-approved"],
+    )
+    .await;
+}

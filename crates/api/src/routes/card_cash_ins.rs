@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 use super::ready;
 use crate::{
-    ApiState, Problem, SETTLE_AFTER,
+    ApiState, CrashPoint, Problem, SETTLE_AFTER,
     acquirer::{CallbackError, Charge, Decision, Unreachable},
     answers::{Accepted, CardCashInAccepted, CardPaymentPage, Link, SelfLink},
     cards::{CheckedCard, EncryptedCard, NOT_ENCRYPTED},
@@ -382,7 +382,10 @@ pub(crate) async fn settle_again<B>(
             let decision = match state.acquirer.decision(&reference).await {
                 Ok(Some(decision)) => Ok(decision),
                 // Not received yet: the charge may still be on its way to the acquirer.
-                Ok(None) if age.to_std().unwrap_or_default() < SETTLE_AFTER => {
+                Ok(None)
+                    if age.to_std().unwrap_or_default()
+                        < SETTLE_AFTER + state.acquirer.charge_timeout() =>
+                {
                     return Err(Problem::conflict(format!(
                         "card cash-in {} is still being charged: ask again in a moment",
                         row.id
@@ -538,6 +541,7 @@ pub(crate) async fn settle<B>(
                 .approve_card_cash_in(row.id, &authorization)
                 .await?
             {
+                CrashPoint::CardApproved.reached(state.crash_at);
                 let approved = CardCashInRow {
                     state: "APPROVED".into(),
                     ..row.clone()

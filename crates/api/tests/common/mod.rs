@@ -49,6 +49,15 @@ pub async fn platform_with(
     pool: PgPool,
     acquirer: Option<std::sync::Arc<dyn emtoken_api::acquirer::Acquirer>>,
 ) -> Platform_ {
+    platform_reached_at(pool, |_| acquirer).await
+}
+
+/// [`platform_with`] the acquirer `acquirer` makes for the platform's public address (`base`): one
+/// whose callbacks come back to this platform.
+pub async fn platform_reached_at(
+    pool: PgPool,
+    acquirer: impl FnOnce(&str) -> Option<std::sync::Arc<dyn emtoken_api::acquirer::Acquirer>>,
+) -> Platform_ {
     let node = DevNode::spawn(ProfileName::Dev).expect("anvil");
     let deployed = Deployed::deploy(&node).await.expect("deploy");
     let store = Store::from_pool(pool).await.expect("store");
@@ -90,7 +99,7 @@ pub async fn platform_with(
             max_wallets: 5,
         })
         .with_public_url(&base);
-    if let Some(acquirer) = acquirer {
+    if let Some(acquirer) = acquirer(&base) {
         state = state.with_acquirer(acquirer);
     }
     let app = emtoken_api::router(state.clone());

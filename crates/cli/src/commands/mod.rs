@@ -28,7 +28,8 @@ pub(crate) enum Command {
     Wallets(wallets::WalletsArgs),
     Movements(movements::MovementsArgs),
     Holds(holds::HoldsArgs),
-    Serve(serve::ServeArgs),
+    // Boxed: serve's flags outweigh every other command's.
+    Serve(Box<serve::ServeArgs>),
     /// API keys of the HTTP API.
     #[command(subcommand)]
     ApiKey(api_key::ApiKeyCommand),
@@ -46,7 +47,7 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Wallets(args) => read(output, wallets::run(args, output)),
         Command::Movements(args) => read(output, movements::run(args, output)),
         Command::Holds(args) => read(output, holds::run(args, output)),
-        Command::Serve(args) => block_on(serve::run(args, output)),
+        Command::Serve(args) => block_on(serve::run(*args, output)),
         Command::ApiKey(command) => read(output, api_key::run(command, output)),
         Command::Sms(command) => read(output, sms::run(command, output)),
         Command::Demo(args) => read(output, demo::run(args, output)),

@@ -1,10 +1,14 @@
 //! `emtoken serve`: the indexer and the platform's HTTP API in one process, on one database.
 
-use std::{io::IsTerminal, net::SocketAddr, time::Duration};
+use std::{io::IsTerminal, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use emtoken_api::{ApiState, Onboarding, Platform, SmsSender, SystemClock};
+use emtoken_api::{
+    ApiState, CrashPoint, Onboarding, Platform, SmsSender, SystemClock,
+    acquirer::{Acquirer, Simulator},
+    webhook_acquirer::WebhookAcquirer,
+};
 use emtoken_sdk::{EmTokenClient, NetworkProfile};
 use tokio::{net::TcpListener, sync::watch};
 
@@ -18,7 +22,10 @@ use crate::{args, logging, metrics_server, output::Output, signals};
 /// sent as transactions signed with the platform's operator key (and compliance key for
 /// registrations); the bank side (SEPA cash-ins, payouts executed or rejected) for the bank's key.
 /// API keys: `emtoken api-key create` (before starting, when the embedded database is used). The
-/// OpenAPI document is served at /api/v1/openapi.json, and Swagger UI over it at /docs.
+/// OpenAPI document is served at /api/v1/openapi.json, and Swagger UI over it at /docs. Card cash-ins
+/// are charged by the built-in simulator (test cards: docs/api.md), or by a payment provider with
+/// --acquirer-url and --acquirer-secret-file (its protocol: docs/acquirer.md), which posts its
+/// decisions back to --public-url.
 ///
 /// Example: `EMTOKEN_OPERATOR_KEY=0x… EMTOKEN_COMPLIANCE_KEY=0x… emtoken serve --rpc http://127.0.0.1:8545
 /// --contract 0x5fbdb2315678afecb367f032d93f642f64180aa3 --listen 127.0.0.1:8080`.
@@ -75,6 +82,29 @@ pub(crate) struct ServeArgs {
     /// The most wallets a user may have (unsubscribed ones not counted).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_wallets_per_user: u32,
+
+    /// The address browsers and the acquirer reach this API at, http(s) (payment pages' links and
+    /// the acquirer's callbacks are made from it), e.g. https://api.example.com [default:
+    /// http://<--listen>].
+    #[arg(long, value_name = "URL", value_parser = args::public_url)]
+    public_url: Option<String>,
+
+    /// Charge cards through the payment provider at this address instead of the built-in simulator:
+    /// the webhook protocol of docs/acquirer.md (charges POSTed to URL/charges, decisions posted back
+    /// to --public-url/api/v1/acquirer/callbacks). With --acquirer-secret-file.
+    #[arg(long, value_name = "URL", value_parser = args::public_url, requires = "acquirer_secret_file")]
+    acquirer_url: Option<String>,
+
+    /// The file holding the secret shared with the provider of --acquirer-url, which signs requests
+    /// and callbacks both ways: at least 32 bytes, a line ending after them dropped (e.g. `openssl
+    /// rand -hex 32 > FILE`).
+    #[arg(long, value_name = "PATH", requires = "acquirer_url")]
+    acquirer_secret_file: Option<PathBuf>,
+
+    /// How long the built-in simulator takes to answer a charge, in milliseconds [default: 0]. Not
+    /// with --acquirer-url.
+    #[arg(long, value_name = "N", value_parser = args::millis_or_zero, allow_negative_numbers = true, conflicts_with = "acquirer_url")]
+    acquirer_latency_ms: Option<u64>,
 }
 
 /// Transaction style of the network.
@@ -130,6 +160,42 @@ fn sms_sender(args: &ServeArgs, chain_id: u64) -> anyhow::Result<SmsSender> {
     })
 }
 
+/// The address browsers and the acquirer reach the API at: `--public-url`, else `http://<--listen>`.
+fn public_url(args: &ServeArgs) -> String {
+    match &args.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            if args.listen.ip().is_unspecified() {
+                tracing::warn!(
+                    listen = %args.listen,
+                    "no --public-url: payment pages and acquirer callbacks use http://{}, which no browser reaches; set --public-url",
+                    args.listen
+                );
+            }
+            format!("http://{}", args.listen)
+        }
+    }
+}
+
+/// Who charges cards: the provider of `--acquirer-url`, else the built-in simulator.
+fn acquirer(args: &ServeArgs, public_url: &str) -> anyhow::Result<Arc<dyn Acquirer>> {
+    Ok(match (&args.acquirer_url, &args.acquirer_secret_file) {
+        (Some(url), Some(secret)) => {
+            let acquirer = WebhookAcquirer::with_secret_file(url, secret, public_url)
+                .map_err(|e| anyhow::anyhow!("--acquirer-url / --acquirer-secret-file: {e}"))?;
+            tracing::info!(
+                acquirer = url,
+                callbacks = acquirer.callback_url(),
+                "cards are charged by the acquirer"
+            );
+            Arc::new(acquirer)
+        }
+        _ => Arc::new(Simulator::new(Duration::from_millis(
+            args.acquirer_latency_ms.unwrap_or(0),
+        ))),
+    })
+}
+
 /// Runs `emtoken serve`.
 pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     let bar = None;
@@ -138,6 +204,17 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         &logging::crates_at("info"),
         bar,
     );
+    // What the flags and the environment name, before anything is opened.
+    let crash_at = CrashPoint::from_env().map_err(|e| anyhow::anyhow!(e))?;
+    if let Some(point) = crash_at {
+        tracing::warn!(
+            ?point,
+            "{}: this process aborts there (a test hook)",
+            emtoken_api::CRASH_AT
+        );
+    }
+    let public_url = public_url(&args);
+    let acquirer = acquirer(&args, &public_url)?;
     let operator = client(&args, &args.operator_key, "operator").await?;
     let compliance = client(
         &args,
@@ -166,11 +243,15 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     };
     let state_chain_id = platform.operator.chain_id();
     let sms = sms_sender(&args, state_chain_id)?;
-    let state = ApiState::new(store.clone(), platform, network).with_onboarding(Onboarding {
-        clock: std::sync::Arc::new(SystemClock),
-        sms,
-        max_wallets: args.max_wallets_per_user,
-    });
+    let state = ApiState::new(store.clone(), platform, network)
+        .with_onboarding(Onboarding {
+            clock: Arc::new(SystemClock),
+            sms,
+            max_wallets: args.max_wallets_per_user,
+        })
+        .with_acquirer(acquirer)
+        .with_public_url(&public_url)
+        .with_crash_at(crash_at);
     let settled = state
         .platform
         .recover(&store)

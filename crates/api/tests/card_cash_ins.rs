@@ -8,49 +8,13 @@ mod common;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use base64::{Engine, engine::general_purpose::STANDARD};
-use common::{Platform_, platform};
-use emtoken_api::cards::{ClientRsaKey, seal_field};
-use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, pkcs8::DecodePrivateKey, traits::PublicKeyParts};
-use serde_json::{Value, json};
+use common::{
+    cards::{card, register_key},
+    platform,
+};
+use serde_json::json;
 
 const W: &str = "/api/v1/public/wallets";
-const KEY: &str = include_str!("fixtures/card-client-2048.key.pem");
-
-/// Registers the test key as the client's card-data key.
-async fn register_key(p: &Platform_) -> RsaPrivateKey {
-    let private = RsaPrivateKey::from_pkcs8_pem(KEY).unwrap();
-    let public = rsa::RsaPublicKey::new(private.n().clone(), private.e().clone()).unwrap();
-    let der = rsa::pkcs8::EncodePublicKey::to_public_key_der(&public).unwrap();
-    let key = ClientRsaKey::from_der(der.as_bytes()).unwrap();
-    let client = p.store.client_by_name("acme").await.unwrap().unwrap();
-    p.store
-        .set_client_rsa_key(client.id, key.der(), key.fingerprint())
-        .await
-        .unwrap();
-    private
-}
-
-/// What the guide's Java client does: a temporal key, opened with the RSA key, and the card's fields
-/// sealed under it.
-async fn card(p: &Platform_, private: &RsaPrivateKey, number: &str, expiration: &str) -> Value {
-    let a = p
-        .post(&p.client_key, &format!("{W}/temporalpk"), Value::Null)
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{a:?}");
-    let sealed = STANDARD
-        .decode(a.body["temporalPK"].as_str().unwrap())
-        .unwrap();
-    let hex_key = private.decrypt(Pkcs1v15Encrypt, &sealed).unwrap();
-    let key: [u8; 32] = hex::decode(hex_key).unwrap().try_into().unwrap();
-    json!({
-        "owner": seal_field(&key, "Ana María García"),
-        "brand": if number.starts_with('4') { "VISA" } else { "MCAR" },
-        "number": seal_field(&key, number),
-        "expiration": seal_field(&key, expiration),
-        "cvv": seal_field(&key, "123"),
-    })
-}
 
 #[sqlx::test(migrations = false)]
 async fn a_card_cash_in_is_charged_once_and_minted_once(pool: sqlx::PgPool) {

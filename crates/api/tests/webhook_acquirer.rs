@@ -22,19 +22,18 @@ use axum::{
     http::{HeaderMap, Method, StatusCode},
     routing::{get, post},
 };
-use base64::{Engine, engine::general_purpose::STANDARD};
-use common::{Answer, Platform_, platform_reached_at};
-use emtoken_api::{
-    cards::{ClientRsaKey, seal_field},
-    webhook_acquirer::WebhookAcquirer,
+use common::{
+    Answer, Platform_,
+    cards::{card, register_key},
+    platform_reached_at,
 };
+use emtoken_api::webhook_acquirer::WebhookAcquirer;
 use hmac::{Hmac, Mac};
-use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, pkcs8::DecodePrivateKey, traits::PublicKeyParts};
+use rsa::RsaPrivateKey;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
 const W: &str = "/api/v1/public/wallets";
-const KEY: &str = include_str!("fixtures/card-client-2048.key.pem");
 const SECRET: &[u8] = b"a secret the platform and the provider share";
 
 /// `t=<t>,v1=<hex HMAC-SHA256(SECRET, "<t>.<body>")>`.
@@ -253,15 +252,7 @@ async fn platform(pool: sqlx::PgPool, provider: &Provider) -> (Platform_, RsaPri
         ))
     })
     .await;
-    let private = RsaPrivateKey::from_pkcs8_pem(KEY).unwrap();
-    let public = rsa::RsaPublicKey::new(private.n().clone(), private.e().clone()).unwrap();
-    let der = rsa::pkcs8::EncodePublicKey::to_public_key_der(&public).unwrap();
-    let key = ClientRsaKey::from_der(der.as_bytes()).unwrap();
-    let client = p.store.client_by_name("acme").await.unwrap().unwrap();
-    p.store
-        .set_client_rsa_key(client.id, key.der(), key.fingerprint())
-        .await
-        .unwrap();
+    let private = register_key(&p).await;
     let wallet = p.wallet(&p.client_key).await["id"]
         .as_str()
         .unwrap()
@@ -276,22 +267,7 @@ async fn cash_in(
     wallet: &str,
     (number, amount, key): (&str, &str, &str),
 ) -> (Answer, Value) {
-    let a = p
-        .post(&p.client_key, &format!("{W}/temporalpk"), Value::Null)
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{a:?}");
-    let sealed = STANDARD
-        .decode(a.body["temporalPK"].as_str().unwrap())
-        .unwrap();
-    let hex_key = private.decrypt(Pkcs1v15Encrypt, &sealed).unwrap();
-    let temporal: [u8; 32] = hex::decode(hex_key).unwrap().try_into().unwrap();
-    let body = json!({ "amount": amount, "card": {
-        "owner": seal_field(&temporal, "Ana María García"),
-        "brand": if number.starts_with('4') { "VISA" } else { "MCAR" },
-        "number": seal_field(&temporal, number),
-        "expiration": seal_field(&temporal, "1230"),
-        "cvv": seal_field(&temporal, "123"),
-    } });
+    let body = json!({ "amount": amount, "card": card(p, private, number, "1230").await });
     (again(p, wallet, &body, key).await, body)
 }
 

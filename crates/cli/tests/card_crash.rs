@@ -11,7 +11,6 @@ mod common;
 
 use std::{
     os::unix::process::ExitStatusExt,
-    path::PathBuf,
     time::{Duration, Instant},
 };
 
@@ -25,7 +24,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use common::{
     Db,
     api::{Serve, api_key, funded_wallets, get, http, post, wait_for},
-    success,
+    api_fixture, success,
 };
 use emtoken_api::cards::seal_field;
 use emtoken_sdk::bindings::EmToken::Minted;
@@ -36,20 +35,6 @@ use serde_json::{Value, json};
 
 /// The signal `std::process::abort` ends a process with (Linux).
 const SIGABRT: i32 = 6;
-
-/// The API crate's test key of a client's card data (a fixture; it protects nothing).
-fn fixture(name: &str) -> PathBuf {
-    [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "api",
-        "tests",
-        "fixtures",
-        name,
-    ]
-    .iter()
-    .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_approved_when_serve_dies_is_minted_once_after_restart_on_the_server() {
@@ -70,7 +55,7 @@ async fn crash_between_approval_and_mint(db: Db) {
     let d = Deployed::deploy(&node).await.unwrap();
     let client_key = api_key(&db, "acme", false);
     let bank_key = api_key(&db, "bank", true);
-    let public = fixture("card-client-2048.pub.pem");
+    let public = api_fixture("card-client-2048.pub.pem");
     success(&db.emtoken(&[
         "api-key",
         "rsa-key",
@@ -80,7 +65,7 @@ async fn crash_between_approval_and_mint(db: Db) {
         &public.display().to_string(),
     ]));
     let private = RsaPrivateKey::from_pkcs8_pem(
-        &std::fs::read_to_string(fixture("card-client-2048.key.pem")).unwrap(),
+        &std::fs::read_to_string(api_fixture("card-client-2048.key.pem")).unwrap(),
     )
     .unwrap();
     let mut serve = Serve::new(&db, &node, d.endpoint(), &d.address.to_string());

@@ -4,27 +4,15 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::{Db, failure, success};
 use serde_json::Value;
 
 /// `openssl pkey -pubin -in card-client-2048.pub.pem -outform DER | sha256sum`.
 const FINGERPRINT: &str = "6b2a20d5512418842fe94a4edb068dec92f3970820ee24a7b7bc5e904328573b";
 
-/// A key file of the API crate's test fixtures.
+/// A key file of the API crate's test fixtures, as a flag's value.
 fn fixture(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "api",
-        "tests",
-        "fixtures",
-        name,
-    ]
-    .iter()
-    .collect();
-    path.display().to_string()
+    common::api_fixture(name).display().to_string()
 }
 
 fn json(out: &str) -> Value {

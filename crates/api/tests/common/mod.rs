@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cards;
+
 use std::time::{Duration, Instant};
 
 use axum::{

@@ -18,6 +18,20 @@ pub fn lower(address: alloy_primitives::Address) -> String {
     alloy_primitives::hex::encode_prefixed(address)
 }
 
+/// A file of the API crate's test fixtures (keys of card data: they protect nothing).
+pub fn api_fixture(name: &str) -> PathBuf {
+    [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "api",
+        "tests",
+        "fixtures",
+        name,
+    ]
+    .iter()
+    .collect()
+}
+
 /// Runs `emtoken` in `cwd` with `args`, ignoring the caller's DATABASE_URL and RUST_LOG (tests pass
 /// their database explicitly).
 pub fn emtoken(cwd: &Path, args: &[&str]) -> Output {

@@ -122,7 +122,10 @@ async fn a_declined_card_is_a_402_and_an_error_movement(pool: sqlx::PgPool) {
     let movement = &list["_embedded"]["movements"][0];
     assert_eq!(movement["type"], "CARD_CASHIN");
     assert_eq!(movement["status"], "ERROR");
-    assert_eq!(movement["card"], json!({ "brand": "VISA", "last4": "9995" }));
+    assert_eq!(
+        movement["card"],
+        json!({ "brand": "VISA", "last4": "9995" })
+    );
     assert!(declined.detail().contains(movement["id"].as_str().unwrap()));
     assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "0.00");
 }

@@ -390,7 +390,7 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
     let pending = p.get(&format!("{W}/{id}/movements/{movement}")).await.body;
     assert_eq!(pending["status"], "PENDING", "{pending}");
     assert_eq!(pending["type"], "CARD_CASHIN");
-    assert_eq!(pending["card"], Value::Null, "no card yet");
+    assert_eq!(pending["card"], serde_json::Value::Null, "no card yet");
 
     // The page: HTML with strict security headers; an unknown token is a 404 page.
     let http = browser_like();

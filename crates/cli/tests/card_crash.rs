@@ -70,6 +70,8 @@ async fn crash_between_approval_and_mint(db: Db) {
     .unwrap();
     let mut serve = Serve::new(&db, &node, d.endpoint(), &d.address.to_string());
     serve.env.push(("EMTOKEN_CRASH_AT", "card-approved".into()));
+    // Everything serve logs, to check that no card data is among it.
+    serve.env.push(("RUST_LOG", "debug".into()));
     let base = serve.base.clone();
     let http = http();
     serve.start();
@@ -191,4 +193,17 @@ async fn crash_between_approval_and_mint(db: Db) {
     let (_, w) = get(&http, &wallet_url, &client_key).await.unwrap();
     assert_eq!(w["balance"], "25.00", "{w}");
     serve.kill();
+    // Nothing of the card or its key in anything serve logged, at debug level, across both runs.
+    let log = std::fs::read_to_string(serve.log()).unwrap();
+    assert!(
+        log.contains("emtoken_api"),
+        "serve's log was not captured: {log}"
+    );
+    for secret in [
+        "4242424242424242".to_owned(),
+        "Ana María García".to_owned(),
+        hex::encode(key),
+    ] {
+        assert!(!log.contains(&secret), "serve logged card data: {secret}");
+    }
 }

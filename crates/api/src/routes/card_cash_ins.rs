@@ -632,7 +632,16 @@ pub(crate) async fn follow_card_cash_ins(state: &ApiState) -> Result<(), Problem
     let older = SETTLE_AFTER * 6;
     for (row, request_state) in state.store.unsettled_card_cash_ins(older).await? {
         let result = match (row.state.as_str(), request_state.as_deref()) {
-            ("CHARGING" | "APPROVED", _) => settle_again::<()>(state, None, &row).await.map(drop),
+            ("CHARGING" | "APPROVED", _) => match settle_again::<()>(state, None, &row).await {
+                // The acquirer has it and has not decided (a challenge, a callback to come): looked
+                // at again in a while, behind the others.
+                Ok(Settled::Pending { .. }) => state
+                    .store
+                    .touch_card_cash_in(row.id)
+                    .await
+                    .map_err(Problem::from),
+                other => other.map(drop),
+            },
             ("MINTING", None) => {
                 // Its mint was forgotten (never sent): again.
                 state.store.card_cash_in_state(row.id, "APPROVED").await?;

@@ -82,12 +82,23 @@ impl Serve {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
+        // Its log, kept across restarts: tests read what it wrote.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log())
+            .expect("serve's log file");
         let child = cmd
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("start emtoken serve");
         self.child = Some(child);
+    }
+
+    /// Where serve's log (its stderr) goes.
+    pub fn log(&self) -> std::path::PathBuf {
+        self.dir.join("serve.log")
     }
 
     pub fn kill(&mut self) {

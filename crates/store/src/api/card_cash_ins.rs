@@ -386,6 +386,17 @@ impl Store {
         Ok(true)
     }
 
+    /// Cash-in `id`, still CHARGING, was looked at now (the acquirer has not decided yet).
+    pub async fn touch_card_cash_in(&self, id: Uuid) -> Result<()> {
+        sqlx::query(
+            "UPDATE card_cash_ins SET updated_at = clock_timestamp() WHERE id = $1 AND state = 'CHARGING'",
+        )
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Cash-in `id`'s mint is request `request_id` (APPROVED → MINTING).
     pub async fn minting_card_cash_in(&self, id: Uuid, request_id: Uuid) -> Result<()> {
         sqlx::query(

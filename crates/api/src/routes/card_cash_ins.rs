@@ -249,12 +249,7 @@ fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Proble
     };
     let url = format!("{}/pay/{token}", state.public_url);
     let answer = CardPaymentPage {
-        links: SelfLink {
-            this: Link::new(format!(
-                "{PUBLIC}/wallets/{}/movements/{}",
-                row.wallet_id, row.movement_id
-            )),
-        },
+        links: movement_link(row),
         id: row.id,
         movement_id: row.movement_id,
         wallet_id: row.wallet_id,
@@ -445,15 +440,20 @@ fn expired(row: &CardCashInRow) -> Problem {
     )
 }
 
+/// The link of a cash-in's answers: its movement.
+fn movement_link(row: &CardCashInRow) -> SelfLink {
+    SelfLink {
+        this: Link::new(format!(
+            "{PUBLIC}/wallets/{}/movements/{}",
+            row.wallet_id, row.movement_id
+        )),
+    }
+}
+
 /// The 202 of a cash-in.
 fn accepted(state: &ApiState, row: &CardCashInRow) -> CardCashInAccepted {
     CardCashInAccepted {
-        links: SelfLink {
-            this: Link::new(format!(
-                "{PUBLIC}/wallets/{}/movements/{}",
-                row.wallet_id, row.movement_id
-            )),
-        },
+        links: movement_link(row),
         id: row.id,
         movement_id: row.movement_id,
         wallet_id: row.wallet_id,

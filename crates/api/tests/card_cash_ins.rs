@@ -486,4 +486,36 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
     assert_eq!(gone.status(), 410);
     assert!(gone.text().await.unwrap().contains("expired"));
     assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "25.00");
+
+    // A page the wallet could take when it was made, but not any more when the card comes (other
+    // money came meanwhile, KYC 0 holds 250 at most): refused before the card is charged.
+    let big = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({ "amount": "200.00", "successUrl": ok, "rejectUrl": ko }),
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::CREATED, "{big:?}");
+    p.fund(id, "50.00", "75.00").await;
+    let refused = post_form(&http, big.body["paymentUrl"].as_str().unwrap(), &form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 303);
+    assert_eq!(refused.headers()["location"], ko);
+    let big_movement = big.body["movementId"].as_str().unwrap();
+    let m = p
+        .get(&format!("{W}/{id}/movements/{big_movement}"))
+        .await
+        .body;
+    assert_eq!(m["status"], "ERROR", "{m}");
+    let reference =
+        alloy::primitives::keccak256(format!("CARD:{}", big.body["id"].as_str().unwrap()));
+    assert_eq!(
+        p.state.acquirer.decision(&reference.0).await.unwrap(),
+        None,
+        "the card was not charged"
+    );
+    assert_eq!(p.get(&format!("{W}/{id}")).await.body["balance"], "75.00");
 }

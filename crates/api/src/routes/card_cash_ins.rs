@@ -268,7 +268,7 @@ fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Proble
 }
 
 /// The mint of a cash-in.
-fn mint_call(
+pub(crate) fn mint_call(
     state: &ApiState,
     wallet: &[u8],
     amount: Decimal,

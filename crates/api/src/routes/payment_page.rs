@@ -24,7 +24,7 @@ use emtoken_store::api::CardCashInRow;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::card_cash_ins::{Settled, charge, expire_page, settle, settle_again};
+use super::card_cash_ins::{Settled, charge, expire_page, mint_call, settle, settle_again};
 use crate::{
     ApiState, Problem,
     acquirer::Decision,
@@ -421,12 +421,44 @@ pub(crate) async fn pay(
         return Ok(after(&state, &row, None).await);
     }
     let row = state.store.card_cash_in(row.id).await?.unwrap_or(row);
-    let return_url = format!("{}/pay/{token}", state.public_url);
-    let decision = charge(&state, &row, &card, Some(&return_url)).await;
+    // The wallet may have taken other money since the page was made: its limits are checked again
+    // before the card is charged (refused: declined, nothing charged).
+    let decision = match mintable(&state, &row).await {
+        Ok(()) => {
+            let return_url = format!("{}/pay/{token}", state.public_url);
+            charge(&state, &row, &card, Some(&return_url)).await
+        }
+        Err(reason) => Ok(Decision::Declined { reason }),
+    };
     drop(card);
     let settled = settle::<()>(&state, None, &row, decision).await;
     let row = state.store.card_cash_in(row.id).await?.unwrap_or(row);
     Ok(after(&state, &row, Some(settled)).await)
+}
+
+/// Whether the contract takes cash-in `row`'s mint now; Err says why not (for the decline).
+async fn mintable(state: &ApiState, row: &CardCashInRow) -> Result<(), String> {
+    let wallet = state
+        .store
+        .wallet(emtoken_store::WalletRef::Id(row.wallet_id))
+        .await
+        .map_err(|e| format!("not charged: the wallet could not be read ({e})"))?
+        .ok_or("not charged: no such wallet")?;
+    let call = mint_call(state, &wallet.address, row.amount, &row.reference)
+        .map_err(|problem| format!("not charged: {}", problem.detail))?;
+    state.platform.check(&call).await.map_err(|problem| {
+        if problem.status == StatusCode::CONFLICT {
+            format!(
+                "not charged: the wallet cannot take this amount now ({})",
+                problem.detail
+            )
+        } else {
+            format!(
+                "not charged: the wallet's limits could not be checked ({})",
+                problem.detail
+            )
+        }
+    })
 }
 
 /// The card of a form, checked at `now`; the first thing wrong, in the cardholder's words.

@@ -249,7 +249,16 @@ async fn a_cardholder_pays_on_the_payment_page_in_a_browser(pool: sqlx::PgPool) 
     screenshot(&browser, "1-form").await;
     // A mistake first: the form comes back naming the field, the number not repeated.
     type_card(&browser, "4242 4242 4242 4241", "12/30", "123").await;
-    let error = text_of(&browser, "error").await;
+    // The click returns before the answer is shown: wait for it.
+    let error = browser
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(error.starts_with("Card number:"), "{error}");
     assert!(error.contains("Luhn"), "{error}");
     let number = browser.find(Locator::Id("number")).await.unwrap();
@@ -302,6 +311,7 @@ async fn a_cardholder_pays_on_the_payment_page_in_a_browser(pool: sqlx::PgPool) 
     type_card(&browser, "4000 0000 0000 3220", "12/30", "123").await;
     browser
         .wait()
+        .at_most(Duration::from_secs(20))
         .for_element(Locator::Id("pass"))
         .await
         .unwrap();

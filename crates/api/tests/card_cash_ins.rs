@@ -68,6 +68,23 @@ async fn a_card_cash_in_is_charged_once_and_minted_once(pool: sqlx::PgPool) {
         .await;
     assert_eq!(again.status, StatusCode::ACCEPTED, "{again:?}");
     assert_eq!(again.body["movementId"], first.body["movementId"]);
+    // The key with another request (the same card data, another amount): 422, nothing charged.
+    let mut other = body.clone();
+    other["amount"] = json!("26.00");
+    let reused = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&other.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{reused:?}"
+    );
     // The temporal key was used up: the same card data without the key is not encrypted any more.
     let reuse = p.post(&p.client_key, &path, body.clone()).await;
     assert_eq!(reuse.status, StatusCode::BAD_REQUEST, "{reuse:?}");
@@ -386,6 +403,23 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
         .await;
     assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
     assert_eq!(again.body["paymentUrl"], made.body["paymentUrl"]);
+    // The same key with another request: 422, as for every POST.
+    let other =
+        json!({ "amount": "26.00", "concept": "Order 7", "successUrl": ok, "rejectUrl": ko });
+    let reused = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&other.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{reused:?}"
+    );
     let movement = made.body["movementId"].as_str().unwrap().to_owned();
     let pending = p.get(&format!("{W}/{id}/movements/{movement}")).await.body;
     assert_eq!(pending["status"], "PENDING", "{pending}");
@@ -448,6 +482,18 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
         w["balance"] == "25.00"
     })
     .await;
+    // The request again with its key, once paid: still its first answer, the page.
+    let paid_again = p
+        .raw(
+            Method::POST,
+            &path,
+            Some(&p.client_key),
+            Some(&body.to_string()),
+            &headers,
+        )
+        .await;
+    assert_eq!(paid_again.status, StatusCode::CREATED, "{paid_again:?}");
+    assert_eq!(paid_again.body["paymentUrl"], made.body["paymentUrl"]);
     // Used: the page leads to the shop, and the form takes nothing more.
     let used = post_form(&http, &url, &form).send().await.unwrap();
     assert_eq!(used.status(), 303);

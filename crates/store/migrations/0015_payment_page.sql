@@ -7,6 +7,9 @@
 -- CHARGING, then DECLINED or APPROVED → MINTING → MINTED. A CHARGING cash-in may wait for the
 -- cardholder's 3-D Secure challenge or for the acquirer's callback.
 ALTER TABLE card_cash_ins
+    -- The fingerprint of the client's request (method, path, body): a retry with the same
+    -- Idempotency-Key and another body is refused (422), as for every other POST.
+    ADD COLUMN fingerprint     BYTEA CHECK (length(fingerprint) = 32),
     ALTER COLUMN brand DROP NOT NULL,
     ALTER COLUMN last4 DROP NOT NULL,
     -- 32 random bytes, base64url. Kept as it is (not hashed) so that a retry of the request with its

@@ -199,6 +199,7 @@ fn new_cash_in<B>(
         id,
         client_id: post.caller.id,
         idempotency_key: post.key.clone(),
+        fingerprint: post.fingerprint,
         wallet_id: wallet.id,
         movement_id: ids::card_cashin_movement_id(state.chain.chain_id, &reference.0),
         amount: amount.units(),
@@ -345,6 +346,22 @@ pub(crate) async fn resume<B>(
     post: Option<&Post<B>>,
     row: &CardCashInRow,
 ) -> Result<Response, Problem> {
+    if let Some(post) = post
+        && row
+            .fingerprint
+            .as_deref()
+            .is_some_and(|first| first != post.fingerprint.as_slice())
+    {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Idempotency-Key was already used for another request: use a new key",
+        ));
+    }
+    // A payment page's request: its first answer, the page (whose link shows where the payment
+    // stands).
+    if row.page_token.is_some() {
+        return page_answer(state, row);
+    }
     match row.state.as_str() {
         "AWAITING_CARD" => page_answer(state, row),
         "EXPIRED" => Err(expired(row)),

@@ -19,6 +19,8 @@ pub struct NewCardCashIn {
     pub client_id: Uuid,
     /// The client's `Idempotency-Key`, if any: a retry with it finds this cash-in.
     pub idempotency_key: Option<String>,
+    /// The fingerprint of the client's request (a retry with the key must carry the same).
+    pub fingerprint: Hash,
     /// The wallet credited.
     pub wallet_id: Uuid,
     /// Its CARD_CASHIN movement (from the reference).
@@ -76,6 +78,8 @@ pub struct CardCashInRow {
     pub page_expires_at: Option<DateTime<Utc>>,
     /// The payment page's token.
     pub page_token: Option<String>,
+    /// The fingerprint of the client's request (None: made before fingerprints were kept).
+    pub fingerprint: Option<Vec<u8>>,
 }
 
 /// A card cash-in whose card is typed on the platform's payment page.
@@ -97,7 +101,7 @@ macro_rules! columns {
     () => {
         "id, client_id, wallet_id, movement_id, amount, concept, brand, last4, reference, state,
          decline_reason, authorization_code, request_id, created_at, updated_at, success_url,
-         reject_url, page_expires_at, page_token"
+         reject_url, page_expires_at, page_token, fingerprint"
     };
 }
 
@@ -106,8 +110,8 @@ impl Store {
     /// has one with this idempotency key (see [`Store::card_cash_in_by_key`]).
     pub async fn begin_card_cash_in(&self, c: &NewCardCashIn) -> Result<Option<CardCashInRow>> {
         Ok(sqlx::query_as(concat!("INSERT INTO card_cash_ins (id, client_id, idempotency_key, wallet_id, movement_id, amount,
-                                        concept, brand, last4, reference, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'CHARGING')
+                                        concept, brand, last4, reference, state, fingerprint)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'CHARGING', $11)
              ON CONFLICT (client_id, idempotency_key) DO NOTHING
              RETURNING ", columns!(), ""))
         .bind(c.id)
@@ -120,6 +124,7 @@ impl Store {
         .bind(&c.brand)
         .bind(&c.last4)
         .bind(c.reference.as_slice())
+        .bind(c.fingerprint.as_slice())
         .fetch_optional(self.pool())
         .await?)
     }
@@ -130,8 +135,8 @@ impl Store {
         let c = &p.cash_in;
         Ok(sqlx::query_as(concat!("INSERT INTO card_cash_ins (id, client_id, idempotency_key, wallet_id, movement_id, amount,
                                         concept, reference, state, page_token, success_url,
-                                        reject_url, page_expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CARD', $9, $10, $11, $12)
+                                        reject_url, page_expires_at, fingerprint)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CARD', $9, $10, $11, $12, $13)
              ON CONFLICT (client_id, idempotency_key) DO NOTHING
              RETURNING ", columns!(), ""))
         .bind(c.id)
@@ -146,6 +151,7 @@ impl Store {
         .bind(&p.success_url)
         .bind(&p.reject_url)
         .bind(p.expires_at)
+        .bind(c.fingerprint.as_slice())
         .fetch_optional(self.pool())
         .await?)
     }

@@ -102,15 +102,18 @@ pub struct Onboarding {
     pub sms: SmsSender,
     /// The most wallets a user may have, unsubscribed ones not counted.
     pub max_wallets: u32,
+    /// The most ACTIVE favourite external accounts a wallet may have.
+    pub max_favourites: u32,
 }
 
 impl Default for Onboarding {
-    /// The system's clock, no SMS sender, 5 wallets a user.
+    /// The system's clock, no SMS sender, 5 wallets a user, 5 favourite external accounts a wallet.
     fn default() -> Self {
         Self {
             clock: Arc::new(SystemClock),
             sms: SmsSender::None,
             max_wallets: 5,
+            max_favourites: 5,
         }
     }
 }

@@ -52,6 +52,11 @@ const BEARER: &str = "apiKey";
         routes::renew_hold,
         routes::transfer,
         routes::cash_out,
+        routes::add_favourite,
+        routes::list_favourites,
+        routes::get_favourite,
+        routes::delete_favourite,
+        routes::cash_out_to_favourite,
         routes::bank_cash_in,
         routes::bank_list_cash_outs,
         routes::bank_execute_cash_out,
@@ -73,6 +78,7 @@ const BEARER: &str = "apiKey";
         (name = "holds", description = "Holds a wallet pays or is paid by; the platform is the notary (client key)"),
         (name = "transfers", description = "Transfers between wallets (client key)"),
         (name = "cash-outs", description = "Payouts to bank accounts (client key)"),
+        (name = "favourites", description = "Favourite external accounts of a wallet, and cash-outs to them (client key)"),
         (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
     )
 )]

@@ -454,6 +454,7 @@ fn with_gateway(p: &mut Platform_, url: &str) {
         clock: Arc::new(p.clock.clone()),
         sms: SmsSender::webhook(url).unwrap(),
         max_wallets: 5,
+        max_favourites: 5,
     });
     p.app = emtoken_api::router(state);
 }

@@ -306,6 +306,8 @@ named!(
         CreateUser = "CREATE_USER",
         /// A card cash-in: the card charged, then the money minted.
         CardCashIn = "CARD_CASH_IN",
+        /// Add a favourite external account (nothing sent to the chain).
+        AddFavouriteAccount = "ADD_FAVOURITE_ACCOUNT",
     }
 );
 

@@ -6,6 +6,7 @@
 mod accepted;
 mod bank;
 mod cards;
+mod favourites;
 mod holds;
 mod movements;
 mod onboarding;
@@ -23,6 +24,10 @@ pub use bank::{
     SystemAccountLinks, SystemAccounts,
 };
 pub use cards::TemporalPk;
+pub use favourites::{
+    Favourite, FavouriteCashOutAccepted, FavouriteChanged, FavouriteLinks, FavouriteList,
+    FavouriteStatus,
+};
 /// The vocabulary's words the answers use as they are (their schemas come from the enums).
 pub use emtoken_types::{
     DocumentType, HoldState, MovementStatus, MovementType, RecordKind, UserKind, UserStatus,

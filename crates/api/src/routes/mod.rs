@@ -2,6 +2,7 @@
 
 mod bank;
 mod card_cash_ins;
+mod favourites;
 mod holds;
 mod movements;
 mod onboarding;
@@ -25,6 +26,7 @@ use crate::{ApiState, Problem, fields};
 
 pub(crate) use bank::*;
 pub(crate) use card_cash_ins::*;
+pub(crate) use favourites::*;
 pub(crate) use holds::*;
 pub(crate) use movements::*;
 pub(crate) use onboarding::*;
@@ -73,6 +75,18 @@ pub(crate) fn router() -> Router<ApiState> {
         .route("/wallets/{walletId}/cashOuts", post(cash_out))
         .route("/wallets/{walletId}/create-iban", post(create_iban))
         .route("/wallets/{walletId}/cards/cashIns", post(card_cash_in))
+        .route(
+            "/wallets/{walletId}/favourite-external-accounts",
+            get(list_favourites).post(add_favourite),
+        )
+        .route(
+            "/wallets/{walletId}/favourite-external-accounts/{favouriteExternalAccountId}",
+            get(get_favourite).delete(delete_favourite),
+        )
+        .route(
+            "/wallets/{walletId}/cashout-to-favourite-external-account",
+            post(cash_out_to_favourite),
+        )
         .route("/users", get(list_users))
         .route("/users/{userId}", get(get_user).delete(unsubscribe_user))
         .route("/users/{userId}/request-otp", post(request_otp))

@@ -43,7 +43,7 @@ pub(crate) struct Transfer {
 pub(crate) struct IbanObject {
     /// The IBAN (checked: country, length, checksum).
     #[schema(value_type = crate::fields::IbanText)]
-    account_number: String,
+    pub(crate) account_number: String,
 }
 
 /// Send money out to a bank account.
@@ -159,6 +159,36 @@ pub(crate) async fn cash_out(
         Iban::parse(&req.iban.account_number).map_err(|e| Problem::bad("iban.accountNumber", e))?;
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
+    let answer_concept = concept.clone();
+    order_cash_out(&state, &post, &iban, amount, concept, |movement_id| {
+        CashOutAccepted {
+            links: SelfLink {
+                this: Link::new(format!(
+                    "{PUBLIC}/wallets/{}/movements/{movement_id}",
+                    wallet.id
+                )),
+            },
+            movement_id,
+            status: Accepted::Pending,
+            amount: amount.to_string(),
+            iban: iban.as_str().to_owned(),
+            concept: answer_concept,
+        }
+    })
+    .await
+}
+
+/// Orders a payout of `amount` from `post`'s wallet (READY) to `iban`: the request's answer is
+/// `answer(movement id)` (202). Shared by `cashOuts` and the cash-out to a favourite.
+pub(crate) async fn order_cash_out<B, A: serde::Serialize>(
+    state: &ApiState,
+    post: &WalletPost<B>,
+    iban: &Iban,
+    amount: emtoken_sdk::Amount,
+    concept: Option<String>,
+    answer: impl FnOnce(Uuid) -> A,
+) -> Result<Response, Problem> {
+    let wallet = &post.wallet;
     ready(wallet, "paying")?;
     let request_id = Uuid::new_v4();
     let operation = OperationId::from_uuid(request_id);
@@ -175,19 +205,6 @@ pub(crate) async fn cash_out(
         amount,
         instructions,
     );
-    let answer = CashOutAccepted {
-        links: SelfLink {
-            this: Link::new(format!(
-                "{PUBLIC}/wallets/{}/movements/{movement_id}",
-                wallet.id
-            )),
-        },
-        movement_id,
-        status: Accepted::Pending,
-        amount: amount.to_string(),
-        iban: iban.as_str().to_owned(),
-        concept: concept.clone(),
-    };
     let request = NewRequest {
         id: request_id,
         wallet_id: Some(wallet.id),
@@ -207,10 +224,10 @@ pub(crate) async fn cash_out(
         ..NewRequest::new(RequestKind::CashOut)
     };
     post.run(
-        &state,
+        state,
         request,
         vec![Call::operator(call)],
-        (StatusCode::ACCEPTED, answer),
+        (StatusCode::ACCEPTED, answer(movement_id)),
         Some(Outflow {
             amount: amount.units(),
             movement: movement_id,

@@ -99,6 +99,7 @@ pub async fn platform_reached_at(
             clock: std::sync::Arc::new(clock.clone()),
             sms: SmsSender::Outbox,
             max_wallets: 5,
+            max_favourites: 5,
         })
         .with_public_url(&base);
     if let Some(acquirer) = acquirer(&base) {

@@ -83,6 +83,10 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_wallets_per_user: u32,
 
+    /// The most ACTIVE favourite external accounts a wallet may have.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_favourites_per_wallet: u32,
+
     /// The address browsers and the acquirer reach this API at, http(s) (payment pages' links and
     /// the acquirer's callbacks are made from it), e.g. https://api.example.com [default:
     /// http://<--listen>].
@@ -248,6 +252,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             clock: Arc::new(SystemClock),
             sms,
             max_wallets: args.max_wallets_per_user,
+            max_favourites: args.max_favourites_per_wallet,
         })
         .with_acquirer(acquirer)
         .with_public_url(&public_url)

@@ -5,6 +5,7 @@
 
 mod card_cash_ins;
 mod clients;
+mod favourites;
 mod holds;
 mod movements;
 mod onboarding;
@@ -15,6 +16,7 @@ mod wallets;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use clients::{ClientRole, ClientRow};
+pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};

@@ -311,7 +311,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 36);
+        assert_eq!(operations, 41);
     }
 
     #[test]

@@ -24,14 +24,14 @@ pub use bank::{
     SystemAccountLinks, SystemAccounts,
 };
 pub use cards::TemporalPk;
-pub use favourites::{
-    Favourite, FavouriteCashOutAccepted, FavouriteChanged, FavouriteLinks, FavouriteList,
-    FavouriteStatus,
-};
 /// The vocabulary's words the answers use as they are (their schemas come from the enums).
 pub use emtoken_types::{
     DocumentType, HoldState, MovementStatus, MovementType, RecordKind, UserKind, UserStatus,
     WalletStatus,
+};
+pub use favourites::{
+    Favourite, FavouriteCashOutAccepted, FavouriteChanged, FavouriteLinks, FavouriteList,
+    FavouriteStatus,
 };
 pub use holds::{Hold, HoldLinks};
 pub use movements::{Movement, MovementCard, MovementLinks};

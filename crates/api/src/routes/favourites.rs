@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{owned_wallet, transfers::order_cash_out};
+use super::{owned_wallet, ready, transfers::order_cash_out};
 use crate::{
     ApiState, Problem,
     answers::{
@@ -256,7 +256,10 @@ pub(crate) async fn cash_out_to_favourite(
     let row = state.store.favourite(wallet.id, id).await?.ok_or_else(|| {
         Problem::bad(
             "favouriteExternalAccountId",
-            format!("wallet {} has no favourite external account {id}", wallet.id),
+            format!(
+                "wallet {} has no favourite external account {id}",
+                wallet.id
+            ),
         )
     })?;
     if row.status != "ACTIVE" {

@@ -144,7 +144,11 @@ impl Store {
 
     /// Deletes favourite `id` of wallet `wallet_id` (for ever); the favourite as it now is (None if the
     /// wallet has no such favourite). Deleting a deleted one changes nothing.
-    pub async fn delete_favourite(&self, wallet_id: Uuid, id: Uuid) -> Result<Option<FavouriteRow>> {
+    pub async fn delete_favourite(
+        &self,
+        wallet_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<FavouriteRow>> {
         sqlx::query(
             "UPDATE favourite_accounts SET status = 'DELETED', deleted_at = clock_timestamp()
              WHERE wallet_id = $1 AND id = $2 AND status = 'ACTIVE'",
@@ -185,10 +189,11 @@ impl Store {
         .bind(paging.offset())
         .fetch_all(self.pool())
         .await?;
-        let total = sqlx::query_scalar("SELECT count(*) FROM favourite_accounts WHERE wallet_id = $1")
-            .bind(wallet_id)
-            .fetch_one(self.pool())
-            .await?;
+        let total =
+            sqlx::query_scalar("SELECT count(*) FROM favourite_accounts WHERE wallet_id = $1")
+                .bind(wallet_id)
+                .fetch_one(self.pool())
+                .await?;
         Ok((rows, total))
     }
 }

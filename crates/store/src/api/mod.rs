@@ -16,8 +16,8 @@ mod wallets;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use clients::{ClientRole, ClientRow};
-pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};
 pub use emtoken_types::{RequestKind, RequestState};
+pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};
 pub use onboarding::{

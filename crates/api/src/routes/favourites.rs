@@ -188,8 +188,8 @@ pub(crate) async fn get_favourite(
 /// `GET /api/v1/public/wallets/{walletId}/favourite-external-accounts`: paged, ACTIVE and DELETED ones.
 #[utoipa::path(get, path = "/api/v1/public/wallets/{walletId}/favourite-external-accounts", tag = "favourites",
     params(("walletId" = uuid::Uuid, Path, description = "the wallet (one of the client's users')"),
-           ("page" = Option<i64>, Query, description = "page number, from 0"), ("size" = Option<i64>, Query, description = "page size, 1 to 2000 (default 20)"),
-           ("sort" = Option<String>, Query, description = "`createdAt` (default), `alias` or `status`, then `,asc` or `,desc`")),
+           ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"),
+           ("sort" = Option<String>, Query, pattern = r"^(createdAt|alias|status)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
     responses((status = 200, description = "a page of the wallet's favourites", body = crate::answers::Page<crate::answers::FavouriteList>),
               (status = 400, description = "a parameter is wrong", body = crate::answers::Errors), (status = 404, description = "no such wallet", body = crate::answers::Errors)))]
 pub(crate) async fn list_favourites(

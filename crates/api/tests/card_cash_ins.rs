@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use common::{
     cards::{card, register_key},
     platform,
@@ -27,16 +27,8 @@ async fn a_card_cash_in_is_charged_once_and_minted_once(pool: sqlx::PgPool) {
     // Approved: 202, the movement PENDING then SUCCESS, the balance credited; brand and last four only.
     let body = json!({ "amount": "25.00", "card": card(&p, &private, "4242424242424242", "1230").await,
                        "concept": "top up" });
-    let headers = [("idempotency-key", "card-1")];
-    let first = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let key = "card-1";
+    let first = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(first.status, StatusCode::ACCEPTED, "{first:?}");
     assert_eq!(first.body["last4"], "4242");
     assert_eq!(first.body["brand"], "VISA");
@@ -57,29 +49,13 @@ async fn a_card_cash_in_is_charged_once_and_minted_once(pool: sqlx::PgPool) {
     })
     .await;
     // The same request again with its key: the first answer, no second charge or mint.
-    let again = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let again = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(again.status, StatusCode::ACCEPTED, "{again:?}");
     assert_eq!(again.body["movementId"], first.body["movementId"]);
     // The key with another request (the same card data, another amount): 422, nothing charged.
     let mut other = body.clone();
     other["amount"] = json!("26.00");
-    let reused = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&other.to_string()),
-            &headers,
-        )
-        .await;
+    let reused = p.post_keyed(&p.client_key, &path, &other, key).await;
     assert_eq!(
         reused.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -378,43 +354,19 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
     // A page: 201, its address, the movement PENDING; the same key again gives the same page.
     let body =
         json!({ "amount": "25.00", "concept": "Order 7", "successUrl": ok, "rejectUrl": ko });
-    let headers = [("idempotency-key", "page-1")];
-    let made = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let key = "page-1";
+    let made = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
     let url = made.body["paymentUrl"].as_str().unwrap().to_owned();
     assert!(url.starts_with(&format!("{}/pay/", p.base)), "{url}");
     assert_eq!(made.body["status"], "PENDING");
-    let again = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let again = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
     assert_eq!(again.body["paymentUrl"], made.body["paymentUrl"]);
     // The same key with another request: 422, as for every POST.
     let other =
         json!({ "amount": "26.00", "concept": "Order 7", "successUrl": ok, "rejectUrl": ko });
-    let reused = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&other.to_string()),
-            &headers,
-        )
-        .await;
+    let reused = p.post_keyed(&p.client_key, &path, &other, key).await;
     assert_eq!(
         reused.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -483,15 +435,7 @@ async fn payment_pages_are_checked_taken_once_and_expire(pool: sqlx::PgPool) {
     })
     .await;
     // The request again with its key, once paid: still its first answer, the page.
-    let paid_again = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let paid_again = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(paid_again.status, StatusCode::CREATED, "{paid_again:?}");
     assert_eq!(paid_again.body["paymentUrl"], made.body["paymentUrl"]);
     // Used: the page leads to the shop, and the form takes nothing more.

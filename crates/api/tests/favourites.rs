@@ -61,16 +61,8 @@ async fn favourites_are_added_listed_deleted_and_paid_to(pool: sqlx::PgPool) {
     // Added: 201 in the guide's shape; the same key again answers the same.
     let body =
         json!({ "alias": "My favourite account", "externalIban": { "accountNumber": IBAN } });
-    let headers = [("idempotency-key", "fav-1")];
-    let added = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let key = "fav-1";
+    let added = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(added.status, StatusCode::CREATED, "{added:?}");
     assert_eq!(added.body["alias"], "My favourite account");
     assert_eq!(added.body["externalIban"], "ES0221004440760100171757");
@@ -79,15 +71,7 @@ async fn favourites_are_added_listed_deleted_and_paid_to(pool: sqlx::PgPool) {
         .as_str()
         .unwrap()
         .to_owned();
-    let again = p
-        .raw(
-            Method::POST,
-            &path,
-            Some(&p.client_key),
-            Some(&body.to_string()),
-            &headers,
-        )
-        .await;
+    let again = p.post_keyed(&p.client_key, &path, &body, key).await;
     assert_eq!(
         (again.status, &again.body),
         (StatusCode::CREATED, &added.body)

@@ -290,6 +290,24 @@ impl Platform_ {
     }
 
     /// Sends a request with `key` and a JSON body.
+    /// POSTs `body` with `key` and `Idempotency-Key: idempotency`.
+    pub async fn post_keyed(
+        &self,
+        key: &str,
+        path: &str,
+        body: &Value,
+        idempotency: &str,
+    ) -> Answer {
+        self.raw(
+            Method::POST,
+            path,
+            Some(key),
+            Some(&body.to_string()),
+            &[("idempotency-key", idempotency)],
+        )
+        .await
+    }
+
     pub async fn send(&self, method: Method, key: &str, path: &str, body: Value) -> Answer {
         self.raw(method, path, Some(key), Some(&body.to_string()), &[])
             .await

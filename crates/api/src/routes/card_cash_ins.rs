@@ -231,16 +231,20 @@ async fn open_page<B>(
     };
     let row = match state.store.begin_card_page(&page).await? {
         Some(row) => row,
-        None => {
-            let key = post.key.as_deref().unwrap_or_default();
-            state
-                .store
-                .card_cash_in_by_key(post.caller.id, key)
-                .await?
-                .ok_or_else(|| Problem::internal("card cash-in key without its row"))?
-        }
+        None => keyed(state, post).await?,
     };
     resume(state, Some(post), &row).await
+}
+
+/// The cash-in a request's `Idempotency-Key` already stands for (a retry that came in while the first
+/// was on its way, so the extractor saw no answer yet).
+async fn keyed<B>(state: &ApiState, post: &Post<B>) -> Result<CardCashInRow, Problem> {
+    let key = post.key.as_deref().unwrap_or_default();
+    state
+        .store
+        .card_cash_in_by_key(post.caller.id, key)
+        .await?
+        .ok_or_else(|| Problem::internal("card cash-in key without its row"))
 }
 
 /// The 201 of a payment page.
@@ -301,14 +305,7 @@ async fn charge_and_mint<B>(
         ..new_cash_in(state, post, wallet, id, amount, concept)
     };
     let Some(row) = state.store.begin_card_cash_in(&new).await? else {
-        // A retry with the key of a cash-in on its way: the extractor saw no answer yet.
-        let key = post.key.as_deref().unwrap_or_default();
-        let row = state
-            .store
-            .card_cash_in_by_key(post.caller.id, key)
-            .await?
-            .ok_or_else(|| Problem::internal("card cash-in key without its row"))?;
-        return resume(state, Some(post), &row).await;
+        return resume(state, Some(post), &keyed(state, post).await?).await;
     };
     let decision = charge(state, &row, card, None).await;
     settle(state, Some(post), &row, decision).await?;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::requests::insert_request;
+use super::requests::{answer_request, insert_request};
 use crate::{
     Result, Store,
     api::{NewRequest, Paging, RequestRow, Sort},
@@ -116,15 +116,7 @@ impl Store {
         .bind(&favourite.iban)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE api_requests
-             SET state = 'MINED', response_status = accepted_status, response_body = accepted_body,
-                 updated_at = clock_timestamp()
-             WHERE id = $1",
-        )
-        .bind(request.id)
-        .execute(&mut *tx)
-        .await?;
+        answer_request(&mut tx, request.id).await?;
         tx.commit().await?;
         Ok(FavouriteAdded::Added(row))
     }

@@ -538,3 +538,21 @@ pub(crate) async fn insert_request(
         .await?,
     ))
 }
+
+/// Marks request `id` done with its accepted answer as its answer (a request that sends nothing and is
+/// written, with the record it makes, in `tx`).
+pub(crate) async fn answer_request(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: Uuid,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE api_requests
+         SET state = 'MINED', response_status = accepted_status, response_body = accepted_body,
+             updated_at = clock_timestamp()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

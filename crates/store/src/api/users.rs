@@ -2,7 +2,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use emtoken_types::{DocumentType, UserKind, UserStatus};
 use uuid::Uuid;
 
-use super::{NewRequest, Paging, RequestRow, Sort, requests::insert_request};
+use super::{
+    NewRequest, Paging, RequestRow, Sort,
+    requests::{answer_request, insert_request},
+};
 use crate::{Addr, Result, Store};
 
 /// A user a client creates, its values checked by the API.
@@ -227,15 +230,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         }
-        sqlx::query(
-            "UPDATE api_requests
-             SET state = 'MINED', response_status = accepted_status, response_body = accepted_body,
-                 updated_at = clock_timestamp()
-             WHERE id = $1",
-        )
-        .bind(request.id)
-        .execute(&mut *tx)
-        .await?;
+        answer_request(&mut tx, request.id).await?;
         let row: UserRow = sqlx::query_as(concat!(
             "SELECT ",
             user_columns!(),

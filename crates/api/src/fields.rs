@@ -247,21 +247,27 @@ pub(crate) fn address(field: &str, text: &str) -> Result<Address, Problem> {
 
 /// A date with a time zone, e.g. "2030-02-06T10:04:45+02" or RFC 3339; it must be in the future.
 pub(crate) fn future_date(field: &str, text: &str) -> Result<DateTime<Utc>, Problem> {
-    let t = text.trim();
-    let parsed: Option<DateTime<FixedOffset>> = DateTime::parse_from_rfc3339(t)
-        .ok()
-        .or_else(|| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%#z").ok())
-        .or_else(|| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%#z").ok());
-    let date = parsed.map(|d| d.with_timezone(&Utc)).ok_or_else(|| {
-        Problem::bad(
-            field,
-            format!("'{text}' is not a date with a time zone (e.g. 2030-02-06T10:04:45+02)"),
-        )
-    })?;
+    let date = zoned_date(field, text)?.with_timezone(&Utc);
     if date <= Utc::now() {
         return Err(Problem::bad(field, format!("{text} is not in the future")));
     }
     Ok(date)
+}
+
+/// A date with a time zone, kept in it: RFC 3339 or the guide's forms ("2030-02-06T10:04:45+02",
+/// "2030-02-06T10:04:45.000+0000").
+pub(crate) fn zoned_date(field: &str, text: &str) -> Result<DateTime<FixedOffset>, Problem> {
+    let t = text.trim();
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .or_else(|| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%#z").ok())
+        .or_else(|| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%#z").ok())
+        .ok_or_else(|| {
+            Problem::bad(
+                field,
+                format!("'{text}' is not a date with a time zone (e.g. 2030-02-06T10:04:45+02)"),
+            )
+        })
 }
 
 /// A filter date: "2020-02-28 12:00:00" (UTC), "2020-02-28" or RFC 3339.

@@ -36,6 +36,8 @@ mod platform;
 mod post;
 mod problem;
 mod routes;
+mod schedule;
+mod scheduler;
 mod sms;
 mod views;
 pub mod webhook_acquirer;
@@ -54,6 +56,7 @@ pub use error::{Error, Result};
 pub use follow::follow_up;
 pub use platform::{Platform, SETTLE_AFTER};
 pub use problem::Problem;
+pub use scheduler::{Round, SchedulerConfig, run_due, scheduler};
 pub use sms::{Sms, SmsSender, WEBHOOK_TRIES};
 
 /// The chain the API serves.

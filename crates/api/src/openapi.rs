@@ -57,6 +57,11 @@ const BEARER: &str = "apiKey";
         routes::get_favourite,
         routes::delete_favourite,
         routes::cash_out_to_favourite,
+        routes::create_scheduled,
+        routes::list_scheduled,
+        routes::get_scheduled,
+        routes::delete_scheduled,
+        routes::list_executions,
         routes::bank_cash_in,
         routes::bank_list_cash_outs,
         routes::bank_execute_cash_out,
@@ -79,6 +84,7 @@ const BEARER: &str = "apiKey";
         (name = "transfers", description = "Transfers between wallets (client key)"),
         (name = "cash-outs", description = "Payouts to bank accounts (client key)"),
         (name = "favourites", description = "Favourite external accounts of a wallet, and cash-outs to them (client key)"),
+        (name = "scheduled-operations", description = "Scheduled and recurrent payments of a wallet, and their executions (client key)"),
         (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
     )
 )]
@@ -311,7 +317,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 41);
+        assert_eq!(operations, 46);
     }
 
     #[test]

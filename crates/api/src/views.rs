@@ -205,7 +205,7 @@ pub(crate) fn movement(
         payer_name,
         dlt_network: state.chain.network.clone(),
         iban: m.iban.clone(),
-        scheduled_operation_id: None,
+        scheduled_operation_id: m.scheduled_operation_id.map(|id| id.to_string()),
         chain_id: state.chain.chain_id,
         contract_address: hex(state.chain.contract.as_slice()),
         tx_hash: m.tx_hash.as_deref().map(hex),

@@ -308,6 +308,8 @@ named!(
         CardCashIn = "CARD_CASH_IN",
         /// Add a favourite external account (nothing sent to the chain).
         AddFavouriteAccount = "ADD_FAVOURITE_ACCOUNT",
+        /// Create a scheduled operation (nothing sent to the chain).
+        CreateScheduledOperation = "CREATE_SCHEDULED_OPERATION",
     }
 );
 

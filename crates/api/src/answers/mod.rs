@@ -11,6 +11,7 @@ mod holds;
 mod movements;
 mod onboarding;
 mod page;
+mod scheduled;
 pub(crate) mod text;
 mod users;
 mod wallets;
@@ -39,6 +40,11 @@ pub use onboarding::{CodeSent, KycChange, KycHistory, KycLevelEntry, KycLinks};
 pub use page::{
     CashOutList, HoldList, HrefPage, Link, MovementList, Page, PageInfo, PageLinks, SelfLink,
     SystemAccountList, UserList, WalletList,
+};
+pub use scheduled::{
+    DurationType, Execution, ExecutionLinks, ExecutionList, ExecutionStatus, Receiver,
+    ReceiverType, ScheduleAnswer, ScheduleDuration, ScheduleFrequency, ScheduledExecution,
+    ScheduledLinks, ScheduledList, ScheduledOperation, ScheduledStatus,
 };
 pub use text::{
     Accepted, DecimalAmount, Decision, HexAddress, HexBytes, HoldStatus, PayoutStatus, SystemRole,

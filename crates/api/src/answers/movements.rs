@@ -90,8 +90,8 @@ pub struct Movement {
     pub dlt_network: String,
     /// The bank account of a cash-out.
     pub iban: Option<String>,
-    /// Always null (no scheduled operations).
-    #[schema(value_type = Option<String>)]
+    /// The scheduled operation whose execution made it (null for any other movement).
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub scheduled_operation_id: Option<String>,
     /// The chain's id.
     pub chain_id: i64,

@@ -7,6 +7,8 @@ mod holds;
 mod movements;
 mod onboarding;
 mod payment_page;
+mod scheduled;
+mod scheduled_body;
 mod system;
 mod temporal_key;
 mod transfers;
@@ -31,6 +33,8 @@ pub(crate) use holds::*;
 pub(crate) use movements::*;
 pub(crate) use onboarding::*;
 pub(crate) use payment_page::*;
+pub(crate) use scheduled::*;
+pub(crate) use scheduled_body::ReceiverKind;
 pub(crate) use system::*;
 pub(crate) use temporal_key::*;
 pub(crate) use transfers::*;
@@ -75,6 +79,18 @@ pub(crate) fn router() -> Router<ApiState> {
         .route("/wallets/{walletId}/cashOuts", post(cash_out))
         .route("/wallets/{walletId}/create-iban", post(create_iban))
         .route("/wallets/{walletId}/cards/cashIns", post(card_cash_in))
+        .route(
+            "/wallets/{walletId}/scheduled-operations",
+            get(list_scheduled).post(create_scheduled),
+        )
+        .route(
+            "/wallets/{walletId}/scheduled-operations/{scheduledOperationId}",
+            get(get_scheduled).delete(delete_scheduled),
+        )
+        .route(
+            "/wallets/{walletId}/scheduled-operations/{scheduledOperationId}/executions",
+            get(list_executions),
+        )
         .route(
             "/wallets/{walletId}/favourite-external-accounts",
             get(list_favourites).post(add_favourite),

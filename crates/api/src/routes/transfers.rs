@@ -1,7 +1,8 @@
 use alloy::primitives::{Address, keccak256};
 use axum::{extract::State, http::StatusCode, response::Response};
-use emtoken_sdk::OperationId;
+use emtoken_sdk::{Amount, OperationId};
 use emtoken_store::{
+    WalletRow,
     api::{ExpectedMovement, NewRequest, RequestKind},
     ids,
     vocabulary::{MovementType, RecordKind, Role},
@@ -81,16 +82,80 @@ pub(crate) async fn transfer(
             "is the sending wallet itself",
         ));
     }
-    let request_id = Uuid::new_v4();
-    let operation = OperationId::from_uuid(request_id);
+    let prepared = transfer_request(&state, Uuid::new_v4(), wallet, &target, amount, concept);
+    post.run(
+        &state,
+        prepared.request,
+        prepared.calls,
+        (StatusCode::ACCEPTED, prepared.answer),
+        Some(prepared.outflow),
+    )
+    .await
+}
+
+/// A money-moving request ready to record and send (`idempotency::run`): the request (without caller
+/// or key), its calls, the answer it gives once accepted and what it takes out of the wallet.
+#[derive(Debug)]
+pub(crate) struct Prepared<A> {
+    /// The request.
+    pub(crate) request: NewRequest,
+    /// Its calls.
+    pub(crate) calls: Vec<Call>,
+    /// Its answer.
+    pub(crate) answer: A,
+    /// Its outflow.
+    pub(crate) outflow: Outflow,
+}
+
+/// The contract key of the record request `request_id` makes (its operation id is the request id).
+fn record_key(state: &ApiState, request_id: Uuid) -> [u8; 32] {
     let operator = state.platform.operator.signer().unwrap_or_default();
-    let key_of_record = operation.record_key(operator).0;
-    let chain_id = state.chain.chain_id;
+    OperationId::from_uuid(request_id).record_key(operator).0
+}
+
+/// The TRANSFER_OUT movement of transfer request `request_id`.
+pub(crate) fn transfer_out_id(state: &ApiState, request_id: Uuid) -> Uuid {
+    let key = record_key(state, request_id);
+    ids::record_movement_id(
+        state.chain.chain_id,
+        RecordKind::OperatorTransfer,
+        &key,
+        Role::Out,
+    )
+}
+
+/// The BANK_ACCOUNT_CASHOUT movement of cash-out request `request_id`.
+pub(crate) fn cash_out_id(state: &ApiState, request_id: Uuid) -> Uuid {
+    let key = record_key(state, request_id);
+    ids::record_movement_id(
+        state.chain.chain_id,
+        RecordKind::Payout,
+        &key,
+        Role::Cashout,
+    )
+}
+
+/// Request `request_id`: `amount` from `wallet` to `target` by the operator (both READY, checked by the
+/// caller), with `request_id` as the chain's operation id.
+pub(crate) fn transfer_request(
+    state: &ApiState,
+    request_id: Uuid,
+    wallet: &WalletRow,
+    target: &WalletRow,
+    amount: Amount,
+    concept: Option<String>,
+) -> Prepared<TransferAccepted> {
+    let operation = OperationId::from_uuid(request_id);
+    let key_of_record = record_key(state, request_id);
     let (from, to) = (Address::from(wallet.address), Address::from(target.address));
     let amount_units = amount.units();
-    let record = RecordKind::OperatorTransfer;
-    let out_id = ids::record_movement_id(chain_id, record, &key_of_record, Role::Out);
-    let in_id = ids::record_movement_id(chain_id, record, &key_of_record, Role::In);
+    let out_id = transfer_out_id(state, request_id);
+    let in_id = ids::record_movement_id(
+        state.chain.chain_id,
+        RecordKind::OperatorTransfer,
+        &key_of_record,
+        Role::In,
+    );
     let movement = |id, wallet_id, ty| ExpectedMovement {
         id,
         wallet_id,
@@ -131,17 +196,65 @@ pub(crate) async fn transfer(
         ],
         ..NewRequest::new(RequestKind::Transfer)
     };
-    post.run(
-        &state,
+    Prepared {
         request,
-        vec![Call::operator(call)],
-        (StatusCode::ACCEPTED, answer),
-        Some(Outflow {
+        calls: vec![Call::operator(call)],
+        answer,
+        outflow: Outflow {
             amount: amount_units,
             movement: out_id,
-        }),
-    )
-    .await
+        },
+    }
+}
+
+/// Request `request_id`: a payout order of `amount` from `wallet` (READY, checked by the caller) to
+/// `iban`, with `request_id` as the chain's operation id. Its answer is the movement's id.
+pub(crate) fn cash_out_request(
+    state: &ApiState,
+    request_id: Uuid,
+    wallet: &WalletRow,
+    iban: &Iban,
+    amount: Amount,
+    concept: Option<String>,
+) -> Prepared<Uuid> {
+    let operation = OperationId::from_uuid(request_id);
+    let payout_key = record_key(state, request_id);
+    let movement_id = cash_out_id(state, request_id);
+    // Only a hash of the bank details goes on chain.
+    let instructions = keccak256(iban.as_str().as_bytes());
+    let call = state.platform.operator.prepare().order_payout_from(
+        operation,
+        Address::from(wallet.address),
+        amount,
+        instructions,
+    );
+    let request = NewRequest {
+        id: request_id,
+        wallet_id: Some(wallet.id),
+        record_id: Some(movement_id),
+        record_key: Some(payout_key),
+        concept,
+        details: json!({ "iban": iban.as_str() }),
+        movements: vec![ExpectedMovement {
+            id: movement_id,
+            wallet_id: wallet.id,
+            r#type: MovementType::BankAccountCashout,
+            amount: amount.units(),
+            origin_address: None,
+            target_address: None,
+            iban: Some(iban.to_string()),
+        }],
+        ..NewRequest::new(RequestKind::CashOut)
+    };
+    Prepared {
+        request,
+        calls: vec![Call::operator(call)],
+        answer: movement_id,
+        outflow: Outflow {
+            amount: amount.units(),
+            movement: movement_id,
+        },
+    }
 }
 
 /// `POST /api/v1/public/wallets/{walletId}/cashOuts`: a payout order to a bank account; its
@@ -188,50 +301,14 @@ pub(crate) async fn order_cash_out<B, A: serde::Serialize>(
     concept: Option<String>,
     answer: impl FnOnce(Uuid) -> A,
 ) -> Result<Response, Problem> {
-    let wallet = &post.wallet;
-    ready(wallet, "paying")?;
-    let request_id = Uuid::new_v4();
-    let operation = OperationId::from_uuid(request_id);
-    let operator = state.platform.operator.signer().unwrap_or_default();
-    let payout_key = operation.record_key(operator).0;
-    let chain_id = state.chain.chain_id;
-    let movement_id =
-        ids::record_movement_id(chain_id, RecordKind::Payout, &payout_key, Role::Cashout);
-    // Only a hash of the bank details goes on chain.
-    let instructions = keccak256(iban.as_str().as_bytes());
-    let call = state.platform.operator.prepare().order_payout_from(
-        operation,
-        Address::from(wallet.address),
-        amount,
-        instructions,
-    );
-    let request = NewRequest {
-        id: request_id,
-        wallet_id: Some(wallet.id),
-        record_id: Some(movement_id),
-        record_key: Some(payout_key),
-        concept,
-        details: json!({ "iban": iban.as_str() }),
-        movements: vec![ExpectedMovement {
-            id: movement_id,
-            wallet_id: wallet.id,
-            r#type: MovementType::BankAccountCashout,
-            amount: amount.units(),
-            origin_address: None,
-            target_address: None,
-            iban: Some(iban.to_string()),
-        }],
-        ..NewRequest::new(RequestKind::CashOut)
-    };
+    ready(&post.wallet, "paying")?;
+    let prepared = cash_out_request(state, Uuid::new_v4(), &post.wallet, iban, amount, concept);
     post.run(
         state,
-        request,
-        vec![Call::operator(call)],
-        (StatusCode::ACCEPTED, answer(movement_id)),
-        Some(Outflow {
-            amount: amount.units(),
-            movement: movement_id,
-        }),
+        prepared.request,
+        prepared.calls,
+        (StatusCode::ACCEPTED, answer(prepared.answer)),
+        Some(prepared.outflow),
     )
     .await
 }

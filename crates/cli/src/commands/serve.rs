@@ -5,7 +5,7 @@ use std::{io::IsTerminal, net::SocketAddr, path::PathBuf, sync::Arc, time::Durat
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use emtoken_api::{
-    ApiState, CrashPoint, Onboarding, Platform, SmsSender, SystemClock,
+    ApiState, CrashPoint, Onboarding, Platform, SchedulerConfig, SmsSender, SystemClock,
     acquirer::{Acquirer, Simulator},
     webhook_acquirer::WebhookAcquirer,
 };
@@ -86,6 +86,11 @@ pub(crate) struct ServeArgs {
     /// The most ACTIVE favourite external accounts a wallet may have.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_favourites_per_wallet: u32,
+
+    /// How late a scheduled operation's date missed while no `serve` ran may still be paid, in hours:
+    /// a date due longer ago is recorded FAILED instead (docs/api.md, Scheduled operations).
+    #[arg(long, value_name = "HOURS", default_value_t = 168, value_parser = clap::value_parser!(u32).range(0..=87600))]
+    schedule_catch_up_hours: u32,
 
     /// The address browsers and the acquirer reach this API at, http(s) (payment pages' links and
     /// the acquirer's callbacks are made from it), e.g. https://api.example.com [default:
@@ -275,6 +280,14 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         Duration::from_secs(2),
         stopped.clone(),
     ));
+    let scheduler = tokio::spawn(emtoken_api::scheduler(
+        state.clone(),
+        SchedulerConfig {
+            catch_up: chrono::Duration::hours(i64::from(args.schedule_catch_up_hours)),
+            ..SchedulerConfig::default()
+        },
+        stopped.clone(),
+    ));
     let mirror = args
         .sms_outbox_file
         .clone()
@@ -326,6 +339,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     }
     sweeper.abort();
     follow.abort();
+    scheduler.abort();
     if let Some(mirror) = mirror {
         mirror.abort();
     }

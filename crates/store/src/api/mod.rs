@@ -11,6 +11,7 @@ mod movements;
 mod onboarding;
 mod requests;
 mod rsa_keys;
+mod scheduled;
 mod users;
 mod wallets;
 
@@ -26,6 +27,9 @@ pub use onboarding::{
 };
 pub use requests::{Begun, ExpectedMovement, NewRequest, RequestRow, SentTx};
 pub use rsa_keys::RsaKeyRow;
+pub use scheduled::{
+    Claim, ExecutionToSend, ExecutionView, ScheduledCreated, ScheduledDeleted, ScheduledRow,
+};
 pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
 

@@ -46,6 +46,8 @@ pub struct MovementView {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The scheduled operation whose execution made it, if any.
+    pub scheduled_operation_id: Option<Uuid>,
 }
 
 /// Which movements of a wallet to list.
@@ -124,7 +126,10 @@ macro_rules! movement_columns {
                 p.origin_address, p.target_address,
                 CASE WHEN p.expected THEN p.iban ELSE COALESCE(p.iban, am.iban) END AS iban,
                 p.record_kind, p.record_key, p.payment_reference, p.tx_hash, p.block_number, p.block_hash,
-                p.log_index, p.created_at, p.updated_at
+                p.log_index, p.created_at, p.updated_at,
+                (SELECT e.operation_id FROM api_movements x
+                 JOIN scheduled_executions e ON e.request_id = x.request_id
+                 WHERE x.id = p.id) AS scheduled_operation_id
          FROM page p LEFT JOIN api_movements am ON am.id = p.id AND NOT p.expected"
     };
 }

@@ -51,15 +51,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         } else {
             &bytes
         };
-        let value = serde_json::from_slice(text).map_err(|e| {
-            let what = match e.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    format!("malformed JSON: {e}")
-                }
-                _ => e.to_string(),
-            };
-            Problem::bad("body", what)
-        })?;
+        let value =
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(text))
+                .map_err(|e| {
+                    // A wrong value inside the body names its field ("receiver.account"); what is wrong
+                    // with the body as a whole (syntax, unknown or missing fields) is the body's.
+                    let field = e.path().to_string();
+                    let e = e.into_inner();
+                    let what = match e.classify() {
+                        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                            format!("malformed JSON: {e}")
+                        }
+                        _ => e.to_string(),
+                    };
+                    // An unknown field's path ends with its name: the object it is in is at fault.
+                    let field = match field.rsplit_once('.') {
+                        _ if !what.starts_with("unknown field") => field,
+                        Some((parent, _)) => parent.to_owned(),
+                        None => ".".to_owned(),
+                    };
+                    let whole = field == "." || field == "?" || what.starts_with("malformed JSON");
+                    Problem::bad(if whole { "body" } else { &field }, what)
+                })?;
         let mut hash = Sha256::new();
         hash.update(method.as_str().as_bytes());
         hash.update(b" ");
@@ -89,6 +102,37 @@ mod tests {
             .map(|b| b.value)
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        amount: Option<String>,
+        a: Option<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        b: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        c: String,
+    }
+
+    async fn typed(body: &str) -> Result<Outer, Problem> {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/x")
+            .header(CONTENT_TYPE, "application/json");
+        JsonBody::<Outer>::from_request(request.body(Body::from(body.to_owned())).unwrap(), &())
+            .await
+            .map(|b| b.value)
+    }
+
     #[tokio::test]
     async fn statuses_of_bodies_the_api_does_not_take() {
         let json = Some("application/json");
@@ -111,6 +155,32 @@ mod tests {
         );
         let malformed = parse(b"{".to_vec(), json).await.unwrap_err();
         assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        for (body, detail) in [
+            (
+                r#"{"amount": 1.5}"#,
+                "amount: invalid type: floating point `1.5`, expected a string",
+            ),
+            (
+                r#"{"a": {"b": [{"c": "x"}, {"c": true}]}}"#,
+                "a.b[1].c: invalid type: boolean `true`, expected a string",
+            ),
+            (
+                r#"{"a": {"b": [], "x": 1}}"#,
+                "a: unknown field `x`, expected `b`",
+            ),
+            (
+                r#"{"z": 1}"#,
+                "body: unknown field `z`, expected `amount` or `a`",
+            ),
+            (r#"{"a": {}}"#, "a: missing field `b`"),
+        ] {
+            let problem = typed(body).await.unwrap_err();
+            assert!(
+                problem.detail.starts_with(detail),
+                "{body}: {}",
+                problem.detail
+            );
+        }
         assert!(
             malformed.detail.starts_with("body: malformed JSON"),
             "{}",

@@ -76,6 +76,9 @@ pub struct Round {
     pub sent: usize,
     /// Executions FAILED before anything was sent.
     pub failed: usize,
+    /// Executions the node could not take now (e.g. another process used the operator's nonce first):
+    /// sent in a later round.
+    pub deferred: usize,
 }
 
 /// Runs a round every `config.interval` until `stop`.
@@ -87,6 +90,7 @@ pub async fn scheduler(state: ApiState, config: SchedulerConfig, mut stop: watch
                     claimed = round.claimed,
                     sent = round.sent,
                     failed = round.failed,
+                    deferred = round.deferred,
                     "scheduled operations"
                 );
             }
@@ -101,7 +105,7 @@ pub async fn scheduler(state: ApiState, config: SchedulerConfig, mut stop: watch
 }
 
 /// One round: claims every date due by the state's clock, then sends what is to send. Stops sending
-/// at the first execution the node could not take (tried again next round).
+/// at the first execution the node could not take (`deferred`: tried again next round).
 pub async fn run_due(state: &ApiState, config: SchedulerConfig) -> Result<Round, Problem> {
     let now = state.onboarding.clock.now();
     let mut round = Round::default();
@@ -118,20 +122,24 @@ pub async fn run_due(state: &ApiState, config: SchedulerConfig) -> Result<Round,
     loop {
         let batch = state.store.executions_to_send(SEND_BATCH, LEASE).await?;
         if batch.is_empty() {
-            break;
+            return Ok(round);
         }
-        for (op, execution) in batch {
-            match send(state, &op, &execution).await {
+        for (op, execution) in &batch {
+            match send(state, op, execution).await {
                 Ok(true) => round.sent += 1,
                 Ok(false) => round.failed += 1,
                 Err(problem) => {
-                    state.store.release_execution(execution.id).await?;
-                    return Err(problem);
+                    tracing::warn!(execution = %execution.id, error = %problem.detail, "a scheduled payment could not be sent now: trying again next round");
+                    // This one and the rest of the batch: free for the next round (any process).
+                    for (_, left) in batch.iter().skip_while(|(_, e)| e.id != execution.id) {
+                        state.store.release_execution(left.id).await?;
+                    }
+                    round.deferred += 1;
+                    return Ok(round);
                 }
             }
         }
     }
-    Ok(round)
 }
 
 /// An id derived from `(operation, due date)` for `what` (the execution, its request).

@@ -627,7 +627,7 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
         (
             "number amount",
             json!({ "amount": 1.5, "targetWalletId": ib }).to_string(),
-            "body",
+            "amount",
         ),
         (
             "3 decimals",

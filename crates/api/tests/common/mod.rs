@@ -483,3 +483,35 @@ impl Platform_ {
         (n, block)
     }
 }
+
+/// The API state of a second process beside `p`: its own connections to `p`'s database (`pool`'s), its
+/// own operator and compliance clients, the same chain and clock.
+pub async fn second_state(p: &Platform_, pool: &PgPool) -> ApiState {
+    let options = pool.connect_options().as_ref().clone();
+    let own = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(5)
+        .connect_with(options)
+        .await
+        .unwrap();
+    let store = Store::from_pool(own).await.expect("store");
+    let connect = |role| async move {
+        p.deployed
+            .builder(role)
+            .unwrap()
+            .connect(p.deployed.address)
+            .await
+            .unwrap()
+    };
+    let platform = Platform {
+        operator: connect(Role::Operator).await,
+        compliance: connect(Role::Compliance).await,
+    };
+    ApiState::new(store, platform, "devnet")
+        .with_onboarding(Onboarding {
+            clock: std::sync::Arc::new(p.clock.clone()),
+            sms: SmsSender::Outbox,
+            max_wallets: 5,
+            max_favourites: 5,
+        })
+        .with_public_url(&p.base)
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
 use axum::http::StatusCode;
 use common::{Platform_, platform};
-use emtoken_api::{ApiState, Platform, release_expired_holds};
+use emtoken_api::{ApiState, release_expired_holds};
 use emtoken_sdk::{Amount, MintKind, OperationId, bindings::EmToken::HoldReleased};
 use emtoken_store::Store;
 use emtoken_test_utils::Role;
@@ -117,6 +117,19 @@ async fn requests_about(
     .unwrap()
 }
 
+/// Checks that hold `id` (key `key`) was released once: one `HoldReleased` on chain, and of the
+/// platform's requests about it only its release on expiration, mined without error.
+async fn released_once(p: &Platform_, id: &str, key: B256) {
+    assert_eq!(released_logs(p, key).await, 1);
+    let requests = requests_about(p, id).await;
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let (kind, state, error, _) = &requests[0];
+    assert_eq!(
+        (kind.as_str(), state.as_str(), error),
+        ("RELEASE_EXPIRED_HOLD", "MINED", &None),
+    );
+}
+
 /// The RELEASE movements of a wallet (answers).
 async fn releases(p: &Platform_, wallet: &str) -> Vec<Value> {
     let page = p.get(&format!("{W}/{wallet}/movements?size=100")).await;
@@ -138,20 +151,7 @@ async fn another_process(p: &Platform_) -> ApiState {
         .connect_with(options)
         .await
         .unwrap();
-    let store = Store::from_pool(pool).await.unwrap();
-    let connect = |role: Role| async move {
-        p.deployed
-            .builder(role)
-            .unwrap()
-            .connect(p.deployed.address)
-            .await
-            .unwrap()
-    };
-    let platform = Platform {
-        operator: connect(Role::Operator).await,
-        compliance: connect(Role::Compliance).await,
-    };
-    ApiState::new(store, platform, "devnet")
+    p.other_process(Store::from_pool(pool).await.unwrap()).await
 }
 
 /// Two funded READY wallets of the client: the payer (20.00) and the payee.
@@ -208,17 +208,7 @@ async fn an_expired_hold_is_released_on_expiration(pool: sqlx::PgPool) {
     let moved = releases(&p, &ia).await;
     assert_eq!(moved.len(), 1, "{moved:?}");
     assert_eq!(moved[0]["amount"], "5.00", "{moved:?}");
-    assert_eq!(released_logs(&p, key_of(&held)).await, 1);
-    let requests = requests_about(&p, &id).await;
-    assert_eq!(requests.len(), 1, "{requests:?}");
-    assert_eq!(
-        (
-            requests[0].0.as_str(),
-            requests[0].1.as_str(),
-            &requests[0].2
-        ),
-        ("RELEASE_EXPIRED_HOLD", "MINED", &None),
-    );
+    released_once(&p, &id, key_of(&held)).await;
     // Released, it is no longer the payer's to release.
     let again = p
         .post(
@@ -302,17 +292,7 @@ async fn several_processes_release_an_expired_hold_once(pool: sqlx::PgPool) {
         claimed <= 1,
         "{claimed} releases claimed by the other processes"
     );
-    assert_eq!(released_logs(&p, key_of(&held)).await, 1);
-    let requests = requests_about(&p, &id).await;
-    assert_eq!(requests.len(), 1, "{requests:?}");
-    assert_eq!(
-        (
-            requests[0].0.as_str(),
-            requests[0].1.as_str(),
-            &requests[0].2
-        ),
-        ("RELEASE_EXPIRED_HOLD", "MINED", &None),
-    );
+    released_once(&p, &id, key_of(&held)).await;
     let (failed,): (i64,) = sqlx::query_as(
         "SELECT count(*) FROM api_requests
          WHERE record_id = $1 AND (state = 'FAILED' OR error IS NOT NULL)",

@@ -163,14 +163,46 @@ async fn wallets(p: &Platform_) -> (String, String) {
     (ia.to_owned(), ib.to_owned())
 }
 
+/// A hold of 5.00 made through the API, a minute long, of a payer funded with 20.00.
+struct Expiring {
+    /// The payer's wallet.
+    payer: String,
+    /// The hold as created.
+    held: Value,
+    /// Its id.
+    id: String,
+    /// Its path under the payer's wallet.
+    path: String,
+    /// When it expires (UNIX seconds).
+    expiration: u64,
+}
+
+/// Makes an [`Expiring`] hold and waits until it is CREATED.
+async fn expiring(p: &Platform_) -> Expiring {
+    let (payer, payee) = wallets(p).await;
+    let expiration = ahead(p, Duration::from_secs(60)).await;
+    let held = hold(p, &payer, &payee, "5.00", Some(expiration)).await;
+    let id = held["id"].as_str().unwrap().to_owned();
+    let path = format!("{W}/{payer}/holds/{id}");
+    Expiring {
+        payer,
+        held,
+        id,
+        path,
+        expiration,
+    }
+}
+
 #[sqlx::test(migrations = false)]
 async fn an_expired_hold_is_released_on_expiration(pool: sqlx::PgPool) {
     let p = platform(pool).await;
-    let (ia, ib) = wallets(&p).await;
-    let expiration = ahead(&p, Duration::from_secs(60)).await;
-    let held = hold(&p, &ia, &ib, "5.00", Some(expiration)).await;
-    let id = held["id"].as_str().unwrap().to_owned();
-    let path = format!("{W}/{ia}/holds/{id}");
+    let Expiring {
+        payer: ia,
+        held,
+        id,
+        path,
+        expiration,
+    } = expiring(&p).await;
     p.wait_for(&format!("{W}/{ia}"), "the amount held", |w| {
         w["availableBalance"] == "15.00" && w["heldBalance"] == "5.00"
     })
@@ -223,11 +255,13 @@ async fn an_expired_hold_is_released_on_expiration(pool: sqlx::PgPool) {
 #[sqlx::test(migrations = false)]
 async fn several_processes_release_an_expired_hold_once(pool: sqlx::PgPool) {
     let p = platform(pool).await;
-    let (ia, ib) = wallets(&p).await;
-    let expiration = ahead(&p, Duration::from_secs(60)).await;
-    let held = hold(&p, &ia, &ib, "5.00", Some(expiration)).await;
-    let id = held["id"].as_str().unwrap().to_owned();
-    let path = format!("{W}/{ia}/holds/{id}");
+    let Expiring {
+        payer: ia,
+        held,
+        id,
+        path,
+        expiration,
+    } = expiring(&p).await;
     let others = [
         another_process(&p).await,
         another_process(&p).await,

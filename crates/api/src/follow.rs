@@ -8,10 +8,14 @@
 //!   user's level was changing);
 //! - a wallet of an unsubscribed user that the chain has not frozen is frozen;
 //! - a card cash-in left charging is settled from the acquirer's decision, one approved but never minted
-//!   is minted (see `routes::card_cash_ins`).
+//!   is minted (see `routes::card_cash_ins`);
+//! - an open hold whose expiration the chain has reached is released, whoever made it (see [`expiry`]).
 //!
 //! Each step only sends what the records say is missing and nothing is on its way for, so two
-//! processes doing it at once send at most one transaction too many, which the contract refuses.
+//! processes doing it at once send at most one transaction too many, which the contract refuses; the
+//! release of an expired hold is claimed in the database first, so two processes send it once.
+//!
+//! [`expiry`]: crate::expiry
 
 use std::time::Duration;
 
@@ -23,7 +27,9 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::{
-    ApiState, SETTLE_AFTER, idempotency,
+    ApiState, SETTLE_AFTER,
+    expiry::release_expired_holds,
+    idempotency,
     platform::Call,
     routes::{first_wallet, follow_card_cash_ins, freeze, settle_level},
 };
@@ -31,11 +37,15 @@ use crate::{
 /// How long a level change may take before the follow-up sets it again (the index may lag).
 const QUIET: Duration = Duration::from_secs(30);
 
-/// Runs the follow-up every `interval` until `stop`.
+/// Runs the follow-up every `interval` until `stop`. Expired holds are released apart from the other
+/// steps, so that a step failing does not keep money held.
 pub async fn follow_up(state: ApiState, interval: Duration, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(e) = once(&state).await {
             tracing::warn!(error = %e.detail, "the follow-up failed: trying again");
+        }
+        if let Err(e) = release_expired_holds(&state).await {
+            tracing::warn!(error = %e.detail, "releasing expired holds failed: trying again");
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}

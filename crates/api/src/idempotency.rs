@@ -124,8 +124,7 @@ pub(crate) async fn run(
 ) -> Result<Response, Problem> {
     let fingerprint = request.fingerprint;
     let id = request.id;
-    request.calls = serde_json::to_value(&calls).map_err(Problem::internal)?;
-    request.accepted = (accepted.0.as_u16(), accepted.1.clone());
+    keep_calls(&mut request, &calls, &accepted)?;
     request.outflow = outflow.map(|o| (o.amount, o.movement));
     match state.store.begin_request(&request).await? {
         Begun::New => {}
@@ -144,6 +143,30 @@ pub(crate) async fn run(
             )));
         }
     }
+    send(state, id, calls, accepted).await
+}
+
+/// Stores on `request` the `calls` it sends and the answer it gives once `accepted`, before it is
+/// recorded: what a process going on with it after a crash needs.
+pub(crate) fn keep_calls(
+    request: &mut NewRequest,
+    calls: &[Call],
+    accepted: &(StatusCode, Value),
+) -> Result<(), Problem> {
+    request.calls = serde_json::to_value(calls).map_err(Problem::internal)?;
+    request.accepted = (accepted.0.as_u16(), accepted.1.clone());
+    Ok(())
+}
+
+/// Sends the first of the `calls` of request `id`, recorded (with [`keep_calls`]) and not yet sent:
+/// `accepted` once the node has it, kept as the request's answer; the problem otherwise. A request of
+/// which nothing reached the chain is removed (see [`run`]).
+pub(crate) async fn send(
+    state: &ApiState,
+    id: Uuid,
+    calls: Vec<Call>,
+    accepted: (StatusCode, Value),
+) -> Result<Response, Problem> {
     match state.platform.start(&state.store, id, calls).await {
         Start::Sent => {
             let (status, body) = state

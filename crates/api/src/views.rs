@@ -244,6 +244,13 @@ pub(crate) fn hold_status(h: &HoldView) -> HoldStatus {
             S::ExecutionAndKeptOpenFailed,
         ),
         RequestKind::ReleaseHold => (S::ReleaseRequested, S::PendingDltRelease, S::ReleaseFailed),
+        // The platform's release of an expired hold: pending from the start; failed, the hold is as
+        // the chain has it (the follow-up tries again).
+        RequestKind::ReleaseExpiredHold => (
+            S::PendingDltExpiration,
+            S::PendingDltExpiration,
+            chain.unwrap_or(S::PendingDltExpiration),
+        ),
         _ => (S::RenewalRequested, S::PendingDltRenewal, S::RenewalFailed),
     };
     match state {
@@ -448,6 +455,42 @@ mod tests {
                 Some((K::RenewHold, R::Mined)),
                 false,
                 "PENDING_DLT_RENEWAL",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ReleaseExpiredHold, R::Requested)),
+                false,
+                "PENDING_DLT_EXPIRATION",
+            ),
+            (
+                Some(HoldState::Renewed),
+                Some((K::ReleaseExpiredHold, R::PendingDlt)),
+                false,
+                "PENDING_DLT_EXPIRATION",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ReleaseExpiredHold, R::Mined)),
+                false,
+                "PENDING_DLT_EXPIRATION",
+            ),
+            (
+                Some(HoldState::ReleasedOnExpiration),
+                Some((K::ReleaseExpiredHold, R::Mined)),
+                true,
+                "RELEASED_ON_EXPIRATION",
+            ),
+            (
+                Some(HoldState::Created),
+                Some((K::ReleaseExpiredHold, R::Failed)),
+                false,
+                "CREATED",
+            ),
+            (
+                Some(HoldState::ReleasedByNotary),
+                Some((K::ReleaseExpiredHold, R::Failed)),
+                false,
+                "RELEASED_BY_NOTARY",
             ),
         ];
         for (chain, request, indexed, expected) in cases {

@@ -12,8 +12,6 @@ use axum::{
     http::{Request, StatusCode},
 };
 use common::platform;
-use emtoken_api::{ApiState, Platform};
-use emtoken_test_utils::Role;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -22,19 +20,7 @@ const W: &str = "/api/v1/public/wallets";
 
 /// A second `serve` process on the same database: its own chain clients (and nonce bookkeeping).
 async fn second_process(p: &common::Platform_) -> Router {
-    let connect = |role| async move {
-        p.deployed
-            .builder(role)
-            .unwrap()
-            .connect(p.deployed.address)
-            .await
-            .unwrap()
-    };
-    let platform = Platform {
-        operator: connect(Role::Operator).await,
-        compliance: connect(Role::Compliance).await,
-    };
-    let state = ApiState::new(p.store.clone(), platform, "devnet");
+    let state = p.other_process(p.store.clone()).await;
     // The sweeper of this second process runs as long as the test (a dropped sender would stop it).
     let (stop, stopped) = tokio::sync::watch::channel(false);
     std::mem::forget(stop);

@@ -292,6 +292,9 @@ named!(
         ExecuteHoldAndKeepOpen = "EXECUTE_HOLD_AND_KEEP_OPEN",
         /// Release a hold.
         ReleaseHold = "RELEASE_HOLD",
+        /// Release a hold whose expiration the chain has reached (the platform's follow-up, for any
+        /// open hold it knows).
+        ReleaseExpiredHold = "RELEASE_EXPIRED_HOLD",
         /// Renew a hold.
         RenewHold = "RENEW_HOLD",
         /// A SEPA cash-in (the bank side).

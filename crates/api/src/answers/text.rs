@@ -157,6 +157,8 @@ pub enum HoldStatus {
     RenewalRequested,
     PendingDltRenewal,
     RenewalFailed,
+    /// Expired: the platform's release is on its way (RELEASED_ON_EXPIRATION once indexed).
+    PendingDltExpiration,
 }
 
 impl From<emtoken_types::HoldState> for HoldStatus {

@@ -471,6 +471,24 @@ impl Platform_ {
         .await;
     }
 
+    /// The state of another `serve` process over `store` (this platform's database, through the same pool
+    /// or connections of its own): its own chain clients, so its own nonce bookkeeping.
+    pub async fn other_process(&self, store: Store) -> ApiState {
+        let connect = |role| async move {
+            self.deployed
+                .builder(role)
+                .unwrap()
+                .connect(self.deployed.address)
+                .await
+                .unwrap()
+        };
+        let platform = Platform {
+            operator: connect(emtoken_test_utils::Role::Operator).await,
+            compliance: connect(emtoken_test_utils::Role::Compliance).await,
+        };
+        ApiState::new(store, platform, "devnet")
+    }
+
     /// Rows of api_requests and the chain's block number: what "nothing written, nothing sent" compares.
     pub async fn footprint(&self) -> (i64, u64) {
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM api_requests")

@@ -3,6 +3,10 @@ use uuid::Uuid;
 
 use crate::{Result, Store};
 
+/// The platform's own client (migration 0018): the requests the platform makes of its own accord, for
+/// no client (releasing expired holds it did not make), are its. It has no keys.
+pub const PLATFORM_CLIENT: Uuid = Uuid::nil();
+
 /// An API client.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClientRow {
@@ -38,6 +42,11 @@ impl Store {
                 .bind(name)
                 .fetch_one(self.pool())
                 .await?;
+        if client.id == PLATFORM_CLIENT {
+            return Err(crate::Error::Conflict(format!(
+                "client {name} is the platform's own (its follow-up's requests) and takes no keys: choose another name"
+            )));
+        }
         if client.role != role {
             return Err(crate::Error::Conflict(format!(
                 "client {name} exists with role {}, not {}",

@@ -6,6 +6,7 @@
 mod card_cash_ins;
 mod clients;
 mod favourites;
+mod hold_expiry;
 mod holds;
 mod movements;
 mod onboarding;
@@ -16,9 +17,10 @@ mod users;
 mod wallets;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
-pub use clients::{ClientRole, ClientRow};
+pub use clients::{ClientRole, ClientRow, PLATFORM_CLIENT};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};
+pub use hold_expiry::ExpiredHold;
 pub use holds::{HoldView, HoldsQuery};
 pub use movements::{MovementView, MovementsQuery};
 pub use onboarding::{

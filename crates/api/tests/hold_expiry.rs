@@ -10,12 +10,10 @@ use std::time::{Duration, Instant};
 use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
 use axum::http::StatusCode;
 use common::{Platform_, platform};
-use emtoken_api::{ApiState, release_expired_holds};
+use emtoken_api::release_expired_holds;
 use emtoken_sdk::{Amount, MintKind, OperationId, bindings::EmToken::HoldReleased};
-use emtoken_store::Store;
 use emtoken_test_utils::Role;
 use serde_json::{Value, json};
-use sqlx::postgres::PgPoolOptions;
 
 const W: &str = "/api/v1/public/wallets";
 
@@ -143,17 +141,6 @@ async fn releases(p: &Platform_, wallet: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Another `emtoken serve` on the same database: its own connections and its own chain clients (nonces).
-async fn another_process(p: &Platform_) -> ApiState {
-    let options = p.store.pool().connect_options().as_ref().clone();
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .unwrap();
-    p.other_process(Store::from_pool(pool).await.unwrap()).await
-}
-
 /// Two funded READY wallets of the client: the payer (20.00) and the payee.
 async fn wallets(p: &Platform_) -> (String, String) {
     let a = p.wallet(&p.client_key).await;
@@ -263,9 +250,9 @@ async fn several_processes_release_an_expired_hold_once(pool: sqlx::PgPool) {
         expiration,
     } = expiring(&p).await;
     let others = [
-        another_process(&p).await,
-        another_process(&p).await,
-        another_process(&p).await,
+        common::second_state(&p).await,
+        common::second_state(&p).await,
+        common::second_state(&p).await,
     ];
     // Every process's round at once, again and again, beside the platform's own follow-up.
     let others = &others;

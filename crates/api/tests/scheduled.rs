@@ -731,7 +731,7 @@ async fn missed_dates_are_paid_late_once_each_with_their_due_date(pool: sqlx::Pg
 
 #[sqlx::test(migrations = false)]
 async fn two_schedulers_on_one_database_pay_each_date_once(pool: sqlx::PgPool) {
-    let p = platform(pool.clone()).await;
+    let p = platform(pool).await;
     let a = wallet(&p, 1, "500.00").await;
     let b = wallet(&p, 1, "0.00").await;
     let start = at(&p, 1, 12, 0);
@@ -743,7 +743,7 @@ async fn two_schedulers_on_one_database_pay_each_date_once(pool: sqlx::PgPool) {
         })).await;
     }
     // A second process: its own connections and its own operator client, the same database and chain.
-    let other = common::second_state(&p, &pool).await;
+    let other = common::second_state(&p).await;
     for day in 0..2 {
         move_to(&p, start + Duration::days(day) + Duration::hours(1));
         let (mut claimed, mut rounds) = (0, 0);

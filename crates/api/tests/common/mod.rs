@@ -502,29 +502,18 @@ impl Platform_ {
     }
 }
 
-/// The API state of a second process beside `p`: its own connections to `p`'s database (`pool`'s), its
-/// own operator and compliance clients, the same chain and clock.
-pub async fn second_state(p: &Platform_, pool: &PgPool) -> ApiState {
-    let options = pool.connect_options().as_ref().clone();
+/// The API state of a second process beside `p` ([`Platform_::other_process`]) with its own
+/// connections to `p`'s database and `p`'s clock.
+pub async fn second_state(p: &Platform_) -> ApiState {
+    let options = p.store.pool().connect_options().as_ref().clone();
     let own = sqlx::postgres::PgPoolOptions::new()
         .max_connections(5)
         .connect_with(options)
         .await
         .unwrap();
     let store = Store::from_pool(own).await.expect("store");
-    let connect = |role| async move {
-        p.deployed
-            .builder(role)
-            .unwrap()
-            .connect(p.deployed.address)
-            .await
-            .unwrap()
-    };
-    let platform = Platform {
-        operator: connect(Role::Operator).await,
-        compliance: connect(Role::Compliance).await,
-    };
-    ApiState::new(store, platform, "devnet")
+    p.other_process(store)
+        .await
         .with_onboarding(Onboarding {
             clock: std::sync::Arc::new(p.clock.clone()),
             sms: SmsSender::Outbox,

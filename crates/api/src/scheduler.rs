@@ -46,6 +46,8 @@ use crate::{
 const LEASE: Duration = Duration::from_secs(30);
 /// Operations claimed per transaction.
 const CLAIM_BATCH: i64 = 100;
+/// Claims a round makes at most.
+const MAX_CLAIMS: usize = 1_000;
 /// Executions leased at a time.
 const SEND_BATCH: i64 = 20;
 
@@ -109,7 +111,8 @@ pub async fn scheduler(state: ApiState, config: SchedulerConfig, mut stop: watch
 pub async fn run_due(state: &ApiState, config: SchedulerConfig) -> Result<Round, Problem> {
     let now = state.onboarding.clock.now();
     let mut round = Round::default();
-    loop {
+    // Each claim moves its operations on; a bound all the same (the rest comes next round).
+    for _ in 0..MAX_CLAIMS {
         let claimed = state
             .store
             .claim_due(now, CLAIM_BATCH, |op| plan(state, config, now, op))
@@ -230,7 +233,10 @@ async fn send(
     )
     .await
     {
-        Ok(_) => Ok(true),
+        Ok(_) => {
+            state.store.execution_sent(execution.id).await?;
+            Ok(true)
+        }
         Err(problem) if problem.status.is_client_error() => {
             tracing::info!(execution = %execution.id, operation = %op.id, reason = %problem.detail, "a scheduled payment failed");
             state

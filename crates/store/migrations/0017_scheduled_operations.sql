@@ -45,8 +45,9 @@ CREATE INDEX scheduled_operations_due ON scheduled_operations (next_due) WHERE s
 -- the chain's operation id is made from it, and the contract refuses an operation id twice, so however
 -- often a crash makes the scheduler send it again, the money moves once. Until that request exists the
 -- execution is TRIGGERED and due to be sent by whichever process holds its lease (`lease_until`,
--- database time); FAILED here means nothing was sent (`reason` says why). Once the request exists, its
--- state is the execution's: on its way (TRIGGERED), MINED (EXECUTED) or FAILED.
+-- database time); FAILED here means nothing was sent (`reason` says why). SENT once the node has its
+-- request (the request answered: it stays); from then on the request's state is the execution's: on its
+-- way (TRIGGERED to readers), MINED (EXECUTED) or FAILED.
 CREATE TABLE scheduled_executions (
     id           UUID PRIMARY KEY,
     operation_id UUID NOT NULL REFERENCES scheduled_operations,
@@ -54,7 +55,7 @@ CREATE TABLE scheduled_executions (
     due_at       TIMESTAMPTZ NOT NULL,
     request_id   UUID NOT NULL UNIQUE,
     movement_id  UUID NOT NULL,
-    status       TEXT NOT NULL CHECK (status IN ('TRIGGERED', 'FAILED')),
+    status       TEXT NOT NULL CHECK (status IN ('TRIGGERED', 'SENT', 'FAILED')),
     reason       TEXT,
     triggered_at TIMESTAMPTZ NOT NULL,
     updated_at   TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),

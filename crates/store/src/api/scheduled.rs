@@ -362,13 +362,22 @@ impl Store {
 
     /// Takes the lease, for `lease`, of at most `limit` TRIGGERED executions whose request does not
     /// exist yet (never sent, or refused before anything reached the chain and forgotten) and whose
-    /// lease is free: the caller sends them. Oldest due first.
+    /// lease is free: the caller sends them. Oldest due first. Executions whose request the node has are
+    /// marked SENT first (a process may have died between sending and saying so).
     pub async fn executions_to_send(
         &self,
         limit: i64,
         lease: std::time::Duration,
     ) -> Result<Vec<(ScheduledRow, ExecutionToSend)>> {
         let mut tx = self.pool().begin().await?;
+        // Those whose request the node has (answered: it stays) are sent: out of the way for good.
+        sqlx::query(
+            "UPDATE scheduled_executions e SET status = 'SENT', lease_until = NULL, updated_at = clock_timestamp()
+             FROM api_requests r
+             WHERE e.status = 'TRIGGERED' AND r.id = e.request_id AND r.response_status IS NOT NULL",
+        )
+        .execute(&mut *tx)
+        .await?;
         let leased: Vec<(Uuid, Uuid)> = sqlx::query_as(
             "UPDATE scheduled_executions e SET lease_until = clock_timestamp() + make_interval(secs => $2)
              WHERE e.id IN (
@@ -416,6 +425,21 @@ impl Store {
         )
         .bind(id)
         .bind(reason)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records that the node has execution `id`'s request, if it has (the request answered): its state
+    /// is the execution's from now on.
+    pub async fn execution_sent(&self, id: Uuid) -> Result<()> {
+        sqlx::query(
+            "UPDATE scheduled_executions e SET status = 'SENT', lease_until = NULL, updated_at = clock_timestamp()
+             FROM api_requests r
+             WHERE e.id = $1 AND e.status = 'TRIGGERED' AND r.id = e.request_id
+               AND r.response_status IS NOT NULL",
+        )
+        .bind(id)
         .execute(self.pool())
         .await?;
         Ok(())

@@ -408,6 +408,48 @@ async fn each_frequency_and_duration_pays_on_its_dates_for_a_year(pool: sqlx::Pg
                 .to_owned(),
         );
     }
+    // The other frequency × duration pairs, to a third wallet: (alias, frequency, duration, value).
+    let c = wallet(&p, 2, "0.00").await;
+    let to_c = json!({ "type": "IOCASH_WALLET", "account": c });
+    let day_text = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d").to_string();
+    let pairs = [
+        (
+            "daily-end",
+            "DAILY",
+            "END_DATE",
+            Some(day_text(first + Duration::days(9))),
+        ),
+        ("weekly", "WEEKLY", "ENDLESS", None),
+        (
+            "weekly-4",
+            "WEEKLY",
+            "NUMBER_OF_REPETITIONS",
+            Some("4".to_owned()),
+        ),
+        ("monthly", "MONTHLY", "ENDLESS", None),
+        (
+            "yearly-2",
+            "YEARLY",
+            "NUMBER_OF_REPETITIONS",
+            Some("2".to_owned()),
+        ),
+        (
+            "yearly-end",
+            "YEARLY",
+            "END_DATE",
+            Some(day_text(first + Duration::days(180))),
+        ),
+    ];
+    for (alias, frequency, kind, value) in &pairs {
+        let mut duration = json!({ "type": kind });
+        if let Some(v) = value {
+            duration["value"] = json!(v);
+        }
+        let schedule =
+            json!({ "startDate": text(first), "frequency": frequency, "duration": duration });
+        let made = create(&p, &a, op(alias, "1.00", &to_c, schedule)).await;
+        ids.insert(alias, made["id"].as_str().unwrap().to_owned());
+    }
     // A year and a bit, a day at a time: each round pays what came that day.
     let end = jan31 + Duration::days(340);
     let mut day = first;
@@ -500,6 +542,40 @@ async fn each_frequency_and_duration_pays_on_its_dates_for_a_year(pool: sqlx::Pg
         );
     }
 
+    // The other pairs: their dates up to the last round's time.
+    let last = first + Duration::days(days as i64 - 1) + Duration::hours(4);
+    let upto = |dates: Vec<DateTime<FixedOffset>>| -> Vec<String> {
+        dates.into_iter().filter(|d| *d <= last).map(text).collect()
+    };
+    let months = |n: u32| first.checked_add_months(chrono::Months::new(n)).unwrap();
+    let expected = [
+        (
+            "daily-end",
+            upto((0..10).map(|d| first + Duration::days(d)).collect()),
+        ),
+        (
+            "weekly",
+            upto((0..60).map(|w| first + Duration::days(7 * w)).collect()),
+        ),
+        (
+            "weekly-4",
+            upto((0..4).map(|w| first + Duration::days(7 * w)).collect()),
+        ),
+        ("monthly", upto((0..14).map(months).collect())),
+        ("yearly-2", upto(vec![first, months(12)])),
+        ("yearly-end", upto(vec![first])),
+    ];
+    let mut paid_to_c = 0;
+    for (alias, dates) in expected {
+        let (e, _) = settled_executions(&p, &a, &ids[alias]).await;
+        assert_eq!(due_dates(&e), dates, "{alias}");
+        assert!(
+            statuses(&e).iter().all(|s| *s == "EXECUTED"),
+            "{alias}: {e:?}"
+        );
+        paid_to_c += dates.len();
+    }
+    assert_eq!(balance(&p, &c).await, format!("{paid_to_c}.00"));
     // The money: each date paid once, on chain (the indexed transfers), and in the balances.
     let paid_to_b = 5 + days + 2 * 3 + 3 * 3 + 4 * 12 + 7 * 2;
     let transfers = count(
@@ -511,10 +587,13 @@ async fn each_frequency_and_duration_pays_on_its_dates_for_a_year(pool: sqlx::Pg
     assert_eq!(balance(&p, &b).await, format!("{paid_to_b}.00"));
     // The two cash-outs are ordered: out of the available balance until the bank side executes them.
     let w = p.get(&format!("{W}/{a}")).await;
-    assert_eq!(w.body["balance"], format!("{}.00", 2000 - paid_to_b));
+    assert_eq!(
+        w.body["balance"],
+        format!("{}.00", 2000 - paid_to_b - paid_to_c)
+    );
     assert_eq!(
         w.body["availableBalance"],
-        format!("{}.00", 2000 - paid_to_b - 12)
+        format!("{}.00", 2000 - paid_to_b - paid_to_c - 12)
     );
     // Nothing is left for the scheduler to look at: every paid date is out of its way.
     let unsent = "SELECT count(*) FROM scheduled_executions WHERE status = 'TRIGGERED'";

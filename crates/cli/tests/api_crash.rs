@@ -13,12 +13,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
+use alloy::{primitives::B256, providers::Provider};
 use common::{
     Db,
-    api::{Serve, api_key, funded_wallets, http, post},
+    api::{Serve, api_key, funded_wallets, http, operator_transfers, post},
 };
-use emtoken_sdk::bindings::EmToken::OperatorTransferExecuted;
 use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -169,21 +168,9 @@ async fn campaign(db: Db) {
     let chain_id = i64::try_from(d.operator.chain_id()).unwrap();
     let started = Instant::now();
     let on_chain = loop {
-        let logs = d
-            .operator
-            .provider()
-            .get_logs(
-                &Filter::new()
-                    .address(d.address)
-                    .event_signature(OperatorTransferExecuted::SIGNATURE_HASH)
-                    .from_block(block_before),
-            )
-            .await
-            .unwrap();
         let mut ids = vec![];
-        for log in &logs {
-            let event = OperatorTransferExecuted::decode_log(&log.inner).unwrap();
-            let key: B256 = event.data.transferId;
+        for event in operator_transfers(&d, block_before).await {
+            let key: B256 = event.transferId;
             ids.push(
                 emtoken_store::ids::record_movement_id(
                     chain_id,

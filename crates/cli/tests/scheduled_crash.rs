@@ -12,13 +12,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy::{primitives::B256, providers::Provider, rpc::types::Filter, sol_types::SolEvent};
+use alloy::{primitives::B256, providers::Provider};
 use chrono::{SecondsFormat, Utc};
 use common::{
     Db,
-    api::{Http, Serve, api_key, funded_wallets, get, http, post},
+    api::{Http, Serve, api_key, funded_wallets, get, http, operator_transfers, post},
 };
-use emtoken_sdk::bindings::EmToken::OperatorTransferExecuted;
 use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -99,24 +98,10 @@ async fn all_executed_once(
 
 /// The operation ids of the chain's operator transfers from `from_block` on.
 async fn transfers_on_chain(d: &Deployed, from_block: u64) -> Vec<B256> {
-    let logs = d
-        .operator
-        .provider()
-        .get_logs(
-            &Filter::new()
-                .address(d.address)
-                .event_signature(OperatorTransferExecuted::SIGNATURE_HASH)
-                .from_block(from_block),
-        )
+    operator_transfers(d, from_block)
         .await
-        .unwrap();
-    logs.iter()
-        .map(|log| {
-            OperatorTransferExecuted::decode_log(&log.inner)
-                .unwrap()
-                .data
-                .operationId
-        })
+        .into_iter()
+        .map(|event| event.operationId)
         .collect()
 }
 

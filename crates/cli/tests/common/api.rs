@@ -394,3 +394,31 @@ pub async fn funded_wallets(
     }
     wallets
 }
+
+/// The chain's operator transfers (decoded `OperatorTransferExecuted` events) of `d`'s contract from
+/// `from_block` on.
+pub async fn operator_transfers(
+    d: &emtoken_workload::Deployed,
+    from_block: u64,
+) -> Vec<emtoken_sdk::bindings::EmToken::OperatorTransferExecuted> {
+    use alloy::{providers::Provider, rpc::types::Filter, sol_types::SolEvent};
+    use emtoken_sdk::bindings::EmToken::OperatorTransferExecuted;
+    let logs = d
+        .operator
+        .provider()
+        .get_logs(
+            &Filter::new()
+                .address(d.address)
+                .event_signature(OperatorTransferExecuted::SIGNATURE_HASH)
+                .from_block(from_block),
+        )
+        .await
+        .expect("the node's logs");
+    logs.iter()
+        .map(|log| {
+            OperatorTransferExecuted::decode_log(&log.inner)
+                .expect("an OperatorTransferExecuted")
+                .data
+        })
+        .collect()
+}

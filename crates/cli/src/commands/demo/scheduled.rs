@@ -285,6 +285,71 @@ mod tests {
         }
     }
 
+    fn wallet(name: &'static str, id: &str) -> DemoWallet {
+        DemoWallet {
+            name,
+            id: id.into(),
+            user_id: String::new(),
+            address: String::new(),
+            iban: None,
+            document: String::new(),
+            phone: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_check_names_a_date_off_the_end_of_month_rule() {
+        let start = next_31st(utc("2026-12-03T10:00:00Z"));
+        let played = Played {
+            a: wallet("A", "a"),
+            b: wallet("B", "b"),
+            executed_hold: String::new(),
+            released_hold: String::new(),
+            scheduled: "s".into(),
+            scheduled_start: start,
+        };
+        let dates = |third: &str| -> Vec<String> {
+            (0..10)
+                .map(|n| {
+                    monthly(start, n)
+                        .unwrap()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+                })
+                .enumerate()
+                .map(|(i, d)| if i == 2 { third.to_owned() } else { d })
+                .collect()
+        };
+        let mut view = ScheduledView {
+            id: "s".into(),
+            alias: ALIAS.into(),
+            amount: "10.00".into(),
+            frequency: "MONTHLY".into(),
+            duration: "12 repetitions".into(),
+            receiver: "wallet B".into(),
+            status: "ACTIVE".into(),
+            start_date: "2026-12-31T09:00:00.000+01:00".into(),
+            next_date: Some("2026-12-31T09:00:00.000+01:00".into()),
+            executions: 0,
+            next_dates: dates("2027-02-28T09:00:00.000+01:00"),
+        };
+        assert_eq!(verify(&played, &view), Vec::<String>::new());
+        view.next_dates = dates("2027-03-03T09:00:00.000+01:00");
+        view.status = "COMPLETED".into();
+        let found = verify(&played, &view);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("status: expected ACTIVE, found COMPLETED"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("next dates: expected")
+                && found[1].contains(
+                    "found 2026-12-31T09:00:00+01:00 2027-01-31T09:00:00+01:00 2027-03-03"
+                ),
+            "{found:?}"
+        );
+    }
+
     #[test]
     fn monthly_dates_fall_on_the_last_day_of_shorter_months() {
         let start = DateTime::parse_from_rfc3339("2025-12-31T09:00:00+01:00").unwrap();

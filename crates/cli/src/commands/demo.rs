@@ -30,8 +30,8 @@ use super::database::DatabaseArgs;
 use crate::output::Output;
 
 /// Play the platform's guide through the HTTP API: two users onboarded, a card cash-in on the payment
-/// page, a KYC level and an IBAN, a SEPA cash-in, a transfer, two holds (one executed in part, one released), a cash-out paid by the bank
-/// and a monthly payment scheduled.
+/// page, a KYC level and an IBAN, a SEPA cash-in, a transfer, two holds (one executed in part, one
+/// released), a cash-out paid by the bank and a monthly payment scheduled.
 ///
 /// Creates two persons as users (A at --address, or a generated address; B at a generated one), each
 /// with a fresh DNI and mobile phone; asks for each a phone code, reads it from the development SMS
@@ -42,9 +42,12 @@ use crate::output::Output;
 /// followed). The bank raises A to KYC level 1
 /// (with its evidence) and A's wallet gets an IBAN (create-iban); B stays at level 0. Then: cash-in of
 /// 100.00 to A by its IBAN (bank key), transfer of 10.50 to B, hold of 5.00 executed for 3.00 (the rest
-/// is released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank. Every
+/// is released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank, and a
+/// scheduled operation: 10.00 from A to B MONTHLY, 12 dates from the next 31st at 09:00+01:00 (more than
+/// a day ahead, so nothing is paid while the demo runs; its dates show the end-of-month rule). Every
 /// POST carries a fresh Idempotency-Key. Prints the onboarding, the users, the wallets and their
-/// movements, and a curl line to try the API by hand. Progress goes to stderr.
+/// movements, the holds, the scheduled operation and its next 10 dates, and a curl line to try the API
+/// by hand. Progress goes to stderr.
 ///
 /// Every answer is read as the API's own type (a missing or mistyped field stops the demo, naming the
 /// call). With --check it waits until no movement is PENDING and verifies users, balances, movements,

@@ -213,6 +213,8 @@ fn up_once_plays_and_checks_the_demo() -> anyhow::Result<()> {
         "movements of wallet B".to_owned(),
         "BANK_ACCOUNT_CASHOUT".to_owned(),
         "RELEASED_BY_NOTARY".to_owned(),
+        "scheduled operation of wallet A".to_owned(),
+        "its next 10 dates".to_owned(),
         "curl -H 'Authorization: Bearer emt_".to_owned(),
         "check: passed".to_owned(),
         "API stopped".to_owned(),

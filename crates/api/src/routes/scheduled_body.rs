@@ -19,6 +19,12 @@ const MAX_END_YEARS: u32 = 50;
 /// A scheduled operation to create.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "alias": "rent", "concept": "Rent of the flat", "amount": "10.00",
+    "receiver": { "type": "EXTERNAL_BANK_ACCOUNT", "account": "ES9121000418450200051332" },
+    "schedule": { "startDate": "2030-04-23T09:00:00.000+02:00", "frequency": "MONTHLY",
+                  "duration": { "type": "NUMBER_OF_REPETITIONS", "value": "12" } }
+}))]
 pub(crate) struct CreateScheduled {
     /// Its name: one line of 1 to 100 characters, one not-deleted operation's per wallet.
     #[schema(example = "rent", min_length = 1, max_length = 100)]
@@ -243,6 +249,30 @@ mod tests {
 
     fn refused(b: &ScheduleBody) -> String {
         schedule(b, now()).unwrap_err().detail
+    }
+
+    /// The document's example body is one the API accepts (its fields' own examples, put together,
+    /// were not: an IBAN as an IOCASH_WALLET's account, a value with ENDLESS, a duration with ONCE).
+    #[test]
+    fn the_documented_example_is_a_body_the_api_accepts() {
+        let schema =
+            serde_json::to_value(<CreateScheduled as utoipa::PartialSchema>::schema()).unwrap();
+        let example = schema["examples"]
+            .get(0)
+            .or_else(|| schema.get("example"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no example in {schema}"));
+        let body: CreateScheduled = serde_json::from_value(example).unwrap();
+        fields::line("alias", &body.alias, 100).unwrap();
+        fields::amount("amount", &body.amount, 2).unwrap();
+        assert_eq!(
+            ReceiverKind::parse(&body.receiver.kind),
+            Some(ReceiverKind::Iban)
+        );
+        crate::iban::Iban::parse(&body.receiver.account).unwrap();
+        let s = schedule(&body.schedule, now()).unwrap();
+        assert_eq!(s.frequency, Frequency::Monthly);
+        assert_eq!(s.duration, Duration::Repetitions(12));
     }
 
     #[test]

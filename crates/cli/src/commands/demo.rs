@@ -7,6 +7,7 @@ mod http;
 mod onboarding;
 mod reads;
 mod report;
+mod scheduled;
 
 use std::time::Duration;
 
@@ -29,7 +30,8 @@ use super::database::DatabaseArgs;
 use crate::output::Output;
 
 /// Play the platform's guide through the HTTP API: two users onboarded, a card cash-in on the payment
-/// page, a KYC level and an IBAN, a SEPA cash-in, a transfer, two holds (one executed in part, one released) and a cash-out paid by the bank.
+/// page, a KYC level and an IBAN, a SEPA cash-in, a transfer, two holds (one executed in part, one
+/// released), a cash-out paid by the bank and a monthly payment scheduled.
 ///
 /// Creates two persons as users (A at --address, or a generated address; B at a generated one), each
 /// with a fresh DNI and mobile phone; asks for each a phone code, reads it from the development SMS
@@ -40,13 +42,17 @@ use crate::output::Output;
 /// followed). The bank raises A to KYC level 1
 /// (with its evidence) and A's wallet gets an IBAN (create-iban); B stays at level 0. Then: cash-in of
 /// 100.00 to A by its IBAN (bank key), transfer of 10.50 to B, hold of 5.00 executed for 3.00 (the rest
-/// is released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank. Every
+/// is released), hold of 2.00 released, cash-out of 20.00 to a bank account executed by the bank, and a
+/// scheduled operation: 10.00 from A to B MONTHLY, 12 dates from the next 31st at 09:00+01:00 (more than
+/// a day ahead, so nothing is paid while the demo runs; its dates show the end-of-month rule). Every
 /// POST carries a fresh Idempotency-Key. Prints the onboarding, the users, the wallets and their
-/// movements, and a curl line to try the API by hand. Progress goes to stderr.
+/// movements, the holds, the scheduled operation and its next 10 dates, and a curl line to try the API
+/// by hand. Progress goes to stderr.
 ///
 /// Every answer is read as the API's own type (a missing or mistyped field stops the demo, naming the
-/// call). With --check it waits until no movement is PENDING and verifies users, balances, movements
-/// and holds; it exits non-zero naming each difference (expected vs found).
+/// call). With --check it waits until no movement is PENDING and verifies users, balances, movements,
+/// holds and the scheduled operation's next dates; it exits non-zero naming each difference (expected
+/// vs found).
 ///
 /// Example: `emtoken demo --api http://127.0.0.1:8080 --key emt_… --bank-key emt_… --sms-outbox-file
 /// .devnet/sms-outbox.jsonl --check`.
@@ -125,6 +131,9 @@ struct Played {
     /// The hold executed in part, and the released one.
     executed_hold: String,
     released_hold: String,
+    /// The scheduled operation's id, and its start date (as sent).
+    scheduled: String,
+    scheduled_start: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// The API, the keys, where the codes are, and the onboarding's steps.
@@ -273,11 +282,17 @@ impl Demo {
         self.bank_execute(&movement).await?;
         step("cash-out executed by the bank");
         self.await_movement(&a, &movement, "the cash-out").await?;
+
+        // A pays B every month from now on: all of its dates lie ahead, no money moves in the demo.
+        let scheduled_start = scheduled::next_31st(chrono::Utc::now());
+        let scheduled = self.schedule_monthly(&a, &b, scheduled_start).await?;
         Ok(Played {
             a,
             b,
             executed_hold,
             released_hold,
+            scheduled,
+            scheduled_start,
         })
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Played, TRANSFER_CONCEPT, report::Summary};
+use super::{Played, TRANSFER_CONCEPT, report::Summary, scheduled};
 
 /// A decimal from a literal.
 pub(super) fn dec(text: &str) -> Decimal {
@@ -177,6 +177,8 @@ pub(super) fn verify(played: &Played, summary: &Summary) -> Vec<String> {
             &hold.executed_value,
         );
     }
+    // The scheduled operation: its dates lie ahead (none paid, the balances above unchanged).
+    out.extend(scheduled::verify(played, &summary.scheduled_operation));
     out
 }
 

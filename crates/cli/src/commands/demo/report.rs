@@ -1,9 +1,10 @@
-//! What the demo prints: the wallets, their movements and holds, and how to try the API by hand.
+//! What the demo prints: the wallets, their movements and holds, the scheduled operation, and how to
+//! try the API by hand.
 
 use emtoken_api::answers::Movement;
 use serde::Serialize;
 
-use super::{Demo, DemoWallet, Played};
+use super::{Demo, DemoWallet, Played, scheduled::ScheduledView};
 use crate::table::{Align, Table};
 
 /// The demo's result (`--json` prints it as is).
@@ -16,6 +17,8 @@ pub(super) struct Summary {
     pub(super) users: Vec<UserView>,
     pub(super) wallets: Vec<WalletView>,
     pub(super) holds: Vec<HoldView>,
+    /// A's monthly payment to B and its next dates.
+    pub(super) scheduled_operation: ScheduledView,
     pub(super) curl: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     check: Option<CheckView>,
@@ -151,6 +154,7 @@ impl Summary {
             users,
             wallets,
             holds,
+            scheduled_operation: ScheduledView::collect(demo, played).await?,
             curl: format!(
                 "curl -H 'Authorization: Bearer {}' {}/api/v1/public/wallets",
                 demo.key,
@@ -265,11 +269,13 @@ impl Summary {
             ]);
         }
         out.push_str(&table.render());
+        out.push_str("\n\n");
+        out.push_str(&self.scheduled_operation.describe());
         out.push_str(&format!("\n\ntry it: {}", self.curl));
         if let Some(check) = &self.check {
             if check.passed {
                 out.push_str(
-                    "\ncheck: passed (users, balances, movements and holds as expected; every answer the API's type)",
+                    "\ncheck: passed (users, balances, movements, holds and the scheduled operation as expected; every answer the API's type)",
                 );
             } else {
                 out.push_str(&format!(

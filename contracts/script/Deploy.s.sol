@@ -15,7 +15,9 @@ import {EmToken} from "../src/EmToken.sol";
 /// broadcast log of that run (transaction and receipt), and writes `deployments/<chainId>.json` (address,
 /// deployment block, transaction hash). `scripts/devnet up` runs both.
 ///
-/// Settings (environment; defaults are the devnet roles of ../anvil/accounts.toml):
+/// Settings (environment; on a development chain — ids 31337, 1337 and 2018 — the role addresses default to
+/// the devnet roles of ../anvil/accounts.toml, whose keys are public; on any other chain every role address
+/// must be given, or `run()` refuses with `RoleAddressRequired`):
 ///   EMTOKEN_NAME ("EmToken Euro"), EMTOKEN_SYMBOL ("EURe"), EMTOKEN_DECIMALS (2),
 ///   EMTOKEN_ADMIN, EMTOKEN_OPERATOR, EMTOKEN_COMPLIANCE, EMTOKEN_PAUSER, EMTOKEN_SUSPENSE (addresses),
 ///   EMTOKEN_TIER_LEVELS ("0,1,2") and, in whole tokens per level, EMTOKEN_TIER_MAX_BALANCE
@@ -40,6 +42,9 @@ contract Deploy is Script {
     );
     error DecimalsTooLarge(uint256 decimals);
     error DeploymentNotFound(string broadcastLog);
+    /// @notice Off a development chain, role `env` was not given: the devnet's address would be one whose
+    /// key the public test mnemonic gives away.
+    error RoleAddressRequired(string env, uint256 chainId);
 
     string internal constant BROADCAST_DIR = "broadcast/Deploy.s.sol/";
 
@@ -119,6 +124,19 @@ contract Deploy is Script {
         }
     }
 
+    /// @notice Whether `chainId` is a development chain (anvil's 31337, 1337, Besu's dev network 2018),
+    /// where the devnet's public test accounts may hold the roles.
+    function isDevChain(uint256 chainId) public pure returns (bool) {
+        return chainId == 31_337 || chainId == 1337 || chainId == 2018;
+    }
+
+    /// @notice The address environment variable `env` gives; else, on a development chain only, `devnet`.
+    function roleAddress(string memory env, address devnet) public view returns (address) {
+        if (vm.envExists(env)) return vm.envAddress(env);
+        if (!isDevChain(block.chainid)) revert RoleAddressRequired(env, block.chainid);
+        return devnet;
+    }
+
     function _role(
         string memory env,
         string memory accounts,
@@ -126,8 +144,7 @@ contract Deploy is Script {
         string memory role
     ) private view returns (address) {
         uint256 index = vm.parseTomlUint(accounts, string.concat(".roles.", role));
-        address devnet = vm.addr(vm.deriveKey(mnemonic, uint32(index)));
-        return vm.envOr(env, devnet);
+        return roleAddress(env, vm.addr(vm.deriveKey(mnemonic, uint32(index))));
     }
 
     /// @dev The block of the receipt of `txHash` in a broadcast log.

@@ -316,8 +316,47 @@ async fn operations_are_checked_created_read_listed_and_deleted(pool: sqlx::PgPo
     assert!(done.is_empty() && next.is_empty(), "{done:?} {next:?}");
     // The alias of a deleted operation may be used again.
     let mut later = good.clone();
-    later["schedule"]["startDate"] = json!(text(at(&p, 1, 9, 2)));
-    create(&p, &a, later).await;
+    later["schedule"]["startDate"] = json!(text(at(&p, 10, 9, 2)));
+    let again = create(&p, &a, later).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A wallet unsubscribed (empty) takes its ACTIVE operations with it: DELETED, no date comes.
+    let gone = p
+        .send(
+            Method::DELETE,
+            &p.client_key,
+            &format!("{W}/{a}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{gone:?}");
+    let o = p.get(&format!("{path}/{again}")).await;
+    assert_eq!(o.body["status"], "DELETED", "{o:?}");
+    assert_eq!(o.body["schedule"]["nextDate"], Value::Null);
+    assert_eq!(
+        p.get(&format!("{path}/{op}")).await.body["status"],
+        "DELETED"
+    );
+
+    // So does an unsubscribed user, for all its wallets.
+    let (user, wallet) = p.onboard(&p.client_key).await;
+    let w = wallet["id"].as_str().unwrap();
+    let mut theirs = good.clone();
+    theirs["receiver"]["account"] = json!(b);
+    theirs["schedule"]["startDate"] = json!(text(at(&p, 10, 9, 2)));
+    let made = create(&p, w, theirs).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let users = format!("/api/v1/public/users/{user}");
+    let gone = p
+        .send(Method::DELETE, &p.client_key, &users, Value::Null)
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{gone:?}");
+    let o = p.get(&format!("{W}/{w}/scheduled-operations/{made}")).await;
+    assert_eq!(o.body["status"], "DELETED", "{o:?}");
 }
 
 #[sqlx::test(migrations = false)]

@@ -567,6 +567,15 @@ impl Store {
         .bind(user_id)
         .fetch_all(&mut *tx)
         .await?;
+        // Their scheduled operations end with them.
+        sqlx::query(
+            "UPDATE scheduled_operations SET status = 'DELETED', next_due = NULL,
+                                            updated_at = clock_timestamp()
+             WHERE status = 'ACTIVE' AND wallet_id IN (SELECT id FROM wallets WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE users SET status = 'UNSUBSCRIBED', unsubscribed_at = clock_timestamp(),
                               updated_at = clock_timestamp()

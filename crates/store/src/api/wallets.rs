@@ -114,13 +114,22 @@ impl Store {
 
     /// Unsubscribes a wallet if all its balances (final and head, gross and held) are 0 and no request of
     /// the platform for it is still on its way; returns the updated row, or None when it does not qualify.
+    /// Its ACTIVE scheduled operations are DELETED with it (no date of theirs comes any more).
     pub async fn unsubscribe_wallet(&self, id: Uuid) -> Result<Option<WalletRow>> {
         Ok(sqlx::query_as(concat!(
-            "UPDATE wallets w SET status = 'UNSUBSCRIBED', updated_at = clock_timestamp()
-             WHERE id = $1 AND status <> 'UNSUBSCRIBED' AND ",
+            "WITH gone AS (
+               UPDATE wallets w SET status = 'UNSUBSCRIBED', updated_at = clock_timestamp()
+               WHERE id = $1 AND status <> 'UNSUBSCRIBED' AND ",
             wallet_is_empty!(),
             " RETURNING ",
-            wallet_columns!()
+            wallet_columns!(),
+            "), cancelled AS (
+               UPDATE scheduled_operations SET status = 'DELETED', next_due = NULL,
+                                               updated_at = clock_timestamp()
+               WHERE wallet_id IN (SELECT id FROM gone) AND status = 'ACTIVE')
+             SELECT ",
+            wallet_columns!(),
+            " FROM gone"
         ))
         .bind(id)
         .fetch_optional(self.pool())

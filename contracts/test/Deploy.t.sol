@@ -42,12 +42,9 @@ contract DeployTest is Test {
     }
 
     function test_RevertWhen_OtherChain_ConfigWithoutRoles() public {
-        // (run with EMTOKEN_ADMIN set, the roles are given: nothing to refuse)
-        vm.skip(vm.envExists("EMTOKEN_ADMIN"));
         vm.chainId(1);
-        vm.expectRevert(
-            abi.encodeWithSelector(Deploy.RoleAddressRequired.selector, "EMTOKEN_ADMIN", 1)
-        );
+        // Whichever role is the first not given in this environment: the script names it.
+        vm.expectPartialRevert(Deploy.RoleAddressRequired.selector);
         script.config();
     }
 

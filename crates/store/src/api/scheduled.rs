@@ -120,6 +120,8 @@ pub struct Claim {
 pub struct ExecutionToSend {
     /// Its id.
     pub id: Uuid,
+    /// Its operation.
+    pub operation_id: Uuid,
     /// Which date.
     pub seq: i32,
     /// The date it was due.
@@ -378,7 +380,7 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        let leased: Vec<(Uuid, Uuid)> = sqlx::query_as(
+        let mut leased: Vec<ExecutionToSend> = sqlx::query_as(
             "UPDATE scheduled_executions e SET lease_until = clock_timestamp() + make_interval(secs => $2)
              WHERE e.id IN (
                SELECT x.id FROM scheduled_executions x
@@ -386,34 +388,30 @@ impl Store {
                  AND (x.lease_until IS NULL OR x.lease_until < clock_timestamp())
                  AND NOT EXISTS (SELECT 1 FROM api_requests r WHERE r.id = x.request_id)
                ORDER BY x.due_at, x.id LIMIT $1 FOR UPDATE SKIP LOCKED)
-             RETURNING e.id, e.operation_id",
+             RETURNING e.id, e.operation_id, e.seq, e.due_at, e.request_id, e.movement_id",
         )
         .bind(limit)
         .bind(lease.as_secs_f64())
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let mut out = Vec::with_capacity(leased.len());
-        for (id, operation) in leased {
-            let op: Option<ScheduledRow> = sqlx::query_as(concat!(
-                "SELECT ",
-                scheduled_columns!(),
-                " FROM scheduled_operations WHERE id = $1"
-            ))
-            .bind(operation)
-            .fetch_optional(self.pool())
-            .await?;
-            let execution: Option<ExecutionToSend> = sqlx::query_as(
-                "SELECT id, seq, due_at, request_id, movement_id FROM scheduled_executions WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-            if let (Some(op), Some(execution)) = (op, execution) {
-                out.push((op, execution));
-            }
-        }
-        Ok(out)
+        leased.sort_by_key(|e| (e.due_at, e.id));
+        let ids: Vec<Uuid> = leased.iter().map(|e| e.operation_id).collect();
+        let operations: Vec<ScheduledRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            scheduled_columns!(),
+            " FROM scheduled_operations WHERE id = ANY($1)"
+        ))
+        .bind(&ids)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(leased
+            .into_iter()
+            .filter_map(|e| {
+                let op = operations.iter().find(|o| o.id == e.operation_id)?;
+                Some((op.clone(), e))
+            })
+            .collect())
     }
 
     /// Records that execution `id` was not sent, and why (only while TRIGGERED).

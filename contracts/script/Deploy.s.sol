@@ -4,22 +4,28 @@ pragma solidity 0.8.37;
 import {Script} from "forge-std/Script.sol";
 
 import {EmToken} from "../src/EmToken.sol";
+import {IEmToken} from "../src/interfaces/IEmToken.sol";
+import {EmTokenDeployment} from "./EmTokenDeployment.sol";
 
-/// @notice Deploys EmToken and records where.
+/// @notice Deploys EmToken (orders module, implementation, and the ERC-1967 proxy that is the token's
+/// address, initialised as it is created) and records where.
 ///
 ///   forge script script/Deploy.s.sol --rpc-url $URL --private-key $KEY --broadcast   # deploy
 ///   forge script script/Deploy.s.sol --rpc-url $URL --sig 'record()'                  # then record it
 ///
 /// `run()` deploys with the broadcaster as temporary admin, sets the KYC tiers, grants the roles, and (when
 /// the admin is another address) hands the admin role over and renounces it. `record()` reads forge's
-/// broadcast log of that run (transaction and receipt), and writes `deployments/<chainId>.json` (address,
-/// deployment block, transaction hash). `scripts/devnet up` runs both.
+/// broadcast log of that run (transactions and receipts), and writes `deployments/<chainId>.json` (the
+/// proxy's address — the token's —, its deployment block and transaction hash, the implementation and
+/// the orders module). `scripts/devnet up` runs both.
 ///
 /// Settings (environment; on a development chain — ids 31337, 1337 and 2018 — the role addresses default to
 /// the devnet roles of ../anvil/accounts.toml, whose keys are public; on any other chain every role address
 /// must be given, or `run()` refuses with `RoleAddressRequired`):
 ///   EMTOKEN_NAME ("EmToken Euro"), EMTOKEN_SYMBOL ("EURe"), EMTOKEN_DECIMALS (2),
-///   EMTOKEN_ADMIN, EMTOKEN_OPERATOR, EMTOKEN_COMPLIANCE, EMTOKEN_PAUSER, EMTOKEN_SUSPENSE (addresses),
+///   EMTOKEN_ADMIN, EMTOKEN_OPERATOR, EMTOKEN_COMPLIANCE, EMTOKEN_PAUSER, EMTOKEN_UPGRADER, EMTOKEN_SUSPENSE
+///   (addresses; the upgrader executes the upgrades the admin proposes, so it must be another key than the
+///   admin's and the deployer's),
 ///   EMTOKEN_TIER_LEVELS ("0,1,2") and, in whole tokens per level, EMTOKEN_TIER_MAX_BALANCE
 ///   ("250,10000,0"), EMTOKEN_TIER_MAX_TRANSFER ("250,5000,0"), EMTOKEN_TIER_MAX_OUTFLOW ("500,15000,0")
 ///   (0 = unlimited); EMTOKEN_DEPLOYMENTS_DIR ("deployments", relative to contracts/; foundry.toml lets
@@ -49,13 +55,13 @@ contract Deploy is Script {
     string internal constant BROADCAST_DIR = "broadcast/Deploy.s.sol/";
 
     /// @notice Deploys and configures EmToken from the environment.
-    function run() external returns (EmToken token) {
+    function run() external returns (IEmToken token) {
         Config memory c = config();
         vm.startBroadcast();
         (, address deployer,) = vm.readCallers();
         EmToken.Roles memory initial = c.roles;
         initial.admin = deployer;
-        token = new EmToken(c.name, c.symbol, c.decimals, initial, c.suspense);
+        token = EmTokenDeployment.deploy(c.name, c.symbol, c.decimals, initial, c.suspense);
         uint256 unit = 10 ** c.decimals;
         for (uint256 i = 0; i < c.levels.length; i++) {
             token.setTier(
@@ -77,23 +83,42 @@ contract Deploy is Script {
         string memory log =
             string.concat(BROADCAST_DIR, vm.toString(block.chainid), "/run-latest.json");
         string memory json = vm.readFile(log);
+        address proxy = _created(json, "EmTokenProxy");
+        bytes32 txHash;
+        uint256 count = abi.decode(vm.parseJson(json, ".transactions"), (bytes[])).length;
+        for (uint256 i = 0; i < count; i++) {
+            string memory item = string.concat(".transactions[", vm.toString(i), "]");
+            if (vm.parseJsonAddress(json, string.concat(item, ".contractAddress")) == proxy) {
+                txHash = vm.parseJsonBytes32(json, string.concat(item, ".hash"));
+            }
+        }
+        _write(
+            proxy,
+            _receiptBlock(json, txHash),
+            txHash,
+            _created(json, "EmToken"),
+            _created(json, "EmTokenOrders")
+        );
+    }
+
+    /// @dev The address the broadcast log's CREATE of `contractName` gave.
+    function _created(string memory json, string memory contractName)
+        private
+        pure
+        returns (address)
+    {
         uint256 count = abi.decode(vm.parseJson(json, ".transactions"), (bytes[])).length;
         for (uint256 i = 0; i < count; i++) {
             string memory item = string.concat(".transactions[", vm.toString(i), "]");
             if (
                 keccak256(bytes(vm.parseJsonString(json, string.concat(item, ".transactionType"))))
-                        != keccak256("CREATE")
-                    || keccak256(
+                        == keccak256("CREATE")
+                    && keccak256(
                             bytes(vm.parseJsonString(json, string.concat(item, ".contractName")))
-                        ) != keccak256("EmToken")
-            ) continue;
-            bytes32 txHash = vm.parseJsonBytes32(json, string.concat(item, ".hash"));
-            address token = vm.parseJsonAddress(json, string.concat(item, ".contractAddress"));
-            uint256 blockNumber = _receiptBlock(json, txHash);
-            _write(token, blockNumber, txHash);
-            return;
+                        ) == keccak256(bytes(contractName))
+            ) return vm.parseJsonAddress(json, string.concat(item, ".contractAddress"));
         }
-        revert DeploymentNotFound(log);
+        revert DeploymentNotFound(contractName);
     }
 
     /// @notice The deployment settings: environment variables, else the devnet defaults.
@@ -109,7 +134,8 @@ contract Deploy is Script {
             admin: _role("EMTOKEN_ADMIN", accounts, mnemonic, "admin"),
             operator: _role("EMTOKEN_OPERATOR", accounts, mnemonic, "operator"),
             compliance: _role("EMTOKEN_COMPLIANCE", accounts, mnemonic, "compliance"),
-            pauser: _role("EMTOKEN_PAUSER", accounts, mnemonic, "pauser")
+            pauser: _role("EMTOKEN_PAUSER", accounts, mnemonic, "pauser"),
+            upgrader: _role("EMTOKEN_UPGRADER", accounts, mnemonic, "upgrader")
         });
         c.suspense = _role("EMTOKEN_SUSPENSE", accounts, mnemonic, "suspense");
         c.levels = vm.envOr("EMTOKEN_TIER_LEVELS", ",", _list(0, 1, 2));
@@ -159,10 +185,18 @@ contract Deploy is Script {
         revert DeploymentNotFound(vm.toString(txHash));
     }
 
-    function _write(address token, uint256 blockNumber, bytes32 txHash) private {
+    function _write(
+        address token,
+        uint256 blockNumber,
+        bytes32 txHash,
+        address implementation,
+        address ordersModule
+    ) private {
         string memory key = "deployment";
         vm.serializeUint(key, "chainId", block.chainid);
         vm.serializeAddress(key, "address", token);
+        vm.serializeAddress(key, "implementation", implementation);
+        vm.serializeAddress(key, "ordersModule", ordersModule);
         vm.serializeUint(key, "deploymentBlock", blockNumber);
         string memory json = vm.serializeBytes32(key, "transactionHash", txHash);
         string memory dir = vm.envOr("EMTOKEN_DEPLOYMENTS_DIR", string("deployments"));

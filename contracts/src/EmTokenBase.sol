@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {
+    AccessControlUpgradeable
+} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {
+    PausableUpgradeable
+} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {ICompliance} from "./interfaces/ICompliance.sol";
-import {IEmTokenCore} from "./interfaces/IEmTokenCore.sol";
+import {IEmTokenCoreTypes} from "./interfaces/IEmTokenCore.sol";
 
 /// @title EmTokenBase
-/// @notice What every EmToken feature shares: the ERC-20, roles, pause, per-account state (KYC and held
-/// balance in one storage slot), the one `_update` hook every token movement goes through, operator
-/// approvals and operator transfers, and the suspense account.
-/// @dev Amounts are capped at 2^96 - 1 base units of total supply ({MAX_SUPPLY}), so every balance, held
-/// amount and outflow fits the packed `uint96` fields (and off-chain decimals, whose mantissa is 96 bits).
-abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
+/// @notice What every piece of EmToken shares — the implementation ({EmToken}) and the module it delegates
+/// to ({EmTokenOrders}) — : the token's storage, the ERC-20 internals, roles, pause, the one `_update` hook
+/// every token movement goes through, holds' locking, the compliance checks and operator approvals.
+/// @dev Upgradeable: no state variable of its own; everything lives in ERC-7201 namespaces (here
+/// `emtoken.token`; each feature has its own), so an upgrade may add fields at the end of a namespace and
+/// never moves one. Amounts are capped at 2^96 - 1 base units of total supply ({MAX_SUPPLY}), so every
+/// balance, held amount and outflow fits the packed `uint96` fields (and off-chain decimals, whose mantissa
+/// is 96 bits).
+abstract contract EmTokenBase is
+    AccessControlUpgradeable,
+    PausableUpgradeable,
+    IERC20Errors,
+    IEmTokenCoreTypes
+{
     /// @notice The licensed e-money institution: clearing agent, cash-in and cash-out agent, minter, and
     /// default operator of every wallet.
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
@@ -24,149 +37,120 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice The largest total supply: every amount fits 96 bits.
     uint256 public constant MAX_SUPPLY = type(uint96).max;
+    /// @notice Length of an outflow period.
+    uint256 public constant OUTFLOW_PERIOD = 30 days;
 
-    /// @dev Everything EmToken knows of an account, in one slot (8+8+8+40+96+96 bits).
+    /// @dev Everything a transfer reads of an account, in one slot (96+96+8+8+8 bits): the balance sits
+    /// with the held amount and the compliance state, so a movement reads and writes one slot per party.
     struct Account {
+        uint96 balance;
+        uint96 held;
         bool registered;
         bool frozen;
         uint8 kycLevel;
-        uint40 outflowPeriodStart;
-        uint96 outflow;
-        uint96 held;
     }
 
-    /// @dev Pause flag and Σ held in one slot: every lock or unlock reads the flag and writes the total.
-    /// (OpenZeppelin's own `_paused` slot stays unused: {paused}, {_pause} and {_unpause} use this one.)
+    /// @dev The account's 30-day outflow period (see {Compliance}); only senders touch it.
+    struct Outflow {
+        uint40 periodStart;
+        uint96 amount;
+    }
+
+    /// @dev Tier limits: a sender reads one slot (maxTransfer, maxOutflow30d), a receiver another
+    /// (maxBalance, and `set`: the admin set this tier, so wallets may be given the level).
+    struct Limits {
+        uint96 maxTransfer;
+        uint96 maxOutflow30d;
+        uint96 maxBalance;
+        bool set;
+    }
+
+    /// @dev Total supply, Σ held and the pause flag in one slot: every movement reads the flag, every mint
+    /// and burn writes the supply, every lock and unlock the Σ held. (OpenZeppelin's own pause namespace
+    /// stays unused: {paused}, {_pause} and {_unpause} use this one.)
     struct Globals {
+        uint96 totalSupply;
         uint96 totalHeld;
         bool paused;
     }
 
-    mapping(address account => Account) internal _accounts;
-    Globals private _globals;
-    address private _suspense;
-    uint8 private immutable _decimals;
-    /// @dev wallet => operator => bit set of {OperatorScope} approvals.
-    mapping(address wallet => mapping(address operator => uint256 scopes)) private _operatorScopes;
-    mapping(bytes32 transferId => bool) private _operatorTransfers;
-
-    constructor(
-        string memory name_,
-        string memory symbol_,
-        uint8 decimals_,
-        address admin,
-        address suspenseAccount_
-    ) ERC20(name_, symbol_) {
-        if (admin == address(0)) revert ZeroAddress("admin");
-        if (suspenseAccount_ == address(0)) revert ZeroAddress("suspenseAccount");
-        _decimals = decimals_;
-        _suspense = suspenseAccount_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        emit SuspenseAccountChanged(address(0), suspenseAccount_);
+    /// @custom:storage-location erc7201:emtoken.token
+    struct TokenStorage {
+        mapping(address account => Account) accounts;
+        mapping(address account => Outflow) outflows;
+        mapping(address owner => mapping(address spender => uint256)) allowances;
+        mapping(uint8 level => Limits) tiers;
+        Globals globals;
+        address suspense;
+        uint8 decimals;
+        string name;
+        string symbol;
+        /// wallet => operator => bit set of {OperatorScope} approvals.
+        mapping(address wallet => mapping(address operator => uint256 scopes)) operatorScopes;
+        mapping(bytes32 transferId => bool) operatorTransfers;
     }
 
-    // ------------------------------------------------------------ external
+    /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.token")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 internal constant TOKEN_STORAGE =
+        0xd86691035c7c861db1e654adc4b7435982559ba32b943651d3d3f41bde0d7200;
 
-    /// @inheritdoc ERC20
-    function decimals() public view override returns (uint8) {
-        return _decimals;
+    function _token() internal pure returns (TokenStorage storage $) {
+        assembly ("memory-safe") {
+            $.slot := TOKEN_STORAGE
+        }
     }
 
-    /// @inheritdoc IEmTokenCore
-    function balanceOnHold(address account) public view returns (uint256) {
-        return _accounts[account].held;
-    }
+    // ------------------------------------------------------------ pause
 
-    /// @inheritdoc IEmTokenCore
-    function availableBalanceOf(address account) public view returns (uint256) {
-        return balanceOf(account) - _accounts[account].held;
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function totalSupplyOnHold() external view returns (uint256) {
-        return _globals.totalHeld;
-    }
-
-    /// @inheritdoc Pausable
+    /// @inheritdoc PausableUpgradeable
     function paused() public view override returns (bool) {
-        return _globals.paused;
+        return _token().globals.paused;
     }
-
-    /// @inheritdoc IEmTokenCore
-    function suspenseAccount() public view returns (address) {
-        return _suspense;
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function setSuspenseAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (account == address(0)) revert ZeroAddress("suspenseAccount");
-        // A dedicated system account: never a registered wallet, never one with holds of its own.
-        Account storage next = _accounts[account];
-        if (next.registered || next.held != 0) revert SuspenseAccountNotAllowed(account);
-        address previous = _suspense;
-        uint256 inSuspense = _accounts[previous].held;
-        if (inSuspense != 0) revert SuspenseAccountInUse(previous, inSuspense);
-        _suspense = account;
-        emit SuspenseAccountChanged(previous, account);
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function operatorTransfer(bytes32 operationId, address from, address to, uint256 value)
-        external
-        returns (bytes32 transferId)
-    {
-        if (from == address(0)) revert ZeroAddress("from");
-        if (to == address(0)) revert ZeroAddress("to");
-        _requireOperatorFor(from, OperatorScope.Transfer);
-        transferId = keccak256(abi.encode(msg.sender, operationId));
-        if (_operatorTransfers[transferId]) revert OperatorTransferExists(transferId);
-        _operatorTransfers[transferId] = true;
-        _transfer(from, to, value);
-        emit OperatorTransferExecuted(transferId, from, to, msg.sender, operationId, value);
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function authorizeTransferOperator(address operator) external {
-        _setOperator(operator, OperatorScope.Transfer, true);
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function revokeTransferOperator(address operator) external {
-        _setOperator(operator, OperatorScope.Transfer, false);
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function isTransferOperatorFor(address operator, address wallet) external view returns (bool) {
-        return _isOperatorFor(operator, wallet, OperatorScope.Transfer);
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
-    }
-
-    /// @inheritdoc IEmTokenCore
-    function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
-    }
-
-    // ------------------------------------------------------------ internal
 
     /// @dev OpenZeppelin's pause, on the packed flag.
     function _pause() internal override whenNotPaused {
-        _globals.paused = true;
+        _token().globals.paused = true;
         emit Paused(_msgSender());
     }
 
     /// @dev OpenZeppelin's unpause, on the packed flag.
     function _unpause() internal override whenPaused {
-        _globals.paused = false;
+        _token().globals.paused = false;
         emit Unpaused(_msgSender());
     }
 
-    /// @dev Every ERC-20 path (transfer, transferFrom, operator transfer, mint) arrives here.
-    function _update(address from, address to, uint256 value) internal override {
+    // ------------------------------------------------------------ ERC-20 internals
+
+    /// @dev Moves `value` from `from` to `to` (neither zero) through {_update}.
+    function _transfer(address from, address to, uint256 value) internal {
+        if (from == address(0)) revert ERC20InvalidSender(address(0));
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         _update(from, to, value, false);
+    }
+
+    /// @dev Creates `value` for `to` through {_update}.
+    function _mint(address to, uint256 value) internal {
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        _update(address(0), to, value, false);
+    }
+
+    function _approve(address owner, address spender, uint256 value) internal {
+        if (owner == address(0)) revert ERC20InvalidApprover(address(0));
+        if (spender == address(0)) revert ERC20InvalidSpender(address(0));
+        _token().allowances[owner][spender] = value;
+        emit IERC20.Approval(owner, spender, value);
+    }
+
+    /// @dev Uses `value` of the allowance `owner` gave `spender`; an infinite allowance is never spent.
+    function _spendAllowance(address owner, address spender, uint256 value) internal {
+        mapping(address => uint256) storage given = _token().allowances[owner];
+        uint256 current = given[spender];
+        if (current < type(uint256).max) {
+            if (current < value) revert ERC20InsufficientAllowance(spender, current, value);
+            unchecked {
+                given[spender] = current - value;
+            }
+        }
     }
 
     /// @dev THE hook: every movement of tokens goes through it. `system` marks the payout flows (funds to
@@ -181,55 +165,71 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     ///    excepted); outside system moves and self-payments, the balance limit;
     ///  - mints: total supply ≤ {MAX_SUPPLY}.
     function _update(address from, address to, uint256 value, bool system) internal {
-        _requireNotPaused();
-        if (from != address(0)) {
-            Account memory sender = _accounts[from];
-            if (!(system && from == _suspense)) _requireActive(sender, from);
-            uint256 available = balanceOf(from) - sender.held;
+        TokenStorage storage $ = _token();
+        Globals memory g = $.globals;
+        if (g.paused) revert EnforcedPause();
+        if (from == address(0)) {
+            uint256 supply = uint256(g.totalSupply) + value;
+            if (supply > MAX_SUPPLY) revert SupplyCapExceeded(supply, MAX_SUPPLY);
+            $.globals.totalSupply = uint96(supply);
+        } else {
+            Account storage sender = $.accounts[from];
+            Account memory s = sender;
+            if (!(system && from == $.suspense)) _requireActive(s, from);
+            uint256 available = s.balance - s.held;
             if (value > available) revert InsufficientAvailableBalance(from, available, value);
             // Nothing leaves a wallet that pays itself or pays nothing: no limit applies, nothing is recorded.
-            if (!system && from != to && value != 0) _recordOutflow(from, sender, value);
+            if (!system && from != to && value != 0) _recordOutflow(from, s.kycLevel, value);
+            // Cannot underflow: value ≤ available ≤ balance.
+            sender.balance = s.balance - uint96(value);
         }
-        if (to != address(0) && !(system && to == _suspense)) {
-            Account memory receiver = _accounts[to];
-            _requireActive(receiver, to);
-            if (!system && from != to) {
-                _checkBalanceLimit(receiver.kycLevel, to, balanceOf(to) + value);
-            }
+        if (to == address(0)) {
+            // Cannot underflow: the burnt value left a balance, which is part of the supply.
+            $.globals.totalSupply = uint96(g.totalSupply - value);
+        } else {
+            Account storage receiver = $.accounts[to];
+            Account memory r = receiver;
+            if (!(system && to == $.suspense)) _requireActive(r, to);
+            // Cannot overflow: every balance is part of the supply, which is at most MAX_SUPPLY.
+            uint256 balance = uint256(r.balance) + value;
+            if (!system && from != to) _checkBalanceLimit(r.kycLevel, to, balance);
+            receiver.balance = uint96(balance);
         }
-        super._update(from, to, value);
-        if (from == address(0) && totalSupply() > MAX_SUPPLY) {
-            revert SupplyCapExceeded(totalSupply(), MAX_SUPPLY);
-        }
+        emit IERC20.Transfer(from, to, value);
     }
 
     /// @dev Locks `value` of `account`'s available balance (a hold or an order's system hold).
     function _lock(address account, uint256 value) internal {
-        Account storage a = _accounts[account];
-        uint256 available = balanceOf(account) - a.held;
+        TokenStorage storage $ = _token();
+        Account storage a = $.accounts[account];
+        uint256 available = a.balance - a.held;
         if (value > available) revert InsufficientAvailableBalance(account, available, value);
         // Cannot overflow: held ≤ balance ≤ MAX_SUPPLY < 2^96, and Σ held ≤ totalSupply ≤ MAX_SUPPLY.
         a.held += uint96(value);
-        _globals.totalHeld += uint96(value);
+        $.globals.totalHeld += uint96(value);
     }
 
     /// @dev Unlocks `value` previously locked on `account`.
     function _unlock(address account, uint256 value) internal {
-        _accounts[account].held -= uint96(value);
-        _globals.totalHeld -= uint96(value);
+        TokenStorage storage $ = _token();
+        $.accounts[account].held -= uint96(value);
+        $.globals.totalHeld -= uint96(value);
     }
+
+    // ------------------------------------------------------------ compliance checks
 
     /// @dev Compliance of a commitment (hold, two-step order): `from` and `to` active, `value` within
     /// `from`'s single-transfer and outflow limits and within `to`'s balance limit, as if it moved now
     /// (limits do not apply when `from` pays itself).
     function _checkCommitment(address from, address to, uint256 value) internal view {
-        Account memory sender = _accounts[from];
-        Account memory receiver = _accounts[to];
+        TokenStorage storage $ = _token();
+        Account memory sender = $.accounts[from];
+        Account memory receiver = $.accounts[to];
         _requireActive(sender, from);
         _requireActive(receiver, to);
         if (from != to) {
-            _checkOutflow(from, sender, value);
-            _checkBalanceLimit(receiver.kycLevel, to, balanceOf(to) + value);
+            _checkedOutflow(from, sender.kycLevel, value);
+            _checkBalanceLimit(receiver.kycLevel, to, uint256(receiver.balance) + value);
         }
     }
 
@@ -239,15 +239,55 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
         if (a.frozen) revert ICompliance.WalletFrozen(account);
     }
 
-    /// @dev Implemented by Compliance: checks the sender's limits for `value` and records it as outflow.
-    function _recordOutflow(address from, Account memory sender, uint256 value) internal virtual;
+    /// @dev Reverts unless `account` is registered and not frozen (read from storage).
+    function _requireActive(address account) internal view {
+        _requireActive(_token().accounts[account], account);
+    }
 
-    /// @dev Implemented by Compliance: checks the sender's limits for `value` without recording it.
-    function _checkOutflow(address from, Account memory sender, uint256 value) internal view virtual;
+    /// @dev Checks the sender's limits (KYC `level`) for `value` and records it as outflow.
+    function _recordOutflow(address from, uint8 level, uint256 value) internal {
+        (uint256 outflow, bool newPeriod) = _checkedOutflow(from, level, value);
+        Outflow storage o = _token().outflows[from];
+        if (newPeriod) o.periodStart = uint40(block.timestamp);
+        // Saturates: only an unlimited tier lets a period's outflow pass 2^96 - 1, and then nothing
+        // reads more than "a lot" from it.
+        o.amount = outflow > MAX_SUPPLY ? uint96(MAX_SUPPLY) : uint96(outflow);
+    }
 
-    /// @dev Implemented by Compliance: reverts when `newBalance` is above the balance limit of KYC `level`
-    /// (`to`'s level).
-    function _checkBalanceLimit(uint8 level, address to, uint256 newBalance) internal view virtual;
+    /// @dev The sender's outflow in its current period after sending `value`, checked against its tier
+    /// (KYC `level`); `newPeriod` when that value opens a new period.
+    function _checkedOutflow(address from, uint8 level, uint256 value)
+        internal
+        view
+        returns (uint256 outflow, bool newPeriod)
+    {
+        TokenStorage storage $ = _token();
+        Limits storage tier = $.tiers[level];
+        uint256 maxTransfer = tier.maxTransfer;
+        if (maxTransfer != 0 && value > maxTransfer) {
+            revert ICompliance.TransferLimitExceeded(from, value, maxTransfer);
+        }
+        Outflow memory o = $.outflows[from];
+        uint256 start = o.periodStart;
+        // `start == 0` is the "no period yet" sentinel, not a balance comparison.
+        // slither-disable-next-line incorrect-equality
+        newPeriod = start == 0 || block.timestamp >= start + OUTFLOW_PERIOD;
+        outflow = newPeriod ? value : o.amount + value;
+        uint256 maxOutflow = tier.maxOutflow30d;
+        if (maxOutflow != 0 && outflow > maxOutflow) {
+            revert ICompliance.OutflowLimitExceeded(from, outflow, maxOutflow);
+        }
+    }
+
+    /// @dev Reverts when `newBalance` is above the balance limit of KYC `level` (`to`'s level).
+    function _checkBalanceLimit(uint8 level, address to, uint256 newBalance) internal view {
+        uint256 maxBalance = _token().tiers[level].maxBalance;
+        if (maxBalance != 0 && newBalance > maxBalance) {
+            revert ICompliance.BalanceLimitExceeded(to, newBalance, maxBalance);
+        }
+    }
+
+    // ------------------------------------------------------------ operators
 
     /// @dev Reverts unless the caller may act for `wallet` in `scope`: an approved operator, or the
     /// operator role (default operator of every wallet).
@@ -262,7 +302,7 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
         view
         returns (bool)
     {
-        return _operatorScopes[wallet][operator] & (1 << uint8(scope)) != 0
+        return _token().operatorScopes[wallet][operator] & (1 << uint8(scope)) != 0
             || hasRole(OPERATOR_ROLE, operator);
     }
 
@@ -271,14 +311,22 @@ abstract contract EmTokenBase is ERC20, AccessControl, Pausable, IEmTokenCore {
     function _setOperator(address operator, OperatorScope scope, bool approved) internal {
         if (operator == address(0)) revert ZeroAddress("operator");
         if (operator == msg.sender) revert SelfOperator(operator);
-        uint256 scopes = _operatorScopes[msg.sender][operator];
+        mapping(address => uint256) storage given = _token().operatorScopes[msg.sender];
+        uint256 scopes = given[operator];
         uint256 bit = 1 << uint8(scope);
         if ((scopes & bit != 0) == approved) {
             revert OperatorApprovalUnchanged(msg.sender, operator, scope, approved);
         }
-        _operatorScopes[msg.sender][operator] = approved ? scopes | bit : scopes & ~bit;
+        given[operator] = approved ? scopes | bit : scopes & ~bit;
         if (approved) emit OperatorAuthorized(msg.sender, operator, scope);
         else emit OperatorRevoked(msg.sender, operator, scope);
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    /// @dev The suspense account of payouts.
+    function _suspense() internal view returns (address) {
+        return _token().suspense;
     }
 
     /// @dev The record key of `operationId` created by `issuer`, in every namespace.

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {IClearable} from "../src/interfaces/IClearable.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {IFundable} from "../src/interfaces/IFundable.sol";
 import {IHoldable} from "../src/interfaces/IHoldable.sol";
 import {IPayoutable} from "../src/interfaces/IPayoutable.sol";
@@ -34,7 +34,7 @@ contract AccessMatrixTest is EmTokenTest {
         Gate gate;
         bytes32 key; // the role (Role) or the record id (every other gate)
         address wallet; // NotOperator only
-        IEmTokenCore.OperatorScope scope; // NotOperator only
+        IEmTokenCoreTypes.OperatorScope scope; // NotOperator only
         address[] allowed;
     }
 
@@ -164,10 +164,10 @@ contract AccessMatrixTest is EmTokenTest {
         token.revokeTransferOperator(carol);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector,
+                IEmTokenCoreTypes.NotOperatorFor.selector,
                 carol,
                 alice,
-                IEmTokenCore.OperatorScope.Transfer
+                IEmTokenCoreTypes.OperatorScope.Transfer
             )
         );
         vm.prank(carol);
@@ -355,7 +355,7 @@ contract AccessMatrixTest is EmTokenTest {
         _operatorOf(
             "operatorTransfer",
             abi.encodeCall(token.operatorTransfer, (OP, alice, bob, 1000)),
-            IEmTokenCore.OperatorScope.Transfer,
+            IEmTokenCoreTypes.OperatorScope.Transfer,
             _list(operator, carol, dave)
         );
     }
@@ -364,7 +364,7 @@ contract AccessMatrixTest is EmTokenTest {
         _operatorOf(
             "holdFrom",
             abi.encodeCall(token.holdFrom, (OP, alice, bob, notary, 1000, 1 days)),
-            IEmTokenCore.OperatorScope.Hold,
+            IEmTokenCoreTypes.OperatorScope.Hold,
             _list(operator, carol)
         );
     }
@@ -376,7 +376,7 @@ contract AccessMatrixTest is EmTokenTest {
                 token.holdFromWithExpirationDate,
                 (OP, alice, bob, notary, 1000, block.timestamp + 1 days)
             ),
-            IEmTokenCore.OperatorScope.Hold,
+            IEmTokenCoreTypes.OperatorScope.Hold,
             _list(operator, carol)
         );
     }
@@ -385,7 +385,7 @@ contract AccessMatrixTest is EmTokenTest {
         _operatorOf(
             "orderTransferFrom",
             abi.encodeCall(token.orderTransferFrom, (OP, alice, bob, 1000)),
-            IEmTokenCore.OperatorScope.Clearable,
+            IEmTokenCoreTypes.OperatorScope.Clearable,
             _list(operator, carol)
         );
     }
@@ -394,7 +394,7 @@ contract AccessMatrixTest is EmTokenTest {
         _operatorOf(
             "orderFundFrom",
             abi.encodeCall(token.orderFundFrom, (OP, alice, 1000, HASH)),
-            IEmTokenCore.OperatorScope.Fund,
+            IEmTokenCoreTypes.OperatorScope.Fund,
             _list(operator, carol)
         );
     }
@@ -403,7 +403,7 @@ contract AccessMatrixTest is EmTokenTest {
         _operatorOf(
             "orderPayoutFrom",
             abi.encodeCall(token.orderPayoutFrom, (OP, alice, 1000, HASH)),
-            IEmTokenCore.OperatorScope.Payout,
+            IEmTokenCoreTypes.OperatorScope.Payout,
             _list(operator, carol)
         );
     }
@@ -523,7 +523,7 @@ contract AccessMatrixTest is EmTokenTest {
     function _operatorOf(
         string memory name,
         bytes memory data,
-        IEmTokenCore.OperatorScope scope,
+        IEmTokenCoreTypes.OperatorScope scope,
         address[] memory allowed
     ) internal {
         Case memory c;
@@ -589,10 +589,9 @@ contract AccessMatrixTest is EmTokenTest {
             );
         }
         if (c.gate == Gate.NotOperator) {
-            return
-                abi.encodeWithSelector(
-                    IEmTokenCore.NotOperatorFor.selector, caller, c.wallet, c.scope
-                );
+            return abi.encodeWithSelector(
+                IEmTokenCoreTypes.NotOperatorFor.selector, caller, c.wallet, c.scope
+            );
         }
         if (c.gate == Gate.NotNotary) {
             return abi.encodeWithSelector(IHoldable.HoldCallerNotNotary.selector, c.key, caller);

@@ -6,7 +6,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {IClearable} from "../src/interfaces/IClearable.sol";
 import {ICompliance} from "../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {IHoldable} from "../src/interfaces/IHoldable.sol";
 import {EmTokenTest} from "./utils/EmTokenTest.sol";
 
@@ -158,13 +158,13 @@ contract ClearableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderTransfer_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(alice);
         token.orderTransfer(OP, bob, 0);
     }
 
     function test_RevertWhen_orderTransfer_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "to"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "to"));
         vm.prank(alice);
         token.orderTransfer(OP, address(0), 1000);
     }
@@ -339,10 +339,10 @@ contract ClearableTest is EmTokenTest {
     function test_RevertWhen_orderTransferFrom_NotOperator() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector,
+                IEmTokenCoreTypes.NotOperatorFor.selector,
                 bob,
                 alice,
-                IEmTokenCore.OperatorScope.Clearable
+                IEmTokenCoreTypes.OperatorScope.Clearable
             )
         );
         vm.prank(bob);
@@ -358,10 +358,10 @@ contract ClearableTest is EmTokenTest {
         vm.stopPrank();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector,
+                IEmTokenCoreTypes.NotOperatorFor.selector,
                 bob,
                 alice,
-                IEmTokenCore.OperatorScope.Clearable
+                IEmTokenCoreTypes.OperatorScope.Clearable
             )
         );
         vm.prank(bob);
@@ -375,10 +375,10 @@ contract ClearableTest is EmTokenTest {
         vm.stopPrank();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector,
+                IEmTokenCoreTypes.NotOperatorFor.selector,
                 bob,
                 alice,
-                IEmTokenCore.OperatorScope.Clearable
+                IEmTokenCoreTypes.OperatorScope.Clearable
             )
         );
         vm.prank(bob);
@@ -386,19 +386,19 @@ contract ClearableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderTransferFrom_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(operator);
         token.orderTransferFrom(OP, alice, bob, 0);
     }
 
     function test_RevertWhen_orderTransferFrom_ZeroAddressTo() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "to"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "to"));
         vm.prank(operator);
         token.orderTransferFrom(OP, alice, address(0), 1000);
     }
 
     function test_RevertWhen_orderTransferFrom_ZeroAddressFrom() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "from"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "from"));
         vm.prank(operator);
         token.orderTransferFrom(OP, address(0), bob, 1000);
     }
@@ -852,7 +852,9 @@ contract ClearableTest is EmTokenTest {
     function test_authorizeClearableTransferOperator() public {
         assertFalse(token.isClearableTransferOperatorFor(bob, alice), "before");
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorAuthorized(alice, bob, IEmTokenCore.OperatorScope.Clearable);
+        emit IEmTokenCoreTypes.OperatorAuthorized(
+            alice, bob, IEmTokenCoreTypes.OperatorScope.Clearable
+        );
         vm.prank(alice);
         token.authorizeClearableTransferOperator(bob);
         assertTrue(token.isClearableTransferOperatorFor(bob, alice), "after");
@@ -868,7 +870,9 @@ contract ClearableTest is EmTokenTest {
         vm.prank(alice);
         token.authorizeClearableTransferOperator(bob);
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorRevoked(alice, bob, IEmTokenCore.OperatorScope.Clearable);
+        emit IEmTokenCoreTypes.OperatorRevoked(
+            alice, bob, IEmTokenCoreTypes.OperatorScope.Clearable
+        );
         vm.prank(alice);
         token.revokeClearableTransferOperator(bob);
         assertFalse(token.isClearableTransferOperatorFor(bob, alice), "revoked");
@@ -882,13 +886,13 @@ contract ClearableTest is EmTokenTest {
     }
 
     function test_RevertWhen_authorizeClearableTransferOperator_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "operator"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "operator"));
         vm.prank(alice);
         token.authorizeClearableTransferOperator(address(0));
     }
 
     function test_RevertWhen_authorizeClearableTransferOperator_Self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.authorizeClearableTransferOperator(alice);
     }
@@ -898,10 +902,10 @@ contract ClearableTest is EmTokenTest {
         token.authorizeClearableTransferOperator(bob);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 bob,
-                IEmTokenCore.OperatorScope.Clearable,
+                IEmTokenCoreTypes.OperatorScope.Clearable,
                 true
             )
         );
@@ -912,10 +916,10 @@ contract ClearableTest is EmTokenTest {
     function test_RevertWhen_revokeClearableTransferOperator_NotAuthorized() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 bob,
-                IEmTokenCore.OperatorScope.Clearable,
+                IEmTokenCoreTypes.OperatorScope.Clearable,
                 false
             )
         );
@@ -924,7 +928,7 @@ contract ClearableTest is EmTokenTest {
     }
 
     function test_RevertWhen_revokeClearableTransferOperator_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "operator"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "operator"));
         vm.prank(alice);
         token.revokeClearableTransferOperator(address(0));
     }

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {ICompliance} from "../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {EmTokenTest} from "./utils/EmTokenTest.sol";
 
 /// @notice Compliance of EmToken: registration, KYC levels, freezing, tier limits at their boundaries, the
@@ -191,7 +191,7 @@ contract ComplianceTest is EmTokenTest {
     }
 
     function test_RevertWhen_registerWallet_zeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "wallet"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "wallet"));
         vm.prank(compliance);
         token.registerWallet(address(0), 1);
     }
@@ -213,7 +213,7 @@ contract ComplianceTest is EmTokenTest {
 
     function test_RevertWhen_registerWallet_suspenseAccount() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SuspenseAccountNotAllowed.selector, suspense)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SuspenseAccountNotAllowed.selector, suspense)
         );
         vm.prank(compliance);
         token.registerWallet(suspense, 1);
@@ -1058,7 +1058,7 @@ contract ComplianceTest is EmTokenTest {
         bytes memory err;
         if (amount > s.balance) {
             err = abi.encodeWithSelector(
-                IEmTokenCore.InsufficientAvailableBalance.selector, s.wallet, s.balance, amount
+                IEmTokenCoreTypes.InsufficientAvailableBalance.selector, s.wallet, s.balance, amount
             );
         } else if (s.maxTransfer != 0 && amount > s.maxTransfer) {
             err = _transferLimit(s.wallet, amount, s.maxTransfer);

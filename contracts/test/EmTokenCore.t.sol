@@ -7,10 +7,14 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
+import {EmTokenDeployment} from "../script/EmTokenDeployment.sol";
 import {EmToken} from "../src/EmToken.sol";
+import {EmTokenProxy} from "../src/EmTokenProxy.sol";
 import {IClearable} from "../src/interfaces/IClearable.sol";
 import {ICompliance} from "../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmToken} from "../src/interfaces/IEmToken.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenUpgrades} from "../src/interfaces/IEmTokenUpgrades.sol";
 import {IFundable} from "../src/interfaces/IFundable.sol";
 import {IHoldable} from "../src/interfaces/IHoldable.sol";
 import {IPayoutable} from "../src/interfaces/IPayoutable.sol";
@@ -20,7 +24,8 @@ import {EmTokenTest} from "./utils/EmTokenTest.sol";
 /// account, held balances, ERC-165, the supply cap and roles.
 contract EmTokenCoreTest is EmTokenTest {
     uint256 internal constant CAP = type(uint96).max;
-    IEmTokenCore.OperatorScope internal constant TRANSFER = IEmTokenCore.OperatorScope.Transfer;
+    IEmTokenCoreTypes.OperatorScope internal constant TRANSFER =
+    IEmTokenCoreTypes.OperatorScope.Transfer;
 
     /// @dev An unregistered address that wallets approve as their transfer operator.
     address internal agent = makeAddr("agent");
@@ -34,22 +39,42 @@ contract EmTokenCoreTest is EmTokenTest {
     }
 
     function _roles() internal view returns (EmToken.Roles memory) {
-        return
-            EmToken.Roles({
-                admin: admin, operator: operator, compliance: compliance, pauser: pauser
-            });
+        return EmToken.Roles({
+            admin: admin,
+            operator: operator,
+            compliance: compliance,
+            pauser: pauser,
+            upgrader: upgrader
+        });
     }
 
-    function _deploy(EmToken.Roles memory roles, address suspense_) internal returns (EmToken) {
-        return new EmToken("EmToken Euro", "EURe", 2, roles, suspense_);
+    function _deploy(EmToken.Roles memory roles, address suspense_) internal returns (IEmToken) {
+        return EmTokenDeployment.deploy("EmToken Euro", "EURe", 2, roles, suspense_);
+    }
+
+    /// @dev An implementation ready for {_initialize}: the next call is the proxy's creation.
+    function _implementation() internal returns (address) {
+        return address(EmTokenDeployment.implementation());
+    }
+
+    /// @dev Creates a proxy of `impl` initialised with `roles` and `suspense_`.
+    function _initialize(address impl, EmToken.Roles memory roles, address suspense_)
+        internal
+        returns (IEmToken)
+    {
+        bytes memory init = abi.encodeCall(
+            EmToken.initialize, ("EmToken Euro", "EURe", 2, roles, suspense_)
+        );
+        return IEmToken(address(new EmTokenProxy(impl, init)));
     }
 
     function _zeroAddress(string memory what) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, what);
+        return abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, what);
     }
 
     function _notOperatorFor(address op, address wallet) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IEmTokenCore.NotOperatorFor.selector, op, wallet, TRANSFER);
+        return
+            abi.encodeWithSelector(IEmTokenCoreTypes.NotOperatorFor.selector, op, wallet, TRANSFER);
     }
 
     function _insufficient(address account, uint256 available, uint256 needed)
@@ -58,7 +83,7 @@ contract EmTokenCoreTest is EmTokenTest {
         returns (bytes memory)
     {
         return abi.encodeWithSelector(
-            IEmTokenCore.InsufficientAvailableBalance.selector, account, available, needed
+            IEmTokenCoreTypes.InsufficientAvailableBalance.selector, account, available, needed
         );
     }
 
@@ -121,62 +146,88 @@ contract EmTokenCoreTest is EmTokenTest {
     }
 
     function test_constructor_decimalsSetAtDeployment() public {
-        EmToken six = new EmToken("EmToken Dollar", "USDe", 6, _roles(), suspense);
+        IEmToken six = EmTokenDeployment.deploy("EmToken Dollar", "USDe", 6, _roles(), suspense);
         assertEq(six.decimals(), 6);
         assertEq(six.name(), "EmToken Dollar");
         assertEq(six.symbol(), "USDe");
-        EmToken zero = new EmToken("Zero", "Z", 0, _roles(), suspense);
+        IEmToken zero = EmTokenDeployment.deploy("Zero", "Z", 0, _roles(), suspense);
         assertEq(zero.decimals(), 0);
     }
 
     function test_constructor_emitsEvents() public {
-        address expected = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
+        // The orders module, the implementation, then the proxy, which initialises in its constructor.
+        address expected = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 2);
         EmToken.Roles memory roles = _roles();
         vm.expectEmit(true, true, true, true, expected);
         emit IAccessControl.RoleGranted(bytes32(0), admin, address(this));
-        vm.expectEmit(true, true, true, true, expected);
-        emit IEmTokenCore.SuspenseAccountChanged(address(0), suspense);
         vm.expectEmit(true, true, true, true, expected);
         emit IAccessControl.RoleGranted(keccak256("OPERATOR_ROLE"), operator, address(this));
         vm.expectEmit(true, true, true, true, expected);
         emit IAccessControl.RoleGranted(keccak256("COMPLIANCE_ROLE"), compliance, address(this));
         vm.expectEmit(true, true, true, true, expected);
         emit IAccessControl.RoleGranted(keccak256("PAUSER_ROLE"), pauser, address(this));
-        EmToken deployed = _deploy(roles, suspense);
+        vm.expectEmit(true, true, true, true, expected);
+        emit IAccessControl.RoleGranted(keccak256("UPGRADER_ROLE"), upgrader, address(this));
+        vm.expectEmit(true, true, true, true, expected);
+        emit IEmTokenCoreTypes.SuspenseAccountChanged(address(0), suspense);
+        IEmToken deployed = _deploy(roles, suspense);
         assertEq(address(deployed), expected);
     }
 
     function test_RevertWhen_constructor_zeroAdmin() public {
         EmToken.Roles memory roles = _roles();
         roles.admin = address(0);
+        address impl = _implementation();
         vm.expectRevert(_zeroAddress("admin"));
-        _deploy(roles, suspense);
+        _initialize(impl, roles, suspense);
     }
 
     function test_RevertWhen_constructor_zeroOperator() public {
         EmToken.Roles memory roles = _roles();
         roles.operator = address(0);
+        address impl = _implementation();
         vm.expectRevert(_zeroAddress("operator"));
-        _deploy(roles, suspense);
+        _initialize(impl, roles, suspense);
     }
 
     function test_RevertWhen_constructor_zeroCompliance() public {
         EmToken.Roles memory roles = _roles();
         roles.compliance = address(0);
+        address impl = _implementation();
         vm.expectRevert(_zeroAddress("compliance"));
-        _deploy(roles, suspense);
+        _initialize(impl, roles, suspense);
     }
 
     function test_RevertWhen_constructor_zeroPauser() public {
         EmToken.Roles memory roles = _roles();
         roles.pauser = address(0);
+        address impl = _implementation();
         vm.expectRevert(_zeroAddress("pauser"));
-        _deploy(roles, suspense);
+        _initialize(impl, roles, suspense);
+    }
+
+    function test_RevertWhen_constructor_zeroUpgrader() public {
+        EmToken.Roles memory roles = _roles();
+        roles.upgrader = address(0);
+        address impl = _implementation();
+        vm.expectRevert(_zeroAddress("upgrader"));
+        _initialize(impl, roles, suspense);
+    }
+
+    function test_RevertWhen_constructor_upgraderIsAdmin() public {
+        EmToken.Roles memory roles = _roles();
+        roles.upgrader = admin;
+        address impl = _implementation();
+        vm.expectRevert(
+            abi.encodeWithSelector(IEmTokenUpgrades.RolesMustDiffer.selector, "admin", "upgrader")
+        );
+        _initialize(impl, roles, suspense);
     }
 
     function test_RevertWhen_constructor_zeroSuspense() public {
+        address impl = _implementation();
         vm.expectRevert(_zeroAddress("suspenseAccount"));
-        _deploy(_roles(), address(0));
+        _initialize(impl, _roles(), address(0));
     }
 
     // ================================================================ transfer
@@ -356,7 +407,7 @@ contract EmTokenCoreTest is EmTokenTest {
         vm.expectEmit(true, true, true, true, address(token));
         emit IERC20.Transfer(alice, bob, 3000);
         vm.expectEmit(true, true, true, true, address(token));
-        emit IEmTokenCore.OperatorTransferExecuted(expectedId, alice, bob, agent, opId, 3000);
+        emit IEmTokenCoreTypes.OperatorTransferExecuted(expectedId, alice, bob, agent, opId, 3000);
         vm.prank(agent);
         bytes32 id = token.operatorTransfer(opId, alice, bob, 3000);
         assertEq(id, expectedId);
@@ -375,7 +426,9 @@ contract EmTokenCoreTest is EmTokenTest {
         vm.expectEmit(true, true, true, true, address(token));
         emit IERC20.Transfer(alice, carol, 10_000);
         vm.expectEmit(true, true, true, true, address(token));
-        emit IEmTokenCore.OperatorTransferExecuted(expectedId, alice, carol, operator, opId, 10_000);
+        emit IEmTokenCoreTypes.OperatorTransferExecuted(
+            expectedId, alice, carol, operator, opId, 10_000
+        );
         vm.prank(operator);
         assertEq(token.operatorTransfer(opId, alice, carol, 10_000), expectedId);
         _assertBalances(alice, 0, 0);
@@ -439,10 +492,14 @@ contract EmTokenCoreTest is EmTokenTest {
         vm.prank(agent);
         bytes32 id = token.operatorTransfer(opId, alice, carol, 100);
         // Same operator, same id: refused whatever the wallet, payee or amount.
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.OperatorTransferExists.selector, id));
+        vm.expectRevert(
+            abi.encodeWithSelector(IEmTokenCoreTypes.OperatorTransferExists.selector, id)
+        );
         vm.prank(agent);
         token.operatorTransfer(opId, alice, carol, 100);
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.OperatorTransferExists.selector, id));
+        vm.expectRevert(
+            abi.encodeWithSelector(IEmTokenCoreTypes.OperatorTransferExists.selector, id)
+        );
         vm.prank(agent);
         token.operatorTransfer(opId, bob, dave, 7);
         assertEq(token.balanceOf(carol), 100);
@@ -490,13 +547,13 @@ contract EmTokenCoreTest is EmTokenTest {
 
     function test_RevertWhen_operatorTransfer_toZeroAddress() public {
         _fund(alice, 1000);
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "to"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "to"));
         vm.prank(operator);
         token.operatorTransfer(_opId("x"), alice, address(0), 1);
     }
 
     function test_RevertWhen_operatorTransfer_fromZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "from"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "from"));
         vm.prank(operator);
         token.operatorTransfer(_opId("x"), address(0), alice, 1);
     }
@@ -506,7 +563,7 @@ contract EmTokenCoreTest is EmTokenTest {
     function test_authorizeTransferOperator() public {
         assertFalse(token.isTransferOperatorFor(agent, alice));
         vm.expectEmit(true, true, true, true, address(token));
-        emit IEmTokenCore.OperatorAuthorized(alice, agent, TRANSFER);
+        emit IEmTokenCoreTypes.OperatorAuthorized(alice, agent, TRANSFER);
         vm.prank(alice);
         token.authorizeTransferOperator(agent);
         assertTrue(token.isTransferOperatorFor(agent, alice));
@@ -518,7 +575,7 @@ contract EmTokenCoreTest is EmTokenTest {
     function test_revokeTransferOperator() public {
         _authorize(alice, agent);
         vm.expectEmit(true, true, true, true, address(token));
-        emit IEmTokenCore.OperatorRevoked(alice, agent, TRANSFER);
+        emit IEmTokenCoreTypes.OperatorRevoked(alice, agent, TRANSFER);
         vm.prank(alice);
         token.revokeTransferOperator(agent);
         assertFalse(token.isTransferOperatorFor(agent, alice));
@@ -543,7 +600,7 @@ contract EmTokenCoreTest is EmTokenTest {
     }
 
     function test_RevertWhen_authorizeTransferOperator_self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.authorizeTransferOperator(alice);
     }
@@ -558,7 +615,7 @@ contract EmTokenCoreTest is EmTokenTest {
         _authorize(alice, agent);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, true
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, true
             )
         );
         vm.prank(alice);
@@ -568,7 +625,7 @@ contract EmTokenCoreTest is EmTokenTest {
     function test_RevertWhen_revokeTransferOperator_notApproved() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, false
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, false
             )
         );
         vm.prank(alice);
@@ -578,7 +635,7 @@ contract EmTokenCoreTest is EmTokenTest {
         token.authorizeHoldOperator(agent);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, false
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, false
             )
         );
         vm.prank(alice);
@@ -591,7 +648,7 @@ contract EmTokenCoreTest is EmTokenTest {
         token.revokeTransferOperator(agent);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, false
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector, alice, agent, TRANSFER, false
             )
         );
         token.revokeTransferOperator(agent);
@@ -599,7 +656,7 @@ contract EmTokenCoreTest is EmTokenTest {
     }
 
     function test_RevertWhen_revokeTransferOperator_self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.revokeTransferOperator(alice);
     }
@@ -738,7 +795,7 @@ contract EmTokenCoreTest is EmTokenTest {
     function test_setSuspenseAccount() public {
         address next = makeAddr("suspense2");
         vm.expectEmit(true, true, true, true, address(token));
-        emit IEmTokenCore.SuspenseAccountChanged(suspense, next);
+        emit IEmTokenCoreTypes.SuspenseAccountChanged(suspense, next);
         vm.prank(admin);
         token.setSuspenseAccount(next);
         assertEq(token.suspenseAccount(), next);
@@ -762,13 +819,13 @@ contract EmTokenCoreTest is EmTokenTest {
 
     function test_RevertWhen_setSuspenseAccount_registeredWallet() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SuspenseAccountNotAllowed.selector, alice)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SuspenseAccountNotAllowed.selector, alice)
         );
         vm.prank(admin);
         token.setSuspenseAccount(alice);
         _freeze(bob);
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SuspenseAccountNotAllowed.selector, bob)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SuspenseAccountNotAllowed.selector, bob)
         );
         vm.prank(admin);
         token.setSuspenseAccount(bob);
@@ -780,14 +837,14 @@ contract EmTokenCoreTest is EmTokenTest {
         bytes32 id = _payoutInSuspense(4000);
         _assertBalances(suspense, 4000, 4000);
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SuspenseAccountInUse.selector, suspense, 4000)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SuspenseAccountInUse.selector, suspense, 4000)
         );
         vm.prank(admin);
         token.setSuspenseAccount(agent);
         vm.prank(operator);
         token.executePayout(id);
         vm.expectEmit(true, true, true, true, address(token));
-        emit IEmTokenCore.SuspenseAccountChanged(suspense, agent);
+        emit IEmTokenCoreTypes.SuspenseAccountChanged(suspense, agent);
         vm.prank(admin);
         token.setSuspenseAccount(agent);
         assertEq(token.suspenseAccount(), agent);
@@ -860,11 +917,11 @@ contract EmTokenCoreTest is EmTokenTest {
     function test_RevertWhen_mint_oneAboveMaxSupply() public {
         _fund(carol, CAP);
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SupplyCapExceeded.selector, CAP + 1, CAP)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SupplyCapExceeded.selector, CAP + 1, CAP)
         );
         _fund(carol, 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SupplyCapExceeded.selector, CAP + 1, CAP)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SupplyCapExceeded.selector, CAP + 1, CAP)
         );
         _fund(alice, 1);
         assertEq(token.totalSupply(), CAP);
@@ -872,7 +929,7 @@ contract EmTokenCoreTest is EmTokenTest {
 
     function test_RevertWhen_mint_aboveMaxSupplyAtOnce() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SupplyCapExceeded.selector, CAP + 1, CAP)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SupplyCapExceeded.selector, CAP + 1, CAP)
         );
         _fund(carol, CAP + 1);
     }
@@ -882,7 +939,7 @@ contract EmTokenCoreTest is EmTokenTest {
         _fund(alice, 1000);
         assertEq(token.totalSupply(), CAP);
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SupplyCapExceeded.selector, CAP + 1, CAP)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SupplyCapExceeded.selector, CAP + 1, CAP)
         );
         _fund(bob, 1);
         // Burning (a payout) frees room under the cap.
@@ -1075,11 +1132,11 @@ contract EmTokenCoreTest is EmTokenTest {
             vm.expectEmit(true, true, true, true, address(token));
             emit IERC20.Transfer(from, to, value);
             vm.expectEmit(true, true, true, true, address(token));
-            emit IEmTokenCore.OperatorTransferExecuted(id, from, to, op, operationId, value);
+            emit IEmTokenCoreTypes.OperatorTransferExecuted(id, from, to, op, operationId, value);
             vm.prank(op);
             assertEq(token.operatorTransfer(operationId, from, to, value), id);
             vm.expectRevert(
-                abi.encodeWithSelector(IEmTokenCore.OperatorTransferExists.selector, id)
+                abi.encodeWithSelector(IEmTokenCoreTypes.OperatorTransferExists.selector, id)
             );
             vm.prank(op);
             token.operatorTransfer(operationId, from, to, 0);

@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {ICompliance} from "../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {IFundable} from "../src/interfaces/IFundable.sol";
 import {EmTokenTest} from "./utils/EmTokenTest.sol";
 
@@ -138,7 +138,7 @@ contract FundableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderFund_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(alice);
         token.orderFund(OP, 0, INSTRUCTIONS);
     }
@@ -146,7 +146,7 @@ contract FundableTest is EmTokenTest {
     function test_RevertWhen_orderFund_AboveSupplyCap() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
+                IEmTokenCoreTypes.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
             )
         );
         vm.prank(carol);
@@ -230,7 +230,10 @@ contract FundableTest is EmTokenTest {
     function test_RevertWhen_orderFundFrom_NotOperator() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector, bob, alice, IEmTokenCore.OperatorScope.Fund
+                IEmTokenCoreTypes.NotOperatorFor.selector,
+                bob,
+                alice,
+                IEmTokenCoreTypes.OperatorScope.Fund
             )
         );
         vm.prank(bob);
@@ -245,7 +248,10 @@ contract FundableTest is EmTokenTest {
         vm.stopPrank();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector, bob, alice, IEmTokenCore.OperatorScope.Fund
+                IEmTokenCoreTypes.NotOperatorFor.selector,
+                bob,
+                alice,
+                IEmTokenCoreTypes.OperatorScope.Fund
             )
         );
         vm.prank(bob);
@@ -259,7 +265,10 @@ contract FundableTest is EmTokenTest {
         vm.stopPrank();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector, bob, alice, IEmTokenCore.OperatorScope.Fund
+                IEmTokenCoreTypes.NotOperatorFor.selector,
+                bob,
+                alice,
+                IEmTokenCoreTypes.OperatorScope.Fund
             )
         );
         vm.prank(bob);
@@ -267,13 +276,15 @@ contract FundableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderFundFrom_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "walletToFund"));
+        vm.expectRevert(
+            abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "walletToFund")
+        );
         vm.prank(operator);
         token.orderFundFrom(OP, address(0), 1000, INSTRUCTIONS);
     }
 
     function test_RevertWhen_orderFundFrom_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(operator);
         token.orderFundFrom(OP, alice, 0, INSTRUCTIONS);
     }
@@ -519,7 +530,7 @@ contract FundableTest is EmTokenTest {
         _fund(bob, 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
+                IEmTokenCoreTypes.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
             )
         );
         _execute(id);
@@ -718,13 +729,13 @@ contract FundableTest is EmTokenTest {
     }
 
     function test_RevertWhen_mint_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(operator);
         token.mint(alice, 0, 0, REF);
     }
 
     function test_RevertWhen_mint_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "to"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "to"));
         vm.prank(operator);
         token.mint(address(0), 1000, 0, REF);
     }
@@ -762,7 +773,7 @@ contract FundableTest is EmTokenTest {
     function test_RevertWhen_mint_AboveSupplyCap() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
+                IEmTokenCoreTypes.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
             )
         );
         vm.prank(operator);
@@ -774,7 +785,7 @@ contract FundableTest is EmTokenTest {
         token.mint(carol, MAX_SUPPLY - 10, 0, REF);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
+                IEmTokenCoreTypes.SupplyCapExceeded.selector, MAX_SUPPLY + 1, MAX_SUPPLY
             )
         );
         vm.prank(operator);
@@ -864,7 +875,7 @@ contract FundableTest is EmTokenTest {
     function test_authorizeFundOperator() public {
         assertFalse(token.isFundOperatorFor(bob, alice), "before");
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorAuthorized(alice, bob, IEmTokenCore.OperatorScope.Fund);
+        emit IEmTokenCoreTypes.OperatorAuthorized(alice, bob, IEmTokenCoreTypes.OperatorScope.Fund);
         vm.prank(alice);
         token.authorizeFundOperator(bob);
         assertTrue(token.isFundOperatorFor(bob, alice), "after");
@@ -879,7 +890,7 @@ contract FundableTest is EmTokenTest {
         vm.prank(alice);
         token.authorizeFundOperator(bob);
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorRevoked(alice, bob, IEmTokenCore.OperatorScope.Fund);
+        emit IEmTokenCoreTypes.OperatorRevoked(alice, bob, IEmTokenCoreTypes.OperatorScope.Fund);
         vm.prank(alice);
         token.revokeFundOperator(bob);
         assertFalse(token.isFundOperatorFor(bob, alice), "revoked");
@@ -893,13 +904,13 @@ contract FundableTest is EmTokenTest {
     }
 
     function test_RevertWhen_authorizeFundOperator_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "operator"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "operator"));
         vm.prank(alice);
         token.authorizeFundOperator(address(0));
     }
 
     function test_RevertWhen_authorizeFundOperator_Self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.authorizeFundOperator(alice);
     }
@@ -909,10 +920,10 @@ contract FundableTest is EmTokenTest {
         token.authorizeFundOperator(bob);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 bob,
-                IEmTokenCore.OperatorScope.Fund,
+                IEmTokenCoreTypes.OperatorScope.Fund,
                 true
             )
         );
@@ -923,10 +934,10 @@ contract FundableTest is EmTokenTest {
     function test_RevertWhen_revokeFundOperator_NotAuthorized() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 bob,
-                IEmTokenCore.OperatorScope.Fund,
+                IEmTokenCoreTypes.OperatorScope.Fund,
                 false
             )
         );
@@ -935,7 +946,7 @@ contract FundableTest is EmTokenTest {
     }
 
     function test_RevertWhen_revokeFundOperator_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "operator"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "operator"));
         vm.prank(alice);
         token.revokeFundOperator(address(0));
     }
@@ -1067,7 +1078,7 @@ contract FundableTest is EmTokenTest {
             if (to == carol) {
                 vm.expectRevert(
                     abi.encodeWithSelector(
-                        IEmTokenCore.SupplyCapExceeded.selector, pre + value, MAX_SUPPLY
+                        IEmTokenCoreTypes.SupplyCapExceeded.selector, pre + value, MAX_SUPPLY
                     )
                 );
             } else {

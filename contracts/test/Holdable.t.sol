@@ -6,7 +6,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {Vm} from "forge-std/Vm.sol";
 
 import {ICompliance} from "../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {IHoldable} from "../src/interfaces/IHoldable.sol";
 import {EmTokenTest} from "./utils/EmTokenTest.sol";
 
@@ -228,20 +228,20 @@ abstract contract HoldableTestBase is EmTokenTest {
     }
 
     function _expectZeroAmount() internal {
-        vm.expectRevert(IEmTokenCore.ZeroAmount.selector);
+        vm.expectRevert(IEmTokenCoreTypes.ZeroAmount.selector);
     }
 
     function _expectZeroAddress(string memory what) internal {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, what));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, what));
     }
 
     function _expectNotOperator(address caller, address wallet) internal {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector,
+                IEmTokenCoreTypes.NotOperatorFor.selector,
                 caller,
                 wallet,
-                IEmTokenCore.OperatorScope.Hold
+                IEmTokenCoreTypes.OperatorScope.Hold
             )
         );
     }
@@ -695,7 +695,7 @@ contract HoldOperatorTest is HoldableTestBase {
     function test_AuthorizeHoldOperator() public {
         assertFalse(token.isHoldOperatorFor(dave, alice), "before");
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorAuthorized(alice, dave, IEmTokenCore.OperatorScope.Hold);
+        emit IEmTokenCoreTypes.OperatorAuthorized(alice, dave, IEmTokenCoreTypes.OperatorScope.Hold);
         vm.prank(alice);
         token.authorizeHoldOperator(dave);
         assertTrue(token.isHoldOperatorFor(dave, alice), "approved");
@@ -710,7 +710,7 @@ contract HoldOperatorTest is HoldableTestBase {
         vm.prank(alice);
         token.authorizeTransferOperator(dave);
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorRevoked(alice, dave, IEmTokenCore.OperatorScope.Hold);
+        emit IEmTokenCoreTypes.OperatorRevoked(alice, dave, IEmTokenCoreTypes.OperatorScope.Hold);
         vm.prank(alice);
         token.revokeHoldOperator(dave);
         assertFalse(token.isHoldOperatorFor(dave, alice), "revoked");
@@ -731,7 +731,7 @@ contract HoldOperatorTest is HoldableTestBase {
     }
 
     function test_RevertWhen_AuthorizeHoldOperator_Self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.authorizeHoldOperator(alice);
     }
@@ -741,10 +741,10 @@ contract HoldOperatorTest is HoldableTestBase {
         token.authorizeHoldOperator(dave);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 dave,
-                IEmTokenCore.OperatorScope.Hold,
+                IEmTokenCoreTypes.OperatorScope.Hold,
                 true
             )
         );
@@ -759,7 +759,7 @@ contract HoldOperatorTest is HoldableTestBase {
     }
 
     function test_RevertWhen_RevokeHoldOperator_Self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.revokeHoldOperator(alice);
     }
@@ -770,10 +770,10 @@ contract HoldOperatorTest is HoldableTestBase {
         token.authorizeTransferOperator(dave);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 dave,
-                IEmTokenCore.OperatorScope.Hold,
+                IEmTokenCoreTypes.OperatorScope.Hold,
                 false
             )
         );

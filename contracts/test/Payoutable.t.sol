@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {ICompliance} from "../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../src/interfaces/IEmTokenCore.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {IHoldable} from "../src/interfaces/IHoldable.sol";
 import {IPayoutable} from "../src/interfaces/IPayoutable.sol";
 import {EmTokenTest} from "./utils/EmTokenTest.sol";
@@ -162,7 +162,7 @@ contract PayoutableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderPayout_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(alice);
         token.orderPayout(OP, 0, INSTRUCTIONS);
     }
@@ -259,7 +259,10 @@ contract PayoutableTest is EmTokenTest {
     function test_RevertWhen_orderPayoutFrom_NotOperator() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector, bob, alice, IEmTokenCore.OperatorScope.Payout
+                IEmTokenCoreTypes.NotOperatorFor.selector,
+                bob,
+                alice,
+                IEmTokenCoreTypes.OperatorScope.Payout
             )
         );
         vm.prank(bob);
@@ -275,7 +278,10 @@ contract PayoutableTest is EmTokenTest {
         vm.stopPrank();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector, bob, alice, IEmTokenCore.OperatorScope.Payout
+                IEmTokenCoreTypes.NotOperatorFor.selector,
+                bob,
+                alice,
+                IEmTokenCoreTypes.OperatorScope.Payout
             )
         );
         vm.prank(bob);
@@ -289,7 +295,10 @@ contract PayoutableTest is EmTokenTest {
         vm.stopPrank();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.NotOperatorFor.selector, bob, alice, IEmTokenCore.OperatorScope.Payout
+                IEmTokenCoreTypes.NotOperatorFor.selector,
+                bob,
+                alice,
+                IEmTokenCoreTypes.OperatorScope.Payout
             )
         );
         vm.prank(bob);
@@ -297,13 +306,13 @@ contract PayoutableTest is EmTokenTest {
     }
 
     function test_RevertWhen_orderPayoutFrom_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "wallet"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "wallet"));
         vm.prank(operator);
         token.orderPayoutFrom(OP, address(0), 1000, INSTRUCTIONS);
     }
 
     function test_RevertWhen_orderPayoutFrom_ZeroAmount() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAmount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAmount.selector));
         vm.prank(operator);
         token.orderPayoutFrom(OP, alice, 0, INSTRUCTIONS);
     }
@@ -897,7 +906,9 @@ contract PayoutableTest is EmTokenTest {
     function test_authorizePayoutOperator() public {
         assertFalse(token.isPayoutOperatorFor(bob, alice), "before");
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorAuthorized(alice, bob, IEmTokenCore.OperatorScope.Payout);
+        emit IEmTokenCoreTypes.OperatorAuthorized(
+            alice, bob, IEmTokenCoreTypes.OperatorScope.Payout
+        );
         vm.prank(alice);
         token.authorizePayoutOperator(bob);
         assertTrue(token.isPayoutOperatorFor(bob, alice), "after");
@@ -911,7 +922,7 @@ contract PayoutableTest is EmTokenTest {
         vm.prank(alice);
         token.authorizePayoutOperator(bob);
         vm.expectEmit(address(token));
-        emit IEmTokenCore.OperatorRevoked(alice, bob, IEmTokenCore.OperatorScope.Payout);
+        emit IEmTokenCoreTypes.OperatorRevoked(alice, bob, IEmTokenCoreTypes.OperatorScope.Payout);
         vm.prank(alice);
         token.revokePayoutOperator(bob);
         assertFalse(token.isPayoutOperatorFor(bob, alice), "revoked");
@@ -925,13 +936,13 @@ contract PayoutableTest is EmTokenTest {
     }
 
     function test_RevertWhen_authorizePayoutOperator_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "operator"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "operator"));
         vm.prank(alice);
         token.authorizePayoutOperator(address(0));
     }
 
     function test_RevertWhen_authorizePayoutOperator_Self() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.SelfOperator.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.SelfOperator.selector, alice));
         vm.prank(alice);
         token.authorizePayoutOperator(alice);
     }
@@ -941,10 +952,10 @@ contract PayoutableTest is EmTokenTest {
         token.authorizePayoutOperator(bob);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 bob,
-                IEmTokenCore.OperatorScope.Payout,
+                IEmTokenCoreTypes.OperatorScope.Payout,
                 true
             )
         );
@@ -955,10 +966,10 @@ contract PayoutableTest is EmTokenTest {
     function test_RevertWhen_revokePayoutOperator_NotAuthorized() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.OperatorApprovalUnchanged.selector,
+                IEmTokenCoreTypes.OperatorApprovalUnchanged.selector,
                 alice,
                 bob,
-                IEmTokenCore.OperatorScope.Payout,
+                IEmTokenCoreTypes.OperatorScope.Payout,
                 false
             )
         );
@@ -967,7 +978,7 @@ contract PayoutableTest is EmTokenTest {
     }
 
     function test_RevertWhen_revokePayoutOperator_ZeroAddress() public {
-        vm.expectRevert(abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "operator"));
+        vm.expectRevert(abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "operator"));
         vm.prank(alice);
         token.revokePayoutOperator(address(0));
     }
@@ -1181,7 +1192,7 @@ contract PayoutableTest is EmTokenTest {
         // The suspense account is never a registered wallet, and funds in suspense are locked on it.
         _inSuspense(30_000);
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.SuspenseAccountNotAllowed.selector, suspense)
+            abi.encodeWithSelector(IEmTokenCoreTypes.SuspenseAccountNotAllowed.selector, suspense)
         );
         vm.prank(compliance);
         token.registerWallet(suspense, 2);
@@ -1220,7 +1231,7 @@ contract PayoutableTest is EmTokenTest {
         bytes32 id = _inSuspense(30_000);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.SuspenseAccountInUse.selector, suspense, uint256(30_000)
+                IEmTokenCoreTypes.SuspenseAccountInUse.selector, suspense, uint256(30_000)
             )
         );
         vm.prank(admin);
@@ -1229,7 +1240,7 @@ contract PayoutableTest is EmTokenTest {
 
         _execute(id);
         vm.expectEmit(address(token));
-        emit IEmTokenCore.SuspenseAccountChanged(suspense, newSuspense);
+        emit IEmTokenCoreTypes.SuspenseAccountChanged(suspense, newSuspense);
         vm.prank(admin);
         token.setSuspenseAccount(newSuspense);
         assertEq(token.suspenseAccount(), newSuspense, "changed");
@@ -1240,7 +1251,7 @@ contract PayoutableTest is EmTokenTest {
         bytes32 id = _inSuspense(30_000);
         _reject(id);
         vm.expectEmit(address(token));
-        emit IEmTokenCore.SuspenseAccountChanged(suspense, newSuspense);
+        emit IEmTokenCoreTypes.SuspenseAccountChanged(suspense, newSuspense);
         vm.prank(admin);
         token.setSuspenseAccount(newSuspense);
         assertEq(token.suspenseAccount(), newSuspense, "changed");
@@ -1280,7 +1291,7 @@ contract PayoutableTest is EmTokenTest {
 
     function test_RevertWhen_setSuspenseAccount_ZeroAddress() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IEmTokenCore.ZeroAddress.selector, "suspenseAccount")
+            abi.encodeWithSelector(IEmTokenCoreTypes.ZeroAddress.selector, "suspenseAccount")
         );
         vm.prank(admin);
         token.setSuspenseAccount(address(0));

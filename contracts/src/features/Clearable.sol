@@ -20,7 +20,14 @@ abstract contract Clearable is EmTokenBase, IClearable {
         address orderer; // zero when the orderer is the payer
     }
 
-    mapping(bytes32 orderId => Order) private _orders;
+    /// @custom:storage-location erc7201:emtoken.clearing
+    struct ClearingStorage {
+        mapping(bytes32 orderId => Order) orders;
+    }
+
+    /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.clearing")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant CLEARING_STORAGE =
+        0x9c202d1682a0f6e3b83c93554cc425f79ed2e53061b58abc52d3e88c0490ee00;
 
     // ------------------------------------------------------------ external
 
@@ -114,7 +121,7 @@ abstract contract Clearable is EmTokenBase, IClearable {
         view
         returns (ClearableTransferData memory)
     {
-        Order storage o = _orders[orderId];
+        Order storage o = _clearingStorage().orders[orderId];
         return ClearableTransferData({
             orderer: o.orderer == address(0) ? o.from : o.orderer,
             from: o.from,
@@ -143,7 +150,7 @@ abstract contract Clearable is EmTokenBase, IClearable {
         if (value == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress("to");
         orderId = _recordId(msg.sender, operationId);
-        Order storage o = _orders[orderId];
+        Order storage o = _clearingStorage().orders[orderId];
         if (o.status != ClearableStatus.Nonexistent) revert ClearableTransferExists(orderId);
         _checkCommitment(from, to, value);
         _lock(from, value);
@@ -163,7 +170,7 @@ abstract contract Clearable is EmTokenBase, IClearable {
         view
         returns (Order storage o)
     {
-        o = _orders[orderId];
+        o = _clearingStorage().orders[orderId];
         ClearableStatus status = o.status;
         if (status == ClearableStatus.Nonexistent) revert ClearableTransferNotFound(orderId);
         if (status != a && status != b) revert ClearableTransferWrongStatus(orderId, status);
@@ -173,5 +180,11 @@ abstract contract Clearable is EmTokenBase, IClearable {
     function _close(Order storage o, ClearableStatus status) private {
         _unlock(o.from, o.value);
         o.status = status;
+    }
+
+    function _clearingStorage() private pure returns (ClearingStorage storage $) {
+        assembly ("memory-safe") {
+            $.slot := CLEARING_STORAGE
+        }
     }
 }

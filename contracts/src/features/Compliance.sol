@@ -14,27 +14,13 @@ import {ICompliance} from "../interfaces/ICompliance.sol";
 /// A wallet is only ever given a level whose tier the admin set ({registerWallet}, {setKycLevel} refuse any
 /// other), so every registered wallet's limits are a choice of the admin; a tier is never removed.
 abstract contract Compliance is EmTokenBase, ICompliance {
-    /// @notice Length of an outflow period.
-    uint256 public constant OUTFLOW_PERIOD = 30 days;
-
-    /// @dev Stored so that a sender reads one slot (maxTransfer, maxOutflow30d) and a receiver another
-    /// (maxBalance, and `set`: the admin set this tier, so wallets may be given the level).
-    struct Limits {
-        uint96 maxTransfer;
-        uint96 maxOutflow30d;
-        uint96 maxBalance;
-        bool set;
-    }
-
-    mapping(uint8 level => Limits) private _tiers;
-
     // ------------------------------------------------------------ external
 
     /// @inheritdoc ICompliance
     function registerWallet(address wallet, uint8 level) external onlyRole(COMPLIANCE_ROLE) {
         if (wallet == address(0)) revert ZeroAddress("wallet");
-        if (wallet == suspenseAccount()) revert SuspenseAccountNotAllowed(wallet);
-        Account storage a = _accounts[wallet];
+        if (wallet == _suspense()) revert SuspenseAccountNotAllowed(wallet);
+        Account storage a = _token().accounts[wallet];
         if (a.registered) revert WalletAlreadyRegistered(wallet);
         _requireTier(level);
         a.registered = true;
@@ -73,7 +59,7 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        _tiers[level] = Limits({
+        _token().tiers[level] = Limits({
             maxTransfer: _limit(maxTransfer),
             maxOutflow30d: _limit(maxOutflow30d),
             maxBalance: _limit(maxBalance),
@@ -84,22 +70,22 @@ abstract contract Compliance is EmTokenBase, ICompliance {
 
     /// @inheritdoc ICompliance
     function isRegistered(address wallet) external view returns (bool) {
-        return _accounts[wallet].registered;
+        return _token().accounts[wallet].registered;
     }
 
     /// @inheritdoc ICompliance
     function isFrozen(address wallet) external view returns (bool) {
-        return _accounts[wallet].frozen;
+        return _token().accounts[wallet].frozen;
     }
 
     /// @inheritdoc ICompliance
     function kycLevelOf(address wallet) external view returns (uint8) {
-        return _accounts[wallet].kycLevel;
+        return _token().accounts[wallet].kycLevel;
     }
 
     /// @inheritdoc ICompliance
     function tierOf(uint8 level) external view returns (Tier memory) {
-        Limits storage l = _tiers[level];
+        Limits storage l = _token().tiers[level];
         return Tier({
             maxBalance: l.maxBalance, maxTransfer: l.maxTransfer, maxOutflow30d: l.maxOutflow30d
         });
@@ -107,7 +93,7 @@ abstract contract Compliance is EmTokenBase, ICompliance {
 
     /// @inheritdoc ICompliance
     function isTierSet(uint8 level) external view returns (bool) {
-        return _tiers[level].set;
+        return _token().tiers[level].set;
     }
 
     /// @inheritdoc ICompliance
@@ -116,73 +102,20 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         view
         returns (uint256 outflow, uint256 periodStart)
     {
-        Account storage a = _accounts[wallet];
-        if (a.outflowPeriodStart == 0 || block.timestamp >= a.outflowPeriodStart + OUTFLOW_PERIOD) {
-            return (0, 0);
-        }
-        return (a.outflow, a.outflowPeriodStart);
+        Outflow storage o = _token().outflows[wallet];
+        uint256 start = o.periodStart;
+        if (start == 0 || block.timestamp >= start + OUTFLOW_PERIOD) return (0, 0);
+        return (o.amount, start);
     }
 
     // ------------------------------------------------------------ internal
 
-    function _recordOutflow(address from, Account memory sender, uint256 value) internal override {
-        (uint256 outflow, bool newPeriod) = _checkedOutflow(from, sender, value);
-        if (newPeriod) sender.outflowPeriodStart = uint40(block.timestamp);
-        // Saturates: only an unlimited tier lets a period's outflow pass 2^96 - 1, and then nothing
-        // reads more than "a lot" from it.
-        sender.outflow = outflow > MAX_SUPPLY ? uint96(MAX_SUPPLY) : uint96(outflow);
-        // `sender` is this account's slot as read at the start of the movement; nothing else wrote it since.
-        _accounts[from] = sender;
-    }
-
-    function _checkOutflow(address from, Account memory sender, uint256 value)
-        internal
-        view
-        override
-    {
-        _checkedOutflow(from, sender, value);
-    }
-
-    function _checkBalanceLimit(uint8 level, address to, uint256 newBalance)
-        internal
-        view
-        override
-    {
-        uint256 maxBalance = _tiers[level].maxBalance;
-        if (maxBalance != 0 && newBalance > maxBalance) {
-            revert BalanceLimitExceeded(to, newBalance, maxBalance);
-        }
-    }
-
-    /// @dev The sender's outflow in its current period after sending `value`, checked against its tier;
-    /// `newPeriod` when that value opens a new period.
-    function _checkedOutflow(address from, Account memory sender, uint256 value)
-        private
-        view
-        returns (uint256 outflow, bool newPeriod)
-    {
-        Limits storage tier = _tiers[sender.kycLevel];
-        uint256 maxTransfer = tier.maxTransfer;
-        if (maxTransfer != 0 && value > maxTransfer) {
-            revert TransferLimitExceeded(from, value, maxTransfer);
-        }
-        uint256 start = sender.outflowPeriodStart;
-        // `start == 0` is the "no period yet" sentinel, not a balance comparison.
-        // slither-disable-next-line incorrect-equality
-        newPeriod = start == 0 || block.timestamp >= start + OUTFLOW_PERIOD;
-        outflow = newPeriod ? value : sender.outflow + value;
-        uint256 maxOutflow = tier.maxOutflow30d;
-        if (maxOutflow != 0 && outflow > maxOutflow) {
-            revert OutflowLimitExceeded(from, outflow, maxOutflow);
-        }
-    }
-
     function _requireTier(uint8 level) private view {
-        if (!_tiers[level].set) revert KycLevelWithoutTier(level);
+        if (!_token().tiers[level].set) revert KycLevelWithoutTier(level);
     }
 
     function _registered(address wallet) private view returns (Account storage a) {
-        a = _accounts[wallet];
+        a = _token().accounts[wallet];
         if (!a.registered) revert WalletNotRegistered(wallet);
     }
 

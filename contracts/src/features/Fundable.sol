@@ -21,8 +21,15 @@ abstract contract Fundable is EmTokenBase, IFundable {
         FundStatus status;
     }
 
-    mapping(bytes32 orderId => Fund) private _funds;
-    mapping(bytes32 paymentReference => bool used) private _mintReferences;
+    /// @custom:storage-location erc7201:emtoken.funding
+    struct FundingStorage {
+        mapping(bytes32 orderId => Fund) funds;
+        mapping(bytes32 paymentReference => bool used) mintReferences;
+    }
+
+    /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.funding")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant FUNDING_STORAGE =
+        0x6b156bcb0ee5e355e01b28ff016abca8eeb7f4dc4ccdb32c5a4c1ce84b49a100;
 
     // ------------------------------------------------------------ external
 
@@ -92,8 +99,10 @@ abstract contract Fundable is EmTokenBase, IFundable {
         if (value == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress("to");
         if (paymentReference == bytes32(0)) revert ZeroPaymentReference();
-        if (_mintReferences[paymentReference]) revert MintReferenceUsed(paymentReference);
-        _mintReferences[paymentReference] = true;
+        if (_fundingStorage().mintReferences[paymentReference]) {
+            revert MintReferenceUsed(paymentReference);
+        }
+        _fundingStorage().mintReferences[paymentReference] = true;
         _mint(to, value);
         emit Minted(to, value, MintKind(kind), paymentReference);
     }
@@ -119,12 +128,12 @@ abstract contract Fundable is EmTokenBase, IFundable {
 
     /// @inheritdoc IFundable
     function isMintReferenceUsed(bytes32 paymentReference) external view returns (bool) {
-        return _mintReferences[paymentReference];
+        return _fundingStorage().mintReferences[paymentReference];
     }
 
     /// @inheritdoc IFundable
     function retrieveFundData(bytes32 orderId) external view returns (FundData memory) {
-        Fund storage f = _funds[orderId];
+        Fund storage f = _fundingStorage().funds[orderId];
         return FundData({
             orderer: f.orderer, walletToFund: f.walletToFund, value: f.value, status: f.status
         });
@@ -144,9 +153,9 @@ abstract contract Fundable is EmTokenBase, IFundable {
         bytes32 instructionsHash
     ) private whenNotPaused returns (bytes32 orderId) {
         if (value == 0) revert ZeroAmount();
-        _requireActive(_accounts[walletToFund], walletToFund);
+        _requireActive(walletToFund);
         orderId = _recordId(msg.sender, operationId);
-        Fund storage f = _funds[orderId];
+        Fund storage f = _fundingStorage().funds[orderId];
         if (f.status != FundStatus.Nonexistent) revert FundExists(orderId);
         f.walletToFund = walletToFund;
         f.value = _toAmount(value);
@@ -171,9 +180,15 @@ abstract contract Fundable is EmTokenBase, IFundable {
         view
         returns (Fund storage f)
     {
-        f = _funds[orderId];
+        f = _fundingStorage().funds[orderId];
         FundStatus status = f.status;
         if (status == FundStatus.Nonexistent) revert FundNotFound(orderId);
         if (status != a && status != b) revert FundWrongStatus(orderId, status);
+    }
+
+    function _fundingStorage() private pure returns (FundingStorage storage $) {
+        assembly ("memory-safe") {
+            $.slot := FUNDING_STORAGE
+        }
     }
 }

@@ -28,7 +28,14 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         address issuer; // zero when the issuer is the payer
     }
 
-    mapping(bytes32 holdId => HoldRecord) private _holds;
+    /// @custom:storage-location erc7201:emtoken.holds
+    struct HoldsStorage {
+        mapping(bytes32 holdId => HoldRecord) holds;
+    }
+
+    /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.holds")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant HOLDS_STORAGE =
+        0x4cb45e8103f9d57cdc00725373d23554036024f578a34fac538ca757d3044700;
 
     // ------------------------------------------------------------ external
 
@@ -134,7 +141,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
 
     /// @inheritdoc IHoldable
     function retrieveHoldData(bytes32 holdId) external view returns (HoldData memory) {
-        HoldRecord storage h = _holds[holdId];
+        HoldRecord storage h = _holdsStorage().holds[holdId];
         return HoldData({
             issuer: h.issuer == address(0) ? h.payer : h.issuer,
             payer: h.payer,
@@ -166,7 +173,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         if (payee == address(0)) revert ZeroAddress("to");
         if (notary == address(0)) revert ZeroAddress("notary");
         holdId = _recordId(msg.sender, operationId);
-        HoldRecord storage h = _holds[holdId];
+        HoldRecord storage h = _holdsStorage().holds[holdId];
         if (h.status != HoldStatus.Nonexistent) revert HoldExists(holdId);
         _checkCommitment(payer, payee, value);
         _lock(payer, value);
@@ -242,7 +249,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
 
     /// @dev The hold, which must exist and be open (Ordered or ExecutedAndKeptOpen).
     function _openHold(bytes32 holdId) private view returns (HoldRecord storage h) {
-        h = _holds[holdId];
+        h = _holdsStorage().holds[holdId];
         HoldStatus status = h.status;
         if (status == HoldStatus.Nonexistent) revert HoldNotFound(holdId);
         if (status != HoldStatus.Ordered && status != HoldStatus.ExecutedAndKeptOpen) {
@@ -272,5 +279,11 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         }
         if (expiration > type(uint40).max) revert ExpirationTooLarge(expiration);
         return expiration;
+    }
+
+    function _holdsStorage() private pure returns (HoldsStorage storage $) {
+        assembly ("memory-safe") {
+            $.slot := HOLDS_STORAGE
+        }
     }
 }

@@ -21,7 +21,14 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         PayoutStatus status;
     }
 
-    mapping(bytes32 orderId => Payout) private _payouts;
+    /// @custom:storage-location erc7201:emtoken.payouts
+    struct PayoutsStorage {
+        mapping(bytes32 orderId => Payout) payouts;
+    }
+
+    /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.payouts")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant PAYOUTS_STORAGE =
+        0x9f2a9eea3448d8914769e73b8312a71a39368f709595f0960e2ea6813ae30b00;
 
     // ------------------------------------------------------------ external
 
@@ -67,7 +74,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
     function putFundsInSuspenseInPayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
         Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.InProcess);
         (address wallet, uint256 value) = (p.wallet, p.value);
-        address suspense = suspenseAccount();
+        address suspense = _suspense();
         p.status = PayoutStatus.FundsInSuspense;
         _unlock(wallet, value);
         _update(wallet, suspense, value, true);
@@ -81,7 +88,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
     function executePayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
         Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.FundsInSuspense);
         (address wallet, uint256 value) = (p.wallet, p.value);
-        address burntFrom = p.status == PayoutStatus.FundsInSuspense ? suspenseAccount() : wallet;
+        address burntFrom = p.status == PayoutStatus.FundsInSuspense ? _suspense() : wallet;
         p.status = PayoutStatus.Executed;
         _unlock(burntFrom, value);
         _update(burntFrom, address(0), value, true);
@@ -98,7 +105,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         address refundedFrom = address(0); // stays zero when nothing was moved to suspense
         uint256 moved = 0; // what the refund moves back from suspense
         if (p.status == PayoutStatus.FundsInSuspense) {
-            refundedFrom = suspenseAccount();
+            refundedFrom = _suspense();
             moved = value;
             _unlock(refundedFrom, value);
             _update(refundedFrom, wallet, value, true);
@@ -129,7 +136,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
 
     /// @inheritdoc IPayoutable
     function retrievePayoutData(bytes32 orderId) external view returns (PayoutData memory) {
-        Payout storage p = _payouts[orderId];
+        Payout storage p = _payoutsStorage().payouts[orderId];
         return PayoutData({orderer: p.orderer, wallet: p.wallet, value: p.value, status: p.status});
     }
 
@@ -147,9 +154,9 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         bytes32 instructionsHash
     ) private whenNotPaused returns (bytes32 orderId) {
         if (value == 0) revert ZeroAmount();
-        _requireActive(_accounts[wallet], wallet);
+        _requireActive(wallet);
         orderId = _recordId(msg.sender, operationId);
-        Payout storage p = _payouts[orderId];
+        Payout storage p = _payoutsStorage().payouts[orderId];
         if (p.status != PayoutStatus.Nonexistent) revert PayoutExists(orderId);
         _lock(wallet, value);
         p.wallet = wallet;
@@ -176,9 +183,15 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         view
         returns (Payout storage p)
     {
-        p = _payouts[orderId];
+        p = _payoutsStorage().payouts[orderId];
         PayoutStatus status = p.status;
         if (status == PayoutStatus.Nonexistent) revert PayoutNotFound(orderId);
         if (status < first || status > last) revert PayoutWrongStatus(orderId, status);
+    }
+
+    function _payoutsStorage() private pure returns (PayoutsStorage storage $) {
+        assembly ("memory-safe") {
+            $.slot := PAYOUTS_STORAGE
+        }
     }
 }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-/// @title IEmTokenCore
-/// @notice Balances, roles and operator transfers of EmToken: what every feature shares.
-/// @dev `balanceOf` is the gross ERC-20 balance; `balanceOnHold` is the part of it locked by open holds and
-/// open orders; only the rest (`availableBalanceOf`) can leave an account.
-interface IEmTokenCore {
+/// @title IEmTokenCoreTypes
+/// @notice The operator scopes, errors and events of the EmToken core (split from {IEmTokenCore} so that
+/// every piece of the token shares them without implementing the functions).
+interface IEmTokenCoreTypes {
     /// @notice Scopes of the per-wallet operator approvals.
     enum OperatorScope {
         Transfer,
@@ -62,7 +61,13 @@ interface IEmTokenCore {
     );
     /// @notice The admin moved the suspense account of payouts.
     event SuspenseAccountChanged(address indexed previousAccount, address indexed newAccount);
+}
 
+/// @title IEmTokenCore
+/// @notice Balances, roles and operator transfers of EmToken: what every feature shares.
+/// @dev `balanceOf` is the gross ERC-20 balance; `balanceOnHold` is the part of it locked by open holds and
+/// open orders; only the rest (`availableBalanceOf`) can leave an account.
+interface IEmTokenCore is IEmTokenCoreTypes {
     // ---------------------------------------------------------------- functions
 
     /// @notice The part of `account`'s balance locked by open holds and orders.

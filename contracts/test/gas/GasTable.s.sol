@@ -3,7 +3,9 @@ pragma solidity 0.8.37;
 
 import {Script, console} from "forge-std/Script.sol";
 
+import {EmTokenDeployment} from "../../script/EmTokenDeployment.sol";
 import {EmToken} from "../../src/EmToken.sol";
+import {IEmToken} from "../../src/interfaces/IEmToken.sol";
 import {ReferenceToken} from "./ReferenceToken.sol";
 
 /// @notice Sends every operation of the gas table as its own transaction, so that `scripts/gas` can read
@@ -36,7 +38,7 @@ contract GasTable is Script {
 
         // ---- setup
         vm.startBroadcast(k.admin);
-        EmToken token = new EmToken(
+        IEmToken token = EmTokenDeployment.deploy(
             "EmToken Euro",
             "EURe",
             2,
@@ -44,7 +46,8 @@ contract GasTable is Script {
                 admin: vm.addr(k.admin),
                 operator: vm.addr(k.operator),
                 compliance: vm.addr(k.compliance),
-                pauser: vm.addr(k.admin)
+                pauser: vm.addr(k.admin),
+                upgrader: vm.addr(k.operator)
             }),
             vm.addr(vm.deriveKey(mnemonic, 5))
         );

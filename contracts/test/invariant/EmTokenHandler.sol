@@ -4,10 +4,10 @@ pragma solidity 0.8.37;
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 
-import {EmToken} from "../../src/EmToken.sol";
 import {IClearable} from "../../src/interfaces/IClearable.sol";
 import {ICompliance} from "../../src/interfaces/ICompliance.sol";
-import {IEmTokenCore} from "../../src/interfaces/IEmTokenCore.sol";
+import {IEmToken} from "../../src/interfaces/IEmToken.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../../src/interfaces/IEmTokenCore.sol";
 import {IFundable} from "../../src/interfaces/IFundable.sol";
 import {IHoldable} from "../../src/interfaces/IHoldable.sol";
 import {IPayoutable} from "../../src/interfaces/IPayoutable.sol";
@@ -70,7 +70,7 @@ contract EmTokenHandler is CommonBase, StdUtils {
     uint256 internal constant SMALL = 50_000;
     uint256 internal constant MAX_MINT = 200_000;
 
-    EmToken public immutable token;
+    IEmToken public immutable token;
     address public immutable operator;
     address public immutable compliance;
     address public immutable pauser;
@@ -109,7 +109,7 @@ contract EmTokenHandler is CommonBase, StdUtils {
     uint256 public skipped;
 
     constructor(
-        EmToken token_,
+        IEmToken token_,
         address operator_,
         address compliance_,
         address pauser_,
@@ -288,7 +288,7 @@ contract EmTokenHandler is CommonBase, StdUtils {
                 keccak256(err)
                     == keccak256(
                         abi.encodeWithSelector(
-                            IEmTokenCore.InsufficientAvailableBalance.selector,
+                            IEmTokenCoreTypes.InsufficientAvailableBalance.selector,
                             from,
                             available,
                             amount

@@ -5,19 +5,22 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 
+import {EmTokenDeployment} from "../../script/EmTokenDeployment.sol";
 import {EmToken} from "../../src/EmToken.sol";
-import {IEmTokenCore} from "../../src/interfaces/IEmTokenCore.sol";
+import {IEmToken} from "../../src/interfaces/IEmToken.sol";
+import {IEmTokenCore, IEmTokenCoreTypes} from "../../src/interfaces/IEmTokenCore.sol";
 
 /// @notice Shared fixture of the EmToken tests: a token with 2 decimals, the roles on their own addresses,
 /// tiers set for KYC levels 0-2 (level 2 without limits) and no other level, and four registered users
 /// (alice, bob at level 1; carol at level 2; dave at level 0). Nobody holds tokens until a test mints them.
 abstract contract EmTokenTest is Test {
-    EmToken internal token;
+    IEmToken internal token;
 
     address internal admin = makeAddr("admin");
     address internal operator = makeAddr("operator");
     address internal compliance = makeAddr("compliance");
     address internal pauser = makeAddr("pauser");
+    address internal upgrader = makeAddr("upgrader");
     address internal notary = makeAddr("notary");
     address internal suspense = makeAddr("suspense");
     address internal alice = makeAddr("alice");
@@ -41,12 +44,16 @@ abstract contract EmTokenTest is Test {
 
     function setUp() public virtual {
         vm.warp(1_750_000_000);
-        token = new EmToken(
+        token = EmTokenDeployment.deploy(
             "EmToken Euro",
             "EURe",
             2,
             EmToken.Roles({
-                admin: admin, operator: operator, compliance: compliance, pauser: pauser
+                admin: admin,
+                operator: operator,
+                compliance: compliance,
+                pauser: pauser,
+                upgrader: upgrader
             }),
             suspense
         );
@@ -103,7 +110,7 @@ abstract contract EmTokenTest is Test {
     function _expectInsufficient(address account, uint256 available, uint256 needed) internal {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEmTokenCore.InsufficientAvailableBalance.selector, account, available, needed
+                IEmTokenCoreTypes.InsufficientAvailableBalance.selector, account, available, needed
             )
         );
     }

@@ -280,7 +280,7 @@ contract EmToken is
     }
 
     /// @inheritdoc IEmTokenUpgrades
-    function version() external pure returns (uint256) {
+    function version() external pure virtual returns (uint256) {
         return 1;
     }
 

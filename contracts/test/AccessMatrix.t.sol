@@ -2,6 +2,10 @@
 pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+
+import {EmTokenDeployment} from "../script/EmTokenDeployment.sol";
+import {EmToken} from "../src/EmToken.sol";
 
 import {IClearable} from "../src/interfaces/IClearable.sol";
 import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
@@ -24,7 +28,8 @@ contract AccessMatrixTest is EmTokenTest {
         Renewal,
         CancelTransfer,
         CancelFund,
-        CancelPayout
+        CancelPayout,
+        Initialized
     }
 
     /// @dev One row of the matrix.
@@ -60,14 +65,29 @@ contract AccessMatrixTest is EmTokenTest {
     /// @dev Payout of alice ordered by alice; InProcess.
     bytes32 internal payoutInProcessId;
 
+    /// @dev An implementation the upgrade rows propose.
+    address internal next;
+
     /// @dev Number of (function, unauthorised actor) pairs checked by the running test.
     uint256 internal deniedChecked;
 
     function setUp() public override {
         super.setUp();
         actors = [
-            admin, operator, compliance, pauser, notary, suspense, alice, bob, carol, dave, stranger
+            admin,
+            operator,
+            compliance,
+            pauser,
+            upgrader,
+            notary,
+            suspense,
+            alice,
+            bob,
+            carol,
+            dave,
+            stranger
         ];
+        next = address(EmTokenDeployment.implementation());
 
         _fund(alice, FUNDED);
         _register(frozenWallet, 1);
@@ -100,13 +120,14 @@ contract AccessMatrixTest is EmTokenTest {
     // ================================================================ roles are distinct
 
     function test_rolesAreHeldByTheirHoldersOnly() public view {
-        bytes32[4] memory roles = [
+        bytes32[5] memory roles = [
             token.DEFAULT_ADMIN_ROLE(),
             token.OPERATOR_ROLE(),
             token.COMPLIANCE_ROLE(),
-            token.PAUSER_ROLE()
+            token.PAUSER_ROLE(),
+            token.UPGRADER_ROLE()
         ];
-        address[4] memory holders = [admin, operator, compliance, pauser];
+        address[5] memory holders = [admin, operator, compliance, pauser, upgrader];
         for (uint256 r; r < roles.length; ++r) {
             assertEq(token.getRoleAdmin(roles[r]), token.DEFAULT_ADMIN_ROLE(), "role admin");
             for (uint256 i; i < actors.length; ++i) {
@@ -205,6 +226,50 @@ contract AccessMatrixTest is EmTokenTest {
             bytes32(0),
             admin
         );
+    }
+
+    // ================================================================ upgrades
+
+    function test_proposeUpgrade() public {
+        _role("proposeUpgrade", abi.encodeCall(token.proposeUpgrade, (next)), bytes32(0), admin);
+    }
+
+    function test_cancelUpgrade() public {
+        vm.prank(admin);
+        token.proposeUpgrade(next);
+        Case memory c;
+        c.name = "cancelUpgrade";
+        c.data = abi.encodeCall(token.cancelUpgrade, ());
+        c.gate = Gate.Role;
+        c.key = token.UPGRADER_ROLE();
+        c.allowed = _list(admin, upgrader);
+        _matrix(c);
+    }
+
+    function test_upgradeToAndCall() public {
+        vm.prank(admin);
+        token.proposeUpgrade(next);
+        _role(
+            "upgradeToAndCall",
+            abi.encodeCall(token.upgradeToAndCall, (next, "")),
+            token.UPGRADER_ROLE(),
+            upgrader
+        );
+    }
+
+    function test_initialize() public {
+        EmToken.Roles memory roles = EmToken.Roles({
+            admin: stranger,
+            operator: stranger,
+            compliance: stranger,
+            pauser: stranger,
+            upgrader: dave
+        });
+        Case memory c;
+        c.name = "initialize";
+        c.data = abi.encodeCall(EmToken.initialize, ("X", "X", 2, roles, stranger));
+        c.gate = Gate.Initialized;
+        _matrix(c);
     }
 
     // ================================================================ compliance
@@ -608,6 +673,9 @@ contract AccessMatrixTest is EmTokenTest {
         }
         if (c.gate == Gate.CancelFund) {
             return abi.encodeWithSelector(IFundable.FundCancelNotAllowed.selector, c.key, caller);
+        }
+        if (c.gate == Gate.Initialized) {
+            return abi.encodeWithSelector(Initializable.InvalidInitialization.selector);
         }
         return abi.encodeWithSelector(IPayoutable.PayoutCancelNotAllowed.selector, c.key, caller);
     }

@@ -28,6 +28,8 @@ contract GasTest is EmTokenTest {
         _fund(alice, 1_000_000);
         _fund(bob, 1);
         vm.startPrank(alice);
+        // alice has paid before, with both tokens: her outflow record exists (steady state).
+        token.transfer(bob, 1);
         token.hold(_opId("background"), bob, notary, 1, 0);
         holdFull = token.hold(_opId("full"), bob, notary, 1000, 3600);
         holdPartial = token.hold(_opId("partial"), bob, notary, 1000, 3600);

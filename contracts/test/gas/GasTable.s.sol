@@ -65,6 +65,8 @@ contract GasTable is Script {
         vm.stopBroadcast();
         vm.startBroadcast(k.alice);
         ref.transfer(bob, 1);
+        // alice has paid before, with both tokens: her outflow record exists (steady state).
+        token.transfer(bob, 1);
         token.hold(keccak256("background"), bob, notary, 1, 0);
         token.orderTransfer(keccak256("background"), bob, 1);
         bytes32 holdFull = token.hold(keccak256("full"), bob, notary, 1000, 3600);

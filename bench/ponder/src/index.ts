@@ -241,6 +241,10 @@ for (const name of [
   "RoleAdminChanged",
   "RoleGranted",
   "RoleRevoked",
+  "Initialized",
+  "Upgraded",
+  "UpgradeProposed",
+  "UpgradeCancelled",
 ]) {
   on(name);
 }

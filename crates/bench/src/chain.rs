@@ -9,7 +9,10 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
 };
 use anyhow::{Context, bail};
-use emtoken_sdk::{EmTokenClient, NetworkProfile, bindings::EmToken};
+use emtoken_sdk::{
+    EmTokenClient, NetworkProfile,
+    bindings::{EmTokenImplementation, EmTokenOrders, EmTokenProxy},
+};
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::{Deployed, WorkloadConfig, generate};
 use serde::{Deserialize, Serialize};
@@ -81,10 +84,17 @@ fn generate_args() -> Vec<&'static str> {
     vec!["--block-time", "1", "--gas-limit", "300000000"]
 }
 
-/// A short hash of the contract's bytecode (the committed artifact the bindings deploy), part of a saved
-/// chain's name: a changed contract never loads a chain deployed with another.
+/// A short hash of the contracts' bytecode (the committed artifacts the bindings deploy: orders module,
+/// implementation, proxy), part of a saved chain's name: a changed contract never loads a chain deployed
+/// with another.
 fn contract_hash() -> String {
-    alloy::hex::encode(&keccak256(&EmToken::BYTECODE[..])[..4])
+    let code = [
+        &EmTokenOrders::BYTECODE[..],
+        &EmTokenImplementation::BYTECODE[..],
+        &EmTokenProxy::BYTECODE[..],
+    ]
+    .concat();
+    alloy::hex::encode(&keccak256(code)[..4])
 }
 
 impl Chain {

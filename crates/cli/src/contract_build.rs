@@ -1,6 +1,9 @@
 //! The contract build pipeline: contracts/src → foundry-compilers → the pinned solc (the npm wrapper in
-//! .tools/bin/solc) → crates/bindings/artifacts/EmToken.json. Compiler settings come from
-//! contracts/foundry.toml (`[profile.default]`), so forge and this build agree.
+//! .tools/bin/solc) → crates/bindings/artifacts/: `EmToken.json`, the ABI of the token's address (its
+//! proxy, implementation and orders module merged, checked against `IEmToken`; no bytecode), and the
+//! deployable `EmTokenOrders.json`, `EmTokenImplementation.json` and `EmTokenProxy.json` (ABI and
+//! bytecode). Compiler settings come from contracts/foundry.toml (`[profile.default]`), so forge and this
+//! build agree.
 
 use std::{
     collections::BTreeMap,
@@ -12,24 +15,73 @@ use foundry_compilers::solc::Solc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// The deployable contract the bindings are generated from.
-const CONTRACT: (&str, &str) = ("src/EmToken.sol", "EmToken");
+mod abi;
 
-/// A fresh build: the artifact's text and what it holds.
+/// A contract the bindings deploy: the file it is written to under crates/bindings/artifacts/, its source
+/// unit and its name.
+struct Deployable {
+    file: &'static str,
+    source: &'static str,
+    contract: &'static str,
+}
+
+/// In deployment order: the module, the implementation delegating to it, the proxy running the
+/// implementation (the token's address).
+const DEPLOYABLES: [Deployable; 3] = [
+    Deployable {
+        file: "EmTokenOrders.json",
+        source: "src/EmTokenOrders.sol",
+        contract: "EmTokenOrders",
+    },
+    Deployable {
+        file: "EmTokenImplementation.json",
+        source: "src/EmToken.sol",
+        contract: "EmToken",
+    },
+    Deployable {
+        file: "EmTokenProxy.json",
+        source: "src/EmTokenProxy.sol",
+        contract: "EmTokenProxy",
+    },
+];
+
+/// The file of the token's merged ABI, and the name of its binding.
+const TOKEN_FILE: &str = "EmToken.json";
+const TOKEN: &str = "EmToken";
+
+/// The interface the merged ABI must cover.
+const INTERFACE: (&str, &str) = ("src/interfaces/IEmToken.sol", "IEmToken");
+
+/// A fresh build: each artifact's file name and text, and what they hold.
 #[derive(Debug)]
 pub(crate) struct Build {
-    pub(crate) json: String,
+    pub(crate) artifacts: Vec<(&'static str, String)>,
     pub(crate) summary: Summary,
 }
 
 /// What a build produced, for people and `--json`.
 #[derive(Debug, Serialize)]
 pub(crate) struct Summary {
+    /// The token binding (`EmToken`).
     pub(crate) contract: String,
     pub(crate) compiler_version: String,
-    pub(crate) runtime_size: usize,
+    /// Entries of the token's merged ABI.
     pub(crate) abi_entries: usize,
     pub(crate) sources: usize,
+    pub(crate) artifacts: Vec<ArtifactSummary>,
+    /// Events and errors `IEmToken` declares that no contract emits (not in the token's ABI).
+    pub(crate) declared_only: Vec<String>,
+}
+
+/// One artifact file.
+#[derive(Debug, Serialize)]
+pub(crate) struct ArtifactSummary {
+    pub(crate) file: String,
+    /// `source:contract`, or the contracts merged (the token's ABI).
+    pub(crate) contract: String,
+    pub(crate) abi_entries: usize,
+    /// Deployed code size in bytes; none for the ABI-only artifact.
+    pub(crate) runtime_size: Option<usize>,
 }
 
 /// The settings of `[profile.default]` that change the bytecode.
@@ -48,12 +100,12 @@ struct FoundryToml {
     profile: BTreeMap<String, toml::Value>,
 }
 
-/// Where the artifact lives.
-pub(crate) fn artifact_path(root: &Path) -> PathBuf {
-    root.join("crates/bindings/artifacts/EmToken.json")
+/// Where the artifacts live.
+pub(crate) fn artifacts_dir(root: &Path) -> PathBuf {
+    root.join("crates/bindings/artifacts")
 }
 
-/// Compiles contracts/src and returns the artifact of `EmToken`.
+/// Compiles contracts/src and returns the artifacts of the token.
 pub(crate) fn build(root: &Path) -> anyhow::Result<Build> {
     let contracts = root.join("contracts");
     let profile = read_profile(&contracts)?;
@@ -86,20 +138,6 @@ pub(crate) fn build(root: &Path) -> anyhow::Result<Build> {
     let output: Value = serde_json::from_slice(&raw).context("solc's output is not JSON")?;
     check_diagnostics(&output)?;
 
-    let contract = output
-        .pointer(&format!(
-            "/contracts/{}/{}",
-            CONTRACT.0.replace('/', "~1"),
-            CONTRACT.1
-        ))
-        .with_context(|| format!("solc's output has no {}:{}", CONTRACT.0, CONTRACT.1))?;
-    let abi = contract
-        .get("abi")
-        .cloned()
-        .context("no abi in solc's output")?;
-    let bytecode = hex_field(contract, "/evm/bytecode/object")?;
-    let deployed = hex_field(contract, "/evm/deployedBytecode/object")?;
-
     let version = solc.version.to_string();
     let source_hashes: BTreeMap<String, String> = sources
         .iter()
@@ -110,26 +148,106 @@ pub(crate) fn build(root: &Path) -> anyhow::Result<Build> {
             )
         })
         .collect();
-    let artifact = json!({
-        "contractName": CONTRACT.1,
-        "sourceName": CONTRACT.0,
-        "abi": abi,
-        "bytecode": format!("0x{bytecode}"),
-        "deployedBytecode": format!("0x{deployed}"),
-        "compiler": { "version": version, "settings": settings },
+    let compiler = json!({ "version": version, "settings": settings });
+
+    let mut artifacts = Vec::new();
+    let mut summaries = Vec::new();
+    let mut abis = Vec::new();
+    for deployable in &DEPLOYABLES {
+        let contract = compiled(&output, deployable.source, deployable.contract)?;
+        let abi = contract
+            .get("abi")
+            .cloned()
+            .with_context(|| format!("no abi of {} in solc's output", deployable.contract))?;
+        let bytecode = hex_field(contract, deployable.contract, "/evm/bytecode/object")?;
+        let deployed = hex_field(
+            contract,
+            deployable.contract,
+            "/evm/deployedBytecode/object",
+        )?;
+        summaries.push(ArtifactSummary {
+            file: deployable.file.to_owned(),
+            contract: format!("{}:{}", deployable.source, deployable.contract),
+            abi_entries: abi.as_array().map_or(0, Vec::len),
+            runtime_size: Some(deployed.len() / 2),
+        });
+        let artifact = json!({
+            "contractName": deployable.contract,
+            "sourceName": deployable.source,
+            "abi": abi,
+            "bytecode": format!("0x{bytecode}"),
+            "deployedBytecode": format!("0x{deployed}"),
+            "compiler": compiler,
+            "sources": source_hashes,
+        });
+        artifacts.push((
+            deployable.file,
+            serde_json::to_string_pretty(&artifact)? + "\n",
+        ));
+        abis.push((deployable.contract, abi));
+    }
+
+    // What the token's address answers: the implementation first (a selector it runs never reaches the
+    // module), then the module, then the proxy's own events and errors.
+    let order = ["EmToken", "EmTokenOrders", "EmTokenProxy"];
+    let parts: Vec<(&str, &Value)> = order
+        .iter()
+        .filter_map(|name| abis.iter().find(|(contract, _)| contract == name))
+        .map(|(contract, abi)| (*contract, abi))
+        .collect();
+    let merged = abi::merge(&parts)?;
+    let interface = compiled(&output, INTERFACE.0, INTERFACE.1)?
+        .get("abi")
+        .context("no abi of IEmToken in solc's output")?;
+    let declared_only = abi::check_covers(&merged, interface)?;
+    let merged_from: Vec<String> = order
+        .iter()
+        .filter_map(|name| DEPLOYABLES.iter().find(|d| d.contract == *name))
+        .map(|d| format!("{}:{}", d.source, d.contract))
+        .collect();
+    summaries.insert(
+        0,
+        ArtifactSummary {
+            file: TOKEN_FILE.to_owned(),
+            contract: merged_from.join(" + "),
+            abi_entries: merged.len(),
+            runtime_size: None,
+        },
+    );
+    let token = json!({
+        "contractName": TOKEN,
+        "mergedFrom": merged_from,
+        "coveredInterface": format!("{}:{}", INTERFACE.0, INTERFACE.1),
+        "abi": merged,
+        "compiler": compiler,
         "sources": source_hashes,
     });
-    let json = serde_json::to_string_pretty(&artifact)? + "\n";
+    artifacts.insert(
+        0,
+        (TOKEN_FILE, serde_json::to_string_pretty(&token)? + "\n"),
+    );
+
     Ok(Build {
-        json,
+        artifacts,
         summary: Summary {
-            contract: CONTRACT.1.to_owned(),
+            contract: TOKEN.to_owned(),
             compiler_version: version,
-            runtime_size: deployed.len() / 2,
-            abi_entries: abi.as_array().map_or(0, Vec::len),
+            abi_entries: merged.len(),
             sources: sources.len(),
+            artifacts: summaries,
+            declared_only,
         },
     })
+}
+
+/// The output of `contract` of source unit `source`.
+fn compiled<'a>(output: &'a Value, source: &str, contract: &str) -> anyhow::Result<&'a Value> {
+    output
+        .pointer(&format!(
+            "/contracts/{}/{contract}",
+            source.replace('/', "~1")
+        ))
+        .with_context(|| format!("solc's output has no {source}:{contract}"))
 }
 
 fn read_profile(contracts: &Path) -> anyhow::Result<FoundryProfile> {
@@ -204,16 +322,13 @@ fn check_diagnostics(output: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn hex_field(contract: &Value, pointer: &str) -> anyhow::Result<String> {
+fn hex_field(contract: &Value, name: &str, pointer: &str) -> anyhow::Result<String> {
     let object = contract
         .pointer(pointer)
         .and_then(Value::as_str)
         .with_context(|| format!("no {pointer} in solc's output"))?;
     if object.is_empty() {
-        bail!(
-            "{pointer} is empty: {} is abstract or an interface",
-            CONTRACT.1
-        );
+        bail!("{pointer} is empty: {name} is abstract or an interface");
     }
     Ok(object.trim_start_matches("0x").to_owned())
 }

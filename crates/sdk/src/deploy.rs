@@ -1,7 +1,11 @@
-use alloy::primitives::{Address, TxHash};
-use emtoken_bindings::EmToken;
+use alloy::{
+    primitives::{Address, TxHash},
+    rpc::types::TransactionRequest,
+    sol_types::SolCall,
+};
+use emtoken_bindings::{EmToken, EmTokenImplementation, EmTokenOrders, EmTokenProxy};
 
-use crate::{ClientBuilder, EmTokenClient, Error, Result, Role, Tier};
+use crate::{ClientBuilder, EmTokenClient, Error, Result, Role, Tier, sender::Sender};
 
 /// Who holds each role after deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +18,9 @@ pub struct Roles {
     pub compliance: Address,
     /// `PAUSER_ROLE`.
     pub pauser: Address,
+    /// `UPGRADER_ROLE`: executes the upgrades the admin proposes. Another key than the admin's and the
+    /// deployer's (the contract never lets one key both propose and execute an upgrade).
+    pub upgrader: Address,
 }
 
 /// What to deploy: the same settings as contracts/script/Deploy.s.sol.
@@ -36,17 +43,23 @@ pub struct DeployConfig {
 /// Where a deployment landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deployment {
-    /// The contract.
+    /// The token: its ERC-1967 proxy, the address every call, event and record refers to.
     pub address: Address,
-    /// The block of the deployment transaction (indexers start there).
+    /// The block of the proxy's creation, which initialised the token (indexers start there).
     pub block: u64,
-    /// The deployment transaction.
+    /// The proxy's creation transaction.
     pub tx_hash: TxHash,
+    /// The implementation the proxy runs (contract `EmToken`).
+    pub implementation: Address,
+    /// The orders module the implementation delegates to (contract `EmTokenOrders`).
+    pub orders_module: Address,
 }
 
-/// Deploys EmToken as contracts/script/Deploy.s.sol does: the signer deploys as temporary admin, sets the
-/// tiers, and hands the admin role to `config.roles.admin` when that is another address. Returns where it
-/// landed and a client of it (signing with the deployer).
+/// Deploys EmToken as contracts/script/Deploy.s.sol does: the orders module, the implementation
+/// delegating to it, then the ERC-1967 proxy initialised in its creation with the signer as temporary
+/// admin; sets the tiers, and hands the admin role to `config.roles.admin` when that is another address.
+/// The upgrader must be neither the admin nor the signer. Returns where it landed and a client of the
+/// proxy (signing with the deployer).
 pub async fn deploy(
     builder: ClientBuilder,
     config: &DeployConfig,
@@ -66,32 +79,59 @@ pub async fn deploy(
     let deployer = sender
         .from()
         .ok_or_else(|| Error::Invalid("deploying needs a signer".to_owned()))?;
-    let roles = EmToken::Roles {
-        admin: deployer,
-        operator: config.roles.operator,
-        compliance: config.roles.compliance,
-        pauser: config.roles.pauser,
-    };
-    let tx = EmToken::deploy_builder(
-        sender.provider().clone(),
-        config.name.clone(),
-        config.symbol.clone(),
-        config.decimals,
-        roles,
-        config.suspense,
+    let upgrader = config.roles.upgrader;
+    if upgrader == config.roles.admin || upgrader == deployer {
+        return Err(Error::Invalid(format!(
+            "the upgrader {upgrader} is also the {}: an upgrade needs two keys, give the upgrader role \
+             to another address",
+            if upgrader == deployer {
+                "deployer (the temporary admin)"
+            } else {
+                "admin"
+            }
+        )));
+    }
+    let provider = sender.provider().clone();
+    let orders = create(
+        &sender,
+        "deploy EmTokenOrders",
+        EmTokenOrders::deploy_builder(provider.clone()).into_transaction_request(),
     )
-    .into_transaction_request();
-    let receipt = sender.send("deploy", tx).await?;
-    let address = receipt.contract_address.ok_or_else(|| {
-        Error::Invalid(format!(
-            "deployment {} created no contract",
-            receipt.transaction_hash
-        ))
-    })?;
+    .await?
+    .0;
+    let implementation = create(
+        &sender,
+        "deploy EmToken (implementation)",
+        EmTokenImplementation::deploy_builder(provider.clone(), orders).into_transaction_request(),
+    )
+    .await?
+    .0;
+    let initialize = EmToken::initializeCall {
+        name_: config.name.clone(),
+        symbol_: config.symbol.clone(),
+        decimals_: config.decimals,
+        roles: EmToken::Roles {
+            admin: deployer,
+            operator: config.roles.operator,
+            compliance: config.roles.compliance,
+            pauser: config.roles.pauser,
+            upgrader,
+        },
+        suspense: config.suspense,
+    };
+    let (address, receipt) = create(
+        &sender,
+        "deploy EmTokenProxy",
+        EmTokenProxy::deploy_builder(provider, implementation, initialize.abi_encode().into())
+            .into_transaction_request(),
+    )
+    .await?;
     let deployment = Deployment {
         address,
         block: receipt.block_number.unwrap_or_default(),
         tx_hash: receipt.transaction_hash,
+        implementation,
+        orders_module: orders,
     };
 
     let client = EmTokenClient::with_sender(sender, address).await?;
@@ -117,4 +157,20 @@ pub async fn deploy(
         client.renounce_role(Role::Admin).await?;
     }
     Ok((deployment, client))
+}
+
+/// Sends a contract creation and returns the contract's address and the receipt.
+async fn create(
+    sender: &Sender,
+    call: &'static str,
+    tx: TransactionRequest,
+) -> Result<(Address, alloy::rpc::types::TransactionReceipt)> {
+    let receipt = sender.send(call, tx).await?;
+    let address = receipt.contract_address.ok_or_else(|| {
+        Error::Invalid(format!(
+            "{call}: transaction {} created no contract",
+            receipt.transaction_hash
+        ))
+    })?;
+    Ok((address, receipt))
 }

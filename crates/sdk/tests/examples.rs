@@ -92,6 +92,7 @@ async fn every_example_runs_against_a_fresh_devnet() {
             operator: address(Role::Operator),
             compliance: address(Role::Compliance),
             pauser: address(Role::Pauser),
+            upgrader: address(Role::Upgrader),
         },
         suspense: address(Role::Suspense),
         tiers: vec![

@@ -367,6 +367,7 @@ async fn deploying_for_another_admin_hands_the_role_over() {
             operator: a(Role::Operator),
             compliance: a(Role::Compliance),
             pauser: a(Role::Pauser),
+            upgrader: a(Role::Upgrader),
         },
         suspense: a(Role::Suspense),
         tiers: vec![],

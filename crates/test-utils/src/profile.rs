@@ -167,6 +167,8 @@ pub enum Role {
     Pauser,
     /// A notary for holds.
     Notary,
+    /// Executes the upgrades the admin proposes (never the admin's key).
+    Upgrader,
     /// The suspense account of payouts.
     Suspense,
     /// A user.
@@ -181,12 +183,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, in `anvil/accounts.toml` order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Admin,
         Self::Operator,
         Self::Compliance,
         Self::Pauser,
         Self::Notary,
+        Self::Upgrader,
         Self::Suspense,
         Self::Alice,
         Self::Bob,
@@ -205,6 +208,7 @@ impl Role {
             Self::Compliance => "compliance",
             Self::Pauser => "pauser",
             Self::Notary => "notary",
+            Self::Upgrader => "upgrader",
             Self::Suspense => "suspense",
             Self::Alice => "alice",
             Self::Bob => "bob",

@@ -93,6 +93,8 @@ pub struct Deployed {
     pub pauser: EmTokenClient,
     /// The ready-made notary of holds.
     pub notary: EmTokenClient,
+    /// Holds `UPGRADER_ROLE`: executes the upgrades the admin proposes.
+    pub upgrader: EmTokenClient,
     /// The suspense account of payouts (a key, though the contract never needs it to sign).
     pub suspense: EmTokenClient,
     /// A user, registered at level 1.
@@ -137,11 +139,12 @@ impl Deployed {
                     .map_err(Error::setup(format!("connecting the {role} client")))
             }
         };
-        let (operator, compliance, pauser, notary, suspense, alice, bob, carol, dave) = futures::try_join!(
+        let (operator, compliance, pauser, notary, upgrader, suspense, alice, bob, carol, dave) = futures::try_join!(
             connect(Role::Operator),
             connect(Role::Compliance),
             connect(Role::Pauser),
             connect(Role::Notary),
+            connect(Role::Upgrader),
             connect(Role::Suspense),
             connect(Role::Alice),
             connect(Role::Bob),
@@ -157,6 +160,7 @@ impl Deployed {
             compliance,
             pauser,
             notary,
+            upgrader,
             suspense,
             alice,
             bob,
@@ -189,6 +193,7 @@ impl Deployed {
             Role::Compliance => &self.compliance,
             Role::Pauser => &self.pauser,
             Role::Notary => &self.notary,
+            Role::Upgrader => &self.upgrader,
             Role::Suspense => &self.suspense,
             Role::Alice => &self.alice,
             Role::Bob => &self.bob,
@@ -247,6 +252,7 @@ fn deploy_config(addresses: &BTreeMap<Role, Address>) -> DeployConfig {
             operator: addresses[&Role::Operator],
             compliance: addresses[&Role::Compliance],
             pauser: addresses[&Role::Pauser],
+            upgrader: addresses[&Role::Upgrader],
         },
         suspense: addresses[&Role::Suspense],
         tiers: tiers(),

@@ -50,7 +50,7 @@ pub struct TracedEvent {
     pub name: &'static str,
     /// Its main amount, in base units: the value moved, held, ordered or released (`executedValue` of
     /// `HoldExecuted`, `releasedValue` of `HoldReleased`, `remaining` of `HoldRenewed`, the level of
-    /// `WalletRegistered`), 0 for events without one.
+    /// `WalletRegistered`, the version of `Initialized`), 0 for events without one.
     pub amount: U256,
 }
 
@@ -112,6 +112,10 @@ pub fn trace_event(event: &EmTokenEvents) -> TracedEvent {
         E::RoleAdminChanged(_) => ("RoleAdminChanged", U256::ZERO),
         E::RoleGranted(_) => ("RoleGranted", U256::ZERO),
         E::RoleRevoked(_) => ("RoleRevoked", U256::ZERO),
+        E::Initialized(e) => ("Initialized", U256::from(e.version)),
+        E::UpgradeProposed(_) => ("UpgradeProposed", U256::ZERO),
+        E::UpgradeCancelled(_) => ("UpgradeCancelled", U256::ZERO),
+        E::Upgraded(_) => ("Upgraded", U256::ZERO),
     };
     TracedEvent { name, amount }
 }

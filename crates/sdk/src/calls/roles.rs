@@ -13,6 +13,8 @@ pub enum Role {
     Compliance,
     /// `PAUSER_ROLE`: pause.
     Pauser,
+    /// `UPGRADER_ROLE`: executes the upgrades the admin proposes.
+    Upgrader,
 }
 
 impl Role {
@@ -23,6 +25,7 @@ impl Role {
             Self::Operator => keccak256("OPERATOR_ROLE"),
             Self::Compliance => keccak256("COMPLIANCE_ROLE"),
             Self::Pauser => keccak256("PAUSER_ROLE"),
+            Self::Upgrader => keccak256("UPGRADER_ROLE"),
         }
     }
 }

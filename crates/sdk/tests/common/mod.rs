@@ -85,6 +85,7 @@ impl Fixture {
                 operator: address(Role::Operator),
                 compliance: address(Role::Compliance),
                 pauser: address(Role::Pauser),
+                upgrader: address(Role::Upgrader),
             },
             suspense: address(Role::Suspense),
             tiers: vec![

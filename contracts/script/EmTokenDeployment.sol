@@ -2,17 +2,19 @@
 pragma solidity 0.8.37;
 
 import {EmToken} from "../src/EmToken.sol";
+import {EmTokenAuthorizations} from "../src/EmTokenAuthorizations.sol";
 import {EmTokenOrders} from "../src/EmTokenOrders.sol";
 import {EmTokenProxy} from "../src/EmTokenProxy.sol";
 import {IEmToken} from "../src/interfaces/IEmToken.sol";
 
-/// @notice How an EmToken comes to be: its orders module, the implementation delegating to it, and the
+/// @notice How an EmToken comes to be: its orders and authorizations modules, the implementation
+/// delegating to them, and the
 /// proxy initialised in the same transaction as its creation (nobody can initialise it first). Shared by
 /// Deploy.s.sol and the tests.
 library EmTokenDeployment {
-    /// @notice Deploys an implementation and its orders module, for a new token or an upgrade.
+    /// @notice Deploys an implementation and its modules, for a new token or an upgrade.
     function implementation() internal returns (EmToken) {
-        return new EmToken(address(new EmTokenOrders()));
+        return new EmToken(address(new EmTokenOrders()), address(new EmTokenAuthorizations()));
     }
 
     /// @notice Deploys a new token behind its proxy; the proxy's address is the token's.

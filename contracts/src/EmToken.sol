@@ -12,6 +12,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {EmTokenBase} from "./EmTokenBase.sol";
 import {Compliance} from "./features/Compliance.sol";
 import {Holdable} from "./features/Holdable.sol";
+import {IAuthorizations} from "./interfaces/IAuthorizations.sol";
 import {IClearable} from "./interfaces/IClearable.sol";
 import {ICompliance} from "./interfaces/ICompliance.sol";
 import {IEmTokenCore} from "./interfaces/IEmTokenCore.sol";
@@ -58,15 +59,19 @@ contract EmToken is
     bytes32 private constant UPGRADES_STORAGE =
         0xd0ef3dded42e638fe47c83e81115863bf0ebfb6ae753e0e3377937d8a0fe2400;
 
-    /// @dev The orders module of this implementation: an implementation and its module are deployed
-    /// together and never mixed (an upgrade deploys both).
+    /// @dev The modules of this implementation: an implementation and its modules are deployed together
+    /// and never mixed (an upgrade deploys all of them).
     address private immutable ORDERS;
+    address private immutable AUTHORIZATIONS;
 
-    /// @notice Deploys an implementation delegating order functions to `orders`. The implementation itself
-    /// can never be initialised: only a proxy's storage holds a token.
-    constructor(address orders) {
+    /// @notice Deploys an implementation delegating order functions to `orders` and signed
+    /// authorizations to `authorizations`. The implementation itself can never be initialised: only a
+    /// proxy's storage holds a token.
+    constructor(address orders, address authorizations) {
         if (orders.code.length == 0) revert ImplementationWithoutCode(orders);
+        if (authorizations.code.length == 0) revert ImplementationWithoutCode(authorizations);
         ORDERS = orders;
+        AUTHORIZATIONS = authorizations;
         _disableInitializers();
     }
 
@@ -99,10 +104,11 @@ contract EmToken is
         emit SuspenseAccountChanged(address(0), suspense);
     }
 
-    /// @notice Every selector this implementation does not run goes to its orders module, on the proxy's
-    /// storage (a delegate call keeps the caller and the value).
+    /// @notice Every selector this implementation does not run goes to a module, on the proxy's storage (a
+    /// delegate call keeps the caller and the value): the signed authorizations' to the authorizations
+    /// module, every other to the orders module.
     fallback() external {
-        address module = ORDERS;
+        address module = _isAuthorization(msg.sig) ? AUTHORIZATIONS : ORDERS;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
@@ -280,6 +286,11 @@ contract EmToken is
     }
 
     /// @inheritdoc IEmTokenUpgrades
+    function authorizationsModule() external view returns (address) {
+        return AUTHORIZATIONS;
+    }
+
+    /// @inheritdoc IEmTokenUpgrades
     function version() external pure virtual returns (uint256) {
         return 1;
     }
@@ -300,6 +311,7 @@ contract EmToken is
             || interfaceId == type(IFundable).interfaceId
             || interfaceId == type(IPayoutable).interfaceId
             || interfaceId == type(IEmTokenUpgrades).interfaceId
+            || interfaceId == type(IAuthorizations).interfaceId
             || super.supportsInterface(interfaceId);
     }
 
@@ -318,6 +330,44 @@ contract EmToken is
         if ($.proposer == msg.sender) revert UpgradeNeedsSecondKey(msg.sender);
         delete $.implementation;
         delete $.proposer;
+    }
+
+    /// @dev Whether `selector` is one of {IAuthorizations}' functions.
+    function _isAuthorization(bytes4 selector) private pure returns (bool) {
+        return selector == 0xd505accf // permit(address,address,uint256,uint256,uint8,bytes32,bytes32)
+            || selector == bytes4(keccak256("permit(address,address,uint256,uint256,bytes)"))
+            || selector
+                == bytes4(
+                keccak256(
+                "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)"
+            )
+            )
+            || selector
+                == bytes4(
+                keccak256(
+                "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)"
+            )
+            )
+            || selector
+                == bytes4(
+                keccak256(
+                "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)"
+            )
+            )
+            || selector
+                == bytes4(
+                keccak256(
+                "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)"
+            )
+            )
+            || selector
+                == bytes4(keccak256("cancelAuthorization(address,bytes32,uint8,bytes32,bytes32)"))
+            || selector == bytes4(keccak256("cancelAuthorization(address,bytes32,bytes)"))
+            || selector == IAuthorizations.holdWithAuthorization.selector
+            || selector == IAuthorizations.nonces.selector
+            || selector == IAuthorizations.authorizationState.selector
+            || selector == IAuthorizations.DOMAIN_SEPARATOR.selector
+            || selector == IAuthorizations.eip712Domain.selector;
     }
 
     function _upgrades() private pure returns (UpgradesStorage storage $) {

@@ -7,6 +7,7 @@ import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.s
 import {EmTokenDeployment} from "../script/EmTokenDeployment.sol";
 import {EmToken} from "../src/EmToken.sol";
 
+import {IAuthorizations} from "../src/interfaces/IAuthorizations.sol";
 import {IClearable} from "../src/interfaces/IClearable.sol";
 import {IEmTokenCore, IEmTokenCoreTypes} from "../src/interfaces/IEmTokenCore.sol";
 import {IFundable} from "../src/interfaces/IFundable.sol";
@@ -29,7 +30,8 @@ contract AccessMatrixTest is EmTokenTest {
         CancelTransfer,
         CancelFund,
         CancelPayout,
-        Initialized
+        Initialized,
+        Payee
     }
 
     /// @dev One row of the matrix.
@@ -270,6 +272,79 @@ contract AccessMatrixTest is EmTokenTest {
         c.data = abi.encodeCall(EmToken.initialize, ("X", "X", 2, roles, stranger));
         c.gate = Gate.Initialized;
         _matrix(c);
+    }
+
+    // ================================================================ signed authorizations
+
+    /// @dev A signed transfer may be submitted by anyone: the signature is the permission.
+    function test_transferWithAuthorization() public {
+        (address payer, bytes memory data) = _signedTransfer(
+            "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+        );
+        Case memory c;
+        c.name = "transferWithAuthorization";
+        c.data = abi.encodeWithSignature(
+            "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+            payer,
+            bob,
+            100,
+            block.timestamp - 1,
+            block.timestamp + 1 hours,
+            keccak256("matrix"),
+            data
+        );
+        c.gate = Gate.Payee;
+        c.allowed = actors;
+        _matrix(c);
+    }
+
+    /// @dev A signed receive may be submitted only by its payee.
+    function test_receiveWithAuthorization() public {
+        (address payer, bytes memory data) = _signedTransfer(
+            "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+        );
+        Case memory c;
+        c.name = "receiveWithAuthorization";
+        c.data = abi.encodeWithSignature(
+            "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+            payer,
+            bob,
+            100,
+            block.timestamp - 1,
+            block.timestamp + 1 hours,
+            keccak256("matrix"),
+            data
+        );
+        c.gate = Gate.Payee;
+        c.wallet = bob;
+        c.allowed = _list(bob);
+        _matrix(c);
+    }
+
+    /// @dev A registered, funded signer and its signature of 100 to bob under `typeString`.
+    function _signedTransfer(string memory typeString)
+        internal
+        returns (address payer, bytes memory signature)
+    {
+        uint256 key;
+        (payer, key) = makeAddrAndKey("matrixSigner");
+        _register(payer, 1);
+        _fund(payer, 1000);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(bytes(typeString)),
+                payer,
+                bob,
+                100,
+                block.timestamp - 1,
+                block.timestamp + 1 hours,
+                keccak256("matrix")
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(
+            key, keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash))
+        );
+        signature = abi.encodePacked(r, s, v);
     }
 
     // ================================================================ compliance
@@ -673,6 +748,9 @@ contract AccessMatrixTest is EmTokenTest {
         }
         if (c.gate == Gate.CancelFund) {
             return abi.encodeWithSelector(IFundable.FundCancelNotAllowed.selector, c.key, caller);
+        }
+        if (c.gate == Gate.Payee) {
+            return abi.encodeWithSelector(IAuthorizations.CallerNotPayee.selector, caller, c.wallet);
         }
         if (c.gate == Gate.Initialized) {
             return abi.encodeWithSelector(Initializable.InvalidInitialization.selector);

@@ -155,8 +155,8 @@ contract EmTokenCoreTest is EmTokenTest {
     }
 
     function test_constructor_emitsEvents() public {
-        // The orders module, the implementation, then the proxy, which initialises in its constructor.
-        address expected = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 2);
+        // The two modules, the implementation, then the proxy, which initialises in its constructor.
+        address expected = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 3);
         EmToken.Roles memory roles = _roles();
         vm.expectEmit(true, true, true, true, expected);
         emit IAccessControl.RoleGranted(bytes32(0), admin, address(this));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-import {EmTokenBase} from "../EmTokenBase.sol";
 import {IHoldable} from "../interfaces/IHoldable.sol";
+import {HoldsBase} from "./HoldsBase.sol";
 
 /// @title Holdable
 /// @notice Holds (EIP-1996 shape): a payer's funds are marked for a payee until the notary executes them
@@ -16,27 +16,7 @@ import {IHoldable} from "../interfaces/IHoldable.sol";
 ///    money moved now, and execution checks them again when it really moves;
 ///  - renewals, like all hold functions, stop while the token is paused;
 ///  - a renewal may not produce an expiration in the past: the notary releases instead.
-/// Storage: three slots per hold, a fourth only when the issuer is not the payer (holdFrom).
-abstract contract Holdable is EmTokenBase, IHoldable {
-    struct HoldRecord {
-        address payer;
-        uint40 expiration;
-        HoldStatus status;
-        address payee;
-        uint96 value;
-        address notary;
-        address issuer; // zero when the issuer is the payer
-    }
-
-    /// @custom:storage-location erc7201:emtoken.holds
-    struct HoldsStorage {
-        mapping(bytes32 holdId => HoldRecord) holds;
-    }
-
-    /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.holds")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant HOLDS_STORAGE =
-        0x4cb45e8103f9d57cdc00725373d23554036024f578a34fac538ca757d3044700;
-
+abstract contract Holdable is HoldsBase, IHoldable {
     // ------------------------------------------------------------ external
 
     /// @inheritdoc IHoldable
@@ -48,7 +28,7 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         uint256 timeToExpiration
     ) external returns (bytes32 holdId) {
         return _createHold(
-            operationId, msg.sender, to, notary, value, _expirationIn(timeToExpiration)
+            msg.sender, operationId, msg.sender, to, notary, value, _expirationIn(timeToExpiration)
         );
     }
 
@@ -60,7 +40,9 @@ abstract contract Holdable is EmTokenBase, IHoldable {
         uint256 value,
         uint256 expiration
     ) external returns (bytes32 holdId) {
-        return _createHold(operationId, msg.sender, to, notary, value, _expirationAt(expiration));
+        return _createHold(
+            msg.sender, operationId, msg.sender, to, notary, value, _expirationAt(expiration)
+        );
     }
 
     /// @inheritdoc IHoldable
@@ -74,7 +56,9 @@ abstract contract Holdable is EmTokenBase, IHoldable {
     ) external returns (bytes32 holdId) {
         if (from == address(0)) revert ZeroAddress("from");
         _requireOperatorFor(from, OperatorScope.Hold);
-        return _createHold(operationId, from, to, notary, value, _expirationIn(timeToExpiration));
+        return _createHold(
+            msg.sender, operationId, from, to, notary, value, _expirationIn(timeToExpiration)
+        );
     }
 
     /// @inheritdoc IHoldable
@@ -88,7 +72,8 @@ abstract contract Holdable is EmTokenBase, IHoldable {
     ) external returns (bytes32 holdId) {
         if (from == address(0)) revert ZeroAddress("from");
         _requireOperatorFor(from, OperatorScope.Hold);
-        return _createHold(operationId, from, to, notary, value, _expirationAt(expiration));
+        return
+            _createHold(msg.sender, operationId, from, to, notary, value, _expirationAt(expiration));
     }
 
     /// @inheritdoc IHoldable
@@ -160,44 +145,6 @@ abstract contract Holdable is EmTokenBase, IHoldable {
 
     // ------------------------------------------------------------ internal
 
-    /// @dev Creates a hold issued by the caller on `payer`'s funds.
-    function _createHold(
-        bytes32 operationId,
-        address payer,
-        address payee,
-        address notary,
-        uint256 value,
-        uint256 expiration
-    ) private whenNotPaused returns (bytes32 holdId) {
-        if (value == 0) revert ZeroAmount();
-        if (payee == address(0)) revert ZeroAddress("to");
-        if (notary == address(0)) revert ZeroAddress("notary");
-        holdId = _recordId(msg.sender, operationId);
-        HoldRecord storage h = _holdsStorage().holds[holdId];
-        if (h.status != HoldStatus.Nonexistent) revert HoldExists(holdId);
-        _checkCommitment(payer, payee, value);
-        _lock(payer, value);
-
-        h.payer = payer;
-        h.expiration = uint40(expiration);
-        h.status = HoldStatus.Ordered;
-        h.payee = payee;
-        h.value = uint96(value);
-        h.notary = notary;
-        if (msg.sender != payer) h.issuer = msg.sender;
-        emit HoldCreated(
-            holdId,
-            payer,
-            payee,
-            msg.sender,
-            notary,
-            operationId,
-            value,
-            expiration,
-            HoldStatus.Ordered
-        );
-    }
-
     function _executeHold(bytes32 holdId, uint256 value, bool keepOpen) private {
         HoldRecord storage h = _openHold(holdId);
         if (msg.sender != h.notary) revert HoldCallerNotNotary(holdId, msg.sender);
@@ -260,30 +207,5 @@ abstract contract Holdable is EmTokenBase, IHoldable {
     function _isExpired(HoldRecord storage h) private view returns (bool) {
         uint256 expiration = h.expiration;
         return expiration != 0 && block.timestamp >= expiration;
-    }
-
-    /// @dev Expiration `timeToExpiration` seconds from now; 0 stays 0 (perpetual).
-    function _expirationIn(uint256 timeToExpiration) private view returns (uint256) {
-        if (timeToExpiration == 0) return 0;
-        if (timeToExpiration > type(uint40).max - block.timestamp) {
-            revert ExpirationTooLarge(timeToExpiration);
-        }
-        return block.timestamp + timeToExpiration;
-    }
-
-    /// @dev An absolute expiration: 0 (perpetual) or a future second that fits the stored 40 bits.
-    function _expirationAt(uint256 expiration) private view returns (uint256) {
-        if (expiration == 0) return 0;
-        if (expiration <= block.timestamp) {
-            revert ExpirationNotInFuture(expiration, block.timestamp);
-        }
-        if (expiration > type(uint40).max) revert ExpirationTooLarge(expiration);
-        return expiration;
-    }
-
-    function _holdsStorage() private pure returns (HoldsStorage storage $) {
-        assembly ("memory-safe") {
-            $.slot := HOLDS_STORAGE
-        }
     }
 }

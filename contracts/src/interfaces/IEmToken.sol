@@ -7,6 +7,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
+import {IAuthorizations} from "./IAuthorizations.sol";
 import {IClearable} from "./IClearable.sol";
 import {ICompliance} from "./ICompliance.sol";
 import {IEmTokenCore} from "./IEmTokenCore.sol";
@@ -30,6 +31,7 @@ interface IEmToken is
     IClearable,
     IFundable,
     IPayoutable,
+    IAuthorizations,
     IEmTokenUpgrades
 {
     /// @notice A balance-moving function was called while the token is paused (OpenZeppelin Pausable).

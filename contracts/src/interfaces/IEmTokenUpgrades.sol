@@ -43,6 +43,10 @@ interface IEmTokenUpgrades {
     /// and payout orders, mints).
     function ordersModule() external view returns (address);
 
+    /// @notice The module this implementation delegates signed authorizations to (EIP-2612, EIP-3009,
+    /// holds a payer signed).
+    function authorizationsModule() external view returns (address);
+
     /// @notice The implementation's version (1 for the first upgradeable release).
     function version() external pure returns (uint256);
 }

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 
+import {IAuthorizations} from "../../src/interfaces/IAuthorizations.sol";
 import {IClearable} from "../../src/interfaces/IClearable.sol";
 import {ICompliance} from "../../src/interfaces/ICompliance.sol";
 import {IEmToken} from "../../src/interfaces/IEmToken.sol";
@@ -54,10 +55,12 @@ contract EmTokenHandler is CommonBase, StdUtils {
         SetKycLevel,
         TogglePause,
         Warp,
-        SpendHeld
+        SpendHeld,
+        SignedTransfer,
+        CancelAuthorization
     }
 
-    uint256 public constant OP_COUNT = 31; // Op members
+    uint256 public constant OP_COUNT = 33; // Op members
 
     /// @dev Record ids of one kind: all of them, and the open ones (swap-and-pop set).
     struct IdSet {
@@ -104,6 +107,15 @@ contract EmTokenHandler is CommonBase, StdUtils {
     uint256 public violations;
     string public lastViolation;
 
+    /// @dev The signing keys of the users (set by the test; a user without one never signs).
+    mapping(address user => uint256 key) internal keyOf;
+    /// @dev Ghost of EIP-3009 nonce use: how many calls used or cancelled each (authorizer, nonce), and
+    /// every pair that was, in order.
+    mapping(address authorizer => mapping(bytes32 nonce => uint256 uses)) public
+        ghostAuthorizationUses;
+    address[] internal usedAuthorizers;
+    bytes32[] internal usedNonces;
+
     uint256[OP_COUNT] internal opCalls;
     uint256[OP_COUNT] internal opSuccesses;
     uint256 public skipped;
@@ -147,6 +159,18 @@ contract EmTokenHandler is CommonBase, StdUtils {
     modifier clock() {
         if (block.timestamp < ghostNow) vm.warp(ghostNow);
         _;
+    }
+
+    /// @notice The users' signing keys (not a fuzz target).
+    function setKeys(uint256[] calldata keys) external {
+        for (uint256 i; i < keys.length; ++i) {
+            keyOf[users[i]] = keys[i];
+        }
+    }
+
+    /// @notice Every (authorizer, nonce) a signed call used or cancelled.
+    function usedAuthorizations() external view returns (address[] memory, bytes32[] memory) {
+        return (usedAuthorizers, usedNonces);
     }
 
     /// @notice Initial balances (not a fuzz target): mints `amounts[i]` to user i.
@@ -194,6 +218,103 @@ contract EmTokenHandler is CommonBase, StdUtils {
             _checkMoved(from, to, amount, fromBefore, toBefore, "transfer");
         } catch (bytes memory err) {
             _reverted(Op.Transfer, err);
+        }
+    }
+
+    /// @dev A signed transfer being tried, in memory (too many values for the stack).
+    struct Signed {
+        address from;
+        address to;
+        uint256 amount;
+        bytes32 nonce;
+        uint256 validAfter;
+        uint256 validBefore;
+        bool usedBefore;
+        uint256 fromBefore;
+        uint256 toBefore;
+    }
+
+    /// @notice An EIP-3009 transfer a user signed, submitted by anyone. Nonces come from a small space per
+    /// user, so replays of used or cancelled ones are frequent: each must be refused.
+    function signedTransfer(
+        uint256 fromSeed,
+        uint256 toSeed,
+        uint256 amount,
+        uint256 nonceSeed,
+        uint256 submitterSeed
+    ) external clock {
+        Signed memory t;
+        t.from = _payer(fromSeed);
+        uint256 key = keyOf[t.from];
+        if (key == 0) {
+            ++skipped;
+            return;
+        }
+        t.to = _actor(toSeed);
+        t.amount = _amount(amount, token.availableBalanceOf(t.from));
+        t.nonce = keccak256(abi.encode(t.from, nonceSeed % 8));
+        t.usedBefore = token.authorizationState(t.from, t.nonce);
+        _check(
+            t.usedBefore == (ghostAuthorizationUses[t.from][t.nonce] != 0),
+            "authorizationState: ghost"
+        );
+        (t.validAfter, t.validBefore) = (block.timestamp - 1, block.timestamp + 1 hours);
+        bytes memory sig = _sign(
+            key,
+            keccak256(
+                abi.encode(
+                    TRANSFER_TYPEHASH, t.from, t.to, t.amount, t.validAfter, t.validBefore, t.nonce
+                )
+            )
+        );
+        (t.fromBefore, t.toBefore) = (token.balanceOf(t.from), token.balanceOf(t.to));
+        vm.prank(_anyone(submitterSeed));
+        (bool ok, bytes memory ret) = address(token)
+            .call(
+                abi.encodeWithSignature(
+                    "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+                    t.from,
+                    t.to,
+                    t.amount,
+                    t.validAfter,
+                    t.validBefore,
+                    t.nonce,
+                    sig
+                )
+            );
+        if (ok) {
+            _ok(Op.SignedTransfer);
+            _check(!t.usedBefore, "signedTransfer: an authorization used twice");
+            _used(t.from, t.nonce);
+            _checkMoved(t.from, t.to, t.amount, t.fromBefore, t.toBefore, "signedTransfer");
+        } else {
+            _reverted(Op.SignedTransfer, ret);
+            _check(
+                token.authorizationState(t.from, t.nonce) == t.usedBefore,
+                "signedTransfer: a refused authorization changed state"
+            );
+        }
+    }
+
+    /// @notice A user cancels one of its nonces (used ones must be refused).
+    function cancelAuthorization(uint256 userSeed, uint256 nonceSeed) external clock {
+        address user = users[userSeed % users.length];
+        uint256 key = keyOf[user];
+        if (key == 0) {
+            ++skipped;
+            return;
+        }
+        bytes32 nonce = keccak256(abi.encode(user, nonceSeed % 8));
+        bool usedBefore = token.authorizationState(user, nonce);
+        bytes memory sig =
+            _sign(key, keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, user, nonce)));
+        try token.cancelAuthorization(user, nonce, sig) {
+            _ok(Op.CancelAuthorization);
+            _check(!usedBefore, "cancelAuthorization: an authorization cancelled twice");
+            _used(user, nonce);
+        } catch (bytes memory err) {
+            _reverted(Op.CancelAuthorization, err);
+            _check(usedBefore, "cancelAuthorization: refused although unused");
         }
     }
 
@@ -861,8 +982,12 @@ contract EmTokenHandler is CommonBase, StdUtils {
         a.amount = _amount(amount, token.availableBalanceOf(a.payer));
         a.ttl = ttl % 5 == 0 ? 0 : _bound(ttl, 1 hours, 30 days);
         a.date = a.ttl == 0 ? 0 : block.timestamp + a.ttl;
-        a.mode = mode % 4;
-        a.caller = a.mode < 2 ? a.payer : _operatorFor(a.payer, 1, payerSeed / 7);
+        a.mode = mode % 5;
+        if (a.mode == 4 && keyOf[a.payer] == 0) a.mode = 1;
+        // Mode 4: the payer signs, anyone submits; the hold is the payer's own.
+        a.caller = a.mode < 2
+            ? a.payer
+            : a.mode == 4 ? _anyone(payerSeed / 7) : _operatorFor(a.payer, 1, payerSeed / 7);
         a.op = _nextOp();
         a.heldBefore = token.balanceOnHold(a.payer);
         a.balanceBefore = token.balanceOf(a.payer);
@@ -876,10 +1001,12 @@ contract EmTokenHandler is CommonBase, StdUtils {
         _add(holdSet, id);
         _checkActive(a.payer, "hold");
         _checkActive(a.payee, "hold");
-        _check(id == token.holdIdOf(a.caller, a.op), "hold: id");
+        address issuer = a.mode == 4 ? a.payer : a.caller;
+        if (a.mode == 4) _used(a.payer, a.op);
+        _check(id == token.holdIdOf(issuer, a.op), "hold: id");
         IHoldable.HoldData memory h = token.retrieveHoldData(id);
         _check(
-            h.payer == a.payer && h.payee == a.payee && h.notary == a.notary && h.issuer == a.caller
+            h.payer == a.payer && h.payee == a.payee && h.notary == a.notary && h.issuer == issuer
                 && h.value == a.amount && h.expiration == a.date
                 && h.status == IHoldable.HoldStatus.Ordered,
             "hold: record"
@@ -901,6 +1028,21 @@ contract EmTokenHandler is CommonBase, StdUtils {
         if (a.mode == 2) {
             return
                 abi.encodeCall(token.holdFrom, (a.op, a.payer, a.payee, a.notary, a.amount, a.ttl));
+        }
+        if (a.mode == 4) {
+            IAuthorizations.HoldAuthorization memory auth = IAuthorizations.HoldAuthorization({
+                operationId: a.op,
+                payer: a.payer,
+                payee: a.payee,
+                notary: a.notary,
+                value: a.amount,
+                expiration: a.date,
+                validAfter: block.timestamp - 1,
+                validBefore: block.timestamp + 1 hours,
+                nonce: a.op
+            });
+            bytes memory sig = _sign(keyOf[a.payer], keccak256(abi.encode(HOLD_TYPEHASH, auth)));
+            return abi.encodeCall(token.holdWithAuthorization, (auth, sig));
         }
         return abi.encodeCall(
             token.holdFromWithExpirationDate, (a.op, a.payer, a.payee, a.notary, a.amount, a.date)
@@ -1229,6 +1371,31 @@ contract EmTokenHandler is CommonBase, StdUtils {
 
     function _nextOp() internal returns (bytes32) {
         return bytes32(++opNonce);
+    }
+
+    // ================================================================ signatures
+
+    bytes32 internal constant TRANSFER_TYPEHASH = keccak256(
+        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+    );
+    bytes32 internal constant CANCEL_AUTHORIZATION_TYPEHASH =
+        keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
+    bytes32 internal constant HOLD_TYPEHASH = keccak256(
+        "HoldWithAuthorization(bytes32 operationId,address payer,address payee,address notary,uint256 value,uint256 expiration,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+    );
+
+    function _sign(uint256 key, bytes32 structHash) internal view returns (bytes memory) {
+        bytes32 digest =
+            keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    function _used(address authorizer, bytes32 nonce) internal {
+        if (++ghostAuthorizationUses[authorizer][nonce] == 1) {
+            usedAuthorizers.push(authorizer);
+            usedNonces.push(nonce);
+        }
     }
 
     // ================================================================ bookkeeping

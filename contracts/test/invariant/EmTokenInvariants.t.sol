@@ -28,8 +28,19 @@ contract EmTokenInvariants is EmTokenTest {
         (amounts[0], amounts[1], amounts[2], amounts[3], amounts[4]) =
         (1_000_000, 1_000_000, 2_000_000, 200_000, 1_000_000);
         handler.bootstrap(amounts);
+        // makeAddr(label) is the address of the key keccak256(label): the users sign with those.
+        uint256[] memory keys = new uint256[](5);
+        (keys[0], keys[1], keys[2], keys[3], keys[4]) =
+        (
+            uint256(keccak256("alice")),
+            uint256(keccak256("bob")),
+            uint256(keccak256("carol")),
+            uint256(keccak256("dave")),
+            uint256(keccak256("erin"))
+        );
+        handler.setKeys(keys);
 
-        bytes4[] memory selectors = new bytes4[](31);
+        bytes4[] memory selectors = new bytes4[](33);
         selectors[0] = EmTokenHandler.mint.selector;
         selectors[1] = EmTokenHandler.transfer.selector;
         selectors[2] = EmTokenHandler.transferFrom.selector;
@@ -61,6 +72,8 @@ contract EmTokenInvariants is EmTokenTest {
         selectors[28] = EmTokenHandler.togglePause.selector;
         selectors[29] = EmTokenHandler.warp.selector;
         selectors[30] = EmTokenHandler.spendHeld.selector;
+        selectors[31] = EmTokenHandler.signedTransfer.selector;
+        selectors[32] = EmTokenHandler.cancelAuthorization.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
@@ -225,6 +238,18 @@ contract EmTokenInvariants is EmTokenTest {
         for (uint256 i; i < holders.length; ++i) {
             if (!token.isRegistered(holders[i])) continue;
             assertTrue(token.isTierSet(token.kycLevelOf(holders[i])), vm.getLabel(holders[i]));
+        }
+    }
+
+    // ================================================================ signed authorizations
+
+    /// @notice No authorization was usable twice: every (authorizer, nonce) a signed transfer, hold or
+    /// cancellation used succeeded exactly once, and the token reports it used.
+    function invariant_noAuthorizationUsedTwice() public view {
+        (address[] memory authorizers, bytes32[] memory nonces) = handler.usedAuthorizations();
+        for (uint256 i; i < authorizers.length; ++i) {
+            assertEq(handler.ghostAuthorizationUses(authorizers[i], nonces[i]), 1, "used twice");
+            assertTrue(token.authorizationState(authorizers[i], nonces[i]), "not marked used");
         }
     }
 

@@ -15,7 +15,7 @@ contract EmTokenV2 is EmToken {
     bytes32 private constant V2_STORAGE =
         0x5019387dc33c85fe134d06b5a17737e1059445934dac67060cc9ebcde02f0000;
 
-    constructor(address orders) EmToken(orders) {}
+    constructor(address orders, address authorizations) EmToken(orders, authorizations) {}
 
     function initializeV2(uint256 feature_) external reinitializer(2) {
         _v2().feature = feature_;

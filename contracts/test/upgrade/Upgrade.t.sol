@@ -10,6 +10,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {EmTokenDeployment} from "../../script/EmTokenDeployment.sol";
 import {EmToken} from "../../src/EmToken.sol";
+import {EmTokenAuthorizations} from "../../src/EmTokenAuthorizations.sol";
 import {EmTokenOrders} from "../../src/EmTokenOrders.sol";
 import {IClearable} from "../../src/interfaces/IClearable.sol";
 import {ICompliance} from "../../src/interfaces/ICompliance.sol";
@@ -38,7 +39,7 @@ contract UpgradeTest is EmTokenTest {
 
     function setUp() public override {
         super.setUp();
-        next = new EmTokenV2(address(new EmTokenOrders()));
+        next = new EmTokenV2(address(new EmTokenOrders()), address(new EmTokenAuthorizations()));
     }
 
     // ================================================================ who may upgrade
@@ -78,7 +79,8 @@ contract UpgradeTest is EmTokenTest {
     }
 
     function test_RevertWhen_upgrade_anotherImplementationThanProposed() public {
-        EmTokenV2 other = new EmTokenV2(address(new EmTokenOrders()));
+        EmTokenV2 other =
+            new EmTokenV2(address(new EmTokenOrders()), address(new EmTokenAuthorizations()));
         vm.prank(admin);
         token.proposeUpgrade(address(next));
         vm.expectRevert(

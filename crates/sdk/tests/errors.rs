@@ -12,14 +12,15 @@ use std::{collections::BTreeSet, fmt::Debug, time::Duration};
 
 use alloy::{
     eips::BlockNumberOrTag,
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256, Bytes, U256},
     providers::Provider,
-    sol_types::{SolError, SolInterface},
+    sol_types::{SolCall, SolError, SolInterface},
 };
 use common::{Fixture, amount};
 use emtoken_sdk::{
     Amount, EmTokenClient, EmTokenError, Error, HoldStatus, MAX_BASE_UNITS, MintKind, OperationId,
-    OrderStatus, PayoutStatus, Role as ContractRole, bindings::EmToken,
+    OrderStatus, PayoutStatus, Role as ContractRole,
+    bindings::{EmToken, EmTokenImplementation, EmTokenProxy},
 };
 use emtoken_test_utils::{ProfileName, Role};
 
@@ -43,7 +44,7 @@ const ACCESS_PAUSE_ERC20: &[Selector] = selectors![
     EnforcedPause,
     ExpectedPause,
     ERC20InsufficientAllowance,
-    ERC20InvalidApprover,
+    ERC20InvalidSender,
     ERC20InvalidSpender,
     ERC20InvalidReceiver,
 ];
@@ -110,6 +111,21 @@ const ORDERS: &[Selector] = selectors![
     ZeroAddress,
 ];
 
+/// Upgrades and initialisation: the SDK has no calls for them (upgrades are an operator's procedure with
+/// two keys), so `upgrade_and_initialization_errors` raises each one through the generated bindings.
+const UPGRADES: &[Selector] = selectors![
+    ImplementationWithoutCode,
+    UpgradeNotProposed,
+    UpgradeNeedsSecondKey,
+    ERC1967InvalidImplementation,
+    ERC1967NonPayable,
+    FailedCall,
+    UUPSUnauthorizedCallContext,
+    InvalidInitialization,
+    ERC1967ProxyUninitialized,
+    RolesMustDiffer,
+];
+
 /// Errors the contract raises from a public function, but whose input the SDK's typed API cannot express.
 /// `below_the_sdk` raises each one with an `eth_call` through the generated bindings
 /// (`client.contract()`) and checks the decoded value, so the claim stays verified.
@@ -125,17 +141,25 @@ const BELOW_THE_SDK: &[Selector] = selectors![
     InvalidMintKind,
 ];
 
-/// Errors in the ABI (inherited from OpenZeppelin) that no public function of EmToken can raise.
+/// Errors in the ABI (declared by the interfaces EmToken implements, or inherited from OpenZeppelin) that no
+/// public function of the token's contracts can raise, or only with a contract of the caller's making.
 const UNREACHABLE: &[Selector] = selectors![
-    // OpenZeppelin `ERC20._update` raises it when `balanceOf(from) < value`. Every movement first goes
-    // through `EmTokenBase._update`, which reverts with `InsufficientAvailableBalance` when `value` exceeds
-    // `balanceOf(from) - held` (≤ `balanceOf(from)`), so the ERC-20 check can never fail after it. (Holds
-    // only lock available balance, so `held ≤ balanceOf` always holds.)
+    // ERC-6093's (IERC20Errors): EmToken's own `_update` checks the available balance (balance minus
+    // held, never above the balance) and reverts with `InsufficientAvailableBalance`; nothing raises this.
     ERC20InsufficientBalance,
-    // OpenZeppelin `ERC20._transfer` raises it for `from == address(0)`. The only path that names the
-    // sender is `operatorTransfer`, which refuses the zero address first with `ZeroAddress("from")`;
-    // `transferFrom(address(0), …)` stops earlier at the allowance (`ERC20InvalidApprover`).
-    ERC20InvalidSender,
+    // `_approve` refuses a zero owner, but its only caller is `approve`, whose owner is `msg.sender`
+    // (`transferFrom` spends the allowance without approving).
+    ERC20InvalidApprover,
+    // OpenZeppelin Initializable: raised by `onlyInitializing` functions outside an initialiser; no
+    // public function of EmToken has that modifier.
+    NotInitializing,
+    // OpenZeppelin Address: a delegate call to an address without code that succeeded; the upgrade path
+    // refuses an implementation without code first (`ERC1967InvalidImplementation`).
+    AddressEmptyCode,
+    // `upgradeToAndCall` to a proposed contract whose `proxiableUUID()` answers another slot: none of
+    // EmToken's contracts does (the module has no such function: `ERC1967InvalidImplementation`); only a
+    // contract written for it would.
+    UUPSUnsupportedProxiableUUID,
 ];
 
 // ------------------------------------------------------------------------------------------ helpers
@@ -242,10 +266,11 @@ async fn advance(client: &EmTokenClient, secs: u64) {
 fn every_error_is_covered() {
     let all: BTreeSet<Selector> = EmTokenError::SELECTORS.iter().copied().collect();
     assert_eq!(all.len(), EmTokenError::COUNT, "selectors are distinct");
-    let triggered: BTreeSet<Selector> = [ACCESS_PAUSE_ERC20, COMPLIANCE_CORE, HOLDS, ORDERS]
-        .concat()
-        .into_iter()
-        .collect();
+    let triggered: BTreeSet<Selector> =
+        [ACCESS_PAUSE_ERC20, COMPLIANCE_CORE, HOLDS, ORDERS, UPGRADES]
+            .concat()
+            .into_iter()
+            .collect();
     let below: BTreeSet<Selector> = BELOW_THE_SDK.iter().copied().collect();
     let unreachable: BTreeSet<Selector> = UNREACHABLE.iter().copied().collect();
     assert!(
@@ -335,13 +360,13 @@ async fn access_control_pause_and_erc20_errors() {
             needed: base(1000),
         }),
     );
-    // A zero transferFrom from the zero address passes the allowance check and then "spends" nothing,
-    // which approves on behalf of the zero address.
+    // A zero transferFrom from the zero address passes the allowance check (nothing to spend); the
+    // transfer refuses the zero sender.
     seen.check(
         f.bob.transfer_from(Address::ZERO, carol, zero()).await,
         "transferFrom",
-        revert!(ERC20InvalidApprover {
-            approver: Address::ZERO,
+        revert!(ERC20InvalidSender {
+            sender: Address::ZERO,
         }),
     );
     seen.check(
@@ -1093,4 +1118,159 @@ async fn below_the_sdk_errors() {
     );
 
     seen.assert_exactly(BELOW_THE_SDK);
+}
+
+#[tokio::test]
+async fn upgrade_and_initialization_errors() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let mut seen = Seen::default();
+    let (admin, upgrader) = (f.addr(Role::Admin), f.addr(Role::Upgrader));
+    let token = f.admin.contract();
+    let provider = f.admin.provider().clone();
+    let orders = f.deployment.orders_module;
+    // Transactions from anvil's unlocked dev accounts (the SDK has no upgrade calls to sign them with).
+    async fn mined<N: alloy::network::Network>(
+        sent: Result<alloy::providers::PendingTransactionBuilder<N>, alloy::contract::Error>,
+    ) -> N::ReceiptResponse {
+        sent.expect("send").get_receipt().await.expect("receipt")
+    }
+
+    // Proposals and their execution.
+    let nobody = f.addr(Role::Dave);
+    seen.check_raw(
+        token.proposeUpgrade(nobody).from(admin).call().await,
+        revert!(ImplementationWithoutCode {
+            implementation: nobody,
+        }),
+    );
+    seen.check_raw(
+        token.cancelUpgrade().from(admin).call().await,
+        revert!(UpgradeNotProposed {
+            implementation: Address::ZERO,
+            proposed: Address::ZERO,
+        }),
+    );
+    seen.check_raw(
+        token
+            .upgradeToAndCall(orders, Bytes::new())
+            .from(upgrader)
+            .call()
+            .await,
+        revert!(UpgradeNotProposed {
+            implementation: orders,
+            proposed: Address::ZERO,
+        }),
+    );
+    // Code that is no UUPS implementation (the orders module) can be proposed, never executed.
+    mined(token.proposeUpgrade(orders).from(admin).send().await).await;
+    seen.check_raw(
+        token
+            .upgradeToAndCall(orders, Bytes::new())
+            .from(upgrader)
+            .call()
+            .await,
+        revert!(ERC1967InvalidImplementation {
+            implementation: orders,
+        }),
+    );
+    // A real implementation: not with value and no call, not with a call it refuses without a reason,
+    // and never by the key that proposed it, even holding the upgrader role too.
+    let next = EmTokenImplementation::deploy_builder(provider.clone(), orders)
+        .from(admin)
+        .send()
+        .await;
+    let next = alloy::network::ReceiptResponse::contract_address(&mined(next).await)
+        .expect("implementation deployed");
+    mined(token.proposeUpgrade(next).from(admin).send().await).await;
+    seen.check_raw(
+        token
+            .upgradeToAndCall(next, Bytes::new())
+            .value(U256::from(1))
+            .from(upgrader)
+            .call()
+            .await,
+        revert!(ERC1967NonPayable {}),
+    );
+    seen.check_raw(
+        token
+            .upgradeToAndCall(next, Bytes::from_static(&[0xde, 0xad, 0xbe, 0xef]))
+            .from(upgrader)
+            .call()
+            .await,
+        revert!(FailedCall {}),
+    );
+    mined(
+        token
+            .grantRole(ContractRole::Upgrader.id(), admin)
+            .from(admin)
+            .send()
+            .await,
+    )
+    .await;
+    seen.check_raw(
+        token
+            .upgradeToAndCall(next, Bytes::new())
+            .from(admin)
+            .call()
+            .await,
+        revert!(UpgradeNeedsSecondKey { account: admin }),
+    );
+
+    // Initialisation: once, in the proxy's creation; the UUPS slot query only on the implementation.
+    let initialize = |upgrader| EmToken::initializeCall {
+        name_: "E".into(),
+        symbol_: "E".into(),
+        decimals_: 2,
+        roles: EmToken::Roles {
+            admin,
+            operator: admin,
+            compliance: admin,
+            pauser: admin,
+            upgrader,
+        },
+        suspense: f.addr(Role::Suspense),
+    };
+    let again = initialize(upgrader);
+    seen.check_raw(
+        token
+            .initialize(
+                again.name_,
+                again.symbol_,
+                again.decimals_,
+                again.roles,
+                again.suspense,
+            )
+            .from(admin)
+            .call()
+            .await,
+        revert!(InvalidInitialization {}),
+    );
+    seen.check_raw(
+        token.proxiableUUID().call().await,
+        revert!(UUPSUnauthorizedCallContext {}),
+    );
+    let implementation = f.deployment.implementation;
+    seen.check_raw(
+        EmTokenProxy::deploy_builder(provider.clone(), implementation, Bytes::new())
+            .from(admin)
+            .call()
+            .await,
+        revert!(ERC1967ProxyUninitialized {}),
+    );
+    seen.check_raw(
+        EmTokenProxy::deploy_builder(
+            provider,
+            implementation,
+            initialize(admin).abi_encode().into(),
+        )
+        .from(admin)
+        .call()
+        .await,
+        revert!(RolesMustDiffer {
+            first: "admin".into(),
+            second: "upgrader".into(),
+        }),
+    );
+
+    seen.assert_exactly(UPGRADES);
 }

@@ -355,7 +355,7 @@ async fn record_keys_derived_by_the_sdk_equal_the_contracts() {
 }
 
 #[tokio::test]
-async fn deploying_for_another_admin_hands_the_role_over() {
+async fn deploying_for_another_admin_hands_the_role_over_behind_a_proxy() {
     let node = emtoken_test_utils::DevNode::spawn(ProfileName::Dev).unwrap();
     let a = |role| node.address(role).unwrap();
     let config = emtoken_sdk::DeployConfig {
@@ -390,6 +390,58 @@ async fn deploying_for_another_admin_hands_the_role_over() {
         "the deployer kept the admin role"
     );
     assert_eq!(client.address(), deployment.address);
+    assert!(
+        client
+            .has_role(emtoken_sdk::Role::Upgrader, a(Role::Upgrader))
+            .await
+            .unwrap()
+    );
+
+    // The token's address is the proxy's, created (and initialised) by the recorded transaction; it runs
+    // the implementation, which delegates to the orders module.
+    let token = emtoken_sdk::bindings::EmToken::new(deployment.address, client.provider());
+    assert_eq!(
+        token.implementation().call().await.unwrap(),
+        deployment.implementation
+    );
+    assert_eq!(
+        token.ordersModule().call().await.unwrap(),
+        deployment.orders_module
+    );
+    let receipt = client
+        .provider()
+        .get_transaction_receipt(deployment.tx_hash)
+        .await
+        .unwrap()
+        .expect("the proxy's creation receipt");
+    assert_eq!(receipt.contract_address, Some(deployment.address));
+    assert_eq!(receipt.block_number, Some(deployment.block));
+
+    // An upgrader that is the admin or the deployer is refused before anything is sent.
+    let sent = client
+        .provider()
+        .get_transaction_count(a(Role::Dave))
+        .await
+        .unwrap();
+    for upgrader in [a(Role::Admin), a(Role::Dave)] {
+        let mut config = config.clone();
+        config.roles.upgrader = upgrader;
+        let err = emtoken_sdk::deploy(builder(&node, Role::Dave), &config)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Invalid(_)) && err.to_string().contains("upgrader"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        client
+            .provider()
+            .get_transaction_count(a(Role::Dave))
+            .await
+            .unwrap(),
+        sent
+    );
 }
 
 #[tokio::test]

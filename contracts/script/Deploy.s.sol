@@ -23,9 +23,11 @@ import {EmTokenDeployment} from "./EmTokenDeployment.sol";
 /// the devnet roles of ../anvil/accounts.toml, whose keys are public; on any other chain every role address
 /// must be given, or `run()` refuses with `RoleAddressRequired`):
 ///   EMTOKEN_NAME ("EmToken Euro"), EMTOKEN_SYMBOL ("EURe"), EMTOKEN_DECIMALS (2),
-///   EMTOKEN_ADMIN, EMTOKEN_OPERATOR, EMTOKEN_COMPLIANCE, EMTOKEN_PAUSER, EMTOKEN_UPGRADER, EMTOKEN_SUSPENSE
+///   EMTOKEN_ADMIN, EMTOKEN_OPERATOR, EMTOKEN_COMPLIANCE, EMTOKEN_PAUSER, EMTOKEN_UPGRADER,
+///   EMTOKEN_MINTER_ADMIN, EMTOKEN_SUSPENSE
 ///   (addresses; the upgrader executes the upgrades the admin proposes, so it must be another key than the
-///   admin's and the deployer's),
+///   admin's and the deployer's), EMTOKEN_MINTER_ALLOWANCE (whole tokens the operator may mint at first;
+///   on a development chain, the supply cap when not given),
 ///   EMTOKEN_TIER_LEVELS ("0,1,2") and, in whole tokens per level, EMTOKEN_TIER_MAX_BALANCE
 ///   ("250,10000,0"), EMTOKEN_TIER_MAX_TRANSFER ("250,5000,0"), EMTOKEN_TIER_MAX_OUTFLOW ("500,15000,0")
 ///   (0 = unlimited); EMTOKEN_DEPLOYMENTS_DIR ("deployments", relative to contracts/; foundry.toml lets
@@ -37,6 +39,7 @@ contract Deploy is Script {
         uint8 decimals;
         EmToken.Roles roles;
         address suspense;
+        uint256 minterAllowance;
         uint256[] levels;
         uint256[] maxBalance;
         uint256[] maxTransfer;
@@ -61,8 +64,10 @@ contract Deploy is Script {
         (, address deployer,) = vm.readCallers();
         EmToken.Roles memory initial = c.roles;
         initial.admin = deployer;
+        initial.minterAdmin = deployer;
         token = EmTokenDeployment.deploy(c.name, c.symbol, c.decimals, initial, c.suspense);
         uint256 unit = 10 ** c.decimals;
+        token.configureMinter(c.roles.operator, c.minterAllowance);
         for (uint256 i = 0; i < c.levels.length; i++) {
             token.setTier(
                 uint8(c.levels[i]),
@@ -70,6 +75,10 @@ contract Deploy is Script {
                 c.maxTransfer[i] * unit,
                 c.maxOutflow[i] * unit
             );
+        }
+        if (c.roles.minterAdmin != deployer) {
+            token.grantRole(token.MINTER_ADMIN_ROLE(), c.roles.minterAdmin);
+            token.renounceRole(token.MINTER_ADMIN_ROLE(), deployer);
         }
         if (c.roles.admin != deployer) {
             token.grantRole(token.DEFAULT_ADMIN_ROLE(), c.roles.admin);
@@ -135,8 +144,10 @@ contract Deploy is Script {
             operator: _role("EMTOKEN_OPERATOR", accounts, mnemonic, "operator"),
             compliance: _role("EMTOKEN_COMPLIANCE", accounts, mnemonic, "compliance"),
             pauser: _role("EMTOKEN_PAUSER", accounts, mnemonic, "pauser"),
-            upgrader: _role("EMTOKEN_UPGRADER", accounts, mnemonic, "upgrader")
+            upgrader: _role("EMTOKEN_UPGRADER", accounts, mnemonic, "upgrader"),
+            minterAdmin: _role("EMTOKEN_MINTER_ADMIN", accounts, mnemonic, "minter_admin")
         });
+        c.minterAllowance = minterAllowance(c.decimals);
         c.suspense = _role("EMTOKEN_SUSPENSE", accounts, mnemonic, "suspense");
         c.levels = vm.envOr("EMTOKEN_TIER_LEVELS", ",", _list(0, 1, 2));
         c.maxBalance = vm.envOr("EMTOKEN_TIER_MAX_BALANCE", ",", _list(250, 10_000, 0));
@@ -148,6 +159,18 @@ contract Deploy is Script {
                 n, c.maxBalance.length, c.maxTransfer.length, c.maxOutflow.length
             );
         }
+    }
+
+    /// @notice What the operator may mint at first, in base units: EMTOKEN_MINTER_ALLOWANCE whole tokens;
+    /// on a development chain without it, the whole supply cap; anywhere else it must be given.
+    function minterAllowance(uint8 decimals) public view returns (uint256) {
+        if (vm.envExists("EMTOKEN_MINTER_ALLOWANCE")) {
+            return vm.envUint("EMTOKEN_MINTER_ALLOWANCE") * 10 ** decimals;
+        }
+        if (!isDevChain(block.chainid)) {
+            revert RoleAddressRequired("EMTOKEN_MINTER_ALLOWANCE", block.chainid);
+        }
+        return type(uint96).max;
     }
 
     /// @notice Whether `chainId` is a development chain (anvil's 31337, 1337, Besu's dev network 2018),

@@ -10,7 +10,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 import {EmTokenBase} from "./EmTokenBase.sol";
-import {Compliance} from "./features/Compliance.sol";
 import {Holdable} from "./features/Holdable.sol";
 import {IAuthorizations} from "./interfaces/IAuthorizations.sol";
 import {IClearable} from "./interfaces/IClearable.sol";
@@ -20,6 +19,7 @@ import {IEmTokenUpgrades} from "./interfaces/IEmTokenUpgrades.sol";
 import {IFundable} from "./interfaces/IFundable.sol";
 import {IHoldable} from "./interfaces/IHoldable.sol";
 import {IPayoutable} from "./interfaces/IPayoutable.sol";
+import {ISupply} from "./interfaces/ISupply.sol";
 
 /// @title EmToken
 /// @notice Electronic money as an ERC-20: on-chain KYC limits, holds, two-step transfers, cash-in and
@@ -30,7 +30,6 @@ import {IPayoutable} from "./interfaces/IPayoutable.sol";
 /// ({EmTokenOrders}), which runs on the same storage. Every rule on token movements is in
 /// {EmTokenBase-_update}. Upgrades: {IEmTokenUpgrades}.
 contract EmToken is
-    Compliance,
     Holdable,
     UUPSUpgradeable,
     IERC20Metadata,
@@ -47,6 +46,7 @@ contract EmToken is
         address compliance;
         address pauser;
         address upgrader;
+        address minterAdmin;
     }
 
     /// @custom:storage-location erc7201:emtoken.upgrades
@@ -90,6 +90,7 @@ contract EmToken is
         if (roles.pauser == address(0)) revert ZeroAddress("pauser");
         if (roles.upgrader == address(0)) revert ZeroAddress("upgrader");
         if (roles.upgrader == roles.admin) revert RolesMustDiffer("admin", "upgrader");
+        if (roles.minterAdmin == address(0)) revert ZeroAddress("minterAdmin");
         if (suspense == address(0)) revert ZeroAddress("suspenseAccount");
         TokenStorage storage $ = _token();
         $.name = name_;
@@ -101,6 +102,7 @@ contract EmToken is
         _grantRole(COMPLIANCE_ROLE, roles.compliance);
         _grantRole(PAUSER_ROLE, roles.pauser);
         _grantRole(UPGRADER_ROLE, roles.upgrader);
+        _grantRole(MINTER_ADMIN_ROLE, roles.minterAdmin);
         emit SuspenseAccountChanged(address(0), suspense);
     }
 
@@ -312,7 +314,7 @@ contract EmToken is
             || interfaceId == type(IPayoutable).interfaceId
             || interfaceId == type(IEmTokenUpgrades).interfaceId
             || interfaceId == type(IAuthorizations).interfaceId
-            || super.supportsInterface(interfaceId);
+            || interfaceId == type(ISupply).interfaceId || super.supportsInterface(interfaceId);
     }
 
     /// @dev UUPS: only the upgrader role, only the proposed implementation, never the proposer's key.

@@ -12,6 +12,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {ICompliance} from "./interfaces/ICompliance.sol";
 import {IEmTokenCoreTypes} from "./interfaces/IEmTokenCore.sol";
+import {ISupply} from "./interfaces/ISupply.sol";
 
 /// @title EmTokenBase
 /// @notice What every piece of EmToken shares — the implementation ({EmToken}) and the module it delegates
@@ -35,6 +36,12 @@ abstract contract EmTokenBase is
     bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
     /// @notice Stops every balance-moving function.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Sets what each minter may still mint ({ISupply-configureMinter}).
+    bytes32 public constant MINTER_ADMIN_ROLE = keccak256("MINTER_ADMIN_ROLE");
+    /// @notice Sends other tokens sent to the token's address by mistake back ({ISupply-rescueERC20}).
+    bytes32 public constant RESCUER_ROLE = keccak256("RESCUER_ROLE");
+    /// @notice Burns a frozen wallet's balance by court order ({ISupply-wipeFrozenBalance}).
+    bytes32 public constant WIPER_ROLE = keccak256("WIPER_ROLE");
     /// @notice The largest total supply: every amount fits 96 bits.
     uint256 public constant MAX_SUPPLY = type(uint96).max;
     /// @notice Length of an outflow period.
@@ -88,6 +95,8 @@ abstract contract EmTokenBase is
         /// wallet => operator => bit set of {OperatorScope} approvals.
         mapping(address wallet => mapping(address operator => uint256 scopes)) operatorScopes;
         mapping(bytes32 transferId => bool) operatorTransfers;
+        /// minter => what it may still mint (base units).
+        mapping(address minter => uint256) minterAllowances;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.token")) - 1)) & ~bytes32(uint256(0xff))
@@ -128,10 +137,19 @@ abstract contract EmTokenBase is
         _update(from, to, value, false);
     }
 
-    /// @dev Creates `value` for `to` through {_update}.
+    /// @dev Creates `value` for `to` through {_update}, within the caller's minter allowance (checked after
+    /// the movement's own rules, so the supply cap and compliance answer first).
     function _mint(address to, uint256 value) internal {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         _update(address(0), to, value, false);
+        mapping(address => uint256) storage allowances = _token().minterAllowances;
+        uint256 allowance = allowances[msg.sender];
+        if (value > allowance) {
+            revert ISupply.MinterAllowanceExceeded(msg.sender, allowance, value);
+        }
+        unchecked {
+            allowances[msg.sender] = allowance - value;
+        }
     }
 
     function _approve(address owner, address spender, uint256 value) internal {

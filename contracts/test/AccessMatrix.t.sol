@@ -6,6 +6,7 @@ import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.s
 
 import {EmTokenDeployment} from "../script/EmTokenDeployment.sol";
 import {EmToken} from "../src/EmToken.sol";
+import {ReferenceToken} from "./gas/ReferenceToken.sol";
 
 import {IAuthorizations} from "../src/interfaces/IAuthorizations.sol";
 import {IClearable} from "../src/interfaces/IClearable.sol";
@@ -53,6 +54,8 @@ contract AccessMatrixTest is EmTokenTest {
     address internal newWallet = makeAddr("newWallet");
     address internal frozenWallet = makeAddr("frozenWallet");
     address internal suspense2 = makeAddr("suspense2");
+    address internal rescuer = makeAddr("rescuer");
+    address internal wiper = makeAddr("wiper");
 
     address[] internal actors;
 
@@ -81,6 +84,9 @@ contract AccessMatrixTest is EmTokenTest {
             compliance,
             pauser,
             upgrader,
+            minterAdmin,
+            rescuer,
+            wiper,
             notary,
             suspense,
             alice,
@@ -90,6 +96,10 @@ contract AccessMatrixTest is EmTokenTest {
             stranger
         ];
         next = address(EmTokenDeployment.implementation());
+        vm.startPrank(admin);
+        token.grantRole(token.RESCUER_ROLE(), rescuer);
+        token.grantRole(token.WIPER_ROLE(), wiper);
+        vm.stopPrank();
 
         _fund(alice, FUNDED);
         _register(frozenWallet, 1);
@@ -122,14 +132,18 @@ contract AccessMatrixTest is EmTokenTest {
     // ================================================================ roles are distinct
 
     function test_rolesAreHeldByTheirHoldersOnly() public view {
-        bytes32[5] memory roles = [
+        bytes32[8] memory roles = [
             token.DEFAULT_ADMIN_ROLE(),
             token.OPERATOR_ROLE(),
             token.COMPLIANCE_ROLE(),
             token.PAUSER_ROLE(),
-            token.UPGRADER_ROLE()
+            token.UPGRADER_ROLE(),
+            token.MINTER_ADMIN_ROLE(),
+            token.RESCUER_ROLE(),
+            token.WIPER_ROLE()
         ];
-        address[5] memory holders = [admin, operator, compliance, pauser, upgrader];
+        address[8] memory holders =
+            [admin, operator, compliance, pauser, upgrader, minterAdmin, rescuer, wiper];
         for (uint256 r; r < roles.length; ++r) {
             assertEq(token.getRoleAdmin(roles[r]), token.DEFAULT_ADMIN_ROLE(), "role admin");
             for (uint256 i; i < actors.length; ++i) {
@@ -265,13 +279,48 @@ contract AccessMatrixTest is EmTokenTest {
             operator: stranger,
             compliance: stranger,
             pauser: stranger,
-            upgrader: dave
+            upgrader: dave,
+            minterAdmin: stranger
         });
         Case memory c;
         c.name = "initialize";
         c.data = abi.encodeCall(EmToken.initialize, ("X", "X", 2, roles, stranger));
         c.gate = Gate.Initialized;
         _matrix(c);
+    }
+
+    // ================================================================ supply governance
+
+    function test_configureMinter() public {
+        _role(
+            "configureMinter",
+            abi.encodeCall(token.configureMinter, (operator, 5)),
+            token.MINTER_ADMIN_ROLE(),
+            minterAdmin
+        );
+    }
+
+    function test_rescueERC20() public {
+        ReferenceToken other = new ReferenceToken(address(token), 100);
+        _role(
+            "rescueERC20",
+            abi.encodeCall(token.rescueERC20, (address(other), bob, 10)),
+            token.RESCUER_ROLE(),
+            rescuer
+        );
+    }
+
+    function test_wipeFrozenBalance() public {
+        vm.prank(compliance);
+        token.unfreeze(frozenWallet);
+        _fund(frozenWallet, 100);
+        _freeze(frozenWallet);
+        _role(
+            "wipeFrozenBalance",
+            abi.encodeCall(token.wipeFrozenBalance, (frozenWallet, 10, bytes32(0), "")),
+            token.WIPER_ROLE(),
+            wiper
+        );
     }
 
     // ================================================================ signed authorizations

@@ -44,7 +44,8 @@ contract EmTokenCoreTest is EmTokenTest {
             operator: operator,
             compliance: compliance,
             pauser: pauser,
-            upgrader: upgrader
+            upgrader: upgrader,
+            minterAdmin: minterAdmin
         });
     }
 
@@ -168,6 +169,8 @@ contract EmTokenCoreTest is EmTokenTest {
         emit IAccessControl.RoleGranted(keccak256("PAUSER_ROLE"), pauser, address(this));
         vm.expectEmit(true, true, true, true, expected);
         emit IAccessControl.RoleGranted(keccak256("UPGRADER_ROLE"), upgrader, address(this));
+        vm.expectEmit(true, true, true, true, expected);
+        emit IAccessControl.RoleGranted(keccak256("MINTER_ADMIN_ROLE"), minterAdmin, address(this));
         vm.expectEmit(true, true, true, true, expected);
         emit IEmTokenCoreTypes.SuspenseAccountChanged(address(0), suspense);
         IEmToken deployed = _deploy(roles, suspense);
@@ -942,8 +945,12 @@ contract EmTokenCoreTest is EmTokenTest {
             abi.encodeWithSelector(IEmTokenCoreTypes.SupplyCapExceeded.selector, CAP + 1, CAP)
         );
         _fund(bob, 1);
-        // Burning (a payout) frees room under the cap.
+        // Burning (a payout) frees room under the cap; the minter's allowance, used up, is not given back
+        // by a burn: the minter admin sets a new one.
         _payoutExecuted(alice, 400);
+        assertEq(token.minterAllowance(operator), 0);
+        vm.prank(minterAdmin);
+        token.configureMinter(operator, 400);
         _fund(bob, 400);
         assertEq(token.totalSupply(), CAP);
     }

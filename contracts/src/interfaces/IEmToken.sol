@@ -15,6 +15,7 @@ import {IEmTokenUpgrades} from "./IEmTokenUpgrades.sol";
 import {IFundable} from "./IFundable.sol";
 import {IHoldable} from "./IHoldable.sol";
 import {IPayoutable} from "./IPayoutable.sol";
+import {ISupply} from "./ISupply.sol";
 
 /// @title IEmToken
 /// @notice Everything the token's address answers: the implementation's functions and its orders
@@ -32,6 +33,7 @@ interface IEmToken is
     IFundable,
     IPayoutable,
     IAuthorizations,
+    ISupply,
     IEmTokenUpgrades
 {
     /// @notice A balance-moving function was called while the token is paused (OpenZeppelin Pausable).
@@ -49,6 +51,9 @@ interface IEmToken is
     function COMPLIANCE_ROLE() external view returns (bytes32);
     function PAUSER_ROLE() external view returns (bytes32);
     function UPGRADER_ROLE() external view returns (bytes32);
+    function MINTER_ADMIN_ROLE() external view returns (bytes32);
+    function RESCUER_ROLE() external view returns (bytes32);
+    function WIPER_ROLE() external view returns (bytes32);
     function MAX_SUPPLY() external view returns (uint256);
     function OUTFLOW_PERIOD() external view returns (uint256);
 

@@ -47,11 +47,13 @@ contract GasTable is Script {
                 operator: vm.addr(k.operator),
                 compliance: vm.addr(k.compliance),
                 pauser: vm.addr(k.admin),
-                upgrader: vm.addr(k.operator)
+                upgrader: vm.addr(k.operator),
+                minterAdmin: vm.addr(k.admin)
             }),
             vm.addr(vm.deriveKey(mnemonic, 5))
         );
         token.setTier(1, 5_000_000, 1_000_000, 2_000_000);
+        token.configureMinter(vm.addr(k.operator), type(uint96).max);
         ReferenceToken ref = new ReferenceToken(alice, 1_000_000);
         vm.stopBroadcast();
         vm.startBroadcast(k.compliance);

@@ -57,10 +57,11 @@ contract EmTokenHandler is CommonBase, StdUtils {
         Warp,
         SpendHeld,
         SignedTransfer,
-        CancelAuthorization
+        CancelAuthorization,
+        Wipe
     }
 
-    uint256 public constant OP_COUNT = 33; // Op members
+    uint256 public constant OP_COUNT = 34; // Op members
 
     /// @dev Record ids of one kind: all of them, and the open ones (swap-and-pop set).
     struct IdSet {
@@ -819,6 +820,37 @@ contract EmTokenHandler is CommonBase, StdUtils {
         );
         if (ok) _ok(Op.ToggleFreeze);
         else _reverted(Op.ToggleFreeze, err);
+    }
+
+    /// @notice The wiper (the compliance address holds the role in this run) burns part of a frozen
+    /// user's available balance.
+    function wipe(uint256 walletSeed, uint256 amount) external clock {
+        uint256 n = users.length;
+        address wallet;
+        for (uint256 i; i < n; ++i) {
+            address u = users[(walletSeed % n + i) % n];
+            if (token.isFrozen(u)) wallet = u;
+        }
+        if (wallet == address(0)) {
+            ++skipped;
+            return;
+        }
+        amount = _amount(amount, token.availableBalanceOf(wallet));
+        (uint256 balanceBefore, uint256 supplyBefore) =
+            (token.balanceOf(wallet), token.totalSupply());
+        (bool ok, bytes memory err) = _call(
+            compliance,
+            abi.encodeCall(token.wipeFrozenBalance, (wallet, amount, _nextOp(), "order"))
+        );
+        if (!ok) {
+            _reverted(Op.Wipe, err);
+            return;
+        }
+        _ok(Op.Wipe);
+        ghostBurnt += amount;
+        _check(token.balanceOf(wallet) + amount == balanceBefore, "wipe: balance");
+        _check(token.totalSupply() + amount == supplyBefore, "wipe: supply");
+        _check(token.isFrozen(wallet), "wipe: unfroze");
     }
 
     /// @notice Moves a user between KYC levels 1 and 2; one time in eight to level 0, whose balance cap

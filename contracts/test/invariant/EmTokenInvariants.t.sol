@@ -39,8 +39,12 @@ contract EmTokenInvariants is EmTokenTest {
             uint256(keccak256("erin"))
         );
         handler.setKeys(keys);
+        // The handler wipes as the compliance address.
+        bytes32 wiperRole = token.WIPER_ROLE();
+        vm.prank(admin);
+        token.grantRole(wiperRole, compliance);
 
-        bytes4[] memory selectors = new bytes4[](33);
+        bytes4[] memory selectors = new bytes4[](34);
         selectors[0] = EmTokenHandler.mint.selector;
         selectors[1] = EmTokenHandler.transfer.selector;
         selectors[2] = EmTokenHandler.transferFrom.selector;
@@ -74,6 +78,7 @@ contract EmTokenInvariants is EmTokenTest {
         selectors[30] = EmTokenHandler.spendHeld.selector;
         selectors[31] = EmTokenHandler.signedTransfer.selector;
         selectors[32] = EmTokenHandler.cancelAuthorization.selector;
+        selectors[33] = EmTokenHandler.wipe.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }

@@ -381,7 +381,12 @@ contract UpgradeTest is EmTokenTest {
 
     function _roles(address who) internal pure returns (EmToken.Roles memory) {
         return EmToken.Roles({
-            admin: who, operator: who, compliance: who, pauser: who, upgrader: address(0xdead)
+            admin: who,
+            operator: who,
+            compliance: who,
+            pauser: who,
+            upgrader: address(0xdead),
+            minterAdmin: who
         });
     }
 

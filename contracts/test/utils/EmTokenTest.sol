@@ -21,6 +21,7 @@ abstract contract EmTokenTest is Test {
     address internal compliance = makeAddr("compliance");
     address internal pauser = makeAddr("pauser");
     address internal upgrader = makeAddr("upgrader");
+    address internal minterAdmin = makeAddr("minterAdmin");
     address internal notary = makeAddr("notary");
     address internal suspense = makeAddr("suspense");
     address internal alice = makeAddr("alice");
@@ -53,10 +54,14 @@ abstract contract EmTokenTest is Test {
                 operator: operator,
                 compliance: compliance,
                 pauser: pauser,
-                upgrader: upgrader
+                upgrader: upgrader,
+                minterAdmin: minterAdmin
             }),
             suspense
         );
+        // The operator may mint up to the supply cap (Supply.t.sol tests allowances themselves).
+        vm.prank(minterAdmin);
+        token.configureMinter(operator, type(uint96).max);
         vm.startPrank(admin);
         token.setTier(0, L0_MAX_BALANCE, L0_MAX_TRANSFER, L0_MAX_OUTFLOW);
         token.setTier(1, L1_MAX_BALANCE, L1_MAX_TRANSFER, L1_MAX_OUTFLOW);

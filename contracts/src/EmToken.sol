@@ -29,13 +29,7 @@ import {ISupply} from "./interfaces/ISupply.sol";
 /// delegates every other selector (two-step transfers, fund and payout orders, mints) to its orders module
 /// ({EmTokenOrders}), which runs on the same storage. Every rule on token movements is in
 /// {EmTokenBase-_update}. Upgrades: {IEmTokenUpgrades}.
-contract EmToken is
-    Holdable,
-    UUPSUpgradeable,
-    IERC20Metadata,
-    IEmTokenCore,
-    IEmTokenUpgrades
-{
+contract EmToken is Holdable, UUPSUpgradeable, IERC20Metadata, IEmTokenCore, IEmTokenUpgrades {
     /// @notice Executes upgrades the admin role proposed; never the proposer's own key.
     bytes32 public constant UPGRADER_ROLE = keccak256("UPGRADER_ROLE");
 

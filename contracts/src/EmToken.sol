@@ -25,9 +25,10 @@ import {ISupply} from "./interfaces/ISupply.sol";
 /// @notice Electronic money as an ERC-20: on-chain KYC limits, holds, two-step transfers, cash-in and
 /// cash-out orders, for a licensed e-money institution (the operator role). See contracts/README.md.
 /// @dev The implementation behind the token's ERC-1967 proxy ({EmTokenProxy}). It runs the ERC-20, the
-/// roles, pause, compliance, holds and operator transfers itself — everything a payment touches — and
-/// delegates every other selector (two-step transfers, fund and payout orders, mints) to its orders module
-/// ({EmTokenOrders}), which runs on the same storage. Every rule on token movements is in
+/// roles, pause, holds and operator transfers itself — everything a payment touches — and delegates every
+/// other selector to a module running on the same storage: signed authorizations to
+/// {EmTokenAuthorizations}, the rest (two-step transfers, fund and payout orders, mints, compliance
+/// administration, supply governance) to {EmTokenOrders}. Every rule on token movements is in
 /// {EmTokenBase-_update}. Upgrades: {IEmTokenUpgrades}.
 contract EmToken is Holdable, UUPSUpgradeable, IERC20Metadata, IEmTokenCore, IEmTokenUpgrades {
     /// @notice Executes upgrades the admin role proposed; never the proposer's own key.

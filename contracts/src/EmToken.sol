@@ -16,6 +16,7 @@ import {IClearable} from "./interfaces/IClearable.sol";
 import {ICompliance} from "./interfaces/ICompliance.sol";
 import {IEmTokenCore} from "./interfaces/IEmTokenCore.sol";
 import {IEmTokenUpgrades} from "./interfaces/IEmTokenUpgrades.sol";
+import {IFees} from "./interfaces/IFees.sol";
 import {IFundable} from "./interfaces/IFundable.sol";
 import {IHoldable} from "./interfaces/IHoldable.sol";
 import {IPayoutable} from "./interfaces/IPayoutable.sol";
@@ -208,6 +209,38 @@ contract EmToken is Holdable, UUPSUpgradeable, IERC20Metadata, IEmTokenCore, IEm
         external
         returns (bytes32 transferId)
     {
+        return _operatorTransfer(operationId, from, to, value);
+    }
+
+    /// @notice `operatorTransfer` with a fee `from` pays (see {IFees-operatorTransferWithFee}).
+    function operatorTransferWithFee(
+        bytes32 operationId,
+        address from,
+        address to,
+        uint256 value,
+        uint256 fee
+    ) external onlyRole(OPERATOR_ROLE) returns (bytes32 transferId) {
+        transferId = _operatorTransfer(operationId, from, to, value);
+        _chargeFee(transferId, IFees.FeeKind.OperatorTransfer, from, fee);
+    }
+
+    /// @notice Sets the account fees are paid to (see {IFees-setFeeAccount}).
+    function setFeeAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (account == address(0)) revert ZeroAddress("feeAccount");
+        TokenStorage storage $ = _token();
+        emit IFees.FeeAccountChanged($.feeAccount, account);
+        $.feeAccount = account;
+    }
+
+    /// @notice The account fees are paid to (zero until set).
+    function feeAccount() external view returns (address) {
+        return _token().feeAccount;
+    }
+
+    function _operatorTransfer(bytes32 operationId, address from, address to, uint256 value)
+        private
+        returns (bytes32 transferId)
+    {
         if (from == address(0)) revert ZeroAddress("from");
         if (to == address(0)) revert ZeroAddress("to");
         _requireOperatorFor(from, OperatorScope.Transfer);
@@ -309,7 +342,8 @@ contract EmToken is Holdable, UUPSUpgradeable, IERC20Metadata, IEmTokenCore, IEm
             || interfaceId == type(IPayoutable).interfaceId
             || interfaceId == type(IEmTokenUpgrades).interfaceId
             || interfaceId == type(IAuthorizations).interfaceId
-            || interfaceId == type(ISupply).interfaceId || super.supportsInterface(interfaceId);
+            || interfaceId == type(ISupply).interfaceId || interfaceId == type(IFees).interfaceId
+            || super.supportsInterface(interfaceId);
     }
 
     /// @dev UUPS: only the upgrader role, only the proposed implementation, never the proposer's key.

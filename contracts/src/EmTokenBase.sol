@@ -12,6 +12,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {ICompliance} from "./interfaces/ICompliance.sol";
 import {IEmTokenCoreTypes} from "./interfaces/IEmTokenCore.sol";
+import {IFees} from "./interfaces/IFees.sol";
 import {ISupply} from "./interfaces/ISupply.sol";
 
 /// @title EmTokenBase
@@ -97,6 +98,8 @@ abstract contract EmTokenBase is
         mapping(bytes32 transferId => bool) operatorTransfers;
         /// minter => what it may still mint (base units).
         mapping(address minter => uint256) minterAllowances;
+        /// Where fees are paid ({IFees}).
+        address feeAccount;
     }
 
     /// @dev keccak256(abi.encode(uint256(keccak256("emtoken.token")) - 1)) & ~bytes32(uint256(0xff))
@@ -338,6 +341,19 @@ abstract contract EmTokenBase is
         given[operator] = approved ? scopes | bit : scopes & ~bit;
         if (approved) emit OperatorAuthorized(msg.sender, operator, scope);
         else emit OperatorRevoked(msg.sender, operator, scope);
+    }
+
+    // ------------------------------------------------------------ fees
+
+    /// @dev `payer` pays `fee` to the fee account for `operation`, as a transfer under every rule of one.
+    function _chargeFee(bytes32 operation, IFees.FeeKind kind, address payer, uint256 fee)
+        internal
+    {
+        if (fee == 0) return;
+        address account = _token().feeAccount;
+        if (account == address(0)) revert IFees.FeeAccountNotSet();
+        _update(payer, account, fee, false);
+        emit IFees.FeeCharged(operation, kind, payer, account, fee);
     }
 
     // ------------------------------------------------------------ helpers

@@ -289,6 +289,61 @@ contract AccessMatrixTest is EmTokenTest {
         _matrix(c);
     }
 
+    // ================================================================ fees
+
+    function test_setFeeAccount() public {
+        _role("setFeeAccount", abi.encodeCall(token.setFeeAccount, (carol)), bytes32(0), admin);
+    }
+
+    function test_operatorTransferWithFee() public {
+        _feeAccount();
+        _role(
+            "operatorTransferWithFee",
+            abi.encodeCall(token.operatorTransferWithFee, (OP, alice, bob, 100, 1)),
+            token.OPERATOR_ROLE(),
+            operator
+        );
+    }
+
+    function test_mintWithFee() public {
+        _feeAccount();
+        _role(
+            "mintWithFee",
+            abi.encodeCall(token.mintWithFee, (bob, 1000, 10, 0, OP)),
+            token.OPERATOR_ROLE(),
+            operator
+        );
+    }
+
+    function test_executePayoutWithFee() public {
+        _feeAccount();
+        _role(
+            "executePayoutWithFee",
+            abi.encodeCall(token.executePayoutWithFee, (payoutInProcessId, 1)),
+            token.OPERATOR_ROLE(),
+            operator
+        );
+    }
+
+    /// @dev Role first: a notary without the operator role is refused with the role error (the notary
+    /// check is in Fees.t.sol).
+    function test_executeHoldWithFee() public {
+        _feeAccount();
+        vm.prank(alice);
+        bytes32 id = token.hold(keccak256("fee hold"), bob, operator, 100, 0);
+        _role(
+            "executeHoldWithFee",
+            abi.encodeCall(token.executeHoldWithFee, (id, 100, 1)),
+            token.OPERATOR_ROLE(),
+            operator
+        );
+    }
+
+    function _feeAccount() internal {
+        vm.prank(admin);
+        token.setFeeAccount(carol);
+    }
+
     // ================================================================ supply governance
 
     function test_configureMinter() public {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {EmTokenBase} from "../EmTokenBase.sol";
+import {IFees} from "../interfaces/IFees.sol";
 import {IFundable} from "../interfaces/IFundable.sol";
 
 /// @title Fundable
@@ -95,6 +96,24 @@ abstract contract Fundable is EmTokenBase, IFundable {
         external
         onlyRole(OPERATOR_ROLE)
     {
+        _mintOnce(to, value, kind, paymentReference);
+    }
+
+    /// @notice `mint` of `value` to `to`, of which `fee` goes on to the fee account (see
+    /// {IFees-mintWithFee}).
+    function mintWithFee(
+        address to,
+        uint256 value,
+        uint256 fee,
+        uint8 kind,
+        bytes32 paymentReference
+    ) external onlyRole(OPERATOR_ROLE) {
+        if (fee > value) revert IFees.FeeAboveValue(fee, value);
+        _mintOnce(to, value, kind, paymentReference);
+        _chargeFee(paymentReference, IFees.FeeKind.Mint, to, fee);
+    }
+
+    function _mintOnce(address to, uint256 value, uint8 kind, bytes32 paymentReference) private {
         if (kind > uint8(type(MintKind).max)) revert InvalidMintKind(kind);
         if (value == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress("to");

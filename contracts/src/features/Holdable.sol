@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {IFees} from "../interfaces/IFees.sol";
 import {IHoldable} from "../interfaces/IHoldable.sol";
 import {HoldsBase} from "./HoldsBase.sol";
 
@@ -94,6 +95,17 @@ abstract contract Holdable is HoldsBase, IHoldable {
     /// @inheritdoc IHoldable
     function executeHold(bytes32 holdId, uint256 value) external {
         _executeHold(holdId, value, false);
+    }
+
+    /// @notice `executeHold` with a fee the payer pays from its available balance, by the hold's notary
+    /// holding the operator role (see {IFees-executeHoldWithFee}).
+    function executeHoldWithFee(bytes32 holdId, uint256 value, uint256 fee)
+        external
+        onlyRole(OPERATOR_ROLE)
+    {
+        address payer = _holdsStorage().holds[holdId].payer;
+        _executeHold(holdId, value, false);
+        _chargeFee(holdId, IFees.FeeKind.HoldExecution, payer, fee);
     }
 
     /// @inheritdoc IHoldable

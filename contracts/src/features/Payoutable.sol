@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {EmTokenBase} from "../EmTokenBase.sol";
+import {IFees} from "../interfaces/IFees.sol";
 import {IPayoutable} from "../interfaces/IPayoutable.sol";
 
 /// @title Payoutable
@@ -86,8 +87,20 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
 
     /// @inheritdoc IPayoutable
     function executePayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
+        _executePayout(orderId);
+    }
+
+    /// @notice `executePayout` with a fee the wallet pays from its available balance (see
+    /// {IFees-executePayoutWithFee}).
+    function executePayoutWithFee(bytes32 orderId, uint256 fee) external onlyRole(OPERATOR_ROLE) {
+        address wallet = _executePayout(orderId);
+        _chargeFee(orderId, IFees.FeeKind.Payout, wallet, fee);
+    }
+
+    function _executePayout(bytes32 orderId) private returns (address wallet) {
         Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.FundsInSuspense);
-        (address wallet, uint256 value) = (p.wallet, p.value);
+        uint256 value = p.value;
+        wallet = p.wallet;
         address burntFrom = p.status == PayoutStatus.FundsInSuspense ? _suspense() : wallet;
         p.status = PayoutStatus.Executed;
         _unlock(burntFrom, value);

@@ -12,6 +12,7 @@ import {IClearable} from "./IClearable.sol";
 import {ICompliance} from "./ICompliance.sol";
 import {IEmTokenCore} from "./IEmTokenCore.sol";
 import {IEmTokenUpgrades} from "./IEmTokenUpgrades.sol";
+import {IFees} from "./IFees.sol";
 import {IFundable} from "./IFundable.sol";
 import {IHoldable} from "./IHoldable.sol";
 import {IPayoutable} from "./IPayoutable.sol";
@@ -34,6 +35,7 @@ interface IEmToken is
     IPayoutable,
     IAuthorizations,
     ISupply,
+    IFees,
     IEmTokenUpgrades
 {
     /// @notice A balance-moving function was called while the token is paused (OpenZeppelin Pausable).

@@ -58,10 +58,11 @@ contract EmTokenHandler is CommonBase, StdUtils {
         SpendHeld,
         SignedTransfer,
         CancelAuthorization,
-        Wipe
+        Wipe,
+        TransferWithFee
     }
 
-    uint256 public constant OP_COUNT = 34; // Op members
+    uint256 public constant OP_COUNT = 35; // Op members
 
     /// @dev Record ids of one kind: all of them, and the open ones (swap-and-pop set).
     struct IdSet {
@@ -356,6 +357,41 @@ contract EmTokenHandler is CommonBase, StdUtils {
             _checkMoved(from, to, amount, fromBefore, toBefore, "operatorTransfer");
         } catch (bytes memory err) {
             _reverted(Op.OperatorTransfer, err);
+        }
+    }
+
+    /// @notice An operator transfer with a fee to the fee account (a user, set by the test): the payer
+    /// loses value + fee, the payee gains value, the fee account the fee — or nothing moves.
+    function transferWithFee(uint256 fromSeed, uint256 toSeed, uint256 amount, uint256 fee)
+        external
+        clock
+    {
+        address from = _payer(fromSeed);
+        address to = _actor(toSeed);
+        address account = token.feeAccount();
+        amount = _amount(amount, token.availableBalanceOf(from));
+        fee = fee % 500;
+        uint256[3] memory before =
+            [token.balanceOf(from), token.balanceOf(to), token.balanceOf(account)];
+        vm.prank(operator);
+        try token.operatorTransferWithFee(_nextOp(), from, to, amount, fee) {
+            _ok(Op.TransferWithFee);
+            uint256[3] memory afterwards =
+                [token.balanceOf(from), token.balanceOf(to), token.balanceOf(account)];
+            // Expected change of each of the three addresses, whichever of them coincide.
+            address[3] memory who = [from, to, account];
+            for (uint256 i; i < 3; ++i) {
+                int256 expected = 0;
+                if (who[i] == from) expected -= int256(amount + fee);
+                if (who[i] == to) expected += int256(amount);
+                if (who[i] == account) expected += int256(fee);
+                _check(
+                    int256(afterwards[i]) - int256(before[i]) == expected, "transferWithFee: moved"
+                );
+            }
+        } catch (bytes memory err) {
+            _reverted(Op.TransferWithFee, err);
+            _check(token.balanceOf(from) == before[0], "transferWithFee: refused but moved");
         }
     }
 

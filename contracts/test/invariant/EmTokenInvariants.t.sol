@@ -39,12 +39,15 @@ contract EmTokenInvariants is EmTokenTest {
             uint256(keccak256("erin"))
         );
         handler.setKeys(keys);
+        // carol (level 2, no limits) collects the fees.
+        vm.prank(admin);
+        token.setFeeAccount(carol);
         // The handler wipes as the compliance address.
         bytes32 wiperRole = token.WIPER_ROLE();
         vm.prank(admin);
         token.grantRole(wiperRole, compliance);
 
-        bytes4[] memory selectors = new bytes4[](34);
+        bytes4[] memory selectors = new bytes4[](35);
         selectors[0] = EmTokenHandler.mint.selector;
         selectors[1] = EmTokenHandler.transfer.selector;
         selectors[2] = EmTokenHandler.transferFrom.selector;
@@ -79,6 +82,7 @@ contract EmTokenInvariants is EmTokenTest {
         selectors[31] = EmTokenHandler.signedTransfer.selector;
         selectors[32] = EmTokenHandler.cancelAuthorization.selector;
         selectors[33] = EmTokenHandler.wipe.selector;
+        selectors[34] = EmTokenHandler.transferWithFee.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }

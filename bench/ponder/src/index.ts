@@ -245,6 +245,8 @@ for (const name of [
   "Upgraded",
   "UpgradeProposed",
   "UpgradeCancelled",
+  "AuthorizationUsed",
+  "AuthorizationCanceled",
 ]) {
   on(name);
 }

@@ -11,7 +11,7 @@ use alloy::{
 use anyhow::{Context, bail};
 use emtoken_sdk::{
     EmTokenClient, NetworkProfile,
-    bindings::{EmTokenImplementation, EmTokenOrders, EmTokenProxy},
+    bindings::{EmTokenAuthorizations, EmTokenImplementation, EmTokenOrders, EmTokenProxy},
 };
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::{Deployed, WorkloadConfig, generate};
@@ -84,12 +84,13 @@ fn generate_args() -> Vec<&'static str> {
     vec!["--block-time", "1", "--gas-limit", "300000000"]
 }
 
-/// A short hash of the contracts' bytecode (the committed artifacts the bindings deploy: orders module,
+/// A short hash of the contracts' bytecode (the committed artifacts the bindings deploy: modules,
 /// implementation, proxy), part of a saved chain's name: a changed contract never loads a chain deployed
 /// with another.
 fn contract_hash() -> String {
     let code = [
         &EmTokenOrders::BYTECODE[..],
+        &EmTokenAuthorizations::BYTECODE[..],
         &EmTokenImplementation::BYTECODE[..],
         &EmTokenProxy::BYTECODE[..],
     ]

@@ -4,9 +4,10 @@
 //! client is `emtoken-sdk`.
 //!
 //! - [`EmToken`]: what the token's address answers — its ERC-1967 proxy running the implementation, which
-//!   delegates the order functions to its module — as one ABI (functions, events, errors; no bytecode).
-//! - [`EmTokenOrders`], [`EmTokenImplementation`], [`EmTokenProxy`]: the three contracts a deployment
-//!   creates, in that order, with their bytecode.
+//!   delegates the order functions and the signed authorizations to two modules — as one ABI (functions,
+//!   events, errors; no bytecode).
+//! - [`EmTokenOrders`], [`EmTokenAuthorizations`], [`EmTokenImplementation`], [`EmTokenProxy`]: the four
+//!   contracts a deployment creates, in that order, with their bytecode.
 
 #![allow(missing_docs)] // the generated items mirror the contracts' NatSpec-less ABIs
 
@@ -27,7 +28,18 @@ pub mod orders {
     );
 }
 
-/// The implementation (contract `EmToken`, constructed with the module's address), deployed second.
+/// The signed-authorizations module (EIP-2612 permits, EIP-3009 transfers, holds a payer signed), deployed
+/// second.
+pub mod authorizations {
+    alloy::sol!(
+        #[allow(clippy::too_many_arguments)]
+        #[sol(rpc)]
+        EmTokenAuthorizations,
+        "artifacts/EmTokenAuthorizations.json"
+    );
+}
+
+/// The implementation (contract `EmToken`, constructed with the modules' addresses), deployed third.
 pub mod implementation {
     alloy::sol!(
         #[allow(clippy::too_many_arguments)]
@@ -47,6 +59,7 @@ pub mod proxy {
     );
 }
 
+pub use authorizations::EmTokenAuthorizations;
 pub use implementation::EmTokenImplementation;
 pub use orders::EmTokenOrders;
 pub use proxy::EmTokenProxy;

@@ -1,8 +1,8 @@
 //! The contract build pipeline: contracts/src → foundry-compilers → the pinned solc (the npm wrapper in
 //! .tools/bin/solc) → crates/bindings/artifacts/: `EmToken.json`, the ABI of the token's address (its
-//! proxy, implementation and orders module merged, checked against `IEmToken`; no bytecode), and the
-//! deployable `EmTokenOrders.json`, `EmTokenImplementation.json` and `EmTokenProxy.json` (ABI and
-//! bytecode). Compiler settings come from contracts/foundry.toml (`[profile.default]`), so forge and this
+//! proxy, implementation and modules merged, checked against `IEmToken`; no bytecode), and the
+//! deployable `EmTokenOrders.json`, `EmTokenAuthorizations.json`, `EmTokenImplementation.json` and
+//! `EmTokenProxy.json` (ABI and bytecode). Compiler settings come from contracts/foundry.toml (`[profile.default]`), so forge and this
 //! build agree.
 
 use std::{
@@ -25,13 +25,18 @@ struct Deployable {
     contract: &'static str,
 }
 
-/// In deployment order: the module, the implementation delegating to it, the proxy running the
+/// In deployment order: the modules, the implementation delegating to them, the proxy running the
 /// implementation (the token's address).
-const DEPLOYABLES: [Deployable; 3] = [
+const DEPLOYABLES: [Deployable; 4] = [
     Deployable {
         file: "EmTokenOrders.json",
         source: "src/EmTokenOrders.sol",
         contract: "EmTokenOrders",
+    },
+    Deployable {
+        file: "EmTokenAuthorizations.json",
+        source: "src/EmTokenAuthorizations.sol",
+        contract: "EmTokenAuthorizations",
     },
     Deployable {
         file: "EmTokenImplementation.json",
@@ -187,9 +192,14 @@ pub(crate) fn build(root: &Path) -> anyhow::Result<Build> {
         abis.push((deployable.contract, abi));
     }
 
-    // What the token's address answers: the implementation first (a selector it runs never reaches the
-    // module), then the module, then the proxy's own events and errors.
-    let order = ["EmToken", "EmTokenOrders", "EmTokenProxy"];
+    // What the token's address answers: the implementation first (a selector it runs never reaches a
+    // module), then the modules, then the proxy's own events and errors.
+    let order = [
+        "EmToken",
+        "EmTokenOrders",
+        "EmTokenAuthorizations",
+        "EmTokenProxy",
+    ];
     let parts: Vec<(&str, &Value)> = order
         .iter()
         .filter_map(|name| abis.iter().find(|(contract, _)| contract == name))

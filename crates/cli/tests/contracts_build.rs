@@ -36,6 +36,7 @@ fn committed_artifacts_match_a_fresh_build() {
         [
             "EmToken.json",
             "EmTokenOrders.json",
+            "EmTokenAuthorizations.json",
             "EmTokenImplementation.json",
             "EmTokenProxy.json"
         ]

@@ -3,7 +3,9 @@ use alloy::{
     rpc::types::TransactionRequest,
     sol_types::SolCall,
 };
-use emtoken_bindings::{EmToken, EmTokenImplementation, EmTokenOrders, EmTokenProxy};
+use emtoken_bindings::{
+    EmToken, EmTokenAuthorizations, EmTokenImplementation, EmTokenOrders, EmTokenProxy,
+};
 
 use crate::{ClientBuilder, EmTokenClient, Error, Result, Role, Tier, sender::Sender};
 
@@ -51,12 +53,15 @@ pub struct Deployment {
     pub tx_hash: TxHash,
     /// The implementation the proxy runs (contract `EmToken`).
     pub implementation: Address,
-    /// The orders module the implementation delegates to (contract `EmTokenOrders`).
+    /// The module the implementation delegates order functions to (contract `EmTokenOrders`).
     pub orders_module: Address,
+    /// The module the implementation delegates signed authorizations to (contract
+    /// `EmTokenAuthorizations`).
+    pub authorizations_module: Address,
 }
 
-/// Deploys EmToken as contracts/script/Deploy.s.sol does: the orders module, the implementation
-/// delegating to it, then the ERC-1967 proxy initialised in its creation with the signer as temporary
+/// Deploys EmToken as contracts/script/Deploy.s.sol does: the orders and authorizations modules, the
+/// implementation delegating to them, then the ERC-1967 proxy initialised in its creation with the signer as temporary
 /// admin; sets the tiers, and hands the admin role to `config.roles.admin` when that is another address.
 /// The upgrader must be neither the admin nor the signer. Returns where it landed and a client of the
 /// proxy (signing with the deployer).
@@ -99,10 +104,18 @@ pub async fn deploy(
     )
     .await?
     .0;
+    let authorizations = create(
+        &sender,
+        "deploy EmTokenAuthorizations",
+        EmTokenAuthorizations::deploy_builder(provider.clone()).into_transaction_request(),
+    )
+    .await?
+    .0;
     let implementation = create(
         &sender,
         "deploy EmToken (implementation)",
-        EmTokenImplementation::deploy_builder(provider.clone(), orders).into_transaction_request(),
+        EmTokenImplementation::deploy_builder(provider.clone(), orders, authorizations)
+            .into_transaction_request(),
     )
     .await?
     .0;
@@ -132,6 +145,7 @@ pub async fn deploy(
         tx_hash: receipt.transaction_hash,
         implementation,
         orders_module: orders,
+        authorizations_module: authorizations,
     };
 
     let client = EmTokenClient::with_sender(sender, address).await?;

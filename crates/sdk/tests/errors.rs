@@ -12,9 +12,9 @@ use std::{collections::BTreeSet, fmt::Debug, time::Duration};
 
 use alloy::{
     eips::BlockNumberOrTag,
-    primitives::{Address, B256, Bytes, U256},
+    primitives::{Address, B256, Bytes, U256, keccak256},
     providers::Provider,
-    sol_types::{SolCall, SolError, SolInterface},
+    sol_types::{SolCall, SolError, SolInterface, SolValue},
 };
 use common::{Fixture, amount};
 use emtoken_sdk::{
@@ -126,6 +126,18 @@ const UPGRADES: &[Selector] = selectors![
     RolesMustDiffer,
 ];
 
+/// Signed authorizations (EIP-2612 permits, EIP-3009 transfers, receives and cancellations): the SDK has
+/// no calls for them yet, so `signed_authorization_errors` raises each one through the generated
+/// bindings.
+const AUTHORIZATIONS: &[Selector] = selectors![
+    PermitExpired,
+    AuthorizationNotYetValid,
+    AuthorizationExpired,
+    AuthorizationUsedOrCanceled,
+    InvalidSignature,
+    CallerNotPayee,
+];
+
 /// Errors the contract raises from a public function, but whose input the SDK's typed API cannot express.
 /// `below_the_sdk` raises each one with an `eth_call` through the generated bindings
 /// (`client.contract()`) and checks the decoded value, so the claim stays verified.
@@ -147,8 +159,9 @@ const UNREACHABLE: &[Selector] = selectors![
     // ERC-6093's (IERC20Errors): EmToken's own `_update` checks the available balance (balance minus
     // held, never above the balance) and reverts with `InsufficientAvailableBalance`; nothing raises this.
     ERC20InsufficientBalance,
-    // `_approve` refuses a zero owner, but its only caller is `approve`, whose owner is `msg.sender`
-    // (`transferFrom` spends the allowance without approving).
+    // `_approve` refuses a zero owner, but its callers are `approve`, whose owner is `msg.sender`, and
+    // `permit`, which first requires the owner's signature, never valid for the zero address
+    // (`InvalidSignature`); `transferFrom` spends the allowance without approving.
     ERC20InvalidApprover,
     // OpenZeppelin Initializable: raised by `onlyInitializing` functions outside an initialiser; no
     // public function of EmToken has that modifier.
@@ -266,11 +279,17 @@ async fn advance(client: &EmTokenClient, secs: u64) {
 fn every_error_is_covered() {
     let all: BTreeSet<Selector> = EmTokenError::SELECTORS.iter().copied().collect();
     assert_eq!(all.len(), EmTokenError::COUNT, "selectors are distinct");
-    let triggered: BTreeSet<Selector> =
-        [ACCESS_PAUSE_ERC20, COMPLIANCE_CORE, HOLDS, ORDERS, UPGRADES]
-            .concat()
-            .into_iter()
-            .collect();
+    let triggered: BTreeSet<Selector> = [
+        ACCESS_PAUSE_ERC20,
+        COMPLIANCE_CORE,
+        HOLDS,
+        ORDERS,
+        UPGRADES,
+        AUTHORIZATIONS,
+    ]
+    .concat()
+    .into_iter()
+    .collect();
     let below: BTreeSet<Selector> = BELOW_THE_SDK.iter().copied().collect();
     let unreachable: BTreeSet<Selector> = UNREACHABLE.iter().copied().collect();
     assert!(
@@ -1175,10 +1194,14 @@ async fn upgrade_and_initialization_errors() {
     );
     // A real implementation: not with value and no call, not with a call it refuses without a reason,
     // and never by the key that proposed it, even holding the upgrader role too.
-    let next = EmTokenImplementation::deploy_builder(provider.clone(), orders)
-        .from(admin)
-        .send()
-        .await;
+    let next = EmTokenImplementation::deploy_builder(
+        provider.clone(),
+        orders,
+        f.deployment.authorizations_module,
+    )
+    .from(admin)
+    .send()
+    .await;
     let next = alloy::network::ReceiptResponse::contract_address(&mined(next).await)
         .expect("implementation deployed");
     mined(token.proposeUpgrade(next).from(admin).send().await).await;
@@ -1273,4 +1296,131 @@ async fn upgrade_and_initialization_errors() {
     );
 
     seen.assert_exactly(UPGRADES);
+}
+
+#[tokio::test]
+async fn signed_authorization_errors() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let mut seen = Seen::default();
+    let (alice, bob, carol) = (f.addr(Role::Alice), f.addr(Role::Bob), f.addr(Role::Carol));
+    let token = f.admin.contract();
+    let value = base(100);
+    let no_signature = Bytes::new();
+    // `eth_call`s through the bindings run on the latest block, at its timestamp.
+    let now_ = U256::from(latest_timestamp(&f.alice).await);
+
+    seen.check_raw(
+        token
+            .permit_0(alice, bob, value, U256::from(1), no_signature.clone())
+            .from(bob)
+            .call()
+            .await,
+        revert!(PermitExpired {
+            deadline: U256::from(1),
+            timestamp: now_,
+        }),
+    );
+    let transfer = |valid_after: U256, valid_before: U256, nonce: B256| {
+        token.transferWithAuthorization_0(
+            alice,
+            bob,
+            value,
+            valid_after,
+            valid_before,
+            nonce,
+            Bytes::new(),
+        )
+    };
+    let later = now_ + U256::from(1000);
+    seen.check_raw(
+        transfer(later, later + U256::from(1000), random_id())
+            .from(bob)
+            .call()
+            .await,
+        revert!(AuthorizationNotYetValid {
+            validAfter: later,
+            timestamp: now_,
+        }),
+    );
+    seen.check_raw(
+        transfer(U256::ZERO, now_, random_id())
+            .from(bob)
+            .call()
+            .await,
+        revert!(AuthorizationExpired {
+            validBefore: now_,
+            timestamp: now_,
+        }),
+    );
+    seen.check_raw(
+        transfer(U256::ZERO, later, random_id())
+            .from(bob)
+            .call()
+            .await,
+        revert!(InvalidSignature { signer: alice }),
+    );
+    seen.check_raw(
+        token
+            .receiveWithAuthorization_0(
+                alice,
+                bob,
+                value,
+                U256::ZERO,
+                later,
+                random_id(),
+                no_signature.clone(),
+            )
+            .from(carol)
+            .call()
+            .await,
+        revert!(CallerNotPayee {
+            caller: carol,
+            payee: bob,
+        }),
+    );
+
+    // Alice signs the cancellation of a nonce (EIP-712); anyone submits it; the nonce is then spent.
+    let nonce = random_id();
+    let domain = token
+        .DOMAIN_SEPARATOR()
+        .call()
+        .await
+        .expect("DOMAIN_SEPARATOR");
+    let typehash = keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
+    let digest = keccak256(
+        [
+            &[0x19, 0x01][..],
+            domain.as_slice(),
+            keccak256((typehash, alice, nonce).abi_encode()).as_slice(),
+        ]
+        .concat(),
+    );
+    let signature = alloy::signers::SignerSync::sign_hash_sync(
+        &f.node.signer(Role::Alice).expect("alice's key"),
+        &digest,
+    )
+    .expect("sign");
+    let signature = Bytes::from(signature.as_bytes().to_vec());
+    token
+        .cancelAuthorization_0(alice, nonce, signature.clone())
+        .from(bob)
+        .send()
+        .await
+        .expect("send")
+        .get_receipt()
+        .await
+        .expect("the cancellation is mined");
+    seen.check_raw(
+        token
+            .cancelAuthorization_0(alice, nonce, signature)
+            .from(bob)
+            .call()
+            .await,
+        revert!(AuthorizationUsedOrCanceled {
+            authorizer: alice,
+            nonce,
+        }),
+    );
+
+    seen.assert_exactly(AUTHORIZATIONS);
 }

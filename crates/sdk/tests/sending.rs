@@ -398,7 +398,7 @@ async fn deploying_for_another_admin_hands_the_role_over_behind_a_proxy() {
     );
 
     // The token's address is the proxy's, created (and initialised) by the recorded transaction; it runs
-    // the implementation, which delegates to the orders module.
+    // the implementation, which delegates to the two modules.
     let token = emtoken_sdk::bindings::EmToken::new(deployment.address, client.provider());
     assert_eq!(
         token.implementation().call().await.unwrap(),
@@ -407,6 +407,10 @@ async fn deploying_for_another_admin_hands_the_role_over_behind_a_proxy() {
     assert_eq!(
         token.ordersModule().call().await.unwrap(),
         deployment.orders_module
+    );
+    assert_eq!(
+        token.authorizationsModule().call().await.unwrap(),
+        deployment.authorizations_module
     );
     let receipt = client
         .provider()

@@ -116,6 +116,8 @@ pub fn trace_event(event: &EmTokenEvents) -> TracedEvent {
         E::UpgradeProposed(_) => ("UpgradeProposed", U256::ZERO),
         E::UpgradeCancelled(_) => ("UpgradeCancelled", U256::ZERO),
         E::Upgraded(_) => ("Upgraded", U256::ZERO),
+        E::AuthorizationUsed(_) => ("AuthorizationUsed", U256::ZERO),
+        E::AuthorizationCanceled(_) => ("AuthorizationCanceled", U256::ZERO),
     };
     TracedEvent { name, amount }
 }

@@ -12,7 +12,7 @@ use crate::{contract_build, output::Output};
 pub(crate) enum ContractsCommand {
     /// Compile contracts/src with the pinned solc (through foundry-compilers) and write the artifacts of
     /// crates/bindings/artifacts/: EmToken.json (the ABI of the token's address: proxy, implementation
-    /// and orders module merged, checked against IEmToken) and EmTokenOrders.json,
+    /// and modules merged, checked against IEmToken) and EmTokenOrders.json, EmTokenAuthorizations.json,
     /// EmTokenImplementation.json, EmTokenProxy.json (ABI and bytecode, to deploy), with the compiler
     /// settings and the sources' hashes.
     ///

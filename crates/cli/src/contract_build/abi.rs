@@ -1,4 +1,4 @@
-//! The ABI of the token's address: the proxy, its implementation and the orders module the implementation
+//! The ABI of the token's address: the proxy, its implementation and the modules the implementation
 //! delegates to answer at one address, so their ABIs are merged into one, checked against `IEmToken`.
 
 use std::collections::BTreeMap;
@@ -82,7 +82,7 @@ pub(super) fn check_covers(merged: &[Value], interface: &Value) -> anyhow::Resul
     if !problems.is_empty() {
         bail!(
             "IEmToken declares what the token's address does not answer:\n  {}\nfix the interface or the \
-             contracts (src/EmToken.sol, src/EmTokenOrders.sol)",
+             contracts (src/EmToken.sol and its modules)",
             problems.join("\n  ")
         );
     }

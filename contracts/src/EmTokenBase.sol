@@ -45,6 +45,8 @@ abstract contract EmTokenBase is
     bytes32 public constant WIPER_ROLE = keccak256("WIPER_ROLE");
     /// @notice The largest total supply: every amount fits 96 bits.
     uint256 public constant MAX_SUPPLY = type(uint96).max;
+    /// @notice The largest tier limit (2^80 - 1 base units; 0 means unlimited).
+    uint256 public constant MAX_TIER_LIMIT = type(uint80).max;
     /// @notice Length of an outflow period.
     uint256 public constant OUTFLOW_PERIOD = 30 days;
 
@@ -64,12 +66,12 @@ abstract contract EmTokenBase is
         uint96 amount;
     }
 
-    /// @dev Tier limits: a sender reads one slot (maxTransfer, maxOutflow30d), a receiver another
-    /// (maxBalance, and `set`: the admin set this tier, so wallets may be given the level).
+    /// @dev A tier's limits in one slot (80+80+80+8 bits), so a movement between two wallets of the same
+    /// level reads it once; `set`: the admin set this tier, so wallets may be given the level.
     struct Limits {
-        uint96 maxTransfer;
-        uint96 maxOutflow30d;
-        uint96 maxBalance;
+        uint80 maxTransfer;
+        uint80 maxOutflow30d;
+        uint80 maxBalance;
         bool set;
     }
 

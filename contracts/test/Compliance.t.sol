@@ -434,9 +434,9 @@ contract ComplianceTest is EmTokenTest {
     /// @dev The flag shares the maxBalance slot: every limit still reads back as set, at the cap too.
     function testFuzz_setTier_setsFlagAndKeepsLimits(
         uint8 level,
-        uint96 maxBalance,
-        uint96 maxTransfer,
-        uint96 maxOutflow
+        uint80 maxBalance,
+        uint80 maxTransfer,
+        uint80 maxOutflow
     ) public {
         vm.prank(admin);
         token.setTier(level, maxBalance, maxTransfer, maxOutflow);
@@ -447,27 +447,31 @@ contract ComplianceTest is EmTokenTest {
         assertEq(o, maxOutflow, "maxOutflow30d");
     }
 
-    function test_setTier_atSupplyCap() public {
+    function test_setTier_atLimitCap() public {
+        uint256 top = token.MAX_TIER_LIMIT();
+        assertEq(top, 2 ** 80 - 1);
         vm.expectEmit(true, true, true, true, address(token));
-        emit ICompliance.TierSet(3, CAP, CAP, CAP);
+        emit ICompliance.TierSet(3, top, top, top);
         vm.prank(admin);
-        token.setTier(3, CAP, CAP, CAP);
+        token.setTier(3, top, top, top);
         (uint256 b, uint256 t, uint256 o) = _tier(3);
-        assertEq(b, CAP);
-        assertEq(t, CAP);
-        assertEq(o, CAP);
+        assertEq(b, top);
+        assertEq(t, top);
+        assertEq(o, top);
     }
 
     function test_RevertWhen_setTier_maxBalanceTooLarge() public {
-        vm.expectRevert(abi.encodeWithSelector(ICompliance.TierLimitTooLarge.selector, CAP + 1));
+        uint256 above = uint256(type(uint80).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.TierLimitTooLarge.selector, above));
         vm.prank(admin);
-        token.setTier(3, CAP + 1, 1, 1);
+        token.setTier(3, above, 1, 1);
     }
 
     function test_RevertWhen_setTier_maxTransferTooLarge() public {
-        vm.expectRevert(abi.encodeWithSelector(ICompliance.TierLimitTooLarge.selector, CAP + 1));
+        uint256 above = uint256(type(uint80).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.TierLimitTooLarge.selector, above));
         vm.prank(admin);
-        token.setTier(3, 1, CAP + 1, 1);
+        token.setTier(3, 1, above, 1);
     }
 
     function test_RevertWhen_setTier_maxOutflowTooLarge() public {

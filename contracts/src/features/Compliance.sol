@@ -119,8 +119,8 @@ abstract contract Compliance is EmTokenBase, ICompliance {
         if (!a.registered) revert WalletNotRegistered(wallet);
     }
 
-    function _limit(uint256 value) private pure returns (uint96) {
-        if (value > MAX_SUPPLY) revert TierLimitTooLarge(value);
-        return uint96(value);
+    function _limit(uint256 value) private pure returns (uint80) {
+        if (value > MAX_TIER_LIMIT) revert TierLimitTooLarge(value);
+        return uint80(value);
     }
 }

@@ -35,7 +35,7 @@ interface ICompliance {
     error TransferLimitExceeded(address wallet, uint256 value, uint256 maxTransfer);
     /// @notice The 30-day outflow of `wallet` would reach `outflow`, above its tier's `maxOutflow30d`.
     error OutflowLimitExceeded(address wallet, uint256 outflow, uint256 maxOutflow30d);
-    /// @notice A tier limit above 2^96 - 1 base units (the supply cap).
+    /// @notice A tier limit above 2^80 - 1 base units (`MAX_TIER_LIMIT`; 0 is unlimited).
     error TierLimitTooLarge(uint256 value);
     /// @notice KYC `level` has no tier: the admin never set its limits ({setTier}), so no wallet may be
     /// registered at it or moved to it.

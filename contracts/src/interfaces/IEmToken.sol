@@ -57,6 +57,7 @@ interface IEmToken is
     function RESCUER_ROLE() external view returns (bytes32);
     function WIPER_ROLE() external view returns (bytes32);
     function MAX_SUPPLY() external view returns (uint256);
+    function MAX_TIER_LIMIT() external view returns (uint256);
     function OUTFLOW_PERIOD() external view returns (uint256);
 
     /// @notice Whether the token is paused.

@@ -247,6 +247,11 @@ for (const name of [
   "UpgradeCancelled",
   "AuthorizationUsed",
   "AuthorizationCanceled",
+  "MinterConfigured",
+  "TokensRescued",
+  "Wiped",
+  "FeeAccountChanged",
+  "FeeCharged",
 ]) {
   on(name);
 }

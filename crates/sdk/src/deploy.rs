@@ -7,7 +7,7 @@ use emtoken_bindings::{
     EmToken, EmTokenAuthorizations, EmTokenImplementation, EmTokenOrders, EmTokenProxy,
 };
 
-use crate::{ClientBuilder, EmTokenClient, Error, Result, Role, Tier, sender::Sender};
+use crate::{Amount, ClientBuilder, EmTokenClient, Error, Result, Role, Tier, sender::Sender};
 
 /// Who holds each role after deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub struct Roles {
     /// `UPGRADER_ROLE`: executes the upgrades the admin proposes. Another key than the admin's and the
     /// deployer's (the contract never lets one key both propose and execute an upgrade).
     pub upgrader: Address,
+    /// `MINTER_ADMIN_ROLE`: sets what each minter may mint (`configureMinter`).
+    pub minter_admin: Address,
 }
 
 /// What to deploy: the same settings as contracts/script/Deploy.s.sol.
@@ -38,6 +40,9 @@ pub struct DeployConfig {
     pub roles: Roles,
     /// The suspense account of payouts (a dedicated address, never a registered wallet).
     pub suspense: Address,
+    /// What the operator may mint at first (its minter allowance; the supply cap is
+    /// [`crate::MAX_BASE_UNITS`] base units). Must have the token's decimals.
+    pub minter_allowance: Amount,
     /// KYC level → limits. Amounts must have the token's decimals.
     pub tiers: Vec<(u8, Tier)>,
 }
@@ -62,7 +67,8 @@ pub struct Deployment {
 
 /// Deploys EmToken as contracts/script/Deploy.s.sol does: the orders and authorizations modules, the
 /// implementation delegating to them, then the ERC-1967 proxy initialised in its creation with the signer as temporary
-/// admin; sets the tiers, and hands the admin role to `config.roles.admin` when that is another address.
+/// admin and minter admin; gives the operator its minter allowance, sets the tiers, and hands the minter
+/// admin and admin roles to `config.roles` when those are other addresses.
 /// The upgrader must be neither the admin nor the signer. Returns where it landed and a client of the
 /// proxy (signing with the deployer).
 pub async fn deploy(
@@ -78,6 +84,12 @@ pub async fn deploy(
         return Err(Error::Invalid(format!(
             "tier {level} has limits in another number of decimals than the token's {}: {tier:?}",
             config.decimals
+        )));
+    }
+    if config.minter_allowance.decimals() != config.decimals {
+        return Err(Error::Invalid(format!(
+            "the minter allowance {} has another number of decimals than the token's {}",
+            config.minter_allowance, config.decimals
         )));
     }
     let sender = builder.sender().await?;
@@ -129,6 +141,7 @@ pub async fn deploy(
             compliance: config.roles.compliance,
             pauser: config.roles.pauser,
             upgrader,
+            minterAdmin: deployer,
         },
         suspense: config.suspense,
     };
@@ -149,25 +162,42 @@ pub async fn deploy(
     };
 
     let client = EmTokenClient::with_sender(sender, address).await?;
-    // The tiers and the admin grant are independent: send them together (they share blocks on slow
-    // chains); the deployer renounces only once the new admin holds the role.
+    // The operator's minter allowance, the tiers and the role grants are independent: send them together
+    // (they share blocks on slow chains); the deployer renounces a role only once its new holder has it,
+    // the admin role last.
+    let allowance = client.send(crate::PreparedCall::new(
+        client
+            .contract()
+            .configureMinter(config.roles.operator, config.minter_allowance.base_units())
+            .into_transaction_request(),
+    ));
     let tiers = config
         .tiers
         .iter()
         .map(|(level, tier)| client.set_tier(*level, *tier));
-    let grant = async {
-        if config.roles.admin == deployer {
-            Ok(None)
-        } else {
-            client
-                .grant_role(Role::Admin, config.roles.admin)
-                .await
-                .map(Some)
+    let hand_over = |role: Role, to: Address| {
+        let client = &client;
+        async move {
+            if to == deployer {
+                Ok(false)
+            } else {
+                client.grant_role(role, to).await.map(|_| true)
+            }
         }
     };
-    let (tiers, grant) = futures::future::join(futures::future::join_all(tiers), grant).await;
+    let (allowance, tiers, minter_admin, admin) = futures::future::join4(
+        allowance,
+        futures::future::join_all(tiers),
+        hand_over(Role::MinterAdmin, config.roles.minter_admin),
+        hand_over(Role::Admin, config.roles.admin),
+    )
+    .await;
+    allowance?;
     tiers.into_iter().collect::<Result<Vec<_>>>()?;
-    if grant?.is_some() {
+    if minter_admin? {
+        client.renounce_role(Role::MinterAdmin).await?;
+    }
+    if admin? {
         client.renounce_role(Role::Admin).await?;
     }
     Ok((deployment, client))

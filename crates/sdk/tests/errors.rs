@@ -138,6 +138,17 @@ const AUTHORIZATIONS: &[Selector] = selectors![
     CallerNotPayee,
 ];
 
+/// Minter allowances, rescues and fees: the SDK has no calls for them yet, so `supply_and_fee_errors`
+/// raises each one through the generated bindings.
+const SUPPLY_FEES: &[Selector] = selectors![
+    MinterAllowanceTooLarge,
+    MinterAllowanceExceeded,
+    RescueOfOwnToken,
+    SafeERC20FailedOperation,
+    FeeAboveValue,
+    FeeAccountNotSet,
+];
+
 /// Errors the contract raises from a public function, but whose input the SDK's typed API cannot express.
 /// `below_the_sdk` raises each one with an `eth_call` through the generated bindings
 /// (`client.contract()`) and checks the decoded value, so the claim stays verified.
@@ -286,6 +297,7 @@ fn every_error_is_covered() {
         ORDERS,
         UPGRADES,
         AUTHORIZATIONS,
+        SUPPLY_FEES,
     ]
     .concat()
     .into_iter()
@@ -1250,6 +1262,7 @@ async fn upgrade_and_initialization_errors() {
             compliance: admin,
             pauser: admin,
             upgrader,
+            minterAdmin: admin,
         },
         suspense: f.addr(Role::Suspense),
     };
@@ -1423,4 +1436,104 @@ async fn signed_authorization_errors() {
     );
 
     seen.assert_exactly(AUTHORIZATIONS);
+}
+
+#[tokio::test]
+async fn supply_and_fee_errors() {
+    let f = Fixture::new(ProfileName::Dev).await;
+    let mut seen = Seen::default();
+    let (admin, operator) = (f.addr(Role::Admin), f.addr(Role::Operator));
+    let (alice, bob, dave) = (f.addr(Role::Alice), f.addr(Role::Bob), f.addr(Role::Dave));
+    let token = f.admin.contract();
+    // Transactions from anvil's unlocked dev accounts (the SDK has no calls for these).
+    let send = |tx: alloy::rpc::types::TransactionRequest| async {
+        let receipt = f
+            .admin
+            .provider()
+            .send_transaction(tx)
+            .await
+            .expect("send")
+            .get_receipt()
+            .await
+            .expect("receipt");
+        assert!(receipt.status(), "{receipt:?}");
+    };
+
+    // Fees: never above the value, and only once the admin named the fee account.
+    seen.check_raw(
+        token
+            .mintWithFee(alice, base(100), base(101), 0, random_id())
+            .from(operator)
+            .call()
+            .await,
+        revert!(FeeAboveValue {
+            fee: base(101),
+            value: base(100),
+        }),
+    );
+    seen.check_raw(
+        token
+            .mintWithFee(alice, base(100), base(1), 0, random_id())
+            .from(operator)
+            .call()
+            .await,
+        revert!(FeeAccountNotSet {}),
+    );
+
+    // Minter allowances (the admin's account is the minter admin on the devnet).
+    let above = U256::from(MAX_BASE_UNITS) + U256::from(1);
+    seen.check_raw(
+        token
+            .configureMinter(operator, above)
+            .from(admin)
+            .call()
+            .await,
+        revert!(MinterAllowanceTooLarge { allowance: above }),
+    );
+    send(
+        token
+            .configureMinter(operator, base(1))
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await;
+    seen.check_raw(
+        token
+            .mint(alice, base(2), 0, random_id())
+            .from(operator)
+            .call()
+            .await,
+        revert!(MinterAllowanceExceeded {
+            minter: operator,
+            allowance: base(1),
+            value: base(2),
+        }),
+    );
+
+    // Rescues: never the token itself; a "token" without code fails the safe transfer.
+    send(
+        token
+            .grantRole(keccak256("RESCUER_ROLE"), admin)
+            .from(admin)
+            .into_transaction_request(),
+    )
+    .await;
+    seen.check_raw(
+        token
+            .rescueERC20(f.deployment.address, bob, base(1))
+            .from(admin)
+            .call()
+            .await,
+        revert!(RescueOfOwnToken {}),
+    );
+    seen.check_raw(
+        token
+            .rescueERC20(dave, bob, base(1))
+            .from(admin)
+            .call()
+            .await,
+        revert!(SafeERC20FailedOperation { token: dave }),
+    );
+
+    seen.assert_exactly(SUPPLY_FEES);
 }

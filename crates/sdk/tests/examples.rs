@@ -93,8 +93,14 @@ async fn every_example_runs_against_a_fresh_devnet() {
             compliance: address(Role::Compliance),
             pauser: address(Role::Pauser),
             upgrader: address(Role::Upgrader),
+            minter_admin: address(Role::MinterAdmin),
         },
         suspense: address(Role::Suspense),
+        minter_allowance: emtoken_sdk::Amount::from_base_units(
+            alloy::primitives::U256::from(emtoken_sdk::MAX_BASE_UNITS),
+            2,
+        )
+        .unwrap(),
         tiers: vec![
             (0, tier("250", "250", "500")),
             (1, tier("10000", "5000", "15000")),

@@ -368,8 +368,14 @@ async fn deploying_for_another_admin_hands_the_role_over_behind_a_proxy() {
             compliance: a(Role::Compliance),
             pauser: a(Role::Pauser),
             upgrader: a(Role::Upgrader),
+            minter_admin: a(Role::MinterAdmin),
         },
         suspense: a(Role::Suspense),
+        minter_allowance: emtoken_sdk::Amount::from_base_units(
+            alloy::primitives::U256::from(emtoken_sdk::MAX_BASE_UNITS),
+            2,
+        )
+        .unwrap(),
         tiers: vec![],
     };
     // Deployed by dave's key.

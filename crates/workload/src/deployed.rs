@@ -2,8 +2,8 @@ use std::collections::BTreeMap;
 
 use alloy::primitives::{Address, U256};
 use emtoken_sdk::{
-    Amount, ClientBuilder, DeployConfig, Deployment, EmTokenClient, NetworkProfile, Roles, Tier,
-    deploy,
+    Amount, ClientBuilder, DeployConfig, Deployment, EmTokenClient, MAX_BASE_UNITS, NetworkProfile,
+    Roles, Tier, deploy,
 };
 use emtoken_test_utils::{Accounts, DevNode, ProfileName, Role};
 
@@ -95,6 +95,9 @@ pub struct Deployed {
     pub notary: EmTokenClient,
     /// Holds `UPGRADER_ROLE`: executes the upgrades the admin proposes.
     pub upgrader: EmTokenClient,
+    /// Holds `MINTER_ADMIN_ROLE` (the operator may mint the whole supply cap) when that is not the
+    /// admin's account; on the devnet it is, and [`Deployed::client`] gives the admin's client for it.
+    pub minter_admin: Option<EmTokenClient>,
     /// The suspense account of payouts (a key, though the contract never needs it to sign).
     pub suspense: EmTokenClient,
     /// A user, registered at level 1.
@@ -151,6 +154,11 @@ impl Deployed {
             connect(Role::Carol),
             connect(Role::Dave),
         )?;
+        let minter_admin = if addresses[&Role::MinterAdmin] == addresses[&Role::Admin] {
+            None
+        } else {
+            Some(connect(Role::MinterAdmin).await?)
+        };
         let deployed = Self {
             deployment,
             address: deployment.address,
@@ -161,6 +169,7 @@ impl Deployed {
             pauser,
             notary,
             upgrader,
+            minter_admin,
             suspense,
             alice,
             bob,
@@ -194,6 +203,7 @@ impl Deployed {
             Role::Pauser => &self.pauser,
             Role::Notary => &self.notary,
             Role::Upgrader => &self.upgrader,
+            Role::MinterAdmin => self.minter_admin.as_ref().unwrap_or(&self.admin),
             Role::Suspense => &self.suspense,
             Role::Alice => &self.alice,
             Role::Bob => &self.bob,
@@ -253,8 +263,11 @@ fn deploy_config(addresses: &BTreeMap<Role, Address>) -> DeployConfig {
             compliance: addresses[&Role::Compliance],
             pauser: addresses[&Role::Pauser],
             upgrader: addresses[&Role::Upgrader],
+            minter_admin: addresses[&Role::MinterAdmin],
         },
         suspense: addresses[&Role::Suspense],
+        minter_allowance: Amount::from_base_units(U256::from(MAX_BASE_UNITS), DECIMALS)
+            .expect("the supply cap is an amount"),
         tiers: tiers(),
     }
 }

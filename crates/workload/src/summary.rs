@@ -118,6 +118,11 @@ pub fn trace_event(event: &EmTokenEvents) -> TracedEvent {
         E::Upgraded(_) => ("Upgraded", U256::ZERO),
         E::AuthorizationUsed(_) => ("AuthorizationUsed", U256::ZERO),
         E::AuthorizationCanceled(_) => ("AuthorizationCanceled", U256::ZERO),
+        E::MinterConfigured(e) => ("MinterConfigured", e.allowance),
+        E::TokensRescued(e) => ("TokensRescued", e.value),
+        E::Wiped(e) => ("Wiped", e.value),
+        E::FeeAccountChanged(_) => ("FeeAccountChanged", U256::ZERO),
+        E::FeeCharged(e) => ("FeeCharged", e.fee),
     };
     TracedEvent { name, amount }
 }

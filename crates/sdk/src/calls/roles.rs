@@ -15,6 +15,8 @@ pub enum Role {
     Pauser,
     /// `UPGRADER_ROLE`: executes the upgrades the admin proposes.
     Upgrader,
+    /// `MINTER_ADMIN_ROLE`: sets what each minter may mint.
+    MinterAdmin,
 }
 
 impl Role {
@@ -26,6 +28,7 @@ impl Role {
             Self::Compliance => keccak256("COMPLIANCE_ROLE"),
             Self::Pauser => keccak256("PAUSER_ROLE"),
             Self::Upgrader => keccak256("UPGRADER_ROLE"),
+            Self::MinterAdmin => keccak256("MINTER_ADMIN_ROLE"),
         }
     }
 }

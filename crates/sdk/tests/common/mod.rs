@@ -86,8 +86,14 @@ impl Fixture {
                 compliance: address(Role::Compliance),
                 pauser: address(Role::Pauser),
                 upgrader: address(Role::Upgrader),
+                minter_admin: address(Role::MinterAdmin),
             },
             suspense: address(Role::Suspense),
+            minter_allowance: emtoken_sdk::Amount::from_base_units(
+                alloy::primitives::U256::from(emtoken_sdk::MAX_BASE_UNITS),
+                2,
+            )
+            .unwrap(),
             tiers: vec![
                 (0, tier(L0)),
                 (1, tier(L1)),

@@ -5,6 +5,7 @@ import {Script} from "forge-std/Script.sol";
 
 import {EmToken} from "../src/EmToken.sol";
 import {IEmToken} from "../src/interfaces/IEmToken.sol";
+import {IEmTokenUpgrades as EmTokenUpgradesErrors} from "../src/interfaces/IEmTokenUpgrades.sol";
 import {EmTokenDeployment} from "./EmTokenDeployment.sol";
 
 /// @notice Deploys EmToken (orders module, implementation, and the ERC-1967 proxy that is the token's
@@ -17,7 +18,7 @@ import {EmTokenDeployment} from "./EmTokenDeployment.sol";
 /// the admin is another address) hands the admin role over and renounces it. `record()` reads forge's
 /// broadcast log of that run (transactions and receipts), and writes `deployments/<chainId>.json` (the
 /// proxy's address — the token's —, its deployment block and transaction hash, the implementation and
-/// the orders module). `scripts/devnet up` runs both.
+/// both modules). `scripts/devnet up` runs both.
 ///
 /// Settings (environment; on a development chain — ids 31337, 1337 and 2018 — the role addresses default to
 /// the devnet roles of ../anvil/accounts.toml, whose keys are public; on any other chain every role address
@@ -92,29 +93,19 @@ contract Deploy is Script {
         string memory log =
             string.concat(BROADCAST_DIR, vm.toString(block.chainid), "/run-latest.json");
         string memory json = vm.readFile(log);
-        address proxy = _created(json, "EmTokenProxy");
-        bytes32 txHash;
-        uint256 count = abi.decode(vm.parseJson(json, ".transactions"), (bytes[])).length;
-        for (uint256 i = 0; i < count; i++) {
-            string memory item = string.concat(".transactions[", vm.toString(i), "]");
-            if (vm.parseJsonAddress(json, string.concat(item, ".contractAddress")) == proxy) {
-                txHash = vm.parseJsonBytes32(json, string.concat(item, ".hash"));
-            }
-        }
-        _write(
-            proxy,
-            _receiptBlock(json, txHash),
-            txHash,
-            _created(json, "EmToken"),
-            _created(json, "EmTokenOrders")
-        );
+        (address proxy, bytes32 txHash) = _created(json, "EmTokenProxy");
+        (address implementation,) = _created(json, "EmToken");
+        (address orders,) = _created(json, "EmTokenOrders");
+        (address authorizations,) = _created(json, "EmTokenAuthorizations");
+        _write(proxy, _receiptBlock(json, txHash), txHash, implementation, orders, authorizations);
     }
 
-    /// @dev The address the broadcast log's CREATE of `contractName` gave.
+    /// @dev The address the broadcast log's CREATE of `contractName` gave, and its transaction (forge
+    /// also sets `contractAddress` on later calls to the contract: only the CREATE counts).
     function _created(string memory json, string memory contractName)
         private
         pure
-        returns (address)
+        returns (address, bytes32)
     {
         uint256 count = abi.decode(vm.parseJson(json, ".transactions"), (bytes[])).length;
         for (uint256 i = 0; i < count; i++) {
@@ -125,7 +116,12 @@ contract Deploy is Script {
                     && keccak256(
                             bytes(vm.parseJsonString(json, string.concat(item, ".contractName")))
                         ) == keccak256(bytes(contractName))
-            ) return vm.parseJsonAddress(json, string.concat(item, ".contractAddress"));
+            ) {
+                return (
+                    vm.parseJsonAddress(json, string.concat(item, ".contractAddress")),
+                    vm.parseJsonBytes32(json, string.concat(item, ".hash"))
+                );
+            }
         }
         revert DeploymentNotFound(contractName);
     }
@@ -148,6 +144,10 @@ contract Deploy is Script {
             minterAdmin: _role("EMTOKEN_MINTER_ADMIN", accounts, mnemonic, "minter_admin")
         });
         c.minterAllowance = minterAllowance(c.decimals);
+        // The token refuses it at initialisation only for the deployer, the temporary admin.
+        if (c.roles.upgrader == c.roles.admin) {
+            revert EmTokenUpgradesErrors.RolesMustDiffer("admin", "upgrader");
+        }
         c.suspense = _role("EMTOKEN_SUSPENSE", accounts, mnemonic, "suspense");
         c.levels = vm.envOr("EMTOKEN_TIER_LEVELS", ",", _list(0, 1, 2));
         c.maxBalance = vm.envOr("EMTOKEN_TIER_MAX_BALANCE", ",", _list(250, 10_000, 0));
@@ -213,13 +213,15 @@ contract Deploy is Script {
         uint256 blockNumber,
         bytes32 txHash,
         address implementation,
-        address ordersModule
+        address ordersModule,
+        address authorizationsModule
     ) private {
         string memory key = "deployment";
         vm.serializeUint(key, "chainId", block.chainid);
         vm.serializeAddress(key, "address", token);
         vm.serializeAddress(key, "implementation", implementation);
         vm.serializeAddress(key, "ordersModule", ordersModule);
+        vm.serializeAddress(key, "authorizationsModule", authorizationsModule);
         vm.serializeUint(key, "deploymentBlock", blockNumber);
         string memory json = vm.serializeBytes32(key, "transactionHash", txHash);
         string memory dir = vm.envOr("EMTOKEN_DEPLOYMENTS_DIR", string("deployments"));

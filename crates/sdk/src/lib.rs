@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 mod amount;
+mod authorizations;
 mod calls;
 mod client;
 mod deploy;
@@ -19,6 +20,10 @@ mod records;
 mod sender;
 
 pub use amount::{Amount, AmountError, MAX_BASE_UNITS};
+pub use authorizations::{
+    CancelAuthorization, HoldWithAuthorization, Permit, ReceiveWithAuthorization,
+    TransferWithAuthorization, sign_authorization,
+};
 pub use calls::Role;
 pub use client::{ClientBuilder, EmTokenClient, Submitted};
 pub use deploy::{DeployConfig, Deployment, Roles, deploy};

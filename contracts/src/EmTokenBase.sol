@@ -191,9 +191,10 @@ abstract contract EmTokenBase is
         TokenStorage storage $ = _token();
         Globals memory g = $.globals;
         if (g.paused) revert EnforcedPause();
+        // A mint's new supply, checked against the cap after the receiver's own checks.
+        uint256 supply;
         if (from == address(0)) {
-            uint256 supply = uint256(g.totalSupply) + value;
-            if (supply > MAX_SUPPLY) revert SupplyCapExceeded(supply, MAX_SUPPLY);
+            supply = uint256(g.totalSupply) + value;
             $.globals.totalSupply = uint96(supply);
         } else {
             Account storage sender = $.accounts[from];
@@ -218,6 +219,7 @@ abstract contract EmTokenBase is
             if (!system && from != to) _checkBalanceLimit(r.kycLevel, to, balance);
             receiver.balance = uint96(balance);
         }
+        if (supply > MAX_SUPPLY) revert SupplyCapExceeded(supply, MAX_SUPPLY);
         emit IERC20.Transfer(from, to, value);
     }
 

@@ -1318,6 +1318,14 @@ contract HoldReleaseTest is HoldableTestBase {
 // =====================================================================================================
 
 contract HoldRenewalTest is HoldableTestBase {
+    /// @dev A hold the payer issued stores no issuer (zero): the zero address is not its issuer.
+    function test_RevertWhen_Renew_ByTheZeroAddress() public {
+        bytes32 id = _hold(VALUE, 1 days);
+        _expectRenewalNotAllowed(id, address(0));
+        vm.prank(address(0));
+        token.renewHold(id, 2 days);
+    }
+
     uint256 internal expiration0;
 
     function setUp() public override {

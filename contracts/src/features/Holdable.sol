@@ -181,7 +181,9 @@ abstract contract Holdable is HoldsBase, IHoldable {
         uint256 previous = h.expiration;
         if (_isExpired(h)) revert HoldExpired(holdId, previous);
         if (msg.sender != h.notary) {
-            if (msg.sender != h.payer && msg.sender != h.issuer) {
+            // The issuer is stored only when it is not the payer (zero otherwise).
+            address issuer = h.issuer;
+            if (msg.sender != h.payer && (issuer == address(0) || msg.sender != issuer)) {
                 revert HoldRenewalNotAllowed(holdId, msg.sender);
             }
             // The payer's guarantee to the payee: it may extend, never shorten.

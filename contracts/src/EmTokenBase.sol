@@ -192,7 +192,7 @@ abstract contract EmTokenBase is
         Globals memory g = $.globals;
         if (g.paused) revert EnforcedPause();
         // A mint's new supply, checked against the cap after the receiver's own checks.
-        uint256 supply;
+        uint256 supply = 0;
         if (from == address(0)) {
             supply = uint256(g.totalSupply) + value;
             $.globals.totalSupply = uint96(supply);

@@ -29,14 +29,15 @@
 //! ```
 
 use alloy::{
-    primitives::{Address, B256, Bytes, U256, keccak256},
+    primitives::{Address, B256, Bytes, U256},
     signers::Signer,
     sol,
-    sol_types::{Eip712Domain, SolStruct, SolValue},
+    sol_types::{Eip712Domain, SolStruct},
 };
 
 use crate::{
-    Created, EmTokenClient, Error, PreparedCall, Result, TxOutcome, client::contract_error,
+    Created, EmTokenClient, Error, OperationId, PreparedCall, Result, TxOutcome,
+    client::contract_error,
 };
 
 sol! {
@@ -168,17 +169,7 @@ impl EmTokenClient {
         authorization: &ReceiveWithAuthorization,
         signature: Bytes,
     ) -> Result<TxOutcome> {
-        let a = authorization;
-        let call = self.contract().receiveWithAuthorization_0(
-            a.from,
-            a.to,
-            a.value,
-            a.validAfter,
-            a.validBefore,
-            a.nonce,
-            signature,
-        );
-        self.send(PreparedCall::new(call.into_transaction_request()))
+        self.send(self.prepare_receive_with_authorization(authorization, signature))
             .await
     }
 
@@ -188,12 +179,7 @@ impl EmTokenClient {
         cancellation: &CancelAuthorization,
         signature: Bytes,
     ) -> Result<TxOutcome> {
-        let call = self.contract().cancelAuthorization_0(
-            cancellation.authorizer,
-            cancellation.nonce,
-            signature,
-        );
-        self.send(PreparedCall::new(call.into_transaction_request()))
+        self.send(self.prepare_cancel_authorization(cancellation, signature))
             .await
     }
 
@@ -204,7 +190,7 @@ impl EmTokenClient {
         authorization: &HoldWithAuthorization,
         signature: Bytes,
     ) -> Result<Created> {
-        let id = keccak256((authorization.payer, authorization.operationId).abi_encode());
+        let id = OperationId::from_bytes(authorization.operationId).record_key(authorization.payer);
         let outcome = self
             .send(self.prepare_hold_with_authorization(authorization, signature))
             .await?;
@@ -236,6 +222,38 @@ impl EmTokenClient {
             a.validAfter,
             a.validBefore,
             a.nonce,
+            signature,
+        );
+        PreparedCall::new(call.into_transaction_request())
+    }
+
+    /// [`Self::receive_with_authorization`], prepared and not sent.
+    pub fn prepare_receive_with_authorization(
+        &self,
+        a: &ReceiveWithAuthorization,
+        signature: Bytes,
+    ) -> PreparedCall {
+        let call = self.contract().receiveWithAuthorization_0(
+            a.from,
+            a.to,
+            a.value,
+            a.validAfter,
+            a.validBefore,
+            a.nonce,
+            signature,
+        );
+        PreparedCall::new(call.into_transaction_request())
+    }
+
+    /// [`Self::cancel_authorization`], prepared and not sent.
+    pub fn prepare_cancel_authorization(
+        &self,
+        cancellation: &CancelAuthorization,
+        signature: Bytes,
+    ) -> PreparedCall {
+        let call = self.contract().cancelAuthorization_0(
+            cancellation.authorizer,
+            cancellation.nonce,
             signature,
         );
         PreparedCall::new(call.into_transaction_request())

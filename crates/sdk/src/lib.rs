@@ -24,7 +24,7 @@ pub use authorizations::{
     CancelAuthorization, HoldWithAuthorization, Permit, ReceiveWithAuthorization,
     TransferWithAuthorization, sign_authorization,
 };
-pub use calls::Role;
+pub use calls::{PendingUpgrade, Role};
 pub use client::{ClientBuilder, EmTokenClient, Submitted};
 pub use deploy::{DeployConfig, Deployment, Roles, deploy};
 pub use emtoken_bindings::EmToken::EmTokenEvents;

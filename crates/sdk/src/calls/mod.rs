@@ -5,9 +5,11 @@
 mod clearable;
 mod compliance;
 mod funds;
+mod governance;
 mod holds;
 mod payouts;
 mod roles;
 mod token;
 
+pub use governance::PendingUpgrade;
 pub use roles::Role;

@@ -17,6 +17,10 @@ pub enum Role {
     Upgrader,
     /// `MINTER_ADMIN_ROLE`: sets what each minter may mint.
     MinterAdmin,
+    /// `RESCUER_ROLE`: sends back other tokens sent to the token's address (granted when needed).
+    Rescuer,
+    /// `WIPER_ROLE`: burns a frozen wallet's balance by court order (granted when needed).
+    Wiper,
 }
 
 impl Role {
@@ -29,6 +33,8 @@ impl Role {
             Self::Pauser => keccak256("PAUSER_ROLE"),
             Self::Upgrader => keccak256("UPGRADER_ROLE"),
             Self::MinterAdmin => keccak256("MINTER_ADMIN_ROLE"),
+            Self::Rescuer => keccak256("RESCUER_ROLE"),
+            Self::Wiper => keccak256("WIPER_ROLE"),
         }
     }
 }

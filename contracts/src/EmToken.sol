@@ -98,6 +98,9 @@ contract EmToken is Holdable, UUPSUpgradeable, IERC20Metadata, IEmTokenCore, IEm
         _grantRole(COMPLIANCE_ROLE, roles.compliance);
         _grantRole(PAUSER_ROLE, roles.pauser);
         _grantRole(UPGRADER_ROLE, roles.upgrader);
+        // Upgraders name upgraders: the admin, which proposes, can never give itself (or a second key of
+        // its own) the executing role.
+        _setRoleAdmin(UPGRADER_ROLE, UPGRADER_ROLE);
         _grantRole(MINTER_ADMIN_ROLE, roles.minterAdmin);
         emit SuspenseAccountChanged(address(0), suspense);
     }
@@ -228,6 +231,7 @@ contract EmToken is Holdable, UUPSUpgradeable, IERC20Metadata, IEmTokenCore, IEm
     function setFeeAccount(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (account == address(0)) revert ZeroAddress("feeAccount");
         TokenStorage storage $ = _token();
+        if (!$.accounts[account].registered) revert ICompliance.WalletNotRegistered(account);
         emit IFees.FeeAccountChanged($.feeAccount, account);
         $.feeAccount = account;
     }

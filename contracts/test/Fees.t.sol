@@ -29,6 +29,13 @@ contract FeesTest is EmTokenTest {
         _fund(alice, 100_000);
     }
 
+    function test_RevertWhen_setFeeAccount_notRegistered() public {
+        vm.expectRevert(abi.encodeWithSelector(ICompliance.WalletNotRegistered.selector, stranger));
+        vm.prank(admin);
+        token.setFeeAccount(stranger);
+        assertEq(token.feeAccount(), fees);
+    }
+
     // ================================================================ operator transfers
 
     function test_operatorTransferWithFee() public {

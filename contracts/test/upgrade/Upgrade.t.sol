@@ -92,10 +92,48 @@ contract UpgradeTest is EmTokenTest {
         token.upgradeToAndCall(address(other), "");
     }
 
+    function test_RevertWhen_adminGrantsItselfTheUpgraderRole() public {
+        bytes32 role = token.UPGRADER_ROLE();
+        assertEq(token.getRoleAdmin(role), role, "upgraders name upgraders");
+        for (uint256 i; i < 2; ++i) {
+            address to = i == 0 ? admin : stranger;
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAccessControl.AccessControlUnauthorizedAccount.selector, admin, role
+                )
+            );
+            vm.prank(admin);
+            token.grantRole(role, to);
+        }
+    }
+
+    function test_upgraderRotatesItsKey() public {
+        bytes32 role = token.UPGRADER_ROLE();
+        vm.prank(upgrader);
+        token.grantRole(role, stranger);
+        vm.prank(upgrader);
+        token.renounceRole(role, upgrader);
+        vm.prank(admin);
+        token.proposeUpgrade(address(next));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, upgrader, role
+            )
+        );
+        vm.prank(upgrader);
+        token.upgradeToAndCall(address(next), "");
+        vm.prank(stranger);
+        token.upgradeToAndCall(address(next), "");
+        assertEq(token.version(), 2);
+    }
+
     function test_RevertWhen_upgrade_proposerExecutesWithTheUpgraderRole() public {
         bytes32 role = token.UPGRADER_ROLE();
-        vm.startPrank(admin);
+        // Only an upgrader can give the admin the role; even then the admin's own proposal needs the
+        // other key.
+        vm.prank(upgrader);
         token.grantRole(role, admin);
+        vm.startPrank(admin);
         token.proposeUpgrade(address(next));
         vm.expectRevert(
             abi.encodeWithSelector(IEmTokenUpgrades.UpgradeNeedsSecondKey.selector, admin)

@@ -111,8 +111,10 @@ const ORDERS: &[Selector] = selectors![
     ZeroAddress,
 ];
 
-/// Upgrades and initialisation: the SDK has no calls for them (upgrades are an operator's procedure with
-/// two keys), so `upgrade_and_initialization_errors` raises each one through the generated bindings.
+/// Upgrades and initialisation: `upgrade_and_initialization_errors` raises each one through the generated
+/// bindings, since most (a non-UUPS implementation, a value sent, a failing call, a second
+/// initialisation) are not reachable through the SDK's typed calls; tests/governance.rs checks the SDK's
+/// upgrade calls report theirs.
 const UPGRADES: &[Selector] = selectors![
     ImplementationWithoutCode,
     UpgradeNotProposed,
@@ -126,9 +128,10 @@ const UPGRADES: &[Selector] = selectors![
     RolesMustDiffer,
 ];
 
-/// Signed authorizations (EIP-2612 permits, EIP-3009 transfers, receives and cancellations): the SDK has
-/// no calls for them yet, so `signed_authorization_errors` raises each one through the generated
-/// bindings.
+/// Signed authorizations (EIP-2612 permits, EIP-3009 transfers, receives and cancellations):
+/// `signed_authorization_errors` raises each one through the generated bindings (bad signatures and
+/// wrong callers are what the SDK's signing helpers never produce); tests/authorizations.rs covers the
+/// SDK's calls.
 const AUTHORIZATIONS: &[Selector] = selectors![
     PermitExpired,
     AuthorizationNotYetValid,
@@ -138,8 +141,9 @@ const AUTHORIZATIONS: &[Selector] = selectors![
     CallerNotPayee,
 ];
 
-/// Minter allowances, rescues and fees: the SDK has no calls for them yet, so `supply_and_fee_errors`
-/// raises each one through the generated bindings.
+/// Minter allowances, rescues and fees: `supply_and_fee_errors` raises each one through the generated
+/// bindings (`MinterAllowanceTooLarge` cannot come from the SDK's `configure_minter`, whose `Amount`
+/// stops at the supply cap); tests/governance.rs checks the SDK's calls report the others.
 const SUPPLY_FEES: &[Selector] = selectors![
     MinterAllowanceTooLarge,
     MinterAllowanceExceeded,
@@ -1237,7 +1241,7 @@ async fn upgrade_and_initialization_errors() {
     mined(
         token
             .grantRole(ContractRole::Upgrader.id(), admin)
-            .from(admin)
+            .from(upgrader)
             .send()
             .await,
     )

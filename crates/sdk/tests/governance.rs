@@ -722,10 +722,19 @@ async fn an_upgrade_needs_the_proposal_of_one_key_and_the_execution_of_another()
             neededRole: ContractRole::Upgrader.id(),
         }),
     );
-    f.admin
+    // Upgraders name upgraders: the admin cannot give itself the role; only an upgrader can.
+    assert_refused(
+        f.admin.grant_role(ContractRole::Upgrader, admin).await,
+        "grantRole",
+        revert!(AccessControlUnauthorizedAccount {
+            account: admin,
+            neededRole: ContractRole::Upgrader.id(),
+        }),
+    );
+    upgrader
         .grant_role(ContractRole::Upgrader, admin)
         .await
-        .expect("grant the admin the upgrader role");
+        .expect("the upgrader grants the admin the upgrader role");
     assert_refused(
         f.admin.upgrade_to_and_call(next, Bytes::new()).await,
         "upgradeToAndCall",

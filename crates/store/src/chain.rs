@@ -54,7 +54,7 @@ impl Tx {
             "DELETE FROM wallets WHERE chain_id = $1 AND user_id IS NULL",
             "UPDATE wallets SET balance = 0, final_held = 0, head_total = 0, held = 0, registered = false,
                  kyc_level = NULL, frozen = false, first_block = NULL, created_at = NULL,
-                 is_suspense = false, is_operator = false,
+                 is_suspense = false, is_fee_account = false, is_operator = false,
                  status = CASE WHEN status = 'UNSUBSCRIBED' THEN status ELSE 'PENDING' END
              WHERE chain_id = $1",
         ] {

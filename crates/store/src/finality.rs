@@ -16,8 +16,8 @@ pub struct Rollback {
     pub record_keys: Vec<Hash>,
     /// Addresses whose compliance events were removed.
     pub compliance_addresses: Vec<Addr>,
-    /// Addresses named by removed role events (suspense account changes, operator role grants and
-    /// revocations).
+    /// Addresses named by removed role events (suspense and fee account changes, operator role grants
+    /// and revocations).
     pub role_addresses: Vec<Addr>,
 }
 
@@ -94,7 +94,7 @@ impl Tx {
         let role_addresses: Vec<(Addr,)> = sqlx::query_as(
             "SELECT DISTINCT substring(t FROM 13) FROM events, unnest(topics[2:3]) AS t
              WHERE chain_id = $1 AND block_number > $2
-               AND (name = 'SuspenseAccountChanged'
+               AND (name IN ('SuspenseAccountChanged', 'FeeAccountChanged')
                     OR (name IN ('RoleGranted', 'RoleRevoked') AND topics[2] = $3 AND t = topics[3]))",
         )
         .bind(chain_id)

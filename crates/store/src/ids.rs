@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use emtoken_types::{OrderKind, RecordKind, Role};
+use emtoken_types::{FeeKind, OrderKind, RecordKind, Role};
 
 use crate::{Addr, Hash};
 
@@ -70,6 +70,19 @@ pub fn event_movement_id(chain_id: i64, tx: &Hash, ordinal: i32, role: Role) -> 
 /// card is declined) and the indexer gives the mined one the same id.
 pub fn card_cashin_movement_id(chain_id: i64, reference: &Hash) -> Uuid {
     id(&[b"card-cashin", &chain_id.to_be_bytes(), reference])
+}
+
+/// A COMMISSION (or COMMISSION_IN) movement of the fee `FeeCharged` names: the fee's kind and its
+/// operation's key, which the contract charges at most once (one transfer id, one hold execution, one
+/// payment reference, one payout execution), so that the platform names the commission before it is mined.
+pub fn commission_movement_id(chain_id: i64, kind: FeeKind, operation: &Hash, role: Role) -> Uuid {
+    id(&[
+        b"commission",
+        &chain_id.to_be_bytes(),
+        &[kind as u8],
+        operation,
+        role.as_str().as_bytes(),
+    ])
 }
 
 #[cfg(test)]

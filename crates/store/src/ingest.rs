@@ -185,7 +185,7 @@ impl Tx {
         Ok(())
     }
 
-    /// Changes wallets' platform roles (suspense account, operator).
+    /// Changes wallets' platform roles (suspense account, fee account, operator).
     pub async fn set_system_roles(&mut self, rows: &[SystemRoleRow]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
@@ -194,8 +194,10 @@ impl Tx {
         sqlx::query(
             "UPDATE wallets w
              SET is_suspense = COALESCE(u.suspense, CASE WHEN u.reset THEN false ELSE w.is_suspense END),
+                 is_fee_account = COALESCE(u.fees, CASE WHEN u.reset THEN false ELSE w.is_fee_account END),
                  is_operator = COALESCE(u.operator, CASE WHEN u.reset THEN false ELSE w.is_operator END)
-             FROM UNNEST($2::bytea[], $3::bool[], $4::bool[], $5::bool[]) AS u(address, suspense, operator, reset)
+             FROM UNNEST($2::bytea[], $3::bool[], $4::bool[], $5::bool[], $6::bool[])
+                  AS u(address, suspense, operator, reset, fees)
              WHERE w.chain_id = $1 AND w.address = u.address",
         )
         .bind(chain_id)
@@ -203,6 +205,7 @@ impl Tx {
         .bind(rows.iter().map(|r| r.suspense).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.operator).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.reset).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.fee_account).collect::<Vec<_>>())
         .execute(self.conn())
         .await?;
         Ok(())
@@ -419,8 +422,8 @@ impl Tx {
     }
 
     /// Stored events about these records, these addresses' compliance events, or the role events
-    /// (SuspenseAccountChanged, RoleGranted / RoleRevoked of OPERATOR_ROLE) naming `roles_of`, in chain
-    /// order.
+    /// (SuspenseAccountChanged, FeeAccountChanged, RoleGranted / RoleRevoked of OPERATOR_ROLE) naming
+    /// `roles_of`, in chain order.
     pub async fn events_of(
         &mut self,
         keys: &[Hash],
@@ -439,7 +442,7 @@ impl Tx {
              WHERE chain_id = $1 AND (record_key = ANY($2)
                 OR (name IN ('WalletRegistered', 'KycLevelChanged', 'Frozen', 'Unfrozen')
                     AND lower(args->>'wallet') = ANY($3))
-                OR (name = 'SuspenseAccountChanged'
+                OR (name IN ('SuspenseAccountChanged', 'FeeAccountChanged')
                     AND (substring(topics[2] FROM 13) = ANY($4) OR substring(topics[3] FROM 13) = ANY($4)))
                 OR (name IN ('RoleGranted', 'RoleRevoked') AND topics[2] = $5
                     AND substring(topics[3] FROM 13) = ANY($4)))

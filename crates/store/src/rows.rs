@@ -136,15 +136,17 @@ pub struct ComplianceRow {
     pub reset: bool,
 }
 
-/// A change of a wallet's platform role (SuspenseAccountChanged; RoleGranted / RoleRevoked of
-/// OPERATOR_ROLE): fields left `None` keep their stored value, unless `reset` starts from no role
-/// (re-derivation after a reorganisation).
+/// A change of a wallet's platform role (SuspenseAccountChanged; FeeAccountChanged; RoleGranted /
+/// RoleRevoked of OPERATOR_ROLE): fields left `None` keep their stored value, unless `reset` starts from
+/// no role (re-derivation after a reorganisation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SystemRoleRow {
     /// The address.
     pub address: Addr,
     /// It is the contract's suspense account.
     pub suspense: Option<bool>,
+    /// It is the account fees are paid to.
+    pub fee_account: Option<bool>,
     /// It holds OPERATOR_ROLE.
     pub operator: Option<bool>,
     /// Start from no role instead of the stored ones.
@@ -206,8 +208,9 @@ pub struct MovementRow {
     pub id: Uuid,
     /// The wallet it belongs to.
     pub wallet_id: Uuid,
-    /// CARD_CASHIN, BANK_ACCOUNT_CASHIN, BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE;
-    /// SUSPENSE_IN, SUSPENSE_OUT on the suspense account.
+    /// CARD_CASHIN, BANK_ACCOUNT_CASHIN, BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE,
+    /// COMMISSION, WIPE; SUSPENSE_IN, SUSPENSE_OUT on the suspense account; COMMISSION_IN on the fee
+    /// account.
     pub r#type: MovementType,
     /// PENDING, SUCCESS or ERROR.
     pub status: MovementStatus,

@@ -69,3 +69,17 @@ numbered!(
         BankTransfer = 1,
     }
 );
+
+numbered!(
+    /// Which operation a fee (`FeeCharged`) belongs to; its `operation` is that operation's key.
+    FeeKind {
+        /// An operator transfer (`operatorTransferWithFee`): the key is the transfer id.
+        OperatorTransfer = 0,
+        /// A hold's execution (`executeHoldWithFee`): the key is the hold id.
+        HoldExecution = 1,
+        /// A mint (`mintWithFee`): the key is the payment reference.
+        Mint = 2,
+        /// A payout's execution (`executePayoutWithFee`): the key is the payout's order id.
+        Payout = 3,
+    }
+);

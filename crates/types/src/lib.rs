@@ -2,7 +2,7 @@
 //! the CLI (docs/records.md says what each word means):
 //!
 //! - what the contract stores, by its numbers ([`HoldStatus`], [`OrderStatus`], [`PayoutStatus`],
-//!   [`MintKind`]: `TryFrom<u8>`);
+//!   [`MintKind`], [`FeeKind`]: `TryFrom<u8>`);
 //! - what the records say, by their names ([`MovementType`], [`MovementStatus`], [`Outcome`],
 //!   [`RecordKind`], [`OrderKind`], [`HoldState`], [`OrderState`], [`WalletStatus`], [`UserKind`],
 //!   [`UserStatus`], [`DocumentType`], [`RequestKind`], [`RequestState`], [`ClientRole`]): `as_str` /
@@ -176,7 +176,7 @@ macro_rules! named {
 mod chain;
 mod records;
 
-pub use chain::{HoldStatus, MintKind, OrderStatus, PayoutStatus};
+pub use chain::{FeeKind, HoldStatus, MintKind, OrderStatus, PayoutStatus};
 pub use records::{
     ClientRole, DocumentType, HoldState, MovementStatus, MovementType, OrderKind, OrderState,
     Outcome, RecordKind, RequestKind, RequestState, Role, UserKind, UserStatus, WalletStatus,

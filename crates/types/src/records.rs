@@ -26,6 +26,12 @@ named!(
         SuspenseIn = "SUSPENSE_IN",
         /// A payout's funds leaving the suspense account (burnt or sent back).
         SuspenseOut = "SUSPENSE_OUT",
+        /// A commission the wallet paid for one of its operations (to the fee account).
+        Commission = "COMMISSION",
+        /// A commission reaching the fee account (from the wallet that paid it).
+        CommissionIn = "COMMISSION_IN",
+        /// Funds of a frozen wallet burnt by a court order or a regulator's decision.
+        Wipe = "WIPE",
     }
 );
 
@@ -360,6 +366,12 @@ pub enum Role {
     SuspenseIn,
     /// A payout's funds leaving the suspense account.
     SuspenseOut,
+    /// The payer's side of a commission.
+    Commission,
+    /// The fee account's side of a commission.
+    CommissionIn,
+    /// A wipe of a frozen wallet's funds.
+    Wipe,
 }
 
 impl Role {
@@ -373,6 +385,9 @@ impl Role {
         Role::Release,
         Role::SuspenseIn,
         Role::SuspenseOut,
+        Role::Commission,
+        Role::CommissionIn,
+        Role::Wipe,
     ];
 
     /// Its name in ids.
@@ -386,6 +401,9 @@ impl Role {
             Role::Release => "release",
             Role::SuspenseIn => "suspense_in",
             Role::SuspenseOut => "suspense_out",
+            Role::Commission => "commission",
+            Role::CommissionIn => "commission_in",
+            Role::Wipe => "wipe",
         }
     }
 }
@@ -407,7 +425,8 @@ impl FromStr for Role {
             .ok_or_else(|| Unknown::Name {
                 vocabulary: "Role",
                 text: text.to_owned(),
-                known: "out, in, cashin, cashout, lock, release, suspense_in, suspense_out"
+                known: "out, in, cashin, cashout, lock, release, suspense_in, suspense_out, commission, \
+                        commission_in, wipe"
                     .to_owned(),
             })
     }

@@ -49,7 +49,7 @@ fn names_round_trip() {
 
 #[test]
 fn the_stored_names_are_the_schemas() {
-    // The CHECK constraints of the movements table (migration 0008) and the wallets table (0001).
+    // The CHECK constraints of the movements table (migration 0019) and the wallets table (0001).
     let types: Vec<_> = MovementType::ALL.iter().map(|t| t.as_str()).collect();
     assert_eq!(
         types,
@@ -62,7 +62,10 @@ fn the_stored_names_are_the_schemas() {
             "LOCK",
             "RELEASE",
             "SUSPENSE_IN",
-            "SUSPENSE_OUT"
+            "SUSPENSE_OUT",
+            "COMMISSION",
+            "COMMISSION_IN",
+            "WIPE"
         ]
     );
     let statuses: Vec<_> = WalletStatus::ALL.iter().map(|s| s.as_str()).collect();
@@ -85,7 +88,7 @@ fn unknown_names_and_numbers_are_refused_with_what_is_known() {
     assert_eq!(
         error.to_string(),
         "'TRANSFER' is not a MovementType (one of: CARD_CASHIN, BANK_ACCOUNT_CASHIN, \
-         BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE, SUSPENSE_IN, SUSPENSE_OUT)"
+         BANK_ACCOUNT_CASHOUT, TRANSFER_IN, TRANSFER_OUT, LOCK, RELEASE, SUSPENSE_IN, SUSPENSE_OUT, COMMISSION, COMMISSION_IN, WIPE)"
     );
     assert!(
         "pending".parse::<MovementStatus>().is_err(),
@@ -98,6 +101,8 @@ fn unknown_names_and_numbers_are_refused_with_what_is_known() {
     assert!(PayoutStatus::try_from(7).is_err());
     assert!(OrderStatus::try_from(6).is_err());
     assert!(MintKind::try_from(2).is_err());
+    assert_eq!(FeeKind::try_from(3).unwrap(), FeeKind::Payout);
+    assert!(FeeKind::try_from(4).is_err());
     assert!("nowhere".parse::<Role>().is_err());
 }
 
@@ -142,6 +147,9 @@ fn contract_numbers_map_to_record_states() {
         "release",
         "suspense_in",
         "suspense_out",
+        "commission",
+        "commission_in",
+        "wipe",
     ] {
         assert_eq!(role.parse::<Role>().unwrap().as_str(), role);
     }

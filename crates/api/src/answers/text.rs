@@ -213,6 +213,8 @@ pub enum Decision {
 pub enum SystemRole {
     /// Where payouts' funds wait.
     Suspense,
+    /// Where commissions are paid (its COMMISSION_IN movements sum to its balance).
+    Fees,
     /// A holder of the operator role.
     Operator,
 }

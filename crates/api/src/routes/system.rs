@@ -65,7 +65,8 @@ pub(crate) async fn bank_list_system_accounts(
 /// `GET /api/v1/bank/system-accounts/{address}/movements`: a system account's movements, paged, sorted
 /// and filtered like a wallet's (`startDate`, `endDate`, `status`). The suspense account's SUCCESS
 /// movements sum to its balance: SUSPENSE_IN a payout's funds put in suspense, SUSPENSE_OUT burnt
-/// (payout executed) or sent back to the wallet (rejected).
+/// (payout executed) or sent back to the wallet (rejected); so do the fee account's: COMMISSION_IN, one
+/// per commission charged.
 #[utoipa::path(get, path = "/api/v1/bank/system-accounts/{address}/movements", tag = "bank",
     params(("address" = String, Path, pattern = r"^0x[0-9a-fA-F]{40}$", description = "the account's address"), ("startDate" = Option<String>, Query, format = DateTime, description = "created at or after: RFC 3339, or 2020-02-28 12:00:00 (UTC) or 2020-02-28; after endDate is a 400"), ("endDate" = Option<String>, Query, format = DateTime, description = "created at or before (same forms)"), ("status" = Option<crate::answers::MovementStatus>, Query, description = "only movements with this status"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"), ("sort" = Option<String>, Query, pattern = r"^(createdAt|updatedAt|amount|status|type)(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "field[,asc|desc] (default createdAt,asc)")),
     responses((status = 200, description = "a page of the account's movements", body = crate::answers::Page<crate::answers::MovementList>),

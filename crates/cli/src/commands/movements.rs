@@ -138,10 +138,13 @@ fn describe(movements: &[Movement]) -> String {
     ]);
     for m in movements {
         let counterparty = match m.r#type {
-            MovementType::TransferIn | MovementType::SuspenseIn => {
+            MovementType::TransferIn | MovementType::SuspenseIn | MovementType::CommissionIn => {
                 m.origin_dlt_address.as_deref().map(|a| format!("from {a}"))
             }
-            MovementType::TransferOut => m.target_dlt_address.as_deref().map(|a| format!("to {a}")),
+            MovementType::TransferOut | MovementType::Commission => {
+                m.target_dlt_address.as_deref().map(|a| format!("to {a}"))
+            }
+            MovementType::Wipe => m.concept.clone(),
             MovementType::SuspenseOut => Some(m.target_dlt_address.as_deref().map_or_else(
                 || "burnt (payout executed)".to_owned(),
                 |a| format!("back to {a}"),

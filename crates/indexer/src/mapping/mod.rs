@@ -278,6 +278,7 @@ impl Mapper {
                 self.hold_event(d, transfers)?;
             }
             event if self.role_event(event, ev) => {}
+            event if self.fee_event(event, ev, transfers)? => {}
             _ => self.order_event(d, transfers)?,
         }
         Ok(())
@@ -456,6 +457,7 @@ fn dedup<T: Ord + Copy>(items: &mut Vec<T>) {
     items.dedup();
 }
 
+mod fees;
 mod orders;
 mod roles;
 mod rows;

@@ -1,5 +1,5 @@
-//! Platform accounts: the suspense account (SuspenseAccountChanged, emitted at deployment too) and the
-//! holders of OPERATOR_ROLE (RoleGranted / RoleRevoked). Marked on their wallet rows so that readers
+//! Platform accounts: the suspense account (SuspenseAccountChanged, emitted at deployment too), the fee
+//! account (FeeAccountChanged) and the holders of OPERATOR_ROLE (RoleGranted / RoleRevoked). Marked on their wallet rows so that readers
 //! tell them from users' wallets; re-derived after a reorganisation like compliance.
 
 use emtoken_sdk::{EmTokenEvents as E, Role};
@@ -17,6 +17,7 @@ impl Mapper {
                 SystemRoleRow {
                     address: *address,
                     suspense: Some(false),
+                    fee_account: Some(false),
                     operator: Some(false),
                     reset: true,
                 },
@@ -33,6 +34,15 @@ impl Mapper {
                     self.role_of(previous, ev).suspense = Some(false);
                 }
                 self.role_of(next, ev).suspense = Some(true);
+            }
+            E::FeeAccountChanged(e) => {
+                let (previous, next) = (addr(e.previousAccount), addr(e.newAccount));
+                if previous != ZERO && previous != next {
+                    self.role_of(previous, ev).fee_account = Some(false);
+                }
+                if next != ZERO {
+                    self.role_of(next, ev).fee_account = Some(true);
+                }
             }
             E::RoleGranted(e) if e.role == Role::Operator.id() => {
                 self.role_of(addr(e.account), ev).operator = Some(true);
@@ -51,6 +61,7 @@ impl Mapper {
         self.roles.entry(address).or_insert_with(|| SystemRoleRow {
             address,
             suspense: None,
+            fee_account: None,
             operator: None,
             reset: false,
         })

@@ -15,7 +15,7 @@ use std::{collections::BTreeMap, fmt::Write as _};
 use alloy::primitives::{Address, B256, U256};
 use emtoken_sdk::{EmTokenEvents as E, Role as AccessRole, bindings::EmToken as C};
 use emtoken_store::{Addr, EventRow, Hash, MovementRow, ids};
-use emtoken_types::{MovementType, Outcome, Role};
+use emtoken_types::{FeeKind, MovementType, Outcome, Role};
 use rust_decimal::Decimal;
 
 mod events;
@@ -35,10 +35,11 @@ const OPERATOR: Address = Address::new([0x0e; 20]);
 const NOTARY: Address = Address::new([0x4e; 20]);
 const SUSPENSE: Address = Address::new([0x55; 20]);
 const SUSPENSE_2: Address = Address::new([0x56; 20]);
+const FEES: Address = Address::new([0xfe; 20]);
 const ZERO: Address = Address::ZERO;
 
 /// The names the snapshots show for the parties' addresses.
-const NAMES: [(Address, &str); 7] = [
+const NAMES: [(Address, &str); 8] = [
     (ZERO, "zero"),
     (ALICE, "alice"),
     (BOB, "bob"),
@@ -46,6 +47,7 @@ const NAMES: [(Address, &str); 7] = [
     (NOTARY, "notary"),
     (SUSPENSE, "suspense"),
     (SUSPENSE_2, "suspense2"),
+    (FEES, "fees"),
 ];
 
 /// A hold's or an order's key (and operation ids, payment references): one byte repeated.
@@ -372,4 +374,108 @@ fn an_unknown_status_number_is_an_error_naming_it() {
         .apply(&Chain::from(10).tx(events).decoded)
         .expect_err("refused");
     assert!(error.to_string().contains("PayoutStatus 7"), "{error}");
+}
+
+/// `payer` pays `fee` to the fee account for the operation `operation` of `kind` (its Transfer, then
+/// FeeCharged, as the contract emits them after the operation's own events).
+fn fee(operation: B256, kind: FeeKind, payer: Address, value: u64) -> Vec<E> {
+    vec![
+        transfer(payer, FEES, value),
+        E::FeeCharged(C::FeeCharged {
+            operation,
+            kind: kind as u8,
+            payer,
+            feeAccount: FEES,
+            fee: u(value),
+        }),
+    ]
+}
+
+#[test]
+fn fees_are_commissions_of_the_payer_and_the_fee_account_linked_to_their_operation() {
+    let with_fee = |mut events: Vec<E>, more: Vec<E>| {
+        events.extend(more);
+        events
+    };
+    let transfer_id = key(0x07);
+    let chain = Chain::from(10)
+        .tx(vec![E::FeeAccountChanged(C::FeeAccountChanged {
+            previousAccount: ZERO,
+            newAccount: FEES,
+        })])
+        // A card mint of 1000 of which 10 goes to the fee account.
+        .tx(with_fee(
+            minted(ALICE, 1000, 0, 0xc1),
+            fee(key(0xc1), FeeKind::Mint, ALICE, 10),
+        ))
+        // An operator transfer of 100 with a fee of 2.
+        .tx(with_fee(
+            vec![
+                transfer(ALICE, BOB, 100),
+                E::OperatorTransferExecuted(C::OperatorTransferExecuted {
+                    transferId: transfer_id,
+                    from: ALICE,
+                    to: BOB,
+                    operator: OPERATOR,
+                    operationId: key(0x08),
+                    value: u(100),
+                }),
+            ],
+            fee(transfer_id, FeeKind::OperatorTransfer, ALICE, 2),
+        ))
+        // A hold of 50 executed in full with a fee of 1.
+        .tx(vec![hold_created(0x10, ALICE, BOB, 50, 1)])
+        .tx(with_fee(
+            hold_executed(0x10, 50, 0, 0, 3),
+            fee(key(0x10), FeeKind::HoldExecution, ALICE, 1),
+        ))
+        // A payout of 400 executed from the wallet with a fee of 3.
+        .tx(payout(0x90, 1))
+        .tx(with_fee(
+            payout(0x90, 14),
+            fee(key(0x90), FeeKind::Payout, ALICE, 3),
+        ));
+    let rendered = map(30, chain);
+    // No fee is taken for a plain transfer, and every commission id is one the platform can name
+    // before the transaction is mined (from the fee's kind and its operation's key).
+    assert!(!rendered.contains("TRANSFER_OUT 10 "), "{rendered}");
+    assert_eq!(rendered.matches(" COMMISSION ").count(), 4, "{rendered}");
+    assert_eq!(rendered.matches(" COMMISSION_IN ").count(), 4, "{rendered}");
+    for line in rendered.lines().filter(|l| l.contains(" COMMISSION")) {
+        assert!(line.contains(" id fee "), "{line}");
+    }
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn a_wipe_burns_with_its_reason_and_changing_the_fee_account_moves_the_mark() {
+    let chain = || {
+        Chain::from(10)
+            .tx(minted(ALICE, 1000, 1, 0xc1))
+            .tx(vec![
+                transfer(ALICE, ZERO, 600),
+                E::Wiped(C::Wiped {
+                    wallet: ALICE,
+                    value: u(600),
+                    orderReference: key(0xd0),
+                    reason: "court order 2026/117".into(),
+                    by: OPERATOR,
+                }),
+            ])
+            .tx(vec![E::FeeAccountChanged(C::FeeAccountChanged {
+                previousAccount: FEES,
+                newAccount: BOB,
+            })])
+    };
+    let mut mapper = Mapper::new(CHAIN, 20);
+    mapper.apply(&chain().decoded).expect("maps");
+    let writes = mapper.finish();
+    let wipe = writes
+        .movements
+        .iter()
+        .find(|m| m.r#type == MovementType::Wipe)
+        .expect("a WIPE movement");
+    assert_eq!(wipe.concept.as_deref(), Some("court order 2026/117"));
+    assert_eq!(wipe.amount, Decimal::from(600));
+    insta::assert_snapshot!(map(20, chain()));
 }

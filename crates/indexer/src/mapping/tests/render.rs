@@ -45,6 +45,15 @@ pub(super) fn id_source(m: &MovementRow) -> String {
     {
         return "card-reference".to_owned();
     }
+    for kind in 0..4 {
+        let kind = FeeKind::try_from(kind).expect("a fee kind");
+        let key = m.record_key.or(m.payment_reference).unwrap_or_default();
+        for role in [Role::Commission, Role::CommissionIn] {
+            if ids::commission_movement_id(CHAIN, kind, &key, role) == m.id {
+                return format!("fee {kind:?}/{}", role.as_str());
+            }
+        }
+    }
     for &role in Role::ALL {
         if let (Some(kind), Some(key)) = (m.record_kind, m.record_key)
             && ids::record_movement_id(CHAIN, kind, &key, role) == m.id
@@ -93,9 +102,10 @@ pub(super) fn render(w: &Writes) -> String {
     for r in &w.roles {
         writeln!(
             out,
-            "role       {} suspense {} operator {}",
+            "role       {} suspense {} fees {} operator {}",
             name(&r.address),
             opt(r.suspense, yes_no),
+            opt(r.fee_account, yes_no),
             opt(r.operator, yes_no),
         )
         .unwrap();
@@ -177,10 +187,13 @@ pub(super) fn signed(m: &MovementRow) -> Decimal {
         MovementType::CardCashin
         | MovementType::BankAccountCashin
         | MovementType::TransferIn
-        | MovementType::SuspenseIn => m.amount,
+        | MovementType::SuspenseIn
+        | MovementType::CommissionIn => m.amount,
         MovementType::BankAccountCashout
         | MovementType::TransferOut
-        | MovementType::SuspenseOut => -m.amount,
+        | MovementType::SuspenseOut
+        | MovementType::Commission
+        | MovementType::Wipe => -m.amount,
         MovementType::Lock | MovementType::Release => Decimal::ZERO,
     }
 }

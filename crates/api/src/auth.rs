@@ -68,6 +68,11 @@ impl FromRequestParts<ApiState> for ClientCaller {
                 "the bank's key serves the bank endpoints (/api/v1/bank/…), not users' wallets",
             ));
         }
+        if client.is_admin() {
+            return Err(Problem::forbidden(
+                "the admin's key serves the admin endpoints (/api/v1/admin/…), not users' wallets",
+            ));
+        }
         Ok(ClientCaller(client))
     }
 }
@@ -87,5 +92,23 @@ impl FromRequestParts<ApiState> for BankCaller {
             ));
         }
         Ok(BankCaller(client))
+    }
+}
+
+/// A caller with the admin's key: the admin endpoints (currencies, issuers, the bank catalogue).
+#[derive(Debug, Clone)]
+pub(crate) struct AdminCaller(pub(crate) ClientRow);
+
+impl FromRequestParts<ApiState> for AdminCaller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
+        let Caller(client) = Caller::from_request_parts(parts, state).await?;
+        if !client.is_admin() {
+            return Err(Problem::forbidden(
+                "the admin endpoints need the admin's key (emtoken api-key create --client NAME --admin)",
+            ));
+        }
+        Ok(AdminCaller(client))
     }
 }

@@ -30,6 +30,7 @@ mod follow;
 mod iban;
 mod idempotency;
 mod identity;
+pub mod issuers;
 mod openapi;
 mod otp;
 mod paging;

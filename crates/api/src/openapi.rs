@@ -23,7 +23,7 @@ const BEARER: &str = "apiKey";
 #[openapi(
     info(
         title = "EmToken platform API",
-        description = "Users, wallets, movements, holds, transfers and cash-outs of the e-money platform, over the EmToken chain index. Authenticate with `Authorization: Bearer <api key>`: a client's key for `/api/v1/public/…` and `/api/v2/public/…`, the bank's key for `/api/v1/bank/…` (the other key is a 403). Every POST takes an optional `Idempotency-Key`: a retry with the same key and body gets the first answer and sends nothing again. Amounts are decimal strings. Errors: `{\"errors\":[{\"status\":…,\"detail\":…}]}`; a field's problem starts with its name. This document: `/api/v1/openapi.json`; an interactive viewer: `/docs`."
+        description = "Users, wallets, movements, holds, transfers and cash-outs of the e-money platform, over the EmToken chain index. Authenticate with `Authorization: Bearer <api key>`: a client's key for `/api/v1/public/…` and `/api/v2/public/…`, the bank's key for `/api/v1/bank/…`, the admin's key for `/api/v1/admin/…` (another kind of key is a 403). Every POST takes an optional `Idempotency-Key`: a retry with the same key and body gets the first answer and sends nothing again. Amounts are decimal strings. Errors: `{\"errors\":[{\"status\":…,\"detail\":…}]}`; a field's problem starts with its name. This document: `/api/v1/openapi.json`; an interactive viewer: `/docs`."
     ),
     paths(
         routes::create_natural_user,
@@ -52,6 +52,15 @@ const BEARER: &str = "apiKey";
         routes::renew_hold,
         routes::transfer,
         routes::cash_out,
+        routes::create_currency,
+        routes::list_currencies,
+        routes::get_currency,
+        routes::create_issuer,
+        routes::list_issuers,
+        routes::get_issuer,
+        routes::create_bank,
+        routes::list_banks,
+        routes::get_bank,
         routes::add_favourite,
         routes::list_favourites,
         routes::get_favourite,
@@ -86,6 +95,7 @@ const BEARER: &str = "apiKey";
         (name = "favourites", description = "Favourite external accounts of a wallet, and cash-outs to them (client key)"),
         (name = "scheduled-operations", description = "Scheduled and recurrent payments of a wallet, and their executions (client key)"),
         (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
+        (name = "admin", description = "The administrator's side: currencies, their issuers and tokens, the bank catalogue (admin key)"),
     )
 )]
 struct ApiDoc;
@@ -103,13 +113,19 @@ impl Modify for Shared {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("emt_ + 64 hex digits")
                     .description(Some(
-                        "An API key: a client's (`emtoken api-key create --client NAME`) for /api/v1/public, the bank's (`--bank`) for /api/v1/bank.",
+                        "An API key: a client's (`emtoken api-key create --client NAME`) for /api/v1/public, the bank's (`--bank`) for /api/v1/bank, the admin's (`--admin`) for /api/v1/admin.",
                     ))
                     .build(),
             ),
         );
         for (path, item) in doc.paths.paths.iter_mut() {
-            let bank = path.starts_with("/api/v1/bank/");
+            let side = if path.starts_with("/api/v1/bank/") {
+                Side::Bank
+            } else if path.starts_with("/api/v1/admin/") {
+                Side::Admin
+            } else {
+                Side::Client
+            };
             for (method, operation) in [
                 (HttpMethod::Get, item.get.as_mut()),
                 (HttpMethod::Post, item.post.as_mut()),
@@ -128,7 +144,7 @@ impl Modify for Shared {
                     };
                     let post = matches!(method, HttpMethod::Post | HttpMethod::Patch);
                     let keyed = method == HttpMethod::Post && !unkeyed(path);
-                    shared(operation, (!bank).then_some(owned), post, keyed);
+                    shared(operation, side, owned, post, keyed);
                 }
             }
         }
@@ -144,18 +160,31 @@ const UNKEYED: [&str; 4] = [
     "/temporalpk",
 ];
 
-/// Whether the POST at `path` takes no `Idempotency-Key`.
+/// Whether the POST at `path` takes no `Idempotency-Key`: those above, and the admin's (records unique by
+/// a field: a second creation of the same is a 409 naming the first).
 fn unkeyed(path: &str) -> bool {
-    UNKEYED.iter().any(|end| path.ends_with(end))
+    path.starts_with("/api/v1/admin/") || UNKEYED.iter().any(|end| path.ends_with(end))
+}
+
+/// Whose key an operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// A client's (`/api/v1/public`, `/api/v2/public`).
+    Client,
+    /// The bank's (`/api/v1/bank`).
+    Bank,
+    /// The admin's (`/api/v1/admin`).
+    Admin,
 }
 
 /// Adds the key, the shared error answers and (POSTs) the `Idempotency-Key` to one operation: the
-/// bank's key (`client` None) or a client's, `client` saying what must be the client's.
-fn shared(operation: &mut Operation, client: Option<&str>, post: bool, keyed: bool) {
+/// side's key, `owned` saying what must be a client's.
+fn shared(operation: &mut Operation, side: Side, owned: &str, post: bool, keyed: bool) {
     operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
-    let key = match client {
-        None => "Key: the bank's (a client's key is a 403).".to_owned(),
-        Some(owned) => format!("Key: a client's (the bank's key is a 403); {owned}."),
+    let key = match side {
+        Side::Bank => "Key: the bank's (another kind of key is a 403).".to_owned(),
+        Side::Admin => "Key: the admin's (another kind of key is a 403).".to_owned(),
+        Side::Client => format!("Key: a client's (another kind of key is a 403); {owned}."),
     };
     operation.description = Some(match operation.description.take() {
         Some(text) => format!("{text}\n\n{key}"),
@@ -165,7 +194,7 @@ fn shared(operation: &mut Operation, client: Option<&str>, post: bool, keyed: bo
         ("401", "no, malformed, unknown or revoked API key"),
         (
             "403",
-            "the other side's key, or another client's wallet or user",
+            "another kind of key, or another client's wallet or user",
         ),
     ];
     if post {
@@ -317,7 +346,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 46);
+        assert_eq!(operations, 55);
     }
 
     #[test]

@@ -173,6 +173,7 @@ macro_rules! named {
     };
 }
 
+pub mod catalogue;
 mod chain;
 mod records;
 

@@ -343,6 +343,8 @@ named!(
         Client = "CLIENT",
         /// The bank integration: SEPA cash-ins, executing and rejecting payouts, KYC levels.
         Bank = "BANK",
+        /// The administrator: currencies, issuers, the bank catalogue.
+        Admin = "ADMIN",
     }
 );
 

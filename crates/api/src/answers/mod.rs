@@ -4,6 +4,7 @@
 //! milliseconds), addresses and hashes as 0x hex, ids as UUIDs; an absent value is `null`.
 
 mod accepted;
+mod admin;
 mod bank;
 mod cards;
 mod favourites;
@@ -20,6 +21,7 @@ pub use accepted::{
     CardCashInAccepted, CardPaymentPage, CashInAccepted, CashOutAccepted, CashOutDecision,
     KycLevelAccepted, TransferAccepted, TransferLinks,
 };
+pub use admin::{Bank, BankList, Currency, CurrencyList, Issuer, IssuerLinks, IssuerList};
 pub use bank::{
     NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts, SystemAccount,
     SystemAccountLinks, SystemAccounts,

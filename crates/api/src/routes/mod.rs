@@ -1,5 +1,6 @@
 //! The endpoints, one file per resource.
 
+mod admin;
 mod bank;
 mod card_cash_ins;
 mod favourites;
@@ -26,6 +27,7 @@ use emtoken_store::{WalletRef, WalletRow, api::ClientRow, vocabulary::WalletStat
 
 use crate::{ApiState, Problem, fields};
 
+pub(crate) use admin::*;
 pub(crate) use bank::*;
 pub(crate) use card_cash_ins::*;
 pub(crate) use favourites::*;
@@ -131,8 +133,16 @@ pub(crate) fn router() -> Router<ApiState> {
             "/system-accounts/{address}/movements",
             get(bank_system_account_movements),
         );
+    let admin = Router::new()
+        .route("/currencies", get(list_currencies).post(create_currency))
+        .route("/currencies/{currencyId}", get(get_currency))
+        .route("/issuers", get(list_issuers).post(create_issuer))
+        .route("/issuers/{issuerId}", get(get_issuer))
+        .route("/bank-catalog", get(list_banks).post(create_bank))
+        .route("/bank-catalog/{bankId}", get(get_bank));
     Router::new()
         .nest("/api/v1/public", public)
+        .nest("/api/v1/admin", admin)
         .nest("/api/v2/public", public_v2)
         .nest("/api/v1/bank", bank)
         .route("/api/v1/acquirer/callbacks", post(acquirer_callback))

@@ -33,6 +33,7 @@ pub struct Platform_ {
     pub client_key: String,
     pub other_key: String,
     pub bank_key: String,
+    pub admin_key: String,
     /// The API's clock: codes expire and limits pass when a test moves it.
     pub clock: ManualClock,
     /// The same API over HTTP (for browsers and callbacks), e.g. `http://127.0.0.1:41234`: the
@@ -133,6 +134,7 @@ pub async fn platform_reached_at(
         ("acme", ClientRole::Client),
         ("globex", ClientRole::Client),
         ("bank", ClientRole::Bank),
+        ("admin", ClientRole::Admin),
     ] {
         let client = store.ensure_client(name, role).await.unwrap();
         let (key, hash) = emtoken_api::new_api_key();
@@ -145,6 +147,7 @@ pub async fn platform_reached_at(
         store,
         app,
         state,
+        admin_key: keys.pop().unwrap(),
         bank_key: keys.pop().unwrap(),
         other_key: keys.pop().unwrap(),
         client_key: keys.pop().unwrap(),

@@ -19,7 +19,8 @@ pub(crate) enum ApiKeyCommand {
     /// Create a key for a client, printed once (only its SHA-256 is stored).
     ///
     /// The client is created on first use; its key sees and moves only its users' wallets. With --bank
-    /// the key is the bank integration's: SEPA cash-ins and payouts (/api/v1/bank/…), no users' wallets.
+    /// the key is the bank integration's: SEPA cash-ins and payouts (/api/v1/bank/…), no users' wallets;
+    /// with --admin the administrator's: currencies, issuers, the bank catalogue (/api/v1/admin/…).
     /// With --rsa-public-key the client's RSA public key is registered too (as `api-key rsa-key` does).
     ///
     /// Example: `emtoken api-key create --client acme --rsa-public-key acme-public.pem`.
@@ -44,11 +45,16 @@ pub(crate) struct CreateArgs {
     client: String,
 
     /// A key for the bank integration instead of a client.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "admin")]
     bank: bool,
 
+    /// A key for the administrator instead of a client: currencies, issuers, the bank catalogue
+    /// (/api/v1/admin/…), no users' wallets.
+    #[arg(long)]
+    admin: bool,
+
     /// The client's RSA public key for card data (PEM), registered with the API key.
-    #[arg(long, value_name = "FILE.pem", conflicts_with = "bank")]
+    #[arg(long, value_name = "FILE.pem", conflicts_with_all = ["bank", "admin"])]
     rsa_public_key: Option<PathBuf>,
 
     #[command(flatten)]
@@ -144,6 +150,8 @@ async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
         .transpose()?;
     let role = if args.bank {
         ClientRole::Bank
+    } else if args.admin {
+        ClientRole::Admin
     } else {
         ClientRole::Client
     };

@@ -1,6 +1,7 @@
 //! One subcommand per file; `database` and `lookup` are shared by the commands that use the index.
 
 mod api_key;
+mod catalogue;
 mod contracts;
 mod database;
 mod demo;
@@ -36,6 +37,15 @@ pub(crate) enum Command {
     /// SMS the platform sent (the development outbox).
     #[command(subcommand)]
     Sms(sms::SmsCommand),
+    /// The currencies the platform counts (the admin's catalogue, as /api/v1/admin/currencies).
+    #[command(subcommand)]
+    Currencies(catalogue::CurrenciesCommand),
+    /// Issuers of currencies, each with its EmToken deployment (as /api/v1/admin/issuers).
+    #[command(subcommand)]
+    Issuers(catalogue::IssuersCommand),
+    /// The banks top-ups and withdrawals name (as /api/v1/admin/bank-catalog).
+    #[command(subcommand)]
+    BankCatalog(catalogue::BankCatalogCommand),
     Demo(demo::DemoArgs),
 }
 
@@ -50,6 +60,9 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Serve(args) => block_on(serve::run(*args, output)),
         Command::ApiKey(command) => read(output, api_key::run(command, output)),
         Command::Sms(command) => read(output, sms::run(command, output)),
+        Command::Currencies(command) => read(output, catalogue::currencies(command, output)),
+        Command::Issuers(command) => read(output, catalogue::issuers(command, output)),
+        Command::BankCatalog(command) => read(output, catalogue::bank_catalog(command, output)),
         Command::Demo(args) => read(output, demo::run(args, output)),
     }
 }

@@ -18,8 +18,8 @@ pub struct PendingUpgrade {
 }
 
 impl EmTokenClient {
-    /// `setFeeAccount` (admin): the account fees are paid to. Make it a registered wallet whose tier's
-    /// balance limit suits what it collects: a fee moves as a transfer, refused otherwise.
+    /// `setFeeAccount` (admin): the account fees are paid to, a registered wallet (`WalletNotRegistered`
+    /// otherwise) whose tier's balance limit suits what it collects: a fee moves as a transfer.
     pub async fn set_fee_account(&self, account: Address) -> Result<TxOutcome> {
         self.send(self.prepare().set_fee_account(account)).await
     }
@@ -190,8 +190,8 @@ impl EmTokenClient {
 }
 
 impl Prepare<'_> {
-    /// `setFeeAccount` (admin): the account fees are paid to. Make it a registered wallet whose tier's
-    /// balance limit suits what it collects: a fee moves as a transfer, refused otherwise.
+    /// `setFeeAccount` (admin): the account fees are paid to, a registered wallet (`WalletNotRegistered`
+    /// otherwise) whose tier's balance limit suits what it collects: a fee moves as a transfer.
     pub fn set_fee_account(&self, account: Address) -> PreparedCall {
         PreparedCall::new(
             self.client

@@ -23,6 +23,11 @@ impl ClientRow {
     pub fn is_bank(&self) -> bool {
         self.role == ClientRole::Bank
     }
+
+    /// Whether this is the administrator (currencies, issuers, the bank catalogue).
+    pub fn is_admin(&self) -> bool {
+        self.role == ClientRole::Admin
+    }
 }
 
 impl Store {

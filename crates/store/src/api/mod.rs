@@ -4,6 +4,7 @@
 //! chain's records with the requests not yet mined.
 
 mod card_cash_ins;
+mod catalogue;
 mod clients;
 mod favourites;
 mod hold_expiry;
@@ -17,6 +18,7 @@ mod users;
 mod wallets;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
+pub use catalogue::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
 pub use clients::{ClientRole, ClientRow, PLATFORM_CLIENT};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};

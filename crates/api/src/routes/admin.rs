@@ -1,0 +1,391 @@
+//! The administrator's side (its own key kind): the currencies the platform counts, their issuers (one
+//! EmToken deployment each; several issuers may issue one currency) and the catalogue of banks that
+//! top-ups and withdrawals name. Creating is not keyed: every record has a unique field (code, legal id
+//! and token, BIC), and a second creation of the same is a 409 naming the record that has it.
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use emtoken_store::api::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
+use emtoken_types::catalogue::{self, Bic, CurrencyCode};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    ApiState, Problem,
+    answers::{
+        Bank, BankList, Currency, CurrencyList, Issuer, IssuerLinks, IssuerList, Link, Page,
+        SelfLink,
+    },
+    auth::AdminCaller,
+    body::JsonBody,
+    fields,
+    issuers::{self, Refused},
+    paging::ListQuery,
+    views,
+};
+
+/// Base of the administrator's endpoints.
+pub(crate) const ADMIN: &str = "/api/v1/admin";
+
+/// The longest currency name.
+const MAX_CURRENCY_NAME: usize = 100;
+/// The longest issuer or bank name.
+const MAX_NAME: usize = 140;
+/// The longest legal identifier.
+const MAX_LEGAL_ID: usize = 64;
+
+/// A currency to create.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct NewCurrency {
+    /// Three capital letters (ISO 4217's form), unique.
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
+    code: String,
+    /// Its name: one line of 1 to 100 characters.
+    #[schema(example = "Euro", min_length = 1, max_length = 100)]
+    name: String,
+    /// The decimals of its tokens, 0 to 18.
+    #[schema(example = 2, minimum = 0, maximum = 18)]
+    decimals: u8,
+}
+
+/// An issuer to register, with its token: an EmToken proxy on the served chain, already deployed, whose
+/// decimals are the currency's and on which the platform's operator and compliance keys hold their roles.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct NewIssuerBody {
+    /// Its name: one line of 1 to 140 characters.
+    #[schema(
+        example = "EmToken Money Institution SA",
+        min_length = 1,
+        max_length = 140
+    )]
+    name: String,
+    /// Its legal identifier (e.g. its LEI or registration number): one line of 1 to 64 characters, unique.
+    #[schema(example = "5493001KJTIIGC8Y1R12", min_length = 1, max_length = 64)]
+    legal_id: String,
+    /// The currency it issues.
+    #[schema(value_type = uuid::Uuid)]
+    currency_id: String,
+    /// The token: its EmToken proxy, 0x and 40 hex digits.
+    #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
+    token_address: String,
+}
+
+/// A bank to add to the catalogue.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct NewBank {
+    /// Its name: one line of 1 to 140 characters.
+    #[schema(example = "Deutsche Bank", min_length = 1, max_length = 140)]
+    name: String,
+    /// Its BIC (ISO 9362, the SWIFT code): 8 or 11 capitals and digits, unique (DEUTDEFF and
+    /// DEUTDEFFXXX are one).
+    #[schema(
+        example = "DEUTDEFF",
+        pattern = "^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$"
+    )]
+    bic: String,
+    /// Its country: ISO 3166-1 alpha-2, the BIC's country letters.
+    #[schema(example = "DE", pattern = "^[A-Z]{2}$")]
+    country: String,
+}
+
+fn currency(row: &CurrencyRow) -> Currency {
+    Currency {
+        links: SelfLink {
+            this: Link::new(format!("{ADMIN}/currencies/{}", row.id)),
+        },
+        id: row.id,
+        code: row.code.clone(),
+        name: row.name.clone(),
+        decimals: u8::try_from(row.decimals).unwrap_or(u8::MAX),
+        created_at: views::time(row.created_at),
+    }
+}
+
+fn issuer(row: &IssuerRow) -> Issuer {
+    Issuer {
+        links: IssuerLinks {
+            this: Link::new(format!("{ADMIN}/issuers/{}", row.id)),
+            currency: Link::new(format!("{ADMIN}/currencies/{}", row.currency_id)),
+        },
+        id: row.id,
+        name: row.name.clone(),
+        legal_id: row.legal_id.clone(),
+        currency_id: row.currency_id,
+        currency_code: row.currency_code.clone(),
+        chain_id: row.chain_id,
+        token_address: views::hex(&row.token_address),
+        token_name: row.token_name.clone(),
+        token_symbol: row.token_symbol.clone(),
+        created_at: views::time(row.created_at),
+    }
+}
+
+fn bank(row: &BankRow) -> Bank {
+    Bank {
+        links: SelfLink {
+            this: Link::new(format!("{ADMIN}/bank-catalog/{}", row.id)),
+        },
+        id: row.id,
+        name: row.name.clone(),
+        bic: row.bic.clone(),
+        country: row.country.clone(),
+        created_at: views::time(row.created_at),
+    }
+}
+
+/// 409 naming the record that has the unique `field`.
+fn taken(what: &str, field: &str, id: Uuid) -> Problem {
+    Problem::conflict(format!(
+        "{field}: a {what} with this {field} exists already: {id}"
+    ))
+}
+
+/// `POST /api/v1/admin/currencies`: creates a currency.
+#[utoipa::path(post, path = "/api/v1/admin/currencies", tag = "admin", request_body = NewCurrency,
+    responses((status = 201, description = "created", body = crate::answers::Currency),
+              (status = 400, description = "a field is wrong (the code's form, the name, the decimals)", body = crate::answers::Errors),
+              (status = 409, description = "a currency with this code exists (the detail names it)", body = crate::answers::Errors)))]
+pub(crate) async fn create_currency(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    body: JsonBody<NewCurrency>,
+) -> Result<(StatusCode, Json<Currency>), Problem> {
+    let body = body.value;
+    let code = CurrencyCode::parse(&body.code).map_err(|e| Problem::bad("code", e))?;
+    let name = fields::line("name", &body.name, MAX_CURRENCY_NAME)?;
+    if body.decimals > catalogue::MAX_DECIMALS {
+        return Err(Problem::bad(
+            "decimals",
+            format!(
+                "must be 0 to {}, got {}",
+                catalogue::MAX_DECIMALS,
+                body.decimals
+            ),
+        ));
+    }
+    match state
+        .store
+        .add_currency(code.as_str(), &name, body.decimals)
+        .await?
+    {
+        Added::Added(row) => Ok((StatusCode::CREATED, Json(currency(&row)))),
+        Added::Taken(field, id) => Err(taken("currency", field, id)),
+    }
+}
+
+/// `GET /api/v1/admin/currencies`: paged, by code.
+#[utoipa::path(get, path = "/api/v1/admin/currencies", tag = "admin",
+    params(("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)")),
+    responses((status = 200, description = "a page of the currencies", body = crate::answers::Page<crate::answers::CurrencyList>),
+              (status = 400, description = "a parameter is wrong", body = crate::answers::Errors)))]
+pub(crate) async fn list_currencies(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<Page<CurrencyList>>, Problem> {
+    let q = ListQuery::parse(params, &["code"], &[])?;
+    let (rows, total) = state.store.currencies_page(q.paging).await?;
+    Ok(Json(q.page(
+        &format!("{ADMIN}/currencies"),
+        CurrencyList {
+            currencies: rows.iter().map(currency).collect(),
+        },
+        total,
+    )))
+}
+
+/// `GET /api/v1/admin/currencies/{currencyId}`.
+#[utoipa::path(get, path = "/api/v1/admin/currencies/{currencyId}", tag = "admin",
+    params(("currencyId" = uuid::Uuid, Path, description = "the currency")),
+    responses((status = 200, description = "the currency", body = crate::answers::Currency),
+              (status = 400, description = "the id is not a UUID", body = crate::answers::Errors),
+              (status = 404, description = "no such currency", body = crate::answers::Errors)))]
+pub(crate) async fn get_currency(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Currency>, Problem> {
+    let id = fields::uuid("currencyId", &id)?;
+    let row = state
+        .store
+        .currency(id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no currency {id}")))?;
+    Ok(Json(currency(&row)))
+}
+
+/// `POST /api/v1/admin/issuers`: registers an issuer of a currency with its token, after reading the
+/// token on the served chain: an EmToken proxy, of the currency's decimals, on which the platform's
+/// operator key holds the operator role and its compliance key the compliance role.
+#[utoipa::path(post, path = "/api/v1/admin/issuers", tag = "admin", request_body = NewIssuerBody,
+    responses((status = 201, description = "registered", body = crate::answers::Issuer),
+              (status = 400, description = "a field is wrong: the name, the legal id, no such currency, no EmToken at the token address, or its decimals are not the currency's", body = crate::answers::Errors),
+              (status = 409, description = "the legal id or the token is registered already (the detail names the issuer), or the platform's keys do not hold their roles on the token", body = crate::answers::Errors),
+              (status = 503, description = "the chain node cannot be read", body = crate::answers::Errors)))]
+pub(crate) async fn create_issuer(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    body: JsonBody<NewIssuerBody>,
+) -> Result<(StatusCode, Json<Issuer>), Problem> {
+    let body = body.value;
+    let name = fields::line("name", &body.name, MAX_NAME)?;
+    let legal_id = fields::line("legalId", &body.legal_id, MAX_LEGAL_ID)?;
+    let currency_id = fields::uuid("currencyId", &body.currency_id)?;
+    let token = fields::address("tokenAddress", &body.token_address)?;
+    let currency = state
+        .store
+        .currency(currency_id)
+        .await?
+        .ok_or_else(|| Problem::bad("currencyId", format!("no currency {currency_id}")))?;
+    let platform = &state.platform;
+    let key = |client: &emtoken_sdk::EmTokenClient| {
+        client
+            .signer()
+            .ok_or_else(|| Problem::internal("a platform key does not sign"))
+    };
+    let (operator, compliance) = (key(&platform.operator)?, key(&platform.compliance)?);
+    let facts = issuers::check_token(&platform.operator, token, &currency, operator, compliance)
+        .await
+        .map_err(|e| match e {
+            Refused::Token(e) => Problem::bad("tokenAddress", e),
+            Refused::Roles(e) => Problem::conflict(e),
+            Refused::Node(e) => Problem::unavailable(format!("the chain node cannot be read: {e}")),
+        })?;
+    let new = NewIssuer {
+        name,
+        legal_id,
+        currency_id,
+        chain_id: state.chain.chain_id,
+        token_address: token.into_array(),
+        token_name: facts.name,
+        token_symbol: facts.symbol,
+    };
+    match state.store.add_issuer(&new).await? {
+        Added::Added(row) => Ok((StatusCode::CREATED, Json(issuer(&row)))),
+        Added::Taken(field, id) => Err(taken("issuer", field, id)),
+    }
+}
+
+/// `GET /api/v1/admin/issuers`: paged, in the order they were registered; `currencyId` keeps one
+/// currency's.
+#[utoipa::path(get, path = "/api/v1/admin/issuers", tag = "admin",
+    params(("currencyId" = Option<uuid::Uuid>, Query, description = "only the issuers of this currency"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)")),
+    responses((status = 200, description = "a page of the issuers", body = crate::answers::Page<crate::answers::IssuerList>),
+              (status = 400, description = "a parameter is wrong", body = crate::answers::Errors)))]
+pub(crate) async fn list_issuers(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<Page<IssuerList>>, Problem> {
+    let q = ListQuery::parse(params, &["createdAt"], &["currencyId"])?;
+    let currency = q
+        .filters
+        .get("currencyId")
+        .map(|id| fields::uuid("currencyId", id))
+        .transpose()?;
+    let (rows, total) = state.store.issuers_page(currency, q.paging).await?;
+    Ok(Json(q.page(
+        &format!("{ADMIN}/issuers"),
+        IssuerList {
+            issuers: rows.iter().map(issuer).collect(),
+        },
+        total,
+    )))
+}
+
+/// `GET /api/v1/admin/issuers/{issuerId}`.
+#[utoipa::path(get, path = "/api/v1/admin/issuers/{issuerId}", tag = "admin",
+    params(("issuerId" = uuid::Uuid, Path, description = "the issuer")),
+    responses((status = 200, description = "the issuer", body = crate::answers::Issuer),
+              (status = 400, description = "the id is not a UUID", body = crate::answers::Errors),
+              (status = 404, description = "no such issuer", body = crate::answers::Errors)))]
+pub(crate) async fn get_issuer(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Issuer>, Problem> {
+    let id = fields::uuid("issuerId", &id)?;
+    let row = state
+        .store
+        .issuer(id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no issuer {id}")))?;
+    Ok(Json(issuer(&row)))
+}
+
+/// `POST /api/v1/admin/bank-catalog`: adds a bank.
+#[utoipa::path(post, path = "/api/v1/admin/bank-catalog", tag = "admin", request_body = NewBank,
+    responses((status = 201, description = "added", body = crate::answers::Bank),
+              (status = 400, description = "a field is wrong (the name, the BIC's form, a country that is not the BIC's)", body = crate::answers::Errors),
+              (status = 409, description = "a bank with this BIC is in the catalogue (the detail names it)", body = crate::answers::Errors)))]
+pub(crate) async fn create_bank(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    body: JsonBody<NewBank>,
+) -> Result<(StatusCode, Json<Bank>), Problem> {
+    let body = body.value;
+    let name = fields::line("name", &body.name, MAX_NAME)?;
+    let bic = Bic::parse(&body.bic).map_err(|e| Problem::bad("bic", e))?;
+    let country =
+        catalogue::bank_country(&body.country, &bic).map_err(|e| Problem::bad("country", e))?;
+    match state.store.add_bank(&name, bic.as_str(), &country).await? {
+        Added::Added(row) => Ok((StatusCode::CREATED, Json(bank(&row)))),
+        Added::Taken(field, id) => Err(taken("bank", field, id)),
+    }
+}
+
+/// `GET /api/v1/admin/bank-catalog`: paged, by name; `country` keeps one country's.
+#[utoipa::path(get, path = "/api/v1/admin/bank-catalog", tag = "admin",
+    params(("country" = Option<String>, Query, pattern = "^[A-Z]{2}$", description = "only the banks of this country (ISO 3166-1 alpha-2)"), ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)")),
+    responses((status = 200, description = "a page of the banks", body = crate::answers::Page<crate::answers::BankList>),
+              (status = 400, description = "a parameter is wrong", body = crate::answers::Errors)))]
+pub(crate) async fn list_banks(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<Page<BankList>>, Problem> {
+    let q = ListQuery::parse(params, &["name"], &["country"])?;
+    let country = q.filters.get("country").map(String::as_str);
+    if let Some(c) = country
+        && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(Problem::bad(
+            "country",
+            format!("{c:?} is not a country code: two capital letters (ISO 3166-1 alpha-2)"),
+        ));
+    }
+    let (rows, total) = state.store.banks_page(country, q.paging).await?;
+    Ok(Json(q.page(
+        &format!("{ADMIN}/bank-catalog"),
+        BankList {
+            banks: rows.iter().map(bank).collect(),
+        },
+        total,
+    )))
+}
+
+/// `GET /api/v1/admin/bank-catalog/{bankId}`.
+#[utoipa::path(get, path = "/api/v1/admin/bank-catalog/{bankId}", tag = "admin",
+    params(("bankId" = uuid::Uuid, Path, description = "the bank")),
+    responses((status = 200, description = "the bank", body = crate::answers::Bank),
+              (status = 400, description = "the id is not a UUID", body = crate::answers::Errors),
+              (status = 404, description = "no such bank", body = crate::answers::Errors)))]
+pub(crate) async fn get_bank(
+    State(state): State<ApiState>,
+    AdminCaller(_admin): AdminCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Bank>, Problem> {
+    let id = fields::uuid("bankId", &id)?;
+    let row = state
+        .store
+        .bank(id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no bank {id}")))?;
+    Ok(Json(bank(&row)))
+}

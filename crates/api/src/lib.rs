@@ -19,6 +19,7 @@ mod auth;
 mod body;
 pub mod cards;
 mod clock;
+pub mod commission;
 mod contact;
 mod crash;
 mod docs;

@@ -61,6 +61,15 @@ const BEARER: &str = "apiKey";
         routes::create_bank,
         routes::list_banks,
         routes::get_bank,
+        routes::create_commission,
+        routes::add_commission_version,
+        routes::list_commissions,
+        routes::get_commission,
+        routes::calculate_transfer,
+        routes::calculate_cash_out,
+        routes::calculate_card_cash_in,
+        routes::calculate_top_up,
+        routes::calculate_hold_execution,
         routes::add_favourite,
         routes::list_favourites,
         routes::get_favourite,
@@ -95,7 +104,8 @@ const BEARER: &str = "apiKey";
         (name = "favourites", description = "Favourite external accounts of a wallet, and cash-outs to them (client key)"),
         (name = "scheduled-operations", description = "Scheduled and recurrent payments of a wallet, and their executions (client key)"),
         (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
-        (name = "admin", description = "The administrator's side: currencies, their issuers and tokens, the bank catalogue (admin key)"),
+        (name = "admin", description = "The administrator's side: currencies, their issuers and tokens, the bank catalogue, commission profiles (admin key)"),
+        (name = "commissions", description = "What an operation of an amount charges now (client key)"),
     )
 )]
 struct ApiDoc;
@@ -152,8 +162,9 @@ impl Modify for Shared {
 }
 
 /// The POSTs that take no `Idempotency-Key`: a retry does what the first did (one IBAN, one
-/// verification, a new code or temporal key within its limits).
-const UNKEYED: [&str; 4] = [
+/// verification, a new code or temporal key within its limits), or nothing is written (a quote).
+const UNKEYED: [&str; 5] = [
+    "/calculate",
     "/request-otp",
     "/validate-otp",
     "/create-iban",
@@ -346,7 +357,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 55);
+        assert_eq!(operations, 64);
     }
 
     #[test]

@@ -179,8 +179,9 @@ mod records;
 
 pub use chain::{FeeKind, HoldStatus, MintKind, OrderStatus, PayoutStatus};
 pub use records::{
-    ClientRole, DocumentType, HoldState, MovementStatus, MovementType, OrderKind, OrderState,
-    Outcome, RecordKind, RequestKind, RequestState, Role, UserKind, UserStatus, WalletStatus,
+    ClientRole, CommissionOperation, DocumentType, HoldState, MovementStatus, MovementType,
+    OrderKind, OrderState, Outcome, RecordKind, RequestKind, RequestState, Role, Rounding,
+    UserKind, UserStatus, WalletStatus,
 };
 
 #[cfg(test)]

@@ -337,6 +337,43 @@ named!(
 );
 
 named!(
+    /// An operation a commission profile prices.
+    CommissionOperation {
+        /// A card cash-in: the commission is taken from the money that comes in.
+        CardCashin = "CARD_CASHIN",
+        /// A bank top-up: the commission is taken from the money that comes in.
+        BankTopUp = "BANK_TOP_UP",
+        /// A transfer to another wallet: the payer pays it on top.
+        Transfer = "TRANSFER",
+        /// A cash-out to a bank account: the wallet pays it on top.
+        CashOut = "CASH_OUT",
+        /// A hold's execution: the payer pays it on top.
+        HoldExecution = "HOLD_EXECUTION",
+    }
+);
+
+impl CommissionOperation {
+    /// Whether the commission is taken from the money that comes in (cash-ins) rather than paid on top.
+    pub fn is_incoming(self) -> bool {
+        matches!(self, Self::CardCashin | Self::BankTopUp)
+    }
+}
+
+named!(
+    /// How a commission is rounded to the currency's decimals.
+    Rounding {
+        /// Half away from zero (the default).
+        HalfUp = "HALF_UP",
+        /// Half to even (banker's rounding).
+        HalfEven = "HALF_EVEN",
+        /// Always up (away from zero).
+        Up = "UP",
+        /// Always down (towards zero).
+        Down = "DOWN",
+    }
+);
+
+named!(
     /// What an API client may do.
     ClientRole {
         /// A platform customer: its users' wallets.

@@ -114,3 +114,97 @@ pub struct BankList {
     /// The banks.
     pub banks: Vec<Bank>,
 }
+
+/// Links of a commission profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CommissionLinks {
+    /// The profile.
+    #[serde(rename = "self")]
+    pub this: Link,
+    /// Where new terms are posted.
+    pub versions: Link,
+    /// Its currency.
+    pub currency: Link,
+}
+
+/// A version of a commission profile's terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionVersion {
+    /// Its id.
+    pub id: Uuid,
+    /// From when it applies.
+    #[schema(value_type = super::Timestamp)]
+    pub valid_from: String,
+    /// False: from then on the profile charges nothing of its own.
+    pub active: bool,
+    /// The fixed part, a decimal string.
+    pub fixed: String,
+    /// The percentage of the amount, a decimal string.
+    pub percent: String,
+    /// The least commission.
+    pub minimum: String,
+    /// The most commission (null: none).
+    pub maximum: Option<String>,
+    /// How the commission is rounded to the currency's decimals.
+    pub rounding: emtoken_types::Rounding,
+    /// When it was recorded.
+    #[schema(value_type = super::Timestamp)]
+    pub created_at: String,
+}
+
+/// A commission profile with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionProfile {
+    /// Links: itself, its versions, its currency.
+    #[serde(rename = "_links")]
+    pub links: CommissionLinks,
+    /// Its id.
+    pub id: Uuid,
+    /// The operation it prices.
+    pub operation: emtoken_types::CommissionOperation,
+    /// The currency.
+    pub currency_id: Uuid,
+    /// That currency's code.
+    pub currency_code: String,
+    /// The KYC level it is for (null: every level without a profile of its own).
+    pub kyc_level: Option<u8>,
+    /// The version in force now (null: none yet).
+    pub current_version_id: Option<Uuid>,
+    /// Every version, oldest first.
+    pub versions: Vec<CommissionVersion>,
+    /// When it was created.
+    #[schema(value_type = super::Timestamp)]
+    pub created_at: String,
+}
+
+/// Commission profiles, under `commissions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionProfileList {
+    /// The profiles.
+    pub commissions: Vec<CommissionProfile>,
+}
+
+/// What an operation of an amount charges now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionQuote {
+    /// The operation.
+    pub operation: emtoken_types::CommissionOperation,
+    /// The amount asked for.
+    #[schema(value_type = super::DecimalAmount)]
+    pub amount: String,
+    /// The commission.
+    #[schema(value_type = super::DecimalAmount)]
+    pub commission: String,
+    /// For a cash-in what reaches the wallet (amount − commission), otherwise what leaves it (amount +
+    /// commission).
+    #[schema(value_type = super::DecimalAmount)]
+    pub total: String,
+    /// The currency's code (null: the wallet's token has no issuer registered, so no commission applies).
+    pub currency: Option<String>,
+    /// The terms that priced it (null: none applies, the commission is 0).
+    pub commission_version_id: Option<Uuid>,
+}

@@ -21,7 +21,10 @@ pub use accepted::{
     CardCashInAccepted, CardPaymentPage, CashInAccepted, CashOutAccepted, CashOutDecision,
     KycLevelAccepted, TransferAccepted, TransferLinks,
 };
-pub use admin::{Bank, BankList, Currency, CurrencyList, Issuer, IssuerLinks, IssuerList};
+pub use admin::{
+    Bank, BankList, CommissionLinks, CommissionProfile, CommissionProfileList, CommissionQuote,
+    CommissionVersion, Currency, CurrencyList, Issuer, IssuerLinks, IssuerList,
+};
 pub use bank::{
     NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts, SystemAccount,
     SystemAccountLinks, SystemAccounts,

@@ -3,6 +3,7 @@
 mod admin;
 mod bank;
 mod card_cash_ins;
+mod commissions;
 mod favourites;
 mod holds;
 mod movements;
@@ -30,6 +31,7 @@ use crate::{ApiState, Problem, fields};
 pub(crate) use admin::*;
 pub(crate) use bank::*;
 pub(crate) use card_cash_ins::*;
+pub(crate) use commissions::*;
 pub(crate) use favourites::*;
 pub(crate) use holds::*;
 pub(crate) use movements::*;
@@ -78,6 +80,26 @@ pub(crate) fn router() -> Router<ApiState> {
             post(renew_hold),
         )
         .route("/wallets/{walletId}/transfer", post(transfer))
+        .route(
+            "/wallets/{walletId}/transfer/calculate",
+            post(calculate_transfer),
+        )
+        .route(
+            "/wallets/{walletId}/cashOuts/calculate",
+            post(calculate_cash_out),
+        )
+        .route(
+            "/wallets/{walletId}/cards/cashIns/calculate",
+            post(calculate_card_cash_in),
+        )
+        .route(
+            "/wallets/{walletId}/top-up-requests/calculate",
+            post(calculate_top_up),
+        )
+        .route(
+            "/wallets/{walletId}/hold/executeHold/calculate",
+            post(calculate_hold_execution),
+        )
         .route("/wallets/{walletId}/cashOuts", post(cash_out))
         .route("/wallets/{walletId}/create-iban", post(create_iban))
         .route("/wallets/{walletId}/cards/cashIns", post(card_cash_in))
@@ -139,7 +161,16 @@ pub(crate) fn router() -> Router<ApiState> {
         .route("/issuers", get(list_issuers).post(create_issuer))
         .route("/issuers/{issuerId}", get(get_issuer))
         .route("/bank-catalog", get(list_banks).post(create_bank))
-        .route("/bank-catalog/{bankId}", get(get_bank));
+        .route("/bank-catalog/{bankId}", get(get_bank))
+        .route(
+            "/commissions",
+            get(list_commissions).post(create_commission),
+        )
+        .route("/commissions/{commissionId}", get(get_commission))
+        .route(
+            "/commissions/{commissionId}/versions",
+            post(add_commission_version),
+        );
     Router::new()
         .nest("/api/v1/public", public)
         .nest("/api/v1/admin", admin)

@@ -309,4 +309,18 @@ impl Store {
         .await?;
         Ok((rows, total))
     }
+
+    /// The issuer whose token is `token` on `chain_id`.
+    pub async fn issuer_of_token(&self, chain_id: i64, token: Addr) -> Result<Option<IssuerRow>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            issuer_columns!(),
+            " FROM issuers i JOIN currencies c ON c.id = i.currency_id
+             WHERE i.chain_id = $1 AND i.token_address = $2"
+        ))
+        .bind(chain_id)
+        .bind(token)
+        .fetch_optional(self.pool())
+        .await?)
+    }
 }

@@ -6,6 +6,7 @@
 mod card_cash_ins;
 mod catalogue;
 mod clients;
+mod commissions;
 mod favourites;
 mod hold_expiry;
 mod holds;
@@ -20,6 +21,7 @@ mod wallets;
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use catalogue::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
 pub use clients::{ClientRole, ClientRow, PLATFORM_CLIENT};
+pub use commissions::{CommissionProfileRow, CommissionVersionRow, NewVersion, VersionAdded};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};
 pub use hold_expiry::ExpiredHold;

@@ -1,0 +1,294 @@
+//! Commission profiles and quotes: the admin's profiles per operation, currency and KYC level, each a
+//! history of versions (a change applies from now or later); a client's `…/calculate` quotes what an
+//! operation of an amount charges now, from the terms in force for its wallet's currency and level.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Answer, Platform_, platform};
+use serde_json::{Value, json};
+
+const ADMIN: &str = "/api/v1/admin";
+const W: &str = "/api/v1/public/wallets";
+
+/// A 400 naming `field`.
+fn assert_bad(a: &Answer, field: &str) {
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{a:?}");
+    let detail = a.body["errors"][0]["detail"].as_str().unwrap_or_default();
+    assert!(detail.starts_with(field), "{field}: {a:?}");
+}
+
+async fn admin(p: &Platform_, path: &str, body: Value) -> Answer {
+    p.post(&p.admin_key, &format!("{ADMIN}/{path}"), body).await
+}
+
+/// Quote of `what` (`transfer`, `cashOuts`, `cards/cashIns`, …) for `amount` from `wallet`:
+/// (commission, total).
+async fn quote(p: &Platform_, wallet: &str, what: &str, amount: &str) -> (String, String) {
+    let a = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{wallet}/{what}/calculate"),
+            json!({ "amount": amount }),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{what} {amount}: {a:?}");
+    let same = |x: &str, y: &str| x.parse::<rust_decimal::Decimal>().ok() == y.parse().ok();
+    assert!(same(a.body["amount"].as_str().unwrap(), amount), "{a:?}");
+    (
+        a.body["commission"].as_str().unwrap().to_owned(),
+        a.body["total"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn pair(commission: &str, total: &str) -> (String, String) {
+    (commission.to_owned(), total.to_owned())
+}
+
+#[sqlx::test(migrations = false)]
+async fn profiles_price_operations_by_currency_and_level_and_calculate_quotes_them(
+    pool: sqlx::PgPool,
+) {
+    let p = platform(pool).await;
+    let wallet = p.wallet(&p.client_key).await;
+    let w = wallet["id"].as_str().unwrap().to_owned();
+    let level = wallet["kycLevel"].as_u64().unwrap_or(0);
+
+    // Before the token has an issuer there is no currency: nothing is charged.
+    let a = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{w}/transfer/calculate"),
+            json!({"amount": "10"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{a:?}");
+    assert_eq!(
+        (a.body["commission"].as_str(), a.body["total"].as_str()),
+        (Some("0.00"), Some("10.00"))
+    );
+    assert!(a.body["currency"].is_null(), "{a:?}");
+
+    let eur = admin(
+        &p,
+        "currencies",
+        json!({"code": "EUR", "name": "Euro", "decimals": 2}),
+    )
+    .await;
+    let eur = eur.body["id"].as_str().unwrap().to_owned();
+    let token = format!("{:#x}", p.deployed.address);
+    let issuer = admin(&p, "issuers", json!({"name": "EmToken Money SA", "legalId": "LEI-1", "currencyId": eur, "tokenAddress": token})).await;
+    assert_eq!(issuer.status, StatusCode::CREATED, "{issuer:?}");
+
+    // Every level: 0.30 + 1.5 %, at least 0.50, at most 5.00.
+    let every = admin(&p, "commissions", json!({
+        "operation": "TRANSFER", "currencyId": eur, "fixed": "0.30", "percent": "1.5", "minimum": "0.50", "maximum": "5"
+    })).await;
+    assert_eq!(every.status, StatusCode::CREATED, "{every:?}");
+    let every_id = every.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        every.body["versions"].as_array().unwrap().len(),
+        1,
+        "{every:?}"
+    );
+    assert_eq!(quote(&p, &w, "transfer", "10").await, pair("0.50", "10.50"));
+    assert_eq!(
+        quote(&p, &w, "transfer", "100").await,
+        pair("1.80", "101.80")
+    );
+    assert_eq!(
+        quote(&p, &w, "transfer", "1000").await,
+        pair("5.00", "1005.00")
+    );
+    // 0.30 + 1.5 % of 33.33 = 0.79995: half-up 0.80.
+    assert_eq!(
+        quote(&p, &w, "transfer", "33.33").await,
+        pair("0.80", "34.13")
+    );
+    // Other operations have no profile: nothing charged.
+    assert_eq!(
+        quote(&p, &w, "cashOuts", "100").await,
+        pair("0.00", "100.00")
+    );
+
+    // The wallet's own level: its profile wins while active.
+    let own = admin(
+        &p,
+        "commissions",
+        json!({
+            "operation": "TRANSFER", "currencyId": eur, "kycLevel": level, "fixed": "0.10"
+        }),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{own:?}");
+    let own_id = own.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        quote(&p, &w, "transfer", "100").await,
+        pair("0.10", "100.10")
+    );
+    // Ended: the every-level profile applies again; the history keeps both versions.
+    let ended = admin(
+        &p,
+        &format!("commissions/{own_id}/versions"),
+        json!({"active": false}),
+    )
+    .await;
+    assert_eq!(ended.status, StatusCode::CREATED, "{ended:?}");
+    assert_eq!(
+        ended.body["versions"].as_array().unwrap().len(),
+        2,
+        "{ended:?}"
+    );
+    assert_eq!(
+        quote(&p, &w, "transfer", "100").await,
+        pair("1.80", "101.80")
+    );
+    // A change from tomorrow does not change today's price.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let later = admin(
+        &p,
+        &format!("commissions/{every_id}/versions"),
+        json!({"fixed": "9", "validFrom": tomorrow}),
+    )
+    .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{later:?}");
+    assert_eq!(
+        later.body["currentVersionId"], every.body["versions"][0]["id"],
+        "{later:?}"
+    );
+    assert_eq!(
+        quote(&p, &w, "transfer", "100").await,
+        pair("1.80", "101.80")
+    );
+
+    // A cash-in pays out of what comes in, and must leave something.
+    let card = admin(
+        &p,
+        "commissions",
+        json!({"operation": "CARD_CASHIN", "currencyId": eur, "fixed": "1", "percent": "2"}),
+    )
+    .await;
+    assert_eq!(card.status, StatusCode::CREATED, "{card:?}");
+    assert_eq!(
+        quote(&p, &w, "cards/cashIns", "50").await,
+        pair("2.00", "48.00")
+    );
+    let all = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{w}/cards/cashIns/calculate"),
+            json!({"amount": "1"}),
+        )
+        .await;
+    assert_eq!(all.status, StatusCode::CONFLICT, "{all:?}");
+
+    // New terms must say something: an empty body is not "nothing from now".
+    let empty = admin(&p, &format!("commissions/{every_id}/versions"), json!({})).await;
+    assert_bad(&empty, "body");
+
+    // Refused: nothing written.
+    let dup = admin(
+        &p,
+        "commissions",
+        json!({"operation": "TRANSFER", "currencyId": eur}),
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT, "{dup:?}");
+    assert!(dup.body.to_string().contains(&every_id), "{dup:?}");
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    for (body, field) in [
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "percent": "100.5"}),
+            "percent",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "percent": "1.23456"}),
+            "percent",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "fixed": "0.001"}),
+            "fixed",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "fixed": "1_0"}),
+            "fixed",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "fixed": "-1"}),
+            "fixed",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "minimum": "2", "maximum": "1"}),
+            "maximum",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "validFrom": yesterday}),
+            "validFrom",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "rounding": "NEAREST"}),
+            "rounding",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": eur, "kycLevel": 256}),
+            "kycLevel",
+        ),
+        (
+            json!({"operation": "WITHDRAW", "currencyId": eur}),
+            "operation",
+        ),
+        (
+            json!({"operation": "CASH_OUT", "currencyId": "EUR"}),
+            "currencyId",
+        ),
+    ] {
+        assert_bad(&admin(&p, "commissions", body).await, field);
+    }
+    let list = p
+        .raw(
+            Method::GET,
+            &format!("{ADMIN}/commissions?operation=CASH_OUT"),
+            Some(&p.admin_key),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(list.body["page"]["totalElements"], 0, "{list:?}");
+    let list = p
+        .raw(
+            Method::GET,
+            &format!("{ADMIN}/commissions?currencyId={eur}"),
+            Some(&p.admin_key),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(list.body["page"]["totalElements"], 3, "{list:?}");
+    for amount in ["1_0", "0", "-1", "1.001", "abc"] {
+        let a = p
+            .post(
+                &p.client_key,
+                &format!("{W}/{w}/transfer/calculate"),
+                json!({"amount": amount}),
+            )
+            .await;
+        assert_bad(&a, "amount");
+    }
+    // Only the admin keeps profiles; a client quotes only its own wallets.
+    let a = p
+        .post(
+            &p.client_key,
+            &format!("{ADMIN}/commissions"),
+            json!({"operation": "TRANSFER", "currencyId": eur}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{a:?}");
+    let a = p
+        .post(
+            &p.other_key,
+            &format!("{W}/{w}/transfer/calculate"),
+            json!({"amount": "1"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{a:?}");
+}

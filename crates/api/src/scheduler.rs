@@ -282,6 +282,14 @@ async fn prepare(
                     target.id, target.status
                 )));
             }
+            // Charged as a transfer made now is (its quote at the time it is paid).
+            let charge = crate::routes::charge_for(
+                state,
+                &wallet,
+                emtoken_types::CommissionOperation::Transfer,
+                amount,
+            )
+            .await?;
             let p = transfer_request(
                 state,
                 execution.request_id,
@@ -289,6 +297,7 @@ async fn prepare(
                 &target,
                 amount,
                 concept,
+                charge,
             );
             return Ok(Ok(as_json(p)?));
         }

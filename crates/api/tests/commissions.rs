@@ -292,3 +292,129 @@ async fn profiles_price_operations_by_currency_and_level_and_calculate_quotes_th
         .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{a:?}");
 }
+
+/// Waits (20 s) for `wallet`'s movement `id` to be SUCCESS; returns it.
+async fn settled(p: &Platform_, wallet: &str, id: &str) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let a = p.get(&format!("{W}/{wallet}/movements/{id}")).await;
+        if a.status == StatusCode::OK && a.body["status"] == "SUCCESS" {
+            return a.body;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "movement {id}: {a:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_transfer_charges_what_its_quote_said_in_the_same_transaction(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let eur = admin(
+        &p,
+        "currencies",
+        json!({"code": "EUR", "name": "Euro", "decimals": 2}),
+    )
+    .await;
+    let eur = eur.body["id"].as_str().unwrap().to_owned();
+    let token = format!("{:#x}", p.deployed.address);
+    let issuer = admin(&p, "issuers", json!({"name": "EmToken Money SA", "legalId": "LEI-1", "currencyId": eur, "tokenAddress": token})).await;
+    assert_eq!(issuer.status, StatusCode::CREATED, "{issuer:?}");
+    let profile = admin(
+        &p,
+        "commissions",
+        json!({"operation": "TRANSFER", "currencyId": eur, "fixed": "0.25"}),
+    )
+    .await;
+    assert_eq!(profile.status, StatusCode::CREATED, "{profile:?}");
+    let a = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.fund(&a, "10.00", "10.00").await;
+    let transfer = |amount: &str| json!({"amount": amount, "targetWalletId": b});
+
+    // No fee account on the token yet: the contract would refuse the fee, so nothing is sent.
+    let refused = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{a}/transfer"),
+            transfer("1.00"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{refused:?}");
+    assert!(
+        refused.body.to_string().contains("FeeAccountNotSet"),
+        "{refused:?}"
+    );
+
+    let fees = p.deployed.address_of(emtoken_test_utils::Role::Carol);
+    p.deployed.admin.set_fee_account(fees).await.unwrap();
+    assert_eq!(
+        quote(&p, &a, "transfer", "5.00").await,
+        pair("0.25", "5.25")
+    );
+    let sent = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{a}/transfer"),
+            transfer("5.00"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{sent:?}");
+    assert_eq!(sent.body["commission"], "0.25", "{sent:?}");
+    let commission = sent.body["commissionMovementId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = sent.body["movementId"].as_str().unwrap().to_owned();
+    let charged = settled(&p, &a, &commission).await;
+    assert_eq!(
+        (charged["type"].as_str(), charged["amount"].as_str()),
+        (Some("COMMISSION"), Some("0.25")),
+        "{charged:?}"
+    );
+    assert_eq!(
+        charged["txHash"],
+        settled(&p, &a, &out).await["txHash"],
+        "one transaction"
+    );
+    p.wait_for(&format!("{W}/{a}"), "the sender's balance", |w| {
+        w["balance"] == "4.75"
+    })
+    .await;
+    p.wait_for(&format!("{W}/{b}"), "the receiver's balance", |w| {
+        w["balance"] == "5.00"
+    })
+    .await;
+    let collected = p.deployed.operator.balance_of(fees).await.unwrap();
+    assert_eq!(collected.to_string(), "0.25");
+
+    // The commission counts against what the wallet has: 4.75 covers 4.50 + 0.25, not 4.60 + 0.25.
+    let short = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{a}/transfer"),
+            transfer("4.60"),
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::CONFLICT, "{short:?}");
+    let exact = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{a}/transfer"),
+            transfer("4.50"),
+        )
+        .await;
+    assert_eq!(exact.status, StatusCode::ACCEPTED, "{exact:?}");
+    p.wait_for(&format!("{W}/{a}"), "the sender's balance", |w| {
+        w["balance"] == "0.00"
+    })
+    .await;
+}

@@ -39,6 +39,11 @@ pub struct TransferAccepted {
     pub origin_wallet_id: Uuid,
     /// The receiving wallet.
     pub target_wallet_id: Uuid,
+    /// The commission the sender pays on top, in the same transaction ("0.00": none).
+    #[schema(value_type = super::DecimalAmount)]
+    pub commission: String,
+    /// The sender's COMMISSION movement (null: no commission).
+    pub commission_movement_id: Option<Uuid>,
 }
 
 /// A payout to a bank account, ordered.

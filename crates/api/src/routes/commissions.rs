@@ -14,6 +14,7 @@ use emtoken_store::api::{
 use emtoken_types::{CommissionOperation, Rounding};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::{ADMIN, owned_wallet};
 use crate::{
@@ -492,3 +493,28 @@ calculate_endpoint!(
     CommissionOperation::HoldExecution,
     "what executing a hold of the wallet for the amount charges its payer now (the total leaves the wallet)."
 );
+
+/// A commission an operation charges, as its quote said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Charge {
+    /// The commission.
+    pub(crate) fee: emtoken_sdk::Amount,
+    /// The terms that priced it.
+    pub(crate) version: Uuid,
+}
+
+/// What `operation` of `amount` from `wallet` charges now, as `…/calculate` quotes it: None when
+/// nothing. Problems are the quote's (a 409 when a cash-in's commission takes it all).
+pub(crate) async fn charge_for(
+    state: &ApiState,
+    wallet: &emtoken_store::WalletRow,
+    operation: CommissionOperation,
+    amount: emtoken_sdk::Amount,
+) -> Result<Option<Charge>, Problem> {
+    let (quote, version) = quote_for(state, wallet, operation, amount.to_decimal()).await?;
+    let fee = fields::amount_or_zero("commission", &quote.commission, state.chain.decimals)?;
+    Ok(match version {
+        Some(v) if !fee.base_units().is_zero() => Some(Charge { fee, version: v.id }),
+        _ => None,
+    })
+}

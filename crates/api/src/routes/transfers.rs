@@ -5,13 +5,13 @@ use emtoken_store::{
     WalletRow,
     api::{ExpectedMovement, NewRequest, RequestKind},
     ids,
-    vocabulary::{MovementType, RecordKind, Role},
+    vocabulary::{CommissionOperation, FeeKind, MovementType, RecordKind, Role},
 };
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{ready, target_wallet};
+use super::{Charge, charge_for, ready, target_wallet};
 use crate::{
     ApiState, Problem,
     answers::{Accepted, CashOutAccepted, Link, SelfLink, TransferAccepted, TransferLinks},
@@ -82,7 +82,16 @@ pub(crate) async fn transfer(
             "is the sending wallet itself",
         ));
     }
-    let prepared = transfer_request(&state, Uuid::new_v4(), wallet, &target, amount, concept);
+    let charge = charge_for(&state, wallet, CommissionOperation::Transfer, amount).await?;
+    let prepared = transfer_request(
+        &state,
+        Uuid::new_v4(),
+        wallet,
+        &target,
+        amount,
+        concept,
+        charge,
+    );
     post.run(
         &state,
         prepared.request,
@@ -136,7 +145,9 @@ pub(crate) fn cash_out_id(state: &ApiState, request_id: Uuid) -> Uuid {
 }
 
 /// Request `request_id`: `amount` from `wallet` to `target` by the operator (both READY, checked by the
-/// caller), with `request_id` as the chain's operation id.
+/// caller), with `request_id` as the chain's operation id; with `charge`, the sender pays its commission
+/// to the fee account in the same transaction (`operatorTransferWithFee`), and the request takes the
+/// amount and the commission out of its available balance.
 pub(crate) fn transfer_request(
     state: &ApiState,
     request_id: Uuid,
@@ -144,6 +155,7 @@ pub(crate) fn transfer_request(
     target: &WalletRow,
     amount: Amount,
     concept: Option<String>,
+    charge: Option<Charge>,
 ) -> Prepared<TransferAccepted> {
     let operation = OperationId::from_uuid(request_id);
     let key_of_record = record_key(state, request_id);
@@ -165,11 +177,22 @@ pub(crate) fn transfer_request(
         target_address: Some(target.address),
         iban: None,
     };
-    let call = state
-        .platform
-        .operator
-        .prepare()
-        .operator_transfer(operation, from, to, amount);
+    let prepare = state.platform.operator.prepare();
+    let call = match charge {
+        Some(c) => prepare.operator_transfer_with_fee(operation, from, to, amount, c.fee),
+        None => prepare.operator_transfer(operation, from, to, amount),
+    };
+    // The sender's COMMISSION, named as the indexer will name it (from the fee's kind and the transfer's
+    // key).
+    let commission_id = charge.map(|_| {
+        ids::commission_movement_id(
+            state.chain.chain_id,
+            FeeKind::OperatorTransfer,
+            &key_of_record,
+            Role::Commission,
+        )
+    });
+    let fee_units = charge.map_or(rust_decimal::Decimal::ZERO, |c| c.fee.units());
     let answer = TransferAccepted {
         links: TransferLinks {
             this: Link::new(format!("{PUBLIC}/wallets/{}/movements/{out_id}", wallet.id)),
@@ -182,26 +205,47 @@ pub(crate) fn transfer_request(
         concept: concept.clone(),
         origin_wallet_id: wallet.id,
         target_wallet_id: target.id,
+        commission: charge.map_or_else(
+            || Amount::zero(amount.decimals()).to_string(),
+            |c| c.fee.to_string(),
+        ),
+        commission_movement_id: commission_id,
     };
+    let mut movements = vec![
+        movement(out_id, wallet.id, MovementType::TransferOut),
+        movement(in_id, target.id, MovementType::TransferIn),
+    ];
+    if let (Some(id), Some(c)) = (commission_id, charge) {
+        movements.push(ExpectedMovement {
+            id,
+            wallet_id: wallet.id,
+            r#type: MovementType::Commission,
+            amount: c.fee.units(),
+            origin_address: Some(wallet.address),
+            target_address: None,
+            iban: None,
+        });
+    }
     let request = NewRequest {
         id: request_id,
         wallet_id: Some(wallet.id),
         record_id: Some(out_id),
         record_key: Some(key_of_record),
         concept,
-        details: json!({}),
-        movements: vec![
-            movement(out_id, wallet.id, MovementType::TransferOut),
-            movement(in_id, target.id, MovementType::TransferIn),
-        ],
+        details: match charge {
+            Some(c) => json!({ "commission": c.fee.to_string(), "commissionVersionId": c.version }),
+            None => json!({}),
+        },
+        movements,
         ..NewRequest::new(RequestKind::Transfer)
     };
     Prepared {
         request,
         calls: vec![Call::operator(call)],
         answer,
+        // The commission moves in the same transaction as the transfer: one movement settles both.
         outflow: Outflow {
-            amount: amount_units,
+            amount: amount_units + fee_units,
             movement: out_id,
         },
     }

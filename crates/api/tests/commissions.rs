@@ -418,3 +418,84 @@ async fn a_transfer_charges_what_its_quote_said_in_the_same_transaction(pool: sq
     })
     .await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_holds_full_execution_charges_its_payer_in_the_same_transaction(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let eur = admin(
+        &p,
+        "currencies",
+        json!({"code": "EUR", "name": "Euro", "decimals": 2}),
+    )
+    .await;
+    let eur = eur.body["id"].as_str().unwrap().to_owned();
+    let token = format!("{:#x}", p.deployed.address);
+    let issuer = admin(&p, "issuers", json!({"name": "EmToken Money SA", "legalId": "LEI-1", "currencyId": eur, "tokenAddress": token})).await;
+    assert_eq!(issuer.status, StatusCode::CREATED, "{issuer:?}");
+    let fees = p.deployed.address_of(emtoken_test_utils::Role::Carol);
+    p.deployed.admin.set_fee_account(fees).await.unwrap();
+    // 1 % of the executed amount, at least 0.10.
+    let profile = admin(&p, "commissions", json!({"operation": "HOLD_EXECUTION", "currencyId": eur, "percent": "1", "minimum": "0.10"})).await;
+    assert_eq!(profile.status, StatusCode::CREATED, "{profile:?}");
+    let a = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.fund(&a, "10.00", "10.00").await;
+    assert_eq!(
+        quote(&p, &a, "hold/executeHold", "6.00").await,
+        pair("0.10", "6.10")
+    );
+
+    let hold = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{a}/hold"),
+            json!({"amount": "8.00", "targetWalletId": b}),
+        )
+        .await;
+    assert_eq!(hold.status, StatusCode::ACCEPTED, "{hold:?}");
+    let hold_id = hold.body["id"].as_str().unwrap().to_owned();
+    p.wait_for(&format!("{W}/{a}/holds/{hold_id}"), "the hold", |h| {
+        h["status"] == "CREATED"
+    })
+    .await;
+    // 8.00 held, 2.00 available: the execution of 6.00 (the rest released) pays 0.10 from the available.
+    let executed = p
+        .post(
+            &p.client_key,
+            &format!("{W}/{a}/hold/{hold_id}/executeHold"),
+            json!({"amount": "6.00"}),
+        )
+        .await;
+    assert_eq!(executed.status, StatusCode::ACCEPTED, "{executed:?}");
+    p.wait_for(&format!("{W}/{b}"), "the payee's balance", |w| {
+        w["balance"] == "6.00"
+    })
+    .await;
+    p.wait_for(&format!("{W}/{a}"), "the payer's balance", |w| {
+        w["balance"] == "3.90"
+    })
+    .await;
+    let movements = p.get(&format!("{W}/{a}/movements?size=50")).await;
+    let commission: Vec<&Value> = movements.body["_embedded"]["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["type"] == "COMMISSION")
+        .collect();
+    assert_eq!(commission.len(), 1, "{movements:?}");
+    assert_eq!(
+        (
+            commission[0]["amount"].as_str(),
+            commission[0]["recordKind"].as_str()
+        ),
+        (Some("0.10"), Some("HOLD"))
+    );
+    let collected = p.deployed.operator.balance_of(fees).await.unwrap();
+    assert_eq!(collected.to_string(), "0.10");
+}

@@ -10,13 +10,13 @@ use emtoken_store::{
     WalletRow,
     api::{ExpectedMovement, HoldView, HoldsQuery, NewRequest, RequestKind, RequestState},
     ids,
-    vocabulary::{MovementType, RecordKind, Role},
+    vocabulary::{CommissionOperation, FeeKind, MovementType, RecordKind, Role},
 };
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{owned_wallet, ready, target_wallet};
+use super::{charge_for, owned_wallet, ready, target_wallet};
 use crate::{
     ApiState, Problem,
     answers::{Hold, HoldList, Page},
@@ -379,9 +379,29 @@ async fn operate<B>(
         None => None,
     };
     let hold_key = B256::from_slice(&hold.hold_key);
+    // A full execution charges the payer the HOLD_EXECUTION commission of the executed amount, from its
+    // available balance, in the same transaction (`executeHoldWithFee`); the contract has no fee form of
+    // an execution that keeps the hold open, so those are not charged.
+    let charge = match (op, &units) {
+        (HoldOp::Execute, Some((a, _))) => {
+            charge_for(state, wallet, CommissionOperation::HoldExecution, *a).await?
+        }
+        _ => None,
+    };
+    let commission_id = charge.map(|_| {
+        ids::commission_movement_id(
+            state.chain.chain_id,
+            FeeKind::HoldExecution,
+            &hold_key.0,
+            Role::Commission,
+        )
+    });
     let prepare = state.platform.operator.prepare();
     let call = match (op, &units) {
-        (HoldOp::Execute, Some((a, _))) => prepare.execute_hold(hold_key, *a),
+        (HoldOp::Execute, Some((a, _))) => match charge {
+            Some(c) => prepare.execute_hold_with_fee(hold_key, *a, c.fee),
+            None => prepare.execute_hold(hold_key, *a),
+        },
         (HoldOp::ExecuteKeepOpen, Some((a, _))) => prepare.execute_hold_and_keep_open(hold_key, *a),
         (HoldOp::Release, _) => prepare.release_hold(hold_key),
         (HoldOp::Renew, _) => prepare.renew_hold_until(
@@ -404,16 +424,37 @@ async fn operate<B>(
         details: json!({
             "amount": units.map(|(_, u)| u.to_string()),
             "expiration": expiration.map(|d| d.to_rfc3339()),
+            "commission": charge.map(|c| c.fee.to_string()),
+            "commissionVersionId": charge.map(|c| c.version),
         }),
-        movements: vec![],
+        movements: match (commission_id, charge) {
+            (Some(id), Some(c)) => vec![ExpectedMovement {
+                id,
+                wallet_id: wallet.id,
+                r#type: MovementType::Commission,
+                amount: c.fee.units(),
+                origin_address: Some(wallet.address),
+                target_address: None,
+                iban: None,
+            }],
+            _ => vec![],
+        },
         ..NewRequest::new(op.kind())
+    };
+    // The held amount is locked already; the commission comes out of the available balance.
+    let outflow = match (commission_id, charge) {
+        (Some(movement), Some(c)) => Some(Outflow {
+            amount: c.fee.units(),
+            movement,
+        }),
+        _ => None,
     };
     post.run(
         state,
         request,
         vec![Call::operator(call)],
         (StatusCode::ACCEPTED, answer),
-        None,
+        outflow,
     )
     .await
 }

@@ -293,6 +293,35 @@ async fn profiles_price_operations_by_currency_and_level_and_calculate_quotes_th
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{a:?}");
 }
 
+/// EUR (2 decimals) with the served token registered as its issuer's; returns the currency's id.
+async fn euro_issuer(p: &Platform_) -> String {
+    let eur = admin(
+        p,
+        "currencies",
+        json!({"code": "EUR", "name": "Euro", "decimals": 2}),
+    )
+    .await;
+    let eur = eur.body["id"].as_str().unwrap().to_owned();
+    let token = format!("{:#x}", p.deployed.address);
+    let issuer = admin(p, "issuers", json!({"name": "EmToken Money SA", "legalId": "LEI-1", "currencyId": eur, "tokenAddress": token})).await;
+    assert_eq!(issuer.status, StatusCode::CREATED, "{issuer:?}");
+    eur
+}
+
+/// Two READY wallets of the client, the first with 10.00.
+async fn funded_pair(p: &Platform_) -> (String, String) {
+    let a = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    p.fund(&a, "10.00", "10.00").await;
+    (a, b)
+}
+
 /// Waits (20 s) for `wallet`'s movement `id` to be SUCCESS; returns it.
 async fn settled(p: &Platform_, wallet: &str, id: &str) -> Value {
     let start = std::time::Instant::now();
@@ -312,16 +341,7 @@ async fn settled(p: &Platform_, wallet: &str, id: &str) -> Value {
 #[sqlx::test(migrations = false)]
 async fn a_transfer_charges_what_its_quote_said_in_the_same_transaction(pool: sqlx::PgPool) {
     let p = platform(pool).await;
-    let eur = admin(
-        &p,
-        "currencies",
-        json!({"code": "EUR", "name": "Euro", "decimals": 2}),
-    )
-    .await;
-    let eur = eur.body["id"].as_str().unwrap().to_owned();
-    let token = format!("{:#x}", p.deployed.address);
-    let issuer = admin(&p, "issuers", json!({"name": "EmToken Money SA", "legalId": "LEI-1", "currencyId": eur, "tokenAddress": token})).await;
-    assert_eq!(issuer.status, StatusCode::CREATED, "{issuer:?}");
+    let eur = euro_issuer(&p).await;
     let profile = admin(
         &p,
         "commissions",
@@ -329,15 +349,7 @@ async fn a_transfer_charges_what_its_quote_said_in_the_same_transaction(pool: sq
     )
     .await;
     assert_eq!(profile.status, StatusCode::CREATED, "{profile:?}");
-    let a = p.wallet(&p.client_key).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = p.wallet(&p.client_key).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    p.fund(&a, "10.00", "10.00").await;
+    let (a, b) = funded_pair(&p).await;
     let transfer = |amount: &str| json!({"amount": amount, "targetWalletId": b});
 
     // No fee account on the token yet: the contract would refuse the fee, so nothing is sent.
@@ -422,30 +434,13 @@ async fn a_transfer_charges_what_its_quote_said_in_the_same_transaction(pool: sq
 #[sqlx::test(migrations = false)]
 async fn a_holds_full_execution_charges_its_payer_in_the_same_transaction(pool: sqlx::PgPool) {
     let p = platform(pool).await;
-    let eur = admin(
-        &p,
-        "currencies",
-        json!({"code": "EUR", "name": "Euro", "decimals": 2}),
-    )
-    .await;
-    let eur = eur.body["id"].as_str().unwrap().to_owned();
-    let token = format!("{:#x}", p.deployed.address);
-    let issuer = admin(&p, "issuers", json!({"name": "EmToken Money SA", "legalId": "LEI-1", "currencyId": eur, "tokenAddress": token})).await;
-    assert_eq!(issuer.status, StatusCode::CREATED, "{issuer:?}");
+    let eur = euro_issuer(&p).await;
     let fees = p.deployed.address_of(emtoken_test_utils::Role::Carol);
     p.deployed.admin.set_fee_account(fees).await.unwrap();
     // 1 % of the executed amount, at least 0.10.
     let profile = admin(&p, "commissions", json!({"operation": "HOLD_EXECUTION", "currencyId": eur, "percent": "1", "minimum": "0.10"})).await;
     assert_eq!(profile.status, StatusCode::CREATED, "{profile:?}");
-    let a = p.wallet(&p.client_key).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = p.wallet(&p.client_key).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    p.fund(&a, "10.00", "10.00").await;
+    let (a, b) = funded_pair(&p).await;
     assert_eq!(
         quote(&p, &a, "hold/executeHold", "6.00").await,
         pair("0.10", "6.10")

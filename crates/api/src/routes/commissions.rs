@@ -34,7 +34,8 @@ use crate::{
 /// Decimals a percentage may have.
 const PERCENT_DECIMALS: u8 = 4;
 
-/// A commission profile to create, with its first terms.
+/// A commission profile to create, with its first terms (the fields of [`TermsBody`] written out: serde's
+/// `flatten` would lose the field's name in the error a wrong value gets).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct NewProfile {

@@ -129,11 +129,6 @@ pub(crate) fn amount(field: &str, text: &str, decimals: u8) -> Result<Amount, Pr
     Ok(amount)
 }
 
-/// A token amount in decimal text that may be zero (a commission): as [`amount`] otherwise.
-pub(crate) fn amount_or_zero(field: &str, text: &str, decimals: u8) -> Result<Amount, Problem> {
-    Amount::parse(text, decimals).map_err(|e| Problem::bad(field, e))
-}
-
 /// Free text a caller gives (concepts, reasons): at most `max` characters, and no character the
 /// database cannot keep (NUL) or that is no text (other control characters but tab and line breaks).
 pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<(), Problem> {

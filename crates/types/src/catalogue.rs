@@ -81,13 +81,20 @@ impl fmt::Display for Bic {
     }
 }
 
-/// Checks a country code (two capital letters, ISO 3166-1 alpha-2) against a BIC's country letters.
-pub fn bank_country(country: &str, bic: &Bic) -> Result<String, String> {
-    if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(format!(
-            "{country:?} is not a country code: two capital letters (ISO 3166-1 alpha-2), e.g. DE"
-        ));
+/// A country code: two capital letters (ISO 3166-1 alpha-2's form).
+pub fn country(text: &str) -> Result<&str, String> {
+    if text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(text)
+    } else {
+        Err(format!(
+            "{text:?} is not a country code: two capital letters (ISO 3166-1 alpha-2), e.g. DE"
+        ))
     }
+}
+
+/// Checks a country code against a BIC's country letters.
+pub fn bank_country(country: &str, bic: &Bic) -> Result<String, String> {
+    let country = self::country(country)?;
     if country != bic.country() {
         return Err(format!(
             "{country} is not the country of BIC {bic}, whose country letters are {}",

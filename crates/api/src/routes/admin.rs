@@ -351,15 +351,11 @@ pub(crate) async fn list_banks(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<Page<BankList>>, Problem> {
     let q = ListQuery::parse(params, &["name"], &["country"])?;
-    let country = q.filters.get("country").map(String::as_str);
-    if let Some(c) = country
-        && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-    {
-        return Err(Problem::bad(
-            "country",
-            format!("{c:?} is not a country code: two capital letters (ISO 3166-1 alpha-2)"),
-        ));
-    }
+    let country = q
+        .filters
+        .get("country")
+        .map(|c| catalogue::country(c).map_err(|e| Problem::bad("country", e)))
+        .transpose()?;
     let (rows, total) = state.store.banks_page(country, q.paging).await?;
     Ok(Json(q.page(
         &format!("{ADMIN}/bank-catalog"),

@@ -8,10 +8,14 @@ use axum::{
     http::StatusCode,
 };
 use chrono::Utc;
-use emtoken_store::api::{
-    CommissionProfileRow, CommissionVersionRow, CurrencyRow, NewVersion, VersionAdded,
+use emtoken_store::{
+    api::{
+        CommissionProfileRow, CommissionVersionRow, CurrencyRow, ExpectedMovement, NewVersion,
+        VersionAdded,
+    },
+    ids,
 };
-use emtoken_types::{CommissionOperation, Rounding};
+use emtoken_types::{CommissionOperation, FeeKind, MovementType, Role, Rounding};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -380,22 +384,31 @@ pub(crate) async fn get_commission(
     Ok(Json(answer(&state, &p).await?))
 }
 
+/// A quote with what priced it.
+struct Priced {
+    /// The arithmetic's result, in the currency's units.
+    quote: commission::Quote,
+    /// The terms in force (None: none applies, the commission is 0).
+    version: Option<CommissionVersionRow>,
+    /// The currency's code (None: the wallet's token has no issuer registered).
+    currency: Option<String>,
+}
+
 /// What `operation` of `amount` from (or to) `wallet` charges now: the terms in force for the currency
 /// of the wallet's token and the wallet's KYC level (none when its token has no issuer registered, or
-/// no profile applies).
-pub(crate) async fn quote_for(
+/// no profile applies). `…/calculate` shows it; the operations charge it.
+async fn price(
     state: &ApiState,
     wallet: &emtoken_store::WalletRow,
     operation: CommissionOperation,
     amount: Decimal,
-) -> Result<(CommissionQuote, Option<CommissionVersionRow>), Problem> {
+) -> Result<Priced, Problem> {
     let issuer = state
         .store
         .issuer_of_token(state.chain.chain_id, state.chain.contract.into_array())
         .await?;
-    let decimals = u32::from(state.chain.decimals);
     let level = wallet.kyc_level.and_then(|l| u8::try_from(l).ok());
-    let in_force = match &issuer {
+    let version = match &issuer {
         Some(issuer) => {
             state
                 .store
@@ -404,32 +417,28 @@ pub(crate) async fn quote_for(
         }
         None => None,
     };
-    let terms = in_force.as_ref().map_or(Terms::NONE, |v| Terms {
+    let terms = version.as_ref().map_or(Terms::NONE, |v| Terms {
         fixed: v.fixed,
         percent: v.percent,
         minimum: v.minimum,
         maximum: v.maximum,
         rounding: v.rounding,
     });
-    let q = commission::quote(operation, amount, &terms, decimals).map_err(|e| match e {
-        QuoteError::NothingLeft { .. } => Problem::conflict(format!("amount: {e}")),
-    })?;
-    let money = |d: Decimal| {
-        emtoken_sdk::Amount::from_decimal(d, state.chain.decimals)
-            .map(|a| a.to_string())
-            .map_err(|e| Problem::bad("amount", e))
-    };
-    Ok((
-        CommissionQuote {
-            operation,
-            amount: money(q.amount)?,
-            commission: money(q.commission)?,
-            total: money(q.total)?,
-            currency: issuer.as_ref().map(|i| i.currency_code.clone()),
-            commission_version_id: in_force.as_ref().map(|v| v.id),
-        },
-        in_force,
-    ))
+    let quote = commission::quote(operation, amount, &terms, u32::from(state.chain.decimals))
+        .map_err(|e| match e {
+            QuoteError::NothingLeft { .. } => Problem::conflict(format!("amount: {e}")),
+        })?;
+    Ok(Priced {
+        quote,
+        version,
+        currency: issuer.map(|i| i.currency_code),
+    })
+}
+
+/// An amount of the token, from the currency's units (a quote's figures have at most its decimals).
+fn token_amount(state: &ApiState, units: Decimal) -> Result<emtoken_sdk::Amount, Problem> {
+    emtoken_sdk::Amount::from_decimal(units, state.chain.decimals)
+        .map_err(|e| Problem::bad("amount", e))
 }
 
 async fn calculate(
@@ -441,7 +450,16 @@ async fn calculate(
 ) -> Result<Json<CommissionQuote>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let amount = fields::amount("amount", &body.amount, state.chain.decimals)?.to_decimal();
-    Ok(Json(quote_for(&state, &wallet, operation, amount).await?.0))
+    let p = price(&state, &wallet, operation, amount).await?;
+    let text = |units| token_amount(&state, units).map(|a| a.to_string());
+    Ok(Json(CommissionQuote {
+        operation,
+        amount: text(p.quote.amount)?,
+        commission: text(p.quote.commission)?,
+        total: text(p.quote.total)?,
+        currency: p.currency,
+        commission_version_id: p.version.map(|v| v.id),
+    }))
 }
 
 macro_rules! calculate_endpoint {
@@ -512,10 +530,35 @@ pub(crate) async fn charge_for(
     operation: CommissionOperation,
     amount: emtoken_sdk::Amount,
 ) -> Result<Option<Charge>, Problem> {
-    let (quote, version) = quote_for(state, wallet, operation, amount.to_decimal()).await?;
-    let fee = fields::amount_or_zero("commission", &quote.commission, state.chain.decimals)?;
-    Ok(match version {
-        Some(v) if !fee.base_units().is_zero() => Some(Charge { fee, version: v.id }),
+    let p = price(state, wallet, operation, amount.to_decimal()).await?;
+    let fee = token_amount(state, p.quote.commission)?;
+    Ok(match p.version {
+        Some(v) if !fee.is_zero() => Some(Charge { fee, version: v.id }),
         _ => None,
     })
+}
+
+/// The payer's COMMISSION movement of an operation charging `charge`, under the id the indexer will
+/// give it (from the fee's kind and the operation's key): shown PENDING until it is indexed.
+pub(crate) fn commission_movement(
+    state: &ApiState,
+    wallet: &emtoken_store::WalletRow,
+    kind: FeeKind,
+    operation_key: &[u8; 32],
+    charge: Charge,
+) -> ExpectedMovement {
+    ExpectedMovement {
+        id: ids::commission_movement_id(
+            state.chain.chain_id,
+            kind,
+            operation_key,
+            Role::Commission,
+        ),
+        wallet_id: wallet.id,
+        r#type: MovementType::Commission,
+        amount: charge.fee.units(),
+        origin_address: Some(wallet.address),
+        target_address: None,
+        iban: None,
+    }
 }

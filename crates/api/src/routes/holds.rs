@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{charge_for, owned_wallet, ready, target_wallet};
+use super::{charge_for, commission_movement, owned_wallet, ready, target_wallet};
 use crate::{
     ApiState, Problem,
     answers::{Hold, HoldList, Page},
@@ -388,14 +388,8 @@ async fn operate<B>(
         }
         _ => None,
     };
-    let commission_id = charge.map(|_| {
-        ids::commission_movement_id(
-            state.chain.chain_id,
-            FeeKind::HoldExecution,
-            &hold_key.0,
-            Role::Commission,
-        )
-    });
+    let commission =
+        charge.map(|c| commission_movement(state, wallet, FeeKind::HoldExecution, &hold_key.0, c));
     let prepare = state.platform.operator.prepare();
     let call = match (op, &units) {
         (HoldOp::Execute, Some((a, _))) => match charge {
@@ -427,28 +421,14 @@ async fn operate<B>(
             "commission": charge.map(|c| c.fee.to_string()),
             "commissionVersionId": charge.map(|c| c.version),
         }),
-        movements: match (commission_id, charge) {
-            (Some(id), Some(c)) => vec![ExpectedMovement {
-                id,
-                wallet_id: wallet.id,
-                r#type: MovementType::Commission,
-                amount: c.fee.units(),
-                origin_address: Some(wallet.address),
-                target_address: None,
-                iban: None,
-            }],
-            _ => vec![],
-        },
+        movements: commission.iter().cloned().collect(),
         ..NewRequest::new(op.kind())
     };
     // The held amount is locked already; the commission comes out of the available balance.
-    let outflow = match (commission_id, charge) {
-        (Some(movement), Some(c)) => Some(Outflow {
-            amount: c.fee.units(),
-            movement,
-        }),
-        _ => None,
-    };
+    let outflow = commission.as_ref().map(|m| Outflow {
+        amount: m.amount,
+        movement: m.id,
+    });
     post.run(
         state,
         request,

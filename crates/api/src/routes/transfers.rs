@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Charge, charge_for, ready, target_wallet};
+use super::{Charge, charge_for, commission_movement, ready, target_wallet};
 use crate::{
     ApiState, Problem,
     answers::{Accepted, CashOutAccepted, Link, SelfLink, TransferAccepted, TransferLinks},
@@ -182,16 +182,8 @@ pub(crate) fn transfer_request(
         Some(c) => prepare.operator_transfer_with_fee(operation, from, to, amount, c.fee),
         None => prepare.operator_transfer(operation, from, to, amount),
     };
-    // The sender's COMMISSION, named as the indexer will name it (from the fee's kind and the transfer's
-    // key).
-    let commission_id = charge.map(|_| {
-        ids::commission_movement_id(
-            state.chain.chain_id,
-            FeeKind::OperatorTransfer,
-            &key_of_record,
-            Role::Commission,
-        )
-    });
+    let commission = charge
+        .map(|c| commission_movement(state, wallet, FeeKind::OperatorTransfer, &key_of_record, c));
     let fee_units = charge.map_or(rust_decimal::Decimal::ZERO, |c| c.fee.units());
     let answer = TransferAccepted {
         links: TransferLinks {
@@ -209,23 +201,13 @@ pub(crate) fn transfer_request(
             || Amount::zero(amount.decimals()).to_string(),
             |c| c.fee.to_string(),
         ),
-        commission_movement_id: commission_id,
+        commission_movement_id: commission.as_ref().map(|m| m.id),
     };
     let mut movements = vec![
         movement(out_id, wallet.id, MovementType::TransferOut),
         movement(in_id, target.id, MovementType::TransferIn),
     ];
-    if let (Some(id), Some(c)) = (commission_id, charge) {
-        movements.push(ExpectedMovement {
-            id,
-            wallet_id: wallet.id,
-            r#type: MovementType::Commission,
-            amount: c.fee.units(),
-            origin_address: Some(wallet.address),
-            target_address: None,
-            iban: None,
-        });
-    }
+    movements.extend(commission);
     let request = NewRequest {
         id: request_id,
         wallet_id: Some(wallet.id),

@@ -444,12 +444,8 @@ pub(crate) async fn bank_catalog(
             })
         }
         BankCatalogCommand::List(a) => {
-            if let Some(c) = &a.country
-                && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
-            {
-                anyhow::bail!(
-                    "--country {c:?} is not a country code: two capital letters (ISO 3166-1 alpha-2)"
-                );
+            if let Some(c) = &a.country {
+                catalogue::country(c).map_err(|e| anyhow::anyhow!("--country {e}"))?;
             }
             let rows = with_store(&a.database, async |s| {
                 Ok(s.banks_page(a.country.as_deref(), all()).await?.0)

@@ -353,14 +353,31 @@ abstract contract EmTokenBase is
     function _chargeFee(bytes32 operation, IFees.FeeKind kind, address payer, uint256 fee)
         internal
     {
+        _chargeFee(operation, kind, payer, fee, false);
+    }
+
+    /// @dev As above; `system` moves the fee as a system move (no limits, no outflow recorded): a fee
+    /// reserved with a payout, which is exempt from the limits itself.
+    function _chargeFee(
+        bytes32 operation,
+        IFees.FeeKind kind,
+        address payer,
+        uint256 fee,
+        bool system
+    ) internal {
         if (fee == 0) return;
-        address account = _token().feeAccount;
-        if (account == address(0)) revert IFees.FeeAccountNotSet();
-        _update(payer, account, fee, false);
+        address account = _feeAccount();
+        _update(payer, account, fee, system);
         emit IFees.FeeCharged(operation, kind, payer, account, fee);
     }
 
     // ------------------------------------------------------------ helpers
+
+    /// @dev The fee account, which must be set.
+    function _feeAccount() internal view returns (address account) {
+        account = _token().feeAccount;
+        if (account == address(0)) revert IFees.FeeAccountNotSet();
+    }
 
     /// @dev The suspense account of payouts.
     function _suspense() internal view returns (address) {

@@ -328,6 +328,27 @@ contract AccessMatrixTest is EmTokenTest {
         );
     }
 
+    function test_executeFundWithFee() public {
+        _feeAccount();
+        _role(
+            "executeFundWithFee",
+            abi.encodeCall(token.executeFundWithFee, (fundId, 1)),
+            token.OPERATOR_ROLE(),
+            operator
+        );
+    }
+
+    /// @dev The operator role only: carol, alice's payout operator, may not set a fee.
+    function test_orderPayoutFromWithFee() public {
+        _feeAccount();
+        _role(
+            "orderPayoutFromWithFee",
+            abi.encodeCall(token.orderPayoutFromWithFee, (OP, alice, 100, 1, HASH)),
+            token.OPERATOR_ROLE(),
+            operator
+        );
+    }
+
     /// @dev Role first: a notary without the operator role is refused with the role error (the notary
     /// check is in Fees.t.sol).
     function test_executeHoldWithFee() public {

@@ -18,6 +18,7 @@ import {EmTokenTest} from "./utils/EmTokenTest.sol";
 /// event naming the operation, and that the fee moves under every rule of a transfer — or nothing moves.
 contract FeesTest is EmTokenTest {
     address internal fees = makeAddr("fees");
+    bytes32 internal constant HASH = keccak256("instructions");
 
     function setUp() public override {
         super.setUp();
@@ -174,6 +175,142 @@ contract FeesTest is EmTokenTest {
         assertEq(
             uint8(token.retrievePayoutData(id).status), uint8(IPayoutable.PayoutStatus.Executed)
         );
+    }
+
+    /// @dev A fee reserved when ordering: locked with the value, so the wallet cannot spend it, then burnt
+    /// value and charged fee in the execution.
+    function test_orderPayoutFromWithFee_reservesThenCharges() public {
+        bytes32 id = token.payoutIdOf(operator, _opId("reserved"));
+        _startLogs();
+        vm.prank(operator);
+        assertEq(token.orderPayoutFromWithFee(_opId("reserved"), alice, 30_000, 250, HASH), id);
+        (,,, uint256 moved, uint256 locked,) = abi.decode(
+            _recordedEventData(IPayoutable.PayoutOrdered.selector),
+            (bytes32, uint256, bytes32, uint256, uint256, uint8)
+        );
+        assertEq(moved, 0);
+        assertEq(locked, 30_250, "the events' locked counts the fee");
+        _assertBalances(alice, 100_000, 30_250);
+        assertEq(token.payoutFeeOf(id), 250);
+        // The reserved fee is not available.
+        _expectInsufficient(alice, 69_750, 69_751);
+        vm.prank(alice);
+        token.transfer(bob, 69_751);
+
+        vm.startPrank(operator);
+        token.processPayout(id);
+        _startLogs();
+        vm.expectEmit(true, true, true, true, address(token));
+        emit IFees.FeeCharged(id, IFees.FeeKind.Payout, alice, fees, 250);
+        token.executePayout(id);
+        vm.stopPrank();
+        (, locked,) = _stepOf(IPayoutable.PayoutExecuted.selector);
+        assertEq(
+            uint8(token.retrievePayoutData(id).status), uint8(IPayoutable.PayoutStatus.Executed)
+        );
+        assertEq(locked, 0);
+        _assertBalances(alice, 69_750, 0);
+        assertEq(token.balanceOf(fees), 250);
+        assertEq(token.totalSupply(), 70_000, "only the value is burnt");
+        assertEq(token.payoutFeeOf(id), 0);
+    }
+
+    /// @dev A reserved fee is a system move like the payout: a wallet at its outflow limit still pays it.
+    function test_orderPayoutFromWithFee_chargedOutsideTheLimits() public {
+        _fund(bob, L1_MAX_OUTFLOW + 1100);
+        vm.prank(operator);
+        bytes32 id = token.orderPayoutFromWithFee(_opId("limits"), bob, 1000, 100, HASH);
+        vm.startPrank(bob);
+        token.transfer(alice, L1_MAX_TRANSFER);
+        token.transfer(alice, L1_MAX_TRANSFER); // the whole 30-day outflow
+        vm.stopPrank();
+        vm.startPrank(operator);
+        token.processPayout(id);
+        token.executePayout(id);
+        vm.stopPrank();
+        assertEq(token.balanceOf(fees), 100);
+        assertEq(token.balanceOf(bob), 0);
+    }
+
+    function test_orderPayoutFromWithFee_rejectAndCancelUnlockBoth() public {
+        vm.startPrank(operator);
+        bytes32 rejected = token.orderPayoutFromWithFee(_opId("rejected"), alice, 1000, 10, HASH);
+        bytes32 cancelled = token.orderPayoutFromWithFee(_opId("cancelled"), alice, 2000, 20, HASH);
+        _assertBalances(alice, 100_000, 3030);
+        _startLogs();
+        token.rejectPayout(rejected, "bank refused");
+        (,,, uint256 locked,) = abi.decode(
+            _recordedEventData(IPayoutable.PayoutRejected.selector),
+            (uint256, string, uint256, uint256, uint8)
+        );
+        assertEq(locked, 0);
+        vm.stopPrank();
+        _assertBalances(alice, 100_000, 2020);
+        vm.prank(alice);
+        token.cancelPayout(cancelled);
+        _assertBalances(alice, 100_000, 0);
+        assertEq(token.balanceOf(fees), 0);
+        assertEq(token.payoutFeeOf(rejected), 0);
+        assertEq(token.payoutFeeOf(cancelled), 20, "kept as recorded; nothing is locked");
+    }
+
+    function test_RevertWhen_orderPayoutFromWithFee_feeNotAvailable() public {
+        _expectInsufficient(alice, 100_000, 100_001);
+        vm.prank(operator);
+        token.orderPayoutFromWithFee(_opId("short"), alice, 100_000, 1, HASH);
+    }
+
+    function test_RevertWhen_orderPayoutFromWithFee_feeTooLarge() public {
+        uint256 fee = uint256(type(uint88).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(IFees.FeeTooLarge.selector, fee));
+        vm.prank(operator);
+        token.orderPayoutFromWithFee(_opId("large"), alice, 1, fee, HASH);
+    }
+
+    function test_RevertWhen_orderPayoutFromWithFee_feeAccountNotSet() public {
+        IEmToken fresh = _freshToken();
+        vm.prank(operator);
+        fresh.mint(alice, 1000, 0, _opId("ref"));
+        vm.expectRevert(IFees.FeeAccountNotSet.selector);
+        vm.prank(operator);
+        fresh.orderPayoutFromWithFee(_opId("no account"), alice, 100, 1, HASH);
+        vm.prank(operator);
+        fresh.orderPayoutFromWithFee(_opId("no fee"), alice, 100, 0, HASH); // no fee, no account needed
+    }
+
+    function test_RevertWhen_putFundsInSuspense_feeReserved() public {
+        vm.startPrank(operator);
+        bytes32 id = token.orderPayoutFromWithFee(_opId("suspense"), alice, 1000, 10, HASH);
+        token.processPayout(id);
+        vm.expectRevert(abi.encodeWithSelector(IFees.PayoutFeeReserved.selector, id));
+        token.putFundsInSuspenseInPayout(id);
+        vm.stopPrank();
+    }
+
+    // ================================================================ fund orders
+
+    function test_executeFundWithFee_theWalletPaysFromTheMintedValue() public {
+        vm.startPrank(operator);
+        bytes32 id = token.orderFundFrom(_opId("top-up"), bob, 5000, HASH);
+        vm.expectEmit(true, true, true, true, address(token));
+        emit IFundable.FundExecuted(id, bob, 5000, 5000, 0, IFundable.FundStatus.Executed);
+        vm.expectEmit(true, true, true, true, address(token));
+        emit IERC20.Transfer(bob, fees, 40);
+        vm.expectEmit(true, true, true, true, address(token));
+        emit IFees.FeeCharged(id, IFees.FeeKind.Fund, bob, fees, 40);
+        token.executeFundWithFee(id, 40);
+        vm.stopPrank();
+        assertEq(token.balanceOf(bob), 4960);
+        assertEq(token.balanceOf(fees), 40);
+    }
+
+    function test_RevertWhen_executeFundWithFee_feeAboveValue() public {
+        vm.startPrank(operator);
+        bytes32 id = token.orderFundFrom(_opId("top-up"), bob, 5000, HASH);
+        vm.expectRevert(abi.encodeWithSelector(IFees.FeeAboveValue.selector, 5001, 5000));
+        token.executeFundWithFee(id, 5001);
+        vm.stopPrank();
+        assertEq(uint8(token.retrieveFundData(id).status), uint8(IFundable.FundStatus.Ordered));
     }
 
     // ================================================================ helpers

@@ -73,8 +73,19 @@ abstract contract Fundable is EmTokenBase, IFundable {
 
     /// @inheritdoc IFundable
     function executeFund(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
+        _executeFund(orderId);
+    }
+
+    /// @notice `executeFund` of which `fee` goes on to the fee account (see {IFees-executeFundWithFee}).
+    function executeFundWithFee(bytes32 orderId, uint256 fee) external onlyRole(OPERATOR_ROLE) {
+        (address wallet, uint256 value) = _executeFund(orderId);
+        if (fee > value) revert IFees.FeeAboveValue(fee, value);
+        _chargeFee(orderId, IFees.FeeKind.Fund, wallet, fee);
+    }
+
+    function _executeFund(bytes32 orderId) private returns (address wallet, uint256 value) {
         Fund storage f = _fund(orderId, FundStatus.Ordered, FundStatus.InProcess);
-        (address wallet, uint256 value) = (f.walletToFund, f.value);
+        (wallet, value) = (f.walletToFund, f.value);
         f.status = FundStatus.Executed;
         _mint(wallet, value);
         emit FundExecuted(orderId, wallet, value, value, 0, FundStatus.Executed);

@@ -20,6 +20,9 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         uint96 value;
         address orderer;
         PayoutStatus status;
+        /// @dev The fee reserved when ordered (`orderPayoutFromWithFee`): locked with `value` on the wallet
+        /// and charged on execution. Fits the slot of `orderer` and `status`.
+        uint88 fee;
     }
 
     /// @custom:storage-location erc7201:emtoken.payouts
@@ -38,7 +41,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         external
         returns (bytes32 orderId)
     {
-        return _orderPayout(operationId, msg.sender, value, instructionsHash);
+        return _orderPayout(operationId, msg.sender, value, 0, instructionsHash);
     }
 
     /// @inheritdoc IPayoutable
@@ -50,7 +53,22 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
     ) external returns (bytes32 orderId) {
         if (wallet == address(0)) revert ZeroAddress("wallet");
         _requireOperatorFor(wallet, OperatorScope.Payout);
-        return _orderPayout(operationId, wallet, value, instructionsHash);
+        return _orderPayout(operationId, wallet, value, 0, instructionsHash);
+    }
+
+    /// @notice `orderPayoutFrom` with a fee reserved with the payout (see
+    /// {IFees-orderPayoutFromWithFee}); by the operator role only, since it sets a fee.
+    function orderPayoutFromWithFee(
+        bytes32 operationId,
+        address wallet,
+        uint256 value,
+        uint256 fee,
+        bytes32 instructionsHash
+    ) external onlyRole(OPERATOR_ROLE) returns (bytes32 orderId) {
+        if (wallet == address(0)) revert ZeroAddress("wallet");
+        if (fee > type(uint88).max) revert IFees.FeeTooLarge(fee);
+        if (fee != 0) _feeAccount(); // refused now rather than when the bank has paid
+        return _orderPayout(operationId, wallet, value, fee, instructionsHash);
     }
 
     /// @inheritdoc IPayoutable
@@ -59,7 +77,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         if (msg.sender != p.wallet && msg.sender != p.orderer) {
             revert PayoutCancelNotAllowed(orderId, msg.sender);
         }
-        _unlock(p.wallet, p.value);
+        _unlock(p.wallet, uint256(p.value) + p.fee);
         p.status = PayoutStatus.Cancelled;
         emit PayoutCancelled(orderId, p.wallet, p.value, 0, 0, PayoutStatus.Cancelled);
     }
@@ -68,12 +86,15 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
     function processPayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) whenNotPaused {
         Payout storage p = _payout(orderId, PayoutStatus.Ordered, PayoutStatus.Ordered);
         p.status = PayoutStatus.InProcess;
-        emit PayoutInProcess(orderId, p.wallet, p.value, 0, p.value, PayoutStatus.InProcess);
+        emit PayoutInProcess(
+            orderId, p.wallet, p.value, 0, uint256(p.value) + p.fee, PayoutStatus.InProcess
+        );
     }
 
     /// @inheritdoc IPayoutable
     function putFundsInSuspenseInPayout(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
         Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.InProcess);
+        if (p.fee != 0) revert IFees.PayoutFeeReserved(orderId);
         (address wallet, uint256 value) = (p.wallet, p.value);
         address suspense = _suspense();
         p.status = PayoutStatus.FundsInSuspense;
@@ -97,15 +118,18 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         _chargeFee(orderId, IFees.FeeKind.Payout, wallet, fee);
     }
 
+    /// @dev Burns the payout's value and charges its reserved fee, if any.
     function _executePayout(bytes32 orderId) private returns (address wallet) {
         Payout storage p = _payout(orderId, PayoutStatus.InProcess, PayoutStatus.FundsInSuspense);
-        uint256 value = p.value;
+        (uint256 value, uint256 fee) = (p.value, p.fee);
         wallet = p.wallet;
         address burntFrom = p.status == PayoutStatus.FundsInSuspense ? _suspense() : wallet;
         p.status = PayoutStatus.Executed;
-        _unlock(burntFrom, value);
+        p.fee = 0;
+        _unlock(burntFrom, value + fee); // a reserved fee never goes to suspense: burntFrom is the wallet
         _update(burntFrom, address(0), value, true);
         emit PayoutExecuted(orderId, wallet, burntFrom, value, value, 0, PayoutStatus.Executed);
+        _chargeFee(orderId, IFees.FeeKind.Payout, wallet, fee, true);
     }
 
     /// @inheritdoc IPayoutable
@@ -124,9 +148,10 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
             _update(refundedFrom, wallet, value, true);
         } else {
             _requireNotPaused();
-            _unlock(wallet, value);
+            _unlock(wallet, value + p.fee);
         }
         p.status = PayoutStatus.Rejected;
+        p.fee = 0;
         emit PayoutRejected(
             orderId, wallet, refundedFrom, value, reason, moved, 0, PayoutStatus.Rejected
         );
@@ -153,6 +178,11 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         return PayoutData({orderer: p.orderer, wallet: p.wallet, value: p.value, status: p.status});
     }
 
+    /// @notice The fee reserved with a payout (see {IFees-payoutFeeOf}).
+    function payoutFeeOf(bytes32 orderId) external view returns (uint256) {
+        return _payoutsStorage().payouts[orderId].fee;
+    }
+
     /// @inheritdoc IPayoutable
     function payoutIdOf(address orderer, bytes32 operationId) external pure returns (bytes32) {
         return _recordId(orderer, operationId);
@@ -160,10 +190,12 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
 
     // ------------------------------------------------------------ internal
 
+    /// @dev `fee` is already checked to fit 88 bits; `value + fee` must be available on the wallet.
     function _orderPayout(
         bytes32 operationId,
         address wallet,
         uint256 value,
+        uint256 fee,
         bytes32 instructionsHash
     ) private whenNotPaused returns (bytes32 orderId) {
         if (value == 0) revert ZeroAmount();
@@ -171,11 +203,12 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
         orderId = _recordId(msg.sender, operationId);
         Payout storage p = _payoutsStorage().payouts[orderId];
         if (p.status != PayoutStatus.Nonexistent) revert PayoutExists(orderId);
-        _lock(wallet, value);
+        _lock(wallet, value + fee);
         p.wallet = wallet;
         p.value = uint96(value);
         p.orderer = msg.sender;
         p.status = PayoutStatus.Ordered;
+        if (fee != 0) p.fee = uint88(fee);
         emit PayoutOrdered(
             orderId,
             wallet,
@@ -184,7 +217,7 @@ abstract contract Payoutable is EmTokenBase, IPayoutable {
             value,
             instructionsHash,
             0,
-            value,
+            value + fee,
             PayoutStatus.Ordered
         );
     }

@@ -12,23 +12,29 @@ interface IFees {
         OperatorTransfer,
         HoldExecution,
         Mint,
-        Payout
+        Payout,
+        Fund
     }
 
     // ---------------------------------------------------------------- errors
 
     /// @notice A fee was charged before the admin set the fee account.
     error FeeAccountNotSet();
-    /// @notice A mint's fee above the minted value.
+    /// @notice A mint's or fund order's fee above the minted value.
     error FeeAboveValue(uint256 fee, uint256 value);
+    /// @notice A payout's reserved fee above what a payout records (2^88 - 1 base units).
+    error FeeTooLarge(uint256 fee);
+    /// @notice A payout with a reserved fee cannot move to the suspense account: the fee stays locked on
+    /// the wallet until the payout is decided.
+    error PayoutFeeReserved(bytes32 orderId);
 
     // ---------------------------------------------------------------- events
 
     /// @notice The admin changed the account fees are paid to.
     event FeeAccountChanged(address indexed previousAccount, address indexed newAccount);
     /// @notice `payer` paid `fee` to `feeAccount` for the operation `operation` of kind `kind`: the
-    /// operator transfer's `transferId`, the hold's `holdId`, the mint's `paymentReference`, the payout's
-    /// `orderId` — the key its own event carries, in the same transaction.
+    /// operator transfer's `transferId`, the hold's `holdId`, the mint's `paymentReference`, the payout's or
+    /// fund order's `orderId` — the key its own event carries, in the same transaction.
     event FeeCharged(
         bytes32 indexed operation,
         FeeKind kind,
@@ -69,6 +75,25 @@ interface IFees {
         bytes32 paymentReference
     ) external;
 
-    /// @notice `executePayout` with a fee the wallet pays from its available balance.
+    /// @notice `executePayout` with a fee the wallet pays from its available balance (on top of a fee
+    /// reserved when the payout was ordered).
     function executePayoutWithFee(bytes32 orderId, uint256 fee) external;
+
+    /// @notice `executeFund` of a fund order, of which `fee` goes on to the fee account (the funded wallet
+    /// pays it out of the minted value, as a transfer, in the same transaction).
+    function executeFundWithFee(bytes32 orderId, uint256 fee) external;
+
+    /// @notice `orderPayoutFrom` by the operator role, reserving `fee` with the payout: `value + fee` is
+    /// locked on the wallet (the events' `locked`); execution burns `value` and charges the fee, rejection
+    /// or cancellation unlocks both. The fee is set when ordered, so the wallet cannot spend it meanwhile.
+    function orderPayoutFromWithFee(
+        bytes32 operationId,
+        address wallet,
+        uint256 value,
+        uint256 fee,
+        bytes32 instructionsHash
+    ) external returns (bytes32 orderId);
+
+    /// @notice The fee reserved with payout `orderId` (0 when none, or once decided).
+    function payoutFeeOf(bytes32 orderId) external view returns (uint256);
 }

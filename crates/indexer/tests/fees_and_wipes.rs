@@ -1,5 +1,6 @@
 //! Fees and wipes on a real chain (the v2 contracts): a fee charged with a mint, an operator transfer, a
-//! hold's execution and a payout's execution becomes a COMMISSION movement of the payer and a
+//! hold's execution, a payout's execution (charged then, or reserved when ordered) and a fund order's
+//! execution becomes a COMMISSION movement of the payer and a
 //! COMMISSION_IN of the fee account, linked to the operation; the fee account is marked FEES and its
 //! movements explain its balance; a wipe of a frozen wallet is a WIPE movement with its reason. Every
 //! indexed balance matches the contract's.
@@ -128,6 +129,46 @@ async fn fees_are_commissions_and_a_wipe_is_a_wipe(pool: PgPool) {
             .executePayoutWithFee(payout.id, base("0.1")),
     )
     .await;
+    // A top-up of 8.00 ordered by the operator for alice, executed with a fee of 0.20 out of it.
+    let fund_op = OperationId::from("fee-fund");
+    send(
+        operator,
+        d.operator.contract().orderFundFrom(
+            fund_op.as_bytes(),
+            alice,
+            base("8"),
+            B256::repeat_byte(8),
+        ),
+    )
+    .await;
+    let fund_id = fund_op.record_key(operator);
+    send(
+        operator,
+        d.operator
+            .contract()
+            .executeFundWithFee(fund_id, base("0.2")),
+    )
+    .await;
+    // A cash-out of 2.00 with 0.05 reserved when ordered, executed; another of 1.00 with 0.03 reserved,
+    // still open: 1.03 locked.
+    let mut reserved = vec![];
+    for (label, value, fee) in [("reserved-1", "2", "0.05"), ("reserved-2", "1", "0.03")] {
+        let op = OperationId::from(label);
+        send(
+            operator,
+            d.operator.contract().orderPayoutFromWithFee(
+                op.as_bytes(),
+                alice,
+                base(value),
+                base(fee),
+                B256::repeat_byte(7),
+            ),
+        )
+        .await;
+        reserved.push(op.record_key(operator));
+    }
+    send(operator, d.operator.contract().processPayout(reserved[0])).await;
+    send(operator, d.operator.contract().executePayout(reserved[0])).await;
     // Dave's 3.00, frozen, wiped by a court order.
     // (Raw as well: the operator's client keeps its own nonce, which the raw sends moved past.)
     send(
@@ -184,6 +225,13 @@ async fn fees_are_commissions_and_a_wipe_is_a_wipe(pool: PgPool) {
             ),
             (units("0.25"), Some("HOLD".into()), Some(hold.id), None),
             (units("0.1"), Some("PAYOUT".into()), Some(payout.id), None),
+            (units("0.2"), Some("FUND".into()), Some(fund_id), None),
+            (
+                units("0.05"),
+                Some("PAYOUT".into()),
+                Some(reserved[0]),
+                None
+            ),
         ]
     );
     let signed = |m: &MovementRow| match m.r#type.as_str() {
@@ -191,9 +239,19 @@ async fn fees_are_commissions_and_a_wipe_is_a_wipe(pool: PgPool) {
         "TRANSFER_OUT" | "BANK_ACCOUNT_CASHOUT" | "COMMISSION" | "WIPE" => -m.amount,
         _ => Decimal::ZERO,
     };
-    let alice_sum: Decimal = alice_rows.iter().map(signed).sum();
-    assert_eq!(alice_sum, units("63.15"));
-    assert_eq!(common::wallet(&store, alice).await.balance, units("63.15"));
+    // What moved (the open cash-out's movement is PENDING and moved nothing yet).
+    let alice_sum: Decimal = alice_rows
+        .iter()
+        .filter(|m| m.status.as_str() != "PENDING")
+        .map(signed)
+        .sum();
+    assert_eq!(alice_sum, units("68.9"));
+    let alice_wallet = common::wallet(&store, alice).await;
+    assert_eq!(
+        (alice_wallet.balance, alice_wallet.final_held),
+        (units("68.9"), units("1.03")),
+        "the open cash-out locks its reserved fee"
+    );
 
     // The fee account: marked FEES, out of users' wallets, its COMMISSION_IN summing to its balance.
     let fees = common::wallet(&store, carol).await;
@@ -206,12 +264,9 @@ async fn fees_are_commissions_and_a_wipe_is_a_wipe(pool: PgPool) {
                 && m.origin_address == Some(alice.into_array())),
         "{carol_rows:?}"
     );
-    assert_eq!(carol_rows.len(), 4);
-    assert_eq!(
-        carol_rows.iter().map(signed).sum::<Decimal>(),
-        units("1.85")
-    );
-    assert_eq!(fees.balance, units("1.85"));
+    assert_eq!(carol_rows.len(), 6);
+    assert_eq!(carol_rows.iter().map(signed).sum::<Decimal>(), units("2.1"));
+    assert_eq!(fees.balance, units("2.1"));
 
     // The wipe: dave's WIPE with the decision's reason, his balance zero.
     let dave_rows = rows(&store, dave).await;

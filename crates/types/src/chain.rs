@@ -79,7 +79,10 @@ numbered!(
         HoldExecution = 1,
         /// A mint (`mintWithFee`): the key is the payment reference.
         Mint = 2,
-        /// A payout's execution (`executePayoutWithFee`): the key is the payout's order id.
+        /// A payout's execution (`executePayoutWithFee`, or a fee reserved by `orderPayoutFromWithFee`):
+        /// the key is the payout's order id.
         Payout = 3,
+        /// A fund order's execution (`executeFundWithFee`): the key is the fund order's id.
+        Fund = 4,
     }
 );

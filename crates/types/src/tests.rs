@@ -102,7 +102,8 @@ fn unknown_names_and_numbers_are_refused_with_what_is_known() {
     assert!(OrderStatus::try_from(6).is_err());
     assert!(MintKind::try_from(2).is_err());
     assert_eq!(FeeKind::try_from(3).unwrap(), FeeKind::Payout);
-    assert!(FeeKind::try_from(4).is_err());
+    assert_eq!(FeeKind::try_from(4).unwrap(), FeeKind::Fund);
+    assert!(FeeKind::try_from(5).is_err());
     assert!("nowhere".parse::<Role>().is_err());
 }
 

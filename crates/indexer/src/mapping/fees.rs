@@ -29,6 +29,7 @@ impl Mapper {
                     FeeKind::OperatorTransfer => Some((RecordKind::OperatorTransfer, operation)),
                     FeeKind::HoldExecution => Some((RecordKind::Hold, operation)),
                     FeeKind::Payout => Some((RecordKind::Payout, operation)),
+                    FeeKind::Fund => Some((RecordKind::Fund, operation)),
                     FeeKind::Mint => None,
                 };
                 let reference = (kind == FeeKind::Mint).then_some(operation);

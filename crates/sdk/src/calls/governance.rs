@@ -93,6 +93,48 @@ impl EmTokenClient {
             .await
     }
 
+    /// `executeFundWithFee` (operator): as [`Self::execute_fund`] (mints the order's value to the wallet),
+    /// then the wallet pays `fee` out of it to the fee account (`FeeAboveValue` if above the value).
+    pub async fn execute_fund_with_fee(&self, order_id: B256, fee: Amount) -> Result<TxOutcome> {
+        self.send(self.prepare().execute_fund_with_fee(order_id, fee))
+            .await
+    }
+
+    /// `orderPayoutFromWithFee` (operator role only): a payout of `amount` for `wallet` with `fee`
+    /// reserved: `amount + fee` is locked, the fee charged on execution and unlocked on rejection or
+    /// cancellation. Such a payout does not go to suspense (`PayoutFeeReserved`).
+    pub async fn order_payout_from_with_fee(
+        &self,
+        operation: OperationId,
+        wallet: Address,
+        amount: Amount,
+        fee: Amount,
+        instructions_hash: B256,
+    ) -> Result<Created> {
+        self.send_created(
+            self.prepare().order_payout_from_with_fee(
+                operation,
+                wallet,
+                amount,
+                fee,
+                instructions_hash,
+            ),
+            operation,
+        )
+        .await
+    }
+
+    /// `payoutFeeOf`: the fee reserved with payout `order_id` (zero when none, or once decided).
+    pub async fn payout_fee_of(&self, order_id: B256) -> Result<Amount> {
+        let v = self
+            .contract()
+            .payoutFeeOf(order_id)
+            .call()
+            .await
+            .map_err(|e| contract_error("payoutFeeOf", e))?;
+        self.on_chain_amount(v)
+    }
+
     /// `configureMinter` (minter admin): what `minter` may still mint. Replaces the previous allowance
     /// (never added to it); every mint and fund-order execution by `minter` uses it up; zero stops it.
     pub async fn configure_minter(&self, minter: Address, allowance: Amount) -> Result<TxOutcome> {
@@ -272,6 +314,40 @@ impl Prepare<'_> {
             self.client
                 .contract()
                 .executePayoutWithFee(order_id, fee.base_units())
+                .into_transaction_request(),
+        )
+    }
+
+    /// `executeFundWithFee` (operator): as [`Self::execute_fund`], and the wallet pays `fee` out of the
+    /// minted value to the fee account.
+    pub fn execute_fund_with_fee(&self, order_id: B256, fee: Amount) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .executeFundWithFee(order_id, fee.base_units())
+                .into_transaction_request(),
+        )
+    }
+
+    /// `orderPayoutFromWithFee` (operator role): as [`Self::order_payout_from`], with `fee` reserved.
+    pub fn order_payout_from_with_fee(
+        &self,
+        operation: OperationId,
+        wallet: Address,
+        amount: Amount,
+        fee: Amount,
+        instructions_hash: B256,
+    ) -> PreparedCall {
+        PreparedCall::new(
+            self.client
+                .contract()
+                .orderPayoutFromWithFee(
+                    operation.as_bytes(),
+                    wallet,
+                    amount.base_units(),
+                    fee.base_units(),
+                    instructions_hash,
+                )
                 .into_transaction_request(),
         )
     }

@@ -65,6 +65,24 @@ text_schema!(
     "E2E-2026-03-01-0001"
 );
 text_schema!(
+    /// Schema of a top-up's reference.
+    pub(crate) TransferReference,
+    Some(LINE),
+    None,
+    Some(140),
+    "The payer's reference of the bank transfer (what the statement shows): one line of 1 to 140 characters, not only spaces, no control characters.",
+    "INV-2026-001"
+);
+text_schema!(
+    /// Schema of who reviewed a case.
+    pub(crate) Reviewer,
+    Some(LINE),
+    None,
+    Some(100),
+    "Who reviewed the case the AML screening asked to review: one line of 1 to 100 characters, not only spaces, no control characters.",
+    "A. Compliance"
+);
+text_schema!(
     /// Schema of an IBAN a request gives.
     pub(crate) IbanText,
     Some("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"),

@@ -41,6 +41,7 @@ mod problem;
 mod routes;
 mod schedule;
 mod scheduler;
+mod screening;
 mod sms;
 mod views;
 pub mod webhook_acquirer;
@@ -61,6 +62,7 @@ pub use follow::follow_up;
 pub use platform::{Platform, SETTLE_AFTER};
 pub use problem::Problem;
 pub use scheduler::{Round, SchedulerConfig, run_due, scheduler};
+pub use screening::{Screened, Screening, ScreeningQuestion, ScreeningResult};
 pub use sms::{Sms, SmsSender, WEBHOOK_TRIES};
 
 /// The chain the API serves.
@@ -98,6 +100,9 @@ pub struct ApiState {
     pub public_url: Arc<str>,
     /// Where the process aborts, a test hook (`EMTOKEN_CRASH_AT`); None in production.
     pub crash_at: Option<CrashPoint>,
+    /// The AML screening asked before the bank side accepts a top-up or a withdrawal
+    /// (`emtoken serve --aml-screening-url`; default none: decisions are recorded UNSCREENED).
+    pub screening: Arc<Screening>,
 }
 
 /// How users are onboarded.
@@ -144,6 +149,7 @@ impl ApiState {
             temporal_keys: Arc::new(cards::TemporalKeys::new()),
             public_url: Arc::from("http://127.0.0.1:8080"),
             crash_at: None,
+            screening: Arc::new(Screening::None),
         }
     }
 
@@ -151,6 +157,13 @@ impl ApiState {
     #[must_use]
     pub fn with_crash_at(mut self, point: Option<CrashPoint>) -> Self {
         self.crash_at = point;
+        self
+    }
+
+    /// The same state asking `screening` before the bank side accepts a top-up or a withdrawal.
+    #[must_use]
+    pub fn with_screening(mut self, screening: Screening) -> Self {
+        self.screening = Arc::new(screening);
         self
     }
 

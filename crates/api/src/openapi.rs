@@ -83,11 +83,20 @@ const BEARER: &str = "apiKey";
         routes::bank_cash_in,
         routes::bank_list_cash_outs,
         routes::bank_execute_cash_out,
+        routes::bank_accept_cash_out,
         routes::bank_reject_cash_out,
+        routes::bank_decline_cash_out,
+        routes::create_top_up,
+        routes::get_top_up,
+        routes::bank_list_top_ups,
+        routes::bank_get_top_up,
+        routes::bank_accept_top_up,
+        routes::bank_decline_top_up,
         routes::bank_set_kyc_level,
         routes::bank_set_user_kyc,
         routes::bank_user_kyc_history,
         routes::bank_list_holds,
+        routes::bank_commission_report,
         routes::bank_list_system_accounts,
         routes::bank_system_account_movements,
     ),
@@ -101,6 +110,7 @@ const BEARER: &str = "apiKey";
         (name = "holds", description = "Holds a wallet pays or is paid by; the platform is the notary (client key)"),
         (name = "transfers", description = "Transfers between wallets (client key)"),
         (name = "cash-outs", description = "Payouts to bank accounts (client key)"),
+        (name = "top-ups", description = "Top-up requests: bank transfers to a wallet, credited when the bank side accepts them (client key)"),
         (name = "favourites", description = "Favourite external accounts of a wallet, and cash-outs to them (client key)"),
         (name = "scheduled-operations", description = "Scheduled and recurrent payments of a wallet, and their executions (client key)"),
         (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
@@ -357,7 +367,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 64);
+        assert_eq!(operations, 73);
     }
 
     #[test]

@@ -321,7 +321,23 @@ async fn prepare(
         Ok(iban) => iban,
         Err(e) => return Ok(Err(format!("the IBAN {iban} is not valid: {e}"))),
     };
-    let p = cash_out_request(state, execution.request_id, &wallet, &iban, amount, concept);
+    // Charged as a cash-out ordered now is (its quote at the time it is paid).
+    let charge = crate::routes::charge_for(
+        state,
+        &wallet,
+        emtoken_types::CommissionOperation::CashOut,
+        amount,
+    )
+    .await?;
+    let p = cash_out_request(
+        state,
+        execution.request_id,
+        &wallet,
+        &iban,
+        amount,
+        concept,
+        charge,
+    );
     Ok(Ok(as_json(p)?))
 }
 

@@ -494,3 +494,171 @@ async fn a_holds_full_execution_charges_its_payer_in_the_same_transaction(pool: 
     let collected = p.deployed.operator.balance_of(fees).await.unwrap();
     assert_eq!(collected.to_string(), "0.10");
 }
+
+/// Types an approved test card into payment page `url` as a browser posts its form; the answer (a
+/// redirect, not followed).
+async fn pay_on_page(url: &str) -> reqwest::Response {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("owner", "Ana García"),
+            ("number", "4242 4242 4242 4242"),
+            ("expiration", "12/30"),
+            ("cvv", "123"),
+        ])
+        .finish();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_card_cash_in_charges_what_its_quote_said_when_it_was_made(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let eur = euro_issuer(&p).await;
+    let private = common::cards::register_key(&p).await;
+    let w = p.wallet(&p.client_key).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("{W}/{w}/cards/cashIns");
+    let page = |amount: &str| {
+        json!({"amount": amount, "successUrl": "https://shop.example/paid",
+               "rejectUrl": "https://shop.example/refused"})
+    };
+
+    // No CARD_CASHIN profile yet: nothing is charged.
+    let free = p.post(&p.client_key, &path, page("10.00")).await;
+    assert_eq!(free.status, StatusCode::CREATED, "{free:?}");
+    assert_eq!(free.body["commission"], "0.00", "{free:?}");
+    assert!(free.body["commissionMovementId"].is_null(), "{free:?}");
+
+    // 0.30 + 1.9 % of the amount, out of what comes in.
+    let profile = admin(
+        &p,
+        "commissions",
+        json!({"operation": "CARD_CASHIN", "currencyId": eur, "fixed": "0.30", "percent": "1.9"}),
+    )
+    .await;
+    assert_eq!(profile.status, StatusCode::CREATED, "{profile:?}");
+    let profile_id = profile.body["id"].as_str().unwrap().to_owned();
+
+    // No fee account on the token: the contract would refuse the fee, so no page is made (and no card
+    // would be charged).
+    let refused = p.post(&p.client_key, &path, page("100.00")).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{refused:?}");
+    assert!(
+        refused.body.to_string().contains("FeeAccountNotSet"),
+        "{refused:?}"
+    );
+    let fees = p.deployed.address_of(emtoken_test_utils::Role::Carol);
+    p.deployed.admin.set_fee_account(fees).await.unwrap();
+    assert_eq!(
+        quote(&p, &w, "cards/cashIns", "100.00").await,
+        pair("2.20", "97.80")
+    );
+
+    // A card the client sends: charged 100.00, minted 100.00 of which the wallet pays 2.20 to the fee
+    // account in the same transaction.
+    let card = common::cards::card(&p, &private, "4242424242424242", "1230").await;
+    let paid = p
+        .post(
+            &p.client_key,
+            &path,
+            json!({"amount": "100.00", "card": card}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::ACCEPTED, "{paid:?}");
+    assert_eq!(
+        (
+            paid.body["amount"].as_str(),
+            paid.body["commission"].as_str()
+        ),
+        (Some("100.00"), Some("2.20")),
+        "{paid:?}"
+    );
+    let commission = paid.body["commissionMovementId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Named in advance: listed as soon as the mint is sent.
+    let named = p.get(&format!("{W}/{w}/movements/{commission}")).await;
+    assert_eq!(named.status, StatusCode::OK, "{named:?}");
+    let cash_in = settled(&p, &w, paid.body["movementId"].as_str().unwrap()).await;
+    assert_eq!(
+        (cash_in["type"].as_str(), cash_in["amount"].as_str()),
+        (Some("CARD_CASHIN"), Some("100.00")),
+        "{cash_in:?}"
+    );
+    let charged = settled(&p, &w, &commission).await;
+    assert_eq!(
+        (charged["type"].as_str(), charged["amount"].as_str()),
+        (Some("COMMISSION"), Some("2.20")),
+        "{charged:?}"
+    );
+    assert_eq!(charged["txHash"], cash_in["txHash"], "one transaction");
+    p.wait_for(&format!("{W}/{w}"), "the wallet's balance", |b| {
+        b["balance"] == "97.80"
+    })
+    .await;
+    let collected = p.deployed.operator.balance_of(fees).await.unwrap();
+    assert_eq!(collected.to_string(), "2.20");
+
+    // A payment page keeps the quote of the moment it was made: new terms before the card comes change
+    // what a new cash-in is quoted, not what this one charges.
+    let made = p.post(&p.client_key, &path, page("100.00")).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{made:?}");
+    assert_eq!(made.body["commission"], "2.20", "{made:?}");
+    let later = admin(
+        &p,
+        &format!("commissions/{profile_id}/versions"),
+        json!({"fixed": "5.00", "percent": "0"}),
+    )
+    .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{later:?}");
+    assert_eq!(
+        quote(&p, &w, "cards/cashIns", "100.00").await,
+        pair("5.00", "95.00")
+    );
+    let approved = pay_on_page(made.body["paymentUrl"].as_str().unwrap()).await;
+    assert_eq!(approved.status(), 303);
+    assert_eq!(approved.headers()["location"], "https://shop.example/paid");
+    let page_commission = made.body["commissionMovementId"].as_str().unwrap();
+    assert_ne!(page_commission, commission);
+    let charged = settled(&p, &w, page_commission).await;
+    assert_eq!(
+        (charged["type"].as_str(), charged["amount"].as_str()),
+        (Some("COMMISSION"), Some("2.20")),
+        "{charged:?}"
+    );
+    p.wait_for(&format!("{W}/{w}"), "the wallet's balance", |b| {
+        b["balance"] == "195.60"
+    })
+    .await;
+    let collected = p.deployed.operator.balance_of(fees).await.unwrap();
+    assert_eq!(collected.to_string(), "4.40");
+    let movements = p.get(&format!("{W}/{w}/movements?size=50")).await;
+    let commissions: Vec<(&str, &str)> = movements.body["_embedded"]["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["type"] == "COMMISSION")
+        .map(|m| {
+            (
+                m["amount"].as_str().unwrap_or_default(),
+                m["status"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        commissions,
+        [("2.20", "SUCCESS"), ("2.20", "SUCCESS")],
+        "{movements:?}"
+    );
+}

@@ -319,6 +319,12 @@ named!(
         AddFavouriteAccount = "ADD_FAVOURITE_ACCOUNT",
         /// Create a scheduled operation (nothing sent to the chain).
         CreateScheduledOperation = "CREATE_SCHEDULED_OPERATION",
+        /// A top-up request: a fund order for a wallet, which the bank side accepts or declines.
+        TopUpRequest = "TOP_UP_REQUEST",
+        /// Accept a top-up request (the bank side): the fund order executed, the money minted.
+        AcceptTopUp = "ACCEPT_TOP_UP",
+        /// Decline a top-up request (the bank side): the fund order rejected.
+        DeclineTopUp = "DECLINE_TOP_UP",
     }
 );
 

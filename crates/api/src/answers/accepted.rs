@@ -64,6 +64,12 @@ pub struct CashOutAccepted {
     pub iban: String,
     /// Purpose.
     pub concept: Option<String>,
+    /// The CASH_OUT commission, locked with the amount now and charged when the bank executes the
+    /// cash-out (released if it is rejected); "0.00": none.
+    #[schema(value_type = super::DecimalAmount)]
+    pub commission: String,
+    /// The COMMISSION movement the wallet gets when the bank executes it (null: no commission).
+    pub commission_movement_id: Option<Uuid>,
 }
 
 /// A SEPA cash-in being credited.
@@ -93,10 +99,12 @@ pub struct CashInAccepted {
 pub struct CashOutDecision {
     /// The BANK_ACCOUNT_CASHOUT movement.
     pub movement_id: Uuid,
-    /// EXECUTE or REJECT.
+    /// EXECUTE or REJECT (`accept` is EXECUTE, `decline` REJECT).
     pub decision: Decision,
     /// PENDING.
     pub status: Accepted,
+    /// The AML screening that let an execution through (null for a rejection).
+    pub screening: Option<super::Screening>,
 }
 
 /// A wallet's new KYC level, on its way.
@@ -136,6 +144,13 @@ pub struct CardCashInAccepted {
     pub last4: String,
     /// PENDING.
     pub status: Accepted,
+    /// The CARD_CASHIN commission, quoted when the cash-in was made and taken out of the amount by the
+    /// mint: the wallet gets amount − commission ("0.00": none).
+    #[schema(value_type = super::DecimalAmount)]
+    pub commission: String,
+    /// The wallet's COMMISSION movement, PENDING once the mint is sent and SUCCESS with it (null: no
+    /// commission).
+    pub commission_movement_id: Option<Uuid>,
 }
 
 /// A card cash-in whose card is typed on the platform's payment page.
@@ -164,4 +179,11 @@ pub struct CardPaymentPage {
     pub expires_at: String,
     /// PENDING.
     pub status: Accepted,
+    /// The CARD_CASHIN commission, quoted now and taken out of the amount by the mint once the card is
+    /// charged, whatever the terms are by then: the wallet gets amount − commission ("0.00": none).
+    #[schema(value_type = super::DecimalAmount)]
+    pub commission: String,
+    /// The wallet's COMMISSION movement, PENDING once the mint is sent and SUCCESS with it (null: no
+    /// commission).
+    pub commission_movement_id: Option<Uuid>,
 }

@@ -140,3 +140,32 @@ pub struct SystemAccount {
 
 /// The platform's own accounts (not paged).
 pub type SystemAccounts = super::HrefPage<super::SystemAccountList>;
+
+/// What one operation of one currency charged in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionReportLine {
+    /// The currency's code (null: a token with no issuer registered).
+    pub currency: Option<String>,
+    /// CARD_CASHIN, BANK_TOP_UP, TRANSFER, CASH_OUT or HOLD_EXECUTION.
+    pub operation: emtoken_types::CommissionOperation,
+    /// How many commissions were charged.
+    pub count: i64,
+    /// Their sum, in the currency.
+    #[schema(value_type = super::DecimalAmount)]
+    pub total: String,
+}
+
+/// Commissions charged in a period, by currency and operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommissionReport {
+    /// From (included; RFC 3339).
+    #[schema(value_type = super::Timestamp)]
+    pub from: String,
+    /// To (excluded; RFC 3339).
+    #[schema(value_type = super::Timestamp)]
+    pub to: String,
+    /// One line per currency and operation that charged something, by currency then operation.
+    pub lines: Vec<CommissionReportLine>,
+}

@@ -94,4 +94,10 @@ pub struct FavouriteCashOutAccepted {
     pub favourite_external_account_id: Uuid,
     /// The favourite's name.
     pub alias: String,
+    /// The CASH_OUT commission, locked with the amount now and charged when the bank executes the
+    /// cash-out (released if it is rejected); "0.00": none.
+    #[schema(value_type = super::DecimalAmount)]
+    pub commission: String,
+    /// The COMMISSION movement the wallet gets when the bank executes it (null: no commission).
+    pub commission_movement_id: Option<Uuid>,
 }

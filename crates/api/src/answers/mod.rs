@@ -14,6 +14,7 @@ mod onboarding;
 mod page;
 mod scheduled;
 pub(crate) mod text;
+mod top_ups;
 mod users;
 mod wallets;
 
@@ -26,8 +27,8 @@ pub use admin::{
     CommissionVersion, Currency, CurrencyList, Issuer, IssuerLinks, IssuerList,
 };
 pub use bank::{
-    NotaryHold, NotaryHoldList, NotaryHolds, PendingCashOut, PendingCashOuts, SystemAccount,
-    SystemAccountLinks, SystemAccounts,
+    CommissionReport, CommissionReportLine, NotaryHold, NotaryHoldList, NotaryHolds,
+    PendingCashOut, PendingCashOuts, SystemAccount, SystemAccountLinks, SystemAccounts,
 };
 pub use cards::TemporalPk;
 /// The vocabulary's words the answers use as they are (their schemas come from the enums).
@@ -54,6 +55,9 @@ pub use scheduled::{
 pub use text::{
     Accepted, DecimalAmount, Decision, HexAddress, HexBytes, HoldStatus, PayoutStatus, SystemRole,
     Timestamp,
+};
+pub use top_ups::{
+    Screening, TopUpDecision, TopUpDecisionKind, TopUpRequest, TopUpRequestList, TopUpRequests,
 };
 pub use users::{Address, LegalRepresentative, User, UserCreated, UserLinks};
 pub use wallets::{Wallet, WalletLinks, WalletRegistered, WalletUnsubscribed};

@@ -12,7 +12,7 @@ use emtoken_store::{
     WalletRef,
     api::{NewRequest, RequestKind},
     ids,
-    vocabulary::{OrderKind, OrderState},
+    vocabulary::{FeeKind, OrderKind, OrderState},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -30,6 +30,7 @@ use crate::{
     iban::Iban,
     platform::Call,
     post::{Bank, Post},
+    screening::ScreeningQuestion,
     views,
 };
 
@@ -56,15 +57,6 @@ pub(crate) struct BankCashIn {
     payment_reference: Option<String>,
 }
 
-/// Reject a payout.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(crate) struct RejectCashOut {
-    /// Why (recorded on chain).
-    #[schema(value_type = crate::fields::Reason)]
-    reason: String,
-}
-
 /// A wallet's new KYC level, set by the compliance side.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -77,11 +69,6 @@ pub(crate) struct SetKycLevel {
     #[schema(value_type = Option<crate::fields::Evidence>)]
     evidence: Option<String>,
 }
-
-/// Execute a payout (no fields).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ExecuteCashOut {}
 
 /// `POST /api/v1/bank/cashIns`: credits a SEPA cash-in to a wallet found by IBAN or id; its
 /// BANK_ACCOUNT_CASHIN movement appears once mined.
@@ -241,22 +228,39 @@ pub(crate) async fn bank_list_cash_outs(
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/execute`: the bank paid it; the payout is processed and
 /// executed (burnt) on chain; the movement becomes SUCCESS once final.
-#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body(content = ExecuteCashOut, description = "no fields (an empty body is {})"),
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/execute", tag = "bank", request_body(content = super::top_ups::Accept, description = "reviewedBy when the AML screening asks for a review; else {}"),
     params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
     responses((status = 202, description = "the execution on its way; the movement becomes SUCCESS once final", body = crate::answers::CashOutDecision),
               (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
-              (status = 409, description = "decided already, not on chain yet, or the contract refused it", body = crate::answers::Errors)))]
+              (status = 409, description = "decided already, not on chain yet, the AML screening blocked it or asks for a review, or the contract refused it", body = crate::answers::Errors),
+              (status = 503, description = "the AML screening service cannot answer: nothing was decided", body = crate::answers::Errors)))]
 pub(crate) async fn bank_execute_cash_out(
     State(state): State<ApiState>,
     Path(movement): Path<String>,
-    post: Post<ExecuteCashOut, Bank>,
+    post: Post<super::top_ups::Accept, Bank>,
 ) -> Result<Response, Problem> {
-    decide(&state, &post, &movement, None).await
+    let reviewed_by = super::top_ups::reviewer(&post.body)?;
+    decide(&state, &post, &movement, Verdict::Execute(reviewed_by)).await
+}
+
+/// `POST /api/v1/bank/cashOuts/{movementId}/accept`: the withdrawal request's name for `…/execute`.
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/accept", tag = "bank", request_body(content = super::top_ups::Accept, description = "reviewedBy when the AML screening asks for a review; else {}"),
+    params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
+    responses((status = 202, description = "the execution on its way; the movement becomes SUCCESS once final", body = crate::answers::CashOutDecision),
+              (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
+              (status = 409, description = "decided already, not on chain yet, the AML screening blocked it or asks for a review, or the contract refused it", body = crate::answers::Errors),
+              (status = 503, description = "the AML screening service cannot answer: nothing was decided", body = crate::answers::Errors)))]
+pub(crate) async fn bank_accept_cash_out(
+    state: State<ApiState>,
+    movement: Path<String>,
+    post: Post<super::top_ups::Accept, Bank>,
+) -> Result<Response, Problem> {
+    bank_execute_cash_out(state, movement, post).await
 }
 
 /// `POST /api/v1/bank/cashOuts/{movementId}/reject`: the bank could not pay it; the funds are returned;
 /// the movement becomes ERROR once final.
-#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/reject", tag = "bank", request_body = RejectCashOut,
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/reject", tag = "bank", request_body = super::top_ups::Decline,
     params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
     responses((status = 202, description = "the rejection on its way: the funds go back; the movement becomes ERROR once final", body = crate::answers::CashOutDecision),
               (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
@@ -264,22 +268,41 @@ pub(crate) async fn bank_execute_cash_out(
 pub(crate) async fn bank_reject_cash_out(
     State(state): State<ApiState>,
     Path(movement): Path<String>,
-    post: Post<RejectCashOut, Bank>,
+    post: Post<super::top_ups::Decline, Bank>,
 ) -> Result<Response, Problem> {
-    let reason = post.body.reason.trim().to_owned();
-    if reason.is_empty() {
-        return Err(Problem::bad("reason", "must be 1 to 200 characters"));
-    }
-    fields::text("reason", &reason, 200)?;
-    decide(&state, &post, &movement, Some(reason)).await
+    let reason = super::top_ups::reason(&post.body)?;
+    decide(&state, &post, &movement, Verdict::Reject(reason)).await
 }
 
-/// Executes (`reject` None) or rejects the payout of a BANK_ACCOUNT_CASHOUT movement.
+/// `POST /api/v1/bank/cashOuts/{movementId}/decline`: the withdrawal request's name for `…/reject`.
+#[utoipa::path(post, path = "/api/v1/bank/cashOuts/{movementId}/decline", tag = "bank", request_body = super::top_ups::Decline,
+    params(("movementId" = uuid::Uuid, Path, description = "the BANK_ACCOUNT_CASHOUT movement")),
+    responses((status = 202, description = "the rejection on its way: the funds go back; the movement becomes ERROR once final", body = crate::answers::CashOutDecision),
+              (status = 404, description = "no such cash-out movement", body = crate::answers::Errors),
+              (status = 409, description = "decided already, not on chain yet, or the contract refused it", body = crate::answers::Errors)))]
+pub(crate) async fn bank_decline_cash_out(
+    state: State<ApiState>,
+    movement: Path<String>,
+    post: Post<super::top_ups::Decline, Bank>,
+) -> Result<Response, Problem> {
+    bank_reject_cash_out(state, movement, post).await
+}
+
+/// What the bank side decided on a payout.
+enum Verdict {
+    /// Paid (who reviewed it, if the screening asked for a review).
+    Execute(Option<String>),
+    /// Not paid, and why.
+    Reject(String),
+}
+
+/// Executes or rejects the payout of a BANK_ACCOUNT_CASHOUT movement. An execution is screened first
+/// (AML), and names the COMMISSION movement of a commission reserved with the payout.
 async fn decide<B>(
     state: &ApiState,
     post: &Post<B, Bank>,
     movement: &str,
-    reject: Option<String>,
+    verdict: Verdict,
 ) -> Result<Response, Problem> {
     let (movement_id, payout_key, order) = payout(state, movement).await?;
     if order.status.outcome().is_some() {
@@ -289,37 +312,100 @@ async fn decide<B>(
         )));
     }
     let prepare = state.platform.operator.prepare();
+    let request_id = Uuid::new_v4();
     let mut calls = vec![];
-    let kind = match &reject {
-        Some(reason) => {
-            calls.push(Call::operator(prepare.reject_payout(payout_key, reason)));
-            RequestKind::RejectCashOut
+    let mut movements = vec![];
+    let (kind, decision, screening, concept) = match verdict {
+        Verdict::Reject(reason) => {
+            calls.push(Call::operator(prepare.reject_payout(payout_key, &reason)));
+            (
+                RequestKind::RejectCashOut,
+                Decision::Reject,
+                None,
+                Some(reason),
+            )
         }
-        None => {
+        Verdict::Execute(reviewed_by) => {
+            let wallet = state
+                .store
+                .wallet(WalletRef::Address(order.payer))
+                .await?
+                .ok_or_else(|| {
+                    Problem::internal(format!("the wallet of cash-out {movement_id} is gone"))
+                })?;
+            let question = ScreeningQuestion {
+                id: Uuid::new_v4(),
+                operation: "WITHDRAWAL",
+                subject_id: movement_id,
+                wallet_id: wallet.id,
+                user_id: wallet.user_id,
+                user_name: super::top_ups::user_name(state, &wallet).await?,
+                amount: views::amount(state, order.value),
+                currency: super::top_ups::currency(state).await?,
+                counterparty: state.store.cash_out_iban(movement_id).await?,
+                reference: None,
+            };
+            let screening = super::top_ups::screen(
+                state,
+                post,
+                &question,
+                "WITHDRAWAL",
+                reviewed_by,
+                request_id,
+            )
+            .await?;
+            // A commission reserved when it was ordered is charged by the execution itself.
+            let fee = state
+                .platform
+                .operator
+                .payout_fee_of(payout_key)
+                .await
+                .map_err(|e| {
+                    Problem::unavailable(format!(
+                        "cannot read the cash-out's reserved commission from the chain: {e}"
+                    ))
+                    .retry_after(5)
+                })?;
+            if !fee.is_zero() {
+                movements.push(super::commission_movement_of_fee(
+                    state,
+                    &wallet,
+                    FeeKind::Payout,
+                    &payout_key.0,
+                    fee,
+                ));
+            }
             if order.status == OrderState::Ordered {
                 calls.push(Call::operator(prepare.process_payout(payout_key)));
             }
             calls.push(Call::operator(prepare.execute_payout(payout_key)));
-            RequestKind::ExecuteCashOut
+            let details = json!({ "screening": screening });
+            (
+                RequestKind::ExecuteCashOut,
+                Decision::Execute,
+                Some((screening, details)),
+                None,
+            )
         }
+    };
+    let (screening, details) = match screening {
+        Some((s, d)) => (Some(s), d),
+        None => (None, json!({})),
     };
     let answer = CashOutDecision {
         movement_id,
-        decision: if reject.is_some() {
-            Decision::Reject
-        } else {
-            Decision::Execute
-        },
+        decision,
         status: Accepted::Pending,
+        screening,
     };
     let request = NewRequest {
-        id: Uuid::new_v4(),
+        id: request_id,
         wallet_id: None,
         record_id: Some(movement_id),
         record_key: Some(payout_key.0),
-        concept: reject.clone(),
-        details: json!({}),
-        movements: vec![],
+        concept,
+        details,
+        movements,
         ..NewRequest::new(kind)
     };
     post.run(state, request, calls, (StatusCode::ACCEPTED, answer), None)

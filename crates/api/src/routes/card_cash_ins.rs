@@ -2,7 +2,9 @@
 //! the cash-in's payment reference. Never a card charged twice for one cash-in (the acquirer charges a
 //! reference once; a retry with the `Idempotency-Key` finds the cash-in), never a mint twice (the
 //! contract takes a reference once), whatever instant a process dies at: the platform's follow-up
-//! settles what a crash left (see `card_cash_ins` in migration 0014).
+//! settles what a crash left (see `card_cash_ins` in migration 0014). The CARD_CASHIN commission is
+//! quoted when the cash-in is made and kept with it (migration 0022): the mint charges exactly that
+//! (`mintWithFee`), whatever the profile becomes before the card is decided.
 
 use alloy::primitives::{Address, B256, keccak256};
 use axum::{
@@ -15,7 +17,7 @@ use emtoken_store::{
     WalletRow,
     api::{CardCashInRow, ExpectedMovement, NewCardCashIn, NewCardPage, NewRequest, RequestKind},
     ids,
-    vocabulary::MovementType,
+    vocabulary::{CommissionOperation, FeeKind, MovementType, Role},
 };
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -23,7 +25,7 @@ use uuid::Uuid;
 
 use serde::Deserialize;
 
-use super::ready;
+use super::{Charge as Commission, charge_for, commission_movement, ready};
 use crate::{
     ApiState, CrashPoint, Problem, SETTLE_AFTER,
     acquirer::{CallbackError, Charge, Decision, Unreachable},
@@ -87,10 +89,10 @@ pub(crate) struct EncryptedCardFields {
 #[utoipa::path(post, path = "/api/v1/public/wallets/{walletId}/cards/cashIns", tag = "wallets", request_body = CardCashIn,
     params(("walletId" = uuid::Uuid, Path, description = "the wallet credited (one of the client's users')")),
     responses((status = 201, description = "a payment page: send the cardholder's browser to `paymentUrl`; the CARD_CASHIN movement is PENDING until the card is decided", body = crate::answers::CardPaymentPage),
-              (status = 202, description = "the card was charged, or the acquirer decides later; the CARD_CASHIN movement is PENDING until the mint is mined", body = crate::answers::CardCashInAccepted),
+              (status = 202, description = "the card was charged, or the acquirer decides later; the CARD_CASHIN movement is PENDING until the mint is mined, which takes the CARD_CASHIN commission quoted now out of the amount", body = crate::answers::CardCashInAccepted),
               (status = 400, description = "a field is wrong; `Card data not encrypted.` when the card's fields do not open under a live temporal key of the client (used, expired, another's, not encrypted as documented)", body = crate::answers::Errors),
               (status = 402, description = "the card was declined: nothing charged, the movement is ERROR", body = crate::answers::Errors),
-              (status = 409, description = "the wallet is not READY, or the contract would refuse the mint (the wallet's KYC limits): nothing charged", body = crate::answers::Errors),
+              (status = 409, description = "the wallet is not READY, the CARD_CASHIN commission would take all of the amount, or the contract would refuse the mint (the wallet's KYC limits; a commission with no fee account set): nothing charged", body = crate::answers::Errors),
               (status = 503, description = "the acquirer or the chain node did not answer: ask again with the same Idempotency-Key", body = crate::answers::Errors)))]
 pub(crate) async fn card_cash_in(
     axum::extract::State(state): axum::extract::State<ApiState>,
@@ -134,13 +136,18 @@ pub(crate) async fn card_cash_in(
             ));
         }
     };
-    // Before the card is opened (which uses its key up) and charged: the contract takes the mint.
+    // The commission as `…/cards/cashIns/calculate` quotes it now (a 409 when it would take all of the
+    // amount), kept with the cash-in: its mint charges exactly that, however long the card takes.
+    let charge = charge_for(&state, wallet, CommissionOperation::CardCashin, amount).await?;
+    // Before the card is opened (which uses its key up) and charged: the contract takes the mint (and
+    // its fee: a token without a fee account refuses it).
     let id = Uuid::new_v4();
     let reference = keccak256(format!("CARD:{id}"));
-    let call = mint_call(
+    let call = charged_mint_call(
         &state,
         &wallet.address,
         amount.units(),
+        charge,
         reference.as_slice(),
     )?;
     state.platform.check(&call).await?;
@@ -151,7 +158,7 @@ pub(crate) async fn card_cash_in(
             &post.post,
             wallet,
             (id, reference),
-            amount,
+            (amount, charge),
             concept,
             (success, reject),
         )
@@ -179,20 +186,20 @@ pub(crate) async fn card_cash_in(
         &post.post,
         wallet,
         (id, reference),
-        amount,
+        (amount, charge),
         concept,
         &card,
     )
     .await
 }
 
-/// The cash-in's data before the card is known.
+/// The cash-in's data before the card is known: `amount`, of which its mint charges `charge`.
 fn new_cash_in<B>(
     state: &ApiState,
     post: &Post<B>,
     wallet: &WalletRow,
     (id, reference): (Uuid, B256),
-    amount: Amount,
+    (amount, charge): (Amount, Option<Commission>),
     concept: Option<String>,
 ) -> NewCardCashIn {
     NewCardCashIn {
@@ -207,6 +214,8 @@ fn new_cash_in<B>(
         brand: String::new(),
         last4: String::new(),
         reference: reference.0,
+        commission: charge.map(|c| c.fee.units()),
+        commission_version_id: charge.map(|c| c.version),
     }
 }
 
@@ -216,7 +225,7 @@ async fn open_page<B>(
     post: &Post<B>,
     wallet: &WalletRow,
     id: (Uuid, B256),
-    amount: Amount,
+    amount: (Amount, Option<Commission>),
     concept: Option<String>,
     (success, reject): (url::Url, url::Url),
 ) -> Result<Response, Problem> {
@@ -263,6 +272,8 @@ fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Proble
         payment_url: url.clone(),
         expires_at: views::time(expires),
         status: Accepted::Pending,
+        commission: views::amount(state, row.commission.unwrap_or_default()),
+        commission_movement_id: commission_movement_id(state, row),
     };
     Ok((
         StatusCode::CREATED,
@@ -272,20 +283,56 @@ fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Proble
         .into_response())
 }
 
-/// The mint of a cash-in.
+/// The mint cash-in `row` will send to `wallet`: with the commission it was quoted when made.
 pub(crate) fn mint_call(
     state: &ApiState,
     wallet: &[u8],
+    row: &CardCashInRow,
+) -> Result<Call, Problem> {
+    let charge = stored_charge(state, row)?;
+    charged_mint_call(state, wallet, row.amount, charge, &row.reference)
+}
+
+/// The mint of a cash-in of `amount` (base units) to `wallet` against `reference`: with `charge`, the
+/// wallet pays it out of the amount to the fee account in the same transaction (`mintWithFee`).
+fn charged_mint_call(
+    state: &ApiState,
+    wallet: &[u8],
     amount: Decimal,
+    charge: Option<Commission>,
     reference: &[u8],
 ) -> Result<Call, Problem> {
     let amount = Amount::from_units(amount, state.chain.decimals).map_err(Problem::internal)?;
-    Ok(Call::operator(state.platform.operator.prepare().mint(
-        Address::from_slice(wallet),
-        amount,
-        MintKind::Card,
-        B256::from_slice(reference),
-    )))
+    let (to, reference) = (Address::from_slice(wallet), B256::from_slice(reference));
+    let prepare = state.platform.operator.prepare();
+    Ok(Call::operator(match charge {
+        Some(c) => prepare.mint_with_fee(to, amount, c.fee, MintKind::Card, reference),
+        None => prepare.mint(to, amount, MintKind::Card, reference),
+    }))
+}
+
+/// The commission cash-in `row` was quoted when it was made: what its mint charges (None: nothing).
+fn stored_charge(state: &ApiState, row: &CardCashInRow) -> Result<Option<Commission>, Problem> {
+    match (row.commission, row.commission_version_id) {
+        (Some(units), Some(version)) => Ok(Some(Commission {
+            fee: Amount::from_units(units, state.chain.decimals).map_err(Problem::internal)?,
+            version,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// The wallet's COMMISSION movement of cash-in `row`'s mint (its fee's key is the payment reference);
+/// None when it charges no commission.
+fn commission_movement_id(state: &ApiState, row: &CardCashInRow) -> Option<Uuid> {
+    row.commission?;
+    let reference: [u8; 32] = row.reference.as_slice().try_into().ok()?;
+    Some(ids::commission_movement_id(
+        state.chain.chain_id,
+        FeeKind::Mint,
+        &reference,
+        Role::Commission,
+    ))
 }
 
 /// Charges `card` for `amount` into `wallet` (READY, the caller's; the mint checked by the caller) and
@@ -295,7 +342,7 @@ async fn charge_and_mint<B>(
     post: &Post<B>,
     wallet: &WalletRow,
     id: (Uuid, B256),
-    amount: Amount,
+    amount: (Amount, Option<Commission>),
     concept: Option<String>,
     card: &CheckedCard,
 ) -> Result<Response, Problem> {
@@ -476,6 +523,8 @@ fn accepted(state: &ApiState, row: &CardCashInRow) -> CardCashInAccepted {
         brand: row.brand.clone().unwrap_or_default(),
         last4: row.last4.clone().unwrap_or_default(),
         status: Accepted::Pending,
+        commission: views::amount(state, row.commission.unwrap_or_default()),
+        commission_movement_id: commission_movement_id(state, row),
     }
 }
 
@@ -491,14 +540,19 @@ fn declined(row: &CardCashInRow, reason: &str) -> Problem {
 }
 
 /// The request that stands for the cash-in (with its CARD_CASHIN movement), the client's when `post`.
-fn request<B>(post: Option<&Post<B>>, row: &CardCashInRow) -> NewRequest {
+fn request<B>(state: &ApiState, post: Option<&Post<B>>, row: &CardCashInRow) -> NewRequest {
+    let mut details = json!({ "brand": row.brand, "last4": row.last4 });
+    if let (Some(units), Some(version)) = (row.commission, row.commission_version_id) {
+        details["commission"] = json!(views::amount(state, units));
+        details["commissionVersionId"] = json!(version);
+    }
     let request = NewRequest {
         id: Uuid::new_v4(),
         client_id: row.client_id,
         wallet_id: Some(row.wallet_id),
         record_id: Some(row.id),
         concept: row.concept.clone(),
-        details: json!({ "brand": row.brand, "last4": row.last4 }),
+        details,
         movements: vec![ExpectedMovement {
             id: row.movement_id,
             wallet_id: row.wallet_id,
@@ -538,7 +592,7 @@ pub(crate) async fn settle<B>(
         Ok(Decision::Declined { reason }) => {
             let problem = declined(row, &reason);
             let body = serde_json::to_value(problem.body()).map_err(Problem::internal)?;
-            let request = request(post, row);
+            let request = request(state, post, row);
             if state
                 .store
                 .decline_card_cash_in(row.id, &reason, &request, (402, &body))
@@ -600,8 +654,19 @@ async fn mint<B>(
         .wallet(emtoken_store::WalletRef::Id(row.wallet_id))
         .await?
         .ok_or_else(|| Problem::internal("card cash-in of no wallet"))?;
-    let call = mint_call(state, &wallet.address, row.amount, &row.reference)?;
-    let request = request(post, row);
+    // Exactly the commission quoted when the cash-in was made, out of the amount; the wallet's
+    // COMMISSION movement is named in advance (PENDING until the mint is indexed).
+    let charge = stored_charge(state, row)?;
+    let call = charged_mint_call(state, &wallet.address, row.amount, charge, &row.reference)?;
+    let mut request = request(state, post, row);
+    let reference: [u8; 32] = row
+        .reference
+        .as_slice()
+        .try_into()
+        .map_err(Problem::internal)?;
+    request
+        .movements
+        .extend(charge.map(|c| commission_movement(state, &wallet, FeeKind::Mint, &reference, c)));
     let request_id = request.id;
     let body = serde_json::to_value(accepted(state, row)).map_err(Problem::internal)?;
     match idempotency::run(
@@ -696,7 +761,7 @@ pub(crate) async fn expire_page(
 ) -> Result<bool, Problem> {
     let problem = expired(row);
     let body = serde_json::to_value(problem.body()).map_err(Problem::internal)?;
-    let request = request::<()>(None, row);
+    let request = request::<()>(state, None, row);
     Ok(state
         .store
         .expire_card_page(row.id, now, &request, (410, &body))

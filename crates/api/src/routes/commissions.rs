@@ -547,6 +547,17 @@ pub(crate) fn commission_movement(
     operation_key: &[u8; 32],
     charge: Charge,
 ) -> ExpectedMovement {
+    commission_movement_of_fee(state, wallet, kind, operation_key, charge.fee)
+}
+
+/// [`commission_movement`] of a commission `fee` decided earlier (a top-up's, quoted when requested).
+pub(crate) fn commission_movement_of_fee(
+    state: &ApiState,
+    wallet: &emtoken_store::WalletRow,
+    kind: FeeKind,
+    operation_key: &[u8; 32],
+    fee: emtoken_sdk::Amount,
+) -> ExpectedMovement {
     ExpectedMovement {
         id: ids::commission_movement_id(
             state.chain.chain_id,
@@ -556,9 +567,77 @@ pub(crate) fn commission_movement(
         ),
         wallet_id: wallet.id,
         r#type: MovementType::Commission,
-        amount: charge.fee.units(),
+        amount: fee.units(),
         origin_address: Some(wallet.address),
         target_address: None,
         iban: None,
     }
+}
+
+/// `GET /api/v1/bank/commissions/report`: commissions charged from `from` to `to`, summed by currency
+/// and operation.
+#[utoipa::path(get, path = "/api/v1/bank/commissions/report", tag = "bank",
+    params(("from" = String, Query, format = DateTime, description = "charged at or after: RFC 3339, or 2026-12-01 12:00:00 (UTC) or 2026-12-01"),
+           ("to" = String, Query, format = DateTime, description = "charged before (same forms; after from)"),
+           ("currency" = Option<String>, Query, pattern = "^[A-Z]{3}$", description = "one currency's code"),
+           ("operation" = Option<CommissionOperation>, Query, description = "one operation")),
+    responses((status = 200, description = "the sums, by currency then operation", body = crate::answers::CommissionReport),
+              (status = 400, description = "a parameter is missing, wrong or unknown, or from is not before to", body = crate::answers::Errors)))]
+pub(crate) async fn bank_commission_report(
+    State(state): State<ApiState>,
+    crate::auth::BankCaller(_bank): crate::auth::BankCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<crate::answers::CommissionReport>, Problem> {
+    let (mut from, mut to, mut currency, mut operation) = (None, None, None, None);
+    for (name, value) in &params {
+        match name.as_str() {
+            "from" => from = Some(fields::filter_date("from", value)?),
+            "to" => to = Some(fields::filter_date("to", value)?),
+            "currency" => {
+                let code = emtoken_types::catalogue::CurrencyCode::parse(value)
+                    .map_err(|e| Problem::bad("currency", e))?;
+                currency = Some(code.to_string());
+            }
+            "operation" => {
+                operation = Some(value.parse::<CommissionOperation>().map_err(|_| {
+                    Problem::bad(
+                        "operation",
+                        format!("'{value}' is none of CARD_CASHIN, BANK_TOP_UP, TRANSFER, CASH_OUT, HOLD_EXECUTION"),
+                    )
+                })?);
+            }
+            other => {
+                return Err(Problem::bad(
+                    other,
+                    "unknown query parameter: this report takes from, to, currency and operation",
+                ));
+            }
+        }
+    }
+    let from = from.ok_or_else(|| Problem::bad("from", "is required"))?;
+    let to = to.ok_or_else(|| Problem::bad("to", "is required"))?;
+    if from >= to {
+        return Err(Problem::bad("to", "must be after from"));
+    }
+    let rows = state
+        .store
+        .commission_report(from, to, currency.as_deref(), operation.map(|o| o.as_str()))
+        .await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        let decimals = u8::try_from(row.decimals).map_err(Problem::internal)?;
+        lines.push(crate::answers::CommissionReportLine {
+            currency: row.currency,
+            operation: row.operation.parse().map_err(Problem::internal)?,
+            count: row.count,
+            total: emtoken_sdk::Amount::from_units(row.total, decimals)
+                .map_err(Problem::internal)?
+                .to_string(),
+        });
+    }
+    Ok(Json(crate::answers::CommissionReport {
+        from: views::time(from),
+        to: views::time(to),
+        lines,
+    }))
 }

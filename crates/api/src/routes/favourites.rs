@@ -268,20 +268,22 @@ pub(crate) async fn cash_out_to_favourite(
         )));
     }
     let iban = Iban::parse(&row.iban).map_err(Problem::internal)?;
-    order_cash_out(&state, &post, &iban, amount, concept, |movement_id| {
+    order_cash_out(&state, &post, &iban, amount, concept, |ids| {
         FavouriteCashOutAccepted {
             links: SelfLink {
                 this: Link::new(format!(
-                    "{PUBLIC}/wallets/{}/movements/{movement_id}",
-                    wallet.id
+                    "{PUBLIC}/wallets/{}/movements/{}",
+                    wallet.id, ids.movement_id
                 )),
             },
-            movement_id,
+            movement_id: ids.movement_id,
             status: crate::answers::Accepted::Pending,
             amount: amount.to_string(),
             favourite_external_account_iban: row.iban.clone(),
             favourite_external_account_id: row.id,
             alias: row.alias.clone(),
+            commission: ids.commission,
+            commission_movement_id: ids.commission_movement_id,
         }
     })
     .await

@@ -13,6 +13,7 @@ mod scheduled;
 mod scheduled_body;
 mod system;
 mod temporal_key;
+mod top_ups;
 mod transfers;
 mod users;
 mod wallets;
@@ -41,6 +42,7 @@ pub(crate) use scheduled::*;
 pub(crate) use scheduled_body::ReceiverKind;
 pub(crate) use system::*;
 pub(crate) use temporal_key::*;
+pub(crate) use top_ups::*;
 pub(crate) use transfers::*;
 pub(crate) use users::*;
 pub(crate) use wallets::*;
@@ -101,6 +103,11 @@ pub(crate) fn router() -> Router<ApiState> {
             post(calculate_hold_execution),
         )
         .route("/wallets/{walletId}/cashOuts", post(cash_out))
+        .route("/wallets/{walletId}/top-up-requests", post(create_top_up))
+        .route(
+            "/wallets/{walletId}/top-up-requests/{topUpRequestId}",
+            get(get_top_up),
+        )
         .route("/wallets/{walletId}/create-iban", post(create_iban))
         .route("/wallets/{walletId}/cards/cashIns", post(card_cash_in))
         .route(
@@ -144,12 +151,28 @@ pub(crate) fn router() -> Router<ApiState> {
             post(bank_execute_cash_out),
         )
         .route("/cashOuts/{movementId}/reject", post(bank_reject_cash_out))
+        .route("/cashOuts/{movementId}/accept", post(bank_accept_cash_out))
+        .route(
+            "/cashOuts/{movementId}/decline",
+            post(bank_decline_cash_out),
+        )
+        .route("/top-up-requests", get(bank_list_top_ups))
+        .route("/top-up-requests/{topUpRequestId}", get(bank_get_top_up))
+        .route(
+            "/top-up-requests/{topUpRequestId}/accept",
+            post(bank_accept_top_up),
+        )
+        .route(
+            "/top-up-requests/{topUpRequestId}/decline",
+            post(bank_decline_top_up),
+        )
         .route("/wallets/{walletId}/kycLevel", post(bank_set_kyc_level))
         .route(
             "/users/{userId}/kyc",
             get(bank_user_kyc_history).post(bank_set_user_kyc),
         )
         .route("/holds", get(bank_list_holds))
+        .route("/commissions/report", get(bank_commission_report))
         .route("/system-accounts", get(bank_list_system_accounts))
         .route(
             "/system-accounts/{address}/movements",

@@ -444,7 +444,7 @@ async fn mintable(state: &ApiState, row: &CardCashInRow) -> Result<(), String> {
         .await
         .map_err(|e| format!("not charged: the wallet could not be read ({e})"))?
         .ok_or("not charged: no such wallet")?;
-    let call = mint_call(state, &wallet.address, row.amount, &row.reference)
+    let call = mint_call(state, &wallet.address, row)
         .map_err(|problem| format!("not charged: {}", problem.detail))?;
     state.platform.check(&call).await.map_err(|problem| {
         if problem.status == StatusCode::CONFLICT {

@@ -233,8 +233,22 @@ pub(crate) fn transfer_request(
     }
 }
 
+/// What a cash-out's answer names: its BANK_ACCOUNT_CASHOUT movement and its commission.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CashOutIds {
+    /// The BANK_ACCOUNT_CASHOUT movement.
+    pub(crate) movement_id: Uuid,
+    /// The commission reserved with it ("0.00": none).
+    pub(crate) commission: String,
+    /// The COMMISSION movement it will have once the bank executes it (None: no commission).
+    pub(crate) commission_movement_id: Option<Uuid>,
+}
+
 /// Request `request_id`: a payout order of `amount` from `wallet` (READY, checked by the caller) to
-/// `iban`, with `request_id` as the chain's operation id. Its answer is the movement's id.
+/// `iban`, with `request_id` as the chain's operation id. With `charge`, the commission is reserved with
+/// the payout (`orderPayoutFromWithFee`: amount and commission locked, the commission charged when the
+/// bank executes it, unlocked if rejected), and the request takes both out of the available balance.
 pub(crate) fn cash_out_request(
     state: &ApiState,
     request_id: Uuid,
@@ -242,25 +256,55 @@ pub(crate) fn cash_out_request(
     iban: &Iban,
     amount: Amount,
     concept: Option<String>,
-) -> Prepared<Uuid> {
+    charge: Option<Charge>,
+) -> Prepared<CashOutIds> {
     let operation = OperationId::from_uuid(request_id);
     let payout_key = record_key(state, request_id);
     let movement_id = cash_out_id(state, request_id);
     // Only a hash of the bank details goes on chain.
     let instructions = keccak256(iban.as_str().as_bytes());
-    let call = state.platform.operator.prepare().order_payout_from(
-        operation,
+    let (prepare, address) = (
+        state.platform.operator.prepare(),
         Address::from(wallet.address),
-        amount,
-        instructions,
     );
+    let call = match charge {
+        Some(c) => {
+            prepare.order_payout_from_with_fee(operation, address, amount, c.fee, instructions)
+        }
+        None => prepare.order_payout_from(operation, address, amount, instructions),
+    };
+    let fee_units = charge.map_or(rust_decimal::Decimal::ZERO, |c| c.fee.units());
+    let details = match charge {
+        Some(c) => json!({
+            "iban": iban.as_str(),
+            "commission": c.fee.to_string(),
+            "commissionVersionId": c.version,
+        }),
+        None => json!({ "iban": iban.as_str() }),
+    };
+    // The COMMISSION movement comes with the bank's execution (its request names it), not now.
+    let ids = CashOutIds {
+        movement_id,
+        commission: charge.map_or_else(
+            || Amount::zero(amount.decimals()).to_string(),
+            |c| c.fee.to_string(),
+        ),
+        commission_movement_id: charge.map(|_| {
+            ids::commission_movement_id(
+                state.chain.chain_id,
+                FeeKind::Payout,
+                &payout_key,
+                Role::Commission,
+            )
+        }),
+    };
     let request = NewRequest {
         id: request_id,
         wallet_id: Some(wallet.id),
         record_id: Some(movement_id),
         record_key: Some(payout_key),
         concept,
-        details: json!({ "iban": iban.as_str() }),
+        details,
         movements: vec![ExpectedMovement {
             id: movement_id,
             wallet_id: wallet.id,
@@ -275,9 +319,10 @@ pub(crate) fn cash_out_request(
     Prepared {
         request,
         calls: vec![Call::operator(call)],
-        answer: movement_id,
+        answer: ids,
+        // The reserved commission is locked with the amount by the same transaction.
         outflow: Outflow {
-            amount: amount.units(),
+            amount: amount.units() + fee_units,
             movement: movement_id,
         },
     }
@@ -299,36 +344,48 @@ pub(crate) async fn cash_out(
     let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let answer_concept = concept.clone();
-    order_cash_out(&state, &post, &iban, amount, concept, |movement_id| {
+    order_cash_out(&state, &post, &iban, amount, concept, |ids| {
         CashOutAccepted {
             links: SelfLink {
                 this: Link::new(format!(
-                    "{PUBLIC}/wallets/{}/movements/{movement_id}",
-                    wallet.id
+                    "{PUBLIC}/wallets/{}/movements/{}",
+                    wallet.id, ids.movement_id
                 )),
             },
-            movement_id,
+            movement_id: ids.movement_id,
             status: Accepted::Pending,
             amount: amount.to_string(),
             iban: iban.as_str().to_owned(),
             concept: answer_concept,
+            commission: ids.commission,
+            commission_movement_id: ids.commission_movement_id,
         }
     })
     .await
 }
 
-/// Orders a payout of `amount` from `post`'s wallet (READY) to `iban`: the request's answer is
-/// `answer(movement id)` (202). Shared by `cashOuts` and the cash-out to a favourite.
+/// Orders a payout of `amount` from `post`'s wallet (READY) to `iban`, with its CASH_OUT commission
+/// reserved: the request's answer is `answer(its ids)` (202). Shared by `cashOuts` and the cash-out to a
+/// favourite.
 pub(crate) async fn order_cash_out<B, A: serde::Serialize>(
     state: &ApiState,
     post: &WalletPost<B>,
     iban: &Iban,
     amount: emtoken_sdk::Amount,
     concept: Option<String>,
-    answer: impl FnOnce(Uuid) -> A,
+    answer: impl FnOnce(CashOutIds) -> A,
 ) -> Result<Response, Problem> {
     ready(&post.wallet, "paying")?;
-    let prepared = cash_out_request(state, Uuid::new_v4(), &post.wallet, iban, amount, concept);
+    let charge = charge_for(state, &post.wallet, CommissionOperation::CashOut, amount).await?;
+    let prepared = cash_out_request(
+        state,
+        Uuid::new_v4(),
+        &post.wallet,
+        iban,
+        amount,
+        concept,
+        charge,
+    );
     post.run(
         state,
         prepared.request,

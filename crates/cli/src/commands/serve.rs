@@ -66,6 +66,13 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "URL", conflicts_with = "sms_outbox")]
     sms_webhook: Option<String>,
 
+    /// Before the bank side accepts a top-up or a withdrawal, POST the case as JSON to this AML screening
+    /// service and record its answer (`{"result": "clear" | "review" | "block", "reference": …}`): review
+    /// needs the acceptance to name its reviewer, block refuses it, and a service that cannot answer
+    /// makes the acceptance a 503. Without it, decisions are recorded UNSCREENED.
+    #[arg(long, value_name = "URL", env = "EMTOKEN_AML_SCREENING_URL")]
+    aml_screening_url: Option<String>,
+
     /// Keep SMS in the database's outbox instead of sending them (`emtoken sms outbox` reads it):
     /// development only, refused unless `--profile anvil` or a development chain (id 31337 or 1337,
     /// or 2018: Besu's dev network, which `scripts/devnet up --profile besu` plays).
@@ -252,6 +259,16 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     };
     let state_chain_id = platform.operator.chain_id();
     let sms = sms_sender(&args, state_chain_id)?;
+    let screening = match &args.aml_screening_url {
+        Some(url) => emtoken_api::Screening::service(url)
+            .map_err(|e| anyhow::anyhow!("--aml-screening-url: {e}"))?,
+        None => {
+            tracing::warn!(
+                "no AML screening service (--aml-screening-url): top-ups and withdrawals are accepted UNSCREENED"
+            );
+            emtoken_api::Screening::None
+        }
+    };
     let state = ApiState::new(store.clone(), platform, network)
         .with_onboarding(Onboarding {
             clock: Arc::new(SystemClock),
@@ -261,7 +278,8 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         })
         .with_acquirer(acquirer)
         .with_public_url(&public_url)
-        .with_crash_at(crash_at);
+        .with_crash_at(crash_at)
+        .with_screening(screening);
     let settled = state
         .platform
         .recover(&store)

@@ -35,6 +35,11 @@ pub struct NewCardCashIn {
     pub last4: String,
     /// The mint's payment reference.
     pub reference: Hash,
+    /// The CARD_CASHIN commission quoted when the cash-in was made, in base units, taken out of the
+    /// amount by the mint (None: none).
+    pub commission: Option<Decimal>,
+    /// The commission profile version that priced it (with `commission`).
+    pub commission_version_id: Option<Uuid>,
 }
 
 /// A stored card cash-in.
@@ -80,6 +85,11 @@ pub struct CardCashInRow {
     pub page_token: Option<String>,
     /// The fingerprint of the client's request (None: made before fingerprints were kept).
     pub fingerprint: Option<Vec<u8>>,
+    /// The CARD_CASHIN commission quoted when the cash-in was made, in base units: what its mint
+    /// charges (None: none; see migration 0022).
+    pub commission: Option<Decimal>,
+    /// The commission profile version that priced it (with `commission`).
+    pub commission_version_id: Option<Uuid>,
 }
 
 /// A card cash-in whose card is typed on the platform's payment page.
@@ -101,7 +111,7 @@ macro_rules! columns {
     () => {
         "id, client_id, wallet_id, movement_id, amount, concept, brand, last4, reference, state,
          decline_reason, authorization_code, request_id, created_at, updated_at, success_url,
-         reject_url, page_expires_at, page_token, fingerprint"
+         reject_url, page_expires_at, page_token, fingerprint, commission, commission_version_id"
     };
 }
 
@@ -110,8 +120,9 @@ impl Store {
     /// has one with this idempotency key (see [`Store::card_cash_in_by_key`]).
     pub async fn begin_card_cash_in(&self, c: &NewCardCashIn) -> Result<Option<CardCashInRow>> {
         Ok(sqlx::query_as(concat!("INSERT INTO card_cash_ins (id, client_id, idempotency_key, wallet_id, movement_id, amount,
-                                        concept, brand, last4, reference, state, fingerprint)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'CHARGING', $11)
+                                        concept, brand, last4, reference, state, fingerprint,
+                                        commission, commission_version_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'CHARGING', $11, $12, $13)
              ON CONFLICT (client_id, idempotency_key) DO NOTHING
              RETURNING ", columns!(), ""))
         .bind(c.id)
@@ -125,6 +136,8 @@ impl Store {
         .bind(&c.last4)
         .bind(c.reference.as_slice())
         .bind(c.fingerprint.as_slice())
+        .bind(c.commission)
+        .bind(c.commission_version_id)
         .fetch_optional(self.pool())
         .await?)
     }
@@ -135,8 +148,10 @@ impl Store {
         let c = &p.cash_in;
         Ok(sqlx::query_as(concat!("INSERT INTO card_cash_ins (id, client_id, idempotency_key, wallet_id, movement_id, amount,
                                         concept, reference, state, page_token, success_url,
-                                        reject_url, page_expires_at, fingerprint)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CARD', $9, $10, $11, $12, $13)
+                                        reject_url, page_expires_at, fingerprint, commission,
+                                        commission_version_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CARD', $9, $10, $11, $12, $13, $14,
+                     $15)
              ON CONFLICT (client_id, idempotency_key) DO NOTHING
              RETURNING ", columns!(), ""))
         .bind(c.id)
@@ -152,6 +167,8 @@ impl Store {
         .bind(&p.reject_url)
         .bind(p.expires_at)
         .bind(c.fingerprint.as_slice())
+        .bind(c.commission)
+        .bind(c.commission_version_id)
         .fetch_optional(self.pool())
         .await?)
     }

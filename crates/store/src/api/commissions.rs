@@ -268,3 +268,65 @@ async fn insert_version(
     .fetch_one(tx)
     .await?)
 }
+
+/// One line of the commission report: what one operation of one currency charged in the period.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CommissionReportLine {
+    /// The currency's code (None: a token with no issuer registered).
+    pub currency: Option<String>,
+    /// The token's decimals.
+    pub decimals: i16,
+    /// CARD_CASHIN, BANK_TOP_UP, TRANSFER, CASH_OUT or HOLD_EXECUTION.
+    pub operation: String,
+    /// How many commissions.
+    pub count: i64,
+    /// Their sum, base units.
+    pub total: Decimal,
+}
+
+impl Store {
+    /// Commissions charged (SUCCESS COMMISSION movements, by their block's time) from `from` (included)
+    /// to `to` (excluded), summed by currency and operation, optionally of one currency (code) and one
+    /// operation. A mint's commission is the cash-in's: CARD_CASHIN, or BANK_TOP_UP for a bank cash-in.
+    pub async fn commission_report(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        currency: Option<&str>,
+        operation: Option<&str>,
+    ) -> Result<Vec<CommissionReportLine>> {
+        Ok(sqlx::query_as(
+            "SELECT currency, decimals, operation, count(*) AS count, sum(amount) AS total FROM (
+                SELECT c.code AS currency, ch.decimals, m.amount,
+                       CASE m.record_kind
+                         WHEN 'OPERATOR_TRANSFER' THEN 'TRANSFER'
+                         WHEN 'HOLD' THEN 'HOLD_EXECUTION'
+                         WHEN 'PAYOUT' THEN 'CASH_OUT'
+                         WHEN 'FUND' THEN 'BANK_TOP_UP'
+                         ELSE COALESCE((SELECT CASE x.type WHEN 'BANK_ACCOUNT_CASHIN' THEN 'BANK_TOP_UP'
+                                                             ELSE 'CARD_CASHIN' END
+                                        FROM movements x
+                                        WHERE x.chain_id = m.chain_id
+                                          AND x.payment_reference = m.payment_reference
+                                          AND x.type IN ('CARD_CASHIN', 'BANK_ACCOUNT_CASHIN')
+                                        LIMIT 1), 'CARD_CASHIN')
+                       END AS operation
+                FROM movements m
+                JOIN chains ch ON ch.chain_id = m.chain_id
+                LEFT JOIN issuers i ON i.chain_id = m.chain_id AND i.token_address = ch.contract
+                LEFT JOIN currencies c ON c.id = i.currency_id
+                WHERE m.type = 'COMMISSION' AND m.status = 'SUCCESS'
+                  AND m.created_at >= $1 AND m.created_at < $2
+             ) charged
+             WHERE ($3::text IS NULL OR currency = $3) AND ($4::text IS NULL OR operation = $4)
+             GROUP BY currency, decimals, operation
+             ORDER BY currency NULLS LAST, operation",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(currency)
+        .bind(operation)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

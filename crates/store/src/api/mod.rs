@@ -15,13 +15,16 @@ mod onboarding;
 mod requests;
 mod rsa_keys;
 mod scheduled;
+mod top_ups;
 mod users;
 mod wallets;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use catalogue::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
 pub use clients::{ClientRole, ClientRow, PLATFORM_CLIENT};
-pub use commissions::{CommissionProfileRow, CommissionVersionRow, NewVersion, VersionAdded};
+pub use commissions::{
+    CommissionProfileRow, CommissionReportLine, CommissionVersionRow, NewVersion, VersionAdded,
+};
 pub use emtoken_types::{RequestKind, RequestState};
 pub use favourites::{FavouriteAdded, FavouriteRow, NewFavourite};
 pub use hold_expiry::ExpiredHold;
@@ -36,6 +39,7 @@ pub use rsa_keys::RsaKeyRow;
 pub use scheduled::{
     Claim, ExecutionToSend, ExecutionView, ScheduledCreated, ScheduledDeleted, ScheduledRow,
 };
+pub use top_ups::{NewScreening, ScreeningRow, TopUpRow};
 pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
 

@@ -317,6 +317,17 @@ impl Store {
         .await?)
     }
 
+    /// The bank account a cash-out movement pays to, as its request recorded it.
+    pub async fn cash_out_iban(&self, id: Uuid) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT iban FROM api_movements WHERE id = $1 AND type = 'BANK_ACCOUNT_CASHOUT'",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .flatten())
+    }
+
     /// Payouts waiting for the bank: (movement id, wallet id, amount in base units, IBAN, order status),
     /// oldest first.
     #[allow(clippy::type_complexity)]

@@ -151,6 +151,8 @@ const SUPPLY_FEES: &[Selector] = selectors![
     SafeERC20FailedOperation,
     FeeAboveValue,
     FeeAccountNotSet,
+    FeeTooLarge,
+    PayoutFeeReserved,
 ];
 
 /// Errors the contract raises from a public function, but whose input the SDK's typed API cannot express.
@@ -1482,6 +1484,49 @@ async fn supply_and_fee_errors() {
             .call()
             .await,
         revert!(FeeAccountNotSet {}),
+    );
+    // A payout's reserved fee: at most 88 bits, and such a payout stays out of suspense.
+    let too_large = U256::from(1u8) << 88;
+    seen.check_raw(
+        token
+            .orderPayoutFromWithFee(random_id(), alice, base(1), too_large, B256::ZERO)
+            .from(operator)
+            .call()
+            .await,
+        revert!(FeeTooLarge { fee: too_large }),
+    );
+    f.admin
+        .set_fee_account(f.addr(Role::Carol))
+        .await
+        .expect("fee account");
+    f.operator
+        .mint(alice, amount("1.00"), MintKind::Card, random_id())
+        .await
+        .expect("mint");
+    let reserved = f
+        .operator
+        .order_payout_from_with_fee(
+            OperationId::random(),
+            alice,
+            amount("0.50"),
+            amount("0.01"),
+            B256::ZERO,
+        )
+        .await
+        .expect("payout with a reserved fee");
+    f.operator
+        .process_payout(reserved.id)
+        .await
+        .expect("process");
+    seen.check_raw(
+        token
+            .putFundsInSuspenseInPayout(reserved.id)
+            .from(operator)
+            .call()
+            .await,
+        revert!(PayoutFeeReserved {
+            orderId: reserved.id
+        }),
     );
 
     // Minter allowances (the admin's account is the minter admin on the devnet).

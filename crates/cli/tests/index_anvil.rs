@@ -327,3 +327,97 @@ async fn follows_the_head_serves_metrics_and_stops_on_sigterm() {
     let wallets = json(&db.emtoken(&["--json", "wallets"]));
     assert_eq!(wallet(&wallets, alice)["balance"], "90.75");
 }
+
+/// `index` follows, besides `--contract`, every token registered for an issuer on the chain: a second
+/// currency's token (6 decimals) is indexed under a ledger of its own, listed in the report.
+#[tokio::test(flavor = "multi_thread")]
+async fn index_follows_every_registered_token_under_its_own_ledger() {
+    let node = DevNode::spawn(ProfileName::Dev).expect("spawn anvil");
+    let eur = Deployed::deploy(&node).await.expect("deploy EUR");
+    let usd = Deployed::deploy_token(&node, "EmToken Dollar", "USDe", 6)
+        .await
+        .expect("deploy USD");
+    let alice = eur.address_of(Role::Alice);
+    for (d, text) in [(&eur, "1.25"), (&usd, "7.5")] {
+        d.operator
+            .mint(
+                alice,
+                Amount::parse(text, d.operator.decimals()).unwrap(),
+                MintKind::Card,
+                payment_reference(),
+            )
+            .await
+            .expect("mint");
+    }
+    let db = Db::fresh().await;
+    let rpc = node.endpoint_url().to_string();
+    let (operator, compliance) = (
+        lower(eur.address_of(Role::Operator)),
+        lower(eur.address_of(Role::Compliance)),
+    );
+    success(&db.emtoken(&[
+        "currencies",
+        "add",
+        "--code",
+        "USD",
+        "--name",
+        "US dollar",
+        "--decimals",
+        "6",
+    ]));
+    success(&db.emtoken(&[
+        "issuers",
+        "add",
+        "--name",
+        "EmToken Dollar Inc",
+        "--legal-id",
+        "LEI-USD",
+        "--currency",
+        "USD",
+        "--token",
+        &lower(usd.address),
+        "--rpc",
+        &rpc,
+        "--operator",
+        &operator,
+        "--compliance",
+        &compliance,
+    ]));
+
+    let summary = json(&db.emtoken(&[
+        "--json",
+        "index",
+        "--rpc",
+        &rpc,
+        "--contract",
+        &lower(eur.address),
+        "--until-head",
+    ]));
+    assert_eq!(summary["chainId"], node.profile().chain_id, "{summary:#}");
+    let others = summary["otherTokens"].as_array().expect("otherTokens");
+    assert_eq!(others.len(), 1, "{summary:#}");
+    let other = &others[0];
+    assert_eq!(other["contract"], lower(usd.address), "{summary:#}");
+    assert_eq!(other["stopped"], "caught up", "{summary:#}");
+    assert!(other["events"].as_u64().unwrap() >= 1, "{summary:#}");
+    let ledger = other["ledger"].as_i64().expect("a ledger");
+    assert!(ledger < 0, "{summary:#}");
+
+    // Alice has a wallet on each ledger, each with its token's balance.
+    let store = db.store().await;
+    let balances: Vec<(i64, rust_decimal::Decimal)> = sqlx::query_as(
+        "SELECT chain_id, balance FROM wallets WHERE address = $1 ORDER BY chain_id DESC",
+    )
+    .bind(alice.as_slice())
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        balances,
+        [
+            (31_337, rust_decimal::Decimal::from(125u32)),
+            (ledger, rust_decimal::Decimal::from(7_500_000u32)),
+        ]
+    );
+    store.close().await.unwrap();
+}

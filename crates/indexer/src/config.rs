@@ -36,6 +36,10 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// Name of the network shown as `dltNetwork` (default: "chain-<id>").
     pub network: Option<String>,
+    /// A further token on a chain whose first token is indexed under the chain's id: this one is indexed
+    /// under its own ledger id (`emtoken_store::ids::ledger_id`), with its own checkpoint, finality,
+    /// reorganisation window and reconciliation (default false: the chain's first token).
+    pub secondary: bool,
 }
 
 impl Config {
@@ -56,6 +60,7 @@ impl Config {
             max_batch_events: 20_000,
             retry: RetryPolicy::default(),
             network: None,
+            secondary: false,
         }
     }
 }

@@ -64,7 +64,10 @@ pub struct Indexer {
     pub(crate) store: Store,
     pub(crate) node: Node,
     pub(crate) metrics: Arc<Metrics>,
+    /// The ledger indexed: the chain id for a chain's first token, else the token's ledger id.
     pub(crate) chain_id: i64,
+    /// The node's chain id.
+    pub(crate) evm_chain_id: i64,
     pub(crate) checkpoint: Checkpoint,
     range: u64,
     /// Final block whose reconciliation already triggered a rescan (a second difference is persistent).
@@ -95,7 +98,12 @@ impl Indexer {
             config.retry,
             metrics.clone(),
         )?;
-        let chain_id = to_i64(node.chain_id().await?)?;
+        let evm_chain_id = to_i64(node.chain_id().await?)?;
+        let chain_id = if config.secondary {
+            emtoken_store::ids::ledger_id(evm_chain_id, &config.contract.into_array())
+        } else {
+            evm_chain_id
+        };
         let mut indexer = Self {
             range: config.initial_range.max(1),
             config,
@@ -103,6 +111,7 @@ impl Indexer {
             node,
             metrics,
             chain_id,
+            evm_chain_id,
             checkpoint: Checkpoint {
                 chain_id,
                 block_number: -1,
@@ -122,9 +131,15 @@ impl Indexer {
         self.metrics.clone()
     }
 
-    /// The chain id of the node.
+    /// The ledger indexed: the node's chain id for a chain's first token, else the token's own ledger id
+    /// (`emtoken_store::ids::ledger_id`); every row of this token carries it as `chain_id`.
     pub fn chain_id(&self) -> i64 {
         self.chain_id
+    }
+
+    /// The node's chain id.
+    pub fn evm_chain_id(&self) -> i64 {
+        self.evm_chain_id
     }
 
     /// Where indexing stands.
@@ -173,7 +188,8 @@ impl Indexer {
                 .config
                 .network
                 .clone()
-                .unwrap_or_else(|| format!("chain-{}", self.chain_id)),
+                .unwrap_or_else(|| format!("chain-{}", self.evm_chain_id)),
+            evm_chain_id: (self.chain_id != self.evm_chain_id).then_some(self.evm_chain_id),
         })
         .await?;
         let checkpoint = match checkpoint {

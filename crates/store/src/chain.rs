@@ -7,7 +7,8 @@ impl Tx {
     pub async fn chain(&mut self) -> Result<Option<ChainRow>> {
         let chain_id = self.chain_id;
         Ok(sqlx::query_as::<_, ChainRow>(
-            "SELECT chain_id, genesis_hash, contract, from_block, decimals, confirmations, network
+            "SELECT chain_id, genesis_hash, contract, from_block, decimals, confirmations, network,
+                    evm_chain_id
              FROM chains WHERE chain_id = $1",
         )
         .bind(chain_id)
@@ -19,12 +20,14 @@ impl Tx {
     /// with the node before calling this: a different genesis or contract is a chain change.
     pub async fn upsert_chain(&mut self, chain: &ChainRow) -> Result<()> {
         sqlx::query(
-            "INSERT INTO chains (chain_id, genesis_hash, contract, from_block, decimals, confirmations, network)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO chains (chain_id, genesis_hash, contract, from_block, decimals, confirmations, network,
+                                 evm_chain_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (chain_id) DO UPDATE
              SET genesis_hash = excluded.genesis_hash, contract = excluded.contract,
                  from_block = excluded.from_block, decimals = excluded.decimals,
-                 confirmations = excluded.confirmations, network = excluded.network",
+                 confirmations = excluded.confirmations, network = excluded.network,
+                 evm_chain_id = excluded.evm_chain_id",
         )
         .bind(chain.chain_id)
         .bind(chain.genesis_hash)
@@ -33,6 +36,7 @@ impl Tx {
         .bind(chain.decimals)
         .bind(chain.confirmations)
         .bind(&chain.network)
+        .bind(chain.evm_chain_id)
         .execute(self.conn())
         .await?;
         Ok(())

@@ -22,6 +22,18 @@ fn id(parts: &[&[u8]]) -> Uuid {
     Uuid::new_v5(&namespace(), &name)
 }
 
+/// The ledger of a further token on chain `chain_id` (a chain's first token keeps the chain id): a
+/// negative id from the chain id and the token's address, so that the rows of that token, and every id
+/// derived from its ledger, are its own.
+pub fn ledger_id(chain_id: i64, contract: &Addr) -> i64 {
+    let bytes = id(&[b"ledger", &chain_id.to_be_bytes(), contract]).into_bytes();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&bytes[..8]);
+    // 62 bits: -(n) - 1 is from -2^62 to -1, never a chain's id.
+    let n = u64::from_be_bytes(first) >> 2;
+    -i64::try_from(n).unwrap_or(i64::MAX) - 1
+}
+
 /// The wallet of `address` on `chain_id` (the platform uses the same id when it registers the address).
 pub fn wallet_id(chain_id: i64, address: &Addr) -> Uuid {
     id(&[b"wallet", &chain_id.to_be_bytes(), address])
@@ -88,6 +100,18 @@ pub fn commission_movement_id(chain_id: i64, kind: FeeKind, operation: &Hash, ro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_further_tokens_ledger_is_negative_stable_and_its_own() {
+        let (a, b) = ([1u8; 20], [2u8; 20]);
+        let ledger = ledger_id(31_337, &a);
+        assert!(ledger < 0, "{ledger}");
+        assert_eq!(ledger, ledger_id(31_337, &a));
+        assert_ne!(ledger, ledger_id(31_337, &b));
+        assert_ne!(ledger, ledger_id(1, &a));
+        // Part of the data contract, like every id: pinned.
+        assert_eq!(ledger_id(31_337, &[0u8; 20]), -1_590_121_517_673_223_609);
+    }
 
     #[test]
     fn ids_are_stable_and_distinct() {

@@ -59,11 +59,12 @@ pub struct ChainHold {
 }
 
 impl Store {
-    /// The indexed chains.
+    /// The indexed ledgers: each chain's first token (under the chain's id), then the further tokens.
     pub async fn chains(&self) -> Result<Vec<crate::ChainRow>> {
         Ok(sqlx::query_as::<_, crate::ChainRow>(
-            "SELECT chain_id, genesis_hash, contract, from_block, decimals, confirmations, network
-             FROM chains ORDER BY chain_id",
+            "SELECT chain_id, genesis_hash, contract, from_block, decimals, confirmations, network,
+                    evm_chain_id
+             FROM chains ORDER BY evm_chain_id IS NOT NULL, COALESCE(evm_chain_id, chain_id), chain_id",
         )
         .fetch_all(self.pool())
         .await?)
@@ -98,6 +99,19 @@ impl Store {
             " FROM wallets WHERE system_role IS NOT NULL ORDER BY chain_id, system_role DESC, address"
         ))
         .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The wallet of `address` on ledger `chain_id` (an address has a wallet on each token it holds).
+    pub async fn wallet_on(&self, chain_id: i64, address: Addr) -> Result<Option<WalletRow>> {
+        Ok(sqlx::query_as::<_, WalletRow>(concat!(
+            "SELECT ",
+            wallet_columns!(),
+            " FROM wallets WHERE chain_id = $1 AND address = $2"
+        ))
+        .bind(chain_id)
+        .bind(address)
+        .fetch_optional(self.pool())
         .await?)
     }
 

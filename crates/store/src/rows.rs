@@ -32,6 +32,9 @@ pub struct ChainRow {
     pub confirmations: i64,
     /// The network's name, shown as `dltNetwork`.
     pub network: String,
+    /// The chain a further token's ledger is on (`chain_id` is then its ledger id, see
+    /// [`crate::ids::ledger_id`]); None when `chain_id` is the chain's own id.
+    pub evm_chain_id: Option<i64>,
 }
 
 /// How far indexing has gone.

@@ -46,9 +46,15 @@ pub const LOAD_ANVIL_ARGS: [&str; 4] = ["--block-time", "0.1", "--gas-limit", "3
 
 /// [`TIERS`] as the SDK takes them.
 pub fn tiers() -> Vec<(u8, Tier)> {
+    tiers_of(DECIMALS)
+}
+
+/// [`TIERS`] for a token of `decimals` (the same whole units).
+pub fn tiers_of(decimals: u8) -> Vec<(u8, Tier)> {
+    let unit = U256::from(10u64).pow(U256::from(decimals));
     let euros = |whole: Option<u64>| {
         whole.map(|whole| {
-            Amount::from_base_units(U256::from(whole) * U256::from(100u64), DECIMALS)
+            Amount::from_base_units(U256::from(whole) * unit, decimals)
                 .expect("the tiers' limits are far below the supply cap")
         })
     };
@@ -119,6 +125,17 @@ impl Deployed {
     /// of `anvil/accounts.toml`, sets [`TIERS`], connects a client per account and registers the users at
     /// [`USER_LEVELS`]. Nobody holds tokens yet.
     pub async fn deploy(node: &DevNode) -> Result<Self> {
+        Self::deploy_token(node, "EmToken Euro", "EURe", DECIMALS).await
+    }
+
+    /// As [`Self::deploy`], another token on the same node: `name`, `symbol`, `decimals` (the tiers in the
+    /// same whole units). Several tokens on one node are several deployments of EmToken with the same roles.
+    pub async fn deploy_token(
+        node: &DevNode,
+        name: &str,
+        symbol: &str,
+        decimals: u8,
+    ) -> Result<Self> {
         let accounts = node.accounts().clone();
         let addresses = Role::ALL
             .iter()
@@ -129,7 +146,7 @@ impl Deployed {
         let builder = |role: Role| -> Result<ClientBuilder> {
             builder_for(&endpoint, profile, &accounts, role)
         };
-        let config = deploy_config(&addresses);
+        let config = deploy_config(&addresses, name, symbol, decimals);
         let (deployment, admin) = deploy(builder(Role::Admin)?, &config)
             .await
             .map_err(Error::setup("deploying emtoken"))?;
@@ -252,11 +269,16 @@ fn builder_for(
         .map_err(Error::setup(format!("deriving the {role} key")))
 }
 
-fn deploy_config(addresses: &BTreeMap<Role, Address>) -> DeployConfig {
+fn deploy_config(
+    addresses: &BTreeMap<Role, Address>,
+    name: &str,
+    symbol: &str,
+    decimals: u8,
+) -> DeployConfig {
     DeployConfig {
-        name: "EmToken Euro".to_owned(),
-        symbol: "EURe".to_owned(),
-        decimals: DECIMALS,
+        name: name.to_owned(),
+        symbol: symbol.to_owned(),
+        decimals,
         roles: Roles {
             admin: addresses[&Role::Admin],
             operator: addresses[&Role::Operator],
@@ -266,8 +288,8 @@ fn deploy_config(addresses: &BTreeMap<Role, Address>) -> DeployConfig {
             minter_admin: addresses[&Role::MinterAdmin],
         },
         suspense: addresses[&Role::Suspense],
-        minter_allowance: Amount::from_base_units(U256::from(MAX_BASE_UNITS), DECIMALS)
+        minter_allowance: Amount::from_base_units(U256::from(MAX_BASE_UNITS), decimals)
             .expect("the supply cap is an amount"),
-        tiers: tiers(),
+        tiers: tiers_of(decimals),
     }
 }

@@ -44,7 +44,7 @@ mod summary;
 pub use config::WorkloadConfig;
 pub use deployed::{
     DECIMALS, Deployed, LOAD_ANVIL_ARGS, TIERS, TierInEuros, USER_LEVELS, WALLET_LEVEL,
-    network_profile, tiers,
+    network_profile, tiers, tiers_of,
 };
 pub use error::{Error, Result};
 pub use generate::generate;

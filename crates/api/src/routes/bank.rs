@@ -328,7 +328,7 @@ async fn decide<B>(
         Verdict::Execute(reviewed_by) => {
             let wallet = state
                 .store
-                .wallet(WalletRef::Address(order.payer))
+                .wallet_on(state.chain.chain_id, order.payer)
                 .await?
                 .ok_or_else(|| {
                     Problem::internal(format!("the wallet of cash-out {movement_id} is gone"))
@@ -522,8 +522,8 @@ pub(crate) async fn bank_list_holds(
     let mut items = vec![];
     for row in rows.iter().filter(|r| r.chain_id == state.chain.chain_id) {
         let h = &row.hold;
-        let payer = state.store.wallet(WalletRef::Address(h.payer)).await?;
-        let payee = state.store.wallet(WalletRef::Address(h.payee)).await?;
+        let payer = state.store.wallet_on(state.chain.chain_id, h.payer).await?;
+        let payee = state.store.wallet_on(state.chain.chain_id, h.payee).await?;
         items.push(NotaryHold {
             id: h.id,
             hold_key: views::hex(&h.hold_key),

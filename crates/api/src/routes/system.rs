@@ -7,7 +7,7 @@ use axum::{
     Json,
     extract::{Path, Query, State},
 };
-use emtoken_store::{WalletRef, WalletRow};
+use emtoken_store::WalletRow;
 
 use super::movements_of;
 use crate::{
@@ -81,9 +81,9 @@ pub(crate) async fn bank_system_account_movements(
     let address = fields::address("address", &address)?;
     let wallet = state
         .store
-        .wallet(WalletRef::Address(address.into_array()))
+        .wallet_on(state.chain.chain_id, address.into_array())
         .await?
-        .filter(|w| w.chain_id == state.chain.chain_id && w.system_role.is_some())
+        .filter(|w| w.system_role.is_some())
         .ok_or_else(|| Problem::not_found(format!("{address} is not a system account")))?;
     let (q, items, total) = movements_of(&state, &wallet, params).await?;
     let base = format!("{SYSTEM}/{}/movements", views::hex(&wallet.address));

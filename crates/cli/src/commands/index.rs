@@ -101,6 +101,8 @@ pub(crate) struct Report {
     events_per_second: u64,
     /// Why it stopped: "caught up" (--until-head) or "signal".
     stopped: &'static str,
+    /// The other tokens registered on the chain (issuers), each indexed under its own ledger.
+    other_tokens: Vec<OtherToken>,
 }
 
 /// Runs `emtoken index`.
@@ -142,6 +144,8 @@ pub(crate) async fn index(
     config.initial_range = config.initial_range.min(args.max_range);
 
     let contract = format::hex(args.contract.as_slice());
+    let template = config.clone();
+    let store_for_others = store.clone();
     let mut before_start = stopped.clone();
     let indexer = tokio::select! {
         indexer = Indexer::start(config, store) => {
@@ -156,7 +160,22 @@ pub(crate) async fn index(
     let server = listener.map(|listener| metrics_server::spawn(listener, metrics.clone()));
     let reporter = progress::spawn(metrics.clone(), bar.clone());
 
+    // The other tokens registered on this chain, each with an indexer of its own (its own ledger); a token
+    // registered later is followed within REGISTERED_POLL, without a restart.
+    let followers = tokio::spawn(follow_registered(
+        template,
+        store_for_others,
+        indexer.evm_chain_id(),
+        stopped.clone(),
+    ));
     let result = indexer.run(stopped.clone()).await;
+    let others = match followers.await {
+        Ok(others) => others,
+        Err(error) => {
+            tracing::error!(%error, "the other tokens' indexers stopped abnormally");
+            vec![]
+        }
+    };
     reporter.abort();
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -182,7 +201,133 @@ pub(crate) async fn index(
         } else {
             "caught up"
         },
+        other_tokens: others,
     })
+}
+
+/// How often `index` (and `serve`) look for tokens registered on the chain since they started.
+const REGISTERED_POLL: Duration = Duration::from_secs(2);
+
+/// What one of the other registered tokens' indexers did.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OtherToken {
+    contract: String,
+    /// Its ledger (the `chainId` its rows carry).
+    ledger: Option<i64>,
+    indexed_block: Option<i64>,
+    events: u64,
+    /// Why it stopped, or why it could not start.
+    stopped: String,
+}
+
+/// Follows every token registered for an issuer on chain `evm_chain_id` other than `template`'s, each
+/// with an indexer of its own (`Config::secondary`), until `stopped` (or, with `until_head`, until each
+/// caught up: the tokens registered when it starts). A token that cannot be indexed is logged and tried
+/// again a minute later; the others go on.
+async fn follow_registered(
+    template: Config,
+    store: Store,
+    evm_chain_id: i64,
+    stopped: watch::Receiver<bool>,
+) -> Vec<OtherToken> {
+    let mut running: std::collections::BTreeMap<Address, tokio::task::JoinHandle<OtherToken>> =
+        Default::default();
+    let mut failed: std::collections::BTreeMap<Address, Instant> = Default::default();
+    let mut done = vec![];
+    loop {
+        match store.registered_tokens(evm_chain_id).await {
+            Ok(tokens) => {
+                for token in tokens.into_iter().map(Address::from) {
+                    let retry = failed
+                        .get(&token)
+                        .is_none_or(|at| at.elapsed() >= Duration::from_secs(60));
+                    if token == template.contract || running.contains_key(&token) || !retry {
+                        continue;
+                    }
+                    failed.remove(&token);
+                    let mut config = template.clone();
+                    config.contract = token;
+                    config.secondary = true;
+                    config.from_block = None;
+                    tracing::info!(contract = %format::hex(token.as_slice()), "following a registered token");
+                    running.insert(
+                        token,
+                        tokio::spawn(follow_one(config, store.clone(), stopped.clone())),
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read the registered tokens"),
+        }
+        // Finished ones: reported; failed starts are tried again later.
+        let finished: Vec<Address> = running
+            .iter()
+            .filter(|(_, task)| task.is_finished())
+            .map(|(token, _)| *token)
+            .collect();
+        for token in finished {
+            if let Some(task) = running.remove(&token)
+                && let Ok(report) = task.await
+            {
+                if report.ledger.is_none() && !*stopped.borrow() && !template.until_head {
+                    failed.insert(token, Instant::now());
+                }
+                done.push(report);
+            }
+        }
+        if template.until_head || *stopped.borrow() {
+            break;
+        }
+        let mut wake = stopped.clone();
+        tokio::select! {
+            () = tokio::time::sleep(REGISTERED_POLL) => {}
+            _ = wake.wait_for(|stop| *stop) => {}
+        }
+    }
+    for (_, task) in running {
+        if let Ok(report) = task.await {
+            done.push(report);
+        }
+    }
+    done
+}
+
+/// Runs one registered token's indexer to its end.
+async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>) -> OtherToken {
+    let contract = format::hex(config.contract.as_slice());
+    let failed = |why: String| {
+        tracing::error!(contract, error = %why, "a registered token cannot be indexed");
+        OtherToken {
+            contract: contract.clone(),
+            ledger: None,
+            indexed_block: None,
+            events: 0,
+            stopped: why,
+        }
+    };
+    let indexer = match Indexer::start(config, store).await {
+        Ok(indexer) => indexer,
+        Err(error) => return failed(format!("cannot start: {error}")),
+    };
+    let ledger = indexer.chain_id();
+    match indexer.run(stopped.clone()).await {
+        Ok(summary) => OtherToken {
+            contract: contract.clone(),
+            ledger: Some(ledger),
+            indexed_block: Some(summary.indexed),
+            events: summary.events,
+            stopped: if *stopped.borrow() {
+                "signal"
+            } else {
+                "caught up"
+            }
+            .to_owned(),
+        },
+        Err(error) => OtherToken {
+            ledger: Some(ledger),
+            ..failed(format!("stopped: {error}"))
+        },
+    }
 }
 
 /// The report of a run stopped before the indexer started.
@@ -197,6 +342,7 @@ fn interrupted(elapsed: Duration) -> Report {
         blocks_per_second: 0,
         events_per_second: 0,
         stopped: "signal",
+        other_tokens: vec![],
     }
 }
 

@@ -60,7 +60,14 @@ pub async fn wallet(store: &Store, address: Address) -> WalletRow {
 /// Checks every wallet's balances against the contract at the latest block, with the index at the
 /// head and every block final: gross = balanceOf, held = balanceOnHold (final and head figures agree).
 pub async fn assert_matches_chain(store: &Store, deployed: &Deployed) {
-    for w in store.wallets().await.expect("wallets") {
+    // The wallets of this token's ledger (an index may hold several tokens).
+    let (ledger,): (i64,) = sqlx::query_as("SELECT chain_id FROM chains WHERE contract = $1")
+        .bind(deployed.address.as_slice())
+        .fetch_one(store.pool())
+        .await
+        .expect("the token's ledger");
+    let wallets = store.wallets().await.expect("wallets");
+    for w in wallets.into_iter().filter(|w| w.chain_id == ledger) {
         let address = Address::from(w.address);
         let gross = Decimal::from(
             deployed

@@ -310,6 +310,17 @@ impl Store {
         Ok((rows, total))
     }
 
+    /// The tokens registered for issuers on chain `chain_id` (its id, not a ledger's), in the order
+    /// registered: what `index` and `serve` follow besides the token they are given.
+    pub async fn registered_tokens(&self, chain_id: i64) -> Result<Vec<Addr>> {
+        Ok(sqlx::query_scalar(
+            "SELECT token_address FROM issuers WHERE chain_id = $1 ORDER BY created_at, id",
+        )
+        .bind(chain_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The issuer whose token is `token` on `chain_id`.
     pub async fn issuer_of_token(&self, chain_id: i64, token: Addr) -> Result<Option<IssuerRow>> {
         Ok(sqlx::query_as(concat!(

@@ -313,7 +313,8 @@ impl Store {
                        END AS operation
                 FROM movements m
                 JOIN chains ch ON ch.chain_id = m.chain_id
-                LEFT JOIN issuers i ON i.chain_id = m.chain_id AND i.token_address = ch.contract
+                LEFT JOIN issuers i ON i.chain_id = COALESCE(ch.evm_chain_id, ch.chain_id)
+                                   AND i.token_address = ch.contract
                 LEFT JOIN currencies c ON c.id = i.currency_id
                 WHERE m.type = 'COMMISSION' AND m.status = 'SUCCESS'
                   AND m.created_at >= $1 AND m.created_at < $2

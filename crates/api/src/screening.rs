@@ -2,9 +2,7 @@
 //! service (`emtoken serve --aml-screening-url`) and records its answer with the decision. CLEAR lets
 //! the acceptance go on; REVIEW lets it go on only when a person who reviewed it is named
 //! (`reviewedBy`); BLOCK refuses it (the bank side declines instead). Without a service configured,
-//! decisions are recorded as UNSCREENED (development; docs/operations.md says to configure one).
-
-use std::time::Duration;
+//! decisions are recorded as UNSCREENED (development; production configures one: docs/operations.md).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -99,14 +97,7 @@ pub struct Screened {
 impl Screening {
     /// A service at `url`, an http(s) URL; Err says what is wrong with it.
     pub fn service(url: &str) -> Result<Self, String> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("{url} is not an http(s) URL"));
-        }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("no HTTP client: {e}"))?;
+        let http = crate::sms::http_client(url)?;
         Ok(Self::Service {
             url: url.to_owned(),
             http,

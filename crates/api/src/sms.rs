@@ -44,18 +44,24 @@ pub struct Sms<'a> {
     pub user_id: Uuid,
 }
 
+/// A client for the service at `url`, an http(s) URL, 10 s per call; Err says what is wrong with the
+/// URL. Shared by the services the platform calls out to (SMS gateway, AML screening).
+pub(crate) fn http_client(url: &str) -> Result<reqwest::Client, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http(s) URL"));
+    }
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| format!("no HTTP client: {e}"))
+}
+
 impl SmsSender {
     /// A webhook sender for `url`, an http(s) URL (10 s per try; waits 250 ms, then 500 ms between
     /// tries); Err says what is wrong with the URL.
     pub fn webhook(url: &str) -> Result<Self, String> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("{url} is not an http(s) URL"));
-        }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("no HTTP client: {e}"))?;
+        let http = http_client(url)?;
         Ok(Self::Webhook {
             url: url.to_owned(),
             http,

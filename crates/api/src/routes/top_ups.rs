@@ -386,14 +386,9 @@ pub(crate) async fn screen<B>(
     reviewed_by: Option<String>,
     request_id: Uuid,
 ) -> Result<Screening, Problem> {
-    let Screened { result, reference } = state.screening.screen(question).await?;
-    let verdict = screening::allows(
-        &Screened {
-            result,
-            reference: reference.clone(),
-        },
-        reviewed_by.as_deref(),
-    );
+    let screened = state.screening.screen(question).await?;
+    let verdict = screening::allows(&screened, reviewed_by.as_deref());
+    let Screened { result, reference } = screened;
     // A reviewer is kept only where a review was asked for.
     let reviewed_by = reviewed_by.filter(|_| result == crate::ScreeningResult::Review);
     state

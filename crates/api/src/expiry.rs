@@ -24,19 +24,21 @@ use crate::{ApiState, Problem, idempotency, platform::Call};
 /// The most expired holds one round releases (the rest wait for the next rounds, longest expired first).
 const PER_ROUND: i64 = 100;
 
-/// One round of the follow-up's last step: releases the expired open holds of the chain `state` serves
+/// One round of the follow-up's last step: releases the expired open holds of every token `state` serves
 /// (see [`crate::follow_up`]) and returns how many releases this call claimed, and so tried to send
 /// (another process may have claimed the others). A hold whose release is refused is logged and left
 /// for the next round; only a database that cannot be read is an error.
 pub async fn release_expired_holds(state: &ApiState) -> Result<usize, Problem> {
     let mut claimed = 0;
-    for hold in state
-        .store
-        .expired_holds(state.chain.chain_id, PER_ROUND)
-        .await?
-    {
-        if release(state, &hold).await {
-            claimed += 1;
+    for token in state.served_tokens().await? {
+        for hold in state
+            .store
+            .expired_holds(token.chain.chain_id, PER_ROUND)
+            .await?
+        {
+            if release(state, &token, &hold).await {
+                claimed += 1;
+            }
         }
     }
     Ok(claimed)
@@ -44,18 +46,12 @@ pub async fn release_expired_holds(state: &ApiState) -> Result<usize, Problem> {
 
 /// Claims and sends the release of one expired hold; whether this call claimed it (nothing is sent if
 /// another process claimed it first).
-async fn release(state: &ApiState, hold: &ExpiredHold) -> bool {
+async fn release(state: &ApiState, token: &crate::tokens::Token, hold: &ExpiredHold) -> bool {
     let Ok(key) = <[u8; 32]>::try_from(hold.hold_key.as_slice()) else {
         tracing::error!(hold = %hold.id, "an indexed hold has a key that is not 32 bytes: not released");
         return false;
     };
-    let call = Call::operator(
-        state
-            .platform
-            .operator
-            .prepare()
-            .release_hold(B256::from(key)),
-    );
+    let call = Call::operator(token.operator.prepare().release_hold(B256::from(key)));
     let accepted = (StatusCode::ACCEPTED, json!({}));
     let mut request = NewRequest {
         id: Uuid::new_v4(),

@@ -72,12 +72,11 @@ async fn once(state: &ApiState) -> Result<(), crate::Problem> {
             continue;
         };
         let address = Address::from(wallet.address);
+        let Some(token) = state.served_token(wallet.chain_id).await? else {
+            continue;
+        };
         tracing::info!(wallet = %wallet.id, "registering a wallet whose registration never reached the chain");
-        let call = state
-            .platform
-            .compliance
-            .prepare()
-            .register_wallet(address, level);
+        let call = token.compliance.prepare().register_wallet(address, level);
         send(
             state,
             &wallet,
@@ -91,9 +90,11 @@ async fn once(state: &ApiState) -> Result<(), crate::Problem> {
         let Ok(level) = u8::try_from(level) else {
             continue;
         };
+        let Some(token) = state.served_token(wallet.chain_id).await? else {
+            continue;
+        };
         tracing::info!(wallet = %wallet.id, level, "setting a wallet's KYC level to its user's");
-        let call = state
-            .platform
+        let call = token
             .compliance
             .prepare()
             .set_kyc_level(Address::from(wallet.address), level);
@@ -108,13 +109,7 @@ async fn once(state: &ApiState) -> Result<(), crate::Problem> {
     }
     follow_card_cash_ins(state).await?;
     for wallet in store.wallets_to_freeze().await? {
-        freeze(
-            state,
-            wallet.client_id.unwrap_or_default(),
-            wallet.id,
-            Address::from(wallet.address),
-        )
-        .await;
+        freeze(state, wallet.client_id.unwrap_or_default(), &wallet).await;
     }
     Ok(())
 }

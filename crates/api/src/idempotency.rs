@@ -135,11 +135,20 @@ pub(crate) async fn run(
         } => {
             let wallet = request.wallet_id.unwrap_or_default();
             let amount = outflow.map_or(Decimal::ZERO, |o| o.amount);
+            // In the wallet's token's decimals.
+            let chain = match state
+                .store
+                .wallet(emtoken_store::WalletRef::Id(wallet))
+                .await?
+            {
+                Some(row) => state.token_of(&row).await?.chain,
+                None => std::sync::Arc::clone(&state.chain),
+            };
             return Err(Problem::conflict(format!(
                 "wallet {wallet} cannot cover {}: its available balance is {} and {} of it is committed to operations on their way",
-                views::amount(state, amount),
-                views::amount(state, available),
-                views::amount(state, committed),
+                views::amount(&chain, amount),
+                views::amount(&chain, available),
+                views::amount(&chain, committed),
             )));
         }
     }

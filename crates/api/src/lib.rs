@@ -43,6 +43,7 @@ mod schedule;
 mod scheduler;
 mod screening;
 mod sms;
+mod tokens;
 mod views;
 pub mod webhook_acquirer;
 
@@ -65,17 +66,23 @@ pub use scheduler::{Round, SchedulerConfig, run_due, scheduler};
 pub use screening::{Screened, Screening, ScreeningQuestion, ScreeningResult};
 pub use sms::{Sms, SmsSender, WEBHOOK_TRIES};
 
-/// The chain the API serves.
+/// A token the API serves: the platform's own (`ApiState::chain`) or another registered on its chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainInfo {
-    /// Chain id.
+    /// The token's ledger: the `chainId` of its rows (the chain's id for the platform's own token).
     pub chain_id: i64,
+    /// The EVM chain's id.
+    pub evm_chain_id: i64,
     /// The EmToken contract.
     pub contract: Address,
     /// Token decimals.
     pub decimals: u8,
     /// The network's name (`dltNetwork`).
     pub network: String,
+    /// The currency the token issues (None while no issuer of it is registered).
+    pub currency: Option<String>,
+    /// The token's issuer (None while none is registered).
+    pub issuer_id: Option<uuid::Uuid>,
 }
 
 /// What every handler shares.
@@ -103,6 +110,8 @@ pub struct ApiState {
     /// The AML screening asked before the bank side accepts a top-up or a withdrawal
     /// (`emtoken serve --aml-screening-url`; default none: decisions are recorded UNSCREENED).
     pub screening: Arc<Screening>,
+    /// The tokens served, as looked up so far.
+    pub(crate) tokens: Arc<tokens::Tokens>,
 }
 
 /// How users are onboarded.
@@ -133,11 +142,15 @@ impl Default for Onboarding {
 impl ApiState {
     /// State for `platform` (whose operator client names the contract and chain) over `store`.
     pub fn new(store: Store, platform: Platform, network: impl Into<String>) -> Self {
+        let chain_id = i64::try_from(platform.operator.chain_id()).unwrap_or(i64::MAX);
         let chain = ChainInfo {
-            chain_id: i64::try_from(platform.operator.chain_id()).unwrap_or(i64::MAX),
+            chain_id,
+            evm_chain_id: chain_id,
             contract: platform.operator.address(),
             decimals: platform.operator.decimals(),
             network: network.into(),
+            currency: None,
+            issuer_id: None,
         };
         Self {
             store,
@@ -150,6 +163,7 @@ impl ApiState {
             public_url: Arc::from("http://127.0.0.1:8080"),
             crash_at: None,
             screening: Arc::new(Screening::None),
+            tokens: Arc::default(),
         }
     }
 

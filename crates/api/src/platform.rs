@@ -29,10 +29,11 @@ pub const SETTLE_AFTER: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Platform {
     /// The operator role: default operator of every wallet (transfers, holds, payouts for them), notary
-    /// of API holds, payout agent, minter.
-    pub operator: EmTokenClient,
+    /// of API holds, payout agent, minter. A client of the platform's own token; the same key signs for
+    /// the other tokens served (clients made with [`EmTokenClient::at`], sharing its nonce order).
+    pub operator: Arc<EmTokenClient>,
     /// The compliance role: registers wallets, freezes unsubscribed ones.
-    pub compliance: EmTokenClient,
+    pub compliance: Arc<EmTokenClient>,
 }
 
 /// Which of the platform's keys signs.
@@ -78,6 +79,14 @@ impl Call {
 }
 
 impl Platform {
+    /// The platform with these two keys' clients of its own token.
+    pub fn new(operator: EmTokenClient, compliance: EmTokenClient) -> Self {
+        Self {
+            operator: Arc::new(operator),
+            compliance: Arc::new(compliance),
+        }
+    }
+
     /// Whether the contract would take `call` now, without sending it: Ok, 409 naming the contract's
     /// error, or 503 when the node cannot tell.
     pub(crate) async fn check(&self, call: &Call) -> Result<(), Problem> {
@@ -111,6 +120,8 @@ pub(crate) enum Start {
 }
 
 impl Platform {
+    /// The client that signs with `signer`'s key. Sending, receipts and settling depend on the key, not
+    /// on the contract: a call prepared for any token the platform serves goes through it.
     fn client(&self, signer: Signer) -> &EmTokenClient {
         match signer {
             Signer::Operator => &self.operator,

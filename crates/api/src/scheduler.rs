@@ -163,10 +163,11 @@ fn derived(what: &str, operation: Uuid, due: DateTime<Utc>) -> Uuid {
 fn plan(state: &ApiState, config: SchedulerConfig, now: DateTime<Utc>, op: &ScheduledRow) -> Claim {
     let due = op.next_due.unwrap_or(now);
     let request_id = derived("request", op.id, due);
+    let ledger = op.wallet_ledger.unwrap_or_else(|| state.evm_chain_id());
     let movement_id = if ReceiverKind::parse(&op.receiver_type) == Some(ReceiverKind::Wallet) {
-        transfer_out_id(state, request_id)
+        transfer_out_id(state, ledger, request_id)
     } else {
-        cash_out_id(state, request_id)
+        cash_out_id(state, ledger, request_id)
     };
     let failed = (now - due > config.catch_up).then(|| {
         format!(
@@ -264,7 +265,13 @@ async fn prepare(
             wallet.id, wallet.status
         )));
     }
-    let amount = Amount::from_units(op.amount, state.chain.decimals).map_err(Problem::internal)?;
+    let Some(token) = state.served_token(wallet.chain_id).await? else {
+        return Ok(Err(format!(
+            "the paying wallet {} holds a token this platform no longer serves",
+            wallet.id
+        )));
+    };
+    let amount = Amount::from_units(op.amount, token.chain.decimals).map_err(Problem::internal)?;
     let concept = op.concept.clone();
     let account = op.receiver_account.as_str();
     let iban = match ReceiverKind::parse(&op.receiver_type) {
@@ -282,6 +289,12 @@ async fn prepare(
                     target.id, target.status
                 )));
             }
+            if target.chain_id != wallet.chain_id {
+                return Ok(Err(format!(
+                    "the receiving wallet {} holds another token than the paying wallet",
+                    target.id
+                )));
+            }
             // Charged as a transfer made now is (its quote at the time it is paid).
             let charge = crate::routes::charge_for(
                 state,
@@ -292,6 +305,7 @@ async fn prepare(
             .await?;
             let p = transfer_request(
                 state,
+                &token,
                 execution.request_id,
                 &wallet,
                 &target,
@@ -331,6 +345,7 @@ async fn prepare(
     .await?;
     let p = cash_out_request(
         state,
+        &token,
         execution.request_id,
         &wallet,
         &iban,

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::{
-    ApiState,
+    ApiState, ChainInfo,
     answers::{
         Address, Hold, HoldLinks, HoldStatus, Link, Movement, MovementCard, MovementLinks, User,
         UserLinks, Wallet, WalletLinks,
@@ -29,8 +29,8 @@ pub(crate) const BANK: &str = "/api/v1/bank";
 
 /// A decimal amount from base units as stored (whole, at most the supply cap: the schema's and the
 /// indexer's checks; anything else would be a corrupt row, shown as its raw base units and logged).
-pub(crate) fn amount(state: &ApiState, units: Decimal) -> String {
-    Amount::from_units(units, state.chain.decimals).map_or_else(
+pub(crate) fn amount(chain: &ChainInfo, units: Decimal) -> String {
+    Amount::from_units(units, chain.decimals).map_or_else(
         |e| {
             tracing::error!(%units, error = %e, "stored amount outside the token's range");
             units.to_string()
@@ -50,7 +50,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// A wallet.
-pub(crate) fn wallet(state: &ApiState, w: &WalletRow, client_alias: Option<&str>) -> Wallet {
+pub(crate) fn wallet(chain: &ChainInfo, w: &WalletRow, client_alias: Option<&str>) -> Wallet {
     Wallet {
         links: WalletLinks {
             this: Link::new(format!("{PUBLIC}/wallets/{}", w.id)),
@@ -58,14 +58,17 @@ pub(crate) fn wallet(state: &ApiState, w: &WalletRow, client_alias: Option<&str>
             holds: Link::new(format!("{PUBLIC}/wallets/{}/holds", w.id)),
         },
         id: w.id,
-        available_balance: amount(state, w.available()),
-        balance: amount(state, w.balance),
-        held_balance: amount(state, w.held),
+        available_balance: amount(chain, w.available()),
+        balance: amount(chain, w.balance),
+        held_balance: amount(chain, w.held),
         client_alias: client_alias.map(str::to_owned),
         client_id: w.client_id,
         dlt_address: hex(&w.address),
-        dlt_network: state.chain.network.clone(),
+        dlt_network: chain.network.clone(),
         iban: w.iban.clone(),
+        currency: chain.currency.clone(),
+        issuer_id: chain.issuer_id,
+        contract_address: hex(chain.contract.as_slice()),
         kyc_level: w.kyc_level,
         status: w.status,
         user_id: w.user_id,
@@ -116,15 +119,16 @@ impl Owners {
     }
 }
 
-/// Loads the wallets of these addresses and their users' names.
+/// Loads the wallets of these addresses on `chain`'s ledger and their users' names.
 pub(crate) async fn owners(
     state: &ApiState,
+    chain: &ChainInfo,
     addresses: impl Iterator<Item = Option<Vec<u8>>>,
 ) -> Result<Owners, crate::Problem> {
     let ids: Vec<Uuid> = addresses
         .flatten()
         .filter_map(|a| <[u8; 20]>::try_from(a.as_slice()).ok())
-        .map(|a| ids::wallet_id(state.chain.chain_id, &a))
+        .map(|a| ids::wallet_id(chain.chain_id, &a))
         .collect();
     let wallets: HashMap<Uuid, WalletRow> = state
         .store
@@ -143,20 +147,20 @@ pub(crate) async fn owners(
 }
 
 fn party(
-    state: &ApiState,
+    chain: &ChainInfo,
     owners: &Owners,
     address: Option<&[u8]>,
 ) -> (Option<Uuid>, Option<Uuid>) {
     let Some(address) = address.and_then(|a| <[u8; 20]>::try_from(a).ok()) else {
         return (None, None);
     };
-    let id = ids::wallet_id(state.chain.chain_id, &address);
+    let id = ids::wallet_id(chain.chain_id, &address);
     (Some(id), owners.get(&id).and_then(|w| w.user_id))
 }
 
 /// A movement of `wallet`.
 pub(crate) fn movement(
-    state: &ApiState,
+    chain: &ChainInfo,
     wallet: &WalletRow,
     m: &MovementView,
     owners: &Owners,
@@ -165,8 +169,8 @@ pub(crate) fn movement(
         m.r#type,
         MovementType::TransferIn | MovementType::TransferOut
     );
-    let (origin_wallet, origin_user) = party(state, owners, m.origin_address.as_deref());
-    let (target_wallet, target_user) = party(state, owners, m.target_address.as_deref());
+    let (origin_wallet, origin_user) = party(chain, owners, m.origin_address.as_deref());
+    let (target_wallet, target_user) = party(chain, owners, m.target_address.as_deref());
     let to_wallet = |id: Uuid| Link::new(format!("{PUBLIC}/wallets/{id}"));
     let to_user = |id: Uuid| Link::new(format!("{PUBLIC}/users/{id}"));
     // The payer of a cash-out is the wallet's user (the bank's transfer names them).
@@ -190,7 +194,7 @@ pub(crate) fn movement(
         wallet_id: m.wallet_id,
         kind: m.r#type,
         status: m.status,
-        amount: amount(state, m.amount),
+        amount: amount(chain, m.amount),
         concept: m.concept.clone(),
         created_at: time(m.created_at),
         updated_at: time(m.updated_at),
@@ -203,11 +207,13 @@ pub(crate) fn movement(
         user_id: if transfer { None } else { wallet.user_id },
         client_id: wallet.client_id,
         payer_name,
-        dlt_network: state.chain.network.clone(),
+        dlt_network: chain.network.clone(),
         iban: m.iban.clone(),
         scheduled_operation_id: m.scheduled_operation_id.map(|id| id.to_string()),
-        chain_id: state.chain.chain_id,
-        contract_address: hex(state.chain.contract.as_slice()),
+        chain_id: chain.evm_chain_id,
+        currency: chain.currency.clone(),
+        issuer_id: chain.issuer_id,
+        contract_address: hex(chain.contract.as_slice()),
         tx_hash: m.tx_hash.as_deref().map(hex),
         block_number: m.block_number,
         block_hash: m.block_hash.as_deref().map(hex),
@@ -270,9 +276,9 @@ pub(crate) fn hold_open(h: &HoldView) -> bool {
 }
 
 /// A hold seen from `wallet`.
-pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &Owners) -> Hold {
-    let (payer_wallet, payer_user) = party(state, owners, Some(&h.payer));
-    let (payee_wallet, _) = party(state, owners, Some(&h.payee));
+pub(crate) fn hold(chain: &ChainInfo, wallet: &WalletRow, h: &HoldView, owners: &Owners) -> Hold {
+    let (payer_wallet, payer_user) = party(chain, owners, Some(&h.payer));
+    let (payee_wallet, _) = party(chain, owners, Some(&h.payee));
     let payer_row = payer_wallet.and_then(|id| owners.get(&id));
     let operation = <[u8; 32]>::try_from(h.operation_id.as_slice())
         .ok()
@@ -295,12 +301,14 @@ pub(crate) fn hold(state: &ApiState, wallet: &WalletRow, h: &HoldView, owners: &
         payer_dlt_address: hex(&h.payer),
         payee_dlt_address: hex(&h.payee),
         notary_dlt_address: hex(&h.notary),
-        held_value: amount(state, h.held_value),
-        executed_value: amount(state, h.executed_value),
-        remaining_value: amount(state, h.remaining),
+        held_value: amount(chain, h.held_value),
+        executed_value: amount(chain, h.executed_value),
+        remaining_value: amount(chain, h.remaining),
         status: hold_status(h),
-        dlt_network: state.chain.network.clone(),
-        contract_address: hex(state.chain.contract.as_slice()),
+        dlt_network: chain.network.clone(),
+        contract_address: hex(chain.contract.as_slice()),
+        currency: chain.currency.clone(),
+        issuer_id: chain.issuer_id,
         operation_id: operation,
         hold_key: hex(&h.hold_key),
         payer_wallet_id: payer_wallet,

@@ -18,7 +18,8 @@ use crate::{
 #[derive(Debug)]
 pub struct EmTokenClient {
     contract: EmTokenInstance<DynProvider>,
-    sender: Sender,
+    /// Shared with the clients of other tokens made by [`EmTokenClient::at`] (one key, one nonce order).
+    sender: std::sync::Arc<Sender>,
     decimals: u8,
 }
 
@@ -143,6 +144,10 @@ impl ClientBuilder {
 impl EmTokenClient {
     /// A client of the contract at `address` sending through `sender`; reads the token's decimals.
     pub(crate) async fn with_sender(sender: Sender, address: Address) -> Result<Self> {
+        Self::sharing(std::sync::Arc::new(sender), address).await
+    }
+
+    async fn sharing(sender: std::sync::Arc<Sender>, address: Address) -> Result<Self> {
         let contract = EmToken::new(address, sender.provider().clone());
         let decimals = contract
             .decimals()
@@ -154,6 +159,13 @@ impl EmTokenClient {
             sender,
             decimals,
         })
+    }
+
+    /// A client of the EmToken contract at `address` on the same node, signing with the same key and
+    /// sharing this client's nonce order (transactions of both clients never take the same nonce); reads
+    /// that token's decimals. For a platform running several tokens on one chain.
+    pub async fn at(&self, address: Address) -> Result<Self> {
+        Self::sharing(std::sync::Arc::clone(&self.sender), address).await
     }
 
     /// A builder connecting to `url` (http, https, ws or wss).

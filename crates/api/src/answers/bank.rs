@@ -18,6 +18,8 @@ pub struct PendingCashOut {
     /// The amount.
     #[schema(value_type = super::DecimalAmount)]
     pub amount: String,
+    /// Its currency (null while the wallet's token has no issuer registered).
+    pub currency: Option<String>,
     /// The bank account to pay.
     pub iban: Option<String>,
     /// Who pays: the wallet's user's full name (null for a wallet of no user the platform knows).
@@ -72,6 +74,11 @@ pub struct NotaryHold {
     /// What is still on hold.
     #[schema(value_type = super::DecimalAmount)]
     pub remaining_value: String,
+    /// The currency held (null while its token has no issuer registered).
+    pub currency: Option<String>,
+    /// The token held.
+    #[schema(value_type = super::HexAddress)]
+    pub contract_address: String,
     /// The chain's status.
     pub status: HoldState,
     /// When it expires (null: perpetual).
@@ -124,6 +131,13 @@ pub struct SystemAccount {
     pub dlt_address: String,
     /// The network's name.
     pub dlt_network: String,
+    /// The token this account is of (each token has its own system accounts).
+    #[schema(value_type = super::HexAddress)]
+    pub contract_address: String,
+    /// That token's currency (null while no issuer of it is registered).
+    pub currency: Option<String>,
+    /// That token's issuer (null while none is registered).
+    pub issuer_id: Option<Uuid>,
     /// Balance as of final blocks.
     #[schema(value_type = super::DecimalAmount)]
     pub balance: String,

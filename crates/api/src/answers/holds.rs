@@ -60,6 +60,11 @@ pub struct Hold {
     /// The token contract.
     #[schema(value_type = super::HexAddress)]
     pub contract_address: String,
+    /// The currency of the token held (null while no issuer of that token is registered).
+    pub currency: Option<String>,
+    /// The issuer of the token held (null while none is registered).
+    pub issuer_id: Option<Uuid>,
+
     /// The operation id: a UUID for holds made through the API, else 0x hex.
     pub operation_id: Option<String>,
     /// The hold's key on chain.

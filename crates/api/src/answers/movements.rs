@@ -95,6 +95,11 @@ pub struct Movement {
     pub scheduled_operation_id: Option<String>,
     /// The chain's id.
     pub chain_id: i64,
+    /// The currency of the token moved (null while no issuer of that token is registered).
+    pub currency: Option<String>,
+    /// The issuer of the token moved (null while none is registered).
+    pub issuer_id: Option<Uuid>,
+
     /// The token contract.
     #[schema(value_type = super::HexAddress)]
     pub contract_address: String,

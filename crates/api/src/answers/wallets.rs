@@ -48,6 +48,13 @@ pub struct Wallet {
     pub dlt_network: String,
     /// The wallet's IBAN (where SEPA cash-ins for it are sent).
     pub iban: Option<String>,
+    /// The currency of the wallet's token (null while no issuer of that token is registered).
+    pub currency: Option<String>,
+    /// The issuer of the wallet's token (null while none is registered).
+    pub issuer_id: Option<Uuid>,
+    /// The wallet's token (its EmToken contract): a wallet holds one token.
+    #[schema(value_type = super::HexAddress)]
+    pub contract_address: String,
     /// Its KYC level (set by the compliance side; new wallets start at 0).
     #[schema(minimum = 0, maximum = 255)]
     pub kyc_level: Option<i16>,
@@ -80,6 +87,10 @@ pub struct WalletRegistered {
     pub wallet_id: Uuid,
     /// The wallet's IBAN.
     pub iban: Option<String>,
+    /// The currency of the wallet's token (null while no issuer of that token is registered).
+    pub currency: Option<String>,
+    /// The issuer of the wallet's token (null while none is registered).
+    pub issuer_id: Option<Uuid>,
 }
 
 /// The answer to unsubscribing a wallet.

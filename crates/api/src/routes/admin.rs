@@ -267,7 +267,11 @@ pub(crate) async fn create_issuer(
         token_symbol: facts.symbol,
     };
     match state.store.add_issuer(&new).await? {
-        Added::Added(row) => Ok((StatusCode::CREATED, Json(issuer(&row)))),
+        Added::Added(row) => {
+            // Its token is served from now on, with its currency and issuer.
+            state.tokens.forget();
+            Ok((StatusCode::CREATED, Json(issuer(&row))))
+        }
         Added::Taken(field, id) => Err(taken("issuer", field, id)),
     }
 }

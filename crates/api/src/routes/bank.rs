@@ -31,6 +31,7 @@ use crate::{
     platform::Call,
     post::{Bank, Post},
     screening::ScreeningQuestion,
+    tokens::Token,
     views,
 };
 
@@ -80,7 +81,6 @@ pub(crate) async fn bank_cash_in(
     post: Post<BankCashIn, Bank>,
 ) -> Result<Response, Problem> {
     let req = &post.body;
-    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let wallet = match (&req.iban, &req.wallet_id) {
         (Some(text), None) => {
@@ -107,6 +107,15 @@ pub(crate) async fn bank_cash_in(
             ));
         }
     };
+    if state.served_token(wallet.chain_id).await?.is_none() {
+        return Err(Problem::bad(
+            "walletId",
+            format!("no wallet with id {}", wallet.id),
+        ));
+    }
+    let token = state.token_of(&wallet).await?;
+    // In the credited wallet's token's decimals.
+    let amount = fields::amount("amount", &req.amount, token.chain.decimals)?;
     ready(&wallet, "credited")?;
     let payment_reference = match req.payment_reference.as_deref().map(str::trim) {
         Some("") => {
@@ -126,7 +135,7 @@ pub(crate) async fn bank_cash_in(
         Some(text) => alloy::primitives::keccak256(format!("SEPA:{text}")),
         None => B256::from_slice(&[request_id.as_bytes().as_slice(), &[0u8; 16]].concat()),
     };
-    let call = state.platform.operator.prepare().mint(
+    let call = token.operator.prepare().mint(
         Address::from(wallet.address),
         amount,
         MintKind::BankTransfer,
@@ -165,21 +174,31 @@ pub(crate) async fn bank_cash_in(
 async fn payout(
     state: &ApiState,
     movement: &str,
-) -> Result<(Uuid, B256, emtoken_store::OrderRow), Problem> {
+) -> Result<(Uuid, B256, emtoken_store::OrderRow, Token), Problem> {
     let id = fields::uuid("movementId", movement)?;
     let rows = state.store.cash_out_movement(id).await?;
-    let (_, key) = rows.ok_or_else(|| Problem::not_found(format!("no cash-out movement {id}")))?;
+    let (wallet, key) =
+        rows.ok_or_else(|| Problem::not_found(format!("no cash-out movement {id}")))?;
     let key: [u8; 32] = key.as_slice().try_into().map_err(Problem::internal)?;
+    let wallet = state
+        .store
+        .wallet(WalletRef::Id(wallet))
+        .await?
+        .ok_or_else(|| Problem::internal(format!("the wallet of cash-out {id} is gone")))?;
+    let token = state
+        .served_token(wallet.chain_id)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("no cash-out movement {id}")))?;
     let order = state
         .store
-        .order(ids::order_id(state.chain.chain_id, OrderKind::Payout, &key))
+        .order(ids::order_id(token.chain.chain_id, OrderKind::Payout, &key))
         .await?
         .ok_or_else(|| {
             Problem::conflict(format!(
                 "cash-out {id} is not on chain yet: try again in a moment"
             ))
         })?;
-    Ok((id, B256::from(key), order))
+    Ok((id, B256::from(key), order, token))
 }
 
 /// `GET /api/v1/bank/cashOuts`: payouts waiting for the bank (ordered or in process), oldest first.
@@ -197,8 +216,18 @@ pub(crate) async fn bank_list_cash_outs(
             "unknown query parameter: this list takes none",
         ));
     }
-    let rows = state.store.pending_cash_outs(state.chain.chain_id).await?;
-    let wallets: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
+    let mut rows = vec![];
+    for token in state.served_tokens().await? {
+        rows.extend(
+            state
+                .store
+                .pending_cash_outs(token.chain.chain_id)
+                .await?
+                .into_iter()
+                .map(|row| (row, std::sync::Arc::clone(&token.chain))),
+        );
+    }
+    let wallets: Vec<Uuid> = rows.iter().map(|r| r.0.1).collect();
     let users: HashMap<Uuid, Uuid> = state
         .store
         .wallets_by_ids(&wallets)
@@ -211,10 +240,11 @@ pub(crate) async fn bank_list_cash_outs(
     let cash_outs = rows
         .into_iter()
         .map(
-            |(movement_id, wallet_id, amount, iban, status)| PendingCashOut {
+            |((movement_id, wallet_id, amount, iban, status), chain)| PendingCashOut {
                 movement_id,
                 wallet_id,
-                amount: views::amount(&state, amount),
+                amount: views::amount(&chain, amount),
+                currency: chain.currency.clone(),
                 iban,
                 payer_name: users.get(&wallet_id).and_then(|u| names.get(u)).cloned(),
                 status,
@@ -304,14 +334,14 @@ async fn decide<B>(
     movement: &str,
     verdict: Verdict,
 ) -> Result<Response, Problem> {
-    let (movement_id, payout_key, order) = payout(state, movement).await?;
+    let (movement_id, payout_key, order, token) = payout(state, movement).await?;
     if order.status.outcome().is_some() {
         return Err(Problem::conflict(format!(
             "cash-out {movement_id} is {}: nothing left to decide",
             order.status
         )));
     }
-    let prepare = state.platform.operator.prepare();
+    let prepare = token.operator.prepare();
     let request_id = Uuid::new_v4();
     let mut calls = vec![];
     let mut movements = vec![];
@@ -328,7 +358,7 @@ async fn decide<B>(
         Verdict::Execute(reviewed_by) => {
             let wallet = state
                 .store
-                .wallet_on(state.chain.chain_id, order.payer)
+                .wallet_on(token.chain.chain_id, order.payer)
                 .await?
                 .ok_or_else(|| {
                     Problem::internal(format!("the wallet of cash-out {movement_id} is gone"))
@@ -340,8 +370,8 @@ async fn decide<B>(
                 wallet_id: wallet.id,
                 user_id: wallet.user_id,
                 user_name: super::top_ups::user_name(state, &wallet).await?,
-                amount: views::amount(state, order.value),
-                currency: super::top_ups::currency(state).await?,
+                amount: views::amount(&token.chain, order.value),
+                currency: token.chain.currency.clone(),
                 counterparty: state.store.cash_out_iban(movement_id).await?,
                 reference: None,
             };
@@ -355,8 +385,7 @@ async fn decide<B>(
             )
             .await?;
             // A commission reserved when it was ordered is charged by the execution itself.
-            let fee = state
-                .platform
+            let fee = token
                 .operator
                 .payout_fee_of(payout_key)
                 .await
@@ -368,7 +397,7 @@ async fn decide<B>(
                 })?;
             if !fee.is_zero() {
                 movements.push(super::commission_movement_of_fee(
-                    state,
+                    &token,
                     &wallet,
                     FeeKind::Payout,
                     &payout_key.0,
@@ -432,8 +461,11 @@ pub(crate) async fn bank_set_kyc_level(
         .store
         .wallet(WalletRef::Id(id))
         .await?
-        .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
+        .filter(|w| w.user_id.is_some())
         .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
+    let Some(token) = state.served_token(wallet.chain_id).await? else {
+        return Err(Problem::not_found(format!("no wallet with id {id}")));
+    };
     ready(&wallet, "the")?;
     let level = post.body.kyc_level;
     let user = match wallet.user_id {
@@ -461,8 +493,7 @@ pub(crate) async fn bank_set_kyc_level(
     if let Some(text) = &post.body.evidence {
         fields::line("evidence", text, 200)?;
     }
-    let call = state
-        .platform
+    let call = token
         .compliance
         .prepare()
         .set_kyc_level(Address::from(wallet.address), level);
@@ -519,11 +550,16 @@ pub(crate) async fn bank_list_holds(
         }
     }
     let rows = state.store.holds_of_notary(notary.0.0, &statuses).await?;
+    let tokens = state.tokens_of(rows.iter().map(|r| r.chain_id)).await?;
     let mut items = vec![];
-    for row in rows.iter().filter(|r| r.chain_id == state.chain.chain_id) {
+    for row in &rows {
+        let Some(token) = tokens.get(&row.chain_id) else {
+            continue;
+        };
+        let chain = &token.chain;
         let h = &row.hold;
-        let payer = state.store.wallet_on(state.chain.chain_id, h.payer).await?;
-        let payee = state.store.wallet_on(state.chain.chain_id, h.payee).await?;
+        let payer = state.store.wallet_on(row.chain_id, h.payer).await?;
+        let payee = state.store.wallet_on(row.chain_id, h.payee).await?;
         items.push(NotaryHold {
             id: h.id,
             hold_key: views::hex(&h.hold_key),
@@ -533,10 +569,12 @@ pub(crate) async fn bank_list_holds(
             notary_dlt_address: views::hex(&h.notary),
             payer_wallet_id: payer.map(|w| w.id),
             payee_wallet_id: payee.map(|w| w.id),
-            held_value: views::amount(&state, h.held_value),
-            executed_value: views::amount(&state, h.executed_value),
-            released_value: views::amount(&state, h.released_value),
-            remaining_value: views::amount(&state, h.remaining),
+            held_value: views::amount(chain, h.held_value),
+            executed_value: views::amount(chain, h.executed_value),
+            released_value: views::amount(chain, h.released_value),
+            remaining_value: views::amount(chain, h.remaining),
+            currency: chain.currency.clone(),
+            contract_address: views::hex(chain.contract.as_slice()),
             status: h.status,
             expiration: h.expiration.map(views::time),
             created_at: views::time(h.created_at),

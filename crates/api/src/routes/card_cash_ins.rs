@@ -27,13 +27,14 @@ use serde::Deserialize;
 
 use super::{Charge as Commission, charge_for, commission_movement, ready};
 use crate::{
-    ApiState, CrashPoint, Problem, SETTLE_AFTER,
+    ApiState, ChainInfo, CrashPoint, Problem, SETTLE_AFTER,
     acquirer::{CallbackError, Charge, Decision, Unreachable},
     answers::{Accepted, CardCashInAccepted, CardPaymentPage, Link, SelfLink},
     cards::{CheckedCard, EncryptedCard, NOT_ENCRYPTED},
     fields, idempotency,
     platform::Call,
     post::{Post, WalletPost},
+    tokens::Token,
     views::{self, PUBLIC},
 };
 
@@ -106,7 +107,8 @@ pub(crate) async fn card_cash_in(
     }
     ready(wallet, "the credited")?;
     let body = &post.body;
-    let amount = fields::amount("amount", &body.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &body.amount, token.chain.decimals)?;
     let concept = fields::concept(body.concept.clone())?;
     let page = match (&body.card, &body.success_url, &body.reject_url) {
         (Some(card), None, None) => {
@@ -144,7 +146,7 @@ pub(crate) async fn card_cash_in(
     let id = Uuid::new_v4();
     let reference = keccak256(format!("CARD:{id}"));
     let call = charged_mint_call(
-        &state,
+        &token,
         &wallet.address,
         amount.units(),
         charge,
@@ -195,7 +197,7 @@ pub(crate) async fn card_cash_in(
 
 /// The cash-in's data before the card is known: `amount`, of which its mint charges `charge`.
 fn new_cash_in<B>(
-    state: &ApiState,
+    token: &Token,
     post: &Post<B>,
     wallet: &WalletRow,
     (id, reference): (Uuid, B256),
@@ -208,7 +210,7 @@ fn new_cash_in<B>(
         idempotency_key: post.key.clone(),
         fingerprint: post.fingerprint,
         wallet_id: wallet.id,
-        movement_id: ids::card_cashin_movement_id(state.chain.chain_id, &reference.0),
+        movement_id: ids::card_cashin_movement_id(token.chain.chain_id, &reference.0),
         amount: amount.units(),
         concept,
         brand: String::new(),
@@ -229,11 +231,12 @@ async fn open_page<B>(
     concept: Option<String>,
     (success, reject): (url::Url, url::Url),
 ) -> Result<Response, Problem> {
-    let mut token = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rng(), &mut token);
+    let mut secret = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+    let token = state.token_of(wallet).await?;
     let page = NewCardPage {
-        cash_in: new_cash_in(state, post, wallet, id, amount, concept),
-        token: base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, token),
+        cash_in: new_cash_in(&token, post, wallet, id, amount, concept),
+        token: base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, secret),
         success_url: success.into(),
         reject_url: reject.into(),
         expires_at: state.onboarding.clock.now() + PAGE_LIFETIME,
@@ -257,7 +260,11 @@ async fn keyed<B>(state: &ApiState, post: &Post<B>) -> Result<CardCashInRow, Pro
 }
 
 /// The 201 of a payment page.
-fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Problem> {
+fn page_answer(
+    state: &ApiState,
+    chain: &ChainInfo,
+    row: &CardCashInRow,
+) -> Result<Response, Problem> {
     let (Some(token), Some(expires)) = (&row.page_token, row.page_expires_at) else {
         return Err(Problem::internal("a payment page without its token"));
     };
@@ -267,13 +274,13 @@ fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Proble
         id: row.id,
         movement_id: row.movement_id,
         wallet_id: row.wallet_id,
-        amount: views::amount(state, row.amount),
+        amount: views::amount(chain, row.amount),
         concept: row.concept.clone(),
         payment_url: url.clone(),
         expires_at: views::time(expires),
         status: Accepted::Pending,
-        commission: views::amount(state, row.commission.unwrap_or_default()),
-        commission_movement_id: commission_movement_id(state, row),
+        commission: views::amount(chain, row.commission.unwrap_or_default()),
+        commission_movement_id: commission_movement_id(chain, row),
     };
     Ok((
         StatusCode::CREATED,
@@ -285,26 +292,26 @@ fn page_answer(state: &ApiState, row: &CardCashInRow) -> Result<Response, Proble
 
 /// The mint cash-in `row` will send to `wallet`: with the commission it was quoted when made.
 pub(crate) fn mint_call(
-    state: &ApiState,
+    token: &Token,
     wallet: &[u8],
     row: &CardCashInRow,
 ) -> Result<Call, Problem> {
-    let charge = stored_charge(state, row)?;
-    charged_mint_call(state, wallet, row.amount, charge, &row.reference)
+    let charge = stored_charge(&token.chain, row)?;
+    charged_mint_call(token, wallet, row.amount, charge, &row.reference)
 }
 
 /// The mint of a cash-in of `amount` (base units) to `wallet` against `reference`: with `charge`, the
 /// wallet pays it out of the amount to the fee account in the same transaction (`mintWithFee`).
 fn charged_mint_call(
-    state: &ApiState,
+    token: &Token,
     wallet: &[u8],
     amount: Decimal,
     charge: Option<Commission>,
     reference: &[u8],
 ) -> Result<Call, Problem> {
-    let amount = Amount::from_units(amount, state.chain.decimals).map_err(Problem::internal)?;
+    let amount = Amount::from_units(amount, token.chain.decimals).map_err(Problem::internal)?;
     let (to, reference) = (Address::from_slice(wallet), B256::from_slice(reference));
-    let prepare = state.platform.operator.prepare();
+    let prepare = token.operator.prepare();
     Ok(Call::operator(match charge {
         Some(c) => prepare.mint_with_fee(to, amount, c.fee, MintKind::Card, reference),
         None => prepare.mint(to, amount, MintKind::Card, reference),
@@ -312,10 +319,10 @@ fn charged_mint_call(
 }
 
 /// The commission cash-in `row` was quoted when it was made: what its mint charges (None: nothing).
-fn stored_charge(state: &ApiState, row: &CardCashInRow) -> Result<Option<Commission>, Problem> {
+fn stored_charge(chain: &ChainInfo, row: &CardCashInRow) -> Result<Option<Commission>, Problem> {
     match (row.commission, row.commission_version_id) {
         (Some(units), Some(version)) => Ok(Some(Commission {
-            fee: Amount::from_units(units, state.chain.decimals).map_err(Problem::internal)?,
+            fee: Amount::from_units(units, chain.decimals).map_err(Problem::internal)?,
             version,
         })),
         _ => Ok(None),
@@ -324,11 +331,11 @@ fn stored_charge(state: &ApiState, row: &CardCashInRow) -> Result<Option<Commiss
 
 /// The wallet's COMMISSION movement of cash-in `row`'s mint (its fee's key is the payment reference);
 /// None when it charges no commission.
-fn commission_movement_id(state: &ApiState, row: &CardCashInRow) -> Option<Uuid> {
+fn commission_movement_id(chain: &ChainInfo, row: &CardCashInRow) -> Option<Uuid> {
     row.commission?;
     let reference: [u8; 32] = row.reference.as_slice().try_into().ok()?;
     Some(ids::commission_movement_id(
-        state.chain.chain_id,
+        chain.chain_id,
         FeeKind::Mint,
         &reference,
         Role::Commission,
@@ -346,17 +353,18 @@ async fn charge_and_mint<B>(
     concept: Option<String>,
     card: &CheckedCard,
 ) -> Result<Response, Problem> {
+    let token = state.token_of(wallet).await?;
     let new = NewCardCashIn {
         brand: card.brand.as_str().to_owned(),
         last4: card.last_four.clone(),
-        ..new_cash_in(state, post, wallet, id, amount, concept)
+        ..new_cash_in(&token, post, wallet, id, amount, concept)
     };
     let Some(row) = state.store.begin_card_cash_in(&new).await? else {
         return resume(state, Some(post), &keyed(state, post).await?).await;
     };
     let decision = charge(state, &row, card, None).await;
     settle(state, Some(post), &row, decision).await?;
-    Ok((StatusCode::ACCEPTED, Json(accepted(state, &row))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(accepted(&token.chain, &row))).into_response())
 }
 
 /// Asks the acquirer to charge `card` for cash-in `row` (CHARGING); `return_url`: the payment page a
@@ -367,7 +375,11 @@ pub(crate) async fn charge(
     card: &CheckedCard,
     return_url: Option<&str>,
 ) -> Result<Decision, Unreachable> {
-    let amount_text = views::amount(state, row.amount);
+    let chain = match row_token(state, row).await {
+        Ok(token) => token.chain,
+        Err(problem) => return Err(Unreachable(problem.detail)),
+    };
+    let amount_text = views::amount(&chain, row.amount);
     let reference: [u8; 32] = row.reference.as_slice().try_into().unwrap_or_default();
     state
         .acquirer
@@ -403,11 +415,12 @@ pub(crate) async fn resume<B>(
     }
     // A payment page's request: its first answer, the page (whose link shows where the payment
     // stands).
+    let token = row_token(state, row).await?;
     if row.page_token.is_some() {
-        return page_answer(state, row);
+        return page_answer(state, &token.chain, row);
     }
     match row.state.as_str() {
-        "AWAITING_CARD" => page_answer(state, row),
+        "AWAITING_CARD" => page_answer(state, &token.chain, row),
         "EXPIRED" => Err(expired(row)),
         "DECLINED" => Err(declined(
             row,
@@ -415,7 +428,7 @@ pub(crate) async fn resume<B>(
         )),
         _ => {
             settle_again(state, post, row).await?;
-            Ok((StatusCode::ACCEPTED, Json(accepted(state, row))).into_response())
+            Ok((StatusCode::ACCEPTED, Json(accepted(&token.chain, row))).into_response())
         }
     }
 }
@@ -512,19 +525,19 @@ fn movement_link(row: &CardCashInRow) -> SelfLink {
 }
 
 /// The 202 of a cash-in.
-fn accepted(state: &ApiState, row: &CardCashInRow) -> CardCashInAccepted {
+fn accepted(chain: &ChainInfo, row: &CardCashInRow) -> CardCashInAccepted {
     CardCashInAccepted {
         links: movement_link(row),
         id: row.id,
         movement_id: row.movement_id,
         wallet_id: row.wallet_id,
-        amount: views::amount(state, row.amount),
+        amount: views::amount(chain, row.amount),
         concept: row.concept.clone(),
         brand: row.brand.clone().unwrap_or_default(),
         last4: row.last4.clone().unwrap_or_default(),
         status: Accepted::Pending,
-        commission: views::amount(state, row.commission.unwrap_or_default()),
-        commission_movement_id: commission_movement_id(state, row),
+        commission: views::amount(chain, row.commission.unwrap_or_default()),
+        commission_movement_id: commission_movement_id(chain, row),
     }
 }
 
@@ -540,10 +553,10 @@ fn declined(row: &CardCashInRow, reason: &str) -> Problem {
 }
 
 /// The request that stands for the cash-in (with its CARD_CASHIN movement), the client's when `post`.
-fn request<B>(state: &ApiState, post: Option<&Post<B>>, row: &CardCashInRow) -> NewRequest {
+fn request<B>(chain: &ChainInfo, post: Option<&Post<B>>, row: &CardCashInRow) -> NewRequest {
     let mut details = json!({ "brand": row.brand, "last4": row.last4 });
     if let (Some(units), Some(version)) = (row.commission, row.commission_version_id) {
-        details["commission"] = json!(views::amount(state, units));
+        details["commission"] = json!(views::amount(chain, units));
         details["commissionVersionId"] = json!(version);
     }
     let request = NewRequest {
@@ -592,7 +605,8 @@ pub(crate) async fn settle<B>(
         Ok(Decision::Declined { reason }) => {
             let problem = declined(row, &reason);
             let body = serde_json::to_value(problem.body()).map_err(Problem::internal)?;
-            let request = request(state, post, row);
+            let token = row_token(state, row).await?;
+            let request = request(&token.chain, post, row);
             if state
                 .store
                 .decline_card_cash_in(row.id, &reason, &request, (402, &body))
@@ -656,9 +670,10 @@ async fn mint<B>(
         .ok_or_else(|| Problem::internal("card cash-in of no wallet"))?;
     // Exactly the commission quoted when the cash-in was made, out of the amount; the wallet's
     // COMMISSION movement is named in advance (PENDING until the mint is indexed).
-    let charge = stored_charge(state, row)?;
-    let call = charged_mint_call(state, &wallet.address, row.amount, charge, &row.reference)?;
-    let mut request = request(state, post, row);
+    let token = state.token_of(&wallet).await?;
+    let charge = stored_charge(&token.chain, row)?;
+    let call = charged_mint_call(&token, &wallet.address, row.amount, charge, &row.reference)?;
+    let mut request = request(&token.chain, post, row);
     let reference: [u8; 32] = row
         .reference
         .as_slice()
@@ -666,9 +681,9 @@ async fn mint<B>(
         .map_err(Problem::internal)?;
     request
         .movements
-        .extend(charge.map(|c| commission_movement(state, &wallet, FeeKind::Mint, &reference, c)));
+        .extend(charge.map(|c| commission_movement(&token, &wallet, FeeKind::Mint, &reference, c)));
     let request_id = request.id;
-    let body = serde_json::to_value(accepted(state, row)).map_err(Problem::internal)?;
+    let body = serde_json::to_value(accepted(&token.chain, row)).map_err(Problem::internal)?;
     match idempotency::run(
         state,
         request,
@@ -761,7 +776,8 @@ pub(crate) async fn expire_page(
 ) -> Result<bool, Problem> {
     let problem = expired(row);
     let body = serde_json::to_value(problem.body()).map_err(Problem::internal)?;
-    let request = request::<()>(state, None, row);
+    let token = row_token(state, row).await?;
+    let request = request::<()>(&token.chain, None, row);
     Ok(state
         .store
         .expire_card_page(row.id, now, &request, (410, &body))
@@ -818,4 +834,14 @@ pub(crate) async fn acquirer_callback(
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The token of cash-in `row`'s wallet.
+pub(crate) async fn row_token(state: &ApiState, row: &CardCashInRow) -> Result<Token, Problem> {
+    let wallet = state
+        .store
+        .wallet(emtoken_store::WalletRef::Id(row.wallet_id))
+        .await?
+        .ok_or_else(|| Problem::internal("card cash-in of no wallet"))?;
+    state.token_of(&wallet).await
 }

@@ -403,9 +403,10 @@ async fn price(
     operation: CommissionOperation,
     amount: Decimal,
 ) -> Result<Priced, Problem> {
+    let token = state.token_of(wallet).await?;
     let issuer = state
         .store
-        .issuer_of_token(state.chain.chain_id, state.chain.contract.into_array())
+        .issuer_of_token(token.chain.evm_chain_id, token.chain.contract.into_array())
         .await?;
     let level = wallet.kyc_level.and_then(|l| u8::try_from(l).ok());
     let version = match &issuer {
@@ -424,7 +425,7 @@ async fn price(
         maximum: v.maximum,
         rounding: v.rounding,
     });
-    let quote = commission::quote(operation, amount, &terms, u32::from(state.chain.decimals))
+    let quote = commission::quote(operation, amount, &terms, u32::from(token.chain.decimals))
         .map_err(|e| match e {
             QuoteError::NothingLeft { .. } => Problem::conflict(format!("amount: {e}")),
         })?;
@@ -436,9 +437,8 @@ async fn price(
 }
 
 /// An amount of the token, from the currency's units (a quote's figures have at most its decimals).
-fn token_amount(state: &ApiState, units: Decimal) -> Result<emtoken_sdk::Amount, Problem> {
-    emtoken_sdk::Amount::from_decimal(units, state.chain.decimals)
-        .map_err(|e| Problem::bad("amount", e))
+fn token_amount(chain: &crate::ChainInfo, units: Decimal) -> Result<emtoken_sdk::Amount, Problem> {
+    emtoken_sdk::Amount::from_decimal(units, chain.decimals).map_err(|e| Problem::bad("amount", e))
 }
 
 async fn calculate(
@@ -449,9 +449,10 @@ async fn calculate(
     operation: CommissionOperation,
 ) -> Result<Json<CommissionQuote>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    let amount = fields::amount("amount", &body.amount, state.chain.decimals)?.to_decimal();
+    let token = state.token_of(&wallet).await?;
+    let amount = fields::amount("amount", &body.amount, token.chain.decimals)?.to_decimal();
     let p = price(&state, &wallet, operation, amount).await?;
-    let text = |units| token_amount(&state, units).map(|a| a.to_string());
+    let text = |units| token_amount(&token.chain, units).map(|a| a.to_string());
     Ok(Json(CommissionQuote {
         operation,
         amount: text(p.quote.amount)?,
@@ -531,7 +532,8 @@ pub(crate) async fn charge_for(
     amount: emtoken_sdk::Amount,
 ) -> Result<Option<Charge>, Problem> {
     let p = price(state, wallet, operation, amount.to_decimal()).await?;
-    let fee = token_amount(state, p.quote.commission)?;
+    let token = state.token_of(wallet).await?;
+    let fee = token_amount(&token.chain, p.quote.commission)?;
     Ok(match p.version {
         Some(v) if !fee.is_zero() => Some(Charge { fee, version: v.id }),
         _ => None,
@@ -541,18 +543,18 @@ pub(crate) async fn charge_for(
 /// The payer's COMMISSION movement of an operation charging `charge`, under the id the indexer will
 /// give it (from the fee's kind and the operation's key): shown PENDING until it is indexed.
 pub(crate) fn commission_movement(
-    state: &ApiState,
+    token: &crate::tokens::Token,
     wallet: &emtoken_store::WalletRow,
     kind: FeeKind,
     operation_key: &[u8; 32],
     charge: Charge,
 ) -> ExpectedMovement {
-    commission_movement_of_fee(state, wallet, kind, operation_key, charge.fee)
+    commission_movement_of_fee(token, wallet, kind, operation_key, charge.fee)
 }
 
 /// [`commission_movement`] of a commission `fee` decided earlier (a top-up's, quoted when requested).
 pub(crate) fn commission_movement_of_fee(
-    state: &ApiState,
+    token: &crate::tokens::Token,
     wallet: &emtoken_store::WalletRow,
     kind: FeeKind,
     operation_key: &[u8; 32],
@@ -560,7 +562,7 @@ pub(crate) fn commission_movement_of_fee(
 ) -> ExpectedMovement {
     ExpectedMovement {
         id: ids::commission_movement_id(
-            state.chain.chain_id,
+            token.chain.chain_id,
             kind,
             operation_key,
             Role::Commission,

@@ -251,7 +251,8 @@ pub(crate) async fn cash_out_to_favourite(
         "favouriteExternalAccountId",
         &body.favourite_external_account_id,
     )?;
-    let amount = fields::amount("amount", &body.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &body.amount, token.chain.decimals)?;
     let concept = fields::concept(body.concept.clone())?;
     let row = state.store.favourite(wallet.id, id).await?.ok_or_else(|| {
         Problem::bad(

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{charge_for, commission_movement, owned_wallet, ready, target_wallet};
+use super::{charge_for, commission_movement, owned_wallet, ready, same_token, target_wallet};
 use crate::{
     ApiState, Problem,
     answers::{Hold, HoldList, Page},
@@ -86,12 +86,14 @@ async fn hold_answer(
     wallet: &WalletRow,
     hold: &HoldView,
 ) -> Result<Hold, Problem> {
+    let token = state.token_of(wallet).await?;
     let owners = views::owners(
         state,
+        &token.chain,
         [Some(hold.payer.clone()), Some(hold.payee.clone())].into_iter(),
     )
     .await?;
-    Ok(views::hold(state, wallet, hold, &owners))
+    Ok(views::hold(&token.chain, wallet, hold, &owners))
 }
 
 /// `GET /api/v1/public/wallets/{walletId}/holds`: holds where the wallet pays or is paid, paged.
@@ -108,10 +110,11 @@ pub(crate) async fn list_holds(
 ) -> Result<Json<Page<HoldList>>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let q = ListQuery::parse(params, &["createdAt", "updatedAt", "heldValue"], &[])?;
+    let token = state.token_of(&wallet).await?;
     let (rows, total) = state
         .store
         .holds_page(&HoldsQuery {
-            chain_id: state.chain.chain_id,
+            chain_id: wallet.chain_id,
             address: wallet.address,
             wallet_id: wallet.id,
             sort: q.sort.clone(),
@@ -120,13 +123,14 @@ pub(crate) async fn list_holds(
         .await?;
     let owners = views::owners(
         &state,
+        &token.chain,
         rows.iter()
             .flat_map(|h| [Some(h.payer.clone()), Some(h.payee.clone())]),
     )
     .await?;
     let holds = rows
         .iter()
-        .map(|h| views::hold(&state, &wallet, h, &owners))
+        .map(|h| views::hold(&token.chain, &wallet, h, &owners))
         .collect();
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets/{}/holds", wallet.id),
@@ -143,7 +147,7 @@ async fn find_hold(
     let id = fields::uuid("holdId", hold_id)?;
     state
         .store
-        .hold_view(state.chain.chain_id, wallet.address, wallet.id, id)
+        .hold_view(wallet.chain_id, wallet.address, wallet.id, id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("wallet {} has no hold {id}", wallet.id)))
 }
@@ -173,7 +177,8 @@ pub(crate) async fn create_hold(
     post: WalletPost<CreateHold>,
 ) -> Result<Response, Problem> {
     let (wallet, req) = (&post.wallet, &post.body);
-    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &req.amount, token.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let expiration = req
         .expiration
@@ -188,13 +193,14 @@ pub(crate) async fn create_hold(
             "a hold needs another wallet as payee",
         ));
     }
+    same_token(&state, wallet, &target).await?;
     let request_id = Uuid::new_v4();
     let operation = OperationId::from_uuid(request_id);
     let operator = state.platform.operator.signer().unwrap_or_default();
     let hold_key = operation.record_key(operator);
-    let hold_id = ids::hold_id(state.chain.chain_id, &hold_key.0);
+    let hold_id = ids::hold_id(token.chain.chain_id, &hold_key.0);
     let (payer, payee) = (as_addr(&wallet.address), as_addr(&target.address));
-    let prepare = state.platform.operator.prepare();
+    let prepare = token.operator.prepare();
     let call = match expiration {
         None => prepare.hold_from(operation, payer, payee, operator, amount, None),
         Some(date) => prepare.hold_from_until(
@@ -208,7 +214,7 @@ pub(crate) async fn create_hold(
     };
     let units = amount.units();
     let lock_id = ids::record_movement_id(
-        state.chain.chain_id,
+        token.chain.chain_id,
         RecordKind::Hold,
         &hold_key.0,
         Role::Lock,
@@ -324,8 +330,9 @@ async fn operate<B>(
         expiration,
     } = command;
     let wallet = &post.wallet;
+    let token = state.token_of(wallet).await?;
     let amount = amount
-        .map(|a| fields::amount("amount", &a, state.chain.decimals))
+        .map(|a| fields::amount("amount", &a, token.chain.decimals))
         .transpose()?;
     let concept = fields::concept(concept)?;
     let expiration = expiration
@@ -370,7 +377,7 @@ async fn operate<B>(
                 return Err(Problem::conflict(format!(
                     "hold {} has {} left on hold; cannot execute {}",
                     hold.id,
-                    views::amount(state, hold.remaining),
+                    views::amount(&token.chain, hold.remaining),
                     a
                 )));
             }
@@ -389,8 +396,8 @@ async fn operate<B>(
         _ => None,
     };
     let commission =
-        charge.map(|c| commission_movement(state, wallet, FeeKind::HoldExecution, &hold_key.0, c));
-    let prepare = state.platform.operator.prepare();
+        charge.map(|c| commission_movement(&token, wallet, FeeKind::HoldExecution, &hold_key.0, c));
+    let prepare = token.operator.prepare();
     let call = match (op, &units) {
         (HoldOp::Execute, Some((a, _))) => match charge {
             Some(c) => prepare.execute_hold_with_fee(hold_key, *a, c.fee),

@@ -209,7 +209,14 @@ pub(crate) fn router() -> Router<ApiState> {
         .route(
             "/api/v1/openapi.json",
             get(|State(state): State<ApiState>| async move {
-                Json(crate::openapi::document(state.chain.decimals))
+                // Amounts of every token served fit its pattern: the most decimals of them.
+                let decimals = match state.served_tokens().await {
+                    Ok(tokens) => tokens.iter().map(|t| t.chain.decimals).max(),
+                    Err(_) => None,
+                };
+                Json(crate::openapi::document(
+                    decimals.unwrap_or(state.chain.decimals),
+                ))
             }),
         )
         .fallback(|| async {
@@ -236,8 +243,10 @@ pub(crate) async fn owned_wallet(
         .store
         .wallet(WalletRef::Id(id))
         .await?
-        .filter(|w| w.chain_id == state.chain.chain_id)
         .ok_or_else(|| Problem::not_found(format!("no wallet with id {id}")))?;
+    if state.served_token(wallet.chain_id).await?.is_none() {
+        return Err(Problem::not_found(format!("no wallet with id {id}")));
+    }
     if wallet.client_id != Some(client.id) {
         return Err(Problem::forbidden(format!(
             "wallet {id} does not belong to a user of client {}",
@@ -245,6 +254,30 @@ pub(crate) async fn owned_wallet(
         )));
     }
     Ok(wallet)
+}
+
+/// Refuses (409) an operation between wallets of different tokens: money moves within one token (a
+/// wallet of EUR cannot pay a wallet of another currency, nor one of another EUR issuer).
+pub(crate) async fn same_token(
+    state: &ApiState,
+    payer: &WalletRow,
+    payee: &WalletRow,
+) -> Result<(), Problem> {
+    if payer.chain_id == payee.chain_id {
+        return Ok(());
+    }
+    let (a, b) = (state.token_of(payer).await?, state.token_of(payee).await?);
+    let name = |t: &crate::tokens::Token| match (&t.chain.currency, t.chain.issuer_id) {
+        (Some(c), Some(i)) => format!("{c} of issuer {i}"),
+        _ => format!("token {:#x}", t.chain.contract),
+    };
+    Err(Problem::conflict(format!(
+        "wallet {} holds {} and wallet {} holds {}: money moves only between wallets of the same token",
+        payer.id,
+        name(&a),
+        payee.id,
+        name(&b)
+    )))
 }
 
 /// A wallet that can send money now: READY.
@@ -269,8 +302,11 @@ pub(crate) async fn target_wallet(
         .store
         .wallet(WalletRef::Id(id))
         .await?
-        .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
+        .filter(|w| w.user_id.is_some())
         .ok_or_else(|| Problem::bad(field, format!("no wallet with id {id}")))?;
+    if state.served_token(wallet.chain_id).await?.is_none() {
+        return Err(Problem::bad(field, format!("no wallet with id {id}")));
+    }
     ready(&wallet, "target")?;
     Ok(wallet)
 }

@@ -47,8 +47,10 @@ pub(crate) async fn movements_of(
 ) -> Result<(ListQuery, Vec<Movement>, i64), Problem> {
     let (q, query) = movements_query(params, wallet.id)?;
     let (rows, total) = state.store.movements_page(&query).await?;
+    let token = state.token_of(wallet).await?;
     let owners = views::owners(
         state,
+        &token.chain,
         // The wallet itself too: its user pays its cash-outs.
         std::iter::once(Some(wallet.address.to_vec())).chain(
             rows.iter()
@@ -60,7 +62,7 @@ pub(crate) async fn movements_of(
     .await?;
     let items = rows
         .iter()
-        .map(|m| views::movement(state, wallet, m, &owners))
+        .map(|m| views::movement(&token.chain, wallet, m, &owners))
         .collect();
     Ok((q, items, total))
 }
@@ -132,8 +134,10 @@ pub(crate) async fn get_movement(
         .movement_view(wallet.id, id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("wallet {} has no movement {id}", wallet.id)))?;
+    let token = state.token_of(&wallet).await?;
     let owners = views::owners(
         &state,
+        &token.chain,
         [
             Some(wallet.address.to_vec()),
             m.origin_address.clone(),
@@ -144,5 +148,5 @@ pub(crate) async fn get_movement(
     .await?
     .with_cards(&state, std::iter::once(&m))
     .await?;
-    Ok(Json(views::movement(&state, &wallet, &m, &owners)))
+    Ok(Json(views::movement(&token.chain, &wallet, &m, &owners)))
 }

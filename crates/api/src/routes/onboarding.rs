@@ -272,7 +272,9 @@ pub(crate) async fn first_wallet(state: &ApiState, user_id: Uuid) {
             return Ok(());
         }
         let address = Address::from_slice(&user.dlt_address);
-        let (answer, request, calls) = start_wallet(state, &user, address, None).await?;
+        // A user's first wallet holds the platform's own token.
+        let token = state.primary_token().await?;
+        let (answer, request, calls) = start_wallet(state, &token, &user, address, None).await?;
         let body = serde_json::to_value(&answer).map_err(Problem::internal)?;
         idempotency::run(state, request, calls, (StatusCode::CREATED, body), None).await?;
         tracing::info!(user = %user.id, wallet = %answer.wallet_id, "first wallet on its way");
@@ -342,16 +344,19 @@ pub(crate) async fn unsubscribe_user(
             "user {} is already unsubscribed",
             user.id
         ))),
-        UserUnsubscription::Busy(w) => Err(Problem::conflict(format!(
-            "user {} cannot be unsubscribed: wallet {} has balance {}, held {}, or an operation on its way (everything must be 0 and settled)",
-            user.id,
-            w.id,
-            views::amount(&state, w.balance),
-            views::amount(&state, w.held)
-        ))),
+        UserUnsubscription::Busy(w) => {
+            let token = state.token_of(&w).await?;
+            Err(Problem::conflict(format!(
+                "user {} cannot be unsubscribed: wallet {} has balance {}, held {}, or an operation on its way (everything must be 0 and settled)",
+                user.id,
+                w.id,
+                views::amount(&token.chain, w.balance),
+                views::amount(&token.chain, w.held)
+            )))
+        }
         UserUnsubscription::Done(wallets) => {
             for wallet in wallets.iter().filter(|w| w.registered && !w.frozen) {
-                freeze(&state, client.id, wallet.id, Address::from(wallet.address)).await;
+                freeze(&state, client.id, wallet).await;
             }
             let user = owned_user(&state, &client, &user_id).await?;
             Ok(Json(views::user(&user)))
@@ -361,8 +366,20 @@ pub(crate) async fn unsubscribe_user(
 
 /// Freezes an unsubscribed wallet on chain (the platform's records have it unsubscribed whatever the
 /// chain says; the follow-up tries again if the node refuses, logged).
-pub(crate) async fn freeze(state: &ApiState, client_id: Uuid, wallet_id: Uuid, address: Address) {
-    let call = state.platform.compliance.prepare().freeze(address);
+pub(crate) async fn freeze(state: &ApiState, client_id: Uuid, wallet: &emtoken_store::WalletRow) {
+    let wallet_id = wallet.id;
+    let token = match state.served_token(wallet.chain_id).await {
+        Ok(Some(token)) => token,
+        Ok(None) => return,
+        Err(problem) => {
+            tracing::warn!(wallet = %wallet_id, error = %problem.detail, "unsubscribed wallet not frozen yet");
+            return;
+        }
+    };
+    let call = token
+        .compliance
+        .prepare()
+        .freeze(Address::from(wallet.address));
     let request = NewRequest {
         id: Uuid::new_v4(),
         client_id,
@@ -485,18 +502,23 @@ pub(crate) async fn set_user_level<B, A: Serialize>(
         )));
     }
     let targets: Vec<_> = wallets.iter().filter(|w| !w.frozen).collect();
-    let calls: Vec<Call> = targets
-        .iter()
-        .map(|w| {
-            Call::compliance(
-                state
-                    .platform
-                    .compliance
-                    .prepare()
-                    .set_kyc_level(Address::from(w.address), level),
-            )
-        })
-        .collect();
+    // Each wallet on its own token's contract.
+    let tokens = state.tokens_of(targets.iter().map(|w| w.chain_id)).await?;
+    let mut calls: Vec<Call> = Vec::with_capacity(targets.len());
+    for w in &targets {
+        let token = tokens.get(&w.chain_id).ok_or_else(|| {
+            Problem::internal(format!(
+                "wallet {} is on a ledger this API does not serve",
+                w.id
+            ))
+        })?;
+        calls.push(Call::compliance(
+            token
+                .compliance
+                .prepare()
+                .set_kyc_level(Address::from(w.address), level),
+        ));
+    }
     let plan = LevelPlan {
         entry: Uuid::new_v4(),
         request: Uuid::new_v4(),

@@ -24,7 +24,9 @@ use emtoken_store::api::CardCashInRow;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::card_cash_ins::{Settled, charge, expire_page, mint_call, settle, settle_again};
+use super::card_cash_ins::{
+    Settled, charge, expire_page, mint_call, row_token, settle, settle_again,
+};
 use crate::{
     ApiState, Problem,
     acquirer::Decision,
@@ -221,7 +223,7 @@ struct FieldError {
 
 /// The form of page `row`; `owner` and `expiration` as typed before an error (never the number or
 /// the code).
-fn form_page(
+async fn form_page(
     state: &ApiState,
     row: &CardCashInRow,
     error: Option<&FieldError>,
@@ -229,7 +231,17 @@ fn form_page(
     expiration: &str,
 ) -> Response {
     let token = row.page_token.as_deref().unwrap_or_default();
-    let amount = format!("{} EUR", views::amount(state, row.amount));
+    // In the wallet's token's decimals and currency (the platform's own token is the euro until an
+    // issuer registration names its currency).
+    let chain = match row_token(state, row).await {
+        Ok(token) => token.chain,
+        Err(_) => std::sync::Arc::clone(&state.chain),
+    };
+    let amount = format!(
+        "{} {}",
+        views::amount(&chain, row.amount),
+        chain.currency.as_deref().unwrap_or("EUR")
+    );
     let mut main = format!(
         "<p>Amount: <strong id=\"amount\">{}</strong></p>",
         escape(&amount)
@@ -338,7 +350,7 @@ pub(crate) async fn payment_page(
             let row = state.store.card_cash_in(row.id).await?.unwrap_or(row);
             return Ok(after(&state, &row, None).await);
         }
-        return Ok(form_page(&state, &row, None, "", ""));
+        return Ok(form_page(&state, &row, None, "", "").await);
     }
     Ok(after(&state, &row, None).await)
 }
@@ -396,18 +408,12 @@ pub(crate) async fn pay(
             field: "form",
             text: "The form could not be read: fill it in again.".into(),
         };
-        return Ok(form_page(&state, &row, Some(&error), "", ""));
+        return Ok(form_page(&state, &row, Some(&error), "", "").await);
     };
     let card = match check(&form, now) {
         Ok(card) => card,
         Err(error) => {
-            return Ok(form_page(
-                &state,
-                &row,
-                Some(&error),
-                &form.owner,
-                &form.expiration,
-            ));
+            return Ok(form_page(&state, &row, Some(&error), &form.owner, &form.expiration).await);
         }
     };
     drop(form);
@@ -444,7 +450,11 @@ async fn mintable(state: &ApiState, row: &CardCashInRow) -> Result<(), String> {
         .await
         .map_err(|e| format!("not charged: the wallet could not be read ({e})"))?
         .ok_or("not charged: no such wallet")?;
-    let call = mint_call(state, &wallet.address, row)
+    let token = state
+        .token_of(&wallet)
+        .await
+        .map_err(|problem| format!("not charged: {}", problem.detail))?;
+    let call = mint_call(&token, &wallet.address, row)
         .map_err(|problem| format!("not charged: {}", problem.detail))?;
     state.platform.check(&call).await.map_err(|problem| {
         if problem.status == StatusCode::CONFLICT {

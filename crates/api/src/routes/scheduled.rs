@@ -71,7 +71,7 @@ fn zoned(t: DateTime<Utc>, offset: FixedOffset) -> String {
 }
 
 /// `row` as the guide reads it.
-pub(crate) fn operation(state: &ApiState, row: &ScheduledRow) -> ScheduledOperation {
+pub(crate) fn operation(chain: &crate::ChainInfo, row: &ScheduledRow) -> ScheduledOperation {
     let schedule = schedule_of(row);
     let offset = *schedule.start.offset();
     let path = format!("{}/{}", list_path(row.wallet_id), row.id);
@@ -111,7 +111,7 @@ pub(crate) fn operation(state: &ApiState, row: &ScheduledRow) -> ScheduledOperat
         wallet_id: row.wallet_id,
         alias: row.alias.clone(),
         concept: row.concept.clone().unwrap_or_default(),
-        amount: views::amount(state, row.amount),
+        amount: views::amount(chain, row.amount),
         status: match row.status.as_str() {
             "ACTIVE" => ScheduledStatus::Active,
             "COMPLETED" => ScheduledStatus::Completed,
@@ -152,7 +152,8 @@ pub(crate) async fn create_scheduled(
     let alias = fields::line("alias", &body.alias, 100)?;
     let concept = fields::concept(body.concept.clone())?
         .unwrap_or_else(|| format!("Scheduled operation {alias}"));
-    let amount = fields::amount("amount", &body.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &body.amount, token.chain.decimals)?;
     let account =
         receiver_account(&state, wallet, &body.receiver.kind, &body.receiver.account).await?;
     let schedule = schedule(&body.schedule, now)?;
@@ -178,6 +179,7 @@ pub(crate) async fn create_scheduled(
         amount: amount.units(),
         receiver_type: body.receiver.kind.clone(),
         receiver_account: account,
+        wallet_ledger: Some(wallet.chain_id),
         start_date: start.with_timezone(&Utc),
         start_offset: start.offset().local_minus_utc(),
         frequency: schedule.frequency.as_str().to_owned(),
@@ -190,7 +192,7 @@ pub(crate) async fn create_scheduled(
         created_at: now,
         updated_at: now,
     };
-    let answer = serde_json::to_value(operation(&state, &row)).map_err(Problem::internal)?;
+    let answer = serde_json::to_value(operation(&token.chain, &row)).map_err(Problem::internal)?;
     let request = post.own(NewRequest {
         wallet_id: Some(wallet.id),
         record_id: Some(id),
@@ -239,11 +241,15 @@ async fn receiver_account(
                 .store
                 .wallet(emtoken_store::WalletRef::Id(id))
                 .await?
-                .filter(|w| w.chain_id == state.chain.chain_id && w.user_id.is_some())
+                .filter(|w| w.user_id.is_some())
                 .ok_or_else(|| Problem::bad(FIELD, format!("no wallet with id {id}")))?;
+            if state.served_token(target.chain_id).await?.is_none() {
+                return Err(Problem::bad(FIELD, format!("no wallet with id {id}")));
+            }
             if target.id == wallet.id {
                 return Err(Problem::bad(FIELD, "is the paying wallet itself"));
             }
+            super::same_token(state, wallet, &target).await?;
             Ok(id.to_string())
         }
         ReceiverKind::Favourite => {
@@ -293,7 +299,11 @@ pub(crate) async fn get_scheduled(
     Path((wallet_id, id)): Path<(String, String)>,
 ) -> Result<Json<ScheduledOperation>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    Ok(Json(operation(&state, &find(&state, &wallet, &id).await?)))
+    let token = state.token_of(&wallet).await?;
+    Ok(Json(operation(
+        &token.chain,
+        &find(&state, &wallet, &id).await?,
+    )))
 }
 
 /// `GET /api/v1/public/wallets/{walletId}/scheduled-operations`: paged, every status.
@@ -310,6 +320,7 @@ pub(crate) async fn list_scheduled(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<Page<ScheduledList>>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let token = state.token_of(&wallet).await?;
     let q = ListQuery::parse(params, &["createdAt", "alias", "status", "nextDate"], &[])?;
     let (rows, total) = state
         .store
@@ -318,7 +329,7 @@ pub(crate) async fn list_scheduled(
     Ok(Json(q.page(
         &list_path(wallet.id),
         ScheduledList {
-            scheduled_operations: rows.iter().map(|r| operation(&state, r)).collect(),
+            scheduled_operations: rows.iter().map(|r| operation(&token.chain, r)).collect(),
         },
         total,
     )))
@@ -338,10 +349,11 @@ pub(crate) async fn delete_scheduled(
 ) -> Result<Json<ScheduledOperation>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
     let row = find(&state, &wallet, &id).await?;
+    let token = state.token_of(&wallet).await?;
     ready(&wallet, "the")?;
     let now = state.onboarding.clock.now();
     match state.store.delete_scheduled(wallet.id, row.id, now).await? {
-        ScheduledDeleted::Deleted(row) => Ok(Json(operation(&state, &row))),
+        ScheduledDeleted::Deleted(row) => Ok(Json(operation(&token.chain, &row))),
         ScheduledDeleted::NotActive(row) => Err(Problem::conflict(format!(
             "scheduled operation {} is {}: only an ACTIVE one can be deleted",
             row.id, row.status

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::{charge_for, commission_movement_of_fee, owned_wallet, ready};
 use crate::{
-    ApiState, Problem,
+    ApiState, ChainInfo, Problem,
     answers::{
         Accepted, Link, Screening, SelfLink, TopUpDecision, TopUpDecisionKind, TopUpRequest,
         TopUpRequestList, TopUpRequests,
@@ -36,6 +36,7 @@ use crate::{
     platform::Call,
     post::{Bank, Post, WalletPost},
     screening::{self, Screened, ScreeningQuestion},
+    tokens::Token,
     views::{self, BANK, PUBLIC},
 };
 
@@ -90,7 +91,8 @@ pub(crate) async fn create_top_up(
     post: WalletPost<NewTopUp>,
 ) -> Result<Response, Problem> {
     let (wallet, req) = (&post.wallet, &post.body);
-    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &req.amount, token.chain.decimals)?;
     let bank_id = fields::uuid("bankId", &req.bank_id)?;
     let reference = fields::line("reference", &req.reference, 140)?;
     let concept = fields::concept(req.concept.clone())?;
@@ -107,10 +109,10 @@ pub(crate) async fn create_top_up(
     let operator = state.platform.operator.signer().unwrap_or_default();
     let key = operation.record_key(operator).0;
     let movement_id =
-        ids::record_movement_id(state.chain.chain_id, RecordKind::Fund, &key, Role::Cashin);
+        ids::record_movement_id(token.chain.chain_id, RecordKind::Fund, &key, Role::Cashin);
     // Only a hash of the bank and reference goes on chain.
     let instructions = keccak256(format!("TOPUP:{}:{reference}", bank.bic));
-    let call = state.platform.operator.prepare().order_fund_from(
+    let call = token.operator.prepare().order_fund_from(
         operation,
         Address::from(wallet.address),
         amount,
@@ -156,7 +158,7 @@ pub(crate) async fn create_top_up(
         order_reason: None,
         movement_status: None,
     };
-    let answer = view(&state, &row, vec![], PUBLIC)?;
+    let answer = view(&token.chain, &row, vec![], PUBLIC)?;
     post.run(
         &state,
         request,
@@ -181,17 +183,18 @@ pub(crate) async fn get_top_up(
     Path((wallet_id, top_up_id)): Path<(String, String)>,
 ) -> Result<Json<TopUpRequest>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let token = state.token_of(&wallet).await?;
     let id = fields::uuid("topUpRequestId", &top_up_id)?;
     let row = state
         .store
-        .top_up(state.chain.chain_id, id)
+        .top_up(wallet.chain_id, id)
         .await?
         .filter(|r| r.wallet_id == wallet.id)
         .ok_or_else(|| {
             Problem::not_found(format!("wallet {} has no top-up request {id}", wallet.id))
         })?;
     let screenings = state.store.screenings_of(row.movement_id).await?;
-    Ok(Json(view(&state, &row, screenings, PUBLIC)?))
+    Ok(Json(view(&token.chain, &row, screenings, PUBLIC)?))
 }
 
 /// `GET /api/v1/bank/top-up-requests`: top-up requests waiting for the bank side, oldest first.
@@ -209,11 +212,17 @@ pub(crate) async fn bank_list_top_ups(
             "unknown query parameter: this list takes none",
         ));
     }
-    let rows = state.store.top_ups(state.chain.chain_id, None).await?;
+    let mut rows = vec![];
+    for token in state.served_tokens().await? {
+        for row in state.store.top_ups(token.chain.chain_id, None).await? {
+            rows.push((row, std::sync::Arc::clone(&token.chain)));
+        }
+    }
+    rows.sort_by_key(|(row, _)| row.created_at);
     let mut top_up_requests = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for (row, chain) in &rows {
         let screenings = state.store.screenings_of(row.movement_id).await?;
-        top_up_requests.push(view(&state, row, screenings, BANK)?);
+        top_up_requests.push(view(chain, row, screenings, BANK)?);
     }
     Ok(Json(TopUpRequests {
         embedded: TopUpRequestList { top_up_requests },
@@ -231,9 +240,9 @@ pub(crate) async fn bank_get_top_up(
     BankCaller(_bank): BankCaller,
     Path(top_up_id): Path<String>,
 ) -> Result<Json<TopUpRequest>, Problem> {
-    let row = find(&state, &top_up_id).await?;
+    let (row, token) = find(&state, &top_up_id).await?;
     let screenings = state.store.screenings_of(row.movement_id).await?;
-    Ok(Json(view(&state, &row, screenings, BANK)?))
+    Ok(Json(view(&token.chain, &row, screenings, BANK)?))
 }
 
 /// `POST /api/v1/bank/top-up-requests/{topUpRequestId}/accept`: the money arrived. After the AML
@@ -252,10 +261,10 @@ pub(crate) async fn bank_accept_top_up(
     post: Post<Accept, Bank>,
 ) -> Result<Response, Problem> {
     let reviewed_by = reviewer(&post.body)?;
-    let row = find(&state, &top_up_id).await?;
-    let (key, status) = undecided(&state, &row).await?;
+    let (row, token) = find(&state, &top_up_id).await?;
+    let (key, status) = undecided(&state, &token, &row).await?;
     let wallet = wallet_of(&state, row.wallet_id).await?;
-    let details = TopUpDetails::of(&state, &row)?;
+    let details = TopUpDetails::of(&token.chain, &row)?;
     let question = ScreeningQuestion {
         id: Uuid::new_v4(),
         operation: "TOP_UP",
@@ -263,8 +272,8 @@ pub(crate) async fn bank_accept_top_up(
         wallet_id: wallet.id,
         user_id: wallet.user_id,
         user_name: user_name(&state, &wallet).await?,
-        amount: views::amount(&state, row.amount),
-        currency: currency(&state).await?,
+        amount: views::amount(&token.chain, row.amount),
+        currency: token.chain.currency.clone(),
         counterparty: Some(details.bic.clone()),
         reference: Some(details.reference.clone()),
     };
@@ -278,7 +287,7 @@ pub(crate) async fn bank_accept_top_up(
         request_id,
     )
     .await?;
-    let prepare = state.platform.operator.prepare();
+    let prepare = token.operator.prepare();
     let mut calls = vec![];
     if status == OrderState::Ordered {
         calls.push(Call::operator(prepare.process_fund(key)));
@@ -291,7 +300,7 @@ pub(crate) async fn bank_accept_top_up(
             prepare.execute_fund_with_fee(key, details.commission),
         ));
         movements.push(commission_movement_of_fee(
-            &state,
+            &token,
             &wallet,
             FeeKind::Fund,
             &key.0,
@@ -330,9 +339,9 @@ pub(crate) async fn bank_decline_top_up(
     post: Post<Decline, Bank>,
 ) -> Result<Response, Problem> {
     let reason = reason(&post.body)?;
-    let row = find(&state, &top_up_id).await?;
-    let (key, _) = undecided(&state, &row).await?;
-    let call = state.platform.operator.prepare().reject_fund(key, &reason);
+    let (row, token) = find(&state, &top_up_id).await?;
+    let (key, _) = undecided(&state, &token, &row).await?;
+    let call = token.operator.prepare().reject_fund(key, &reason);
     let answer = TopUpDecision {
         id: row.movement_id,
         decision: TopUpDecisionKind::Decline,
@@ -426,15 +435,6 @@ pub(crate) async fn user_name(
     Ok(names.into_iter().next().map(|(_, name)| name))
 }
 
-/// The currency of the served token, if an issuer of it is registered.
-pub(crate) async fn currency(state: &ApiState) -> Result<Option<String>, Problem> {
-    Ok(state
-        .store
-        .issuer_of_token(state.chain.chain_id, state.chain.contract.into_array())
-        .await?
-        .map(|i| i.currency_code))
-}
-
 /// The wallet `id` (a top-up's or withdrawal's).
 pub(crate) async fn wallet_of(state: &ApiState, id: Uuid) -> Result<WalletRow, Problem> {
     state
@@ -444,18 +444,23 @@ pub(crate) async fn wallet_of(state: &ApiState, id: Uuid) -> Result<WalletRow, P
         .ok_or_else(|| Problem::internal(format!("the wallet {id} of a top-up is gone")))
 }
 
-/// The top-up request `text` names (404 if none).
-async fn find(state: &ApiState, text: &str) -> Result<TopUpRow, Problem> {
+/// The top-up request `text` names, with its wallet's token (404 if none, on any token served).
+async fn find(state: &ApiState, text: &str) -> Result<(TopUpRow, Token), Problem> {
     let id = fields::uuid("topUpRequestId", text)?;
-    state
-        .store
-        .top_up(state.chain.chain_id, id)
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("no top-up request {id}")))
+    for token in state.served_tokens().await? {
+        if let Some(row) = state.store.top_up(token.chain.chain_id, id).await? {
+            return Ok((row, token));
+        }
+    }
+    Err(Problem::not_found(format!("no top-up request {id}")))
 }
 
 /// The fund order's key and status, when it is on chain and not decided (409 otherwise).
-async fn undecided(state: &ApiState, row: &TopUpRow) -> Result<(B256, OrderState), Problem> {
+async fn undecided(
+    state: &ApiState,
+    token: &Token,
+    row: &TopUpRow,
+) -> Result<(B256, OrderState), Problem> {
     let key: [u8; 32] = row
         .record_key
         .as_slice()
@@ -463,7 +468,7 @@ async fn undecided(state: &ApiState, row: &TopUpRow) -> Result<(B256, OrderState
         .map_err(Problem::internal)?;
     let order = state
         .store
-        .order(ids::order_id(state.chain.chain_id, OrderKind::Fund, &key))
+        .order(ids::order_id(token.chain.chain_id, OrderKind::Fund, &key))
         .await?;
     let Some(order) = order else {
         return Err(if row.request_state == RequestState::Failed {
@@ -496,7 +501,7 @@ struct TopUpDetails {
 }
 
 impl TopUpDetails {
-    fn of(state: &ApiState, row: &TopUpRow) -> Result<Self, Problem> {
+    fn of(chain: &ChainInfo, row: &TopUpRow) -> Result<Self, Problem> {
         let d = &row.details;
         let text = |name: &str| {
             d.get(name)
@@ -507,7 +512,7 @@ impl TopUpDetails {
                 })
         };
         let commission =
-            Amount::parse(&text("commission")?, state.chain.decimals).map_err(Problem::internal)?;
+            Amount::parse(&text("commission")?, chain.decimals).map_err(Problem::internal)?;
         Ok(Self {
             bank_id: text("bankId")?.parse().map_err(Problem::internal)?,
             bic: text("bic")?,
@@ -519,18 +524,15 @@ impl TopUpDetails {
 
 /// `row` as the API shows it, under `side` (the public or the bank side).
 fn view(
-    state: &ApiState,
+    chain: &ChainInfo,
     row: &TopUpRow,
     screenings: Vec<emtoken_store::api::ScreeningRow>,
     side: &str,
 ) -> Result<TopUpRequest, Problem> {
-    let details = TopUpDetails::of(state, row)?;
-    let amount = Amount::from_units(row.amount, state.chain.decimals).map_err(Problem::internal)?;
-    let credited = Amount::from_units(
-        row.amount - details.commission.units(),
-        state.chain.decimals,
-    )
-    .map_err(Problem::internal)?;
+    let details = TopUpDetails::of(chain, row)?;
+    let amount = Amount::from_units(row.amount, chain.decimals).map_err(Problem::internal)?;
+    let credited = Amount::from_units(row.amount - details.commission.units(), chain.decimals)
+        .map_err(Problem::internal)?;
     let key: [u8; 32] = row
         .record_key
         .as_slice()
@@ -560,7 +562,7 @@ fn view(
         commission: details.commission.to_string(),
         credited_amount: credited.to_string(),
         commission_movement_id: (!details.commission.is_zero()).then(|| {
-            ids::commission_movement_id(state.chain.chain_id, FeeKind::Fund, &key, Role::Commission)
+            ids::commission_movement_id(chain.chain_id, FeeKind::Fund, &key, Role::Commission)
         }),
         bank_id: details.bank_id,
         bic: details.bic,

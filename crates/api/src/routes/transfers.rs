@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Charge, charge_for, commission_movement, ready, target_wallet};
+use super::{Charge, charge_for, commission_movement, ready, same_token, target_wallet};
 use crate::{
     ApiState, Problem,
     answers::{Accepted, CashOutAccepted, Link, SelfLink, TransferAccepted, TransferLinks},
@@ -20,6 +20,7 @@ use crate::{
     idempotency::Outflow,
     platform::Call,
     post::WalletPost,
+    tokens::Token,
     views::PUBLIC,
 };
 
@@ -72,7 +73,8 @@ pub(crate) async fn transfer(
     post: WalletPost<Transfer>,
 ) -> Result<Response, Problem> {
     let (wallet, req) = (&post.wallet, &post.body);
-    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &req.amount, token.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let target = target_wallet(&state, "targetWalletId", &req.target_wallet_id).await?;
     ready(wallet, "sending")?;
@@ -82,9 +84,11 @@ pub(crate) async fn transfer(
             "is the sending wallet itself",
         ));
     }
+    same_token(&state, wallet, &target).await?;
     let charge = charge_for(&state, wallet, CommissionOperation::Transfer, amount).await?;
     let prepared = transfer_request(
         &state,
+        &token,
         Uuid::new_v4(),
         wallet,
         &target,
@@ -116,32 +120,23 @@ pub(crate) struct Prepared<A> {
     pub(crate) outflow: Outflow,
 }
 
-/// The contract key of the record request `request_id` makes (its operation id is the request id).
+/// The contract key of the record request `request_id` makes (its operation id is the request id;
+/// the platform's operator key issues it, on every token).
 fn record_key(state: &ApiState, request_id: Uuid) -> [u8; 32] {
     let operator = state.platform.operator.signer().unwrap_or_default();
     OperationId::from_uuid(request_id).record_key(operator).0
 }
 
-/// The TRANSFER_OUT movement of transfer request `request_id`.
-pub(crate) fn transfer_out_id(state: &ApiState, request_id: Uuid) -> Uuid {
+/// The TRANSFER_OUT movement of transfer request `request_id` on ledger `ledger`.
+pub(crate) fn transfer_out_id(state: &ApiState, ledger: i64, request_id: Uuid) -> Uuid {
     let key = record_key(state, request_id);
-    ids::record_movement_id(
-        state.chain.chain_id,
-        RecordKind::OperatorTransfer,
-        &key,
-        Role::Out,
-    )
+    ids::record_movement_id(ledger, RecordKind::OperatorTransfer, &key, Role::Out)
 }
 
-/// The BANK_ACCOUNT_CASHOUT movement of cash-out request `request_id`.
-pub(crate) fn cash_out_id(state: &ApiState, request_id: Uuid) -> Uuid {
+/// The BANK_ACCOUNT_CASHOUT movement of cash-out request `request_id` on ledger `ledger`.
+pub(crate) fn cash_out_id(state: &ApiState, ledger: i64, request_id: Uuid) -> Uuid {
     let key = record_key(state, request_id);
-    ids::record_movement_id(
-        state.chain.chain_id,
-        RecordKind::Payout,
-        &key,
-        Role::Cashout,
-    )
+    ids::record_movement_id(ledger, RecordKind::Payout, &key, Role::Cashout)
 }
 
 /// Request `request_id`: `amount` from `wallet` to `target` by the operator (both READY, checked by the
@@ -150,6 +145,7 @@ pub(crate) fn cash_out_id(state: &ApiState, request_id: Uuid) -> Uuid {
 /// amount and the commission out of its available balance.
 pub(crate) fn transfer_request(
     state: &ApiState,
+    token: &Token,
     request_id: Uuid,
     wallet: &WalletRow,
     target: &WalletRow,
@@ -161,9 +157,9 @@ pub(crate) fn transfer_request(
     let key_of_record = record_key(state, request_id);
     let (from, to) = (Address::from(wallet.address), Address::from(target.address));
     let amount_units = amount.units();
-    let out_id = transfer_out_id(state, request_id);
+    let out_id = transfer_out_id(state, token.chain.chain_id, request_id);
     let in_id = ids::record_movement_id(
-        state.chain.chain_id,
+        token.chain.chain_id,
         RecordKind::OperatorTransfer,
         &key_of_record,
         Role::In,
@@ -177,13 +173,13 @@ pub(crate) fn transfer_request(
         target_address: Some(target.address),
         iban: None,
     };
-    let prepare = state.platform.operator.prepare();
+    let prepare = token.operator.prepare();
     let call = match charge {
         Some(c) => prepare.operator_transfer_with_fee(operation, from, to, amount, c.fee),
         None => prepare.operator_transfer(operation, from, to, amount),
     };
     let commission = charge
-        .map(|c| commission_movement(state, wallet, FeeKind::OperatorTransfer, &key_of_record, c));
+        .map(|c| commission_movement(token, wallet, FeeKind::OperatorTransfer, &key_of_record, c));
     let fee_units = charge.map_or(rust_decimal::Decimal::ZERO, |c| c.fee.units());
     let answer = TransferAccepted {
         links: TransferLinks {
@@ -251,6 +247,7 @@ pub(crate) struct CashOutIds {
 /// bank executes it, unlocked if rejected), and the request takes both out of the available balance.
 pub(crate) fn cash_out_request(
     state: &ApiState,
+    token: &Token,
     request_id: Uuid,
     wallet: &WalletRow,
     iban: &Iban,
@@ -260,13 +257,10 @@ pub(crate) fn cash_out_request(
 ) -> Prepared<CashOutIds> {
     let operation = OperationId::from_uuid(request_id);
     let payout_key = record_key(state, request_id);
-    let movement_id = cash_out_id(state, request_id);
+    let movement_id = cash_out_id(state, token.chain.chain_id, request_id);
     // Only a hash of the bank details goes on chain.
     let instructions = keccak256(iban.as_str().as_bytes());
-    let (prepare, address) = (
-        state.platform.operator.prepare(),
-        Address::from(wallet.address),
-    );
+    let (prepare, address) = (token.operator.prepare(), Address::from(wallet.address));
     let call = match charge {
         Some(c) => {
             prepare.order_payout_from_with_fee(operation, address, amount, c.fee, instructions)
@@ -291,7 +285,7 @@ pub(crate) fn cash_out_request(
         ),
         commission_movement_id: charge.map(|_| {
             ids::commission_movement_id(
-                state.chain.chain_id,
+                token.chain.chain_id,
                 FeeKind::Payout,
                 &payout_key,
                 Role::Commission,
@@ -341,7 +335,8 @@ pub(crate) async fn cash_out(
     let (wallet, req) = (&post.wallet, &post.body);
     let iban =
         Iban::parse(&req.iban.account_number).map_err(|e| Problem::bad("iban.accountNumber", e))?;
-    let amount = fields::amount("amount", &req.amount, state.chain.decimals)?;
+    let token = state.token_of(wallet).await?;
+    let amount = fields::amount("amount", &req.amount, token.chain.decimals)?;
     let concept = fields::concept(req.concept.clone())?;
     let answer_concept = concept.clone();
     order_cash_out(&state, &post, &iban, amount, concept, |ids| {
@@ -377,8 +372,10 @@ pub(crate) async fn order_cash_out<B, A: serde::Serialize>(
 ) -> Result<Response, Problem> {
     ready(&post.wallet, "paying")?;
     let charge = charge_for(state, &post.wallet, CommissionOperation::CashOut, amount).await?;
+    let token = state.token_of(&post.wallet).await?;
     let prepared = cash_out_request(
         state,
+        &token,
         Uuid::new_v4(),
         &post.wallet,
         iban,

@@ -42,7 +42,8 @@ pub(crate) async fn create_natural_user(
 ) -> Result<Response, Problem> {
     let user = post.body.checked(post.caller.id, Utc::now().date_naive())?;
     if post.body.dlt_address.is_some() {
-        refuse_platform_address(&state, Address::from(user.dlt_address)).await?;
+        let token = state.primary_token().await?;
+        refuse_platform_address(&state, &token, Address::from(user.dlt_address)).await?;
     }
     create(&state, &post, user).await
 }
@@ -58,7 +59,8 @@ pub(crate) async fn create_juridical_user(
 ) -> Result<Response, Problem> {
     let user = post.body.checked(post.caller.id, Utc::now().date_naive())?;
     if post.body.dlt_address.is_some() {
-        refuse_platform_address(&state, Address::from(user.dlt_address)).await?;
+        let token = state.primary_token().await?;
+        refuse_platform_address(&state, &token, Address::from(user.dlt_address)).await?;
     }
     create(&state, &post, user).await
 }

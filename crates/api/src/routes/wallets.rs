@@ -23,6 +23,7 @@ use crate::{
     paging::ListQuery,
     platform::Call,
     post::Post,
+    tokens::Token,
     views::{self, PUBLIC},
 };
 
@@ -37,6 +38,13 @@ pub(crate) struct CreateWallet {
     /// address must carry its EIP-55 checksum (400).
     #[schema(value_type = Option<crate::answers::HexAddress>)]
     dlt_address: Option<String>,
+    /// The wallet's currency (ISO 4217 code of the admin side's catalogue): a wallet holds the token of
+    /// one issuer of it. Without it (and without issuerId) the wallet holds the platform's own token.
+    #[schema(value_type = Option<String>, pattern = "^[A-Z]{3}$")]
+    currency: Option<String>,
+    /// The issuer whose token the wallet holds; needed when the currency has several issuers.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    issuer_id: Option<String>,
 }
 
 /// `GET /api/v1/public/wallets`: the client's wallets, paged; `userId` filters.
@@ -76,9 +84,13 @@ pub(crate) async fn list_wallets(
             paging: q.paging,
         })
         .await?;
+    let tokens = state.tokens_of(rows.iter().map(|w| w.chain_id)).await?;
     let wallets = rows
         .iter()
-        .map(|w| views::wallet(&state, w, Some(&client.name)))
+        .map(|w| {
+            let chain = tokens.get(&w.chain_id).map_or(&state.chain, |t| &t.chain);
+            views::wallet(chain, w, Some(&client.name))
+        })
         .collect();
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets"),
@@ -97,7 +109,12 @@ pub(crate) async fn get_wallet(
     Path(wallet_id): Path<String>,
 ) -> Result<Json<Wallet>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
-    Ok(Json(views::wallet(&state, &wallet, Some(&client.name))))
+    let token = state.token_of(&wallet).await?;
+    Ok(Json(views::wallet(
+        &token.chain,
+        &wallet,
+        Some(&client.name),
+    )))
 }
 
 /// `POST /api/v1/public/wallets`: another wallet for an ACTIVATED user (at most
@@ -107,7 +124,7 @@ pub(crate) async fn get_wallet(
 #[utoipa::path(post, path = "/api/v1/public/wallets", tag = "wallets", request_body = CreateWallet,
     responses((status = 201, description = "registered: PENDING until the chain has it (Location: the wallet)", body = crate::answers::WalletRegistered,
                    headers(("Location" = String, description = "the wallet"))),
-              (status = 400, description = "userId or dltAddress is malformed, or no user has this id", body = crate::answers::Errors),
+              (status = 400, description = "userId, dltAddress, currency or issuerId is malformed; no user, currency or issuer has this id; the currency has several issuers and issuerId is missing, or the issuer issues another currency", body = crate::answers::Errors),
               (status = 403, description = "the user is another client's", body = crate::answers::Errors),
               (status = 409, description = "the user is not ACTIVATED or has the most wallets it may have; the address belongs to a wallet or a user, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors)))]
 pub(crate) async fn create_wallet(
@@ -121,6 +138,7 @@ pub(crate) async fn create_wallet(
         Some(text) => fields::address("dltAddress", text)?,
         None => PrivateKeySigner::random().address(),
     };
+    let token = wallet_token(&state, req.currency.as_deref(), req.issuer_id.as_deref()).await?;
     let user = state
         .store
         .user(user_id)
@@ -145,6 +163,7 @@ pub(crate) async fn create_wallet(
     }
     let (answer, request, calls) = start_wallet(
         &state,
+        &token,
         &user,
         address,
         Some(i64::from(state.onboarding.max_wallets)),
@@ -168,6 +187,7 @@ pub(crate) async fn create_wallet(
 /// the caller to run.
 pub(crate) async fn start_wallet(
     state: &ApiState,
+    token: &Token,
     user: &UserRow,
     address: Address,
     max: Option<i64>,
@@ -181,8 +201,8 @@ pub(crate) async fn start_wallet(
                 user.id
             ))
         })?;
-    refuse_platform_address(state, address).await?;
-    let chain_id = state.chain.chain_id;
+    refuse_platform_address(state, token, address).await?;
+    let chain_id = token.chain.chain_id;
     let wallet_id = ids::wallet_id(chain_id, &address.0.0);
     let wallet = match state
         .store
@@ -220,11 +240,7 @@ pub(crate) async fn start_wallet(
     let calls = if wallet.registered {
         vec![]
     } else {
-        let call = state
-            .platform
-            .compliance
-            .prepare()
-            .register_wallet(address, level);
+        let call = token.compliance.prepare().register_wallet(address, level);
         vec![Call::compliance(call)]
     };
     let answer = WalletRegistered {
@@ -232,7 +248,7 @@ pub(crate) async fn start_wallet(
             this: Link::new(format!("{PUBLIC}/wallets/{wallet_id}")),
         },
         dlt_address: format!("{address:#x}"),
-        dlt_network: state.chain.network.clone(),
+        dlt_network: token.chain.network.clone(),
         status: if wallet.registered {
             WalletStatus::Ready
         } else {
@@ -241,6 +257,8 @@ pub(crate) async fn start_wallet(
         user_id: user.id,
         wallet_id,
         iban: wallet.iban.clone(),
+        currency: token.chain.currency.clone(),
+        issuer_id: token.chain.issuer_id,
     };
     let request = NewRequest {
         id: Uuid::new_v4(),
@@ -266,8 +284,13 @@ pub(crate) async fn create_iban(
     Path(wallet_id): Path<String>,
 ) -> Result<Json<Wallet>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let token = state.token_of(&wallet).await?;
     if wallet.iban.is_some() {
-        return Ok(Json(views::wallet(&state, &wallet, Some(&client.name))));
+        return Ok(Json(views::wallet(
+            &token.chain,
+            &wallet,
+            Some(&client.name),
+        )));
     }
     if wallet.status != WalletStatus::Ready {
         return Err(Problem::conflict(format!(
@@ -305,27 +328,31 @@ pub(crate) async fn create_iban(
         // Given one meanwhile: the wallet as it is now.
         None => owned_wallet(&state, &client, "walletId", &wallet_id).await?,
     };
-    Ok(Json(views::wallet(&state, &row, Some(&client.name))))
+    Ok(Json(views::wallet(&token.chain, &row, Some(&client.name))))
 }
 
-/// Refuses (409) addresses that cannot be a user's wallet: the zero address, the token contract, the
-/// suspense account and the platform's own signing keys.
+/// Refuses (409) addresses that cannot be a user's wallet of `token`: the zero address, a token
+/// contract the platform serves, the token's suspense account and the platform's own signing keys.
 pub(crate) async fn refuse_platform_address(
     state: &ApiState,
+    token: &Token,
     address: Address,
 ) -> Result<(), Problem> {
     let platform = &state.platform;
-    let suspense = platform
+    let suspense = token
         .operator
         .contract()
         .suspenseAccount()
         .call()
         .await
         .map_err(|e| Problem::unavailable(format!("cannot read the suspense account: {e}")))?;
+    let another_token = address == state.chain.contract || state.token_at(address).await?.is_some();
     let why = if address == Address::ZERO {
         Some("the zero address")
-    } else if address == state.chain.contract {
+    } else if address == token.chain.contract {
         Some("the token contract itself")
+    } else if another_token {
+        Some("a token contract the platform serves")
     } else if address == suspense {
         Some("the platform's suspense account")
     } else if Some(address) == platform.operator.signer() {
@@ -355,6 +382,7 @@ pub(crate) async fn unsubscribe_wallet(
     Path(wallet_id): Path<String>,
 ) -> Result<Json<WalletUnsubscribed>, Problem> {
     let wallet = owned_wallet(&state, &client, "walletId", &wallet_id).await?;
+    let token = state.token_of(&wallet).await?;
     if wallet.status == WalletStatus::Unsubscribed {
         return Err(Problem::conflict(format!(
             "wallet {} is already unsubscribed",
@@ -365,14 +393,14 @@ pub(crate) async fn unsubscribe_wallet(
         return Err(Problem::conflict(format!(
             "wallet {} cannot be unsubscribed: balance {}, available {}, held {} must all be 0 and no operation may be on its way",
             wallet.id,
-            views::amount(&state, wallet.balance),
-            views::amount(&state, wallet.available()),
-            views::amount(&state, wallet.held)
+            views::amount(&token.chain, wallet.balance),
+            views::amount(&token.chain, wallet.available()),
+            views::amount(&token.chain, wallet.held)
         )));
     };
     let address = Address::from(row.address);
     if row.registered && !row.frozen {
-        let call = state.platform.compliance.prepare().freeze(address);
+        let call = token.compliance.prepare().freeze(address);
         let request = NewRequest {
             id: Uuid::new_v4(),
             client_id: client.id,
@@ -402,9 +430,91 @@ pub(crate) async fn unsubscribe_wallet(
             this: Link::new(format!("{PUBLIC}/wallets/{}", row.id)),
         },
         dlt_address: format!("{address:#x}"),
-        dlt_network: state.chain.network.clone(),
+        dlt_network: token.chain.network.clone(),
         status: row.status,
         user_id: row.user_id,
         wallet_id: row.id,
     }))
+}
+
+/// The token a new wallet holds: the platform's own without `currency` and `issuer`; else the token of
+/// the issuer named, or of the currency's only issuer on this chain (400 naming the field otherwise).
+pub(crate) async fn wallet_token(
+    state: &ApiState,
+    currency: Option<&str>,
+    issuer: Option<&str>,
+) -> Result<Token, Problem> {
+    let evm = state.evm_chain_id();
+    let currency = match currency {
+        Some(code) => {
+            let code = emtoken_types::catalogue::CurrencyCode::parse(code)
+                .map_err(|e| Problem::bad("currency", e))?;
+            let code = code.as_str();
+            Some(state.store.currency_by_code(code).await?.ok_or_else(|| {
+                Problem::bad("currency", format!("no currency {code} in the catalogue"))
+            })?)
+        }
+        None => None,
+    };
+    let issuer = match issuer {
+        Some(text) => {
+            let id = fields::uuid("issuerId", text)?;
+            let row = state
+                .store
+                .issuer(id)
+                .await?
+                .filter(|i| i.chain_id == evm)
+                .ok_or_else(|| Problem::bad("issuerId", format!("no issuer {id} on this chain")))?;
+            if let Some(c) = &currency
+                && c.id != row.currency_id
+            {
+                return Err(Problem::bad(
+                    "issuerId",
+                    format!("issuer {id} issues {}, not {}", row.currency_code, c.code),
+                ));
+            }
+            Some(row)
+        }
+        None => match &currency {
+            Some(c) => {
+                let (rows, _) = state
+                    .store
+                    .issuers_page(
+                        Some(c.id),
+                        emtoken_store::api::Paging {
+                            page: 0,
+                            size: 1000,
+                        },
+                    )
+                    .await?;
+                let mut here = rows.into_iter().filter(|i| i.chain_id == evm);
+                match (here.next(), here.next()) {
+                    (Some(only), None) => Some(only),
+                    (None, _) => {
+                        return Err(Problem::bad(
+                            "currency",
+                            format!("no issuer of {} on this chain", c.code),
+                        ));
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(Problem::bad(
+                            "issuerId",
+                            format!("{} has several issuers: name one", c.code),
+                        ));
+                    }
+                }
+            }
+            None => None,
+        },
+    };
+    let Some(issuer) = issuer else {
+        return state.primary_token().await;
+    };
+    let contract = Address::from(issuer.token_address);
+    state.token_at(contract).await?.ok_or_else(|| {
+        Problem::internal(format!(
+            "issuer {}'s token {contract:#x} is not served",
+            issuer.id
+        ))
+    })
 }

@@ -84,14 +84,7 @@ pub async fn platform_reached_at(
         .connect(deployed.address)
         .await
         .unwrap();
-    let state = ApiState::new(
-        store.clone(),
-        Platform {
-            operator,
-            compliance,
-        },
-        "devnet",
-    );
+    let state = ApiState::new(store.clone(), Platform::new(operator, compliance), "devnet");
     let clock = ManualClock::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -485,11 +478,28 @@ impl Platform_ {
                 .await
                 .unwrap()
         };
-        let platform = Platform {
-            operator: connect(emtoken_test_utils::Role::Operator).await,
-            compliance: connect(emtoken_test_utils::Role::Compliance).await,
-        };
+        let platform = Platform::new(
+            connect(emtoken_test_utils::Role::Operator).await,
+            connect(emtoken_test_utils::Role::Compliance).await,
+        );
         ApiState::new(store, platform, "devnet")
+    }
+
+    /// Deploys a further token (`symbol`, `decimals`) on the platform's chain, with the platform's keys
+    /// in their roles, and indexes it as `emtoken index` does a registered token (its own ledger).
+    pub async fn second_token(&self, name: &str, symbol: &str, decimals: u8) -> Deployed {
+        let token = Deployed::deploy_token(&self.node, name, symbol, decimals)
+            .await
+            .expect("deploy a further token");
+        let mut config = Config::new(token.endpoint(), token.address);
+        config.poll_interval = Duration::from_millis(20);
+        config.secondary = true;
+        let indexer = Box::pin(Indexer::start(config, self.store.clone()))
+            .await
+            .expect("indexer of the further token");
+        let stopped = self.stop.subscribe();
+        tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
+        token
     }
 
     /// Rows of api_requests and the chain's block number: what "nothing written, nothing sent" compares.

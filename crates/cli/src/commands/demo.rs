@@ -3,6 +3,7 @@
 
 mod card;
 mod check;
+mod currency;
 mod http;
 mod onboarding;
 mod reads;
@@ -97,6 +98,30 @@ pub(crate) struct DemoArgs {
     #[arg(long)]
     check: bool,
 
+    /// The administrator's API key (`emtoken api-key create --admin`): with --second-token, the demo
+    /// registers the currencies and issuers itself.
+    #[arg(
+        long,
+        env = "EMTOKEN_ADMIN_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    admin_key: Option<String>,
+
+    /// A second EmToken on the same chain, of another currency (--second-currency): the demo registers
+    /// it (and the served token, as EUR) through the admin side, opens wallets of that currency for A
+    /// and B, credits A, pays B, and shows a payment across currencies refused. Needs --admin-key.
+    #[arg(long, value_name = "ADDR", value_parser = crate::args::address)]
+    second_token: Option<alloy_primitives::Address>,
+
+    /// The second token's currency code.
+    #[arg(long, value_name = "CODE", default_value = "USD")]
+    second_currency: String,
+
+    /// The second token's decimals.
+    #[arg(long, value_name = "N", default_value = "6")]
+    second_decimals: u8,
+
     /// Longest wait for each awaited state, in seconds.
     #[arg(long, value_name = "SECS", default_value = "120")]
     timeout: u64,
@@ -134,6 +159,8 @@ struct Played {
     /// The scheduled operation's id, and its start date (as sent).
     scheduled: String,
     scheduled_start: chrono::DateTime<chrono::FixedOffset>,
+    /// The second currency's part, when it was played.
+    second: Option<currency::SecondPlayed>,
 }
 
 /// The API, the keys, where the codes are, and the onboarding's steps.
@@ -145,10 +172,34 @@ struct Demo {
     outbox: Outbox,
     /// What the onboarding did, for the report.
     notes: Vec<String>,
+    /// The second currency to show, if any.
+    second: Option<currency::SecondCurrency>,
 }
 
 /// Runs `emtoken demo`.
 pub(crate) async fn run(args: DemoArgs, output: Output) -> anyhow::Result<()> {
+    let second = match (args.second_token, &args.admin_key) {
+        (Some(token), Some(admin_key)) => {
+            if !(args.second_currency.len() == 3
+                && args.second_currency.bytes().all(|b| b.is_ascii_uppercase()))
+            {
+                bail!(
+                    "--second-currency '{}' is not a code of three capital letters (e.g. USD)",
+                    args.second_currency
+                );
+            }
+            Some(currency::SecondCurrency {
+                admin_key: admin_key.clone(),
+                token,
+                code: args.second_currency.clone(),
+                decimals: args.second_decimals,
+            })
+        }
+        (Some(_), None) => bail!(
+            "--second-token needs --admin-key (or EMTOKEN_ADMIN_KEY): the demo registers the currencies"
+        ),
+        (None, _) => None,
+    };
     let mut demo = Demo {
         api: Api::new(&args.api)?,
         key: args.key,
@@ -159,6 +210,7 @@ pub(crate) async fn run(args: DemoArgs, output: Output) -> anyhow::Result<()> {
             None => Outbox::Database(args.database),
         },
         notes: vec![],
+        second,
     };
     let played = demo.play(args.address).await.context("the demo stopped")?;
     if args.check {
@@ -286,6 +338,16 @@ impl Demo {
         // A pays B every month from now on: all of its dates lie ahead, no money moves in the demo.
         let scheduled_start = scheduled::next_31st(chrono::Utc::now());
         let scheduled = self.schedule_monthly(&a, &b, scheduled_start).await?;
+        let second = match self.second.clone() {
+            Some(second) => {
+                let served = self.wallet(&a.id).await?.contract_address;
+                let served = served
+                    .parse()
+                    .with_context(|| format!("wallet A's contractAddress '{served}'"))?;
+                Some(self.second_currency(&second, served, &a, &b).await?)
+            }
+            None => None,
+        };
         Ok(Played {
             a,
             b,
@@ -293,6 +355,7 @@ impl Demo {
             released_hold,
             scheduled,
             scheduled_start,
+            second,
         })
     }
 

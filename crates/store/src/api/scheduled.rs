@@ -53,6 +53,8 @@ pub struct ScheduledRow {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// The paying wallet's ledger (its token; None if the wallet is gone).
+    pub wallet_ledger: Option<i64>,
 }
 
 /// What creating a scheduled operation came to.
@@ -136,7 +138,8 @@ macro_rules! scheduled_columns {
     () => {
         "id, wallet_id, client_id, alias, concept, amount, receiver_type, receiver_account, start_date,
          start_offset, frequency, duration_type, repetitions, end_date, status, next_seq, next_due,
-         created_at, updated_at"
+         created_at, updated_at,
+         (SELECT w.chain_id FROM wallets w WHERE w.id = scheduled_operations.wallet_id) AS wallet_ledger"
     };
 }
 

@@ -20,6 +20,14 @@ pub(super) fn amount(text: &str) -> Option<Decimal> {
 /// types already: a missing or mistyped field stops the demo, naming the call).
 pub(super) fn verify(played: &Played, summary: &Summary) -> Vec<String> {
     let mut out = vec![];
+    if let (Some(second), Some(view)) = (&played.second, &summary.second_currency) {
+        let wallets: Vec<_> = view
+            .wallets
+            .iter()
+            .map(|w| (w.id.clone(), w.balance.clone(), w.currency.clone()))
+            .collect();
+        out.extend(super::currency::verify(second, &wallets));
+    }
     // Both users onboarded (phone verified, first wallet READY: ACTIVATED); A at KYC level 1 with an
     // IBAN, B at level 0 without one.
     for ((u, played), level) in summary.users.iter().zip([&played.a, &played.b]).zip([1, 0]) {

@@ -19,6 +19,9 @@ pub(super) struct Summary {
     pub(super) holds: Vec<HoldView>,
     /// A's monthly payment to B and its next dates.
     pub(super) scheduled_operation: ScheduledView,
+    /// The second currency's wallets, when the demo played it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) second_currency: Option<SecondView>,
     pub(super) curl: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     check: Option<CheckView>,
@@ -85,6 +88,27 @@ pub(super) struct HoldView {
     pub(super) remaining_value: String,
 }
 
+/// The second currency's part: A's and B's wallets of it, and the refusal across currencies.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct SecondView {
+    pub(super) code: String,
+    /// (owner, wallet id, balance, currency as the API shows it).
+    pub(super) wallets: Vec<SecondWallet>,
+    pub(super) refused: String,
+}
+
+/// A wallet of the second currency.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct SecondWallet {
+    pub(super) name: &'static str,
+    pub(super) id: String,
+    pub(super) balance: String,
+    pub(super) currency: Option<String>,
+    pub(super) contract_address: String,
+}
+
 /// The check's verdict.
 #[derive(Debug, Serialize)]
 struct CheckView {
@@ -148,6 +172,27 @@ impl Summary {
                 remaining_value: h.remaining_value,
             });
         }
+        let second_currency = match &played.second {
+            Some(second) => {
+                let mut wallets = vec![];
+                for w in [&second.a, &second.b] {
+                    let read = demo.wallet(&w.id).await?;
+                    wallets.push(SecondWallet {
+                        name: w.name,
+                        id: w.id.clone(),
+                        balance: read.balance,
+                        currency: read.currency,
+                        contract_address: read.contract_address,
+                    });
+                }
+                Some(SecondView {
+                    code: second.code.clone(),
+                    wallets,
+                    refused: second.refused.clone(),
+                })
+            }
+            None => None,
+        };
         Ok(Self {
             api: demo.api.base().to_owned(),
             onboarding: demo.notes.clone(),
@@ -155,6 +200,7 @@ impl Summary {
             wallets,
             holds,
             scheduled_operation: ScheduledView::collect(demo, played).await?,
+            second_currency,
             curl: format!(
                 "curl -H 'Authorization: Bearer {}' {}/api/v1/public/wallets",
                 demo.key,
@@ -271,6 +317,30 @@ impl Summary {
         out.push_str(&table.render());
         out.push_str("\n\n");
         out.push_str(&self.scheduled_operation.describe());
+        if let Some(second) = &self.second_currency {
+            out.push_str(&format!("\n\nwallets in {}\n", second.code));
+            let mut table = Table::new(&[
+                ("wallet", Align::Left),
+                ("id", Align::Left),
+                ("currency", Align::Left),
+                ("token", Align::Left),
+                ("balance", Align::Right),
+            ]);
+            for w in &second.wallets {
+                table.row(vec![
+                    w.name.to_owned(),
+                    w.id.clone(),
+                    w.currency.clone().unwrap_or_else(|| "-".to_owned()),
+                    w.contract_address.clone(),
+                    w.balance.clone(),
+                ]);
+            }
+            out.push_str(&table.render());
+            out.push_str(&format!(
+                "\na transfer across currencies is refused: {}",
+                second.refused
+            ));
+        }
         out.push_str(&format!("\n\ntry it: {}", self.curl));
         if let Some(check) = &self.check {
             if check.passed {

@@ -307,6 +307,7 @@ mod tests {
             released_hold: String::new(),
             scheduled: "s".into(),
             scheduled_start: start,
+            second: None,
         };
         let dates = |third: &str| -> Vec<String> {
             (0..10)

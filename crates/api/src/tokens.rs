@@ -1,0 +1,210 @@
+//! The tokens the API serves: the platform's own (`serve --contract`) and every token registered as an
+//! issuer's on the same chain. Each has a ledger of its own (the `chainId` of its rows: the chain's id
+//! for the platform's token, [`ids::ledger_id`] for the others), its decimals, its currency and issuer,
+//! and the platform's two keys as clients of its contract (sharing the keys' nonce order, see
+//! [`EmTokenClient::at`]).
+//!
+//! A wallet belongs to one token: whatever is done with it is done on its token's contract, in its
+//! token's decimals.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use alloy::primitives::Address;
+use emtoken_sdk::EmTokenClient;
+use emtoken_store::{WalletRow, ids};
+
+use crate::{ApiState, ChainInfo, Problem};
+
+/// How long a token whose issuer is not registered yet is taken as it is (then its issuer is looked up
+/// again: registering the platform's own token as an issuer's shows without a restart).
+const UNREGISTERED_FOR: Duration = Duration::from_secs(2);
+
+/// One token: its facts and the platform's clients of its contract.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// Ledger, contract, decimals, network, currency and issuer.
+    pub(crate) chain: Arc<ChainInfo>,
+    /// The operator key on this token.
+    pub(crate) operator: Arc<EmTokenClient>,
+    /// The compliance key on this token.
+    pub(crate) compliance: Arc<EmTokenClient>,
+}
+
+/// The tokens looked up so far, by ledger.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    by_ledger: RwLock<HashMap<i64, (Token, Instant)>>,
+}
+
+impl Tokens {
+    fn cached(&self, ledger: i64) -> Option<Token> {
+        let map = self
+            .by_ledger
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(&ledger)
+            .filter(|(t, at)| t.chain.issuer_id.is_some() || at.elapsed() < UNREGISTERED_FOR)
+            .map(|(t, _)| t.clone())
+    }
+
+    fn keep(&self, token: &Token) {
+        let mut map = self
+            .by_ledger
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.insert(token.chain.chain_id, (token.clone(), Instant::now()));
+    }
+
+    /// Forgets every token (after an issuer was registered: the next look-up reads them again).
+    pub(crate) fn forget(&self) {
+        self.by_ledger
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}
+
+impl ApiState {
+    /// The EVM chain's id (the platform's token's ledger).
+    pub(crate) fn evm_chain_id(&self) -> i64 {
+        self.chain.evm_chain_id
+    }
+
+    /// The token of ledger `ledger`, if the API serves it: the platform's own, or a token registered
+    /// as an issuer's on this chain. Errors only when the database or the node cannot answer.
+    pub(crate) async fn served_token(&self, ledger: i64) -> Result<Option<Token>, Problem> {
+        if let Some(token) = self.tokens.cached(ledger) {
+            return Ok(Some(token));
+        }
+        let evm = self.evm_chain_id();
+        let contract = if ledger == evm {
+            self.chain.contract
+        } else {
+            let registered = self.store.registered_tokens(evm).await?;
+            match registered
+                .into_iter()
+                .find(|t| t != &self.chain.contract.0.0 && ids::ledger_id(evm, t) == ledger)
+            {
+                Some(t) => Address::from(t),
+                None => return Ok(None),
+            }
+        };
+        self.load_token(ledger, contract).await.map(Some)
+    }
+
+    /// The token of `contract` on this chain, if the API serves it.
+    pub(crate) async fn token_at(&self, contract: Address) -> Result<Option<Token>, Problem> {
+        let evm = self.evm_chain_id();
+        let ledger = if contract == self.chain.contract {
+            evm
+        } else {
+            ids::ledger_id(evm, &contract.0.0)
+        };
+        self.served_token(ledger).await
+    }
+
+    /// The token of `wallet` (500 if the API does not serve it: callers find wallets of served tokens).
+    pub(crate) async fn token_of(&self, wallet: &WalletRow) -> Result<Token, Problem> {
+        self.served_token(wallet.chain_id).await?.ok_or_else(|| {
+            Problem::internal(format!(
+                "wallet {} is on ledger {}, which this API does not serve",
+                wallet.id, wallet.chain_id
+            ))
+        })
+    }
+
+    /// The platform's own token.
+    pub(crate) async fn primary_token(&self) -> Result<Token, Problem> {
+        self.token_of_ledger(self.evm_chain_id()).await
+    }
+
+    /// The token of a ledger the API serves (500 otherwise).
+    pub(crate) async fn token_of_ledger(&self, ledger: i64) -> Result<Token, Problem> {
+        self.served_token(ledger)
+            .await?
+            .ok_or_else(|| Problem::internal(format!("ledger {ledger} is not served by this API")))
+    }
+
+    /// Every token the API serves: the platform's own first, then the registered ones in the order
+    /// they were registered.
+    pub(crate) async fn served_tokens(&self) -> Result<Vec<Token>, Problem> {
+        let mut tokens = vec![self.primary_token().await?];
+        for t in self.store.registered_tokens(self.evm_chain_id()).await? {
+            let contract = Address::from(t);
+            if contract != self.chain.contract
+                && let Some(token) = self.token_at(contract).await?
+            {
+                tokens.push(token);
+            }
+        }
+        Ok(tokens)
+    }
+
+    /// The tokens of several ledgers (those the API serves).
+    pub(crate) async fn tokens_of(
+        &self,
+        ledgers: impl Iterator<Item = i64>,
+    ) -> Result<HashMap<i64, Token>, Problem> {
+        let mut tokens = HashMap::new();
+        for ledger in ledgers {
+            if !tokens.contains_key(&ledger)
+                && let Some(token) = self.served_token(ledger).await?
+            {
+                tokens.insert(ledger, token);
+            }
+        }
+        Ok(tokens)
+    }
+
+    async fn load_token(&self, ledger: i64, contract: Address) -> Result<Token, Problem> {
+        let evm = self.evm_chain_id();
+        let issuer = self
+            .store
+            .issuer_of_token(evm, contract.into_array())
+            .await?;
+        let (operator, compliance) = if contract == self.chain.contract {
+            (
+                Arc::clone(&self.platform.operator),
+                Arc::clone(&self.platform.compliance),
+            )
+        } else {
+            let connect = |client: &Arc<EmTokenClient>| {
+                let client = Arc::clone(client);
+                async move { client.at(contract).await.map(Arc::new) }
+            };
+            let unreachable = |e: emtoken_sdk::Error| {
+                Problem::unavailable(format!(
+                    "the chain node cannot tell the decimals of token {contract:#x}: {e}"
+                ))
+                .retry_after(1)
+            };
+            (
+                connect(&self.platform.operator)
+                    .await
+                    .map_err(unreachable)?,
+                connect(&self.platform.compliance)
+                    .await
+                    .map_err(unreachable)?,
+            )
+        };
+        let token = Token {
+            chain: Arc::new(ChainInfo {
+                chain_id: ledger,
+                evm_chain_id: evm,
+                contract,
+                decimals: operator.decimals(),
+                network: self.chain.network.clone(),
+                currency: issuer.as_ref().map(|i| i.currency_code.clone()),
+                issuer_id: issuer.as_ref().map(|i| i.id),
+            }),
+            operator,
+            compliance,
+        };
+        self.tokens.keep(&token);
+        Ok(token)
+    }
+}

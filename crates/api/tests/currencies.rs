@@ -168,6 +168,29 @@ async fn wallets_hold_one_token_each_and_money_stays_in_its_token(pool: sqlx::Pg
     assert_eq!(a.status, StatusCode::CONFLICT, "{a:?}");
     assert!(a.detail().contains("5 wallets"), "{a:?}");
 
+    // A token whose index has not started yet (registered a moment ago): 503, nothing written.
+    let gbp = admin(
+        &p,
+        "currencies",
+        json!({"code": "GBP", "name": "Pound sterling", "decimals": 2}),
+    )
+    .await;
+    let unindexed = emtoken_workload::Deployed::deploy_token(&p.node, "EmToken Pound", "GBPe", 2)
+        .await
+        .unwrap();
+    admin(
+        &p,
+        "issuers",
+        json!({"name": "Pound Issuer Ltd", "legalId": "LEI-4", "currencyId": gbp,
+               "tokenAddress": format!("{:#x}", unindexed.address)}),
+    )
+    .await;
+    let before = p.footprint().await;
+    let a = new_wallet(&p, &user, json!({"currency": "GBP"})).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{a:?}");
+    assert!(a.detail().contains("try again"), "{a:?}");
+    assert_eq!(p.footprint().await.0, before.0, "nothing written");
+
     // Amounts take each token's decimals: six for USD, two for EUR.
     p.fund(&usd_wallet, "12.345678", "12.345678").await;
     let too_fine = p

@@ -126,7 +126,8 @@ pub(crate) async fn get_wallet(
                    headers(("Location" = String, description = "the wallet"))),
               (status = 400, description = "userId, dltAddress, currency or issuerId is malformed; no user, currency or issuer has this id; the currency has several issuers and issuerId is missing, or the issuer issues another currency", body = crate::answers::Errors),
               (status = 403, description = "the user is another client's", body = crate::answers::Errors),
-              (status = 409, description = "the user is not ACTIVATED or has the most wallets it may have; the address belongs to a wallet or a user, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors)))]
+              (status = 409, description = "the user is not ACTIVATED or has the most wallets it may have; the address belongs to a wallet or a user, was unsubscribed, or is one of the platform's own", body = crate::answers::Errors),
+              (status = 503, description = "the token of the currency chosen was registered moments ago and its index is starting: nothing written, try again (Retry-After)", body = crate::answers::Errors)))]
 pub(crate) async fn create_wallet(
     State(state): State<ApiState>,
     post: Post<CreateWallet>,
@@ -203,6 +204,15 @@ pub(crate) async fn start_wallet(
         })?;
     refuse_platform_address(state, token, address).await?;
     let chain_id = token.chain.chain_id;
+    // A token registered moments ago: its index starts within seconds (`serve` and `index` look for new
+    // tokens every 2 s); its wallets are registered once it has.
+    if !state.store.ledger_indexed(chain_id).await? {
+        return Err(Problem::unavailable(format!(
+            "the token {:#x} was registered moments ago and its index is starting: nothing was written; try again in a few seconds",
+            token.chain.contract
+        ))
+        .retry_after(2));
+    }
     let wallet_id = ids::wallet_id(chain_id, &address.0.0);
     let wallet = match state
         .store

@@ -321,6 +321,16 @@ impl Store {
         .await?)
     }
 
+    /// Whether ledger `chain_id` is indexed (its `chains` row exists: its indexer has started).
+    pub async fn ledger_indexed(&self, chain_id: i64) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM chains WHERE chain_id = $1)")
+                .bind(chain_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     /// The issuer whose token is `token` on `chain_id`.
     pub async fn issuer_of_token(&self, chain_id: i64, token: Addr) -> Result<Option<IssuerRow>> {
         Ok(sqlx::query_as(concat!(

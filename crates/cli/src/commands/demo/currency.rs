@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use emtoken_api::answers::{CashInAccepted, TransferAccepted, WalletRegistered};
 
-use super::{Demo, DemoWallet, PUBLIC, check, step};
+use super::{Demo, DemoWallet, PUBLIC, check, http::wait_for, step};
 
 /// The first currency: the served token's (the devnet's euro).
 const FIRST: (&str, &str, u8) = ("EUR", "Euro", 2);
@@ -136,18 +136,28 @@ impl Demo {
         ));
         let mut wallets = vec![];
         for owner in [a, b] {
-            let registered: WalletRegistered = self
-                .api
-                .post(
-                    &self.key,
-                    &format!("{PUBLIC}/wallets"),
-                    &json!({ "userId": owner.user_id, "currency": second.code }),
-                )
-                .await?
-                .answer(
-                    StatusCode::CREATED,
-                    &format!("POST {} wallet of {}", second.code, owner.name),
-                )?;
+            // A token registered a moment ago is followed within seconds: until then, 503.
+            let (api, key) = (&self.api, &self.key);
+            let body = json!({ "userId": owner.user_id, "currency": second.code });
+            let call = format!("POST {} wallet of {}", second.code, owner.name);
+            let answer = wait_for(
+                &format!(
+                    "the platform to open {}'s {} wallet",
+                    owner.name, second.code
+                ),
+                self.timeout,
+                async || {
+                    let reply = api.post(key, &format!("{PUBLIC}/wallets"), &body).await?;
+                    Ok(match reply.status {
+                        StatusCode::SERVICE_UNAVAILABLE => {
+                            Err(format!("503 {}", reply.body["errors"][0]["detail"]))
+                        }
+                        _ => Ok(reply),
+                    })
+                },
+            )
+            .await?;
+            let registered: WalletRegistered = answer.answer(StatusCode::CREATED, &call)?;
             let wallet = DemoWallet {
                 id: registered.wallet_id.to_string(),
                 address: registered.dlt_address.clone(),
@@ -175,6 +185,10 @@ impl Demo {
             "cash-in of {SECOND_CASH_IN} {} to A accepted (request {})",
             second.code, credited.id
         ));
+        self.await_wallet(&a2, "its first dollars", |w| {
+            check::amount(&w.balance) == Some(check::dec(SECOND_CASH_IN))
+        })
+        .await?;
         let paid: TransferAccepted = self
             .post(
                 false,
@@ -209,7 +223,7 @@ impl Demo {
                 refused.body
             );
         }
-        let refused = refused.body["detail"]
+        let refused = refused.body["errors"][0]["detail"]
             .as_str()
             .unwrap_or_default()
             .to_owned();

@@ -517,3 +517,132 @@ async fn charged_commissions_equal_their_quotes_for_any_terms_and_amount(pool: s
         );
     }
 }
+
+/// An issuer's token deployed by the platform through the admin side: the issuer's keys in the admin,
+/// pauser and upgrader roles, the platform's in the operator and compliance ones, the tiers and the
+/// minter allowance as asked; bad settings are 400s naming the field with nothing deployed; the new
+/// token then serves wallets of its currency.
+#[sqlx::test(migrations = false)]
+async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool) {
+    use emtoken_sdk::Role as OnChain;
+    use emtoken_test_utils::Role;
+    let p = platform(pool).await;
+    let chf = admin(
+        &p,
+        "currencies",
+        json!({"code": "CHF", "name": "Swiss franc", "decimals": 2}),
+    )
+    .await;
+    let hex = |role: Role| format!("{:#x}", p.deployed.address_of(role));
+    let suspense = format!("{:#x}", alloy::primitives::Address::repeat_byte(0x5a));
+    let deploy = json!({
+        "name": "EmToken Franc", "symbol": "CHFe", "admin": hex(Role::Dave), "pauser": hex(Role::Pauser),
+        "upgrader": hex(Role::Upgrader), "suspense": suspense, "minterAllowance": "1000000",
+        "tiers": [
+            {"kycLevel": 0, "maxBalance": "250", "maxTransfer": "100", "maxOutflow30d": "150"},
+            {"kycLevel": 1, "maxBalance": "10000", "maxTransfer": "5000", "maxOutflow30d": "15000"},
+            {"kycLevel": 2}
+        ]
+    });
+    let issuer = |deploy: Value| json!({"name": "Franc Issuer AG", "legalId": "LEI-CHF", "currencyId": chf, "deploy": deploy});
+    let with = |field: &str, value: Value| {
+        let mut d = deploy.clone();
+        d[field] = value;
+        d
+    };
+    // Bad settings: 400 naming the field, nothing sent.
+    let before = p.footprint().await;
+    let mut both = issuer(deploy.clone());
+    both["tokenAddress"] = json!(format!("{:#x}", p.deployed.address));
+    let mut neither = issuer(deploy.clone());
+    neither.as_object_mut().unwrap().remove("deploy");
+    for (body, field) in [
+        (both, "tokenAddress"),
+        (neither, "tokenAddress"),
+        (
+            issuer(with("admin", json!(hex(Role::Operator)))),
+            "deploy.admin",
+        ),
+        (
+            issuer(with("upgrader", json!(hex(Role::Dave)))),
+            "deploy.upgrader",
+        ),
+        (issuer(with("suspense", json!("0x12"))), "deploy.suspense"),
+        (issuer(with("symbol", json!("CHF e"))), "deploy.symbol"),
+        (
+            issuer(with("minterAllowance", json!("1_0"))),
+            "deploy.minterAllowance",
+        ),
+        (issuer(with("tiers", json!([]))), "deploy.tiers"),
+        (
+            issuer(with("tiers", json!([{"kycLevel": 0}, {"kycLevel": 0}]))),
+            "deploy.tiers[1].kycLevel",
+        ),
+        (
+            issuer(with(
+                "tiers",
+                json!([{"kycLevel": 0, "maxBalance": "1.001"}]),
+            )),
+            "deploy.tiers[0].maxBalance",
+        ),
+    ] {
+        let a = p
+            .post(&p.admin_key, &format!("{ADMIN}/issuers"), body.clone())
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{body}: {a:?}");
+        assert!(a.detail().starts_with(field), "{field}: {a:?}");
+    }
+    assert_eq!(p.footprint().await, before, "nothing deployed");
+
+    let a = p
+        .post(
+            &p.admin_key,
+            &format!("{ADMIN}/issuers"),
+            issuer(deploy.clone()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
+    assert_eq!(a.body["tokenSymbol"], "CHFe", "{a:?}");
+    let token: alloy::primitives::Address =
+        a.body["tokenAddress"].as_str().unwrap().parse().unwrap();
+    let reader = &p.deployed.operator;
+    let mut roles = vec![];
+    for (role, who) in [
+        (OnChain::Admin, Role::Dave),
+        (OnChain::Upgrader, Role::Upgrader),
+        (OnChain::Pauser, Role::Pauser),
+        (OnChain::Operator, Role::Operator),
+        (OnChain::Compliance, Role::Compliance),
+        (OnChain::Admin, Role::Operator),
+    ] {
+        let account = p.deployed.address_of(who);
+        roles.push(reader.has_role_on(token, role, account).await.unwrap());
+    }
+    // The issuer's keys hold their roles, the platform's theirs, and the platform's key handed the
+    // admin role over.
+    assert_eq!(roles, [true, true, true, true, true, false]);
+    let chf_token = reader.at(token).await.unwrap();
+    let tier = chf_token.tier_of(0).await.unwrap();
+    assert_eq!(tier.max_balance.unwrap().to_string(), "250.00");
+    // The same legal id again: 409, nothing deployed.
+    let before = p.footprint().await;
+    let again = p
+        .post(&p.admin_key, &format!("{ADMIN}/issuers"), issuer(deploy))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{again:?}");
+    assert_eq!(p.footprint().await.1, before.1, "nothing deployed");
+
+    // The new token serves wallets of its currency.
+    p.follow(token).await;
+    let (user, _) = p.onboard(&p.client_key).await;
+    let w = new_wallet(&p, &user, json!({"currency": "CHF"})).await;
+    assert_eq!(w.status, StatusCode::CREATED, "{w:?}");
+    let id = w.body["walletId"].as_str().unwrap().to_owned();
+    ready(&p, &id).await;
+    p.fund(&id, "10.00", "10.00").await;
+    let units = chf_token
+        .balance_of(w.body["dltAddress"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(units.to_string(), "10.00");
+}

@@ -147,7 +147,7 @@ impl EmTokenClient {
         Self::sharing(std::sync::Arc::new(sender), address).await
     }
 
-    async fn sharing(sender: std::sync::Arc<Sender>, address: Address) -> Result<Self> {
+    pub(crate) async fn sharing(sender: std::sync::Arc<Sender>, address: Address) -> Result<Self> {
         let contract = EmToken::new(address, sender.provider().clone());
         let decimals = contract
             .decimals()
@@ -166,6 +166,11 @@ impl EmTokenClient {
     /// that token's decimals. For a platform running several tokens on one chain.
     pub async fn at(&self, address: Address) -> Result<Self> {
         Self::sharing(std::sync::Arc::clone(&self.sender), address).await
+    }
+
+    /// This client's sending half, shared (deployments in the same nonce order).
+    pub(crate) fn shared_sender(&self) -> std::sync::Arc<Sender> {
+        std::sync::Arc::clone(&self.sender)
     }
 
     /// A builder connecting to `url` (http, https, ws or wss).

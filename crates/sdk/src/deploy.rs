@@ -75,6 +75,22 @@ pub async fn deploy(
     builder: ClientBuilder,
     config: &DeployConfig,
 ) -> Result<(Deployment, EmTokenClient)> {
+    check(config)?;
+    deploy_with(std::sync::Arc::new(builder.sender().await?), config).await
+}
+
+/// [`deploy`] signed by `client`'s key, in that key's nonce order (a service deploying with a key it
+/// also sends other transactions with). Returns a client of the new token sharing that order.
+pub async fn deploy_from(
+    client: &EmTokenClient,
+    config: &DeployConfig,
+) -> Result<(Deployment, EmTokenClient)> {
+    check(config)?;
+    deploy_with(client.shared_sender(), config).await
+}
+
+/// The settings' amounts have the token's decimals.
+fn check(config: &DeployConfig) -> Result<()> {
     if let Some((level, tier)) = config.tiers.iter().find(|(_, tier)| {
         [tier.max_balance, tier.max_transfer, tier.max_outflow_30d]
             .iter()
@@ -92,7 +108,13 @@ pub async fn deploy(
             config.minter_allowance, config.decimals
         )));
     }
-    let sender = builder.sender().await?;
+    Ok(())
+}
+
+async fn deploy_with(
+    sender: std::sync::Arc<Sender>,
+    config: &DeployConfig,
+) -> Result<(Deployment, EmTokenClient)> {
     let deployer = sender
         .from()
         .ok_or_else(|| Error::Invalid("deploying needs a signer".to_owned()))?;
@@ -161,7 +183,7 @@ pub async fn deploy(
         authorizations_module: authorizations,
     };
 
-    let client = EmTokenClient::with_sender(sender, address).await?;
+    let client = EmTokenClient::sharing(sender, address).await?;
     // The operator's minter allowance, the tiers and the role grants are independent: send them together
     // (they share blocks on slow chains); the deployer renounces a role only once its new holder has it,
     // the admin role last.

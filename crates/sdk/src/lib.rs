@@ -27,7 +27,7 @@ pub use authorizations::{
 };
 pub use calls::{PendingUpgrade, Role};
 pub use client::{ClientBuilder, EmTokenClient, Submitted};
-pub use deploy::{DeployConfig, Deployment, Roles, deploy};
+pub use deploy::{DeployConfig, Deployment, Roles, deploy, deploy_from};
 pub use emtoken_bindings::EmToken::EmTokenEvents;
 pub use error::{EmTokenError, Error, Result};
 pub use fate::TxFate;

@@ -52,8 +52,9 @@ pub(crate) struct NewCurrency {
     decimals: u8,
 }
 
-/// An issuer to register, with its token: an EmToken proxy on the served chain, already deployed, whose
-/// decimals are the currency's and on which the platform's operator and compliance keys hold their roles.
+/// An issuer to register, with its token: either an EmToken proxy on the served chain, already deployed,
+/// whose decimals are the currency's and on which the platform's operator and compliance keys hold their
+/// roles (`tokenAddress`), or one the platform deploys now (`deploy`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct NewIssuerBody {
@@ -70,9 +71,61 @@ pub(crate) struct NewIssuerBody {
     /// The currency it issues.
     #[schema(value_type = uuid::Uuid)]
     currency_id: String,
-    /// The token: its EmToken proxy, 0x and 40 hex digits.
+    /// The token: its EmToken proxy, 0x and 40 hex digits. Exactly one of tokenAddress and deploy.
     #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
-    token_address: String,
+    token_address: Option<String>,
+    /// A new EmToken to deploy for the issuer, of the currency's decimals. Exactly one of tokenAddress
+    /// and deploy.
+    deploy: Option<DeployBody>,
+}
+
+/// A token the platform deploys (with its operator key, which becomes the token's operator; its
+/// compliance key the compliance officer; the admin and minter-admin roles then go to `admin`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct DeployBody {
+    /// The token's name: one line of 1 to 64 characters.
+    #[schema(example = "EmToken Dollar", min_length = 1, max_length = 64)]
+    name: String,
+    /// Its symbol: 1 to 11 letters and digits.
+    #[schema(example = "USDe", pattern = r"^[A-Za-z0-9]{1,11}$")]
+    symbol: String,
+    /// Who administers it (admin and minter-admin roles): the issuer's key, not one of the platform's.
+    #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
+    admin: String,
+    /// Who may pause it.
+    #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
+    pauser: String,
+    /// Who executes the upgrades the admin proposes: another key than the admin's and the platform's.
+    #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
+    upgrader: String,
+    /// The suspense account of its payouts: a dedicated address, not a wallet.
+    #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
+    suspense: String,
+    /// What the platform's operator may mint at first, in the currency (more than 0).
+    #[schema(value_type = crate::answers::DecimalAmount, example = "1000000")]
+    minter_allowance: String,
+    /// The KYC tiers: a level each (no level twice), with its limits in the currency (null or absent:
+    /// unlimited); 1 to 32 of them.
+    tiers: Vec<TierBody>,
+}
+
+/// A KYC level's limits on a deployed token.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct TierBody {
+    /// The level.
+    #[schema(minimum = 0, maximum = 255)]
+    kyc_level: u8,
+    /// The most a wallet of this level may hold.
+    #[schema(value_type = Option<crate::answers::DecimalAmount>)]
+    max_balance: Option<String>,
+    /// The most one transfer may move.
+    #[schema(value_type = Option<crate::answers::DecimalAmount>)]
+    max_transfer: Option<String>,
+    /// The most a wallet may send in 30 days.
+    #[schema(value_type = Option<crate::answers::DecimalAmount>)]
+    max_outflow_30d: Option<String>,
 }
 
 /// A bank to add to the catalogue.
@@ -237,7 +290,6 @@ pub(crate) async fn create_issuer(
     let name = fields::line("name", &body.name, MAX_NAME)?;
     let legal_id = fields::line("legalId", &body.legal_id, MAX_LEGAL_ID)?;
     let currency_id = fields::uuid("currencyId", &body.currency_id)?;
-    let token = fields::address("tokenAddress", &body.token_address)?;
     let currency = state
         .store
         .currency(currency_id)
@@ -250,6 +302,33 @@ pub(crate) async fn create_issuer(
             .ok_or_else(|| Problem::internal("a platform key does not sign"))
     };
     let (operator, compliance) = (key(&platform.operator)?, key(&platform.compliance)?);
+    let token = match (&body.token_address, &body.deploy) {
+        (Some(text), None) => fields::address("tokenAddress", text)?,
+        (None, Some(deploy)) => {
+            let config = deploy_config(deploy, &currency, operator, compliance)?;
+            if let Some(id) = state.store.issuer_with_legal_id(&legal_id).await? {
+                return Err(Problem::conflict(format!(
+                    "issuer {id} has legal id {legal_id}: nothing was deployed"
+                )));
+            }
+            let (deployment, _) = emtoken_sdk::deploy_from(&platform.operator, &config)
+                .await
+                .map_err(|e| match e {
+                    emtoken_sdk::Error::Invalid(why) => Problem::bad("deploy", why),
+                    other => Problem::unavailable(format!(
+                        "deploying the token failed on the chain node: {other}; nothing was registered"
+                    )),
+                })?;
+            tracing::info!(token = %deployment.address, block = deployment.block, %legal_id, "deployed an issuer's token");
+            deployment.address
+        }
+        _ => {
+            return Err(Problem::bad(
+                "tokenAddress",
+                "give exactly one of tokenAddress (a deployed token) and deploy (a token to deploy)",
+            ));
+        }
+    };
     let facts = issuers::check_token(&platform.operator, token, &currency, operator, compliance)
         .await
         .map_err(|e| match e {
@@ -388,4 +467,102 @@ pub(crate) async fn get_bank(
         .await?
         .ok_or_else(|| Problem::not_found(format!("no bank {id}")))?;
     Ok(Json(bank(&row)))
+}
+
+/// The most tiers a deployed token starts with.
+const MAX_TIERS: usize = 32;
+
+/// What the SDK deploys for `deploy`: the platform's operator and compliance keys in their roles, the
+/// rest from the body, amounts in `currency`'s decimals (400 naming the field otherwise).
+fn deploy_config(
+    deploy: &DeployBody,
+    currency: &CurrencyRow,
+    operator: alloy::primitives::Address,
+    compliance: alloy::primitives::Address,
+) -> Result<emtoken_sdk::DeployConfig, Problem> {
+    let decimals = u8::try_from(currency.decimals).map_err(Problem::internal)?;
+    let name = fields::line("deploy.name", &deploy.name, 64)?;
+    let symbol = deploy.symbol.trim();
+    if symbol.is_empty() || symbol.len() > 11 || !symbol.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(Problem::bad(
+            "deploy.symbol",
+            "must be 1 to 11 letters and digits",
+        ));
+    }
+    let address = |field: &str, text: &str| fields::address(field, text);
+    let admin = address("deploy.admin", &deploy.admin)?;
+    let pauser = address("deploy.pauser", &deploy.pauser)?;
+    let upgrader = address("deploy.upgrader", &deploy.upgrader)?;
+    let suspense = address("deploy.suspense", &deploy.suspense)?;
+    for (field, a) in [
+        ("deploy.admin", admin),
+        ("deploy.pauser", pauser),
+        ("deploy.upgrader", upgrader),
+        ("deploy.suspense", suspense),
+    ] {
+        if a.is_zero() {
+            return Err(Problem::bad(field, "is the zero address"));
+        }
+        if a == operator || a == compliance {
+            return Err(Problem::bad(
+                field,
+                format!(
+                    "{a:#x} is one of the platform's keys: the issuer's roles need keys of its own"
+                ),
+            ));
+        }
+    }
+    if upgrader == admin {
+        return Err(Problem::bad(
+            "deploy.upgrader",
+            "is the admin: an upgrade needs two keys (the admin proposes, the upgrader executes)",
+        ));
+    }
+    let minter_allowance =
+        fields::amount("deploy.minterAllowance", &deploy.minter_allowance, decimals)?;
+    if deploy.tiers.is_empty() || deploy.tiers.len() > MAX_TIERS {
+        return Err(Problem::bad(
+            "deploy.tiers",
+            format!("must have 1 to {MAX_TIERS} levels"),
+        ));
+    }
+    let mut tiers = Vec::with_capacity(deploy.tiers.len());
+    for (i, t) in deploy.tiers.iter().enumerate() {
+        if deploy.tiers[..i].iter().any(|o| o.kyc_level == t.kyc_level) {
+            return Err(Problem::bad(
+                &format!("deploy.tiers[{i}].kycLevel"),
+                format!("level {} is given twice", t.kyc_level),
+            ));
+        }
+        let limit = |name: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|v| fields::amount(&format!("deploy.tiers[{i}].{name}"), v, decimals))
+                .transpose()
+        };
+        tiers.push((
+            t.kyc_level,
+            emtoken_sdk::Tier {
+                max_balance: limit("maxBalance", &t.max_balance)?,
+                max_transfer: limit("maxTransfer", &t.max_transfer)?,
+                max_outflow_30d: limit("maxOutflow30d", &t.max_outflow_30d)?,
+            },
+        ));
+    }
+    Ok(emtoken_sdk::DeployConfig {
+        name,
+        symbol: symbol.to_owned(),
+        decimals,
+        roles: emtoken_sdk::Roles {
+            admin,
+            operator,
+            compliance,
+            pauser,
+            upgrader,
+            minter_admin: admin,
+        },
+        suspense,
+        minter_allowance,
+        tiers,
+    })
 }

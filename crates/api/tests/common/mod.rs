@@ -491,7 +491,13 @@ impl Platform_ {
         let token = Deployed::deploy_token(&self.node, name, symbol, decimals)
             .await
             .expect("deploy a further token");
-        let mut config = Config::new(token.endpoint(), token.address);
+        self.follow(token.address).await;
+        token
+    }
+
+    /// Indexes the further token at `address` as `emtoken index` does a registered one.
+    pub async fn follow(&self, address: alloy::primitives::Address) {
+        let mut config = Config::new(self.deployed.endpoint(), address);
         config.poll_interval = Duration::from_millis(20);
         config.secondary = true;
         let indexer = Box::pin(Indexer::start(config, self.store.clone()))
@@ -499,7 +505,6 @@ impl Platform_ {
             .expect("indexer of the further token");
         let stopped = self.stop.subscribe();
         tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
-        token
     }
 
     /// Rows of api_requests and the chain's block number: what "nothing written, nothing sent" compares.

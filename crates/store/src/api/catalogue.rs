@@ -321,6 +321,16 @@ impl Store {
         .await?)
     }
 
+    /// The issuer registered with legal id `legal_id`, if any.
+    pub async fn issuer_with_legal_id(&self, legal_id: &str) -> Result<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM issuers WHERE legal_id = $1")
+                .bind(legal_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// Whether ledger `chain_id` is indexed (its `chains` row exists: its indexer has started).
     pub async fn ledger_indexed(&self, chain_id: i64) -> Result<bool> {
         Ok(

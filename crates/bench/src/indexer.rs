@@ -7,6 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use alloy::primitives::Address;
 use anyhow::bail;
 use serde::{Deserialize, Serialize};
 use tokio::process::Command;
@@ -79,6 +80,23 @@ pub(crate) struct IndexSummary {
     pub(crate) events_per_second: u64,
     /// Why it stopped.
     pub(crate) stopped: String,
+    /// The other tokens registered on the chain, each indexed under its own ledger in the same run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) other_tokens: Vec<OtherToken>,
+}
+
+/// One of `otherTokens` in the `emtoken --json index` summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OtherToken {
+    /// The token, 0x and 40 hex digits (lower case).
+    pub(crate) contract: String,
+    /// Its ledger (None when it could not start).
+    pub(crate) ledger: Option<i64>,
+    /// Events indexed.
+    pub(crate) events: u64,
+    /// Why it stopped, or why it could not start.
+    pub(crate) stopped: String,
 }
 
 /// The `emtoken index` command line for `chain` into `target` (`until_head`: stop once caught up).
@@ -90,6 +108,18 @@ pub(crate) fn command(
     target: &Target,
     until_head: bool,
 ) -> Command {
+    command_for(emtoken, rpc, ws, chain.contract, target, until_head)
+}
+
+/// As [`command`], for the token at `contract`.
+pub(crate) fn command_for(
+    emtoken: &Path,
+    rpc: &str,
+    ws: Option<&str>,
+    contract: Address,
+    target: &Target,
+    until_head: bool,
+) -> Command {
     let mut command = Command::new(emtoken);
     command.args([
         "--json",
@@ -97,7 +127,7 @@ pub(crate) fn command(
         "--rpc",
         rpc,
         "--contract",
-        &format!("{:#x}", chain.contract),
+        &format!("{contract:#x}"),
     ]);
     if let Some(ws) = ws {
         command.args(["--ws", ws]);
@@ -120,10 +150,34 @@ pub(crate) async fn backfill(
     target: &Target,
     logs: &Path,
 ) -> anyhow::Result<Backfill> {
-    let command = command(emtoken, rpc, None, chain, target, true);
+    let run = Run {
+        system: target.label().to_owned(),
+        log_stem: format!("index-{}", target_slug(target)),
+        blocks: chain.blocks(),
+        expected_events,
+    };
+    timed(command(emtoken, rpc, None, chain, target, true), &run, logs).await
+}
+
+/// One `emtoken --json index --until-head` to time.
+#[derive(Debug, Clone)]
+pub(crate) struct Run {
+    /// Which system and database, as the results name it.
+    pub(crate) system: String,
+    /// The child's logs: `<logs>/<log_stem>.out` and `.err`.
+    pub(crate) log_stem: String,
+    /// Blocks from the (first) token's deployment to the head.
+    pub(crate) blocks: u64,
+    /// Events of the token given as `--contract` (the others are the summary's `otherTokens`).
+    pub(crate) expected_events: u64,
+}
+
+/// Runs `command` (an `emtoken --json index --until-head`) to its exit and times it: wall time, peak
+/// RSS and its own summary.
+pub(crate) async fn timed(command: Command, run: &Run, logs: &Path) -> anyhow::Result<Backfill> {
     let shown = show(&command);
-    let stdout_path = logs.join(format!("index-{}.out", target_slug(target)));
-    let stderr_path = logs.join(format!("index-{}.err", target_slug(target)));
+    let stdout_path = logs.join(format!("{}.out", run.log_stem));
+    let stderr_path = logs.join(format!("{}.err", run.log_stem));
     let started = Instant::now();
     let child = Timed::spawn(
         command,
@@ -139,26 +193,26 @@ pub(crate) async fn backfill(
     let stdout = std::fs::read_to_string(&stdout_path)?;
     let summary: Option<IndexSummary> = serde_json::from_str(&stdout).ok();
     if let Some(s) = &summary
-        && s.events != expected_events
+        && s.events != run.expected_events
     {
         tracing::warn!(
             indexed = s.events,
-            expected_events,
+            expected_events = run.expected_events,
             "the indexer saw another number of events"
         );
     }
     tracing::info!(
-        target = target.label(),
+        system = run.system,
         ms = elapsed.as_millis() as u64,
         peak_kib = peak,
         "backfill done"
     );
     Ok(finish(
-        target.label().to_owned(),
+        run.system.clone(),
         shown,
         elapsed,
-        chain,
-        expected_events,
+        run.blocks,
+        run.expected_events,
         peak,
         summary,
     ))
@@ -168,7 +222,7 @@ pub(crate) fn finish(
     system: String,
     command: String,
     elapsed: Duration,
-    chain: &ChainInfo,
+    blocks: u64,
     expected_events: u64,
     peak: u64,
     summary: Option<IndexSummary>,
@@ -179,9 +233,9 @@ pub(crate) fn finish(
         command,
         wall_ms: millis(elapsed),
         events,
-        blocks: chain.blocks(),
+        blocks,
         events_per_second: per_second(events, elapsed),
-        blocks_per_second: per_second(chain.blocks(), elapsed),
+        blocks_per_second: per_second(blocks, elapsed),
         peak_rss_kib: peak,
         summary,
         movements: None,

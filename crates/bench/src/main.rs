@@ -1,7 +1,8 @@
 //! `emtoken-bench`: the benchmarks of `scripts/bench`, on one seeded EmToken chain, in one run: the local
 //! limits (`eth_getLogs`, PostgreSQL bulk inserts), EmToken's indexer (server and embedded database),
-//! Ponder, live lag, the SDK's send rate and the contracts' gas. It prints a Markdown table and writes
-//! `<out>/<date>-<machine>.json`, `.md` and SVG plots. Figures are reported, never asserted.
+//! Ponder, the indexer with two tokens, live lag, the SDK's send rate and the contracts' gas. It prints a
+//! Markdown table and writes `<out>/<date>-<machine>.json`, `.md` and SVG plots. Figures are reported,
+//! never asserted.
 //!
 //! `scripts/bench` starts the PostgreSQL server, installs Ponder and builds the release binaries, then runs
 //! this; run it directly only with a server (`--database-url`) and `target/release/emtoken` at hand.
@@ -25,6 +26,7 @@ mod report;
 mod results;
 mod send;
 mod stats;
+mod two_tokens;
 
 use std::{path::PathBuf, time::Duration};
 
@@ -74,6 +76,9 @@ struct Args {
     /// Do not run scripts/gas.
     #[arg(long)]
     skip_gas: bool,
+    /// Do not run the two-token backfill (each token alone, then both in one index).
+    #[arg(long)]
+    skip_two_tokens: bool,
     /// A PostgreSQL server the bench may create databases on (bench_emtoken, bench_limits, bench_ponder).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: String,
@@ -343,6 +348,28 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         20 * args.ponder_rpc_copies
     ));
 
+    // Two tokens: each alone, then both in one index (mining still stopped).
+    let two_tokens = if args.skip_two_tokens {
+        Stage::Skipped {
+            reason: "--skip-two-tokens".into(),
+        }
+    } else {
+        let setup = two_tokens::TwoTokenSetup {
+            emtoken: &emtoken,
+            admin_url: &args.database_url,
+            first_events: events_on_chain,
+            logs: &logs,
+        };
+        let stage = Stage::from_result(two_tokens::run(&chain, &setup).await);
+        if let Some(t) = stage.done() {
+            commands.push(t.first_alone.command.clone());
+            commands.push(t.second_alone.command.clone());
+            commands.extend(t.registration.iter().cloned());
+            commands.push(t.both.command.clone());
+        }
+        stage
+    };
+
     // Live lag and send rate need keys and fresh recipients; the node mines again from here.
     let lag_count = usize::try_from(args.lag_rate * sizes.lag_seconds)
         .unwrap_or(0)
@@ -493,6 +520,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         emtoken_server,
         emtoken_embedded,
         ponder,
+        two_tokens,
         lag,
         api,
         send,

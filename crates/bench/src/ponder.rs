@@ -137,7 +137,7 @@ pub(crate) async fn backfill(
         ),
         shown,
         caught_up,
-        chain,
+        chain.blocks(),
         u64::try_from(events).unwrap_or(0),
         peak,
         None,

@@ -6,6 +6,7 @@ use crate::{
     indexer::Backfill,
     results::{Results, Stage},
     stats::{mebibytes, millis, per_mille, seconds, thousands, times},
+    two_tokens::TwoTokens,
 };
 
 /// A Markdown table; `align` per column: 'l' or 'r'.
@@ -67,6 +68,21 @@ pub(crate) fn render(r: &Results) -> String {
             format!("generated in {}", ms(c.generated_ms))
         },
         r.anvil_args.join(" "),
+    );
+    let _ = writeln!(
+        out,
+        "Tokens: {} ({} decimals) at {:#x}, which every stage but the two-token one indexes; {} ({} decimals) at \
+         {:#x}, deployed at block {} once the first's history was mined, with the same workload ({} events, {} \
+         transactions).\n",
+        c.symbol,
+        c.decimals,
+        c.contract,
+        c.second.symbol,
+        c.second.decimals,
+        c.second.contract,
+        c.second.deploy_block,
+        thousands(c.second.events),
+        thousands(c.second.transactions),
     );
 
     out.push_str("## Backfill: the indexers beside the local limits\n\n");
@@ -172,6 +188,14 @@ pub(crate) fn render(r: &Results) -> String {
         }
     }
     out.push_str("\nPeak RSS is the process tree's VmHWM (the embedded database runs inside the indexer; the PostgreSQL server is not counted).\n");
+
+    out.push_str("\n## Backfill with two tokens (one index follows every registered token)\n\n");
+    match &r.two_tokens {
+        Stage::Done { result } => two_tokens(&mut out, result),
+        other => {
+            let _ = writeln!(out, "{}", other.why_not());
+        }
+    }
 
     out.push_str("\n## Live lag\n\n");
     match &r.lag {
@@ -370,6 +394,95 @@ pub(crate) fn render(r: &Results) -> String {
     out
 }
 
+/// The two-token section: each token alone, then both in one process, per token and in total.
+fn two_tokens(out: &mut String, t: &TwoTokens) {
+    let mut rows = Vec::new();
+    for (alone, token) in [&t.first_alone, &t.second_alone].into_iter().zip(&t.tokens) {
+        rows.push(vec![
+            alone.system.clone(),
+            token.token.clone(),
+            thousands(alone.events),
+            ms(alone.wall_ms),
+            thousands(alone.events_per_second),
+            mebibytes(alone.peak_rss_kib),
+            String::new(),
+        ]);
+    }
+    for (i, token) in t.tokens.iter().enumerate() {
+        let first = i == 0;
+        rows.push(vec![
+            if first {
+                t.both.system.clone()
+            } else {
+                String::new()
+            },
+            token.token.clone(),
+            thousands(token.events),
+            if first {
+                ms(t.both.wall_ms)
+            } else {
+                String::new()
+            },
+            thousands(token.events_per_second),
+            if first {
+                mebibytes(t.both.peak_rss_kib)
+            } else {
+                String::new()
+            },
+            token.ratio_per_mille.map_or("-".into(), times),
+        ]);
+    }
+    rows.push(vec![
+        String::new(),
+        "both tokens".into(),
+        thousands(t.total_events),
+        ms(t.both.wall_ms),
+        thousands(t.total_events_per_second),
+        String::new(),
+        String::new(),
+    ]);
+    out.push_str(&table(
+        &[
+            "run",
+            "token",
+            "events",
+            "start → caught up",
+            "events/s",
+            "peak RSS",
+            "two tokens ÷ alone",
+        ],
+        "llrrrrr",
+        &rows,
+    ));
+    let ratios: Vec<String> = t
+        .tokens
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.token,
+                r.ratio_per_mille.map_or("-".into(), times)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nPer-token backfill rate with two tokens ÷ the same token alone: **{}**; both tokens together: {} \
+         events/s, {} the first token's rate alone.",
+        ratios.join(", "),
+        thousands(t.total_events_per_second),
+        per_mille(t.total_events_per_second, t.first_alone.events_per_second)
+            .map_or("-".into(), times),
+    );
+    let _ = writeln!(
+        out,
+        "Every rate is the token's events over the run's wall time (start → exit, caught up); in the two-token \
+         run one `emtoken index` indexes both at once, the second under a ledger of its own, into one database \
+         of the server (each run a fresh one). Registered before it (not timed): `{}`.",
+        t.registration.join("`; `")
+    );
+}
+
 fn ratio(value: Option<u64>, lower: Option<u64>) -> String {
     value
         .zip(lower)
@@ -407,6 +520,23 @@ mod tests {
         assert_eq!(
             table(&["name", "n"], "lr", &rows),
             "| name | n |\n|---|---:|\n| a | 1 |\n| b | 22 |\n"
+        );
+    }
+
+    #[test]
+    fn the_two_token_section_states_each_tokens_ratio() {
+        let mut out = String::new();
+        two_tokens(
+            &mut out,
+            &crate::two_tokens::tests::sample([10_000, 4_000], 2_000),
+        );
+        assert!(
+            out.contains("**EURe (2 decimals) 0.50×, USDe (6 decimals) 1.25×**"),
+            "{out}"
+        );
+        assert!(
+            out.contains("| both tokens | 20,000 | 2.00 s | 10,000 |"),
+            "{out}"
         );
     }
 

@@ -13,6 +13,7 @@ use crate::{
     machine::Machine,
     send::SendRun,
     stats::{millis, per_mille, thousands, times},
+    two_tokens::TwoTokens,
 };
 
 /// A stage's outcome.
@@ -158,6 +159,8 @@ pub(crate) struct Results {
     pub(crate) emtoken_embedded: Stage<Backfill>,
     /// Ponder into the PostgreSQL server.
     pub(crate) ponder: Stage<Backfill>,
+    /// EmToken's indexer on each token alone, then on both in one process (PostgreSQL server).
+    pub(crate) two_tokens: Stage<TwoTokens>,
     /// Live lag.
     pub(crate) lag: Stage<LagRun>,
     /// The HTTP API under concurrent reads, per database (server, then embedded).
@@ -179,6 +182,7 @@ impl Results {
             || self.emtoken_server.failed()
             || self.emtoken_embedded.failed()
             || self.ponder.failed()
+            || self.two_tokens.failed()
             || self.lag.failed()
             || self.api.failed()
             || self.send.failed()
@@ -211,6 +215,7 @@ impl Results {
             actual: ratio.map_or("not measured".into(), times),
             met: ratio.map(|r| r >= 10_000),
         });
+        targets.push(two_token_target(self.two_tokens.done()));
         let probe = self.lag.done().and_then(|l| l.main_probe());
         let p50 = probe.and_then(|p| p.head_to_visible.p50_us);
         targets.push(TargetCheck {
@@ -241,6 +246,36 @@ impl Results {
             self.api.done().map_or(&[][..], |runs| &runs[..]),
         ));
         self.targets = targets;
+    }
+}
+
+/// The lowest per-token ratio (two tokens ÷ alone, per mille) the two-token target accepts: "must not
+/// drop", less the run-to-run noise of one backfill on a shared machine.
+const TWO_TOKEN_RATIO: u64 = 950;
+
+fn two_token_target(two: Option<&TwoTokens>) -> TargetCheck {
+    let lowest = two.and_then(TwoTokens::lowest_ratio);
+    TargetCheck {
+        target: format!(
+            "backfill events/s per token with two tokens in one index ≥ {} of one token's (issue 18: must not drop)",
+            times(TWO_TOKEN_RATIO)
+        ),
+        actual: two.map_or("not measured".into(), |t| {
+            t.tokens
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}: {} ({} of {} ev/s)",
+                        r.token,
+                        r.ratio_per_mille.map_or("-".into(), times),
+                        thousands(r.events_per_second),
+                        thousands(r.alone_events_per_second)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+        met: lowest.map(|r| r >= TWO_TOKEN_RATIO),
     }
 }
 
@@ -295,4 +330,26 @@ fn api_targets(runs: &[ApiLoad]) -> Vec<TargetCheck> {
         });
     }
     targets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::two_tokens::tests::sample;
+
+    #[test]
+    fn the_two_token_target_takes_the_slower_token() {
+        let missed = two_token_target(Some(&sample([10_000, 4_000], 2_000)));
+        assert_eq!(missed.met, Some(false));
+        assert!(
+            missed
+                .actual
+                .contains("EURe (2 decimals): 0.50× (5,000 of 10,000 ev/s)"),
+            "{}",
+            missed.actual
+        );
+        let met = two_token_target(Some(&sample([5_000, 5_000], 2_000)));
+        assert_eq!(met.met, Some(true));
+        assert_eq!(two_token_target(None).met, None);
+    }
 }

@@ -542,7 +542,8 @@ async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool)
             {"kycLevel": 0, "maxBalance": "250", "maxTransfer": "100", "maxOutflow30d": "150"},
             {"kycLevel": 1, "maxBalance": "10000", "maxTransfer": "5000", "maxOutflow30d": "15000"},
             {"kycLevel": 2}
-        ]
+        ],
+        "feeAccount": {"address": hex(Role::Carol), "kycLevel": 2}
     });
     let issuer = |deploy: Value| json!({"name": "Franc Issuer AG", "legalId": "LEI-CHF", "currencyId": chf, "deploy": deploy});
     let with = |field: &str, value: Value| {
@@ -585,6 +586,20 @@ async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool)
             )),
             "deploy.tiers[0].maxBalance",
         ),
+        (
+            issuer(with(
+                "feeAccount",
+                json!({"address": hex(Role::Carol), "kycLevel": 7}),
+            )),
+            "deploy.feeAccount.kycLevel",
+        ),
+        (
+            issuer(with(
+                "feeAccount",
+                json!({"address": hex(Role::Operator), "kycLevel": 2}),
+            )),
+            "deploy.feeAccount.address",
+        ),
     ] {
         let a = p
             .post(&p.admin_key, &format!("{ADMIN}/issuers"), body.clone())
@@ -622,6 +637,8 @@ async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool)
     // admin role over.
     assert_eq!(roles, [true, true, true, true, true, false]);
     let chf_token = reader.at(token).await.unwrap();
+    let fees = p.deployed.address_of(Role::Carol);
+    assert_eq!(chf_token.fee_account().await.unwrap(), Some(fees));
     let tier = chf_token.tier_of(0).await.unwrap();
     assert_eq!(tier.max_balance.unwrap().to_string(), "250.00");
     // The same legal id again: 409, nothing deployed.
@@ -645,4 +662,34 @@ async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool)
         .await
         .unwrap();
     assert_eq!(units.to_string(), "10.00");
+    // Its commissions reach the fee account the deployment set.
+    admin(
+        &p,
+        "commissions",
+        json!({"operation": "TRANSFER", "currencyId": chf, "fixed": "0.10"}),
+    )
+    .await;
+    let other = new_wallet(&p, &user, json!({"currency": "CHF"})).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{other:?}");
+    let other = other.body["walletId"].as_str().unwrap().to_owned();
+    ready(&p, &other).await;
+    let t = p
+        .post(
+            &p.client_key,
+            &format!("{PUBLIC}/wallets/{id}/transfer"),
+            json!({ "targetWalletId": other, "amount": "1.00" }),
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::ACCEPTED, "{t:?}");
+    assert_eq!(t.body["commission"], "0.10", "{t:?}");
+    p.wait_for(
+        &format!("{PUBLIC}/wallets/{id}"),
+        "the payer's balance",
+        |w| w["balance"] == "8.90",
+    )
+    .await;
+    assert_eq!(
+        chf_token.balance_of(fees).await.unwrap().to_string(),
+        "0.10"
+    );
 }

@@ -108,6 +108,23 @@ pub(crate) struct DeployBody {
     /// The KYC tiers: a level each (no level twice), with its limits in the currency (null or absent:
     /// unlimited); 1 to 32 of them.
     tiers: Vec<TierBody>,
+    /// The account the token's commissions are paid to: registered as a wallet at `kycLevel` (one of
+    /// the tiers; fees are limited by it like any payment, so a level without a balance limit suits) and
+    /// set before the admin role is handed over. Without it the issuer's admin sets one later, and
+    /// operations with a commission are refused until then.
+    fee_account: Option<FeeAccountBody>,
+}
+
+/// A deployed token's fee account.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct FeeAccountBody {
+    /// Its address: the issuer's, none of the platform's keys nor the suspense account.
+    #[schema(pattern = r"^0x[0-9a-fA-F]{40}$")]
+    address: String,
+    /// The KYC level it is registered at: one of `tiers`.
+    #[schema(minimum = 0, maximum = 255)]
+    kyc_level: u8,
 }
 
 /// A KYC level's limits on a deployed token.
@@ -305,20 +322,48 @@ pub(crate) async fn create_issuer(
     let token = match (&body.token_address, &body.deploy) {
         (Some(text), None) => fields::address("tokenAddress", text)?,
         (None, Some(deploy)) => {
-            let config = deploy_config(deploy, &currency, operator, compliance)?;
+            let mut config = deploy_config(deploy, &currency, operator, compliance)?;
+            let fees = fee_account(deploy, &config)?;
+            // With a fee account to set, the operator key keeps the admin role through the deployment,
+            // sets it, then hands the role over.
+            let issuer_admin = config.roles.admin;
+            if fees.is_some() {
+                config.roles.admin = operator;
+            }
             if let Some(id) = state.store.issuer_with_legal_id(&legal_id).await? {
                 return Err(Problem::conflict(format!(
                     "issuer {id} has legal id {legal_id}: nothing was deployed"
                 )));
             }
-            let (deployment, _) = emtoken_sdk::deploy_from(&platform.operator, &config)
+            let failed = |e: emtoken_sdk::Error| match e {
+                emtoken_sdk::Error::Invalid(why) => Problem::bad("deploy", why),
+                other => Problem::unavailable(format!(
+                    "deploying the token failed on the chain node: {other}; nothing was registered"
+                )),
+            };
+            let (deployment, deployed) = emtoken_sdk::deploy_from(&platform.operator, &config)
                 .await
-                .map_err(|e| match e {
-                    emtoken_sdk::Error::Invalid(why) => Problem::bad("deploy", why),
-                    other => Problem::unavailable(format!(
-                        "deploying the token failed on the chain node: {other}; nothing was registered"
-                    )),
-                })?;
+                .map_err(failed)?;
+            if let Some((account, level)) = fees {
+                let registrar = platform
+                    .compliance
+                    .at(deployment.address)
+                    .await
+                    .map_err(failed)?;
+                registrar
+                    .register_wallet(account, level)
+                    .await
+                    .map_err(failed)?;
+                deployed.set_fee_account(account).await.map_err(failed)?;
+                deployed
+                    .grant_role(emtoken_sdk::Role::Admin, issuer_admin)
+                    .await
+                    .map_err(failed)?;
+                deployed
+                    .renounce_role(emtoken_sdk::Role::Admin)
+                    .await
+                    .map_err(failed)?;
+            }
             tracing::info!(token = %deployment.address, block = deployment.block, %legal_id, "deployed an issuer's token");
             deployment.address
         }
@@ -565,4 +610,42 @@ fn deploy_config(
         minter_allowance,
         tiers,
     })
+}
+
+/// The fee account a deployment sets, checked: its address (none of the token's role keys, the platform's
+/// or its suspense account) and a level among its tiers (400 naming the field otherwise).
+fn fee_account(
+    deploy: &DeployBody,
+    config: &emtoken_sdk::DeployConfig,
+) -> Result<Option<(alloy::primitives::Address, u8)>, Problem> {
+    let Some(fees) = &deploy.fee_account else {
+        return Ok(None);
+    };
+    let account = fields::address("deploy.feeAccount.address", &fees.address)?;
+    let roles = &config.roles;
+    if account.is_zero()
+        || [
+            roles.operator,
+            roles.compliance,
+            config.suspense,
+            roles.upgrader,
+        ]
+        .contains(&account)
+    {
+        return Err(Problem::bad(
+            "deploy.feeAccount.address",
+            "must be an account of its own: not zero, a platform key, the upgrader or the suspense account",
+        ));
+    }
+    if !config
+        .tiers
+        .iter()
+        .any(|(level, _)| *level == fees.kyc_level)
+    {
+        return Err(Problem::bad(
+            "deploy.feeAccount.kycLevel",
+            format!("level {} is not one of the tiers", fees.kyc_level),
+        ));
+    }
+    Ok(Some((account, fees.kyc_level)))
 }

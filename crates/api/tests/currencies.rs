@@ -540,10 +540,9 @@ async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool)
         "upgrader": hex(Role::Upgrader), "suspense": suspense, "minterAllowance": "1000000",
         "tiers": [
             {"kycLevel": 0, "maxBalance": "250", "maxTransfer": "100", "maxOutflow30d": "150"},
-            {"kycLevel": 1, "maxBalance": "10000", "maxTransfer": "5000", "maxOutflow30d": "15000"},
-            {"kycLevel": 2}
+            {"kycLevel": 1, "maxBalance": "10000", "maxTransfer": "5000", "maxOutflow30d": "15000"}
         ],
-        "feeAccount": {"address": hex(Role::Carol), "kycLevel": 2}
+        "feeAccount": {"address": hex(Role::Carol), "kycLevel": 1}
     });
     let issuer = |deploy: Value| json!({"name": "Franc Issuer AG", "legalId": "LEI-CHF", "currencyId": chf, "deploy": deploy});
     let with = |field: &str, value: Value| {
@@ -692,4 +691,20 @@ async fn an_issuers_token_is_deployed_through_the_admin_side(pool: sqlx::PgPool)
         chf_token.balance_of(fees).await.unwrap().to_string(),
         "0.10"
     );
+
+    // A level the franc has no tier for: refused before anything is written or sent, on every token of
+    // the user (its euro wallet could take level 2; its franc wallets could not).
+    let before = p.footprint().await;
+    let refused = p
+        .post(
+            &p.bank_key,
+            &format!("/api/v1/bank/users/{user}/kyc"),
+            json!({ "kycLevel": 2, "evidence": "KYC-TEST: documents checked" }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{refused:?}");
+    assert_eq!(p.footprint().await, before, "nothing written or sent");
+    let u = p.get(&format!("{PUBLIC}/users/{user}")).await;
+    assert_eq!(u.body["kycLevel"], 0, "{u:?}");
+    p.kyc(&user, 1).await;
 }

@@ -400,6 +400,10 @@ async fn index_follows_every_registered_token_under_its_own_ledger() {
     assert_eq!(other["contract"], lower(usd.address), "{summary:#}");
     assert_eq!(other["stopped"], "caught up", "{summary:#}");
     assert!(other["events"].as_u64().unwrap() >= 1, "{summary:#}");
+    // Its own timing: a positive duration, and a rate that is its events over it.
+    let secs = other["seconds"].as_f64().expect("seconds");
+    assert!(secs > 0.0, "{summary:#}");
+    assert!(other["eventsPerSecond"].as_u64().is_some(), "{summary:#}");
     let ledger = other["ledger"].as_i64().expect("a ledger");
     assert!(ledger < 0, "{summary:#}");
 

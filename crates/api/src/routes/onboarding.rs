@@ -519,6 +519,12 @@ pub(crate) async fn set_user_level<B, A: Serialize>(
                 .set_kyc_level(Address::from(w.address), level),
         ));
     }
+    // Each wallet's token must take the level (a tier for it): the calls after the first (which sending
+    // checks) are checked before anything is written, so that a level is never applied on one token and
+    // refused by another.
+    for call in calls.iter().skip(1) {
+        state.platform.check(call).await?;
+    }
     let plan = LevelPlan {
         entry: Uuid::new_v4(),
         request: Uuid::new_v4(),

@@ -410,7 +410,9 @@ impl Demo {
                 let reply = api.post(key, &path, &json!({})).await?;
                 Ok(match reply.status {
                     StatusCode::ACCEPTED => Ok(reply.body),
-                    StatusCode::CONFLICT => Err(format!("409 {}", reply.body["detail"])),
+                    StatusCode::CONFLICT => {
+                        Err(format!("409 {}", reply.body["errors"][0]["detail"]))
+                    }
                     _ => bail!("execute cash-out: {}: {}", reply.status, reply.body),
                 })
             },

@@ -217,6 +217,10 @@ pub(crate) struct OtherToken {
     ledger: Option<i64>,
     indexed_block: Option<i64>,
     events: u64,
+    /// From its indexer's start to its end (caught up, or the signal), in seconds.
+    seconds: f64,
+    /// `events` per second of that time.
+    events_per_second: u64,
     /// Why it stopped, or why it could not start.
     stopped: String,
 }
@@ -295,6 +299,7 @@ async fn follow_registered(
 /// Runs one registered token's indexer to its end.
 async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>) -> OtherToken {
     let contract = format::hex(config.contract.as_slice());
+    let started = Instant::now();
     let failed = |why: String| {
         tracing::error!(contract, error = %why, "a registered token cannot be indexed");
         OtherToken {
@@ -302,6 +307,8 @@ async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>
             ledger: None,
             indexed_block: None,
             events: 0,
+            seconds: 0.0,
+            events_per_second: 0,
             stopped: why,
         }
     };
@@ -316,6 +323,16 @@ async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>
             ledger: Some(ledger),
             indexed_block: Some(summary.indexed),
             events: summary.events,
+            seconds: seconds(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
+            events_per_second: summary
+                .events
+                .saturating_mul(1000)
+                .checked_div(
+                    u64::try_from(started.elapsed().as_millis())
+                        .unwrap_or(u64::MAX)
+                        .max(1),
+                )
+                .unwrap_or_default(),
             stopped: if *stopped.borrow() {
                 "signal"
             } else {

@@ -281,6 +281,24 @@ async fn wallets_hold_one_token_each_and_money_stays_in_its_token(pool: sqlx::Pg
     let units = s.usd_token.operator.balance_of(usd_of(&w)).await.unwrap();
     assert_eq!(units.to_string(), "10.345677");
 
+    // A top-up request of the USD wallet is in dollars.
+    let bank = admin(
+        &p,
+        "bank-catalog",
+        json!({"name": "Deutsche Bank", "bic": "DEUTDEFF", "country": "DE"}),
+    )
+    .await;
+    let top_up = p
+        .post(
+            &p.client_key,
+            &format!("{PUBLIC}/wallets/{usd_wallet}/top-up-requests"),
+            json!({ "amount": "5.5", "bankId": bank, "reference": "TRANSFER-1" }),
+        )
+        .await;
+    assert_eq!(top_up.status, StatusCode::ACCEPTED, "{top_up:?}");
+    assert_eq!(top_up.body["currency"], "USD", "{top_up:?}");
+    assert_eq!(top_up.body["amount"], "5.500000", "{top_up:?}");
+
     // A hold within USD names USD too.
     let h = p
         .post(

@@ -136,6 +136,8 @@ pub struct CardCashInAccepted {
     /// The amount.
     #[schema(value_type = super::DecimalAmount)]
     pub amount: String,
+    /// Its currency: the wallet's token's (null while that token has no issuer registered).
+    pub currency: Option<String>,
     /// Purpose.
     pub concept: Option<String>,
     /// VISA or MCAR.
@@ -170,6 +172,8 @@ pub struct CardPaymentPage {
     /// The amount.
     #[schema(value_type = super::DecimalAmount)]
     pub amount: String,
+    /// Its currency: the wallet's token's (null while that token has no issuer registered).
+    pub currency: Option<String>,
     /// Purpose.
     pub concept: Option<String>,
     /// The page where the cardholder types the card: one card, once, until `expiresAt`.

@@ -24,6 +24,8 @@ pub struct TopUpRequest {
     /// The amount the bank transfer brings.
     #[schema(value_type = super::DecimalAmount)]
     pub amount: String,
+    /// Its currency: the wallet's token's (null while that token has no issuer registered).
+    pub currency: Option<String>,
     /// The BANK_TOP_UP commission taken out of it when accepted ("0.00": none).
     #[schema(value_type = super::DecimalAmount)]
     pub commission: String,

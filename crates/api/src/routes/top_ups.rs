@@ -559,6 +559,7 @@ fn view(
         id: row.movement_id,
         wallet_id: row.wallet_id,
         amount: amount.to_string(),
+        currency: chain.currency.clone(),
         commission: details.commission.to_string(),
         credited_amount: credited.to_string(),
         commission_movement_id: (!details.commission.is_zero()).then(|| {

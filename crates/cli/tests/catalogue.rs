@@ -218,3 +218,119 @@ async fn an_issuers_token_is_read_on_the_chain_before_it_is_registered() {
     ])));
     assert_eq!(usd.as_array().unwrap().len(), 0, "{usd}");
 }
+
+#[tokio::test]
+async fn an_issuers_token_is_deployed_from_the_command_line() {
+    let db = Db::fresh().await;
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = Deployed::deploy(&node).await.unwrap();
+    let rpc = d.endpoint().to_string();
+    success(&db.emtoken(&[
+        "currencies",
+        "add",
+        "--code",
+        "USD",
+        "--name",
+        "Dollar",
+        "--decimals",
+        "6",
+    ]));
+    let key = format!("{:#x}", node.signer(Role::Dave).unwrap().to_bytes());
+    let at = |role: Role| lower(d.address_of(role));
+    let suspense = lower(alloy::primitives::Address::repeat_byte(0x5a));
+    let deploy = |overrides: &[(&str, &str)]| {
+        let mut flags: Vec<(String, String)> = [
+            ("--name", "Dollar Money Inc".to_owned()),
+            ("--legal-id", "LEI-USD".to_owned()),
+            ("--currency", "USD".to_owned()),
+            ("--token-name", "EmToken Dollar".to_owned()),
+            ("--symbol", "USDe".to_owned()),
+            ("--rpc", rpc.clone()),
+            ("--deployer-key", key.clone()),
+            ("--operator", at(Role::Operator)),
+            ("--compliance", at(Role::Compliance)),
+            ("--admin", at(Role::Dave)),
+            ("--pauser", at(Role::Pauser)),
+            ("--upgrader", at(Role::Upgrader)),
+            ("--suspense", suspense.clone()),
+            ("--minter-allowance", "1000000".to_owned()),
+            ("--tier", "0:250:100:150".to_owned()),
+        ]
+        .into_iter()
+        .map(|(f, v)| (f.to_owned(), v))
+        .collect();
+        for (flag, value) in overrides {
+            match flags.iter_mut().find(|(f, _)| f == flag) {
+                Some(slot) => slot.1 = (*value).to_owned(),
+                None => flags.push(((*flag).to_owned(), (*value).to_owned())),
+            }
+        }
+        let mut args = vec![
+            "--json".to_owned(),
+            "issuers".to_owned(),
+            "deploy".to_owned(),
+        ];
+        for (f, v) in flags {
+            args.push(f);
+            args.push(v);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        db.emtoken(&args)
+    };
+    let block = || async {
+        alloy::providers::Provider::get_block_number(d.operator.provider())
+            .await
+            .unwrap()
+    };
+    let before = block().await;
+    let operator = at(Role::Operator);
+    let dave = at(Role::Dave);
+    for (overrides, flag) in [
+        (vec![("--admin", operator.as_str())], "--admin"),
+        (vec![("--upgrader", dave.as_str())], "--upgrader"),
+        (vec![("--symbol", "US D")], "--symbol"),
+        (vec![("--minter-allowance", "1_0")], "--minter-allowance"),
+        (
+            vec![("--tier", "0:1.0000001:-:-")],
+            "--tier (tiers[0].maxBalance)",
+        ),
+        (vec![("--tier", "zero:-:-:-")], "--tier"),
+        (vec![("--currency", "GBP")], "--currency GBP"),
+    ] {
+        let out = failure(&deploy(&overrides));
+        assert!(out.contains(flag), "{flag}: {out}");
+    }
+    assert_eq!(block().await, before, "nothing sent");
+
+    let issuer = json(&success(&deploy(&[("--tier", "2:-:-:-")])));
+    assert_eq!(issuer["tokenSymbol"], "USDe", "{issuer}");
+    assert_eq!(issuer["currencyCode"], "USD", "{issuer}");
+    let token: alloy::primitives::Address =
+        issuer["tokenAddress"].as_str().unwrap().parse().unwrap();
+    let roles = [
+        (emtoken_sdk::Role::Admin, Role::Dave, true),
+        (emtoken_sdk::Role::Operator, Role::Operator, true),
+        (emtoken_sdk::Role::Compliance, Role::Compliance, true),
+        (emtoken_sdk::Role::Upgrader, Role::Upgrader, true),
+        (emtoken_sdk::Role::Admin, Role::Operator, false),
+    ];
+    for (role, who, held) in roles {
+        let has = d
+            .operator
+            .has_role_on(token, role, d.address_of(who))
+            .await
+            .unwrap();
+        assert_eq!(has, held, "{role:?} of {who:?}");
+    }
+    let usd = d.operator.at(token).await.unwrap();
+    assert_eq!(usd.decimals(), 6);
+    assert!(usd.tier_of(2).await.unwrap().max_balance.is_none());
+    let listed = json(&success(&db.emtoken(&["--json", "issuers", "list"])));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+
+    // The same legal id again: refused before anything is sent.
+    let before = block().await;
+    let again = failure(&deploy(&[]));
+    assert!(again.contains("--legal-id"), "{again}");
+    assert_eq!(block().await, before, "nothing deployed");
+}

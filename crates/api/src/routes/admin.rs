@@ -514,11 +514,8 @@ pub(crate) async fn get_bank(
     Ok(Json(bank(&row)))
 }
 
-/// The most tiers a deployed token starts with.
-const MAX_TIERS: usize = 32;
-
 /// What the SDK deploys for `deploy`: the platform's operator and compliance keys in their roles, the
-/// rest from the body, amounts in `currency`'s decimals (400 naming the field otherwise).
+/// rest from the body, checked as [`issuers::deploy_config`] does (400 naming `deploy.<field>`).
 fn deploy_config(
     deploy: &DeployBody,
     currency: &CurrencyRow,
@@ -527,89 +524,30 @@ fn deploy_config(
 ) -> Result<emtoken_sdk::DeployConfig, Problem> {
     let decimals = u8::try_from(currency.decimals).map_err(Problem::internal)?;
     let name = fields::line("deploy.name", &deploy.name, 64)?;
-    let symbol = deploy.symbol.trim();
-    if symbol.is_empty() || symbol.len() > 11 || !symbol.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
-        return Err(Problem::bad(
-            "deploy.symbol",
-            "must be 1 to 11 letters and digits",
-        ));
-    }
-    let address = |field: &str, text: &str| fields::address(field, text);
-    let admin = address("deploy.admin", &deploy.admin)?;
-    let pauser = address("deploy.pauser", &deploy.pauser)?;
-    let upgrader = address("deploy.upgrader", &deploy.upgrader)?;
-    let suspense = address("deploy.suspense", &deploy.suspense)?;
-    for (field, a) in [
-        ("deploy.admin", admin),
-        ("deploy.pauser", pauser),
-        ("deploy.upgrader", upgrader),
-        ("deploy.suspense", suspense),
-    ] {
-        if a.is_zero() {
-            return Err(Problem::bad(field, "is the zero address"));
-        }
-        if a == operator || a == compliance {
-            return Err(Problem::bad(
-                field,
-                format!(
-                    "{a:#x} is one of the platform's keys: the issuer's roles need keys of its own"
-                ),
-            ));
-        }
-    }
-    if upgrader == admin {
-        return Err(Problem::bad(
-            "deploy.upgrader",
-            "is the admin: an upgrade needs two keys (the admin proposes, the upgrader executes)",
-        ));
-    }
-    let minter_allowance =
-        fields::amount("deploy.minterAllowance", &deploy.minter_allowance, decimals)?;
-    if deploy.tiers.is_empty() || deploy.tiers.len() > MAX_TIERS {
-        return Err(Problem::bad(
-            "deploy.tiers",
-            format!("must have 1 to {MAX_TIERS} levels"),
-        ));
-    }
-    let mut tiers = Vec::with_capacity(deploy.tiers.len());
-    for (i, t) in deploy.tiers.iter().enumerate() {
-        if deploy.tiers[..i].iter().any(|o| o.kyc_level == t.kyc_level) {
-            return Err(Problem::bad(
-                &format!("deploy.tiers[{i}].kycLevel"),
-                format!("level {} is given twice", t.kyc_level),
-            ));
-        }
-        let limit = |name: &str, text: &Option<String>| {
-            text.as_deref()
-                .map(|v| fields::amount(&format!("deploy.tiers[{i}].{name}"), v, decimals))
-                .transpose()
-        };
-        tiers.push((
-            t.kyc_level,
-            emtoken_sdk::Tier {
-                max_balance: limit("maxBalance", &t.max_balance)?,
-                max_transfer: limit("maxTransfer", &t.max_transfer)?,
-                max_outflow_30d: limit("maxOutflow30d", &t.max_outflow_30d)?,
-            },
-        ));
-    }
-    Ok(emtoken_sdk::DeployConfig {
+    let address = |field: &str, text: &str| fields::address(&format!("deploy.{field}"), text);
+    let wanted = issuers::DeployWanted {
         name,
-        symbol: symbol.to_owned(),
-        decimals,
-        roles: emtoken_sdk::Roles {
-            admin,
-            operator,
-            compliance,
-            pauser,
-            upgrader,
-            minter_admin: admin,
-        },
-        suspense,
-        minter_allowance,
-        tiers,
-    })
+        symbol: deploy.symbol.clone(),
+        admin: address("admin", &deploy.admin)?,
+        pauser: address("pauser", &deploy.pauser)?,
+        upgrader: address("upgrader", &deploy.upgrader)?,
+        suspense: address("suspense", &deploy.suspense)?,
+        minter_allowance: deploy.minter_allowance.clone(),
+        tiers: deploy
+            .tiers
+            .iter()
+            .map(|t| {
+                (
+                    t.kyc_level,
+                    t.max_balance.clone(),
+                    t.max_transfer.clone(),
+                    t.max_outflow_30d.clone(),
+                )
+            })
+            .collect(),
+    };
+    issuers::deploy_config(&wanted, decimals, operator, compliance)
+        .map_err(|e| Problem::bad(&format!("deploy.{}", e.field), e.why))
 }
 
 /// The fee account a deployment sets, checked: its address (none of the token's role keys, the platform's

@@ -45,6 +45,17 @@ pub(crate) enum IssuersCommand {
     /// Example: `emtoken issuers add --name "EmToken Money SA" --legal-id 5493001KJTIIGC8Y1R12 --currency
     /// EUR --token 0x… --rpc http://127.0.0.1:8545 --operator 0x… --compliance 0x…`.
     Add(IssuerArgs),
+    /// Deploy a new EmToken for an issuer, then register it as `add` does: the deployer key (the
+    /// issuer's, e.g. its admin key) sends the deployment and holds the admin role until the tiers and the
+    /// operator's minter allowance are set, then hands it to --admin; the platform's --operator and
+    /// --compliance get their roles. The same checks as `POST /api/v1/admin/issuers` with `deploy`, each
+    /// naming its flag; nothing is sent when one fails.
+    ///
+    /// Example: `EMTOKEN_DEPLOYER_KEY=0x… emtoken issuers deploy --name "Dollar Money Inc" --legal-id LEI-3
+    /// --currency USD --token-name "EmToken Dollar" --symbol USDe --rpc http://127.0.0.1:8545 --operator 0x…
+    /// --compliance 0x… --admin 0x… --pauser 0x… --upgrader 0x… --suspense 0x… --minter-allowance 1000000
+    /// --tier 0:250:100:150 --tier 1:10000:5000:15000 --tier 2:-:-:-`.
+    Deploy(DeployIssuerArgs),
     /// List the issuers in the order they were registered (`--currency` keeps one currency's).
     List(IssuerListArgs),
 }
@@ -111,6 +122,92 @@ pub(crate) struct IssuerArgs {
     compliance: Address,
     #[command(flatten)]
     database: DatabaseArgs,
+}
+
+/// Arguments of `issuers deploy`.
+#[derive(Debug, Args)]
+pub(crate) struct DeployIssuerArgs {
+    /// The issuer's name.
+    #[arg(long)]
+    name: String,
+    /// Its legal identifier, unique.
+    #[arg(long, value_name = "ID")]
+    legal_id: String,
+    /// The code of the currency it issues (its decimals are the token's).
+    #[arg(long, value_name = "CODE")]
+    currency: String,
+    /// The token's name.
+    #[arg(long, value_name = "NAME")]
+    token_name: String,
+    /// The token's symbol: 1 to 11 letters and digits.
+    #[arg(long)]
+    symbol: String,
+    /// HTTP JSON-RPC endpoint of the chain.
+    #[arg(long, value_name = "URL", value_parser = args::http_url)]
+    rpc: String,
+    /// Private key (hex) that sends the deployment.
+    #[arg(
+        long,
+        env = "EMTOKEN_DEPLOYER_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    deployer_key: String,
+    /// How to send transactions: anvil (EIP-1559) or besu (legacy, gas price 0).
+    #[arg(long, value_enum, default_value = "anvil")]
+    profile: super::serve::Profile,
+    /// The platform's operator key's address: the token's operator.
+    #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
+    operator: Address,
+    /// The platform's compliance key's address: the token's compliance officer.
+    #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
+    compliance: Address,
+    /// The issuer's admin (and minter admin) key.
+    #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
+    admin: Address,
+    /// Who may pause the token.
+    #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
+    pauser: Address,
+    /// Who executes upgrades: another key than the admin's and the deployer's.
+    #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
+    upgrader: Address,
+    /// The suspense account of its payouts: a dedicated address.
+    #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
+    suspense: Address,
+    /// What the operator may mint at first, in the currency.
+    #[arg(long, value_name = "AMOUNT")]
+    minter_allowance: String,
+    /// A KYC tier, LEVEL:MAX_BALANCE:MAX_TRANSFER:MAX_OUTFLOW_30D in the currency (`-`: unlimited); once
+    /// per level, at least one.
+    #[arg(long = "tier", value_name = "TIER", required = true)]
+    tiers: Vec<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// A `--tier` value: (level, max balance, max transfer, max 30-day outflow).
+fn tier_flag(text: &str) -> anyhow::Result<issuers::TierWanted> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let [level, balance, transfer, outflow] = parts[..] else {
+        anyhow::bail!(
+            "--tier {text}: expected LEVEL:MAX_BALANCE:MAX_TRANSFER:MAX_OUTFLOW_30D (`-` unlimited)"
+        );
+    };
+    let level: u8 = level
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--tier {text}: the level must be 0 to 255"))?;
+    let limit = |v: &str| (v != "-").then(|| v.to_owned());
+    Ok((level, limit(balance), limit(transfer), limit(outflow)))
+}
+
+/// The flag a deployment setting comes from.
+fn flag_of(field: &str) -> String {
+    match field {
+        "name" => "--token-name".to_owned(),
+        "minterAllowance" => "--minter-allowance".to_owned(),
+        f if f.starts_with("tiers") => format!("--tier ({f})"),
+        f => format!("--{f}"),
+    }
 }
 
 /// Arguments of `issuers list`.
@@ -373,6 +470,7 @@ pub(crate) async fn issuers(command: IssuersCommand, output: Output) -> anyhow::
                 )
             })
         }
+        IssuersCommand::Deploy(a) => deploy_issuer(a, output).await,
         IssuersCommand::List(a) => {
             let code = a
                 .currency
@@ -474,4 +572,85 @@ pub(crate) async fn bank_catalog(
             })
         }
     }
+}
+
+/// `emtoken issuers deploy`.
+async fn deploy_issuer(a: DeployIssuerArgs, output: Output) -> anyhow::Result<()> {
+    let name = line("--name", &a.name, 140)?;
+    let legal_id = line("--legal-id", &a.legal_id, 64)?;
+    let code = CurrencyCode::parse(&a.currency).map_err(|e| anyhow::anyhow!("--currency {e}"))?;
+    let tiers = a
+        .tiers
+        .iter()
+        .map(|t| tier_flag(t))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let wanted = issuers::DeployWanted {
+        name: a.token_name.clone(),
+        symbol: a.symbol.clone(),
+        admin: a.admin,
+        pauser: a.pauser,
+        upgrader: a.upgrader,
+        suspense: a.suspense,
+        minter_allowance: a.minter_allowance.clone(),
+        tiers,
+    };
+    let profile = match a.profile {
+        super::serve::Profile::Anvil => emtoken_sdk::NetworkProfile::Anvil,
+        super::serve::Profile::Besu => emtoken_sdk::NetworkProfile::Besu,
+    };
+    let builder = EmTokenClient::builder(a.rpc.clone())
+        .private_key(&a.deployer_key)
+        .context("--deployer-key is not a private key")?
+        .profile(profile);
+    let row = with_store(&a.database, async |s| {
+        let currency = s.currency_by_code(code.as_str()).await?.ok_or_else(|| {
+            anyhow::anyhow!("--currency {code}: no such currency (emtoken currencies add)")
+        })?;
+        let decimals = u8::try_from(currency.decimals).context("a currency's decimals")?;
+        let config = issuers::deploy_config(&wanted, decimals, a.operator, a.compliance)
+            .map_err(|e| anyhow::anyhow!("{}: {}", flag_of(&e.field), e.why))?;
+        if let Some(id) = s.issuer_with_legal_id(&legal_id).await? {
+            anyhow::bail!("--legal-id: issuer {id} has it already; nothing was deployed");
+        }
+        let (deployment, deployed) = emtoken_sdk::deploy(builder, &config)
+            .await
+            .with_context(|| format!("deploying through --rpc {}", a.rpc))?;
+        eprintln!(
+            "deployed {} at {:#x} (block {}); registering it",
+            config.symbol, deployment.address, deployment.block
+        );
+        let facts = issuers::check_token(
+            &deployed,
+            deployment.address,
+            &currency,
+            a.operator,
+            a.compliance,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("the deployed token {:#x}: {e}", deployment.address))?;
+        let chain_id = i64::try_from(deployed.chain_id()).context("the chain id exceeds 2^63 - 1")?;
+        let new = NewIssuer {
+            name,
+            legal_id,
+            currency_id: currency.id,
+            chain_id,
+            token_address: deployment.address.into_array(),
+            token_name: facts.name,
+            token_symbol: facts.symbol,
+        };
+        match s.add_issuer(&new).await? {
+            Added::Added(row) => Ok(row),
+            Added::Taken(field, id) => anyhow::bail!(
+                "{field}: issuer {id} has it already (registered meanwhile); token {:#x} was deployed and is left unused",
+                deployment.address
+            ),
+        }
+    })
+    .await?;
+    output.print(&Issuer::from(&row), |i| {
+        format!(
+            "issuer {} ({}) of {}: token {} {} deployed on chain {}: {}",
+            i.name, i.legal_id, i.currency_code, i.token_symbol, i.token_address, i.chain_id, i.id
+        )
+    })
 }

@@ -95,18 +95,25 @@ pub(crate) struct ListArgs {
     database: DatabaseArgs,
 }
 
-/// Arguments of `issuers add`.
+/// Who the issuer is (`issuers add` and `issuers deploy`).
 #[derive(Debug, Args)]
-pub(crate) struct IssuerArgs {
+pub(crate) struct IssuerNaming {
     /// The issuer's name.
     #[arg(long)]
     name: String,
     /// Its legal identifier (e.g. its LEI or registration number), unique.
     #[arg(long, value_name = "ID")]
     legal_id: String,
-    /// The code of the currency it issues, e.g. EUR.
+    /// The code of the currency it issues, e.g. EUR (its decimals are the token's).
     #[arg(long, value_name = "CODE")]
     currency: String,
+}
+
+/// Arguments of `issuers add`.
+#[derive(Debug, Args)]
+pub(crate) struct IssuerArgs {
+    #[command(flatten)]
+    issuer: IssuerNaming,
     /// Its token: the EmToken proxy, 0x and 40 hex digits.
     #[arg(long, value_name = "ADDRESS", value_parser = args::address)]
     token: Address,
@@ -127,15 +134,8 @@ pub(crate) struct IssuerArgs {
 /// Arguments of `issuers deploy`.
 #[derive(Debug, Args)]
 pub(crate) struct DeployIssuerArgs {
-    /// The issuer's name.
-    #[arg(long)]
-    name: String,
-    /// Its legal identifier, unique.
-    #[arg(long, value_name = "ID")]
-    legal_id: String,
-    /// The code of the currency it issues (its decimals are the token's).
-    #[arg(long, value_name = "CODE")]
-    currency: String,
+    #[command(flatten)]
+    issuer: IssuerNaming,
     /// The token's name.
     #[arg(long, value_name = "NAME")]
     token_name: String,
@@ -409,10 +409,7 @@ pub(crate) async fn currencies(command: CurrenciesCommand, output: Output) -> an
 pub(crate) async fn issuers(command: IssuersCommand, output: Output) -> anyhow::Result<()> {
     match command {
         IssuersCommand::Add(a) => {
-            let name = line("--name", &a.name, 140)?;
-            let legal_id = line("--legal-id", &a.legal_id, 64)?;
-            let code =
-                CurrencyCode::parse(&a.currency).map_err(|e| anyhow::anyhow!("--currency {e}"))?;
+            let (name, legal_id, code) = a.issuer.checked()?;
             let reader = EmTokenClient::builder(a.rpc.clone())
                 .connect(a.token)
                 .await
@@ -574,11 +571,20 @@ pub(crate) async fn bank_catalog(
     }
 }
 
+impl IssuerNaming {
+    /// The name, the legal id and the currency's code, checked (naming the flag).
+    fn checked(&self) -> anyhow::Result<(String, String, CurrencyCode)> {
+        let name = line("--name", &self.name, 140)?;
+        let legal_id = line("--legal-id", &self.legal_id, 64)?;
+        let code =
+            CurrencyCode::parse(&self.currency).map_err(|e| anyhow::anyhow!("--currency {e}"))?;
+        Ok((name, legal_id, code))
+    }
+}
+
 /// `emtoken issuers deploy`.
 async fn deploy_issuer(a: DeployIssuerArgs, output: Output) -> anyhow::Result<()> {
-    let name = line("--name", &a.name, 140)?;
-    let legal_id = line("--legal-id", &a.legal_id, 64)?;
-    let code = CurrencyCode::parse(&a.currency).map_err(|e| anyhow::anyhow!("--currency {e}"))?;
+    let (name, legal_id, code) = a.issuer.checked()?;
     let tiers = a
         .tiers
         .iter()

@@ -90,9 +90,10 @@ pub struct ChainInfo {
 pub struct ApiState {
     /// The database (the indexer's).
     pub store: Store,
-    /// The chain served.
+    /// The platform's own token (`serve --contract`); the other tokens served are looked up by ledger
+    /// (see `tokens`).
     pub chain: Arc<ChainInfo>,
-    /// The platform's chain clients.
+    /// The platform's chain clients (of its own token; they sign for every token served).
     pub platform: Arc<Platform>,
     /// Requests in flight, and whether the API is shutting down.
     pub drain: Arc<Drain>,

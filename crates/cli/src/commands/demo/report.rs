@@ -344,9 +344,11 @@ impl Summary {
         out.push_str(&format!("\n\ntry it: {}", self.curl));
         if let Some(check) = &self.check {
             if check.passed {
-                out.push_str(
-                    "\ncheck: passed (users, balances, movements, holds and the scheduled operation as expected; every answer the API's type)",
-                );
+                out.push_str(if self.second_currency.is_some() {
+                    "\ncheck: passed (users, balances, movements, holds, the scheduled operation and the second currency's wallets as expected; every answer the API's type)"
+                } else {
+                    "\ncheck: passed (users, balances, movements, holds and the scheduled operation as expected; every answer the API's type)"
+                });
             } else {
                 out.push_str(&format!(
                     "\ncheck: FAILED, {} difference(s):\n  {}",

@@ -19,7 +19,7 @@ use emtoken_store::api::{ExpiredHold, NewRequest, PLATFORM_CLIENT, RequestKind};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::{ApiState, Problem, idempotency, platform::Call};
+use crate::{ApiState, Problem, idempotency};
 
 /// The most expired holds one round releases (the rest wait for the next rounds, longest expired first).
 const PER_ROUND: i64 = 100;
@@ -51,7 +51,7 @@ async fn release(state: &ApiState, token: &crate::tokens::Token, hold: &ExpiredH
         tracing::error!(hold = %hold.id, "an indexed hold has a key that is not 32 bytes: not released");
         return false;
     };
-    let call = Call::operator(token.operator.prepare().release_hold(B256::from(key)));
+    let call = token.operator_call(token.operator.prepare().release_hold(B256::from(key)));
     let accepted = (StatusCode::ACCEPTED, json!({}));
     let mut request = NewRequest {
         id: Uuid::new_v4(),

@@ -81,7 +81,7 @@ async fn once(state: &ApiState) -> Result<(), crate::Problem> {
             state,
             &wallet,
             RequestKind::RegisterWallet,
-            Call::compliance(call),
+            token.compliance_call(call),
             level,
         )
         .await;
@@ -102,7 +102,7 @@ async fn once(state: &ApiState) -> Result<(), crate::Problem> {
             state,
             &wallet,
             RequestKind::SetKycLevel,
-            Call::compliance(call),
+            token.compliance_call(call),
             level,
         )
         .await;

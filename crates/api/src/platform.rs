@@ -8,7 +8,11 @@
 //! signer's nonce was taken by another transaction — knows it never reached the chain. A request of which
 //! nothing was sent is removed, as if it had never come, so that a retry with its idempotency key runs it.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+    time::Duration,
+};
 
 use alloy::primitives::{Address, B256};
 use emtoken_sdk::{EmTokenClient, PreparedCall, SignedTx, Submitted, TxFate};
@@ -34,6 +38,19 @@ pub struct Platform {
     pub operator: Arc<EmTokenClient>,
     /// The compliance role: registers wallets, freezes unsubscribed ones.
     pub compliance: Arc<EmTokenClient>,
+    /// The nodes of the other chains the platform serves tokens on, by chain id (`serve --chain-rpc`).
+    chain_rpcs: BTreeMap<u64, String>,
+    /// The two keys' clients on each other chain, made on first use; each chain has its own nonce order.
+    elsewhere: tokio::sync::Mutex<HashMap<u64, Keys>>,
+}
+
+/// The platform's two keys' clients on one chain.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    /// The operator key.
+    pub(crate) operator: Arc<EmTokenClient>,
+    /// The compliance key.
+    pub(crate) compliance: Arc<EmTokenClient>,
 }
 
 /// Which of the platform's keys signs.
@@ -56,24 +73,20 @@ pub(crate) struct Call {
     pub(crate) signer: Signer,
     /// The transaction, as the SDK prepared it.
     pub(crate) tx: PreparedCall,
+    /// The chain it is sent on (absent: the platform's own chain, as in requests recorded before
+    /// tokens on other chains were served).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) chain: Option<u64>,
 }
 
 impl Call {
-    /// A call signed by the operator.
-    pub(crate) fn operator(call: PreparedCall) -> Self {
+    /// A call on chain `chain`, signed by `signer`.
+    pub(crate) fn on(chain: u64, signer: Signer, call: PreparedCall) -> Self {
         Self {
             name: call.name().into(),
-            signer: Signer::Operator,
+            signer,
             tx: call,
-        }
-    }
-
-    /// A call signed by the compliance key.
-    pub(crate) fn compliance(call: PreparedCall) -> Self {
-        Self {
-            name: call.name().into(),
-            signer: Signer::Compliance,
-            tx: call,
+            chain: Some(chain),
         }
     }
 }
@@ -84,26 +97,91 @@ impl Platform {
         Self {
             operator: Arc::new(operator),
             compliance: Arc::new(compliance),
+            chain_rpcs: BTreeMap::new(),
+            elsewhere: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// With the nodes of other chains, by chain id: the tokens registered on those chains are served
+    /// too, the same keys signing there.
+    pub fn with_chain_rpcs(mut self, rpcs: BTreeMap<u64, String>) -> Self {
+        self.chain_rpcs = rpcs;
+        self
+    }
+
+    /// The platform's own chain (its token's, the node `serve --rpc` reaches).
+    pub fn chain_id(&self) -> u64 {
+        self.operator.chain_id()
+    }
+
+    /// Whether tokens on chain `chain` can be served: the platform's own chain, or one it has a node of.
+    pub(crate) fn reaches(&self, chain: u64) -> bool {
+        chain == self.chain_id() || self.chain_rpcs.contains_key(&chain)
+    }
+
+    /// The chains it has nodes of besides its own.
+    pub(crate) fn other_chains(&self) -> impl Iterator<Item = u64> + '_ {
+        self.chain_rpcs.keys().copied()
+    }
+
+    /// The two keys on chain `chain`: on the platform's own chain its token's clients, on another the
+    /// keys' clients of no contract ([`EmTokenClient::elsewhere`]; sending, receipts, settling, deploying
+    /// and inspecting do not depend on the contract, and [`EmTokenClient::at`] gives clients of a token
+    /// there). Fails when the platform has no node of that chain, the node cannot be reached, or it is
+    /// on another chain.
+    pub(crate) async fn keys_on(&self, chain: u64) -> Result<Keys, emtoken_sdk::Error> {
+        if chain == self.chain_id() {
+            return Ok(Keys {
+                operator: Arc::clone(&self.operator),
+                compliance: Arc::clone(&self.compliance),
+            });
+        }
+        let mut elsewhere = self.elsewhere.lock().await;
+        if let Some(keys) = elsewhere.get(&chain) {
+            return Ok(keys.clone());
+        }
+        let url = self.chain_rpcs.get(&chain).ok_or_else(|| {
+            emtoken_sdk::Error::Invalid(format!(
+                "the platform has no node of chain {chain} (serve --chain-rpc {chain}=URL)"
+            ))
+        })?;
+        let operator = self.operator.elsewhere(url).await?;
+        if operator.chain_id() != chain {
+            return Err(emtoken_sdk::Error::Invalid(format!(
+                "the node given for chain {chain} ({url}) is on chain {}",
+                operator.chain_id()
+            )));
+        }
+        let compliance = self.compliance.elsewhere(url).await?;
+        let keys = Keys {
+            operator: Arc::new(operator),
+            compliance: Arc::new(compliance),
+        };
+        elsewhere.insert(chain, keys.clone());
+        Ok(keys)
     }
 
     /// Whether the contract would take `call` now, without sending it: Ok, 409 naming the contract's
     /// error, or 503 when the node cannot tell.
     pub(crate) async fn check(&self, call: &Call) -> Result<(), Problem> {
-        self.client(call.signer)
-            .check(&call.tx)
-            .await
-            .map_err(|error| {
-                if reached_nobody(&error) {
-                    refusal(&call.name, &error)
-                } else {
-                    Problem::unavailable(format!(
-                        "the chain node cannot tell whether it would take {}: {error}",
-                        call.name
-                    ))
-                    .retry_after(1)
-                }
-            })
+        let client = self.client(call).await.map_err(|error| {
+            Problem::unavailable(format!(
+                "the chain node cannot tell whether it would take {}: {error}",
+                call.name
+            ))
+            .retry_after(1)
+        })?;
+        client.check(&call.tx).await.map_err(|error| {
+            if reached_nobody(&error) {
+                refusal(&call.name, &error)
+            } else {
+                Problem::unavailable(format!(
+                    "the chain node cannot tell whether it would take {}: {error}",
+                    call.name
+                ))
+                .retry_after(1)
+            }
+        })
     }
 }
 
@@ -120,13 +198,28 @@ pub(crate) enum Start {
 }
 
 impl Platform {
-    /// The client that signs with `signer`'s key. Sending, receipts and settling depend on the key, not
-    /// on the contract: a call prepared for any token the platform serves goes through it.
-    fn client(&self, signer: Signer) -> &EmTokenClient {
-        match signer {
-            Signer::Operator => &self.operator,
-            Signer::Compliance => &self.compliance,
-        }
+    /// The client that signs `call` with its signer's key on its chain. Sending, receipts and settling
+    /// depend on the key and the chain, not on the contract: a call prepared for any token the platform
+    /// serves on that chain goes through it. Failing, nothing was sent.
+    async fn client(&self, call: &Call) -> Result<Arc<EmTokenClient>, emtoken_sdk::Error> {
+        let keys = match call.chain {
+            Some(chain) if chain != self.chain_id() => {
+                self.keys_on(chain).await.map_err(|error| match error {
+                    invalid @ emtoken_sdk::Error::Invalid(_) => invalid,
+                    other => emtoken_sdk::Error::Invalid(format!(
+                        "the node of chain {chain} cannot be reached: {other}"
+                    )),
+                })?
+            }
+            _ => Keys {
+                operator: Arc::clone(&self.operator),
+                compliance: Arc::clone(&self.compliance),
+            },
+        };
+        Ok(match call.signer {
+            Signer::Operator => keys.operator,
+            Signer::Compliance => keys.compliance,
+        })
     }
 
     /// Signs call `index` of request `id`, records it on the request, and hands it to the node.
@@ -138,7 +231,12 @@ impl Platform {
         call: &Call,
     ) -> Result<Submitted, emtoken_sdk::Error> {
         let call_index = i32::try_from(index).unwrap_or(i32::MAX);
-        self.client(call.signer)
+        let chain_id = call
+            .chain
+            .filter(|chain| *chain != self.chain_id())
+            .map(|chain| i64::try_from(chain).unwrap_or(i64::MAX));
+        self.client(call)
+            .await?
             .submit_recorded(call.tx.clone(), |signed: SignedTx| {
                 let store = store.clone();
                 async move {
@@ -147,6 +245,7 @@ impl Platform {
                         from: signed.from.0.0,
                         nonce: signed.nonce,
                         raw: signed.raw.to_vec(),
+                        chain_id,
                     };
                     match store.record_sending(id, call_index, &sent).await {
                         Ok(true) => Ok(()),
@@ -215,7 +314,11 @@ impl Platform {
             let (mut index, mut submitted) = (index, submitted);
             loop {
                 let call = &calls[index];
-                match platform.client(call.signer).outcome(submitted).await {
+                let outcome = match platform.client(call).await {
+                    Ok(client) => client.outcome(submitted).await,
+                    Err(error) => Err(error),
+                };
+                match outcome {
                     Ok(_) => {}
                     Err(error @ emtoken_sdk::Error::Reverted { .. }) => {
                         let detail = error.to_string();
@@ -349,7 +452,10 @@ impl Platform {
                 .await?;
             return Ok(());
         };
-        let client = self.client(call.signer);
+        let client = self
+            .client(call)
+            .await
+            .map_err(|e| crate::Error::Invalid(format!("cannot settle request {}: {e}", row.id)))?;
         let hash = B256::from(hash);
         let fate = client
             .fate(hash, Address::from(from), nonce)

@@ -1,8 +1,9 @@
 //! The tokens the API serves: the platform's own (`serve --contract`) and every token registered as an
-//! issuer's on the same chain. Each has a ledger of its own (the `chainId` of its rows: the chain's id
-//! for the platform's token, [`ids::ledger_id`] for the others), its decimals, its currency and issuer,
-//! and the platform's two keys as clients of its contract (sharing the keys' nonce order, see
-//! [`EmTokenClient::at`]).
+//! issuer's on the same chain or on another chain the platform has a node of (`serve --chain-rpc`).
+//! Each has a ledger of its own (the `chainId` of its rows: the chain's id for the platform's token,
+//! [`ids::ledger_id`] of its chain and address for the others), its decimals, its currency and issuer,
+//! and the platform's two keys as clients of its contract (sharing the keys' nonce order on that chain,
+//! see [`EmTokenClient::at`]).
 //!
 //! A wallet belongs to one token: whatever is done with it is done on its token's contract, in its
 //! token's decimals.
@@ -14,10 +15,13 @@ use std::{
 };
 
 use alloy::primitives::Address;
-use emtoken_sdk::EmTokenClient;
+use emtoken_sdk::{EmTokenClient, PreparedCall};
 use emtoken_store::{WalletRow, ids};
 
-use crate::{ApiState, ChainInfo, Problem};
+use crate::{
+    ApiState, ChainInfo, Problem,
+    platform::{Call, Signer},
+};
 
 /// How long a token whose issuer is not registered yet is taken as it is (then its issuer is looked up
 /// again: registering the platform's own token as an issuer's shows without a restart).
@@ -32,6 +36,23 @@ pub(crate) struct Token {
     pub(crate) operator: Arc<EmTokenClient>,
     /// The compliance key on this token.
     pub(crate) compliance: Arc<EmTokenClient>,
+}
+
+impl Token {
+    /// The chain the token is on.
+    pub(crate) fn evm_chain(&self) -> u64 {
+        u64::try_from(self.chain.evm_chain_id).unwrap_or_default()
+    }
+
+    /// `call` (prepared on this token) signed by the operator key, on the token's chain.
+    pub(crate) fn operator_call(&self, call: PreparedCall) -> Call {
+        Call::on(self.evm_chain(), Signer::Operator, call)
+    }
+
+    /// `call` (prepared on this token) signed by the compliance key, on the token's chain.
+    pub(crate) fn compliance_call(&self, call: PreparedCall) -> Call {
+        Call::on(self.evm_chain(), Signer::Compliance, call)
+    }
 }
 
 /// The tokens looked up so far, by ledger.
@@ -75,36 +96,72 @@ impl ApiState {
     }
 
     /// The token of ledger `ledger`, if the API serves it: the platform's own, or a token registered
-    /// as an issuer's on this chain. Errors only when the database or the node cannot answer.
+    /// as an issuer's on a chain the platform reaches. Errors only when the database or a node cannot
+    /// answer.
     pub(crate) async fn served_token(&self, ledger: i64) -> Result<Option<Token>, Problem> {
         if let Some(token) = self.tokens.cached(ledger) {
             return Ok(Some(token));
         }
         let evm = self.evm_chain_id();
-        let contract = if ledger == evm {
-            self.chain.contract
+        let (chain, contract) = if ledger == evm {
+            (evm, self.chain.contract)
         } else {
-            let registered = self.store.registered_tokens(evm).await?;
-            match registered
+            match self
+                .registered_elsewhere()
+                .await?
                 .into_iter()
-                .find(|t| t != &self.chain.contract.0.0 && ids::ledger_id(evm, t) == ledger)
+                .find(|(chain, t)| ids::ledger_id(*chain, &t.into_array()) == ledger)
             {
-                Some(t) => Address::from(t),
+                Some(found) => found,
                 None => return Ok(None),
             }
         };
-        self.load_token(ledger, contract).await.map(Some)
+        self.load_token(ledger, chain, contract).await.map(Some)
     }
 
-    /// The token of `contract` on this chain, if the API serves it.
-    pub(crate) async fn token_at(&self, contract: Address) -> Result<Option<Token>, Problem> {
+    /// The registered tokens the API serves besides the platform's own, as (chain, contract), in the
+    /// order registered.
+    async fn registered_elsewhere(&self) -> Result<Vec<(i64, Address)>, Problem> {
         let evm = self.evm_chain_id();
-        let ledger = if contract == self.chain.contract {
-            evm
+        Ok(self
+            .store
+            .all_registered_tokens()
+            .await?
+            .into_iter()
+            .map(|(chain, t)| (chain, Address::from(t)))
+            .filter(|(chain, t)| {
+                !(*chain == evm && *t == self.chain.contract)
+                    && u64::try_from(*chain).is_ok_and(|c| self.platform.reaches(c))
+            })
+            .collect())
+    }
+
+    /// The token of `contract` on chain `chain`, if the API serves it.
+    pub(crate) async fn token_on(
+        &self,
+        chain: i64,
+        contract: Address,
+    ) -> Result<Option<Token>, Problem> {
+        let ledger = if chain == self.evm_chain_id() && contract == self.chain.contract {
+            chain
         } else {
-            ids::ledger_id(evm, &contract.0.0)
+            ids::ledger_id(chain, &contract.0.0)
         };
         self.served_token(ledger).await
+    }
+
+    /// The token at `contract` the API serves: on the platform's own chain, else the first registered
+    /// on another chain at that address.
+    pub(crate) async fn token_at(&self, contract: Address) -> Result<Option<Token>, Problem> {
+        if let Some(token) = self.token_on(self.evm_chain_id(), contract).await? {
+            return Ok(Some(token));
+        }
+        for (chain, t) in self.registered_elsewhere().await? {
+            if t == contract {
+                return self.token_on(chain, t).await;
+            }
+        }
+        Ok(None)
     }
 
     /// The token of `wallet` (500 if the API does not serve it: callers find wallets of served tokens).
@@ -133,11 +190,8 @@ impl ApiState {
     /// they were registered.
     pub(crate) async fn served_tokens(&self) -> Result<Vec<Token>, Problem> {
         let mut tokens = vec![self.primary_token().await?];
-        for t in self.store.registered_tokens(self.evm_chain_id()).await? {
-            let contract = Address::from(t);
-            if contract != self.chain.contract
-                && let Some(token) = self.token_at(contract).await?
-            {
+        for (chain, contract) in self.registered_elsewhere().await? {
+            if let Some(token) = self.token_on(chain, contract).await? {
                 tokens.push(token);
             }
         }
@@ -160,44 +214,50 @@ impl ApiState {
         Ok(tokens)
     }
 
-    async fn load_token(&self, ledger: i64, contract: Address) -> Result<Token, Problem> {
+    async fn load_token(
+        &self,
+        ledger: i64,
+        chain: i64,
+        contract: Address,
+    ) -> Result<Token, Problem> {
         let evm = self.evm_chain_id();
         let issuer = self
             .store
-            .issuer_of_token(evm, contract.into_array())
+            .issuer_of_token(chain, contract.into_array())
             .await?;
-        let (operator, compliance) = if contract == self.chain.contract {
+        let (operator, compliance) = if chain == evm && contract == self.chain.contract {
             (
                 Arc::clone(&self.platform.operator),
                 Arc::clone(&self.platform.compliance),
             )
         } else {
-            let connect = |client: &Arc<EmTokenClient>| {
-                let client = Arc::clone(client);
-                async move { client.at(contract).await.map(Arc::new) }
-            };
             let unreachable = |e: emtoken_sdk::Error| {
                 Problem::unavailable(format!(
-                    "the chain node cannot tell the decimals of token {contract:#x}: {e}"
+                    "the node of chain {chain} cannot tell the decimals of token {contract:#x}: {e}"
                 ))
                 .retry_after(1)
             };
+            let keys = self
+                .platform
+                .keys_on(u64::try_from(chain).unwrap_or_default())
+                .await
+                .map_err(unreachable)?;
             (
-                connect(&self.platform.operator)
-                    .await
-                    .map_err(unreachable)?,
-                connect(&self.platform.compliance)
-                    .await
-                    .map_err(unreachable)?,
+                Arc::new(keys.operator.at(contract).await.map_err(unreachable)?),
+                Arc::new(keys.compliance.at(contract).await.map_err(unreachable)?),
             )
         };
         let token = Token {
             chain: Arc::new(ChainInfo {
                 chain_id: ledger,
-                evm_chain_id: evm,
+                evm_chain_id: chain,
                 contract,
                 decimals: operator.decimals(),
-                network: self.chain.network.clone(),
+                network: if chain == evm {
+                    self.chain.network.clone()
+                } else {
+                    format!("chain-{chain}")
+                },
                 currency: issuer.as_ref().map(|i| i.currency_code.clone()),
                 issuer_id: issuer.as_ref().map(|i| i.id),
             }),

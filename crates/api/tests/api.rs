@@ -877,6 +877,7 @@ async fn bad_requests_write_and_send_nothing(pool: sqlx::PgPool) {
                 from: operator.0.0,
                 nonce: 0,
                 raw: vec![1, 2, 3],
+                chain_id: None,
             };
             assert!(p.store.record_sending(id, 0, &sent).await.unwrap());
         }

@@ -190,7 +190,8 @@ async fn run(p: &common::Platform_, apps: Vec<Router>) {
 
 /// A signer's nonce is held by one request in flight at a time: the second process's recording of a
 /// nonce the first holds fails (nothing is sent, so nothing can take the first one's place in the node's
-/// pool), and the nonce is free again once the first request failed without reaching the chain.
+/// pool), and the nonce is free again once the first request failed without reaching the chain. The
+/// same nonce on another chain is another transaction: a request there records it.
 #[sqlx::test(migrations = false)]
 async fn a_nonce_is_held_by_one_request_in_flight(pool: sqlx::PgPool) {
     use emtoken_store::api::{NewRequest, RequestKind, SentTx};
@@ -202,7 +203,7 @@ async fn a_nonce_is_held_by_one_request_in_flight(pool: sqlx::PgPool) {
         .unwrap();
     let operator = p.state.platform.operator.signer().unwrap();
     let mut ids = vec![];
-    for n in 0..2u8 {
+    for n in 0..3u8 {
         let request = NewRequest {
             client_id: client.id,
             idempotency_key: Some(format!("nonce-{n}")),
@@ -219,6 +220,7 @@ async fn a_nonce_is_held_by_one_request_in_flight(pool: sqlx::PgPool) {
         from: operator.0.0,
         nonce: 41,
         raw: vec![hash],
+        chain_id: None,
     };
     assert!(p.store.record_sending(ids[0], 0, &sent(1)).await.unwrap());
     // The first request signs the same nonce again (fresh fees): still its own.
@@ -237,6 +239,29 @@ async fn a_nonce_is_held_by_one_request_in_flight(pool: sqlx::PgPool) {
             .is_none(),
         "recorded anyway"
     );
+    let elsewhere = SentTx {
+        chain_id: Some(31_338),
+        ..sent(4)
+    };
+    assert!(
+        p.store.record_sending(ids[2], 0, &elsewhere).await.unwrap(),
+        "nonce 41 on another chain is not the platform's chain's nonce 41"
+    );
+    match p
+        .store
+        .record_sending(
+            ids[1],
+            0,
+            &SentTx {
+                chain_id: Some(31_338),
+                ..sent(5)
+            },
+        )
+        .await
+    {
+        Err(emtoken_store::Error::NonceTaken { nonce: 41 }) => {}
+        other => panic!("the other chain's nonce was taken twice: {other:?}"),
+    }
     assert!(p.store.fail_request(ids[0], "never sent").await.unwrap());
     assert!(p.store.record_sending(ids[1], 0, &sent(3)).await.unwrap());
 }

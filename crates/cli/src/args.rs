@@ -51,6 +51,21 @@ pub(crate) fn public_url(text: &str) -> Result<String, String> {
     Ok(url)
 }
 
+/// Another chain's node: `CHAIN_ID=URL`, the chain's id (a positive integer) and its HTTP JSON-RPC
+/// endpoint.
+pub(crate) fn chain_rpc(text: &str) -> Result<(u64, String), String> {
+    let (chain, url) = text
+        .split_once('=')
+        .ok_or("expected CHAIN_ID=URL, e.g. 31338=http://127.0.0.1:8546")?;
+    let chain: u64 = chain
+        .trim()
+        .parse()
+        .ok()
+        .filter(|c| *c > 0 && i64::try_from(*c).is_ok())
+        .ok_or_else(|| format!("the chain id must be a positive integer, got {chain:?}"))?;
+    Ok((chain, http_url(url.trim())?))
+}
+
 /// A node's WebSocket endpoint: `ws://` or `wss://` with a host.
 pub(crate) fn ws_url(text: &str) -> Result<String, String> {
     url_with_scheme(text, &["ws", "wss"])
@@ -147,6 +162,24 @@ mod tests {
             "",
         ] {
             assert!(address(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn chain_rpcs_name_the_chain_and_its_node() {
+        assert_eq!(
+            chain_rpc("31338=http://127.0.0.1:8546").unwrap(),
+            (31_338, "http://127.0.0.1:8546".to_owned())
+        );
+        for bad in [
+            "http://127.0.0.1:8546",
+            "0=http://127.0.0.1:8546",
+            "-1=http://127.0.0.1:8546",
+            "x=http://127.0.0.1:8546",
+            "31338=ws://127.0.0.1:8546",
+            "31338=",
+        ] {
+            assert!(chain_rpc(bad).is_err(), "{bad}");
         }
     }
 

@@ -425,3 +425,130 @@ async fn index_follows_every_registered_token_under_its_own_ledger() {
     );
     store.close().await.unwrap();
 }
+
+/// A token registered on another chain (`issuers add --rpc` of that chain's node) is followed through
+/// the node `--chain-rpc` gives for that chain, under a ledger of its own; without one, or with a node
+/// on another chain, the report says why it is not indexed and the platform's token is indexed anyway.
+#[tokio::test(flavor = "multi_thread")]
+async fn index_follows_a_token_on_another_chain_through_its_node() {
+    let node = DevNode::spawn(ProfileName::Dev).expect("spawn anvil");
+    let other = DevNode::spawn_with_args(ProfileName::Dev, &["--chain-id", "31338"])
+        .expect("spawn the other chain's anvil");
+    let eur = Deployed::deploy(&node).await.expect("deploy EUR");
+    let usd = Deployed::deploy_token(&other, "EmToken Dollar", "USDe", 6)
+        .await
+        .expect("deploy USD on the other chain");
+    let alice = usd.address_of(Role::Alice);
+    usd.operator
+        .mint(
+            alice,
+            Amount::parse("7.5", 6).unwrap(),
+            MintKind::Card,
+            payment_reference(),
+        )
+        .await
+        .expect("mint");
+    let db = Db::fresh().await;
+    let (rpc, other_rpc) = (
+        node.endpoint_url().to_string(),
+        other.endpoint_url().to_string(),
+    );
+    success(&db.emtoken(&[
+        "currencies",
+        "add",
+        "--code",
+        "USD",
+        "--name",
+        "US dollar",
+        "--decimals",
+        "6",
+    ]));
+    success(&db.emtoken(&[
+        "issuers",
+        "add",
+        "--name",
+        "EmToken Dollar Inc",
+        "--legal-id",
+        "LEI-USD",
+        "--currency",
+        "USD",
+        "--token",
+        &lower(usd.address),
+        "--rpc",
+        &other_rpc,
+        "--operator",
+        &lower(usd.address_of(Role::Operator)),
+        "--compliance",
+        &lower(usd.address_of(Role::Compliance)),
+    ]));
+    let contract = lower(eur.address);
+    let index = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "index",
+            "--rpc",
+            &rpc,
+            "--contract",
+            &contract,
+            "--until-head",
+        ];
+        args.extend_from_slice(extra);
+        json(&db.emtoken(&args))
+    };
+    let only = |summary: &Value| -> Value {
+        let others = summary["otherTokens"].as_array().expect("otherTokens");
+        assert_eq!(others.len(), 1, "{summary:#}");
+        assert_eq!(others[0]["chainId"], 31_338, "{summary:#}");
+        assert_eq!(others[0]["contract"], lower(usd.address), "{summary:#}");
+        others[0].clone()
+    };
+
+    // No node of chain 31338: said, and the platform's token indexed.
+    let summary = index(&[]);
+    assert_eq!(summary["stopped"], "caught up", "{summary:#}");
+    let missing = only(&summary);
+    assert!(missing["ledger"].is_null(), "{summary:#}");
+    assert!(
+        missing["stopped"]
+            .as_str()
+            .unwrap()
+            .contains("--chain-rpc 31338=URL"),
+        "{summary:#}"
+    );
+    // A node that is not on chain 31338: refused.
+    let wrong = format!("31338={rpc}");
+    let summary = index(&["--chain-rpc", &wrong]);
+    let refused = only(&summary);
+    assert!(refused["ledger"].is_null(), "{summary:#}");
+    assert!(
+        refused["stopped"]
+            .as_str()
+            .unwrap()
+            .contains("on chain 31337, not on chain 31338"),
+        "{summary:#}"
+    );
+    // Its node: indexed under the ledger of (31338, the token).
+    let right = format!("31338={other_rpc}");
+    let summary = index(&["--chain-rpc", &right]);
+    let followed = only(&summary);
+    assert_eq!(followed["stopped"], "caught up", "{summary:#}");
+    let ledger = emtoken_store::ids::ledger_id(31_338, &usd.address.into_array());
+    assert_eq!(followed["ledger"], ledger, "{summary:#}");
+    let store = db.store().await;
+    let balance: rust_decimal::Decimal =
+        sqlx::query_scalar("SELECT balance FROM wallets WHERE chain_id = $1 AND address = $2")
+            .bind(ledger)
+            .bind(alice.as_slice())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(balance, rust_decimal::Decimal::from(7_500_000u32));
+    let evm: Option<i64> =
+        sqlx::query_scalar("SELECT evm_chain_id FROM chains WHERE chain_id = $1")
+            .bind(ledger)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(evm, Some(31_338));
+    store.close().await.unwrap();
+}

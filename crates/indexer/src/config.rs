@@ -40,6 +40,9 @@ pub struct Config {
     /// under its own ledger id (`emtoken_store::ids::ledger_id`), with its own checkpoint, finality,
     /// reorganisation window and reconciliation (default false: the chain's first token).
     pub secondary: bool,
+    /// The chain the node must be on (a token registered on that chain, indexed through its node):
+    /// another answer stops the start with [`crate::Error::Config`]. None: whatever the node's.
+    pub expected_chain_id: Option<u64>,
 }
 
 impl Config {
@@ -61,6 +64,7 @@ impl Config {
             retry: RetryPolicy::default(),
             network: None,
             secondary: false,
+            expected_chain_id: None,
         }
     }
 }

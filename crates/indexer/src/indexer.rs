@@ -98,7 +98,16 @@ impl Indexer {
             config.retry,
             metrics.clone(),
         )?;
-        let evm_chain_id = to_i64(node.chain_id().await?)?;
+        let node_chain = node.chain_id().await?;
+        if let Some(expected) = config.expected_chain_id
+            && expected != node_chain
+        {
+            return Err(Error::Config(format!(
+                "the node at {} is on chain {node_chain}, not on chain {expected}",
+                config.rpc_url
+            )));
+        }
+        let evm_chain_id = to_i64(node_chain)?;
         let chain_id = if config.secondary {
             emtoken_store::ids::ledger_id(evm_chain_id, &config.contract.into_array())
         } else {

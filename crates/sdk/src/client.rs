@@ -123,22 +123,27 @@ impl ClientBuilder {
 
     /// The provider (with the signer's wallet when there is one) and the chain id.
     async fn provider(&self) -> Result<(DynProvider, u64)> {
-        // Transactions are signed by the sender itself (it records them before the node has them).
-        let provider = ProviderBuilder::new()
-            .disable_recommended_fillers()
-            .connect(&self.url)
-            .await
-            .map(|p| p.erased())
-            .map_err(|source| Error::Rpc {
-                call: "connect",
-                source,
-            })?;
-        let chain_id = provider.get_chain_id().await.map_err(|source| Error::Rpc {
-            call: "eth_chainId",
+        provider(&self.url).await
+    }
+}
+
+/// A provider of the node at `url` and its chain id.
+async fn provider(url: &str) -> Result<(DynProvider, u64)> {
+    // Transactions are signed by the sender itself (it records them before the node has them).
+    let provider = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .connect(url)
+        .await
+        .map(|p| p.erased())
+        .map_err(|source| Error::Rpc {
+            call: "connect",
             source,
         })?;
-        Ok((provider, chain_id))
-    }
+    let chain_id = provider.get_chain_id().await.map_err(|source| Error::Rpc {
+        call: "eth_chainId",
+        source,
+    })?;
+    Ok((provider, chain_id))
 }
 
 impl EmTokenClient {
@@ -166,6 +171,22 @@ impl EmTokenClient {
     /// that token's decimals. For a platform running several tokens on one chain.
     pub async fn at(&self, address: Address) -> Result<Self> {
         Self::sharing(std::sync::Arc::clone(&self.sender), address).await
+    }
+
+    /// The same key on the node at `url` (http, https, ws or wss): another chain, where it signs with
+    /// the same send settings in that chain's own nonce order. The client returned is of no contract
+    /// yet (its address is zero, its decimals 0): it deploys ([`crate::deploy_from`]), inspects tokens
+    /// ([`EmTokenClient::inspect_token`]) and sends calls prepared by other clients; [`EmTokenClient::at`]
+    /// on it gives clients of that chain's tokens sharing its nonce order. Reads the node's chain id.
+    pub async fn elsewhere(&self, url: &str) -> Result<Self> {
+        let (provider, chain_id) = provider(url).await?;
+        let sender = self.sender.elsewhere(provider, chain_id);
+        let contract = EmToken::new(Address::ZERO, sender.provider().clone());
+        Ok(Self {
+            contract,
+            sender: std::sync::Arc::new(sender),
+            decimals: 0,
+        })
     }
 
     /// This client's sending half, shared (deployments in the same nonce order).

@@ -101,6 +101,12 @@ impl Sender {
         &self.provider
     }
 
+    /// A sender on another node (another chain), signing with the same key and settings, in a nonce
+    /// order of its own.
+    pub(crate) fn elsewhere(&self, provider: DynProvider, chain_id: u64) -> Self {
+        Self::new(provider, self.wallet.clone(), chain_id, self.settings)
+    }
+
     pub(crate) fn from(&self) -> Option<Address> {
         self.from
     }

@@ -77,6 +77,10 @@ pub(crate) struct NewIssuerBody {
     /// A new EmToken to deploy for the issuer, of the currency's decimals. Exactly one of tokenAddress
     /// and deploy.
     deploy: Option<DeployBody>,
+    /// The chain the token is on (deployed on): the platform's own chain when absent, else a chain
+    /// the platform has a node of (`serve --chain-rpc`).
+    #[schema(example = 31337, minimum = 1)]
+    chain_id: Option<i64>,
 }
 
 /// A token the platform deploys (with its operator key, which becomes the token's operator; its
@@ -313,6 +317,29 @@ pub(crate) async fn create_issuer(
         .await?
         .ok_or_else(|| Problem::bad("currencyId", format!("no currency {currency_id}")))?;
     let platform = &state.platform;
+    let chain = match body.chain_id {
+        None => platform.chain_id(),
+        Some(id) => u64::try_from(id)
+            .ok()
+            .filter(|c| *c > 0 && platform.reaches(*c))
+            .ok_or_else(|| {
+                Problem::bad(
+                    "chainId",
+                    format!(
+                        "this platform has no node of chain {id}: its chains are {}",
+                        std::iter::once(platform.chain_id())
+                            .chain(platform.other_chains())
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?,
+    };
+    let keys = platform.keys_on(chain).await.map_err(|e| {
+        Problem::unavailable(format!("the node of chain {chain} cannot be reached: {e}"))
+            .retry_after(1)
+    })?;
     let key = |client: &emtoken_sdk::EmTokenClient| {
         client
             .signer()
@@ -341,11 +368,11 @@ pub(crate) async fn create_issuer(
                     "deploying the token failed on the chain node: {other}; nothing was registered"
                 )),
             };
-            let (deployment, deployed) = emtoken_sdk::deploy_from(&platform.operator, &config)
+            let (deployment, deployed) = emtoken_sdk::deploy_from(&keys.operator, &config)
                 .await
                 .map_err(failed)?;
             if let Some((account, level)) = fees {
-                let registrar = platform
+                let registrar = keys
                     .compliance
                     .at(deployment.address)
                     .await
@@ -374,7 +401,7 @@ pub(crate) async fn create_issuer(
             ));
         }
     };
-    let facts = issuers::check_token(&platform.operator, token, &currency, operator, compliance)
+    let facts = issuers::check_token(&keys.operator, token, &currency, operator, compliance)
         .await
         .map_err(|e| match e {
             Refused::Token(e) => Problem::bad("tokenAddress", e),
@@ -385,7 +412,7 @@ pub(crate) async fn create_issuer(
         name,
         legal_id,
         currency_id,
-        chain_id: state.chain.chain_id,
+        chain_id: i64::try_from(chain).unwrap_or(i64::MAX),
         token_address: token.into_array(),
         token_name: facts.name,
         token_symbol: facts.symbol,

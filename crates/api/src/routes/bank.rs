@@ -28,7 +28,6 @@ use crate::{
     auth::BankCaller,
     fields,
     iban::Iban,
-    platform::Call,
     post::{Bank, Post},
     screening::ScreeningQuestion,
     tokens::Token,
@@ -163,7 +162,7 @@ pub(crate) async fn bank_cash_in(
     post.run(
         &state,
         request,
-        vec![Call::operator(call)],
+        vec![token.operator_call(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )
@@ -347,7 +346,7 @@ async fn decide<B>(
     let mut movements = vec![];
     let (kind, decision, screening, concept) = match verdict {
         Verdict::Reject(reason) => {
-            calls.push(Call::operator(prepare.reject_payout(payout_key, &reason)));
+            calls.push(token.operator_call(prepare.reject_payout(payout_key, &reason)));
             (
                 RequestKind::RejectCashOut,
                 Decision::Reject,
@@ -405,9 +404,9 @@ async fn decide<B>(
                 ));
             }
             if order.status == OrderState::Ordered {
-                calls.push(Call::operator(prepare.process_payout(payout_key)));
+                calls.push(token.operator_call(prepare.process_payout(payout_key)));
             }
-            calls.push(Call::operator(prepare.execute_payout(payout_key)));
+            calls.push(token.operator_call(prepare.execute_payout(payout_key)));
             let details = json!({ "screening": screening });
             (
                 RequestKind::ExecuteCashOut,
@@ -512,7 +511,7 @@ pub(crate) async fn bank_set_kyc_level(
     post.run(
         &state,
         request,
-        vec![Call::compliance(call)],
+        vec![token.compliance_call(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )

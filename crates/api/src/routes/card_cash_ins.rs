@@ -313,7 +313,7 @@ fn charged_mint_call(
     let amount = Amount::from_units(amount, token.chain.decimals).map_err(Problem::internal)?;
     let (to, reference) = (Address::from_slice(wallet), B256::from_slice(reference));
     let prepare = token.operator.prepare();
-    Ok(Call::operator(match charge {
+    Ok(token.operator_call(match charge {
         Some(c) => prepare.mint_with_fee(to, amount, c.fee, MintKind::Card, reference),
         None => prepare.mint(to, amount, MintKind::Card, reference),
     }))

@@ -24,7 +24,6 @@ use crate::{
     fields,
     idempotency::Outflow,
     paging::ListQuery,
-    platform::Call,
     post::WalletPost,
     views::{self, PUBLIC},
 };
@@ -271,7 +270,7 @@ pub(crate) async fn create_hold(
     post.run(
         &state,
         request,
-        vec![Call::operator(call)],
+        vec![token.operator_call(call)],
         (StatusCode::ACCEPTED, answer),
         Some(Outflow {
             amount: units,
@@ -439,7 +438,7 @@ async fn operate<B>(
     post.run(
         state,
         request,
-        vec![Call::operator(call)],
+        vec![token.operator_call(call)],
         (StatusCode::ACCEPTED, answer),
         outflow,
     )

@@ -390,7 +390,7 @@ pub(crate) async fn freeze(state: &ApiState, client_id: Uuid, wallet: &emtoken_s
     if let Err(problem) = idempotency::run(
         state,
         request,
-        vec![Call::compliance(call)],
+        vec![token.compliance_call(call)],
         (StatusCode::OK, json!({})),
         None,
     )
@@ -512,12 +512,14 @@ pub(crate) async fn set_user_level<B, A: Serialize>(
                 w.id
             ))
         })?;
-        calls.push(Call::compliance(
-            token
-                .compliance
-                .prepare()
-                .set_kyc_level(Address::from(w.address), level),
-        ));
+        calls.push(
+            token.compliance_call(
+                token
+                    .compliance
+                    .prepare()
+                    .set_kyc_level(Address::from(w.address), level),
+            ),
+        );
     }
     // Each wallet's token must take the level (a tier for it): the calls after the first (which sending
     // checks) are checked before anything is written, so that a level is never applied on one token and

@@ -33,7 +33,6 @@ use crate::{
     },
     auth::{BankCaller, ClientCaller},
     fields,
-    platform::Call,
     post::{Bank, Post, WalletPost},
     screening::{self, Screened, ScreeningQuestion},
     tokens::Token,
@@ -162,7 +161,7 @@ pub(crate) async fn create_top_up(
     post.run(
         &state,
         request,
-        vec![Call::operator(call)],
+        vec![token.operator_call(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )
@@ -290,15 +289,13 @@ pub(crate) async fn bank_accept_top_up(
     let prepare = token.operator.prepare();
     let mut calls = vec![];
     if status == OrderState::Ordered {
-        calls.push(Call::operator(prepare.process_fund(key)));
+        calls.push(token.operator_call(prepare.process_fund(key)));
     }
     let mut movements = vec![];
     if details.commission.is_zero() {
-        calls.push(Call::operator(prepare.execute_fund(key)));
+        calls.push(token.operator_call(prepare.execute_fund(key)));
     } else {
-        calls.push(Call::operator(
-            prepare.execute_fund_with_fee(key, details.commission),
-        ));
+        calls.push(token.operator_call(prepare.execute_fund_with_fee(key, details.commission)));
         movements.push(commission_movement_of_fee(
             &token,
             &wallet,
@@ -360,7 +357,7 @@ pub(crate) async fn bank_decline_top_up(
     post.run(
         &state,
         request,
-        vec![Call::operator(call)],
+        vec![token.operator_call(call)],
         (StatusCode::ACCEPTED, answer),
         None,
     )

@@ -219,7 +219,7 @@ pub(crate) fn transfer_request(
     };
     Prepared {
         request,
-        calls: vec![Call::operator(call)],
+        calls: vec![token.operator_call(call)],
         answer,
         // The commission moves in the same transaction as the transfer: one movement settles both.
         outflow: Outflow {
@@ -312,7 +312,7 @@ pub(crate) fn cash_out_request(
     };
     Prepared {
         request,
-        calls: vec![Call::operator(call)],
+        calls: vec![token.operator_call(call)],
         answer: ids,
         // The reserved commission is locked with the amount by the same transaction.
         outflow: Outflow {

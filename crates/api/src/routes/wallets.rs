@@ -251,7 +251,7 @@ pub(crate) async fn start_wallet(
         vec![]
     } else {
         let call = token.compliance.prepare().register_wallet(address, level);
-        vec![Call::compliance(call)]
+        vec![token.compliance_call(call)]
     };
     let answer = WalletRegistered {
         links: SelfLink {
@@ -429,7 +429,7 @@ pub(crate) async fn unsubscribe_wallet(
         let _ = idempotency::run(
             &state,
             request,
-            vec![Call::compliance(call)],
+            vec![token.compliance_call(call)],
             (StatusCode::OK, json!({})),
             None,
         )
@@ -448,13 +448,14 @@ pub(crate) async fn unsubscribe_wallet(
 }
 
 /// The token a new wallet holds: the platform's own without `currency` and `issuer`; else the token of
-/// the issuer named, or of the currency's only issuer on this chain (400 naming the field otherwise).
+/// the issuer named, or of the currency's only issuer on the chains the platform reaches (400 naming the
+/// field otherwise).
 pub(crate) async fn wallet_token(
     state: &ApiState,
     currency: Option<&str>,
     issuer: Option<&str>,
 ) -> Result<Token, Problem> {
-    let evm = state.evm_chain_id();
+    let reached = |chain: i64| u64::try_from(chain).is_ok_and(|c| state.platform.reaches(c));
     let currency = match currency {
         Some(code) => {
             let code = emtoken_types::catalogue::CurrencyCode::parse(code)
@@ -473,8 +474,16 @@ pub(crate) async fn wallet_token(
                 .store
                 .issuer(id)
                 .await?
-                .filter(|i| i.chain_id == evm)
-                .ok_or_else(|| Problem::bad("issuerId", format!("no issuer {id} on this chain")))?;
+                .ok_or_else(|| Problem::bad("issuerId", format!("no issuer {id}")))?;
+            if !reached(row.chain_id) {
+                return Err(Problem::bad(
+                    "issuerId",
+                    format!(
+                        "issuer {id}'s token is on chain {}, which this platform has no node of",
+                        row.chain_id
+                    ),
+                ));
+            }
             if let Some(c) = &currency
                 && c.id != row.currency_id
             {
@@ -497,13 +506,13 @@ pub(crate) async fn wallet_token(
                         },
                     )
                     .await?;
-                let mut here = rows.into_iter().filter(|i| i.chain_id == evm);
+                let mut here = rows.into_iter().filter(|i| reached(i.chain_id));
                 match (here.next(), here.next()) {
                     (Some(only), None) => Some(only),
                     (None, _) => {
                         return Err(Problem::bad(
                             "currency",
-                            format!("no issuer of {} on this chain", c.code),
+                            format!("no issuer of {} on a chain this platform serves", c.code),
                         ));
                     }
                     (Some(_), Some(_)) => {
@@ -521,10 +530,13 @@ pub(crate) async fn wallet_token(
         return state.primary_token().await;
     };
     let contract = Address::from(issuer.token_address);
-    state.token_at(contract).await?.ok_or_else(|| {
-        Problem::internal(format!(
-            "issuer {}'s token {contract:#x} is not served",
-            issuer.id
-        ))
-    })
+    state
+        .token_on(issuer.chain_id, contract)
+        .await?
+        .ok_or_else(|| {
+            Problem::internal(format!(
+                "issuer {}'s token {contract:#x} is not served",
+                issuer.id
+            ))
+        })
 }

@@ -26,6 +26,8 @@ use tower::ServiceExt;
 /// A running platform: node, indexer, API.
 pub struct Platform_ {
     pub node: DevNode,
+    /// The nodes of other chains the platform serves tokens on (`serve --chain-rpc`).
+    pub other_nodes: Vec<DevNode>,
     pub deployed: Deployed,
     pub store: Store,
     pub app: Router,
@@ -61,6 +63,27 @@ pub async fn platform_reached_at(
     pool: PgPool,
     acquirer: impl FnOnce(&str) -> Option<std::sync::Arc<dyn emtoken_api::acquirer::Acquirer>>,
 ) -> Platform_ {
+    start(pool, acquirer, vec![]).await
+}
+
+/// [`platform`] with nodes of other chains (`serve --chain-rpc` for each): one anvil per chain id in
+/// `chains`, with the same accounts.
+pub async fn platform_beside(pool: PgPool, chains: &[u64]) -> Platform_ {
+    let others = chains
+        .iter()
+        .map(|chain| {
+            DevNode::spawn_with_args(ProfileName::Dev, &["--chain-id", &chain.to_string()])
+                .expect("anvil of another chain")
+        })
+        .collect();
+    start(pool, |_| None, others).await
+}
+
+async fn start(
+    pool: PgPool,
+    acquirer: impl FnOnce(&str) -> Option<std::sync::Arc<dyn emtoken_api::acquirer::Acquirer>>,
+    other_nodes: Vec<DevNode>,
+) -> Platform_ {
     let node = DevNode::spawn(ProfileName::Dev).expect("anvil");
     let deployed = Deployed::deploy(&node).await.expect("deploy");
     let store = Store::from_pool(pool).await.expect("store");
@@ -84,7 +107,21 @@ pub async fn platform_reached_at(
         .connect(deployed.address)
         .await
         .unwrap();
-    let state = ApiState::new(store.clone(), Platform::new(operator, compliance), "devnet");
+    let mut rpcs = std::collections::BTreeMap::new();
+    for other in &other_nodes {
+        let url = other.endpoint_url().to_string();
+        let chain = alloy::providers::Provider::get_chain_id(
+            &alloy::providers::ProviderBuilder::new()
+                .connect(&url)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        rpcs.insert(chain, url);
+    }
+    let platform = Platform::new(operator, compliance).with_chain_rpcs(rpcs);
+    let state = ApiState::new(store.clone(), platform, "devnet");
     let clock = ManualClock::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -136,6 +173,7 @@ pub async fn platform_reached_at(
     }
     Platform_ {
         node,
+        other_nodes,
         deployed,
         store,
         app,
@@ -503,6 +541,19 @@ impl Platform_ {
         let indexer = Box::pin(Indexer::start(config, self.store.clone()))
             .await
             .expect("indexer of the further token");
+        let stopped = self.stop.subscribe();
+        tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
+    }
+
+    /// Indexes the token at `address` on the other chain whose node is `node`, as `emtoken index
+    /// --chain-rpc` does a token registered there.
+    pub async fn follow_on(&self, node: &DevNode, address: alloy::primitives::Address) {
+        let mut config = Config::new(node.endpoint_url().to_string(), address);
+        config.poll_interval = Duration::from_millis(20);
+        config.secondary = true;
+        let indexer = Box::pin(Indexer::start(config, self.store.clone()))
+            .await
+            .expect("indexer of the token on another chain");
         let stopped = self.stop.subscribe();
         tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
     }

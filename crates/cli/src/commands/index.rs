@@ -1,6 +1,7 @@
 //! `emtoken index`: runs the indexer until caught up (`--until-head`) or stopped by a signal.
 
 use std::{
+    collections::BTreeMap,
     io::IsTerminal,
     net::SocketAddr,
     sync::atomic::Ordering::Relaxed,
@@ -37,6 +38,12 @@ pub(crate) struct IndexArgs {
     /// HTTP JSON-RPC endpoint of the node, e.g. `http://127.0.0.1:8545`.
     #[arg(long, value_name = "URL", value_parser = args::http_url)]
     pub(crate) rpc: String,
+
+    /// The node of another chain tokens are registered on, as CHAIN_ID=URL (repeat it, or comma-separate
+    /// them in EMTOKEN_CHAIN_RPC), e.g. `31338=http://127.0.0.1:8546`: the tokens registered for issuers
+    /// on that chain are followed (and, with `serve`, served) through it. The node must be on that chain.
+    #[arg(long = "chain-rpc", value_name = "CHAIN_ID=URL", env = "EMTOKEN_CHAIN_RPC", value_delimiter = ',', value_parser = args::chain_rpc)]
+    pub(crate) chain_rpcs: Vec<(u64, String)>,
 
     /// WebSocket endpoint of the node, e.g. `ws://127.0.0.1:8545`: its new heads wake the poller early.
     #[arg(long, value_name = "URL", value_parser = args::ws_url)]
@@ -101,7 +108,7 @@ pub(crate) struct Report {
     events_per_second: u64,
     /// Why it stopped: "caught up" (--until-head) or "signal".
     stopped: &'static str,
-    /// The other tokens registered on the chain (issuers), each indexed under its own ledger.
+    /// The other tokens registered (issuers), on this chain or another, each indexed under its own ledger.
     other_tokens: Vec<OtherToken>,
 }
 
@@ -160,10 +167,12 @@ pub(crate) async fn index(
     let server = listener.map(|listener| metrics_server::spawn(listener, metrics.clone()));
     let reporter = progress::spawn(metrics.clone(), bar.clone());
 
-    // The other tokens registered on this chain, each with an indexer of its own (its own ledger); a token
-    // registered later is followed within REGISTERED_POLL, without a restart.
+    // The other tokens registered on this chain and on the chains given with --chain-rpc, each with an
+    // indexer of its own (its own ledger); a token registered later is followed within REGISTERED_POLL,
+    // without a restart.
     let followers = tokio::spawn(follow_registered(
         template,
+        args.chain_rpcs.iter().cloned().collect(),
         store_for_others,
         indexer.evm_chain_id(),
         stopped.clone(),
@@ -212,6 +221,8 @@ const REGISTERED_POLL: Duration = Duration::from_secs(2);
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OtherToken {
+    /// The chain it is on.
+    chain_id: i64,
     contract: String,
     /// Its ledger (the `chainId` its rows carry).
     ledger: Option<i64>,
@@ -225,56 +236,79 @@ pub(crate) struct OtherToken {
     stopped: String,
 }
 
-/// Follows every token registered for an issuer on chain `evm_chain_id` other than `template`'s, each
-/// with an indexer of its own (`Config::secondary`), until `stopped` (or, with `until_head`, until each
-/// caught up: the tokens registered when it starts). A token that cannot be indexed is logged and tried
-/// again a minute later; the others go on.
+/// Follows every token registered for an issuer other than `template`'s, on chain `evm_chain_id` (through
+/// `template`'s node) or on another chain (through its node in `chain_rpcs`), each with an indexer of its
+/// own (`Config::secondary`), until `stopped` (or, with `until_head`, until each caught up: the tokens
+/// registered when it starts). A token that cannot be indexed (its chain has no node given, the node
+/// cannot be reached or is on another chain) is logged and tried again a minute later; the others go on.
 async fn follow_registered(
     template: Config,
+    chain_rpcs: BTreeMap<u64, String>,
     store: Store,
     evm_chain_id: i64,
     stopped: watch::Receiver<bool>,
 ) -> Vec<OtherToken> {
-    let mut running: std::collections::BTreeMap<Address, tokio::task::JoinHandle<OtherToken>> =
-        Default::default();
-    let mut failed: std::collections::BTreeMap<Address, Instant> = Default::default();
+    type Key = (i64, Address);
+    let mut running: BTreeMap<Key, tokio::task::JoinHandle<OtherToken>> = BTreeMap::new();
+    let mut failed: BTreeMap<Key, Instant> = BTreeMap::new();
+    // Tokens on chains without a node given: reported once, at the end.
+    let mut unreached: BTreeMap<Key, OtherToken> = BTreeMap::new();
     let mut done = vec![];
     loop {
-        match store.registered_tokens(evm_chain_id).await {
+        match store.all_registered_tokens().await {
             Ok(tokens) => {
-                for token in tokens.into_iter().map(Address::from) {
+                for (chain, token) in tokens.into_iter().map(|(c, t)| (c, Address::from(t))) {
+                    let key = (chain, token);
                     let retry = failed
-                        .get(&token)
+                        .get(&key)
                         .is_none_or(|at| at.elapsed() >= Duration::from_secs(60));
-                    if token == template.contract || running.contains_key(&token) || !retry {
+                    let primary = chain == evm_chain_id && token == template.contract;
+                    if primary || running.contains_key(&key) || !retry {
                         continue;
                     }
-                    failed.remove(&token);
+                    failed.remove(&key);
                     let mut config = template.clone();
                     config.contract = token;
                     config.secondary = true;
                     config.from_block = None;
-                    tracing::info!(contract = %format::hex(token.as_slice()), "following a registered token");
+                    config.expected_chain_id = u64::try_from(chain).ok();
+                    if chain != evm_chain_id {
+                        // Another chain: its own node, polled (no WebSocket given for it).
+                        config.ws_url = None;
+                        match u64::try_from(chain).ok().and_then(|c| chain_rpcs.get(&c)) {
+                            Some(url) => config.rpc_url = url.clone(),
+                            None => {
+                                let why = format!(
+                                    "no node of chain {chain}: give it with --chain-rpc {chain}=URL"
+                                );
+                                tracing::warn!(chain, contract = %format::hex(token.as_slice()), "a registered token cannot be indexed: {why}");
+                                failed.insert(key, Instant::now());
+                                unreached.insert(key, OtherToken::not_started(chain, token, why));
+                                continue;
+                            }
+                        }
+                    }
+                    tracing::info!(chain, contract = %format::hex(token.as_slice()), "following a registered token");
                     running.insert(
-                        token,
-                        tokio::spawn(follow_one(config, store.clone(), stopped.clone())),
+                        key,
+                        tokio::spawn(follow_one(config, chain, store.clone(), stopped.clone())),
                     );
                 }
             }
             Err(error) => tracing::warn!(%error, "cannot read the registered tokens"),
         }
         // Finished ones: reported; failed starts are tried again later.
-        let finished: Vec<Address> = running
+        let finished: Vec<Key> = running
             .iter()
             .filter(|(_, task)| task.is_finished())
-            .map(|(token, _)| *token)
+            .map(|(key, _)| *key)
             .collect();
-        for token in finished {
-            if let Some(task) = running.remove(&token)
+        for key in finished {
+            if let Some(task) = running.remove(&key)
                 && let Ok(report) = task.await
             {
                 if report.ledger.is_none() && !*stopped.borrow() && !template.until_head {
-                    failed.insert(token, Instant::now());
+                    failed.insert(key, Instant::now());
                 }
                 done.push(report);
             }
@@ -293,17 +327,16 @@ async fn follow_registered(
             done.push(report);
         }
     }
+    done.extend(unreached.into_values());
     done
 }
 
-/// Runs one registered token's indexer to its end.
-async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>) -> OtherToken {
-    let contract = format::hex(config.contract.as_slice());
-    let started = Instant::now();
-    let failed = |why: String| {
-        tracing::error!(contract, error = %why, "a registered token cannot be indexed");
-        OtherToken {
-            contract: contract.clone(),
+impl OtherToken {
+    /// A token whose indexer could not start.
+    fn not_started(chain_id: i64, contract: Address, why: String) -> Self {
+        Self {
+            chain_id,
+            contract: format::hex(contract.as_slice()),
             ledger: None,
             indexed_block: None,
             events: 0,
@@ -311,6 +344,22 @@ async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>
             events_per_second: 0,
             stopped: why,
         }
+    }
+}
+
+/// Runs one registered token's indexer to its end.
+async fn follow_one(
+    config: Config,
+    chain_id: i64,
+    store: Store,
+    stopped: watch::Receiver<bool>,
+) -> OtherToken {
+    let contract = format::hex(config.contract.as_slice());
+    let address = config.contract;
+    let started = Instant::now();
+    let failed = |why: String| {
+        tracing::error!(chain_id, contract, error = %why, "a registered token cannot be indexed");
+        OtherToken::not_started(chain_id, address, why)
     };
     let indexer = match Indexer::start(config, store).await {
         Ok(indexer) => indexer,
@@ -319,6 +368,7 @@ async fn follow_one(config: Config, store: Store, stopped: watch::Receiver<bool>
     let ledger = indexer.chain_id();
     match indexer.run(stopped.clone()).await {
         Ok(summary) => OtherToken {
+            chain_id,
             contract: contract.clone(),
             ledger: Some(ledger),
             indexed_block: Some(summary.indexed),

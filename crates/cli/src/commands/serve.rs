@@ -253,7 +253,8 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         .network
         .clone()
         .unwrap_or_else(|| format!("chain-{}", operator.chain_id()));
-    let platform = Platform::new(operator, compliance);
+    let platform = Platform::new(operator, compliance)
+        .with_chain_rpcs(args.index.chain_rpcs.iter().cloned().collect());
     let state_chain_id = platform.operator.chain_id();
     let sms = sms_sender(&args, state_chain_id)?;
     let screening = match &args.aml_screening_url {

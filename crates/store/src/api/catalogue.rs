@@ -321,6 +321,16 @@ impl Store {
         .await?)
     }
 
+    /// Every token registered for an issuer, on any chain, as (chain id, address), in the order
+    /// registered.
+    pub async fn all_registered_tokens(&self) -> Result<Vec<(i64, Addr)>> {
+        Ok(
+            sqlx::query_as("SELECT chain_id, token_address FROM issuers ORDER BY created_at, id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     /// The issuer registered with legal id `legal_id`, if any.
     pub async fn issuer_with_legal_id(&self, legal_id: &str) -> Result<Option<Uuid>> {
         Ok(

@@ -161,6 +161,8 @@ pub struct SentTx {
     pub nonce: u64,
     /// The signed bytes.
     pub raw: Vec<u8>,
+    /// The chain it is on, when it is not the platform's own chain.
+    pub chain_id: Option<i64>,
 }
 
 macro_rules! request_columns {
@@ -265,10 +267,11 @@ impl Store {
         let updated = sqlx::query(
             "UPDATE api_requests
              SET state = 'PENDING_DLT', tx_hash = $3, tx_from = $4, tx_nonce = $5, tx_raw = $6,
-                 updated_at = clock_timestamp()
+                 tx_chain_id = $7, updated_at = clock_timestamp()
              WHERE id = $1 AND call_index = $2
                AND (state = 'REQUESTED'
-                    OR (state = 'PENDING_DLT' AND tx_from = $4 AND tx_nonce = $5))",
+                    OR (state = 'PENDING_DLT' AND tx_from = $4 AND tx_nonce = $5
+                        AND tx_chain_id IS NOT DISTINCT FROM $7))",
         )
         .bind(id)
         .bind(call_index)
@@ -276,6 +279,7 @@ impl Store {
         .bind(sent.from)
         .bind(nonce)
         .bind(&sent.raw)
+        .bind(sent.chain_id)
         .execute(self.pool())
         .await
         .map_err(|e| match e {
@@ -297,6 +301,7 @@ impl Store {
                  call_index = CASE WHEN $3 THEN call_index ELSE call_index + 1 END,
                  tx_hash = CASE WHEN $3 THEN tx_hash END, tx_from = CASE WHEN $3 THEN tx_from END,
                  tx_nonce = CASE WHEN $3 THEN tx_nonce END,
+                 tx_chain_id = CASE WHEN $3 THEN tx_chain_id END,
                  tx_raw = NULL, updated_at = clock_timestamp()
              WHERE id = $1 AND call_index = $2 AND state = 'PENDING_DLT'",
         )

@@ -1,7 +1,8 @@
 //! A token on another chain (issue 18): the platform's own token is on one anvil (chain 31337) and an
 //! issuer's dollar on a second (chain 31338), reached through its node as `serve --chain-rpc` does. The
 //! admin side deploys the dollar there; its wallets are registered, funded and moved on that chain, by
-//! the same keys in that chain's own nonce order; money never moves between the chains (409).
+//! the same keys in that chain's own nonce order; money never moves between the chains (409); a request
+//! left on its way on that chain by a dead process is settled there by the next one, once.
 
 mod common;
 
@@ -170,5 +171,89 @@ async fn a_token_on_another_chain_is_deployed_and_served_through_its_node(pool: 
     assert_eq!(
         dollar.balance_of(address).await.unwrap().to_string(),
         "15.250000"
+    );
+}
+
+/// A process signs and records a mint on the other chain, then dies before handing it to the node. The
+/// next process (`serve` with the same `--chain-rpc`) settles it from that chain: the very same bytes are
+/// sent there, once, and the request ends MINED; settling again sends nothing more.
+#[sqlx::test(migrations = false)]
+async fn a_request_left_on_another_chain_is_settled_there_by_the_next_process(pool: sqlx::PgPool) {
+    use emtoken_store::api::{NewRequest, RequestKind, RequestState, SentTx};
+    let p = platform_beside(pool, &[OTHER_CHAIN]).await;
+    let other = &p.other_nodes[0];
+    let dollar = emtoken_workload::Deployed::deploy_token(other, "EmToken Dollar", "USDe", 6)
+        .await
+        .expect("deploy USD on the other chain");
+    let alice = dollar.address_of(Role::Alice);
+    let amount = emtoken_sdk::Amount::parse("3.5", 6).unwrap();
+    let call = dollar.operator.prepare().mint(
+        alice,
+        amount,
+        emtoken_sdk::MintKind::BankTransfer,
+        alloy::primitives::B256::repeat_byte(7),
+    );
+    let client = p
+        .store
+        .ensure_client("acme", emtoken_store::api::ClientRole::Client)
+        .await
+        .unwrap();
+    let request = NewRequest {
+        client_id: client.id,
+        idempotency_key: Some("mint-elsewhere".into()),
+        fingerprint: [9; 32],
+        calls: json!([{ "name": "mint", "signer": "OPERATOR", "tx": call, "chain": OTHER_CHAIN }]),
+        accepted: (202, json!({})),
+        ..NewRequest::new(RequestKind::Transfer)
+    };
+    p.store.begin_request(&request).await.unwrap();
+    // Signed and recorded, never sent: the process died in between.
+    let store = p.store.clone();
+    let id = request.id;
+    let died = dollar
+        .operator
+        .submit_recorded(call, |signed| {
+            let store = store.clone();
+            async move {
+                let sent = SentTx {
+                    hash: signed.hash.0,
+                    from: signed.from.0.0,
+                    nonce: signed.nonce,
+                    raw: signed.raw.to_vec(),
+                    chain_id: Some(i64::try_from(OTHER_CHAIN).unwrap()),
+                };
+                assert!(store.record_sending(id, 0, &sent).await.unwrap());
+                Err(emtoken_sdk::Error::Invalid("killed".into()))
+            }
+        })
+        .await;
+    assert!(died.is_err());
+    assert_eq!(
+        dollar.operator.balance_of(alice).await.unwrap().to_string(),
+        "0.000000"
+    );
+
+    let next = p.other_process(p.store.clone()).await;
+    let platform = std::sync::Arc::clone(&next.platform);
+    platform.recover(&p.store).await.unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if platform.recover(&p.store).await.is_ok()
+            && p.store.request(id).await.unwrap().unwrap().state == RequestState::Mined
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "not settled: {:?}",
+            p.store.request(id).await.unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    platform.recover(&p.store).await.unwrap();
+    assert_eq!(
+        dollar.operator.balance_of(alice).await.unwrap().to_string(),
+        "3.500000",
+        "minted once, on the other chain"
     );
 }

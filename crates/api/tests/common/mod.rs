@@ -107,20 +107,8 @@ async fn start(
         .connect(deployed.address)
         .await
         .unwrap();
-    let mut rpcs = std::collections::BTreeMap::new();
-    for other in &other_nodes {
-        let url = other.endpoint_url().to_string();
-        let chain = alloy::providers::Provider::get_chain_id(
-            &alloy::providers::ProviderBuilder::new()
-                .connect(&url)
-                .await
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-        rpcs.insert(chain, url);
-    }
-    let platform = Platform::new(operator, compliance).with_chain_rpcs(rpcs);
+    let platform =
+        Platform::new(operator, compliance).with_chain_rpcs(chain_rpcs(&other_nodes).await);
     let state = ApiState::new(store.clone(), platform, "devnet");
     let clock = ManualClock::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -186,6 +174,24 @@ async fn start(
         base,
         stop,
     }
+}
+
+/// `serve --chain-rpc` for `nodes`: each node's chain id and URL.
+async fn chain_rpcs(nodes: &[DevNode]) -> std::collections::BTreeMap<u64, String> {
+    let mut rpcs = std::collections::BTreeMap::new();
+    for node in nodes {
+        let url = node.endpoint_url().to_string();
+        let chain = alloy::providers::Provider::get_chain_id(
+            &alloy::providers::ProviderBuilder::new()
+                .connect(&url)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        rpcs.insert(chain, url);
+    }
+    rpcs
 }
 
 impl Drop for Platform_ {
@@ -519,7 +525,8 @@ impl Platform_ {
         let platform = Platform::new(
             connect(emtoken_test_utils::Role::Operator).await,
             connect(emtoken_test_utils::Role::Compliance).await,
-        );
+        )
+        .with_chain_rpcs(chain_rpcs(&self.other_nodes).await);
         ApiState::new(store, platform, "devnet")
     }
 

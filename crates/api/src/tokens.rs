@@ -164,14 +164,12 @@ impl ApiState {
         Ok(None)
     }
 
-    /// The token of `wallet` (500 if the API does not serve it: callers find wallets of served tokens).
+    /// The token of `wallet`: 503 if the API does not serve it now (a token on a chain whose node
+    /// `serve` was not given this time, `--chain-rpc`), rather than an answer in the wrong decimals.
     pub(crate) async fn token_of(&self, wallet: &WalletRow) -> Result<Token, Problem> {
-        self.served_token(wallet.chain_id).await?.ok_or_else(|| {
-            Problem::internal(format!(
-                "wallet {} is on ledger {}, which this API does not serve",
-                wallet.id, wallet.chain_id
-            ))
-        })
+        self.served_token(wallet.chain_id)
+            .await?
+            .ok_or_else(|| unserved(wallet))
     }
 
     /// The platform's own token.
@@ -267,4 +265,13 @@ impl ApiState {
         self.tokens.keep(&token);
         Ok(token)
     }
+}
+
+/// The answer for a wallet of a token the API does not serve now.
+pub(crate) fn unserved(wallet: &WalletRow) -> Problem {
+    Problem::unavailable(format!(
+        "wallet {} is on ledger {}, a token this platform does not serve now: its chain's node is not \
+         given to it (serve --chain-rpc)",
+        wallet.id, wallet.chain_id
+    ))
 }

@@ -328,6 +328,38 @@ async fn follows_the_head_serves_metrics_and_stops_on_sigterm() {
     assert_eq!(wallet(&wallets, alice)["balance"], "90.75");
 }
 
+/// Registers the currency USD (6 decimals) and its issuer with `token`, read through `rpc`.
+fn register_usd(db: &Db, token: Address, rpc: &str, operator: &str, compliance: &str) {
+    success(&db.emtoken(&[
+        "currencies",
+        "add",
+        "--code",
+        "USD",
+        "--name",
+        "US dollar",
+        "--decimals",
+        "6",
+    ]));
+    success(&db.emtoken(&[
+        "issuers",
+        "add",
+        "--name",
+        "EmToken Dollar Inc",
+        "--legal-id",
+        "LEI-USD",
+        "--currency",
+        "USD",
+        "--token",
+        &lower(token),
+        "--rpc",
+        rpc,
+        "--operator",
+        operator,
+        "--compliance",
+        compliance,
+    ]));
+}
+
 /// `index` follows, besides `--contract`, every token registered for an issuer on the chain: a second
 /// currency's token (6 decimals) is indexed under a ledger of its own, listed in the report.
 #[tokio::test(flavor = "multi_thread")]
@@ -355,34 +387,7 @@ async fn index_follows_every_registered_token_under_its_own_ledger() {
         lower(eur.address_of(Role::Operator)),
         lower(eur.address_of(Role::Compliance)),
     );
-    success(&db.emtoken(&[
-        "currencies",
-        "add",
-        "--code",
-        "USD",
-        "--name",
-        "US dollar",
-        "--decimals",
-        "6",
-    ]));
-    success(&db.emtoken(&[
-        "issuers",
-        "add",
-        "--name",
-        "EmToken Dollar Inc",
-        "--legal-id",
-        "LEI-USD",
-        "--currency",
-        "USD",
-        "--token",
-        &lower(usd.address),
-        "--rpc",
-        &rpc,
-        "--operator",
-        &operator,
-        "--compliance",
-        &compliance,
-    ]));
+    register_usd(&db, usd.address, &rpc, &operator, &compliance);
 
     let summary = json(&db.emtoken(&[
         "--json",
@@ -453,34 +458,13 @@ async fn index_follows_a_token_on_another_chain_through_its_node() {
         node.endpoint_url().to_string(),
         other.endpoint_url().to_string(),
     );
-    success(&db.emtoken(&[
-        "currencies",
-        "add",
-        "--code",
-        "USD",
-        "--name",
-        "US dollar",
-        "--decimals",
-        "6",
-    ]));
-    success(&db.emtoken(&[
-        "issuers",
-        "add",
-        "--name",
-        "EmToken Dollar Inc",
-        "--legal-id",
-        "LEI-USD",
-        "--currency",
-        "USD",
-        "--token",
-        &lower(usd.address),
-        "--rpc",
+    register_usd(
+        &db,
+        usd.address,
         &other_rpc,
-        "--operator",
         &lower(usd.address_of(Role::Operator)),
-        "--compliance",
         &lower(usd.address_of(Role::Compliance)),
-    ]));
+    );
     let contract = lower(eur.address);
     let index = |extra: &[&str]| {
         let mut args = vec![

@@ -88,10 +88,12 @@ pub(crate) async fn list_wallets(
     let wallets = rows
         .iter()
         .map(|w| {
-            let chain = tokens.get(&w.chain_id).map_or(&state.chain, |t| &t.chain);
-            views::wallet(chain, w, Some(&client.name))
+            let token = tokens
+                .get(&w.chain_id)
+                .ok_or_else(|| crate::tokens::unserved(w))?;
+            Ok(views::wallet(&token.chain, w, Some(&client.name)))
         })
-        .collect();
+        .collect::<Result<_, Problem>>()?;
     Ok(Json(q.page(
         &format!("{PUBLIC}/wallets"),
         WalletList { wallets },

@@ -542,25 +542,24 @@ impl Platform_ {
 
     /// Indexes the further token at `address` as `emtoken index` does a registered one.
     pub async fn follow(&self, address: alloy::primitives::Address) {
-        let mut config = Config::new(self.deployed.endpoint(), address);
-        config.poll_interval = Duration::from_millis(20);
-        config.secondary = true;
-        let indexer = Box::pin(Indexer::start(config, self.store.clone()))
-            .await
-            .expect("indexer of the further token");
-        let stopped = self.stop.subscribe();
-        tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
+        self.index_further(self.deployed.endpoint().to_owned(), address)
+            .await;
     }
 
     /// Indexes the token at `address` on the other chain whose node is `node`, as `emtoken index
     /// --chain-rpc` does a token registered there.
     pub async fn follow_on(&self, node: &DevNode, address: alloy::primitives::Address) {
-        let mut config = Config::new(node.endpoint_url().to_string(), address);
+        self.index_further(node.endpoint_url().to_string(), address)
+            .await;
+    }
+
+    async fn index_further(&self, endpoint: String, address: alloy::primitives::Address) {
+        let mut config = Config::new(endpoint, address);
         config.poll_interval = Duration::from_millis(20);
         config.secondary = true;
         let indexer = Box::pin(Indexer::start(config, self.store.clone()))
             .await
-            .expect("indexer of the token on another chain");
+            .expect("indexer of the further token");
         let stopped = self.stop.subscribe();
         tokio::spawn(async move { Box::pin(indexer.run(stopped)).await });
     }

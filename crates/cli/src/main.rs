@@ -37,3 +37,14 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every subcommand's flags are declared consistently (types, groups, conflicts): clap's own check,
+    /// which otherwise fails only when the flag is used.
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

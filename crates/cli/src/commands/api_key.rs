@@ -1,17 +1,24 @@
-//! `emtoken api-key create`: a new API key for a client (or the bank integration), and `emtoken api-key
-//! rsa-key`: the RSA public key a client's card data keys are sealed with.
+//! `emtoken api-key create`: a new API key for a client (or the bank integration); `api-key list` and
+//! `api-key revoke`: the keys, and taking them back; and `emtoken api-key rsa-key`: the RSA public key a
+//! client's card data keys are sealed with.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use emtoken_api::cards::ClientRsaKey;
-use emtoken_store::{Store, api::ClientRole};
+use emtoken_store::{
+    Store,
+    api::{ApiKeyRow, ClientRole, KeysToRevoke},
+};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::database::{DatabaseArgs, Open};
-use crate::output::Output;
+use crate::{
+    output::Output,
+    table::{Align, Table},
+};
 
 /// API keys of the platform's HTTP API, and clients' RSA public keys.
 #[derive(Debug, Subcommand)]
@@ -25,6 +32,16 @@ pub(crate) enum ApiKeyCommand {
     ///
     /// Example: `emtoken api-key create --client acme --rsa-public-key acme-public.pem`.
     Create(CreateArgs),
+    /// List the API keys: client, role, key id, the key's first characters, when made (never the key:
+    /// only its SHA-256 is stored). Revoked keys are left out unless --revoked.
+    ///
+    /// Example: `emtoken api-key list --client acme`.
+    List(ListArgs),
+    /// Revoke API keys: the one with --key-id (as `api-key list` and `api-key create` show it), or every
+    /// key of --client. They are refused from the next request on (401); nothing else changes.
+    ///
+    /// Example: `emtoken api-key revoke --key-id 3f1c09a27be4d5e6`.
+    Revoke(RevokeArgs),
     /// Register (or replace) a client's RSA public key: the key its card data keys are sealed with
     /// (POST /api/v1/public/wallets/temporalpk). The previous key is retired; the client must exist.
     ///
@@ -61,6 +78,154 @@ pub(crate) struct CreateArgs {
     database: DatabaseArgs,
 }
 
+/// Arguments of `api-key list`.
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// Only this client's keys.
+    #[arg(long, value_name = "NAME")]
+    client: Option<String>,
+    /// Revoked keys too.
+    #[arg(long)]
+    revoked: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// Arguments of `api-key revoke`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false, args = ["key_id", "client"])]
+pub(crate) struct RevokeArgs {
+    /// The key's id: 16 hex digits.
+    #[arg(long, value_name = "ID", value_parser = key_id)]
+    key_id: Option<KeyId>,
+    /// Every key of this client.
+    #[arg(long, value_name = "NAME")]
+    client: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// Bytes of a key id: the first 8 bytes of the key's SHA-256.
+const KEY_ID_BYTES: usize = 8;
+
+/// A key id: the first bytes of the key's SHA-256.
+#[derive(Debug, Clone)]
+struct KeyId(Vec<u8>);
+
+/// A key id as given: 16 hex digits.
+fn key_id(text: &str) -> Result<KeyId, String> {
+    let text = text.trim();
+    if text.len() != KEY_ID_BYTES * 2 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "expected {} hex digits (as `emtoken api-key list` shows)",
+            KEY_ID_BYTES * 2
+        ));
+    }
+    alloy_primitives::hex::decode(text)
+        .map(KeyId)
+        .map_err(|e| e.to_string())
+}
+
+/// An API key as listed.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Key {
+    key_id: String,
+    client: String,
+    client_id: String,
+    role: &'static str,
+    prefix: String,
+    created_at: String,
+    revoked_at: Option<String>,
+}
+
+impl From<&ApiKeyRow> for Key {
+    fn from(row: &ApiKeyRow) -> Self {
+        Self {
+            key_id: alloy_primitives::hex::encode(
+                &row.key_hash[..KEY_ID_BYTES.min(row.key_hash.len())],
+            ),
+            client: row.client_name.clone(),
+            client_id: row.client_id.to_string(),
+            role: row.role.as_str(),
+            prefix: row.prefix.clone(),
+            created_at: row
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            revoked_at: row
+                .revoked_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        }
+    }
+}
+
+fn keys_table(keys: &[Key], empty: &str) -> String {
+    if keys.is_empty() {
+        return empty.to_owned();
+    }
+    let mut table = Table::new(&[
+        ("key id", Align::Left),
+        ("client", Align::Left),
+        ("role", Align::Left),
+        ("prefix", Align::Left),
+        ("created", Align::Left),
+        ("revoked", Align::Left),
+    ]);
+    for k in keys {
+        table.row(vec![
+            k.key_id.clone(),
+            k.client.clone(),
+            k.role.to_lowercase(),
+            format!("{}…", k.prefix),
+            k.created_at.clone(),
+            k.revoked_at.clone().unwrap_or_default(),
+        ]);
+    }
+    table.render()
+}
+
+async fn list(args: ListArgs, output: Output) -> anyhow::Result<()> {
+    let client = args.client.as_deref().map(client_name).transpose()?;
+    let store = args.database.open(Open::Existing).await?;
+    let result = store.api_keys(client, args.revoked).await;
+    let closed = store.close().await.context("cannot close the database");
+    let keys: Vec<Key> = result?.iter().map(Key::from).collect();
+    closed?;
+    output.print(&keys, |keys| keys_table(keys, "no api keys"))
+}
+
+async fn revoke(args: RevokeArgs, output: Output) -> anyhow::Result<()> {
+    let client = args.client.as_deref().map(client_name).transpose()?;
+    let which = match (&args.key_id, client) {
+        (Some(id), _) => KeysToRevoke::Id(&id.0),
+        (None, Some(name)) => KeysToRevoke::Client(name),
+        (None, None) => anyhow::bail!("give --key-id or --client"),
+    };
+    let store = args.database.open(Open::Existing).await?;
+    let result = store.revoke_api_keys(which).await;
+    let closed = store.close().await.context("cannot close the database");
+    let keys: Vec<Key> = result?.iter().map(Key::from).collect();
+    closed?;
+    if keys.is_empty() {
+        anyhow::bail!(match (&args.key_id, client) {
+            (Some(id), _) => format!(
+                "--key-id {}: no key in use has this id (`emtoken api-key list --revoked` shows them all)",
+                alloy_primitives::hex::encode(&id.0)
+            ),
+            (None, Some(name)) => format!("--client {name}: no key in use"),
+            (None, None) => unreachable!("checked above"),
+        });
+    }
+    output.print(&keys, |keys| {
+        format!(
+            "revoked {} key{}:\n{}",
+            keys.len(),
+            if keys.len() == 1 { "" } else { "s" },
+            keys_table(keys, "")
+        )
+    })
+}
+
 /// Arguments of `api-key rsa-key`.
 #[derive(Debug, Args)]
 pub(crate) struct RsaKeyArgs {
@@ -83,6 +248,8 @@ struct Created {
     client_id: String,
     role: &'static str,
     api_key: String,
+    /// Its id in `api-key list` and `api-key revoke`.
+    key_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     rsa_key: Option<RsaKeySet>,
 }
@@ -101,6 +268,8 @@ struct RsaKeySet {
 pub(crate) async fn run(command: ApiKeyCommand, output: Output) -> anyhow::Result<()> {
     match command {
         ApiKeyCommand::Create(args) => create(args, output).await,
+        ApiKeyCommand::List(args) => list(args, output).await,
+        ApiKeyCommand::Revoke(args) => revoke(args, output).await,
         ApiKeyCommand::RsaKey(args) => rsa_key(args, output).await,
     }
 }
@@ -168,6 +337,7 @@ async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
             client: client.name,
             client_id: client.id.to_string(),
             role: role.as_str(),
+            key_id: alloy_primitives::hex::encode(&hash[..KEY_ID_BYTES]),
             api_key: key,
             rsa_key,
         })
@@ -178,12 +348,14 @@ async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
     closed?;
     output.print(&created, |c| {
         let mut text = format!(
-            "api key for {} {} ({}): {}\nsend it as 'Authorization: Bearer {}'; it is shown only this once",
+            "api key for {} {} ({}): {}\nsend it as 'Authorization: Bearer {}'; it is shown only this once \
+             (its id, for `api-key revoke`: {})",
             c.role.to_lowercase(),
             c.client,
             c.client_id,
             c.api_key,
-            c.api_key
+            c.api_key,
+            c.key_id
         );
         if let Some(rsa) = &c.rsa_key {
             text.push('\n');

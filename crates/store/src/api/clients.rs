@@ -18,6 +18,40 @@ pub struct ClientRow {
     pub role: ClientRole,
 }
 
+/// An API key as listed: never the key, only its hash and first characters.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    /// SHA-256 of the key; its first 8 bytes in hex are the key's id.
+    pub key_hash: Vec<u8>,
+    /// The client's id.
+    pub client_id: Uuid,
+    /// The client's name.
+    pub client_name: String,
+    /// The client's role.
+    pub role: ClientRole,
+    /// The key's first characters.
+    pub prefix: String,
+    /// When it was made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Which keys to revoke.
+#[derive(Debug, Clone, Copy)]
+pub enum KeysToRevoke<'a> {
+    /// The key whose hash starts with these bytes (its id).
+    Id(&'a [u8]),
+    /// Every key of the client of this name.
+    Client(&'a str),
+}
+
+macro_rules! api_key_columns {
+    () => {
+        "k.key_hash, k.client_id, c.name AS client_name, c.role, k.prefix, k.created_at, k.revoked_at"
+    };
+}
+
 impl ClientRow {
     /// Whether this is the bank integration.
     pub fn is_bank(&self) -> bool {
@@ -85,6 +119,48 @@ impl Store {
         )
         .bind(key_hash)
         .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The API keys, newest first: of one client (by name) or all; revoked ones too with `revoked`.
+    pub async fn api_keys(&self, client: Option<&str>, revoked: bool) -> Result<Vec<ApiKeyRow>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            api_key_columns!(),
+            " FROM api_keys k JOIN api_clients c ON c.id = k.client_id
+             WHERE ($1::text IS NULL OR c.name = $1) AND ($2 OR k.revoked_at IS NULL)
+             ORDER BY k.created_at DESC, k.key_hash"
+        ))
+        .bind(client)
+        .bind(revoked)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Revokes the keys not revoked yet whose hash starts with `id` (a key id: its first bytes), or every
+    /// key of client `client`; from now on they are refused. The keys revoked.
+    pub async fn revoke_api_keys(&self, which: KeysToRevoke<'_>) -> Result<Vec<ApiKeyRow>> {
+        let (id, client): (Option<&[u8]>, Option<&str>) = match which {
+            KeysToRevoke::Id(id) => (Some(id), None),
+            KeysToRevoke::Client(name) => (None, Some(name)),
+        };
+        Ok(sqlx::query_as(concat!(
+            "WITH revoked AS (
+                 UPDATE api_keys k SET revoked_at = now()
+                 FROM api_clients c
+                 WHERE c.id = k.client_id AND k.revoked_at IS NULL
+                   AND ($1::bytea IS NULL OR substring(k.key_hash FROM 1 FOR length($1)) = $1)
+                   AND ($2::text IS NULL OR c.name = $2)
+                 RETURNING k.*
+             )
+             SELECT ",
+            api_key_columns!(),
+            " FROM revoked k JOIN api_clients c ON c.id = k.client_id
+             ORDER BY k.created_at DESC, k.key_hash"
+        ))
+        .bind(id)
+        .bind(client)
+        .fetch_all(self.pool())
         .await?)
     }
 

@@ -21,7 +21,7 @@ mod wallets;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use catalogue::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
-pub use clients::{ClientRole, ClientRow, PLATFORM_CLIENT};
+pub use clients::{ApiKeyRow, ClientRole, ClientRow, KeysToRevoke, PLATFORM_CLIENT};
 pub use commissions::{
     CommissionProfileRow, CommissionReportLine, CommissionVersionRow, NewVersion, VersionAdded,
 };

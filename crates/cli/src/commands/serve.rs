@@ -9,7 +9,7 @@ use emtoken_api::{
     acquirer::{Acquirer, Simulator},
     webhook_acquirer::WebhookAcquirer,
 };
-use emtoken_sdk::{EmTokenClient, NetworkProfile};
+use emtoken_sdk::{EmTokenClient, NetworkProfile, Role};
 use tokio::{net::TcpListener, sync::watch};
 
 use super::{database::Open, index};
@@ -154,6 +154,41 @@ async fn client(args: &ServeArgs, key: &str, role: &str) -> anyhow::Result<EmTok
 
 /// Chain ids of development chains, where `--sms-outbox` is allowed with `--profile besu` too:
 /// anvil's, Hardhat's and Ganache's, Besu's dev network (`scripts/devnet up --profile besu`).
+/// Refuses to start unless the operator key holds the operator role on the contract and the compliance
+/// key the compliance role (else the first write would fail, after the API said it was up); warns when
+/// the operator may mint nothing (cash-ins would be refused).
+async fn check_roles(operator: &EmTokenClient, compliance: &EmTokenClient) -> anyhow::Result<()> {
+    let contract = operator.address();
+    for (client, role, flag) in [
+        (operator, Role::Operator, "--operator-key"),
+        (compliance, Role::Compliance, "--compliance-key"),
+    ] {
+        let account = client
+            .signer()
+            .ok_or_else(|| anyhow::anyhow!("{flag}: the client does not sign"))?;
+        let holds = client
+            .has_role(role, account)
+            .await
+            .with_context(|| format!("cannot read the roles of {account} on {contract:#x}"))?;
+        anyhow::ensure!(
+            holds,
+            "{flag} {account} does not hold the {} role on the token {contract:#x}: grant it (the token's \
+             admin: grantRole) or start with the key that holds it",
+            role.name()
+        );
+    }
+    let account = operator.signer().unwrap_or_default();
+    match operator.minter_allowance(account).await {
+        Ok(allowance) if allowance.base_units().is_zero() => tracing::warn!(
+            operator = %account,
+            "the operator key may mint nothing on this token (minter allowance 0): cash-ins will be refused until the minter admin sets one"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "cannot read the operator's minter allowance"),
+    }
+    Ok(())
+}
+
 const DEVELOPMENT_CHAINS: [u64; 3] = [31_337, 1_337, 2_018];
 
 /// Where `serve` sends SMS.
@@ -238,6 +273,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         "compliance",
     )
     .await?;
+    check_roles(&operator, &compliance).await?;
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on --listen {}", args.listen))?;

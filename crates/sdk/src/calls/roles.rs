@@ -24,17 +24,25 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role's name in the contract (`"OPERATOR_ROLE"`; the admin role is `"DEFAULT_ADMIN_ROLE"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Admin => "DEFAULT_ADMIN_ROLE",
+            Self::Operator => "OPERATOR_ROLE",
+            Self::Compliance => "COMPLIANCE_ROLE",
+            Self::Pauser => "PAUSER_ROLE",
+            Self::Upgrader => "UPGRADER_ROLE",
+            Self::MinterAdmin => "MINTER_ADMIN_ROLE",
+            Self::Rescuer => "RESCUER_ROLE",
+            Self::Wiper => "WIPER_ROLE",
+        }
+    }
+
     /// The role's bytes32 id, as AccessControl knows it.
     pub fn id(self) -> B256 {
         match self {
             Self::Admin => B256::ZERO,
-            Self::Operator => keccak256("OPERATOR_ROLE"),
-            Self::Compliance => keccak256("COMPLIANCE_ROLE"),
-            Self::Pauser => keccak256("PAUSER_ROLE"),
-            Self::Upgrader => keccak256("UPGRADER_ROLE"),
-            Self::MinterAdmin => keccak256("MINTER_ADMIN_ROLE"),
-            Self::Rescuer => keccak256("RESCUER_ROLE"),
-            Self::Wiper => keccak256("WIPER_ROLE"),
+            other => keccak256(other.name()),
         }
     }
 }

@@ -157,6 +157,20 @@ impl Indexer {
     }
 
     async fn prepare(&mut self) -> Result<()> {
+        // Nothing is written for a contract that is not an EmToken.
+        if let Err(why) = self.node.identity().await? {
+            let head = self.node.head().await?;
+            if !self.node.has_code_at(head).await? {
+                return Err(Error::Config(format!(
+                    "no contract code at {} on chain {} (head {head}): check --contract and --rpc",
+                    self.config.contract, self.evm_chain_id
+                )));
+            }
+            return Err(Error::Config(format!(
+                "the contract at {} on chain {} is not an EmToken: {why}; check --contract",
+                self.config.contract, self.evm_chain_id
+            )));
+        }
         let genesis = self
             .header(0)
             .await?

@@ -75,7 +75,12 @@ pub(crate) fn classify(error: &RpcError<TransportErrorKind>) -> Failure {
             }
         }
         RpcError::Transport(TransportErrorKind::HttpError(http)) => {
-            if http.status == 429 || http.status == 408 || http.status >= 500 {
+            // Busy, overloaded or a gateway between: worth another try. Other 5xx (501 Not Implemented,
+            // 505, …) say the request will never work there.
+            if matches!(
+                http.status,
+                408 | 429 | 500 | 502 | 503 | 504 | 520..=524 | 529
+            ) {
                 Failure::Transient
             } else if http.status == 413 {
                 Failure::TooLarge
@@ -87,6 +92,48 @@ pub(crate) fn classify(error: &RpcError<TransportErrorKind>) -> Failure {
         | RpcError::NullResp
         | RpcError::DeserError { .. } => Failure::Transient,
         _ => Failure::Fatal,
+    }
+}
+
+/// A node's error for people: an HTTP error's body (often a whole HTML page) cut to the first characters
+/// of its text; anything else to its first 300 characters.
+pub(crate) fn summary(error: &RpcError<TransportErrorKind>) -> String {
+    match error {
+        RpcError::Transport(TransportErrorKind::HttpError(http)) => {
+            let text = shorten(&text_of(&http.body), 160);
+            if text.is_empty() {
+                format!("HTTP {}", http.status)
+            } else {
+                format!("HTTP {}: {text}", http.status)
+            }
+        }
+        other => shorten(&other.to_string(), 300),
+    }
+}
+
+/// The text of `body`: markup left out, whitespace runs made one space.
+fn text_of(body: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if in_tag => {}
+            c => text.push(if c.is_control() { ' ' } else { c }),
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` cut to `max` characters, with "…" when cut.
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 
@@ -172,16 +219,17 @@ impl Node {
                         return Err(Error::Rpc {
                             call: what.to_owned(),
                             message: format!(
-                                "still failing after {} attempts: {error}",
-                                attempt + 1
+                                "still failing after {} attempts: {}",
+                                attempt + 1,
+                                summary(&error)
                             ),
                         });
                     }
-                    Failure::TooLarge => return Err(Error::TooLarge(error.to_string())),
+                    Failure::TooLarge => return Err(Error::TooLarge(summary(&error))),
                     Failure::Fatal => {
                         return Err(Error::Rpc {
                             call: what.to_owned(),
-                            message: error.to_string(),
+                            message: summary(&error),
                         });
                     }
                 },
@@ -243,6 +291,44 @@ impl Node {
         Ok(!code.is_empty())
     }
 
+    /// Whether the contract is an EmToken, read before anything is written: it answers ERC-165 as the
+    /// standard says (true for ERC-165's own id, false for 0xffffffff, which no contract may claim — a
+    /// contract that answers every call with 1 claims it), claims AccessControl and ERC-20, and has a
+    /// `version()` of 1 or more. `Ok(Err(why))` when it is not.
+    pub(crate) async fn identity(&self) -> Result<std::result::Result<u64, String>> {
+        let token = EmToken::new(self.contract, &self.provider);
+        let mut claims = vec![];
+        for id in [ERC165_ID, NO_INTERFACE_ID, ACCESS_CONTROL_ID, ERC20_ID] {
+            let claim = self
+                .retried("supportsInterface", || async {
+                    answer_or_refusal(token.supportsInterface(id.into()).call().await)
+                })
+                .await?;
+            claims.push(claim);
+        }
+        let version = self
+            .retried("version", || async {
+                answer_or_refusal(token.version().call().await)
+            })
+            .await?;
+        let why = match (claims.as_slice(), version) {
+            ([Some(true), Some(false), Some(true), Some(true)], Some(v)) if v >= U256::from(1) => {
+                return Ok(Ok(u64::try_from(v).unwrap_or(u64::MAX)));
+            }
+            ([Some(true), Some(true), ..], _) => {
+                "it claims every interface (ERC-165 supportsInterface(0xffffffff) is true)"
+            }
+            ([Some(true), Some(false), Some(true), Some(true)], _) => {
+                "it has no version() of 1 or more"
+            }
+            ([Some(true), Some(false), ..], _) => {
+                "it does not claim AccessControl and ERC-20 (ERC-165)"
+            }
+            _ => "it does not answer ERC-165's supportsInterface",
+        };
+        Ok(Err(why.to_owned()))
+    }
+
     /// The token's decimals.
     pub(crate) async fn decimals(&self) -> Result<u8> {
         let token = EmToken::new(self.contract, &self.provider);
@@ -289,6 +375,31 @@ impl Node {
             .await
             .map_err(unavailable)?;
         Ok((gross, held))
+    }
+}
+
+/// ERC-165's own interface id.
+const ERC165_ID: [u8; 4] = [0x01, 0xff, 0xc9, 0xa7];
+/// The id ERC-165 says no contract may claim.
+const NO_INTERFACE_ID: [u8; 4] = [0xff, 0xff, 0xff, 0xff];
+/// OpenZeppelin's IAccessControl.
+const ACCESS_CONTROL_ID: [u8; 4] = [0x79, 0x65, 0xdb, 0x0b];
+/// IERC20.
+const ERC20_ID: [u8; 4] = [0x36, 0x37, 0x2b, 0x07];
+
+/// A view's answer: Some(value); None when the contract refuses it or answers what does not decode (not
+/// the contract expected); the node's failures as errors (retried when transient).
+fn answer_or_refusal<T>(
+    result: std::result::Result<T, alloy::contract::Error>,
+) -> std::result::Result<Option<T>, RpcError<TransportErrorKind>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(alloy::contract::Error::TransportError(e)) => match classify(&e) {
+            // A revert ("execution reverted") is the contract's answer.
+            Failure::Fatal if matches!(e, RpcError::ErrorResp(_)) => Ok(None),
+            _ => Err(e),
+        },
+        Err(_) => Ok(None),
     }
 }
 
@@ -350,7 +461,11 @@ mod tests {
         };
         assert_eq!(classify(&http(429)), Failure::Transient);
         assert_eq!(classify(&http(503)), Failure::Transient);
+        assert_eq!(classify(&http(502)), Failure::Transient);
         assert_eq!(classify(&http(401)), Failure::Fatal);
+        // Not implemented there: failing at once, not nine times.
+        assert_eq!(classify(&http(501)), Failure::Fatal);
+        assert_eq!(classify(&http(505)), Failure::Fatal);
         assert_eq!(
             classify(&RpcError::Transport(TransportErrorKind::BackendGone)),
             Failure::Transient
@@ -360,6 +475,36 @@ mod tests {
             classify(&answer(-32601, "Method not found")),
             Failure::Fatal
         );
+    }
+
+    #[test]
+    fn http_error_pages_are_summarised() {
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><title>501 Not Implemented</title><style>body {{ color: red }}</style></head>\n<body>\n  <h1>Not   Implemented</h1>\n<p>{}</p></body></html>",
+            "The server does not support this method. ".repeat(40)
+        );
+        let error = RpcError::Transport(TransportErrorKind::HttpError(
+            alloy::transports::HttpError {
+                status: 501,
+                body: page,
+            },
+        ));
+        let text = summary(&error);
+        assert!(text.starts_with("HTTP 501: 501 Not Implemented"), "{text}");
+        assert!(
+            text.contains("Not Implemented The server does not"),
+            "{text}"
+        );
+        assert!(!text.contains('<') && !text.contains('\n'), "{text}");
+        assert!(text.chars().count() <= "HTTP 501: ".len() + 161, "{text}");
+        assert!(text.ends_with('…'), "{text}");
+        let empty = RpcError::Transport(TransportErrorKind::HttpError(
+            alloy::transports::HttpError {
+                status: 404,
+                body: "  ".into(),
+            },
+        ));
+        assert_eq!(summary(&empty), "HTTP 404");
     }
 
     #[test]

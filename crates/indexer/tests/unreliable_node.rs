@@ -110,3 +110,46 @@ async fn ranges_over_the_node_limit_shrink_and_rate_limits_are_retried(pool: PgP
     assert!(summary.events > 0);
     assert_same_index(&store, &reference, 31337).await;
 }
+
+/// A contract that answers every call with the word 1 (its runtime code: `PUSH1 1 PUSH1 0 MSTORE
+/// PUSH1 32 PUSH1 0 RETURN`) is not taken for an EmToken: the start fails naming why, and nothing is
+/// written. The real token beside it is indexed.
+#[sqlx::test(migrations = false)]
+async fn a_contract_answering_one_to_everything_is_refused_before_anything_is_written(
+    pool: PgPool,
+) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = Deployed::deploy(&node).await.unwrap();
+    let fake = alloy::primitives::Address::repeat_byte(0x11);
+    d.operator
+        .provider()
+        .raw_request::<_, serde_json::Value>(
+            "anvil_setCode".into(),
+            json!([fake, "0x600160005260206000f3"]),
+        )
+        .await
+        .unwrap();
+    let store = Store::from_pool(pool).await.unwrap();
+    let mut wrong = config(&d, 0);
+    wrong.contract = fake;
+    let error = emtoken_indexer::Indexer::start(wrong, store.clone())
+        .await
+        .map(|_| ())
+        .expect_err("a fake token is refused");
+    let text = error.to_string();
+    assert!(text.contains("is not an EmToken"), "{text}");
+    assert!(text.contains("0xffffffff"), "{text}");
+    assert!(store.chains().await.unwrap().is_empty(), "nothing written");
+    // An address without code is named as such.
+    let mut empty = config(&d, 0);
+    empty.contract = alloy::primitives::Address::repeat_byte(0x22);
+    let error = emtoken_indexer::Indexer::start(empty, store.clone())
+        .await
+        .map(|_| ())
+        .expect_err("no code is refused");
+    assert!(error.to_string().contains("no contract code"), "{error}");
+    assert!(store.chains().await.unwrap().is_empty(), "nothing written");
+    // The token itself is.
+    index(config(&d, 0), &store).await;
+    assert_eq!(store.chains().await.unwrap().len(), 1);
+}

@@ -22,6 +22,12 @@ pub fn hash_api_key(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
+/// A key's id, as `emtoken api-key list` shows it and access logs name it: the first 8 bytes of its
+/// SHA-256 in hex.
+pub fn key_id(hash: &[u8; 32]) -> String {
+    alloy::hex::encode(&hash[..8])
+}
+
 /// The authenticated caller: a client of the platform (or the bank integration).
 #[derive(Debug, Clone)]
 pub(crate) struct Caller(pub(crate) ClientRow);
@@ -45,11 +51,15 @@ impl FromRequestParts<ApiState> for Caller {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <api key>'"))?;
+        let hash = hash_api_key(key);
         let client = state
             .store
-            .client_by_key(hash_api_key(key))
+            .client_by_key(hash)
             .await?
             .ok_or_else(|| unauthorized("unknown or revoked api key"))?;
+        if let Some(seen) = parts.extensions.get::<crate::ops::CallerSeen>() {
+            seen.set(&client.name, key_id(&hash));
+        }
         Ok(Caller(client))
     }
 }

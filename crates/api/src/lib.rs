@@ -33,6 +33,7 @@ mod idempotency;
 mod identity;
 pub mod issuers;
 mod openapi;
+pub mod ops;
 mod otp;
 mod paging;
 mod platform;
@@ -53,7 +54,7 @@ use alloy::primitives::Address;
 use axum::Router;
 use emtoken_store::Store;
 
-pub use auth::{hash_api_key, new_api_key};
+pub use auth::{hash_api_key, key_id, new_api_key};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crash::{CRASH_AT, CrashPoint};
 pub use drain::Drain;
@@ -113,6 +114,8 @@ pub struct ApiState {
     pub screening: Arc<Screening>,
     /// The tokens served, as looked up so far.
     pub(crate) tokens: Arc<tokens::Tokens>,
+    /// What `GET /ready` watches (default: the database only).
+    pub readiness: Arc<ops::Readiness>,
 }
 
 /// How users are onboarded.
@@ -165,6 +168,7 @@ impl ApiState {
             crash_at: None,
             screening: Arc::new(Screening::None),
             tokens: Arc::default(),
+            readiness: Arc::default(),
         }
     }
 
@@ -179,6 +183,13 @@ impl ApiState {
     #[must_use]
     pub fn with_screening(mut self, screening: Screening) -> Self {
         self.screening = Arc::new(screening);
+        self
+    }
+
+    /// With `readiness` behind `GET /ready` (`serve` watches its indexer).
+    #[must_use]
+    pub fn with_readiness(mut self, readiness: ops::Readiness) -> Self {
+        self.readiness = Arc::new(readiness);
         self
     }
 
@@ -221,6 +232,7 @@ pub fn router(state: ApiState) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             Drain::layer(Arc::clone(&drain), request, next)
         }))
+        .layer(axum::middleware::from_fn(ops::access_log))
 }
 
 /// Runs a read-only request with a read permit of the store; any other request as it comes.

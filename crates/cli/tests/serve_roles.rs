@@ -1,5 +1,6 @@
 //! `emtoken serve` checks its keys on chain before it serves: a key without the role it signs for stops
-//! the start with an error naming the flag, the account and the role, and nothing is served.
+//! the start with an error naming the flag, the account and the role, and nothing is served. Started,
+//! its API port answers `/health` and, once the index has caught up, `/ready`.
 
 mod common;
 
@@ -62,8 +63,29 @@ async fn serve_refuses_to_start_with_a_key_that_lacks_its_role() {
         assert!(!log.contains("serving the API"), "{log}");
         std::fs::remove_file(serve.log()).ok();
     }
-    // With the right keys it starts.
+    // With the right keys it starts, and says when it is ready: alive, and caught up with the chain.
     let mut serve = Serve::new(&db, &node, d.endpoint(), &d.address.to_string());
     serve.start();
-    serve.ready(&common::api::http()).await;
+    let http = common::api::http();
+    serve.ready(&http).await;
+    let health = common::api::get(&http, &format!("{}/health", serve.base), "").await;
+    assert_eq!(
+        health.map(|(s, b)| (s, b["status"].clone())),
+        Some((200, "ok".into()))
+    );
+    let started = Instant::now();
+    loop {
+        match common::api::get(&http, &format!("{}/ready", serve.base), "").await {
+            Some((200, body)) => {
+                assert_eq!(body["status"], "ready", "{body}");
+                assert!(body["indexed"].as_i64().unwrap() >= 0, "{body}");
+                break;
+            }
+            other => assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "never ready: {other:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -195,6 +195,9 @@ pub(crate) fn router() -> Router<ApiState> {
             post(add_commission_version),
         );
     Router::new()
+        // For load balancers and orchestrators (not in the OpenAPI document): alive, and ready.
+        .route("/health", get(crate::ops::health))
+        .route("/ready", get(crate::ops::ready))
         .nest("/api/v1/public", public)
         .nest("/api/v1/admin", admin)
         .nest("/api/v2/public", public_v2)

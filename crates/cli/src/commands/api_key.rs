@@ -337,7 +337,7 @@ async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
             client: client.name,
             client_id: client.id.to_string(),
             role: role.as_str(),
-            key_id: alloy_primitives::hex::encode(&hash[..KEY_ID_BYTES]),
+            key_id: emtoken_api::key_id(&hash),
             api_key: key,
             rsa_key,
         })

@@ -123,7 +123,7 @@ pub(crate) async fn run(args: IndexArgs, output: Output) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     signals::on_shutdown(stop)?;
     let store = args.database.open(Open::Create).await?;
-    let result = index(&args, store.clone(), stopped, listener, bar).await;
+    let result = index(&args, store.clone(), stopped, listener, bar, None).await;
     // Always close: the embedded database flushes its files here.
     let closed = store.close().await.context("cannot close the database");
     let report = result?;
@@ -131,12 +131,15 @@ pub(crate) async fn run(args: IndexArgs, output: Output) -> anyhow::Result<()> {
     output.print(&report, describe)
 }
 
+/// Runs the indexer of `args` (and those of the other registered tokens) until it stops; its figures
+/// are put in `figures` once it has started (`serve`'s `/ready` reads them).
 pub(crate) async fn index(
     args: &IndexArgs,
     store: Store,
     stopped: watch::Receiver<bool>,
     listener: Option<TcpListener>,
     bar: Option<ProgressBar>,
+    figures: Option<&std::sync::OnceLock<std::sync::Arc<emtoken_indexer::Metrics>>>,
 ) -> anyhow::Result<Report> {
     let began = Instant::now();
     let mut config = Config::new(args.rpc.clone(), args.contract);
@@ -161,6 +164,9 @@ pub(crate) async fn index(
         Ok(_) = before_start.wait_for(|stop| *stop) => return Ok(interrupted(began.elapsed())),
     };
     let metrics = indexer.metrics();
+    if let Some(figures) = figures {
+        let _ = figures.set(metrics.clone());
+    }
     let start_block = metrics.start_block.load(Relaxed);
     let chain_id = indexer.chain_id();
     tracing::info!(chain_id, contract, from_block = start_block + 1, "indexing");

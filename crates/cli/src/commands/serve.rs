@@ -1,12 +1,19 @@
 //! `emtoken serve`: the indexer and the platform's HTTP API in one process, on one database.
 
-use std::{io::IsTerminal, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    io::IsTerminal,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, atomic::Ordering::Relaxed},
+    time::Duration,
+};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use emtoken_api::{
     ApiState, CrashPoint, Onboarding, Platform, SchedulerConfig, SmsSender, SystemClock,
     acquirer::{Acquirer, Simulator},
+    ops::{IndexerView, Readiness},
     webhook_acquirer::WebhookAcquirer,
 };
 use emtoken_sdk::{EmTokenClient, NetworkProfile, Role};
@@ -121,6 +128,11 @@ pub(crate) struct ServeArgs {
     /// with --acquirer-url.
     #[arg(long, value_name = "N", value_parser = args::millis_or_zero, allow_negative_numbers = true, conflicts_with = "acquirer_url")]
     acquirer_latency_ms: Option<u64>,
+
+    /// `GET /ready` answers 503 once the indexer has indexed nothing new for this many seconds while
+    /// the node's head is ahead of it (a stalled indexer).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=86400))]
+    stall_seconds: u32,
 }
 
 /// Transaction style of the network.
@@ -303,7 +315,26 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             emtoken_api::Screening::None
         }
     };
+    // `/ready` watches the indexer once it has started (not ready before).
+    let figures: Arc<std::sync::OnceLock<Arc<emtoken_indexer::Metrics>>> = Arc::default();
+    let probe = {
+        let figures = Arc::clone(&figures);
+        Arc::new(move || match figures.get() {
+            Some(m) => IndexerView {
+                head: m.head.load(Relaxed),
+                indexed: m.indexed.load(Relaxed),
+                caught_up: m.caught_up.load(Relaxed),
+            },
+            None => IndexerView {
+                head: 0,
+                indexed: -1,
+                caught_up: false,
+            },
+        })
+    };
+    let readiness = Readiness::watching(probe, Duration::from_secs(u64::from(args.stall_seconds)));
     let state = ApiState::new(store.clone(), platform, network)
+        .with_readiness(readiness)
         .with_onboarding(Onboarding {
             clock: Arc::new(SystemClock),
             sms,
@@ -345,6 +376,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         .clone()
         .map(|path| tokio::spawn(mirror_outbox(store.clone(), path, stopped.clone())));
     let drain = std::sync::Arc::clone(&state.drain);
+    let state_readiness = Arc::clone(&state.readiness);
     let app = emtoken_api::router(state);
     let addr = listener.local_addr()?;
     let mut api_stop = stopped.clone();
@@ -383,7 +415,26 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             .await
     });
     // The indexer finishes (or rolls back) its batch; the API drains; then the database closes.
-    let result = index::index(&args.index, store.clone(), stopped, metrics_listener, None).await;
+    // Who asks `/ready` sees a stall however seldom they ask.
+    let observer = {
+        let readiness = Arc::clone(&state_readiness);
+        tokio::spawn(async move {
+            loop {
+                readiness.observe();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    };
+    let result = index::index(
+        &args.index,
+        store.clone(),
+        stopped,
+        metrics_listener,
+        None,
+        Some(&figures),
+    )
+    .await;
+    observer.abort();
     match tokio::time::timeout(DRAIN_LIMIT + Duration::from_secs(5), server).await {
         Ok(Ok(Err(error))) => tracing::warn!(%error, "the API stopped with an error"),
         Ok(_) => {}

@@ -164,6 +164,12 @@ impl Store {
         .await?)
     }
 
+    /// Whether the database answers (a trivial query).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        Ok(())
+    }
+
     /// A client by id.
     pub async fn client(&self, id: Uuid) -> Result<Option<ClientRow>> {
         Ok(

@@ -200,11 +200,24 @@ async fn index_until_head_then_read_what_it_indexed() {
     // Again: nothing new.
     let again = json(&db.emtoken(&index));
     assert_eq!(again["events"], 0, "{again:#}");
-    // Another contract on the same chain is refused with what to do.
-    let other = lower(deployed.address_of(Role::Carol));
+    // Another token on the same chain is refused with what to do; an address without code says so.
+    let second = Deployed::deploy_token(&node, "Other Euro", "EURo", 2)
+        .await
+        .expect("deploy another token");
+    let other = lower(second.address);
     let stderr =
         failure(&db.emtoken(&["index", "--rpc", &rpc, "--contract", &other, "--until-head"]));
     assert!(stderr.contains("--reset-on-chain-change"), "{stderr}");
+    let account = lower(deployed.address_of(Role::Carol));
+    let stderr = failure(&db.emtoken(&[
+        "index",
+        "--rpc",
+        &rpc,
+        "--contract",
+        &account,
+        "--until-head",
+    ]));
+    assert!(stderr.contains("no contract code at"), "{stderr}");
 }
 
 /// `GET path` on 127.0.0.1:`port`: (status line, body), or None when nothing listens yet.

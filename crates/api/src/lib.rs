@@ -39,6 +39,7 @@ mod paging;
 mod platform;
 mod post;
 mod problem;
+pub mod rate;
 mod routes;
 mod schedule;
 mod scheduler;
@@ -116,6 +117,8 @@ pub struct ApiState {
     pub(crate) tokens: Arc<tokens::Tokens>,
     /// What `GET /ready` watches (default: the database only).
     pub readiness: Arc<ops::Readiness>,
+    /// Requests each API key may send (default: no limit).
+    pub rate_limits: Arc<rate::RateLimits>,
 }
 
 /// How users are onboarded.
@@ -169,6 +172,7 @@ impl ApiState {
             screening: Arc::new(Screening::None),
             tokens: Arc::default(),
             readiness: Arc::default(),
+            rate_limits: Arc::default(),
         }
     }
 
@@ -183,6 +187,13 @@ impl ApiState {
     #[must_use]
     pub fn with_screening(mut self, screening: Screening) -> Self {
         self.screening = Arc::new(screening);
+        self
+    }
+
+    /// With every API key limited to `limit` (`serve --rate-limit`).
+    #[must_use]
+    pub fn with_rate_limit(mut self, limit: rate::RateLimit) -> Self {
+        self.rate_limits = Arc::new(rate::RateLimits::new(limit));
         self
     }
 
@@ -223,11 +234,15 @@ impl ApiState {
 pub fn router(state: ApiState) -> Router {
     let drain = Arc::clone(&state.drain);
     let store = state.store.clone();
+    let limits = Arc::clone(&state.rate_limits);
     routes::router()
         .with_state(state)
         .merge(docs::router())
         .layer(axum::middleware::from_fn(move |request, next| {
             read_turn(store.clone(), request, next)
+        }))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            rate::RateLimits::layer(Arc::clone(&limits), request, next)
         }))
         .layer(axum::middleware::from_fn(move |request, next| {
             Drain::layer(Arc::clone(&drain), request, next)

@@ -214,6 +214,10 @@ fn shared(operation: &mut Operation, side: Side, owned: &str, post: bool, keyed:
     let mut errors = vec![
         ("401", "no, malformed, unknown or revoked API key"),
         (
+            "429",
+            "this API key sent more than its limit (`serve --rate-limit`): nothing was done; try again after Retry-After seconds",
+        ),
+        (
             "403",
             "another kind of key, or another client's wallet or user",
         ),

@@ -229,3 +229,60 @@ async fn every_request_has_an_access_log_line_with_its_id_and_caller_never_the_k
         "the key itself is never logged"
     );
 }
+
+/// With `serve --rate-limit`, a key beyond its limit gets 429 with Retry-After and nothing is done;
+/// another key is not affected; the key is served again once its bucket refills.
+#[sqlx::test(migrations = false)]
+async fn a_key_beyond_its_rate_limit_gets_429_and_others_are_served(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    let state = p
+        .state
+        .clone()
+        .with_rate_limit(emtoken_api::rate::RateLimit {
+            per_second: 5,
+            burst: 3,
+        });
+    let app = emtoken_api::router(state);
+    let (acme, globex) = (
+        format!("Bearer {}", p.client_key),
+        format!("Bearer {}", p.other_key),
+    );
+    for _ in 0..3 {
+        let (status, body, _) =
+            get(&app, "/api/v1/public/wallets", &[("authorization", &acme)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body, headers) =
+        get(&app, "/api/v1/public/wallets", &[("authorization", &acme)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(headers["retry-after"], "1");
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("5 a second, 3 at once"),
+        "{body}"
+    );
+    // A POST beyond the limit writes nothing.
+    let before = p.footprint().await;
+    let request = Request::post("/api/v1/public/wallets")
+        .header("authorization", &acme)
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"userId":"00000000-0000-0000-0000-000000000000"}"#,
+        ))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(p.footprint().await, before, "nothing written or sent");
+    let (status, _, _) = get(
+        &app,
+        "/api/v1/public/wallets",
+        &[("authorization", &globex)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "another key has its own limit");
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let (status, body, _) = get(&app, "/api/v1/public/wallets", &[("authorization", &acme)]).await;
+    assert_eq!(status, StatusCode::OK, "refilled: {body}");
+}

@@ -133,6 +133,15 @@ pub(crate) struct ServeArgs {
     /// the node's head is ahead of it (a stalled indexer).
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=86400))]
     stall_seconds: u32,
+
+    /// Requests a second each API key may send on average; beyond it a 429 with Retry-After, nothing
+    /// done (0: no limit). Counted per process.
+    #[arg(long, value_name = "N", env = "EMTOKEN_RATE_LIMIT", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    rate_limit: u32,
+
+    /// Requests an API key may send at once before --rate-limit applies (default: twice the limit).
+    #[arg(long, value_name = "N", requires = "rate_limit", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    rate_burst: Option<u32>,
 }
 
 /// Transaction style of the network.
@@ -333,8 +342,22 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         })
     };
     let readiness = Readiness::watching(probe, Duration::from_secs(u64::from(args.stall_seconds)));
-    let state = ApiState::new(store.clone(), platform, network)
-        .with_readiness(readiness)
+    let mut state = ApiState::new(store.clone(), platform, network).with_readiness(readiness);
+    if args.rate_limit > 0 {
+        let burst = args
+            .rate_burst
+            .unwrap_or_else(|| args.rate_limit.saturating_mul(2));
+        tracing::info!(
+            per_second = args.rate_limit,
+            burst,
+            "API keys are rate limited"
+        );
+        state = state.with_rate_limit(emtoken_api::rate::RateLimit {
+            per_second: args.rate_limit,
+            burst,
+        });
+    }
+    let state = state
         .with_onboarding(Onboarding {
             clock: Arc::new(SystemClock),
             sms,

@@ -1,0 +1,132 @@
+//! Rate limits per API key (`serve --rate-limit`): a token bucket per key, refilled at the limit's
+//! rate up to its burst. A request beyond it is a 429 with `Retry-After`, before anything is read or
+//! written. Counted per process: behind a load balancer with several processes, each allows the limit.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::Request, http::StatusCode, middleware::Next, response::IntoResponse,
+    response::Response,
+};
+
+use crate::{Problem, auth};
+
+/// The limit: `per_second` requests a second on average per key, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Requests a second, on average.
+    pub per_second: u32,
+    /// Requests at once (the bucket's size).
+    pub burst: u32,
+}
+
+/// Keys idle this long are forgotten (their bucket is full again anyway).
+const FORGET_AFTER: Duration = Duration::from_secs(600);
+/// Buckets kept before idle ones are swept.
+const SWEEP_ABOVE: usize = 10_000;
+
+/// The buckets of the keys seen.
+#[derive(Debug, Default)]
+pub struct RateLimits {
+    limit: Option<RateLimit>,
+    buckets: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
+}
+
+impl RateLimits {
+    /// Limits every key to `limit`.
+    pub fn new(limit: RateLimit) -> Self {
+        Self {
+            limit: Some(limit),
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// Takes one request of `key`'s: None if allowed, else how long until one more is.
+    fn take(&self, key: [u8; 32]) -> Option<Duration> {
+        let limit = self.limit?;
+        let (rate, burst) = (
+            f64::from(limit.per_second.max(1)),
+            f64::from(limit.burst.max(1)),
+        );
+        let now = Instant::now();
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() > SWEEP_ABOVE {
+            buckets.retain(|_, (_, at)| now.duration_since(*at) < FORGET_AFTER);
+        }
+        let (tokens, at) = buckets.entry(key).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            None
+        } else {
+            Some(Duration::from_secs_f64((1.0 - *tokens) / rate))
+        }
+    }
+
+    /// The middleware: a request carrying a key beyond its limit is a 429 with `Retry-After` (whole
+    /// seconds, at least 1); requests without a key are left to the key check (401).
+    pub(crate) async fn layer(limits: Arc<RateLimits>, request: Request, next: Next) -> Response {
+        if limits.limit.is_some()
+            && let Some(key) = request
+                .headers()
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+            && let Some(wait) = limits.take(auth::hash_api_key(key))
+        {
+            let seconds = u32::try_from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+                .unwrap_or(u32::MAX)
+                .max(1);
+            return Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "this API key sent more than its limit ({} a second, {} at once): try again in {seconds} s",
+                    limits.limit.map_or(0, |l| l.per_second),
+                    limits.limit.map_or(0, |l| l.burst)
+                ),
+            )
+            .retry_after(seconds)
+            .into_response();
+        }
+        next.run(request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate() {
+        let limits = RateLimits::new(RateLimit {
+            per_second: 10,
+            burst: 3,
+        });
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        for _ in 0..3 {
+            assert_eq!(limits.take(a), None);
+        }
+        let wait = limits.take(a).expect("beyond the burst");
+        assert!(wait <= Duration::from_millis(100), "{wait:?}");
+        // Another key has its own bucket.
+        assert_eq!(limits.take(b), None);
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(limits.take(a), None, "one refilled after 100 ms");
+        assert!(limits.take(a).is_some());
+        // No limit: everything passes.
+        let none = RateLimits::default();
+        for _ in 0..100 {
+            assert_eq!(none.take(a), None);
+        }
+    }
+}

@@ -29,11 +29,13 @@ const FORGET_AFTER: Duration = Duration::from_secs(600);
 /// Buckets kept before idle ones are swept.
 const SWEEP_ABOVE: usize = 10_000;
 
-/// The buckets of the keys seen.
+/// The buckets of the keys seen, kept as each key's theoretical arrival time (the generic cell rate
+/// algorithm, in whole nanoseconds: a request is allowed while its key's time is at most `burst - 1`
+/// intervals ahead of now, and moves it one interval on).
 #[derive(Debug, Default)]
 pub struct RateLimits {
     limit: Option<RateLimit>,
-    buckets: Mutex<HashMap<[u8; 32], (f64, Instant)>>,
+    buckets: Mutex<HashMap<[u8; 32], Instant>>,
 }
 
 impl RateLimits {
@@ -48,27 +50,24 @@ impl RateLimits {
     /// Takes one request of `key`'s: None if allowed, else how long until one more is.
     fn take(&self, key: [u8; 32]) -> Option<Duration> {
         let limit = self.limit?;
-        let (rate, burst) = (
-            f64::from(limit.per_second.max(1)),
-            f64::from(limit.burst.max(1)),
-        );
+        let interval = Duration::from_nanos(1_000_000_000 / u64::from(limit.per_second.max(1)));
+        let tolerance = interval.saturating_mul(limit.burst.max(1) - 1);
         let now = Instant::now();
         let mut buckets = self
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() > SWEEP_ABOVE {
-            buckets.retain(|_, (_, at)| now.duration_since(*at) < FORGET_AFTER);
+            buckets.retain(|_, due| now.saturating_duration_since(*due) < FORGET_AFTER);
         }
-        let (tokens, at) = buckets.entry(key).or_insert((burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            None
-        } else {
-            Some(Duration::from_secs_f64((1.0 - *tokens) / rate))
+        let due = buckets.entry(key).or_insert(now);
+        let from = (*due).max(now);
+        let ahead = from - now;
+        if ahead > tolerance {
+            return Some(ahead - tolerance);
         }
+        *due = from + interval;
+        None
     }
 
     /// The middleware: a request carrying a key beyond its limit is a 429 with `Retry-After` (whole

@@ -27,15 +27,47 @@ struct Cli {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    // `--json` anywhere: errors are JSON too, usage errors included.
+    let json = std::env::args_os().skip(1).any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error)
+            if json
+                && !matches!(
+                    error.kind(),
+                    clap::error::ErrorKind::DisplayHelp
+                        | clap::error::ErrorKind::DisplayVersion
+                        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                ) =>
+        {
+            // clap's first line, without its "error: " and the usage lines after it.
+            let text = error.to_string();
+            let first = text.lines().next().unwrap_or_default().trim();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("{}", json_error(message, &[], "usage"));
+            return std::process::ExitCode::from(2);
+        }
+        Err(error) => error.exit(),
+    };
     match commands::run(cli.command, output::Output::new(cli.json)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            // The whole chain of causes, one line, without a backtrace: errors here are for users.
-            eprintln!("error: {error:#}");
+            if cli.json {
+                let causes: Vec<String> = error.chain().skip(1).map(ToString::to_string).collect();
+                eprintln!("{}", json_error(&error.to_string(), &causes, "failed"));
+            } else {
+                // The whole chain of causes, one line, without a backtrace: errors here are for users.
+                eprintln!("error: {error:#}");
+            }
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// An error as one JSON line: `{"error": message, "kind": "usage"|"failed", "causes": [...]}`, the
+/// causes from the nearest to the deepest.
+fn json_error(message: &str, causes: &[String], kind: &str) -> String {
+    serde_json::json!({ "error": message, "kind": kind, "causes": causes }).to_string()
 }
 
 #[cfg(test)]

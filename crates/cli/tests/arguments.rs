@@ -233,3 +233,74 @@ async fn serve_refuses_a_short_or_missing_secret_and_an_unknown_crash_point() {
     )
     .await;
 }
+
+/// With `--json`, errors are one JSON line on stderr — usage errors (exit 2) and failures (exit 1) —
+/// with the message, its kind and its causes; without it, the one-line text stays.
+#[tokio::test]
+async fn with_json_errors_are_json() {
+    let db = Db::fresh().await;
+    let out = db.emtoken(&["--json", "wallets", "--nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    let error: serde_json::Value =
+        serde_json::from_slice(&out.stderr).expect("a JSON error on stderr");
+    assert_eq!(error["kind"], "usage", "{error}");
+    assert!(
+        error["error"].as_str().unwrap().contains("'--nope'"),
+        "{error}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = emtoken(
+        dir.path(),
+        &[
+            "--json",
+            "api-key",
+            "list",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no result on stdout");
+    let error: serde_json::Value =
+        serde_json::from_slice(&out.stderr).expect("a JSON error on stderr");
+    assert_eq!(error["kind"], "failed", "{error}");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot open the database at --database-url"),
+        "{error}"
+    );
+    assert!(!error["causes"].as_array().unwrap().is_empty(), "{error}");
+    // Text without --json.
+    let text = failure(&db.emtoken(&["wallets", "--nope"]));
+    assert!(
+        text.starts_with("error: unexpected argument '--nope'"),
+        "{text}"
+    );
+}
+
+/// `emtoken completions SHELL` prints a completion script naming the subcommands and their flags.
+#[test]
+fn completion_scripts_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "_emtoken()"),
+        ("zsh", "#compdef emtoken"),
+        ("fish", "complete -c emtoken"),
+    ] {
+        let out = emtoken(dir.path(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["serve", "api-key", "chain-rpc", "rate-limit"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let out = emtoken(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}

@@ -47,6 +47,13 @@ pub(crate) enum Command {
     #[command(subcommand)]
     BankCatalog(catalogue::BankCatalogCommand),
     Demo(demo::DemoArgs),
+    /// Print a shell completion script: `emtoken completions bash > /etc/bash_completion.d/emtoken`, or
+    /// for zsh, fish, elvish or PowerShell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs a subcommand; those using the index run on a tokio runtime built here.
@@ -64,6 +71,18 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Issuers(command) => read(output, catalogue::issuers(command, output)),
         Command::BankCatalog(command) => read(output, catalogue::bank_catalog(command, output)),
         Command::Demo(args) => read(output, demo::run(args, output)),
+        Command::Completions { shell } => {
+            let mut command = <crate::Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "emtoken", &mut script);
+            // A closed pipe (`| head`) is not an error worth a message.
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(e).context("cannot write the completion script")
+                }
+                _ => Ok(()),
+            }
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub struct IndexerView {
     pub indexed: i64,
     /// Whether it has caught up with the head once.
     pub caught_up: bool,
+    /// Whether the node or the database is unreachable now (the indexer waits for it).
+    pub outage: bool,
 }
 
 /// Reads the indexer's figures (`serve` gives its indexer's).
@@ -152,6 +154,12 @@ pub(crate) async fn ready(State(state): State<ApiState>) -> Response {
     }
     let observed = state.readiness.observe();
     if let Some((view, stalled)) = observed {
+        if view.outage {
+            return unready(
+                "the chain node or the database is unreachable: the indexer waits for it".into(),
+                Some(view),
+            );
+        }
         if !view.caught_up {
             return unready(
                 format!(

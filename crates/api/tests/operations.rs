@@ -65,12 +65,19 @@ async fn health_is_alive_and_ready_follows_the_indexer(pool: sqlx::PgPool) {
     let head = Arc::new(AtomicU64::new(100));
     let indexed = Arc::new(AtomicI64::new(40));
     let caught_up = Arc::new(AtomicBool::new(false));
+    let outage = Arc::new(AtomicBool::new(false));
     let probe = {
-        let (head, indexed, caught_up) = (head.clone(), indexed.clone(), caught_up.clone());
+        let (head, indexed, caught_up, outage) = (
+            head.clone(),
+            indexed.clone(),
+            caught_up.clone(),
+            outage.clone(),
+        );
         Arc::new(move || IndexerView {
             head: head.load(Relaxed),
             indexed: indexed.load(Relaxed),
             caught_up: caught_up.load(Relaxed),
+            outage: outage.load(Relaxed),
         })
     };
     let state = p
@@ -134,6 +141,19 @@ async fn health_is_alive_and_ready_follows_the_indexer(pool: sqlx::PgPool) {
             .contains("stayed at block 110 for 0 s while the node is at 120"),
         "{body}"
     );
+
+    // The indexer waiting out an outage of the node or its database: unready, naming it.
+    indexed.store(120, Relaxed);
+    outage.store(true, Relaxed);
+    let (status, body, _) = get(&app, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["reason"].as_str().unwrap().contains("unreachable"),
+        "{body}"
+    );
+    outage.store(false, Relaxed);
+    let (status, body, _) = get(&app, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 
     // The database down: unready, naming it.
     p.store.pool().close().await;

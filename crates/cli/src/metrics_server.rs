@@ -1,5 +1,5 @@
-//! The HTTP endpoints of a running indexer (`--metrics-addr`): `GET /health` and `GET /metrics`
-//! (Prometheus text exposition).
+//! The HTTP endpoints of a running indexer (`--metrics-addr`): `GET /health`, `GET /ready` and
+//! `GET /metrics` (Prometheus text exposition).
 
 use std::{net::SocketAddr, sync::Arc, sync::atomic::Ordering::Relaxed};
 
@@ -37,20 +37,40 @@ pub(crate) fn spawn(listener: TcpListener, metrics: Arc<Metrics>) -> JoinHandle<
 fn router(metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .route("/metrics", get(prometheus))
         .with_state(metrics)
 }
 
-/// 200 while the indexer runs: where it stands, and whether it has caught up with the head yet.
-async fn health(State(metrics): State<Arc<Metrics>>) -> Response {
-    Json(serde_json::json!({
-        "status": "ok",
+/// Where the indexer stands: `status` is "ok", or "outage" while the node or the database is
+/// unreachable (the indexer waits for it).
+fn standing(metrics: &Metrics) -> serde_json::Value {
+    let outage = metrics.in_outage.load(Relaxed);
+    serde_json::json!({
+        "status": if outage { "outage" } else { "ok" },
         "head": metrics.head.load(Relaxed),
         "indexed": metrics.indexed.load(Relaxed),
         "lag": metrics.lag(),
         "caughtUp": metrics.caught_up.load(Relaxed),
-    }))
-    .into_response()
+        "outage": outage,
+    })
+}
+
+/// 200 while the indexer runs (it is alive, outages included): where it stands.
+async fn health(State(metrics): State<Arc<Metrics>>) -> Response {
+    Json(standing(&metrics)).into_response()
+}
+
+/// 200 once the indexer has caught up with the head and while neither the node nor the database is
+/// unreachable; 503 otherwise, with the same body as `/health`.
+async fn ready(State(metrics): State<Arc<Metrics>>) -> Response {
+    let ready = metrics.caught_up.load(Relaxed) && !metrics.in_outage.load(Relaxed);
+    let status = if ready {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(standing(&metrics))).into_response()
 }
 
 async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
@@ -87,7 +107,7 @@ mod tests {
         metrics.indexed.store(100, Relaxed);
         let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = local(&listener);
-        let server = spawn(listener, metrics);
+        let server = spawn(listener, metrics.clone());
 
         let health = get(addr, "/health").await;
         assert!(health.starts_with("HTTP/1.1 200"), "{health}");
@@ -95,6 +115,22 @@ mod tests {
             serde_json::from_str(health.split("\r\n\r\n").nth(1).unwrap()).unwrap();
         assert_eq!(body["status"], "ok");
         assert_eq!(body["lag"], 20);
+        // Not caught up yet: not ready; caught up: ready; in an outage: alive, not ready.
+        assert!(get(addr, "/ready").await.starts_with("HTTP/1.1 503"));
+        metrics.caught_up.store(true, Relaxed);
+        assert!(get(addr, "/ready").await.starts_with("HTTP/1.1 200"));
+        metrics.in_outage.store(true, Relaxed);
+        let ready = get(addr, "/ready").await;
+        assert!(
+            ready.starts_with("HTTP/1.1 503") && ready.contains("\"outage\":true"),
+            "{ready}"
+        );
+        let health = get(addr, "/health").await;
+        assert!(
+            health.starts_with("HTTP/1.1 200") && health.contains("\"status\":\"outage\""),
+            "{health}"
+        );
+        metrics.in_outage.store(false, Relaxed);
 
         let text = get(addr, "/metrics").await;
         assert!(text.starts_with("HTTP/1.1 200"), "{text}");

@@ -12,6 +12,15 @@ pub enum Error {
         /// What the node said.
         message: String,
     },
+    /// The node did not answer for good after its retries (down, unreachable, overloaded): a following
+    /// indexer waits for it ([`Error::is_outage`]).
+    #[error("rpc {call}: the node does not answer: {message}")]
+    Unreachable {
+        /// The JSON-RPC method or contract call.
+        call: String,
+        /// The last failure.
+        message: String,
+    },
     /// The node refused a request's size (block range or result count); the caller asks for less.
     #[error("the node refuses the request size: {0}")]
     TooLarge(String),
@@ -44,6 +53,30 @@ pub enum Error {
         /// What differs.
         what: String,
     },
+}
+
+impl Error {
+    /// Whether this is an outage of the node or the database (it answers nothing, or the connection
+    /// broke) rather than something it said: a following indexer waits and goes on once it answers.
+    pub fn is_outage(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } => true,
+            Self::Store(emtoken_store::Error::Database(error)) => match error {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // Connection exceptions (08…) and the server shutting down or starting (57P01–57P03).
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
 }
 
 /// The indexer's result type.

@@ -57,6 +57,11 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
+/// The first pause after an outage of the node or the database begins; each next one doubles.
+const OUTAGE_FIRST_PAUSE: Duration = Duration::from_millis(500);
+/// The longest pause between tries during an outage.
+const OUTAGE_MAX_PAUSE: Duration = Duration::from_secs(15);
+
 /// Follows one EmToken contract on one chain into a [`Store`].
 #[derive(Debug)]
 pub struct Indexer {
@@ -343,11 +348,59 @@ impl Indexer {
             .clone()
             .map(|url| tokio::spawn(crate::follow::wake_on_new_heads(url, wake.clone())));
         let result: Result<()> = async {
+            // An outage of the node or the database under way: since when, and the next pause.
+            let mut outage: Option<(Instant, Duration)> = None;
             loop {
                 if *shutdown.borrow() {
                     return Ok(());
                 }
-                match Box::pin(self.step()).await? {
+                let step = match outage {
+                    // Where the index stands is read again first: the batch in flight when it broke
+                    // may or may not have been committed.
+                    Some(_) => match Box::pin(self.resync()).await {
+                        Ok(()) => Box::pin(self.step()).await,
+                        Err(error) => Err(error),
+                    },
+                    None => Box::pin(self.step()).await,
+                };
+                let step = match step {
+                    Ok(step) => {
+                        if let Some((since, _)) = outage.take() {
+                            let lasted = since.elapsed();
+                            self.metrics.in_outage.store(false, Relaxed);
+                            self.metrics.outage_millis.fetch_add(
+                                u64::try_from(lasted.as_millis()).unwrap_or(u64::MAX),
+                                Relaxed,
+                            );
+                            tracing::info!(chain_id = self.chain_id, seconds = lasted.as_secs(), "the node and the database answer again: indexing goes on");
+                        }
+                        step
+                    }
+                    // Following, an outage of any length is waited out; a run to the head stops.
+                    Err(error) if !self.config.until_head && error.is_outage() => {
+                        let pause = match outage {
+                            None => {
+                                tracing::warn!(chain_id = self.chain_id, %error, "the node or the database is unreachable: waiting for it, trying again with backoff");
+                                self.metrics.in_outage.store(true, Relaxed);
+                                self.metrics.outages.fetch_add(1, Relaxed);
+                                OUTAGE_FIRST_PAUSE
+                            }
+                            Some((_, pause)) => {
+                                tracing::debug!(chain_id = self.chain_id, %error, "still unreachable");
+                                pause
+                            }
+                        };
+                        let since = outage.map_or_else(Instant::now, |(since, _)| since);
+                        outage = Some((since, pause.saturating_mul(2).min(OUTAGE_MAX_PAUSE)));
+                        tokio::select! {
+                            () = tokio::time::sleep(pause) => {}
+                            _ = shutdown.changed() => {}
+                        }
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
+                match step {
                     Step::CaughtUp => {
                         self.metrics.caught_up.store(true, Relaxed);
                         if self.config.until_head {
@@ -375,6 +428,26 @@ impl Indexer {
             events: self.metrics.events.load(Relaxed),
             elapsed: started.elapsed(),
         })
+    }
+
+    /// Reads again where the index stands (after an outage): the checkpoint from the database, and
+    /// nothing fetched before kept.
+    async fn resync(&mut self) -> Result<()> {
+        let mut tx = self.store.begin(self.chain_id).await?;
+        let checkpoint = tx.checkpoint().await?;
+        drop(tx);
+        if let Some(checkpoint) = checkpoint {
+            self.checkpoint = checkpoint;
+            self.metrics
+                .indexed
+                .store(self.checkpoint.block_number, Relaxed);
+            self.metrics
+                .final_block
+                .store(self.checkpoint.final_block, Relaxed);
+        }
+        self.stash = None;
+        self.rescanned = None;
+        Ok(())
     }
 
     /// One step: check the tip is still canonical, then index the next range.

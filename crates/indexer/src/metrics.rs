@@ -31,6 +31,12 @@ pub struct Metrics {
     pub range_shrinks: AtomicU64,
     /// Caught up with the head at least once.
     pub caught_up: AtomicBool,
+    /// The node or the database is unreachable now (the follower waits for it).
+    pub in_outage: AtomicBool,
+    /// Outages ridden out (or under way).
+    pub outages: AtomicU64,
+    /// Milliseconds spent in outages that ended.
+    pub outage_millis: AtomicU64,
 }
 
 impl Metrics {
@@ -42,7 +48,12 @@ impl Metrics {
 
     /// The Prometheus text exposition of these figures.
     pub fn render(&self) -> String {
-        let gauges: [(&str, &str, i128); 4] = [
+        let gauges: [(&str, &str, i128); 5] = [
+            (
+                "emtoken_indexer_outage",
+                "1 while the node or the database is unreachable (the indexer waits), else 0.",
+                i128::from(u8::from(self.in_outage.load(Relaxed))),
+            ),
             (
                 "emtoken_indexer_head_block",
                 "Chain head seen by the indexer.",
@@ -64,7 +75,17 @@ impl Metrics {
                 self.lag().into(),
             ),
         ];
-        let counters: [(&str, &str, u64); 8] = [
+        let counters: [(&str, &str, u64); 10] = [
+            (
+                "emtoken_indexer_outages_total",
+                "Outages of the node or the database the indexer waited through.",
+                self.outages.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_outage_milliseconds_total",
+                "Time spent in outages that ended.",
+                self.outage_millis.load(Relaxed),
+            ),
             (
                 "emtoken_indexer_events_total",
                 "EmToken events stored.",

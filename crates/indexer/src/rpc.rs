@@ -216,7 +216,7 @@ impl Node {
                         tokio::time::sleep(delay).await;
                     }
                     Failure::Transient => {
-                        return Err(Error::Rpc {
+                        return Err(Error::Unreachable {
                             call: what.to_owned(),
                             message: format!(
                                 "still failing after {} attempts: {}",

@@ -333,11 +333,13 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
                 head: m.head.load(Relaxed),
                 indexed: m.indexed.load(Relaxed),
                 caught_up: m.caught_up.load(Relaxed),
+                outage: m.in_outage.load(Relaxed),
             },
             None => IndexerView {
                 head: 0,
                 indexed: -1,
                 caught_up: false,
+                outage: false,
             },
         })
     };

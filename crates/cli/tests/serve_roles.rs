@@ -89,3 +89,130 @@ async fn serve_refuses_to_start_with_a_key_that_lacks_its_role() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// `emtoken keystore new` encrypts a key; `serve` opens keystores with their password files and signs
+/// with them; a wrong password stops the start; raw keys are refused off development chains.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_signs_with_keystores_and_refuses_raw_keys_off_development_chains() {
+    let db = Db::fresh().await;
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = Deployed::deploy(&node).await.unwrap();
+    let dir = db.dir.path().to_owned();
+    let password = dir.join("keys.pass");
+    std::fs::write(&password, "correct horse battery\n").unwrap();
+    let keystore = |role: Role, name: &str| {
+        let out = dir.join(name);
+        let mut cmd = common::command(
+            &dir,
+            &[
+                "--json",
+                "keystore",
+                "new",
+                "--out",
+                out.to_str().unwrap(),
+                "--password-file",
+                password.to_str().unwrap(),
+            ],
+        );
+        cmd.env("EMTOKEN_KEY", key_of(&node, role));
+        let written: serde_json::Value =
+            serde_json::from_str(&common::success(&cmd.output().unwrap())).unwrap();
+        assert_eq!(
+            written["address"],
+            format!("{:#x}", d.address_of(role)),
+            "{written}"
+        );
+        out
+    };
+    let operator = keystore(Role::Operator, "operator.json");
+    let compliance = keystore(Role::Compliance, "compliance.json");
+    let text = std::fs::read_to_string(&operator).unwrap();
+    assert!(
+        text.contains("\"crypto\"") && text.contains("scrypt"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&key_of(&node, Role::Operator)[2..]),
+        "the key is encrypted"
+    );
+    // Never overwritten; a short password refused.
+    let mut again = common::command(
+        &dir,
+        &[
+            "keystore",
+            "new",
+            "--out",
+            operator.to_str().unwrap(),
+            "--password-file",
+            password.to_str().unwrap(),
+            "--generate",
+        ],
+    );
+    let e = common::failure(&again.output().unwrap());
+    assert!(e.contains("never overwritten"), "{e}");
+    let short = dir.join("short.pass");
+    std::fs::write(&short, "abc\n").unwrap();
+    let out = dir.join("new.json");
+    let mut weak = common::command(
+        &dir,
+        &[
+            "keystore",
+            "new",
+            "--out",
+            out.to_str().unwrap(),
+            "--password-file",
+            short.to_str().unwrap(),
+            "--generate",
+        ],
+    );
+    let e = common::failure(&weak.output().unwrap());
+    assert!(e.contains("at least 8 characters"), "{e}");
+    assert!(!out.exists());
+
+    let with_keystores = |password: &std::path::Path| {
+        let mut serve = Serve::new(&db, &node, d.endpoint(), &d.address.to_string());
+        serve.env = vec![
+            ("EMTOKEN_OPERATOR_KEYSTORE", operator.display().to_string()),
+            (
+                "EMTOKEN_OPERATOR_PASSWORD_FILE",
+                password.display().to_string(),
+            ),
+            (
+                "EMTOKEN_COMPLIANCE_KEYSTORE",
+                compliance.display().to_string(),
+            ),
+            (
+                "EMTOKEN_COMPLIANCE_PASSWORD_FILE",
+                password.display().to_string(),
+            ),
+        ];
+        serve
+    };
+    // A wrong password: refused, naming the keystore.
+    let wrong = dir.join("wrong.pass");
+    std::fs::write(&wrong, "not the password\n").unwrap();
+    let (status, log) = run_to_end(&mut with_keystores(&wrong));
+    assert!(!status.success(), "{log}");
+    assert!(
+        log.contains("--operator-keystore") && log.contains("cannot open it"),
+        "{log}"
+    );
+    // The right one: it starts, its keys hold their roles.
+    let mut serve = with_keystores(&password);
+    serve.start();
+    serve.ready(&common::api::http()).await;
+    drop(serve);
+
+    // Raw keys on a chain that is not a development chain: refused.
+    let production = DevNode::spawn_with_args(ProfileName::Dev, &["--chain-id", "4242"]).unwrap();
+    let p = Deployed::deploy(&production).await.unwrap();
+    let mut serve = Serve::new(&db, &production, p.endpoint(), &p.address.to_string());
+    let (status, log) = run_to_end(&mut serve);
+    assert!(!status.success(), "{log}");
+    assert!(
+        log.contains(
+            "raw private keys (--operator-key, --compliance-key) are refused on chain 4242"
+        ),
+        "{log}"
+    );
+}

@@ -7,6 +7,7 @@ mod database;
 mod demo;
 mod holds;
 mod index;
+mod keystore;
 mod lookup;
 mod movements;
 mod serve;
@@ -47,6 +48,9 @@ pub(crate) enum Command {
     #[command(subcommand)]
     BankCatalog(catalogue::BankCatalogCommand),
     Demo(demo::DemoArgs),
+    /// Encrypted key files (keystores) for `serve --operator-keystore` / `--compliance-keystore`.
+    #[command(subcommand)]
+    Keystore(keystore::KeystoreCommand),
     /// Print a shell completion script: `emtoken completions bash > /etc/bash_completion.d/emtoken`, or
     /// for zsh, fish, elvish or PowerShell.
     Completions {
@@ -71,6 +75,7 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::Issuers(command) => read(output, catalogue::issuers(command, output)),
         Command::BankCatalog(command) => read(output, catalogue::bank_catalog(command, output)),
         Command::Demo(args) => read(output, demo::run(args, output)),
+        Command::Keystore(command) => keystore::run(command, output),
         Command::Completions { shell } => {
             let mut command = <crate::Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use alloy::signers::local::PrivateKeySigner;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use emtoken_api::{
@@ -46,13 +47,30 @@ pub(crate) struct ServeArgs {
     listen: SocketAddr,
 
     /// Private key (hex) of the operator role: signs transfers, holds (as notary), payouts and mints.
+    /// Development chains only (31337, 1337, 2018): elsewhere use --operator-keystore.
     #[arg(
         long,
         env = "EMTOKEN_OPERATOR_KEY",
         value_name = "HEX",
-        hide_env_values = true
+        hide_env_values = true,
+        required_unless_present = "operator_keystore",
+        conflicts_with = "operator_keystore"
     )]
-    operator_key: String,
+    operator_key: Option<String>,
+
+    /// The operator's key as an encrypted JSON keystore (Web3 Secret Storage, as geth, clef, `cast
+    /// wallet import` or `emtoken keystore new` write it), opened with --operator-password-file.
+    #[arg(
+        long,
+        env = "EMTOKEN_OPERATOR_KEYSTORE",
+        value_name = "FILE",
+        requires = "operator_password_file"
+    )]
+    operator_keystore: Option<PathBuf>,
+
+    /// The file holding the operator keystore's password (its first line).
+    #[arg(long, env = "EMTOKEN_OPERATOR_PASSWORD_FILE", value_name = "FILE")]
+    operator_password_file: Option<PathBuf>,
 
     /// Private key (hex) of the compliance role: registers and freezes wallets and sets KYC levels (default: the operator key).
     #[arg(
@@ -62,6 +80,20 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     compliance_key: Option<String>,
+
+    /// The compliance key as an encrypted JSON keystore, opened with --compliance-password-file.
+    #[arg(
+        long,
+        env = "EMTOKEN_COMPLIANCE_KEYSTORE",
+        value_name = "FILE",
+        conflicts_with = "compliance_key",
+        requires = "compliance_password_file"
+    )]
+    compliance_keystore: Option<PathBuf>,
+
+    /// The file holding the compliance keystore's password (its first line).
+    #[arg(long, env = "EMTOKEN_COMPLIANCE_PASSWORD_FILE", value_name = "FILE")]
+    compliance_password_file: Option<PathBuf>,
 
     /// How to send transactions: anvil (EIP-1559) or besu (legacy, gas price 0).
     #[arg(long, value_enum, default_value = "anvil")]
@@ -153,14 +185,50 @@ pub(crate) enum Profile {
     Besu,
 }
 
-async fn client(args: &ServeArgs, key: &str, role: &str) -> anyhow::Result<EmTokenClient> {
+/// A role's key: raw, or opened from its keystore; `true` when raw.
+fn signer(
+    raw: Option<&str>,
+    keystore: Option<&std::path::Path>,
+    password: Option<&std::path::Path>,
+    role: &str,
+) -> anyhow::Result<(PrivateKeySigner, bool)> {
+    if let Some(file) = keystore {
+        let password_file = password
+            .ok_or_else(|| anyhow::anyhow!("--{role}-keystore needs --{role}-password-file"))?;
+        let text = std::fs::read_to_string(password_file).with_context(|| {
+            format!(
+                "--{role}-password-file {}: cannot read it",
+                password_file.display()
+            )
+        })?;
+        let password = text.lines().next().unwrap_or_default();
+        let signer = PrivateKeySigner::decrypt_keystore(file, password).map_err(|e| {
+            anyhow::anyhow!(
+                "--{role}-keystore {}: cannot open it with --{role}-password-file: {e}",
+                file.display()
+            )
+        })?;
+        return Ok((signer, false));
+    }
+    let key = raw.ok_or_else(|| anyhow::anyhow!("give --{role}-key or --{role}-keystore"))?;
+    let signer = key
+        .trim()
+        .parse::<PrivateKeySigner>()
+        .map_err(|_| anyhow::anyhow!("--{role}-key is not a private key (64 hex digits)"))?;
+    Ok((signer, true))
+}
+
+async fn client(
+    args: &ServeArgs,
+    signer: PrivateKeySigner,
+    role: &str,
+) -> anyhow::Result<EmTokenClient> {
     let profile = match args.profile {
         Profile::Anvil => NetworkProfile::Anvil,
         Profile::Besu => NetworkProfile::Besu,
     };
     EmTokenClient::builder(args.index.rpc.clone())
-        .private_key(key)
-        .with_context(|| format!("--{role}-key is not a private key"))?
+        .signer(signer)
         .profile(profile)
         .receipt_timeout(Duration::from_secs(120))
         .connect(args.index.contract)
@@ -173,8 +241,6 @@ async fn client(args: &ServeArgs, key: &str, role: &str) -> anyhow::Result<EmTok
         })
 }
 
-/// Chain ids of development chains, where `--sms-outbox` is allowed with `--profile besu` too:
-/// anvil's, Hardhat's and Ganache's, Besu's dev network (`scripts/devnet up --profile besu`).
 /// Refuses to start unless the operator key holds the operator role on the contract and the compliance
 /// key the compliance role (else the first write would fail, after the API said it was up); warns when
 /// the operator may mint nothing (cash-ins would be refused).
@@ -210,6 +276,9 @@ async fn check_roles(operator: &EmTokenClient, compliance: &EmTokenClient) -> an
     Ok(())
 }
 
+/// Chain ids of development chains, where `--sms-outbox` is allowed with `--profile besu` too, and raw
+/// private keys are: anvil's, Hardhat's and Ganache's, Besu's dev network (`scripts/devnet up --profile
+/// besu`).
 const DEVELOPMENT_CHAINS: [u64; 3] = [31_337, 1_337, 2_018];
 
 /// Where `serve` sends SMS.
@@ -287,13 +356,39 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     }
     let public_url = public_url(&args);
     let acquirer = acquirer(&args, &public_url)?;
-    let operator = client(&args, &args.operator_key, "operator").await?;
-    let compliance = client(
-        &args,
-        args.compliance_key.as_deref().unwrap_or(&args.operator_key),
-        "compliance",
-    )
-    .await?;
+    let (operator_signer, operator_raw) = signer(
+        args.operator_key.as_deref(),
+        args.operator_keystore.as_deref(),
+        args.operator_password_file.as_deref(),
+        "operator",
+    )?;
+    let (compliance_signer, compliance_raw) =
+        if args.compliance_key.is_some() || args.compliance_keystore.is_some() {
+            signer(
+                args.compliance_key.as_deref(),
+                args.compliance_keystore.as_deref(),
+                args.compliance_password_file.as_deref(),
+                "compliance",
+            )?
+        } else {
+            (operator_signer.clone(), operator_raw)
+        };
+    let operator = client(&args, operator_signer, "operator").await?;
+    let compliance = client(&args, compliance_signer, "compliance").await?;
+    // Raw keys in flags or the environment are for development chains only.
+    let chain = operator.chain_id();
+    if operator_raw || compliance_raw {
+        anyhow::ensure!(
+            DEVELOPMENT_CHAINS.contains(&chain),
+            "raw private keys (--operator-key, --compliance-key) are refused on chain {chain}, which is not a \
+             development chain ({DEVELOPMENT_CHAINS:?}): give the keys as keystores (--operator-keystore, \
+             --compliance-keystore with their password files)"
+        );
+        tracing::warn!(
+            chain,
+            "the platform's keys are raw private keys from flags or the environment: fine on a development chain, use keystores elsewhere"
+        );
+    }
     check_roles(&operator, &compliance).await?;
     let listener = TcpListener::bind(args.listen)
         .await

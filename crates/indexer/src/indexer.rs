@@ -246,6 +246,15 @@ impl Indexer {
             }
         };
         tx.commit().await?;
+        self.stand_at(checkpoint);
+        self.metrics
+            .start_block
+            .store(self.checkpoint.block_number, Relaxed);
+        Ok(())
+    }
+
+    /// Takes `checkpoint` as where the index stands, in its figures too.
+    fn stand_at(&mut self, checkpoint: Checkpoint) {
         self.checkpoint = checkpoint;
         self.metrics
             .indexed
@@ -253,10 +262,6 @@ impl Indexer {
         self.metrics
             .final_block
             .store(self.checkpoint.final_block, Relaxed);
-        self.metrics
-            .start_block
-            .store(self.checkpoint.block_number, Relaxed);
-        Ok(())
     }
 
     /// Why the stored index does not belong to the node's chain, if it does not.
@@ -437,13 +442,7 @@ impl Indexer {
         let checkpoint = tx.checkpoint().await?;
         drop(tx);
         if let Some(checkpoint) = checkpoint {
-            self.checkpoint = checkpoint;
-            self.metrics
-                .indexed
-                .store(self.checkpoint.block_number, Relaxed);
-            self.metrics
-                .final_block
-                .store(self.checkpoint.final_block, Relaxed);
+            self.stand_at(checkpoint);
         }
         self.stash = None;
         self.rescanned = None;

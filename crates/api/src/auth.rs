@@ -22,10 +22,24 @@ pub fn hash_api_key(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
-/// A key's id, as `emtoken api-key list` shows it and access logs name it: the first 8 bytes of its
-/// SHA-256 in hex.
-pub fn key_id(hash: &[u8; 32]) -> String {
-    alloy::hex::encode(&hash[..8])
+/// Bytes of a key's id: the first ones of its SHA-256.
+pub const KEY_ID_BYTES: usize = 8;
+
+/// A key's id, as `emtoken api-key list` shows it and access logs name it: the first
+/// [`KEY_ID_BYTES`] bytes of its SHA-256 (`hash`) in hex.
+pub fn key_id(hash: &[u8]) -> String {
+    alloy::hex::encode(&hash[..KEY_ID_BYTES.min(hash.len())])
+}
+
+/// The key of an `Authorization: Bearer <key>` header, if the request has one.
+pub(crate) fn bearer_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
 }
 
 /// The authenticated caller: a client of the platform (or the bank integration).
@@ -38,18 +52,15 @@ impl FromRequestParts<ApiState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Problem> {
         let unauthorized =
             |detail: &str| Problem::new(axum::http::StatusCode::UNAUTHORIZED, detail.to_owned());
-        let header = parts
+        if !parts
             .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                unauthorized("missing Authorization header: send 'Authorization: Bearer <api key>'")
-            })?;
-        let key = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
+            return Err(unauthorized(
+                "missing Authorization header: send 'Authorization: Bearer <api key>'",
+            ));
+        }
+        let key = bearer_key(&parts.headers)
             .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer <api key>'"))?;
         let hash = hash_api_key(key);
         let client = state

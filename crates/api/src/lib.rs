@@ -55,7 +55,7 @@ use alloy::primitives::Address;
 use axum::Router;
 use emtoken_store::Store;
 
-pub use auth::{hash_api_key, key_id, new_api_key};
+pub use auth::{KEY_ID_BYTES, hash_api_key, key_id, new_api_key};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use crash::{CRASH_AT, CrashPoint};
 pub use drain::Drain;
@@ -95,7 +95,8 @@ pub struct ApiState {
     /// The platform's own token (`serve --contract`); the other tokens served are looked up by ledger
     /// (see `tokens`).
     pub chain: Arc<ChainInfo>,
-    /// The platform's chain clients (of its own token; they sign for every token served).
+    /// The platform's chain clients (of its own token; they, and their clients on other chains, sign for
+    /// every token served).
     pub platform: Arc<Platform>,
     /// Requests in flight, and whether the API is shutting down.
     pub drain: Arc<Drain>,

@@ -34,7 +34,8 @@ pub const SETTLE_AFTER: Duration = Duration::from_secs(5);
 pub struct Platform {
     /// The operator role: default operator of every wallet (transfers, holds, payouts for them), notary
     /// of API holds, payout agent, minter. A client of the platform's own token; the same key signs for
-    /// the other tokens served (clients made with [`EmTokenClient::at`], sharing its nonce order).
+    /// the other tokens on its chain (clients made with [`EmTokenClient::at`], sharing its nonce order)
+    /// and, through [`Platform::keys_on`], for the tokens on other chains (each chain's own nonce order).
     pub operator: Arc<EmTokenClient>,
     /// The compliance role: registers wallets, freezes unsubscribed ones.
     pub compliance: Arc<EmTokenClient>,

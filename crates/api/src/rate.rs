@@ -74,13 +74,7 @@ impl RateLimits {
     /// seconds, at least 1); requests without a key are left to the key check (401).
     pub(crate) async fn layer(limits: Arc<RateLimits>, request: Request, next: Next) -> Response {
         if limits.limit.is_some()
-            && let Some(key) = request
-                .headers()
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|h| h.to_str().ok())
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
+            && let Some(key) = auth::bearer_key(request.headers())
             && let Some(wait) = limits.take(auth::hash_api_key(key))
         {
             let seconds = u32::try_from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))

@@ -306,3 +306,34 @@ async fn a_key_beyond_its_rate_limit_gets_429_and_others_are_served(pool: sqlx::
     let (status, body, _) = get(&app, "/api/v1/public/wallets", &[("authorization", &acme)]).await;
     assert_eq!(status, StatusCode::OK, "refilled: {body}");
 }
+
+/// A request without a usable key is a 401 that says what was wrong with it.
+#[sqlx::test(migrations = false)]
+async fn a_missing_malformed_or_unknown_key_is_a_401_saying_which(pool: sqlx::PgPool) {
+    let p = platform(pool).await;
+    for (headers, expected) in [
+        (vec![], "missing Authorization header"),
+        (
+            vec![("authorization", "Basic YWNtZQ==")],
+            "must be 'Bearer <api key>'",
+        ),
+        (
+            vec![("authorization", "Bearer ")],
+            "must be 'Bearer <api key>'",
+        ),
+        (
+            vec![("authorization", "Bearer emt_00")],
+            "unknown or revoked api key",
+        ),
+    ] {
+        let (status, body, _) = get(&p.app, "/api/v1/public/wallets", &headers).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(
+            body["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains(expected),
+            "{expected}: {body}"
+        );
+    }
+}

@@ -105,9 +105,6 @@ pub(crate) struct RevokeArgs {
     database: DatabaseArgs,
 }
 
-/// Bytes of a key id: the first 8 bytes of the key's SHA-256.
-const KEY_ID_BYTES: usize = 8;
-
 /// A key id: the first bytes of the key's SHA-256.
 #[derive(Debug, Clone)]
 struct KeyId(Vec<u8>);
@@ -115,10 +112,10 @@ struct KeyId(Vec<u8>);
 /// A key id as given: 16 hex digits.
 fn key_id(text: &str) -> Result<KeyId, String> {
     let text = text.trim();
-    if text.len() != KEY_ID_BYTES * 2 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if text.len() != emtoken_api::KEY_ID_BYTES * 2 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(format!(
             "expected {} hex digits (as `emtoken api-key list` shows)",
-            KEY_ID_BYTES * 2
+            emtoken_api::KEY_ID_BYTES * 2
         ));
     }
     alloy_primitives::hex::decode(text)
@@ -142,9 +139,7 @@ struct Key {
 impl From<&ApiKeyRow> for Key {
     fn from(row: &ApiKeyRow) -> Self {
         Self {
-            key_id: alloy_primitives::hex::encode(
-                &row.key_hash[..KEY_ID_BYTES.min(row.key_hash.len())],
-            ),
+            key_id: emtoken_api::key_id(&row.key_hash),
             client: row.client_name.clone(),
             client_id: row.client_id.to_string(),
             role: row.role.as_str(),

@@ -259,10 +259,15 @@ async fn follow_registered(
     let mut failed: BTreeMap<Key, Instant> = BTreeMap::new();
     // Tokens on chains without a node given: reported once, at the end.
     let mut unreached: BTreeMap<Key, OtherToken> = BTreeMap::new();
+    // The database does not answer (said once per outage, as the indexers say theirs).
+    let mut unreadable = false;
     let mut done = vec![];
     loop {
         match store.all_registered_tokens().await {
             Ok(tokens) => {
+                if std::mem::take(&mut unreadable) {
+                    tracing::info!("the registered tokens can be read again");
+                }
                 for (chain, token) in tokens.into_iter().map(|(c, t)| (c, Address::from(t))) {
                     let key = (chain, token);
                     let retry = failed
@@ -301,7 +306,11 @@ async fn follow_registered(
                     );
                 }
             }
-            Err(error) => tracing::warn!(%error, "cannot read the registered tokens"),
+            Err(error) if !unreadable => {
+                unreadable = true;
+                tracing::warn!(%error, "cannot read the registered tokens: trying again every 2 s");
+            }
+            Err(error) => tracing::debug!(%error, "still cannot read the registered tokens"),
         }
         // Finished ones: reported; failed starts are tried again later.
         let finished: Vec<Key> = running

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod config;
 mod contract_build;
 mod format;
 mod logging;
@@ -12,7 +13,7 @@ mod progress;
 mod signals;
 mod table;
 
-use clap::Parser;
+use clap::{FromArgMatches, Parser};
 
 /// EmToken: regulated electronic money on EVM chains.
 #[derive(Debug, Parser)]
@@ -22,6 +23,12 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// A TOML file of settings for `index` and `serve` (and the database of the other commands): its
+    /// keys are the flags' long names (`database_url = "postgres://…"`); a flag or its environment
+    /// variable overrides the file (docs/operations.md, Configuration; `emtoken config show`).
+    #[arg(long, global = true, env = "EMTOKEN_CONFIG", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     command: commands::Command,
 }
@@ -29,27 +36,44 @@ struct Cli {
 fn main() -> std::process::ExitCode {
     // `--json` anywhere: errors are JSON too, usage errors included.
     let json = std::env::args_os().skip(1).any(|a| a == "--json");
-    let cli = match Cli::try_parse() {
+    let usage = |message: &str| {
+        if json {
+            eprintln!("{}", json_error(message, &[], "usage"));
+        } else {
+            eprintln!("error: {message}");
+        }
+        std::process::ExitCode::from(2)
+    };
+    // The configuration file's values join the command line as flags (config.rs).
+    let layered = match config::layer(std::env::args_os().collect()) {
+        Ok(layered) => layered,
+        Err(message) => return usage(&message),
+    };
+    let parsed = config::command()
+        .try_get_matches_from(&layered.argv)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error)
-            if json
-                && !matches!(
-                    error.kind(),
-                    clap::error::ErrorKind::DisplayHelp
-                        | clap::error::ErrorKind::DisplayVersion
-                        | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-                ) =>
+            if !matches!(
+                error.kind(),
+                clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) && (json || layered.blame(&error).is_some()) =>
         {
             // clap's first line, without its "error: " and the usage lines after it.
             let text = error.to_string();
             let first = text.lines().next().unwrap_or_default().trim();
             let message = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("{}", json_error(message, &[], "usage"));
-            return std::process::ExitCode::from(2);
+            return match layered.blame(&error) {
+                Some(blame) => usage(&format!("{blame}: {message}")),
+                None => usage(message),
+            };
         }
         Err(error) => error.exit(),
     };
-    match commands::run(cli.command, output::Output::new(cli.json)) {
+    match commands::run(cli.command, output::Output::new(cli.json), cli.config) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             if cli.json {
@@ -76,7 +100,6 @@ mod tests {
     /// which otherwise fails only when the flag is used.
     #[test]
     fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
+        super::config::command().debug_assert();
     }
 }

@@ -304,3 +304,105 @@ fn completion_scripts_for_each_shell() {
         "an unknown shell is a usage error"
     );
 }
+
+/// `--config FILE`: its values sit under the environment and the flags; `config show` prints what a
+/// command would run with, secrets masked; a key that is no flag is refused before anything is opened.
+#[test]
+fn the_configuration_file_sits_under_the_environment_and_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    std::fs::write(dir.path().join("operator.key"), format!("{key}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("emtoken.toml"),
+        format!(
+            "rpc = \"http://127.0.0.1:1\"\ncontract = \"{CONTRACT}\"\n\
+             operator_key_file = \"{}\"\ndatabase_url = \"postgres://emtoken:hunter2@db:5432/emtoken\"\n\
+             rate_limit = 10\nlisten = \"127.0.0.1:9001\"\ndata_dir = \"from-file\"\n",
+            dir.path().join("operator.key").display()
+        ),
+    )
+    .unwrap();
+
+    // The file's value, then the environment's over it.
+    let show = |env: &[(&str, &str)]| {
+        let mut command =
+            common::command(dir.path(), &["config", "show", "--config", "emtoken.toml"]);
+        command.envs(env.iter().copied());
+        common::success(&command.output().unwrap())
+    };
+    let text = show(&[]);
+    assert!(text.contains("rate_limit = 10  # file\n"), "{text}");
+    assert!(
+        text.contains("listen = \"127.0.0.1:9001\"  # file\n"),
+        "{text}"
+    );
+    assert!(text.contains("stall_seconds = 30  # default\n"), "{text}");
+    assert!(
+        text.contains("operator_key = \"********\"  # file (operator_key_file: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("database_url = \"postgres://emtoken:***@db:5432/emtoken\"  # file"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("hunter2") && !text.contains(&key[2..]),
+        "a secret shown: {text}"
+    );
+    let text = show(&[
+        ("EMTOKEN_RATE_LIMIT", "7"),
+        ("DATABASE_URL", "postgres://other:pw2@h/d"),
+    ]);
+    assert!(
+        text.contains("rate_limit = 7  # env EMTOKEN_RATE_LIMIT\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("database_url = \"postgres://other:***@h/d\"  # env DATABASE_URL"),
+        "{text}"
+    );
+    assert!(!text.contains("pw2"), "{text}");
+
+    // A read command takes the file's database flags; a typed flag wins over the file.
+    std::fs::write(dir.path().join("db.toml"), "data_dir = \"from-file\"\n").unwrap();
+    let stderr = failure(&emtoken(
+        dir.path(),
+        &["wallets", "--config", "db.toml", "--data-dir", "typed"],
+    ));
+    assert!(stderr.contains("no index in typed"), "{stderr}");
+    let out = common::command(dir.path(), &["wallets"])
+        .env("EMTOKEN_CONFIG", "db.toml")
+        .output()
+        .unwrap();
+    let stderr = failure(&out);
+    assert!(stderr.contains("no index in from-file"), "{stderr}");
+
+    // Refusals name the file and the key, exit 2, and open nothing.
+    std::fs::write(
+        dir.path().join("typo.toml"),
+        "data_dir = \"x\"\ndatabse_url = \"postgres://a/b\"\n",
+    )
+    .unwrap();
+    let out = emtoken(dir.path(), &["index", "--config", "typo.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = failure(&out);
+    assert!(
+        stderr.starts_with("error: typo.toml: unknown key `databse_url`"),
+        "{stderr}"
+    );
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        format!("rpc = \"http://127.0.0.1:1\"\ncontract = \"{CONTRACT}\"\nconfirmations = -1\ndata_dir = \"x\"\n"),
+    )
+    .unwrap();
+    let out = emtoken(dir.path(), &["index", "--config", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = failure(&out);
+    assert!(
+        stderr.starts_with(
+            "error: bad.toml: key `confirmations`: invalid value '-1' for '--confirmations <N>'"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("x").exists() && !dir.path().join(".emtoken").exists());
+}

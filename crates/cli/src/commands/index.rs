@@ -60,14 +60,14 @@ pub(crate) struct IndexArgs {
     /// Blocks a block needs on top of it to count as final; movements stay PENDING until then
     /// (0: final at once, as on Besu QBFT/IBFT).
     #[arg(long, value_name = "N", default_value = "0", value_parser = args::block_count, allow_negative_numbers = true)]
-    confirmations: u64,
+    pub(crate) confirmations: u64,
 
     #[command(flatten)]
     pub(crate) database: DatabaseArgs,
 
     /// Stop (exit 0) once caught up with the head instead of following it.
     #[arg(long)]
-    until_head: bool,
+    pub(crate) until_head: bool,
 
     /// Serve `GET /health` (JSON) and `GET /metrics` (Prometheus) on HOST:PORT, e.g. `127.0.0.1:9100`.
     #[arg(long, value_name = "HOST:PORT", value_parser = args::listen_addr)]

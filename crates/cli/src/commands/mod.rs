@@ -11,6 +11,7 @@ mod keystore;
 mod lookup;
 mod movements;
 mod serve;
+mod settings;
 mod sms;
 mod wallets;
 
@@ -51,6 +52,10 @@ pub(crate) enum Command {
     /// Encrypted key files (keystores) for `serve --operator-keystore` / `--compliance-keystore`.
     #[command(subcommand)]
     Keystore(keystore::KeystoreCommand),
+    /// The configuration file (--config / EMTOKEN_CONFIG) and the environment, as `serve` and `index`
+    /// read them.
+    #[command(subcommand)]
+    Config(settings::ConfigCommand),
     /// Print a shell completion script: `emtoken completions bash > /etc/bash_completion.d/emtoken`, or
     /// for zsh, fish, elvish or PowerShell.
     Completions {
@@ -61,7 +66,11 @@ pub(crate) enum Command {
 }
 
 /// Runs a subcommand; those using the index run on a tokio runtime built here.
-pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
+pub(crate) fn run(
+    command: Command,
+    output: Output,
+    config: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
     match command {
         Command::Contracts(command) => contracts::run(command, output),
         Command::Index(args) => block_on(index::run(args, output)),
@@ -76,8 +85,9 @@ pub(crate) fn run(command: Command, output: Output) -> anyhow::Result<()> {
         Command::BankCatalog(command) => read(output, catalogue::bank_catalog(command, output)),
         Command::Demo(args) => read(output, demo::run(args, output)),
         Command::Keystore(command) => keystore::run(command, output),
+        Command::Config(command) => settings::run(command, output, config),
         Command::Completions { shell } => {
-            let mut command = <crate::Cli as clap::CommandFactory>::command();
+            let mut command = crate::config::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command, "emtoken", &mut script);
             // A closed pipe (`| head`) is not an error worth a message.

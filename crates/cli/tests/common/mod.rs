@@ -45,6 +45,7 @@ pub fn command(cwd: &Path, args: &[&str]) -> Command {
         .args(args)
         .current_dir(cwd)
         .env_remove("DATABASE_URL")
+        .env_remove("EMTOKEN_CONFIG")
         .env_remove("RUST_LOG");
     command
 }

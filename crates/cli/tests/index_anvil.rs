@@ -549,3 +549,78 @@ async fn index_follows_a_token_on_another_chain_through_its_node() {
     assert_eq!(evm, Some(31_338));
     store.close().await.unwrap();
 }
+
+/// Calls a node method (anvil's snapshot and revert).
+async fn node_call(rpc: &str, method: &'static str, params: Value) -> Value {
+    use alloy::providers::{Provider, ProviderBuilder};
+    ProviderBuilder::new()
+        .connect_http(rpc.parse().expect("url"))
+        .raw_request(method.into(), params)
+        .await
+        .unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+/// Final blocks replaced under the index (a reverted snapshot, another transfer mined instead):
+/// `index` stops with the deep reorganisation's error, exit 1, naming its remedy; with
+/// `--rewind-to-common-ancestor` it goes on, and the wallets show what the chain now says.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deep_reorganisation_stops_index_until_it_is_rewound() {
+    let (node, deployed, _) = history().await;
+    let (alice, bob, carol) = (
+        deployed.address_of(Role::Alice),
+        deployed.address_of(Role::Bob),
+        deployed.address_of(Role::Carol),
+    );
+    let db = Db::fresh().await;
+    let rpc = node.endpoint_url().to_string();
+    let snapshot = node_call(&rpc, "evm_snapshot", serde_json::json!([])).await;
+    deployed
+        .alice
+        .transfer(bob, amount("7"))
+        .await
+        .expect("transfer");
+    db.index_until_head(&rpc, deployed.address, &[]);
+    node_call(&rpc, "evm_revert", serde_json::json!([snapshot])).await;
+    // A new client: the old one counts the vanished transaction's nonce as spent.
+    let alice_again = deployed
+        .builder(Role::Alice)
+        .expect("builder")
+        .connect(deployed.address)
+        .await
+        .expect("connect");
+    alice_again
+        .transfer(carol, amount("3"))
+        .await
+        .expect("transfer");
+    node_call(&rpc, "anvil_mine", serde_json::json!([3])).await;
+
+    let contract = lower(deployed.address);
+    let index = [
+        "index",
+        "--rpc",
+        &rpc,
+        "--contract",
+        &contract,
+        "--until-head",
+    ];
+    let out = db.emtoken(&index);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = failure(&out);
+    assert!(
+        stderr.contains("a reorganisation replaced blocks at or below the final block")
+            && stderr.contains("--rewind-to-common-ancestor"),
+        "{stderr}"
+    );
+
+    let mut rewind = index.to_vec();
+    rewind.push("--rewind-to-common-ancestor");
+    success(&db.emtoken(&rewind));
+    let wallets = json(&db.emtoken(&["--json", "wallets"]));
+    // history(): alice 100 - 10.25 (5 of it held), bob 25.50 + 10.25; then the 7 to bob vanished and only
+    // the 3 to carol stands.
+    assert_eq!(wallet(&wallets, alice)["balance"], "86.75", "{wallets:#}");
+    assert_eq!(wallet(&wallets, bob)["balance"], "35.75", "{wallets:#}");
+    assert_eq!(wallet(&wallets, carol)["balance"], "3.00", "{wallets:#}");
+    // Once rewound, an ordinary run has nothing to complain about.
+    success(&db.emtoken(&index));
+}

@@ -8,6 +8,7 @@ use emtoken_store::{Addr, BlockRow, Checkpoint, Hash, Tx};
 use crate::{
     Error, Indexer, Result, Step,
     decode::{Decoded, decode_row},
+    indexer::block_row,
     mapping::{Mapper, Writes},
 };
 
@@ -163,12 +164,15 @@ impl Indexer {
             },
             _ => {
                 drop(tx);
-                let what = format!(
-                    "a reorganisation replaced blocks at or below the final block {final_block}"
-                );
+                if self.config.rewind_to_common_ancestor {
+                    let fork = self.rewind().await?;
+                    return Ok(Step::Reorg { fork });
+                }
+                let what = "no block of the window is on the node's chain".to_owned();
                 if !self.config.reset_on_chain_change {
-                    return Err(Error::ChainChanged {
+                    return Err(Error::DeepReorg {
                         chain_id: self.chain_id,
+                        final_block,
                         what,
                     });
                 }
@@ -200,6 +204,104 @@ impl Indexer {
         self.metrics.indexed.store(fork.number, Relaxed);
         self.metrics.reorgs.fetch_add(1, Relaxed);
         Ok(Step::Reorg { fork: fork.number })
+    }
+
+    /// Rolls the index back to the highest block it shares with the node, below the final block (after a
+    /// reorganisation deeper than the confirmations), in one transaction: the final blocks above it are
+    /// made pending again (their balance changes re-derived from their stored events), then rolled back as
+    /// a reorganisation would (movements dropped, records re-derived); rows of the platform's requests are
+    /// not touched. Returns the block it stands on; indexing goes on from the next.
+    pub(crate) async fn rewind(&mut self) -> Result<i64> {
+        let mut tx = self.store.begin(self.chain_id).await?;
+        let (fork, hash) = self.common_ancestor(&mut tx).await?;
+        let final_block = self.checkpoint.final_block;
+        let mut unsettled = 0;
+        if fork < final_block {
+            let rows = tx.events_in(fork, final_block).await?;
+            let decoded = rows.iter().map(decode_row).collect::<Result<Vec<_>>>()?;
+            let keys: Vec<Hash> = decoded
+                .iter()
+                .filter_map(|d| d.row.record_key)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mapper = Mapper::new(self.chain_id, fork).with_records(
+                tx.holds_by_key(&keys).await?,
+                tx.orders_by_key(&keys).await?,
+                tx.movements_of_records(&keys).await?,
+            );
+            let writes = map(mapper, &decoded)?;
+            unsettled = tx.unfinalize(fork, &writes.deltas).await?;
+        }
+        // The rollback re-derives records as of the new final block.
+        self.checkpoint.final_block = fork.min(final_block);
+        let summary = Box::pin(self.rollback_to(&mut tx, fork)).await?;
+        if fork >= 0 {
+            let header = self
+                .header(fork as u64)
+                .await?
+                .ok_or_else(|| Error::Node(format!("block {fork} vanished while rewinding")))?;
+            tx.put_blocks(&[block_row(&header)]).await?;
+        }
+        tx.set_checkpoint(fork, hash, fork.min(final_block)).await?;
+        tx.commit().await?;
+        tracing::warn!(
+            chain_id = self.chain_id,
+            common_ancestor = fork,
+            old_final_block = final_block,
+            events = summary.events,
+            dropped_movements = summary.dropped_movements,
+            unsettled_movements = unsettled,
+            "rewound to the highest block shared with the node; indexing again from the next"
+        );
+        self.stand_at(Checkpoint {
+            chain_id: self.chain_id,
+            block_number: fork,
+            block_hash: hash,
+            final_block: fork.min(final_block),
+        });
+        self.metrics.reorgs.fetch_add(1, Relaxed);
+        Ok(fork)
+    }
+
+    /// The highest block the index knows (by an event or the window) that the node has with the same
+    /// hash, found by bisection: if a block is shared, so are all below it. Without one, the block before
+    /// the first indexed one, which the next run re-reads.
+    async fn common_ancestor(&self, tx: &mut Tx) -> Result<(i64, Hash)> {
+        let shared = |known: Option<(i64, Hash)>| async move {
+            Ok::<_, Error>(match known {
+                None => true,
+                Some((number, hash)) => self
+                    .header(number as u64)
+                    .await?
+                    .is_some_and(|h| h.hash.0 == hash),
+            })
+        };
+        // `low` is shared (or below everything known); `high` is not.
+        let (mut low, mut high) = (-1i64, self.checkpoint.block_number + 1);
+        while high - low > 1 {
+            let mid = low + (high - low) / 2;
+            if shared(tx.known_block_at_or_below(mid).await?).await? {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        if let Some(found) = tx.known_block_at_or_below(low).await? {
+            return Ok(found);
+        }
+        let start = tx.chain().await?.map_or(-1, |c| c.from_block - 1).max(-1);
+        let hash = match start {
+            n if n >= 0 => {
+                self.header(n as u64)
+                    .await?
+                    .ok_or_else(|| Error::Node(format!("the node has no block {n}")))?
+                    .hash
+                    .0
+            }
+            _ => [0; 32],
+        };
+        Ok((start, hash))
     }
 
     /// Indexes the non-final blocks again (after a reconciliation difference).

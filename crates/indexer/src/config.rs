@@ -25,6 +25,9 @@ pub struct Config {
     pub until_head: bool,
     /// On a chain change, wipe the chain's rows and index again instead of stopping.
     pub reset_on_chain_change: bool,
+    /// On a reorganisation deeper than the confirmations, roll back to the highest block the index shares
+    /// with the node and index again from there instead of stopping ([`crate::Error::DeepReorg`]).
+    pub rewind_to_common_ancestor: bool,
     /// First eth_getLogs range, in blocks.
     pub initial_range: u64,
     /// Largest eth_getLogs range.
@@ -58,6 +61,7 @@ impl Config {
             poll_interval: Duration::from_millis(250),
             until_head: false,
             reset_on_chain_change: false,
+            rewind_to_common_ancestor: false,
             initial_range: 1_000,
             max_range: 50_000,
             max_batch_events: 20_000,

@@ -41,8 +41,8 @@ pub enum Error {
     /// The configuration is wrong.
     #[error("configuration: {0}")]
     Config(String),
-    /// The chain is not the one the database indexed (a restarted devnet, another network, a reorganisation
-    /// below a final block).
+    /// The chain is not the one the database indexed: another genesis block (a restarted devnet, another
+    /// network) or another contract at the address.
     #[error(
         "chain {chain_id} changed under the index: {what}. Run with --reset-on-chain-change to wipe this \
          chain's rows and index it again, or point --database-url at another database"
@@ -50,6 +50,24 @@ pub enum Error {
     ChainChanged {
         /// The chain id.
         chain_id: i64,
+        /// What differs.
+        what: String,
+    },
+    /// The node replaced blocks the index holds as final: a reorganisation deeper than the confirmations
+    /// (or a node that lost its newest blocks). The index can roll back to the highest block it shares
+    /// with the node and go on from there.
+    #[error(
+        "chain {chain_id}: a reorganisation replaced blocks at or below the final block {final_block}, \
+         deeper than the confirmations the index waits for ({what}). Run `emtoken index \
+         --rewind-to-common-ancestor` to roll back to the highest block the index shares with the node and \
+         index again from there (the platform's requests are kept), or --reset-on-chain-change to wipe this \
+         chain's rows"
+    )]
+    DeepReorg {
+        /// The chain id (the ledger).
+        chain_id: i64,
+        /// The index's final block.
+        final_block: i64,
         /// What differs.
         what: String,
     },

@@ -62,6 +62,24 @@ const OUTAGE_FIRST_PAUSE: Duration = Duration::from_millis(500);
 /// The longest pause between tries during an outage.
 const OUTAGE_MAX_PAUSE: Duration = Duration::from_secs(15);
 
+/// How the chain differs from what the index holds.
+#[derive(Debug)]
+enum Change {
+    /// Another chain, or another contract: nothing indexed can be kept.
+    Other(String),
+    /// The same chain with other blocks at or below the final block: a reorganisation deeper than the
+    /// confirmations.
+    Deep(String),
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Other(what) | Self::Deep(what) => f.write_str(what),
+        }
+    }
+}
+
 /// Follows one EmToken contract on one chain into a [`Store`].
 #[derive(Debug)]
 pub struct Indexer {
@@ -183,14 +201,29 @@ impl Indexer {
         let mut tx = self.store.begin(self.chain_id).await?;
         let stored = tx.chain().await?;
         let mut checkpoint = tx.checkpoint().await?;
-        if let Some(change) = self
+        let change = self
             .chain_change(&mut tx, stored.as_ref(), checkpoint.as_ref(), genesis.hash)
-            .await?
-        {
+            .await?;
+        if let (Some(Change::Deep(what)), Some(at)) = (&change, &checkpoint) {
+            if self.config.rewind_to_common_ancestor {
+                drop(tx);
+                self.stand_at(at.clone());
+                self.rewind().await?;
+                return Box::pin(self.prepare()).await;
+            }
+            if !self.config.reset_on_chain_change {
+                return Err(Error::DeepReorg {
+                    chain_id: self.chain_id,
+                    final_block: at.final_block,
+                    what: what.clone(),
+                });
+            }
+        }
+        if let Some(change) = change {
             if !self.config.reset_on_chain_change {
                 return Err(Error::ChainChanged {
                     chain_id: self.chain_id,
-                    what: change,
+                    what: change.to_string(),
                 });
             }
             tracing::warn!(chain_id = self.chain_id, %change, "chain changed: wiping its rows and indexing again");
@@ -254,7 +287,7 @@ impl Indexer {
     }
 
     /// Takes `checkpoint` as where the index stands, in its figures too.
-    fn stand_at(&mut self, checkpoint: Checkpoint) {
+    pub(crate) fn stand_at(&mut self, checkpoint: Checkpoint) {
         self.checkpoint = checkpoint;
         self.metrics
             .indexed
@@ -271,22 +304,22 @@ impl Indexer {
         stored: Option<&ChainRow>,
         checkpoint: Option<&Checkpoint>,
         genesis: B256,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Change>> {
         let Some(stored) = stored else {
             return Ok(None);
         };
         if stored.contract != self.config.contract.into_array() {
-            return Ok(Some(format!(
+            return Ok(Some(Change::Other(format!(
                 "the database indexes contract {} there, not {}",
                 alloy::primitives::Address::from(stored.contract),
                 self.config.contract
-            )));
+            ))));
         }
         if stored.genesis_hash != genesis.0 {
-            return Ok(Some(format!(
+            return Ok(Some(Change::Other(format!(
                 "its genesis block is now {genesis}, the index has {}",
                 B256::from(stored.genesis_hash)
-            )));
+            ))));
         }
         let Some(checkpoint) = checkpoint else {
             return Ok(None);
@@ -299,16 +332,16 @@ impl Indexer {
             return Ok(None);
         };
         Ok(match self.header(checkpoint.final_block as u64).await? {
-            None => Some(format!(
-                "its head is below the final block {} of the index",
+            None => Some(Change::Deep(format!(
+                "the node's head is below the final block {} of the index",
                 checkpoint.final_block
-            )),
-            Some(h) if h.hash.0 != final_row.hash => Some(format!(
+            ))),
+            Some(h) if h.hash.0 != final_row.hash => Some(Change::Deep(format!(
                 "final block {} is now {}, the index has {}",
                 checkpoint.final_block,
                 h.hash,
                 B256::from(final_row.hash)
-            )),
+            ))),
             Some(_) => None,
         })
     }

@@ -1,8 +1,9 @@
 //! Reorganisations on a real anvil (anvil_reorg, anvil_rollback, snapshot and revert, depths 1 to 5,
 //! other transactions mined instead): after following them, the index equals a fresh index of the
 //! canonical chain, and the movements of transactions that vanished are ERROR (dropped). A
-//! reorganisation at or below a final block is a chain change: a clear error, or a fresh index with
-//! --reset-on-chain-change.
+//! reorganisation at or below a final block (deeper than the confirmations) stops with its own error;
+//! --rewind-to-common-ancestor rolls back to the highest block shared with the node and indexes again from
+//! there, and --reset-on-chain-change indexes afresh: both end like a fresh index.
 
 mod common;
 
@@ -12,7 +13,7 @@ use alloy::{
     sol_types::SolCall,
 };
 use common::{amount, assert_same_index, config, index, payment_reference, second_store};
-use emtoken_indexer::{Error, Indexer};
+use emtoken_indexer::{Error, Indexer, Step};
 use emtoken_sdk::{EmTokenClient, MintKind, OperationId, bindings::EmToken};
 use emtoken_store::Store;
 use emtoken_test_utils::{DevNode, ProfileName, Role};
@@ -195,9 +196,19 @@ async fn a_reorganisation_of_final_blocks_stops_or_resets(pool: PgPool) {
             }
         },
     };
-    assert!(matches!(error, Error::ChainChanged { .. }), "{error:?}");
     assert!(
-        error.to_string().contains("--reset-on-chain-change"),
+        matches!(
+            error,
+            Error::DeepReorg {
+                chain_id: 31337,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("--rewind-to-common-ancestor")
+            && error.to_string().contains("--reset-on-chain-change"),
         "{error}"
     );
 
@@ -208,4 +219,85 @@ async fn a_reorganisation_of_final_blocks_stops_or_resets(pool: PgPool) {
     index(config(&d, 0), &fresh).await;
     assert_same_index(&store, &fresh, 31337).await;
     let _ = Address::ZERO;
+}
+
+/// Runs `indexer` until it is at the head; whether it rolled back.
+async fn follow_to_head(indexer: &mut Indexer) -> bool {
+    let mut rolled_back = false;
+    loop {
+        match indexer.step().await.expect("step") {
+            Step::CaughtUp => return rolled_back,
+            Step::Reorg { .. } => rolled_back = true,
+            _ => {}
+        }
+    }
+}
+
+/// Final blocks replaced (a reverted snapshot taken before five final steps, other transactions mined
+/// instead): without the flag the indexer stops with the deep reorganisation's error and writes nothing;
+/// with --rewind-to-common-ancestor it rolls back below its final block, at start and while following,
+/// marks the vanished movements dropped and ends like a fresh index.
+#[sqlx::test(migrations = false)]
+async fn final_blocks_replaced_are_rewound_to_the_common_ancestor(pool: PgPool) {
+    const FINAL_AFTER: u64 = 2;
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = funded(&node).await;
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let chain_id = 31337;
+    let mut rewind = config(&d, FINAL_AFTER);
+    rewind.rewind_to_common_ancestor = true;
+
+    // At start: the snapshot is reverted while no indexer runs.
+    let snapshot = rpc(&d, "evm_snapshot", json!([])).await;
+    five_steps(&d, 1).await;
+    rpc(&d, "anvil_mine", json!([FINAL_AFTER + 3])).await;
+    index(config(&d, FINAL_AFTER), &store).await;
+    let settled = dropped(&store).await;
+    rpc(&d, "evm_revert", json!([snapshot])).await;
+    let carol = client(&d, Role::Carol).await;
+    carol
+        .transfer(d.address_of(Role::Dave), amount("4"))
+        .await
+        .unwrap();
+    five_steps(&d, 2).await;
+    rpc(&d, "anvil_mine", json!([FINAL_AFTER + 6])).await;
+    let before = store.canonical_dump(chain_id).await.unwrap();
+    let error = Indexer::start(config(&d, FINAL_AFTER), store.clone())
+        .await
+        .expect_err("final blocks replaced");
+    assert!(matches!(error, Error::DeepReorg { .. }), "{error:?}");
+    assert_eq!(
+        store.canonical_dump(chain_id).await.unwrap(),
+        before,
+        "nothing written"
+    );
+    index(rewind.clone(), &store).await;
+    assert!(
+        dropped(&store).await > settled,
+        "the movements of the vanished final blocks are dropped"
+    );
+    let fresh = second_store(&pool).await;
+    index(config(&d, FINAL_AFTER), &fresh).await;
+    assert_same_index(&store, &fresh, chain_id).await;
+
+    // While following: the indexer that runs sees its final blocks replaced under it.
+    let mut indexer = Indexer::start(rewind.clone(), store.clone()).await.unwrap();
+    let snapshot = rpc(&d, "evm_snapshot", json!([])).await;
+    five_steps(&d, 3).await;
+    rpc(&d, "anvil_mine", json!([FINAL_AFTER + 3])).await;
+    follow_to_head(&mut indexer).await;
+    rpc(&d, "evm_revert", json!([snapshot])).await;
+    carol
+        .transfer(d.address_of(Role::Alice), amount("6"))
+        .await
+        .unwrap();
+    rpc(&d, "anvil_mine", json!([FINAL_AFTER + 8])).await;
+    assert!(
+        follow_to_head(&mut indexer).await,
+        "rolled back while following"
+    );
+    drop(indexer);
+    let fresh = second_store(&pool).await;
+    index(config(&d, FINAL_AFTER), &fresh).await;
+    assert_same_index(&store, &fresh, chain_id).await;
 }

@@ -58,6 +58,86 @@ impl Tx {
         Ok(touched)
     }
 
+    /// Takes back what finality applied for the blocks above `after` (before a rollback below the final
+    /// block, after a reorganisation deeper than the confirmations): `deltas`, those blocks' balance
+    /// changes re-derived from their events, leave `balance` and `final_held` and become pending again
+    /// (the head balances do not change), and the movements decided above `after` are PENDING again.
+    /// Returns how many movements were.
+    pub async fn unfinalize(&mut self, after: i64, deltas: &[crate::DeltaRow]) -> Result<u64> {
+        let chain_id = self.chain_id;
+        if deltas.iter().any(|d| d.block_number <= after) {
+            return Err(crate::Error::Invalid(format!(
+                "unfinalize above block {after}: a balance change of a block at or below it"
+            )));
+        }
+        if !deltas.is_empty() {
+            sqlx::query(
+                "WITH d AS (
+                     INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
+                     SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
+                                              $7::numeric[])
+                     RETURNING address, total, held
+                 )
+                 UPDATE wallets w SET balance = w.balance - s.total, final_held = w.final_held - s.held
+                 FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
+                 WHERE w.chain_id = $1 AND w.address = s.address",
+            )
+            .bind(chain_id)
+            .bind(deltas.iter().map(|d| d.block_hash).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.log_index).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.block_number).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.address).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.total).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.held).collect::<Vec<_>>())
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(sqlx::query(
+            "UPDATE movements SET status = 'PENDING'
+             WHERE chain_id = $1 AND decided_block > $2 AND status <> 'PENDING' AND status = outcome",
+        )
+        .bind(chain_id)
+        .bind(after)
+        .execute(self.conn())
+        .await?
+        .rows_affected())
+    }
+
+    /// The stored events of the blocks in `(after, upto]`, in chain order.
+    pub async fn events_in(&mut self, after: i64, upto: i64) -> Result<Vec<crate::EventRow>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, crate::EventRow>(
+            "SELECT block_hash, log_index, block_number, block_time, tx_hash, tx_index, tx_ordinal, name,
+                    record_key, args, topics, data
+             FROM events WHERE chain_id = $1 AND block_number > $2 AND block_number <= $3
+             ORDER BY block_number, log_index",
+        )
+        .bind(chain_id)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// The highest block at or below `number` whose hash the index knows (a block of an event, or of the
+    /// window), as (number, hash).
+    pub async fn known_block_at_or_below(&mut self, number: i64) -> Result<Option<(i64, Hash)>> {
+        let chain_id = self.chain_id;
+        Ok(sqlx::query_as::<_, (i64, Hash)>(
+            "SELECT number, hash FROM (
+                 (SELECT block_number AS number, block_hash AS hash FROM events
+                  WHERE chain_id = $1 AND block_number <= $2 ORDER BY block_number DESC LIMIT 1)
+                 UNION ALL
+                 (SELECT number, hash FROM blocks
+                  WHERE chain_id = $1 AND number <= $2 ORDER BY number DESC LIMIT 1)
+             ) k ORDER BY number DESC LIMIT 1",
+        )
+        .bind(chain_id)
+        .bind(number)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
     /// Removes everything above block `fork` (orphaned by a reorganisation): head balances lose the
     /// removed events' changes, their movements are marked dropped (ERROR; a movement mined again is
     /// revived with the same id), wallets seen only there lose their first-seen block, and the window and

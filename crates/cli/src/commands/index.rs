@@ -73,10 +73,17 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "HOST:PORT", value_parser = args::listen_addr)]
     pub(crate) metrics_addr: Option<SocketAddr>,
 
-    /// When the node's chain is not the one the database indexed (e.g. a restarted devnet), wipe that
-    /// chain's rows and index it again instead of stopping with an error.
+    /// When the node's chain is not the one the database indexed (another genesis block, e.g. a restarted
+    /// devnet), wipe that chain's rows and index it again instead of stopping with an error.
     #[arg(long)]
     reset_on_chain_change: bool,
+
+    /// When the node replaced blocks the index holds as final (a reorganisation deeper than
+    /// --confirmations), roll back to the highest block the index shares with the node and index again
+    /// from there, instead of stopping with an error: movements of vanished transactions become ERROR,
+    /// the platform's requests are kept. Run it once, after checking the node is on the right chain.
+    #[arg(long)]
+    rewind_to_common_ancestor: bool,
 
     /// How often to ask the node for its head while following it, in milliseconds.
     #[arg(long, value_name = "N", default_value = "250", value_parser = args::millis, allow_negative_numbers = true)]
@@ -149,6 +156,7 @@ pub(crate) async fn index(
     config.poll_interval = Duration::from_millis(args.poll_interval_ms);
     config.until_head = args.until_head;
     config.reset_on_chain_change = args.reset_on_chain_change;
+    config.rewind_to_common_ancestor = args.rewind_to_common_ancestor;
     config.network = args.network.clone();
     config.max_range = args.max_range;
     config.initial_range = config.initial_range.min(args.max_range);

@@ -27,7 +27,7 @@ impl Indexer {
             .last()
             .map_or(self.checkpoint.block_number, |b| b.number);
         let old_final = self.checkpoint.final_block;
-        let mut tx = self.store.begin(self.chain_id).await?;
+        let mut tx = self.begin_fenced().await?;
         let (stored, settled) = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
         tx.put_blocks(window).await?;
         tx.set_checkpoint(end, end_hash.0, new_final).await?;
@@ -142,7 +142,7 @@ impl Indexer {
     /// Finds the highest stored block the node still has, rolls back everything above it and re-derives
     /// what it touched, in one transaction. Below a final block that is a chain change.
     pub(crate) async fn reorg(&mut self) -> Result<Step> {
-        let mut tx = self.store.begin(self.chain_id).await?;
+        let mut tx = self.begin_fenced().await?;
         let window = tx.window().await?;
         let mut fork = None;
         for block in window.iter().rev() {
@@ -177,7 +177,7 @@ impl Indexer {
                     });
                 }
                 tracing::warn!(chain_id = self.chain_id, %what, "chain changed: wiping its rows and indexing again");
-                let mut tx = self.store.begin(self.chain_id).await?;
+                let mut tx = self.begin_fenced().await?;
                 tx.wipe_chain().await?;
                 tx.commit().await?;
                 Box::pin(self.prepare_again()).await?;
@@ -212,7 +212,7 @@ impl Indexer {
     /// a reorganisation would (movements dropped, records re-derived); rows of the platform's requests are
     /// not touched. Returns the block it stands on; indexing goes on from the next.
     pub(crate) async fn rewind(&mut self) -> Result<i64> {
-        let mut tx = self.store.begin(self.chain_id).await?;
+        let mut tx = self.begin_fenced().await?;
         let (fork, hash) = self.common_ancestor(&mut tx).await?;
         let final_block = self.checkpoint.final_block;
         let mut unsettled = 0;
@@ -307,7 +307,7 @@ impl Indexer {
     /// Indexes the non-final blocks again (after a reconciliation difference).
     async fn rescan(&mut self) -> Result<()> {
         let final_block = self.checkpoint.final_block;
-        let mut tx = self.store.begin(self.chain_id).await?;
+        let mut tx = self.begin_fenced().await?;
         let hash = tx
             .window()
             .await?

@@ -114,7 +114,12 @@ impl Indexer {
     /// returns an indexer ready to run. A chain change stops here with [`Error::ChainChanged`] unless the
     /// configuration says to reset.
     pub async fn start(config: Config, store: Store) -> Result<Self> {
-        let metrics = Arc::new(Metrics::default());
+        Self::start_with(config, store, Arc::new(Metrics::default())).await
+    }
+
+    /// [`Indexer::start`], counting in `metrics` (a process that indexes in turns, as the lead comes and
+    /// goes, keeps one set of figures).
+    pub async fn start_with(config: Config, store: Store, metrics: Arc<Metrics>) -> Result<Self> {
         let node = Node::connect(
             &config.rpc_url,
             config.contract,
@@ -466,6 +471,14 @@ impl Indexer {
             events: self.metrics.events.load(Relaxed),
             elapsed: started.elapsed(),
         })
+    }
+
+    /// A write transaction, refused ([`emtoken_store::Error::Superseded`]) when another process moved the
+    /// ledger's checkpoint since this indexer wrote it: the lead went to another process.
+    pub(crate) async fn begin_fenced(&self) -> Result<emtoken_store::Tx> {
+        let mut tx = self.store.begin(self.chain_id).await?;
+        tx.fence(&self.checkpoint).await?;
+        Ok(tx)
     }
 
     /// Reads again where the index stands (after an outage): the checkpoint from the database, and

@@ -134,7 +134,7 @@ impl Indexer {
         hash: B256,
         persistent: bool,
     ) -> Result<()> {
-        let mut tx = self.store.begin(self.chain_id).await?;
+        let mut tx = self.begin_fenced().await?;
         for d in differences {
             tracing::warn!(
                 wallet = %Address::from(d.address), block,

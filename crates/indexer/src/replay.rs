@@ -30,7 +30,7 @@ impl Indexer {
                 Err(e) => return Err(e),
             };
             let decoded = self.decode(&logs, HashMap::new()).await?;
-            let mut tx = self.store.begin(self.chain_id).await?;
+            let mut tx = self.begin_fenced().await?;
             let (new, _) = self.apply_events(&mut tx, &decoded, final_block).await?;
             if new > 0 {
                 // Missing events of final blocks: their balance changes were final at once; their

@@ -27,6 +27,19 @@ pub enum Error {
     /// A stored value does not fit what the indexer expects.
     #[error("invalid stored value: {0}")]
     Invalid(String),
+    /// Another process wrote the ledger's index since this indexer last did (it took the lead over):
+    /// this one must stop.
+    #[error(
+        "another process indexes ledger {chain_id}: its checkpoint is at {found:?}, this indexer left it at {expected}"
+    )]
+    Superseded {
+        /// The ledger.
+        chain_id: i64,
+        /// Where this indexer left the checkpoint.
+        expected: i64,
+        /// Where it stands now.
+        found: Option<i64>,
+    },
 }
 
 /// The store's result type.

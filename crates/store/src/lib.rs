@@ -14,6 +14,7 @@ mod finality;
 mod gate;
 pub mod ids;
 mod ingest;
+mod leader;
 mod read;
 mod rows;
 
@@ -23,6 +24,7 @@ pub use emtoken_types as vocabulary;
 pub use error::{Error, Result};
 pub use finality::Rollback;
 pub use gate::ReadPermit;
+pub use leader::Lease;
 pub use read::{ChainHold, WalletRef, parse_hold_statuses};
 pub use rows::{
     Addr, BlockRow, ChainRow, Checkpoint, ComplianceRow, DeltaRow, EventRow, FindingRow, Hash,

@@ -130,7 +130,15 @@ pub(crate) async fn run(args: IndexArgs, output: Output) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     signals::on_shutdown(stop)?;
     let store = args.database.open(Open::Create).await?;
-    let result = index(&args, store.clone(), stopped, listener, bar, None).await;
+    let result = match lead(&store, &args, stopped.clone()).await {
+        Ok(Some(lease)) => {
+            let result = index(&args, store.clone(), stopped, listener, bar, None).await;
+            lease.release().await;
+            result
+        }
+        Ok(None) => Ok(interrupted(Duration::ZERO)),
+        Err(error) => Err(error),
+    };
     // Always close: the embedded database flushes its files here.
     let closed = store.close().await.context("cannot close the database");
     let report = result?;
@@ -138,15 +146,53 @@ pub(crate) async fn run(args: IndexArgs, output: Output) -> anyhow::Result<()> {
     output.print(&report, describe)
 }
 
-/// Runs the indexer of `args` (and those of the other registered tokens) until it stops; its figures
-/// are put in `figures` once it has started (`serve`'s `/ready` reads them).
+/// The name of the lead every process indexing a database takes first (docs/operations.md, Several
+/// `serve` processes): one indexes, the others stand by.
+pub(crate) const LEAD: &str = "emtoken-indexer";
+
+/// The lead of the database's indexing for `emtoken index`: at once, or (while another process has it)
+/// after waiting for it, until stopped (None). With --until-head it does not wait: another process
+/// indexes, so this one has nothing to do but get in its way.
+async fn lead(
+    store: &Store,
+    args: &IndexArgs,
+    mut stopped: watch::Receiver<bool>,
+) -> anyhow::Result<Option<emtoken_store::Lease>> {
+    let mut said = false;
+    loop {
+        if let Some(lease) = store
+            .try_lead(LEAD)
+            .await
+            .context("cannot ask the database who indexes it")?
+        {
+            return Ok(Some(lease));
+        }
+        anyhow::ensure!(
+            !args.until_head,
+            "another process (`emtoken serve` or `emtoken index`) indexes this database now: stop it first, or \
+             run without --until-head to wait and take over when it stops"
+        );
+        if !std::mem::replace(&mut said, true) {
+            tracing::info!(
+                "another process indexes this database: waiting to take over when it stops"
+            );
+        }
+        tokio::select! {
+            _ = stopped.wait_for(|s| *s) => return Ok(None),
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// Runs the indexer of `args` (and those of the other registered tokens) until it stops, counting in
+/// `metrics` when given (`serve` keeps one set of figures across its terms as the lead).
 pub(crate) async fn index(
     args: &IndexArgs,
     store: Store,
     stopped: watch::Receiver<bool>,
     listener: Option<TcpListener>,
     bar: Option<ProgressBar>,
-    figures: Option<&std::sync::OnceLock<std::sync::Arc<emtoken_indexer::Metrics>>>,
+    metrics: Option<std::sync::Arc<emtoken_indexer::Metrics>>,
 ) -> anyhow::Result<Report> {
     let began = Instant::now();
     let mut config = Config::new(args.rpc.clone(), args.contract);
@@ -165,16 +211,14 @@ pub(crate) async fn index(
     let template = config.clone();
     let store_for_others = store.clone();
     let mut before_start = stopped.clone();
+    let metrics = metrics.unwrap_or_default();
     let indexer = tokio::select! {
-        indexer = Indexer::start(config, store) => {
+        indexer = Indexer::start_with(config, store, metrics) => {
             indexer.with_context(|| format!("cannot start indexing {contract} on {}", args.rpc))?
         }
         Ok(_) = before_start.wait_for(|stop| *stop) => return Ok(interrupted(began.elapsed())),
     };
     let metrics = indexer.metrics();
-    if let Some(figures) = figures {
-        let _ = figures.set(metrics.clone());
-    }
     let start_block = metrics.start_block.load(Relaxed);
     let chain_id = indexer.chain_id();
     tracing::info!(chain_id, contract, from_block = start_block + 1, "indexing");

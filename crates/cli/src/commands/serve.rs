@@ -419,23 +419,17 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             emtoken_api::Screening::None
         }
     };
-    // `/ready` watches the indexer once it has started (not ready before).
-    let figures: Arc<std::sync::OnceLock<Arc<emtoken_indexer::Metrics>>> = Arc::default();
+    // One set of figures for the process: its indexer's while it leads, the leader's progress as the
+    // database shows it while it stands by. `/ready` and the metrics port read them.
+    let figures = Arc::new(emtoken_indexer::Metrics::default());
+    figures.indexed.store(-1, Relaxed);
     let probe = {
-        let figures = Arc::clone(&figures);
-        Arc::new(move || match figures.get() {
-            Some(m) => IndexerView {
-                head: m.head.load(Relaxed),
-                indexed: m.indexed.load(Relaxed),
-                caught_up: m.caught_up.load(Relaxed),
-                outage: m.in_outage.load(Relaxed),
-            },
-            None => IndexerView {
-                head: 0,
-                indexed: -1,
-                caught_up: false,
-                outage: false,
-            },
+        let m = Arc::clone(&figures);
+        Arc::new(move || IndexerView {
+            head: m.head.load(Relaxed),
+            indexed: m.indexed.load(Relaxed),
+            caught_up: m.caught_up.load(Relaxed),
+            outage: m.in_outage.load(Relaxed),
         })
     };
     let readiness = Readiness::watching(probe, Duration::from_secs(u64::from(args.stall_seconds)));
@@ -473,24 +467,35 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     if settled > 0 {
         tracing::warn!(settled, "settled requests a previous run left on their way");
     }
-    let sweeper = tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
-        store.clone(),
-        Duration::from_secs(2),
-        stopped.clone(),
-    ));
-    let follow = tokio::spawn(emtoken_api::follow_up(
-        state.clone(),
-        Duration::from_secs(2),
-        stopped.clone(),
-    ));
-    let scheduler = tokio::spawn(emtoken_api::scheduler(
-        state.clone(),
-        SchedulerConfig {
-            catch_up: chrono::Duration::hours(i64::from(args.schedule_catch_up_hours)),
-            ..SchedulerConfig::default()
-        },
-        stopped.clone(),
-    ));
+    // What must run in one process at a time, started in each term of the lead: settling requests others
+    // left on their way, the follow-up, the scheduler.
+    let duties = {
+        let (state, store) = (state.clone(), store.clone());
+        let catch_up = chrono::Duration::hours(i64::from(args.schedule_catch_up_hours));
+        move |term: watch::Receiver<bool>| {
+            vec![
+                tokio::spawn(std::sync::Arc::clone(&state.platform).sweep(
+                    store.clone(),
+                    Duration::from_secs(2),
+                    term.clone(),
+                )),
+                tokio::spawn(emtoken_api::follow_up(
+                    state.clone(),
+                    Duration::from_secs(2),
+                    term.clone(),
+                )),
+                tokio::spawn(emtoken_api::scheduler(
+                    state.clone(),
+                    SchedulerConfig {
+                        catch_up,
+                        ..SchedulerConfig::default()
+                    },
+                    term,
+                )),
+            ]
+        }
+    };
+    let node = state.platform.operator.clone();
     let mirror = args
         .sms_outbox_file
         .clone()
@@ -545,24 +550,26 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             }
         })
     };
-    let result = index::index(
+    let metrics_server = metrics_listener.map(|l| metrics_server::spawn(l, Arc::clone(&figures)));
+    let result = lead_or_stand_by(
         &args.index,
-        store.clone(),
+        &store,
         stopped,
-        metrics_listener,
-        None,
-        Some(&figures),
+        &figures,
+        &node,
+        chain_id,
+        duties,
     )
     .await;
     observer.abort();
+    if let Some(server) = metrics_server {
+        server.abort();
+    }
     match tokio::time::timeout(DRAIN_LIMIT + Duration::from_secs(5), server).await {
         Ok(Ok(Err(error))) => tracing::warn!(%error, "the API stopped with an error"),
         Ok(_) => {}
         Err(_) => tracing::warn!("the API did not stop in time"),
     }
-    sweeper.abort();
-    follow.abort();
-    scheduler.abort();
     if let Some(mirror) = mirror {
         mirror.abort();
     }
@@ -570,6 +577,153 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     result?;
     closed?;
     Ok(())
+}
+
+/// Indexes while this process holds the lead of the database ([`index::LEAD`]) and runs the `duties`
+/// that must run in one process at a time; stands by while another process leads, showing its progress
+/// (as the database and the node tell it) in `figures`, and takes over within a second or two of the
+/// lead coming free. A process that loses the lead (its lock's connection broke) stops indexing and its
+/// duties and stands by again; a write it had on its way is refused by the checkpoint's fence. Returns
+/// when stopped, or when the indexer stops with an error while leading.
+async fn lead_or_stand_by(
+    args: &index::IndexArgs,
+    store: &emtoken_store::Store,
+    mut stopped: watch::Receiver<bool>,
+    figures: &Arc<emtoken_indexer::Metrics>,
+    node: &EmTokenClient,
+    chain_id: i64,
+    duties: impl Fn(watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>>,
+) -> anyhow::Result<()> {
+    let mut standing_by: Option<std::time::Instant> = None;
+    loop {
+        // Stand by until the lead is free.
+        let lease = loop {
+            if *stopped.borrow() {
+                return Ok(());
+            }
+            match store.try_lead(index::LEAD).await {
+                Ok(Some(lease)) => break lease,
+                Ok(None) => {
+                    if standing_by.is_none() {
+                        tracing::info!(
+                            "another process indexes this database: standing by (serving the API, taking over when it stops)"
+                        );
+                        standing_by = Some(std::time::Instant::now());
+                    }
+                    show_the_leaders_progress(store, node, chain_id, figures).await;
+                }
+                Err(error) => {
+                    figures.in_outage.store(true, Relaxed);
+                    tracing::debug!(%error, "cannot ask the database for the lead");
+                }
+            }
+            tokio::select! {
+                _ = stopped.wait_for(|s| *s) => return Ok(()),
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        };
+        match standing_by.take() {
+            Some(since) => tracing::warn!(
+                stood_by_ms = since.elapsed().as_millis() as u64,
+                "took over the lead: this process indexes and runs the background duties now"
+            ),
+            None => tracing::info!("this process leads: it indexes and runs the background duties"),
+        }
+        let (term, term_rx) = watch::channel(false);
+        let term = Arc::new(term);
+        let lost = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let tasks = duties(term_rx.clone());
+        // Ends the term when the process stops or the lead is lost; hands the lease back.
+        let watcher = {
+            let (term, lost, mut stopped, mut ended) = (
+                Arc::clone(&term),
+                Arc::clone(&lost),
+                stopped.clone(),
+                term_rx.clone(),
+            );
+            let mut lease = lease;
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        () = async { let _ = stopped.wait_for(|s| *s).await; } => break,
+                        () = async { let _ = ended.wait_for(|s| *s).await; } => break,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {
+                            if !lease.holds().await {
+                                tracing::warn!("lost the lead (its database connection broke): stopping indexing and the background duties");
+                                lost.store(true, Relaxed);
+                                break;
+                            }
+                        }
+                    }
+                }
+                term.send_replace(true);
+                lease
+            })
+        };
+        let result = index::index(
+            args,
+            store.clone(),
+            term_rx,
+            None,
+            None,
+            Some(Arc::clone(figures)),
+        )
+        .await;
+        term.send_replace(true);
+        for task in tasks {
+            if tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a background duty did not stop within 10 s");
+            }
+        }
+        if let Ok(lease) = watcher.await {
+            lease.release().await;
+        }
+        if *stopped.borrow() {
+            return result.map(|_| ());
+        }
+        if lost.load(Relaxed) {
+            if let Err(error) = result {
+                tracing::info!(error = %format!("{error:#}"), "the indexer of the lost term stopped");
+            }
+            standing_by = Some(std::time::Instant::now());
+            continue;
+        }
+        return result.map(|_| ());
+    }
+}
+
+/// While standing by: the leader's progress, from its checkpoint in the database and the node's head,
+/// in the figures `/ready` reads (an outage when either does not answer).
+async fn show_the_leaders_progress(
+    store: &emtoken_store::Store,
+    node: &EmTokenClient,
+    chain_id: i64,
+    figures: &emtoken_indexer::Metrics,
+) {
+    use alloy::providers::Provider;
+    let checkpoint = async {
+        let mut tx = store.begin(chain_id).await?;
+        tx.checkpoint().await
+    };
+    let (checkpoint, head) = tokio::join!(checkpoint, node.provider().get_block_number());
+    match (checkpoint, head) {
+        (Ok(checkpoint), Ok(head)) => {
+            let indexed = checkpoint.as_ref().map_or(-1, |c| c.block_number);
+            figures.head.store(head, Relaxed);
+            figures.indexed.store(indexed, Relaxed);
+            if let Some(c) = checkpoint {
+                figures.final_block.store(c.final_block, Relaxed);
+            }
+            if indexed >= 0 && indexed as u64 >= head {
+                figures.caught_up.store(true, Relaxed);
+            }
+            figures.in_outage.store(false, Relaxed);
+        }
+        _ => figures.in_outage.store(true, Relaxed),
+    }
 }
 
 /// How long a stop waits for the API's requests in flight.

@@ -48,6 +48,7 @@ mod sms;
 mod tokens;
 mod views;
 pub mod webhook_acquirer;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -67,6 +68,7 @@ pub use problem::Problem;
 pub use scheduler::{Round, SchedulerConfig, run_due, scheduler};
 pub use screening::{Screened, Screening, ScreeningQuestion, ScreeningResult};
 pub use sms::{Sms, SmsSender, WEBHOOK_TRIES};
+pub use webhooks::{WebhookDelivery, deliver_webhooks};
 
 /// A token the API serves: the platform's own (`ApiState::chain`) or another registered on its chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +122,8 @@ pub struct ApiState {
     pub readiness: Arc<ops::Readiness>,
     /// Requests each API key may send (default: no limit).
     pub rate_limits: Arc<rate::RateLimits>,
+    /// How webhooks are delivered, and where endpoints may be (default: public addresses only).
+    pub webhooks: Arc<WebhookDelivery>,
 }
 
 /// How users are onboarded.
@@ -174,7 +178,15 @@ impl ApiState {
             tokens: Arc::default(),
             readiness: Arc::default(),
             rate_limits: Arc::default(),
+            webhooks: Arc::default(),
         }
+    }
+
+    /// With webhooks delivered as `delivery` says (`serve --webhooks-allow-private-addresses`).
+    #[must_use]
+    pub fn with_webhooks(mut self, delivery: WebhookDelivery) -> Self {
+        self.webhooks = Arc::new(delivery);
+        self
     }
 
     /// The same state aborting the process at `point` (a test hook: see [`CrashPoint`]).

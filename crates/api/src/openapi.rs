@@ -75,6 +75,12 @@ const BEARER: &str = "apiKey";
         routes::get_favourite,
         routes::delete_favourite,
         routes::cash_out_to_favourite,
+        routes::add_webhook,
+        routes::list_webhooks,
+        routes::get_webhook,
+        routes::delete_webhook,
+        routes::list_deliveries,
+        routes::resend_delivery,
         routes::create_scheduled,
         routes::list_scheduled,
         routes::get_scheduled,
@@ -112,6 +118,7 @@ const BEARER: &str = "apiKey";
         (name = "cash-outs", description = "Payouts to bank accounts (client key)"),
         (name = "top-ups", description = "Top-up requests: bank transfers to a wallet, credited when the bank side accepts them (client key)"),
         (name = "favourites", description = "Favourite external accounts of a wallet, and cash-outs to them (client key)"),
+        (name = "webhooks", description = "Webhook endpoints of the client: movement, hold and wallet status changes POSTed to it, signed (client key)"),
         (name = "scheduled-operations", description = "Scheduled and recurrent payments of a wallet, and their executions (client key)"),
         (name = "bank", description = "The bank side: cash-ins, payouts, KYC levels, holds to decide, the platform's accounts (bank key)"),
         (name = "admin", description = "The administrator's side: currencies, their issuers and tokens, the bank catalogue, commission profiles (admin key)"),
@@ -172,13 +179,16 @@ impl Modify for Shared {
 }
 
 /// The POSTs that take no `Idempotency-Key`: a retry does what the first did (one IBAN, one
-/// verification, a new code or temporal key within its limits), or nothing is written (a quote).
-const UNKEYED: [&str; 5] = [
+/// verification, a new code or temporal key within its limits, a delivery queued again), nothing is
+/// written (a quote), or a second one is a 409 naming the first (a webhook's url).
+const UNKEYED: [&str; 7] = [
     "/calculate",
     "/request-otp",
     "/validate-otp",
     "/create-iban",
     "/temporalpk",
+    "/webhooks",
+    "/resend",
 ];
 
 /// Whether the POST at `path` takes no `Idempotency-Key`: those above, and the admin's (records unique by
@@ -337,7 +347,7 @@ mod tests {
                     assert!(responses.contains_key(status), "{what} lacks {status}");
                 }
                 let unkeyed = unkeyed(path);
-                let bodiless = ["/request-otp", "/create-iban", "/temporalpk"]
+                let bodiless = ["/request-otp", "/create-iban", "/temporalpk", "/resend"]
                     .iter()
                     .any(|end| path.ends_with(end));
                 if method == "post" || method == "patch" {
@@ -371,7 +381,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 73);
+        assert_eq!(operations, 79);
     }
 
     #[test]

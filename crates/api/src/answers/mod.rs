@@ -17,6 +17,7 @@ pub(crate) mod text;
 mod top_ups;
 mod users;
 mod wallets;
+mod webhooks;
 
 pub use accepted::{
     CardCashInAccepted, CardPaymentPage, CashInAccepted, CashOutAccepted, CashOutDecision,
@@ -61,6 +62,10 @@ pub use top_ups::{
 };
 pub use users::{Address, LegalRepresentative, User, UserCreated, UserLinks};
 pub use wallets::{Wallet, WalletLinks, WalletRegistered, WalletUnsubscribed};
+pub use webhooks::{
+    Delivery, DeliveryAttempt, DeliveryList, DeliveryState, Webhook, WebhookCreated, WebhookEvent,
+    WebhookList, WebhookStatus,
+};
 
 use serde::{Deserialize, Serialize};
 

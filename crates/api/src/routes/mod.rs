@@ -17,6 +17,7 @@ mod top_ups;
 mod transfers;
 mod users;
 mod wallets;
+mod webhooks;
 
 use axum::{
     Json, Router,
@@ -46,6 +47,7 @@ pub(crate) use top_ups::*;
 pub(crate) use transfers::*;
 pub(crate) use users::*;
 pub(crate) use wallets::*;
+pub(crate) use webhooks::*;
 
 /// Every route.
 pub(crate) fn router() -> Router<ApiState> {
@@ -133,6 +135,16 @@ pub(crate) fn router() -> Router<ApiState> {
         .route(
             "/wallets/{walletId}/cashout-to-favourite-external-account",
             post(cash_out_to_favourite),
+        )
+        .route("/webhooks", get(list_webhooks).post(add_webhook))
+        .route(
+            "/webhooks/{webhookId}",
+            get(get_webhook).delete(delete_webhook),
+        )
+        .route("/webhooks/{webhookId}/deliveries", get(list_deliveries))
+        .route(
+            "/webhooks/{webhookId}/deliveries/{eventId}/resend",
+            post(resend_delivery),
         )
         .route("/users", get(list_users))
         .route("/users/{userId}", get(get_user).delete(unsubscribe_user))

@@ -18,6 +18,7 @@ mod scheduled;
 mod top_ups;
 mod users;
 mod wallets;
+mod webhooks;
 
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use catalogue::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
@@ -42,6 +43,9 @@ pub use scheduled::{
 pub use top_ups::{NewScreening, ScreeningRow, TopUpRow};
 pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
+pub use webhooks::{
+    AttemptOutcome, DeliveryRow, DueDelivery, WEBHOOK_EVENTS, WebhookEndpointRow,
+};
 
 /// A page request: zero-based page number and size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 use std::time::Duration;
 
 use alloy::{
-    network::EthereumWallet,
-    primitives::{Address, U256},
+    network::{EthereumWallet, TxSigner},
+    primitives::{Address, Signature, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
 };
@@ -38,7 +38,8 @@ impl Submitted {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     url: String,
-    signer: Option<PrivateKeySigner>,
+    /// Who signs: a local key, or any other transaction signer (a remote one).
+    wallet: Option<EthereumWallet>,
     settings: SendSettings,
 }
 
@@ -49,7 +50,7 @@ impl ClientBuilder {
             .trim()
             .parse()
             .map_err(|e| Error::Invalid(format!("invalid private key: {e}")))?;
-        self.signer = Some(signer);
+        self.wallet = Some(EthereumWallet::from(signer));
         Ok(self)
     }
 
@@ -62,13 +63,23 @@ impl ClientBuilder {
             .map_err(|e| {
                 Error::Invalid(format!("cannot derive key {index} from the mnemonic: {e}"))
             })?;
-        self.signer = Some(signer);
+        self.wallet = Some(EthereumWallet::from(signer));
         Ok(self)
     }
 
     /// Signs with this key.
     pub fn signer(mut self, signer: PrivateKeySigner) -> Self {
-        self.signer = Some(signer);
+        self.wallet = Some(EthereumWallet::from(signer));
+        self
+    }
+
+    /// Signs with any transaction signer: a remote one ([`crate::Web3Signer`]), a hardware wallet, or
+    /// a local key. The client's address is the signer's.
+    pub fn tx_signer<S>(mut self, signer: S) -> Self
+    where
+        S: TxSigner<Signature> + Send + Sync + 'static,
+    {
+        self.wallet = Some(EthereumWallet::new(signer));
         self
     }
 
@@ -115,7 +126,7 @@ impl ClientBuilder {
         let (provider, chain_id) = self.provider().await?;
         Ok(Sender::new(
             provider,
-            self.signer.clone().map(EthereumWallet::from),
+            self.wallet.clone(),
             chain_id,
             self.settings,
         ))
@@ -198,7 +209,7 @@ impl EmTokenClient {
     pub fn builder(url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             url: url.into(),
-            signer: None,
+            wallet: None,
             settings: SendSettings::default(),
         }
     }

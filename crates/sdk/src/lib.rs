@@ -18,6 +18,7 @@ mod outcome;
 mod prepared;
 mod receipts;
 mod records;
+mod remote_signer;
 mod sender;
 
 pub use amount::{Amount, AmountError, MAX_BASE_UNITS};
@@ -39,6 +40,7 @@ pub use prepared::{Prepare, PreparedCall};
 pub use records::{
     ClearableTransfer, Fund, Hold, HoldStatus, MintKind, OrderStatus, Payout, PayoutStatus, Tier,
 };
+pub use remote_signer::{Web3Signer, Web3SignerError};
 pub use sender::SignedTx;
 
 /// The generated bindings (contract, events, errors), for what the client does not wrap.

@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use alloy::signers::local::PrivateKeySigner;
+use alloy::{primitives::Address, signers::local::PrivateKeySigner};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use emtoken_api::{
@@ -17,7 +17,7 @@ use emtoken_api::{
     ops::{IndexerView, Readiness},
     webhook_acquirer::WebhookAcquirer,
 };
-use emtoken_sdk::{EmTokenClient, NetworkProfile, Role};
+use emtoken_sdk::{EmTokenClient, NetworkProfile, Role, Web3Signer};
 use tokio::{net::TcpListener, sync::watch};
 
 use super::{database::Open, index};
@@ -47,30 +47,55 @@ pub(crate) struct ServeArgs {
     listen: SocketAddr,
 
     /// Private key (hex) of the operator role: signs transfers, holds (as notary), payouts and mints.
-    /// Development chains only (31337, 1337, 2018): elsewhere use --operator-keystore.
+    /// Development chains only (31337, 1337, 2018): elsewhere use --operator-keystore or
+    /// --operator-web3signer.
     #[arg(
         long,
         env = "EMTOKEN_OPERATOR_KEY",
         value_name = "HEX",
         hide_env_values = true,
-        required_unless_present = "operator_keystore",
-        conflicts_with = "operator_keystore"
+        required_unless_present_any = ["operator_keystore", "operator_web3signer"],
+        conflicts_with_all = ["operator_keystore", "operator_web3signer"]
     )]
     operator_key: Option<String>,
 
     /// The operator's key as an encrypted JSON keystore (Web3 Secret Storage, as geth, clef, `cast
-    /// wallet import` or `emtoken keystore new` write it), opened with --operator-password-file.
+    /// wallet import` or `emtoken keystore new` write it), opened with --operator-password-file, or
+    /// with a password typed on the terminal when serve runs on one.
     #[arg(
         long,
         env = "EMTOKEN_OPERATOR_KEYSTORE",
         value_name = "FILE",
-        requires = "operator_password_file"
+        conflicts_with = "operator_web3signer"
     )]
     operator_keystore: Option<PathBuf>,
 
     /// The file holding the operator keystore's password (its first line).
     #[arg(long, env = "EMTOKEN_OPERATOR_PASSWORD_FILE", value_name = "FILE")]
     operator_password_file: Option<PathBuf>,
+
+    /// The operator signs through the Web3Signer at this URL (`web3signer eth1`, e.g.
+    /// http://127.0.0.1:9000), which holds the key of --operator-address: checked at start (up, the
+    /// key held, a probe signed for this chain).
+    #[arg(
+        long,
+        env = "EMTOKEN_OPERATOR_WEB3SIGNER",
+        value_name = "URL",
+        value_parser = args::public_url,
+        hide_env_values = true,
+        requires = "operator_address"
+    )]
+    operator_web3signer: Option<String>,
+
+    /// The operator's address, whose key --operator-web3signer holds.
+    #[arg(
+        long,
+        env = "EMTOKEN_OPERATOR_ADDRESS",
+        value_name = "ADDR",
+        value_parser = args::address,
+        requires = "operator_web3signer"
+    )]
+    operator_address: Option<Address>,
 
     /// Private key (hex) of the compliance role: registers and freezes wallets and sets KYC levels (default: the operator key).
     #[arg(
@@ -81,19 +106,42 @@ pub(crate) struct ServeArgs {
     )]
     compliance_key: Option<String>,
 
-    /// The compliance key as an encrypted JSON keystore, opened with --compliance-password-file.
+    /// The compliance key as an encrypted JSON keystore, opened with --compliance-password-file, or
+    /// with a password typed on the terminal when serve runs on one.
     #[arg(
         long,
         env = "EMTOKEN_COMPLIANCE_KEYSTORE",
         value_name = "FILE",
-        conflicts_with = "compliance_key",
-        requires = "compliance_password_file"
+        conflicts_with = "compliance_key"
     )]
     compliance_keystore: Option<PathBuf>,
 
     /// The file holding the compliance keystore's password (its first line).
     #[arg(long, env = "EMTOKEN_COMPLIANCE_PASSWORD_FILE", value_name = "FILE")]
     compliance_password_file: Option<PathBuf>,
+
+    /// The compliance role signs through the Web3Signer at this URL, which holds the key of
+    /// --compliance-address (it may be the operator's Web3Signer).
+    #[arg(
+        long,
+        env = "EMTOKEN_COMPLIANCE_WEB3SIGNER",
+        value_name = "URL",
+        value_parser = args::public_url,
+        hide_env_values = true,
+        conflicts_with_all = ["compliance_key", "compliance_keystore"],
+        requires = "compliance_address"
+    )]
+    compliance_web3signer: Option<String>,
+
+    /// The compliance role's address, whose key --compliance-web3signer holds.
+    #[arg(
+        long,
+        env = "EMTOKEN_COMPLIANCE_ADDRESS",
+        value_name = "ADDR",
+        value_parser = args::address,
+        requires = "compliance_web3signer"
+    )]
+    compliance_address: Option<Address>,
 
     /// How to send transactions: anvil (EIP-1559) or besu (legacy, gas price 0).
     #[arg(long, value_enum, default_value = "anvil")]
@@ -171,6 +219,11 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", env = "EMTOKEN_RATE_LIMIT", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     rate_limit: u32,
 
+    /// Let clients register webhook endpoints on private, loopback and link-local addresses
+    /// (development and tests; otherwise a client could have the platform call its own network).
+    #[arg(long)]
+    webhooks_allow_private_addresses: bool,
+
     /// Requests an API key may send at once before --rate-limit applies (default: twice the limit).
     #[arg(long, value_name = "N", requires = "rate_limit", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     rate_burst: Option<u32>,
@@ -185,50 +238,124 @@ pub(crate) enum Profile {
     Besu,
 }
 
-/// A role's key: raw, or opened from its keystore; `true` when raw.
-fn signer(
-    raw: Option<&str>,
-    keystore: Option<&std::path::Path>,
-    password: Option<&std::path::Path>,
-    role: &str,
-) -> anyhow::Result<(PrivateKeySigner, bool)> {
-    if let Some(file) = keystore {
-        let password_file = password
-            .ok_or_else(|| anyhow::anyhow!("--{role}-keystore needs --{role}-password-file"))?;
-        let text = std::fs::read_to_string(password_file).with_context(|| {
-            format!(
-                "--{role}-password-file {}: cannot read it",
-                password_file.display()
+/// How a role signs: a local key (raw, or opened from its keystore), or a remote signer.
+#[derive(Debug, Clone)]
+enum Key {
+    /// A private key in this process; `raw` when it came as hex from a flag or the environment.
+    Local {
+        signer: PrivateKeySigner,
+        raw: bool,
+        /// The flag that gave it (`--operator-key`, `--operator-keystore`).
+        flag: String,
+    },
+    /// A Web3Signer holding the key.
+    Remote(Web3Signer),
+}
+
+impl Key {
+    /// Whether the key came as raw hex (development chains only).
+    fn raw(&self) -> bool {
+        matches!(self, Self::Local { raw: true, .. })
+    }
+}
+
+/// The flags that give a role's key.
+struct KeyFlags<'a> {
+    raw: Option<&'a str>,
+    keystore: Option<&'a std::path::Path>,
+    password: Option<&'a std::path::Path>,
+    web3signer: Option<&'a str>,
+    address: Option<Address>,
+}
+
+/// A role's key: raw, opened from its keystore, or held by a Web3Signer.
+fn signer(flags: KeyFlags<'_>, role: &str) -> anyhow::Result<Key> {
+    if let Some(url) = flags.web3signer {
+        let address = flags.address.ok_or_else(|| {
+            anyhow::anyhow!(
+                "--{role}-web3signer needs --{role}-address: the address whose key it holds"
             )
         })?;
-        let password = text.lines().next().unwrap_or_default();
-        let signer = PrivateKeySigner::decrypt_keystore(file, password).map_err(|e| {
+        let remote = Web3Signer::new(url, address)
+            .map_err(|e| anyhow::anyhow!("--{role}-web3signer: {e}"))?;
+        return Ok(Key::Remote(remote));
+    }
+    if let Some(file) = flags.keystore {
+        let password = keystore_password(role, file, flags.password)?;
+        let signer = PrivateKeySigner::decrypt_keystore(file, password.as_str()).map_err(|e| {
+            let with = if flags.password.is_some() {
+                format!("--{role}-password-file")
+            } else {
+                "the password typed".to_owned()
+            };
             anyhow::anyhow!(
-                "--{role}-keystore {}: cannot open it with --{role}-password-file: {e}",
+                "--{role}-keystore {}: cannot open it with {with}: {e}",
                 file.display()
             )
         })?;
-        return Ok((signer, false));
+        return Ok(Key::Local {
+            signer,
+            raw: false,
+            flag: format!("--{role}-keystore"),
+        });
     }
-    let key = raw.ok_or_else(|| anyhow::anyhow!("give --{role}-key or --{role}-keystore"))?;
+    let key = flags.raw.ok_or_else(|| {
+        anyhow::anyhow!("give --{role}-key, --{role}-keystore or --{role}-web3signer")
+    })?;
     let signer = key
         .trim()
         .parse::<PrivateKeySigner>()
         .map_err(|_| anyhow::anyhow!("--{role}-key is not a private key (64 hex digits)"))?;
-    Ok((signer, true))
+    Ok(Key::Local {
+        signer,
+        raw: true,
+        flag: format!("--{role}-key"),
+    })
 }
 
-async fn client(
-    args: &ServeArgs,
-    signer: PrivateKeySigner,
+/// The password of a role's keystore: the first line of its password file, else typed on the terminal
+/// (without echo) when standard input is one; without either, an error naming the missing flag.
+fn keystore_password(
     role: &str,
-) -> anyhow::Result<EmTokenClient> {
+    keystore: &std::path::Path,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<String> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file).with_context(|| {
+            format!("--{role}-password-file {}: cannot read it", file.display())
+        })?;
+        return Ok(text.lines().next().unwrap_or_default().to_owned());
+    }
+    anyhow::ensure!(
+        std::io::stdin().is_terminal(),
+        "--{role}-keystore {} needs its password: give --{role}-password-file FILE (or \
+         EMTOKEN_{}_PASSWORD_FILE), or start serve on a terminal to type it",
+        keystore.display(),
+        role.to_ascii_uppercase()
+    );
+    rpassword::prompt_password(format!(
+        "password of the {role} keystore {}: ",
+        keystore.display()
+    ))
+    .with_context(|| {
+        format!(
+            "--{role}-keystore {}: cannot read its password from the terminal; give --{role}-password-file",
+            keystore.display()
+        )
+    })
+}
+
+async fn client(args: &ServeArgs, key: &Key, role: &str) -> anyhow::Result<EmTokenClient> {
     let profile = match args.profile {
         Profile::Anvil => NetworkProfile::Anvil,
         Profile::Besu => NetworkProfile::Besu,
     };
-    EmTokenClient::builder(args.index.rpc.clone())
-        .signer(signer)
+    let builder = EmTokenClient::builder(args.index.rpc.clone());
+    let builder = match key {
+        Key::Local { signer, .. } => builder.signer(signer.clone()),
+        Key::Remote(remote) => builder.tx_signer(remote.clone()),
+    };
+    builder
         .profile(profile)
         .receipt_timeout(Duration::from_secs(120))
         .connect(args.index.contract)
@@ -241,14 +368,27 @@ async fn client(
         })
 }
 
+/// The flag that names a role's key in errors: `--operator-key`, `--operator-keystore`, or
+/// `--operator-address` (of a remote signer).
+fn key_flag(key: &Key, role: &str) -> String {
+    match key {
+        Key::Local { flag, .. } => flag.clone(),
+        Key::Remote(_) => format!("--{role}-address"),
+    }
+}
+
 /// Refuses to start unless the operator key holds the operator role on the contract and the compliance
 /// key the compliance role (else the first write would fail, after the API said it was up); warns when
 /// the operator may mint nothing (cash-ins would be refused).
-async fn check_roles(operator: &EmTokenClient, compliance: &EmTokenClient) -> anyhow::Result<()> {
+async fn check_roles(
+    operator: &EmTokenClient,
+    compliance: &EmTokenClient,
+    [operator_flag, compliance_flag]: [&str; 2],
+) -> anyhow::Result<()> {
     let contract = operator.address();
     for (client, role, flag) in [
-        (operator, Role::Operator, "--operator-key"),
-        (compliance, Role::Compliance, "--compliance-key"),
+        (operator, Role::Operator, operator_flag),
+        (compliance, Role::Compliance, compliance_flag),
     ] {
         let account = client
             .signer()
@@ -356,40 +496,79 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     }
     let public_url = public_url(&args);
     let acquirer = acquirer(&args, &public_url)?;
-    let (operator_signer, operator_raw) = signer(
-        args.operator_key.as_deref(),
-        args.operator_keystore.as_deref(),
-        args.operator_password_file.as_deref(),
+    let operator_key = signer(
+        KeyFlags {
+            raw: args.operator_key.as_deref(),
+            keystore: args.operator_keystore.as_deref(),
+            password: args.operator_password_file.as_deref(),
+            web3signer: args.operator_web3signer.as_deref(),
+            address: args.operator_address,
+        },
         "operator",
     )?;
-    let (compliance_signer, compliance_raw) =
-        if args.compliance_key.is_some() || args.compliance_keystore.is_some() {
-            signer(
-                args.compliance_key.as_deref(),
-                args.compliance_keystore.as_deref(),
-                args.compliance_password_file.as_deref(),
-                "compliance",
-            )?
-        } else {
-            (operator_signer.clone(), operator_raw)
-        };
-    let operator = client(&args, operator_signer, "operator").await?;
-    let compliance = client(&args, compliance_signer, "compliance").await?;
+    let (compliance_key, compliance_flag) = if args.compliance_key.is_some()
+        || args.compliance_keystore.is_some()
+        || args.compliance_web3signer.is_some()
+    {
+        let key = signer(
+            KeyFlags {
+                raw: args.compliance_key.as_deref(),
+                keystore: args.compliance_keystore.as_deref(),
+                password: args.compliance_password_file.as_deref(),
+                web3signer: args.compliance_web3signer.as_deref(),
+                address: args.compliance_address,
+            },
+            "compliance",
+        )?;
+        let flag = key_flag(&key, "compliance");
+        (key, flag)
+    } else {
+        // Without a compliance key the operator's signs both.
+        (operator_key.clone(), key_flag(&operator_key, "operator"))
+    };
+    let operator = client(&args, &operator_key, "operator").await?;
+    let compliance = client(&args, &compliance_key, "compliance").await?;
     // Raw keys in flags or the environment are for development chains only.
     let chain = operator.chain_id();
-    if operator_raw || compliance_raw {
+    if operator_key.raw() || compliance_key.raw() {
         anyhow::ensure!(
             DEVELOPMENT_CHAINS.contains(&chain),
             "raw private keys (--operator-key, --compliance-key) are refused on chain {chain}, which is not a \
              development chain ({DEVELOPMENT_CHAINS:?}): give the keys as keystores (--operator-keystore, \
-             --compliance-keystore with their password files)"
+             --compliance-keystore with their password files) or through a remote signer \
+             (--operator-web3signer, --compliance-web3signer)"
         );
         tracing::warn!(
             chain,
-            "the platform's keys are raw private keys from flags or the environment: fine on a development chain, use keystores elsewhere"
+            "the platform's keys are raw private keys from flags or the environment: fine on a development chain, use keystores or a remote signer elsewhere"
         );
     }
-    check_roles(&operator, &compliance).await?;
+    // A remote signer is checked before anything is sent: up, holding the key, signing for this chain.
+    let mut checked: Vec<(&str, Address)> = Vec::new();
+    for (key, role) in [(&operator_key, "operator"), (&compliance_key, "compliance")] {
+        if let Key::Remote(remote) = key {
+            if checked.contains(&(remote.url(), remote.address())) {
+                continue;
+            }
+            checked.push((remote.url(), remote.address()));
+            remote
+                .check(chain)
+                .await
+                .map_err(|e| anyhow::anyhow!("--{role}-web3signer: {e}"))?;
+            tracing::info!(
+                role,
+                signer = remote.url(),
+                address = %remote.address(),
+                "the {role} key is held by a remote signer (web3signer): checked"
+            );
+        }
+    }
+    check_roles(
+        &operator,
+        &compliance,
+        [&key_flag(&operator_key, "operator"), &compliance_flag],
+    )
+    .await?;
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on --listen {}", args.listen))?;
@@ -458,7 +637,11 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         .with_acquirer(acquirer)
         .with_public_url(&public_url)
         .with_crash_at(crash_at)
-        .with_screening(screening);
+        .with_screening(screening)
+        .with_webhooks(emtoken_api::WebhookDelivery {
+            allow_private_addresses: args.webhooks_allow_private_addresses,
+            ..emtoken_api::WebhookDelivery::default()
+        });
     let settled = state
         .platform
         .recover(&store)
@@ -468,7 +651,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         tracing::warn!(settled, "settled requests a previous run left on their way");
     }
     // What must run in one process at a time, started in each term of the lead: settling requests others
-    // left on their way, the follow-up, the scheduler.
+    // left on their way, the follow-up, the scheduler, webhook deliveries.
     let duties = {
         let (state, store) = (state.clone(), store.clone());
         let catch_up = chrono::Duration::hours(i64::from(args.schedule_catch_up_hours));
@@ -490,6 +673,11 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
                         catch_up,
                         ..SchedulerConfig::default()
                     },
+                    term.clone(),
+                )),
+                tokio::spawn(emtoken_api::deliver_webhooks(
+                    store.clone(),
+                    (*state.webhooks).clone(),
                     term,
                 )),
             ]

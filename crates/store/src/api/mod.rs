@@ -43,9 +43,7 @@ pub use scheduled::{
 pub use top_ups::{NewScreening, ScreeningRow, TopUpRow};
 pub use users::{NewUser, PostalAddress, Taken, UserCreation, UserRow, UsersQuery};
 pub use wallets::{NewWallet, Registration, WalletsQuery};
-pub use webhooks::{
-    AttemptOutcome, DeliveryRow, DueDelivery, WEBHOOK_EVENTS, WebhookEndpointRow,
-};
+pub use webhooks::{AttemptOutcome, DeliveryRow, DueDelivery, WEBHOOK_EVENTS, WebhookEndpointRow};
 
 /// A page request: zero-based page number and size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -150,11 +150,11 @@ impl Store {
              WHERE client_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3"
         };
         let rows = sqlx::query_as::<_, WebhookEndpointRow>(query)
-        .bind(client_id)
-        .bind(paging.size)
-        .bind(paging.offset())
-        .fetch_all(self.pool())
-        .await?;
+            .bind(client_id)
+            .bind(paging.size)
+            .bind(paging.offset())
+            .fetch_all(self.pool())
+            .await?;
         let (total,): (i64,) =
             sqlx::query_as("SELECT count(*) FROM webhook_endpoints WHERE client_id = $1")
                 .bind(client_id)
@@ -303,12 +303,12 @@ impl Store {
              ORDER BY e.seq LIMIT $3 OFFSET $4"
         };
         let rows = sqlx::query_as::<_, DeliveryRow>(query)
-        .bind(endpoint_id)
-        .bind(state)
-        .bind(paging.size)
-        .bind(paging.offset())
-        .fetch_all(self.pool())
-        .await?;
+            .bind(endpoint_id)
+            .bind(state)
+            .bind(paging.size)
+            .bind(paging.offset())
+            .fetch_all(self.pool())
+            .await?;
         let (total,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM webhook_deliveries
              WHERE endpoint_id = $1 AND ($2::text IS NULL OR state = $2)",

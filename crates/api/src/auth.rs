@@ -69,7 +69,7 @@ impl FromRequestParts<ApiState> for Caller {
             .await?
             .ok_or_else(|| unauthorized("unknown or revoked api key"))?;
         if let Some(seen) = parts.extensions.get::<crate::ops::CallerSeen>() {
-            seen.set(&client.name, key_id(&hash));
+            seen.set(client.id, &client.name, key_id(&hash));
         }
         Ok(Caller(client))
     }

@@ -45,6 +45,7 @@ mod schedule;
 mod scheduler;
 mod screening;
 mod sms;
+pub mod telemetry;
 mod tokens;
 mod views;
 pub mod webhook_acquirer;
@@ -124,6 +125,8 @@ pub struct ApiState {
     pub rate_limits: Arc<rate::RateLimits>,
     /// How webhooks are delivered, and where endpoints may be (default: public addresses only).
     pub webhooks: Arc<WebhookDelivery>,
+    /// Request durations and webhook attempts (`serve` exposes them on its metrics port).
+    pub metrics: telemetry::ApiMetrics,
 }
 
 /// How users are onboarded.
@@ -179,13 +182,18 @@ impl ApiState {
             readiness: Arc::default(),
             rate_limits: Arc::default(),
             webhooks: Arc::default(),
+            metrics: telemetry::ApiMetrics::default(),
         }
     }
 
-    /// With webhooks delivered as `delivery` says (`serve --webhooks-allow-private-addresses`).
+    /// With webhooks delivered as `delivery` says (`serve --webhooks-allow-private-addresses`), their
+    /// attempts counted in this state's metrics.
     #[must_use]
     pub fn with_webhooks(mut self, delivery: WebhookDelivery) -> Self {
-        self.webhooks = Arc::new(delivery);
+        self.webhooks = Arc::new(WebhookDelivery {
+            metrics: self.metrics.clone(),
+            ..delivery
+        });
         self
     }
 
@@ -248,6 +256,8 @@ pub fn router(state: ApiState) -> Router {
     let drain = Arc::clone(&state.drain);
     let store = state.store.clone();
     let limits = Arc::clone(&state.rate_limits);
+    let metrics = state.metrics.clone();
+    let audit = state.store.clone();
     routes::router()
         .with_state(state)
         .merge(docs::router())
@@ -260,7 +270,9 @@ pub fn router(state: ApiState) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             Drain::layer(Arc::clone(&drain), request, next)
         }))
-        .layer(axum::middleware::from_fn(ops::access_log))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            ops::access_log(metrics.clone(), audit.clone(), request, next)
+        }))
 }
 
 /// Runs a read-only request with a read permit of the store; any other request as it comes.

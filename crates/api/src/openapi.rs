@@ -75,6 +75,7 @@ const BEARER: &str = "apiKey";
         routes::get_favourite,
         routes::delete_favourite,
         routes::cash_out_to_favourite,
+        routes::bank_audit_log,
         routes::add_webhook,
         routes::list_webhooks,
         routes::get_webhook,
@@ -381,7 +382,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 79);
+        assert_eq!(operations, 80);
     }
 
     #[test]

@@ -190,24 +190,38 @@ pub(crate) async fn ready(State(state): State<ApiState>) -> Response {
     .into_response()
 }
 
-/// Who called, as the key's check found it (filled in by the authentication of the request).
+/// What a request's handling found out, for its access-log line and audit entry: who called (filled in
+/// by the key's check) and the platform's record of the request (filled in when it is made).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct CallerSeen(Arc<Mutex<Option<(String, String)>>>);
+pub(crate) struct CallerSeen(Arc<Mutex<Seen>>);
+
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    /// The client's id and name, and the key's id.
+    caller: Option<(uuid::Uuid, String, String)>,
+    /// `api_requests.id` of the request.
+    request: Option<uuid::Uuid>,
+}
 
 impl CallerSeen {
-    /// Records the client's name and the key's id.
-    pub(crate) fn set(&self, client: &str, key_id: String) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((client.to_owned(), key_id));
-    }
-
-    fn get(&self) -> Option<(String, String)> {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+    }
+
+    /// Records the client and the key's id.
+    pub(crate) fn set(&self, client_id: uuid::Uuid, client: &str, key_id: String) {
+        self.seen().caller = Some((client_id, client.to_owned(), key_id));
+    }
+
+    /// Records the platform's record of the request.
+    pub(crate) fn request(&self, id: uuid::Uuid) {
+        self.seen().request = Some(id);
+    }
+
+    fn get(&self) -> Seen {
+        self.seen().clone()
     }
 }
 
@@ -223,19 +237,62 @@ fn given_id(request: &Request) -> Option<String> {
 }
 
 /// The access log: one line per request (request id, method, path, status, milliseconds, client and
-/// key id — never the key), at INFO under the target `emtoken_api::access`.
-pub(crate) async fn access_log(mut request: Request, next: Next) -> Response {
+/// key id — never the key), at INFO under the target `emtoken_api::access`; and the request's duration
+/// in `metrics`, by its route's template.
+pub(crate) async fn access_log(
+    metrics: crate::telemetry::ApiMetrics,
+    store: emtoken_store::Store,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let id = given_id(&request).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let idempotency_key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect::<String>());
     let seen = CallerSeen::default();
     request.extensions_mut().insert(seen.clone());
     let mut response = next.run(request).await;
-    let caller = seen.get();
-    let (client, key) = caller
+    let found = seen.get();
+    let (client, key) = found
+        .caller
         .as_ref()
-        .map_or(("-", "-"), |(c, k)| (c.as_str(), k.as_str()));
+        .map_or(("-", "-"), |(_, c, k)| (c.as_str(), k.as_str()));
+    if !matches!(
+        method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    ) {
+        let entry = emtoken_store::api::NewAuditEntry {
+            client_id: found.caller.as_ref().map(|(id, _, _)| *id),
+            actor: client.to_owned(),
+            key_id: found.caller.as_ref().map(|(_, _, k)| k.clone()),
+            request_id: id.clone(),
+            method: method.to_string(),
+            route: route.clone(),
+            path: path.chars().take(2000).collect(),
+            status: i16::try_from(response.status().as_u16()).unwrap_or(i16::MAX),
+            idempotency_key,
+            api_request_id: found.request,
+            duration_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
+        };
+        if let Err(error) = store.record_audit(&entry).await {
+            tracing::error!(%error, request_id = %id, "cannot record the write in the audit log");
+        }
+    }
+    metrics.request(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     tracing::info!(
         target: "emtoken_api::access",
         request_id = %id,

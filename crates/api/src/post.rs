@@ -64,6 +64,8 @@ pub(crate) struct Post<B, R = Client> {
     pub(crate) fingerprint: [u8; 32],
     /// The body.
     pub(crate) body: B,
+    /// Where the platform's record of the request is told to the audit log.
+    seen: Option<crate::ops::CallerSeen>,
     role: PhantomData<R>,
 }
 
@@ -107,6 +109,7 @@ impl<B: DeserializeOwned + Send, R: Role + Send> FromRequest<ApiState> for Post<
     async fn from_request(req: Request, state: &ApiState) -> Result<Self, Stop> {
         let (mut parts, body) = req.into_parts();
         let caller = R::caller(&mut parts, state).await?;
+        let seen = parts.extensions.get::<crate::ops::CallerSeen>().cloned();
         let key = idempotency::key(&parts.headers);
         let JsonBody { value, fingerprint } =
             JsonBody::<B>::from_request(Request::from_parts(parts, body), state).await?;
@@ -121,6 +124,7 @@ impl<B: DeserializeOwned + Send, R: Role + Send> FromRequest<ApiState> for Post<
             key,
             fingerprint,
             body: value,
+            seen,
             role: PhantomData,
         })
     }
@@ -171,6 +175,9 @@ impl<B, R> Post<B, R> {
     ///
     /// [`run`]: Post::run
     pub(crate) fn own(&self, request: NewRequest) -> NewRequest {
+        if let Some(seen) = &self.seen {
+            seen.request(request.id);
+        }
         NewRequest {
             client_id: self.caller.id,
             idempotency_key: self.key.clone(),

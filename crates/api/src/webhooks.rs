@@ -37,6 +37,8 @@ pub struct WebhookDelivery {
     pub allow_private_addresses: bool,
     /// How often the outbox is looked at while it has nothing due.
     pub idle: Duration,
+    /// Where attempts are counted.
+    pub metrics: crate::telemetry::ApiMetrics,
 }
 
 impl Default for WebhookDelivery {
@@ -47,6 +49,7 @@ impl Default for WebhookDelivery {
             timeout: Duration::from_secs(10),
             allow_private_addresses: false,
             idle: Duration::from_millis(500),
+            metrics: crate::telemetry::ApiMetrics::default(),
         }
     }
 }
@@ -215,6 +218,11 @@ async fn attempt(
     let retry_at = error.as_ref().and_then(|_| {
         let now = Utc::now();
         (now < d.give_up_at).then(|| (now + retry_after(config, d.attempt)).min(d.give_up_at))
+    });
+    config.metrics.webhook_attempt(match (&error, retry_at) {
+        (None, _) => "delivered",
+        (Some(_), Some(_)) => "retried",
+        (Some(_), None) => "failed",
     });
     match (&error, retry_at) {
         (None, _) => {

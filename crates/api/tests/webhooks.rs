@@ -103,6 +103,7 @@ async fn deliveries_survive_a_failing_then_hanging_receiver_signed_and_logged(po
         timeout: Duration::from_millis(800),
         allow_private_addresses: true,
         idle: Duration::from_millis(50),
+        metrics: p.state.metrics.clone(),
     };
     let state = p.state.clone().with_webhooks(delivery.clone());
     p.app = emtoken_api::router(state);

@@ -27,6 +27,7 @@ impl Indexer {
             .last()
             .map_or(self.checkpoint.block_number, |b| b.number);
         let old_final = self.checkpoint.final_block;
+        let started = std::time::Instant::now();
         let mut tx = self.begin_fenced().await?;
         let (stored, settled) = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
         tx.put_blocks(window).await?;
@@ -80,6 +81,7 @@ impl Indexer {
             }
         }
         tx.commit().await?;
+        self.metrics.batch_written(started.elapsed());
         self.checkpoint = Checkpoint {
             chain_id: self.chain_id,
             block_number: end,

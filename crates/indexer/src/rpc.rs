@@ -197,8 +197,20 @@ impl Node {
         })
     }
 
-    /// Runs `call`, retrying transient failures; a size refusal is returned to the caller at once.
-    async fn retried<T, F, Fut>(&self, what: &str, mut call: F) -> Result<T>
+    /// Runs `call`, retrying transient failures; a size refusal is returned to the caller at once. Its
+    /// time, retries included, goes to the call's duration metric.
+    async fn retried<T, F, Fut>(&self, what: &str, call: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, RpcError<TransportErrorKind>>>,
+    {
+        let started = std::time::Instant::now();
+        let result = self.retrying(what, call).await;
+        self.metrics.rpc_call(what, started.elapsed());
+        result
+    }
+
+    async fn retrying<T, F, Fut>(&self, what: &str, mut call: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, RpcError<TransportErrorKind>>>,

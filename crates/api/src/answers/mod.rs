@@ -5,6 +5,7 @@
 
 mod accepted;
 mod admin;
+mod audit;
 mod bank;
 mod cards;
 mod favourites;
@@ -27,6 +28,7 @@ pub use admin::{
     Bank, BankList, CommissionLinks, CommissionProfile, CommissionProfileList, CommissionQuote,
     CommissionVersion, Currency, CurrencyList, Issuer, IssuerLinks, IssuerList,
 };
+pub use audit::{AuditEntry, AuditList, AuditedRequest};
 pub use bank::{
     CommissionReport, CommissionReportLine, NotaryHold, NotaryHoldList, NotaryHolds,
     PendingCashOut, PendingCashOuts, SystemAccount, SystemAccountLinks, SystemAccounts,

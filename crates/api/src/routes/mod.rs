@@ -1,6 +1,7 @@
 //! The endpoints, one file per resource.
 
 mod admin;
+mod audit;
 mod bank;
 mod card_cash_ins;
 mod commissions;
@@ -31,6 +32,7 @@ use emtoken_store::{WalletRef, WalletRow, api::ClientRow, vocabulary::WalletStat
 use crate::{ApiState, Problem, fields};
 
 pub(crate) use admin::*;
+pub(crate) use audit::*;
 pub(crate) use bank::*;
 pub(crate) use card_cash_ins::*;
 pub(crate) use commissions::*;
@@ -168,6 +170,7 @@ pub(crate) fn router() -> Router<ApiState> {
             "/cashOuts/{movementId}/decline",
             post(bank_decline_cash_out),
         )
+        .route("/audit-log", get(bank_audit_log))
         .route("/top-up-requests", get(bank_list_top_ups))
         .route("/top-up-requests/{topUpRequestId}", get(bank_get_top_up))
         .route(

@@ -3,6 +3,7 @@
 //! requests expect, a client's users, and paged views of wallets, movements and holds that merge the
 //! chain's records with the requests not yet mined.
 
+mod audit;
 mod card_cash_ins;
 mod catalogue;
 mod clients;
@@ -20,6 +21,7 @@ mod users;
 mod wallets;
 mod webhooks;
 
+pub use audit::{AuditQuery, AuditRow, NewAuditEntry};
 pub use card_cash_ins::{CardCashInRow, NewCardCashIn, NewCardPage};
 pub use catalogue::{Added, BankRow, CurrencyRow, IssuerRow, NewIssuer};
 pub use clients::{ApiKeyRow, ClientRole, ClientRow, KeysToRevoke, PLATFORM_CLIENT};

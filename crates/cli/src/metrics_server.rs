@@ -1,5 +1,6 @@
 //! The HTTP endpoints of a running indexer (`--metrics-addr`): `GET /health`, `GET /ready` and
-//! `GET /metrics` (Prometheus text exposition).
+//! `GET /metrics` (OpenMetrics text, which Prometheus reads: the indexer's figures, and with `serve`
+//! the API's request durations and webhook attempts; `emtoken_build_info`).
 
 use std::{net::SocketAddr, sync::Arc, sync::atomic::Ordering::Relaxed};
 
@@ -12,7 +13,28 @@ use axum::{
     routing::get,
 };
 use emtoken_indexer::Metrics;
+use prometheus_client::{metrics::info::Info, registry::Registry};
 use tokio::{net::TcpListener, task::JoinHandle};
+
+/// What the endpoints read: the indexer's figures (health, readiness) and the registry `/metrics`
+/// encodes.
+#[derive(Clone)]
+struct Sources {
+    figures: Arc<Metrics>,
+    registry: Arc<Registry>,
+}
+
+/// A registry with the indexer's `figures` and `emtoken_build_info{version}`; `serve` adds the API's.
+pub(crate) fn registry(figures: &Arc<Metrics>) -> Registry {
+    let mut registry = Registry::default();
+    figures.register(&mut registry);
+    registry.register(
+        "emtoken_build",
+        "The emtoken binary's version.",
+        Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
+    );
+    registry
+}
 
 /// Listens on `addr` (before anything else starts, so a taken port fails at once).
 pub(crate) async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -22,11 +44,18 @@ pub(crate) async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 }
 
 /// Serves the endpoints on `listener` until the task is aborted.
-pub(crate) fn spawn(listener: TcpListener, metrics: Arc<Metrics>) -> JoinHandle<()> {
+pub(crate) fn spawn(
+    listener: TcpListener,
+    figures: Arc<Metrics>,
+    registry: Registry,
+) -> JoinHandle<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("serving http://{addr}/health and http://{addr}/metrics");
     }
-    let app = router(metrics);
+    let app = router(Sources {
+        figures,
+        registry: Arc::new(registry),
+    });
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "the metrics endpoint stopped");
@@ -34,16 +63,14 @@ pub(crate) fn spawn(listener: TcpListener, metrics: Arc<Metrics>) -> JoinHandle<
     })
 }
 
-fn router(metrics: Arc<Metrics>) -> Router {
+fn router(sources: Sources) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(prometheus))
-        .with_state(metrics)
+        .with_state(sources)
 }
 
-/// Where the indexer stands: `status` is "ok", or "outage" while the node or the database is
-/// unreachable (the indexer waits for it).
 fn standing(metrics: &Metrics) -> serde_json::Value {
     let outage = metrics.in_outage.load(Relaxed);
     serde_json::json!({
@@ -56,27 +83,33 @@ fn standing(metrics: &Metrics) -> serde_json::Value {
     })
 }
 
-/// 200 while the indexer runs (it is alive, outages included): where it stands.
-async fn health(State(metrics): State<Arc<Metrics>>) -> Response {
-    Json(standing(&metrics)).into_response()
+async fn health(State(sources): State<Sources>) -> Response {
+    Json(standing(&sources.figures)).into_response()
 }
 
-/// 200 once the indexer has caught up with the head and while neither the node nor the database is
-/// unreachable; 503 otherwise, with the same body as `/health`.
-async fn ready(State(metrics): State<Arc<Metrics>>) -> Response {
+async fn ready(State(sources): State<Sources>) -> Response {
+    let metrics = &sources.figures;
     let ready = metrics.caught_up.load(Relaxed) && !metrics.in_outage.load(Relaxed);
     let status = if ready {
         axum::http::StatusCode::OK
     } else {
         axum::http::StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(standing(&metrics))).into_response()
+    (status, Json(standing(metrics))).into_response()
 }
 
-async fn prometheus(State(metrics): State<Arc<Metrics>>) -> Response {
+async fn prometheus(State(sources): State<Sources>) -> Response {
+    let mut text = String::new();
+    if let Err(error) = prometheus_client::encoding::text::encode(&mut text, &sources.registry) {
+        tracing::error!(%error, "cannot encode the metrics");
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(),
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
     )
         .into_response()
 }
@@ -107,7 +140,7 @@ mod tests {
         metrics.indexed.store(100, Relaxed);
         let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = local(&listener);
-        let server = spawn(listener, metrics.clone());
+        let server = spawn(listener, metrics.clone(), registry(&metrics));
 
         let health = get(addr, "/health").await;
         assert!(health.starts_with("HTTP/1.1 200"), "{health}");
@@ -135,10 +168,14 @@ mod tests {
         let text = get(addr, "/metrics").await;
         assert!(text.starts_with("HTTP/1.1 200"), "{text}");
         assert!(
-            text.contains("content-type: text/plain; version=0.0.4"),
+            text.contains("content-type: application/openmetrics-text; version=1.0.0"),
             "{text}"
         );
         assert!(text.contains("emtoken_indexer_lag_blocks 20"), "{text}");
+        assert!(
+            text.contains("emtoken_build_info{version=\"") && text.ends_with("# EOF\n"),
+            "{text}"
+        );
 
         assert!(get(addr, "/nope").await.starts_with("HTTP/1.1 404"));
         server.abort();

@@ -298,10 +298,19 @@ async fn follows_the_head_serves_metrics_and_stops_on_sigterm() {
     assert!(
         status
             .to_lowercase()
-            .contains("content-type: text/plain; version=0.0.4"),
+            .contains("content-type: application/openmetrics-text; version=1.0.0"),
         "{status}"
     );
     let before = events(&text).expect("events_total");
+    // Node calls by method, batch writes, the build.
+    for series in [
+        "emtoken_indexer_rpc_seconds_count{method=\"eth_getLogs\"} ",
+        "emtoken_indexer_batch_write_seconds_count ",
+        "emtoken_build_info{version=\"",
+        "# EOF",
+    ] {
+        assert!(text.contains(series), "{series} not in {text}");
+    }
 
     // Following: a new mint shows up.
     deployed

@@ -148,9 +148,21 @@ impl Collector for Figures {
                 "Time spent in outages that ended.",
                 m.outage_millis.load(Relaxed),
             ),
-            ("emtoken_indexer_events", "EmToken events stored.", m.events.load(Relaxed)),
-            ("emtoken_indexer_batches", "Batches committed.", m.batches.load(Relaxed)),
-            ("emtoken_indexer_reorgs", "Reorganisations handled.", m.reorgs.load(Relaxed)),
+            (
+                "emtoken_indexer_events",
+                "EmToken events stored.",
+                m.events.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_batches",
+                "Batches committed.",
+                m.batches.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_reorgs",
+                "Reorganisations handled.",
+                m.reorgs.load(Relaxed),
+            ),
             (
                 "emtoken_indexer_reconciliation_findings",
                 "Wallets whose balances differed from the chain.",
@@ -179,7 +191,12 @@ impl Collector for Figures {
         ];
         for (name, help, value) in counters {
             let counter = ConstCounter::new(value);
-            counter.encode(encoder.encode_descriptor(name, help, None, counter.metric_type())?)?;
+            counter.encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                counter.metric_type(),
+            )?)?;
         }
         m.rpc_seconds.encode(encoder.encode_descriptor(
             "emtoken_indexer_rpc_seconds",

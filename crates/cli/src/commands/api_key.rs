@@ -11,10 +11,14 @@ use emtoken_store::{
     Store,
     api::{ApiKeyRow, ClientRole, KeysToRevoke},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::database::{DatabaseArgs, Open};
+use super::{
+    database::{DatabaseArgs, Open},
+    lookup::read_rows,
+    socket,
+};
 use crate::{
     output::Output,
     table::{Align, Table},
@@ -123,14 +127,26 @@ fn key_id(text: &str) -> Result<KeyId, String> {
         .map_err(|e| e.to_string())
 }
 
+/// What `api-key list` asks, as serve's socket carries it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Query {
+    /// Only this client's keys.
+    #[serde(default)]
+    pub(crate) client: Option<String>,
+    /// Revoked keys too.
+    #[serde(default)]
+    pub(crate) revoked: bool,
+}
+
 /// An API key as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Key {
+pub(crate) struct Key {
     key_id: String,
     client: String,
     client_id: String,
-    role: &'static str,
+    role: String,
     prefix: String,
     created_at: String,
     revoked_at: Option<String>,
@@ -142,7 +158,7 @@ impl From<&ApiKeyRow> for Key {
             key_id: emtoken_api::key_id(&row.key_hash),
             client: row.client_name.clone(),
             client_id: row.client_id.to_string(),
-            role: row.role.as_str(),
+            role: row.role.as_str().to_owned(),
             prefix: row.prefix.clone(),
             created_at: row
                 .created_at
@@ -179,14 +195,32 @@ fn keys_table(keys: &[Key], empty: &str) -> String {
     table.render()
 }
 
+/// `api-key list`: through serve's socket while serve holds the embedded database, else on the
+/// database.
 async fn list(args: ListArgs, output: Output) -> anyhow::Result<()> {
     let client = args.client.as_deref().map(client_name).transpose()?;
-    let store = args.database.open(Open::Existing).await?;
-    let result = store.api_keys(client, args.revoked).await;
-    let closed = store.close().await.context("cannot close the database");
-    let keys: Vec<Key> = result?.iter().map(Key::from).collect();
-    closed?;
+    let query = Query {
+        client: client.map(str::to_owned),
+        revoked: args.revoked,
+    };
+    let keys = read_rows(
+        &args.database,
+        socket::Query::ApiKeys(query.clone()),
+        async |index| rows(index.store(), &query).await,
+    )
+    .await?;
     output.print(&keys, |keys| keys_table(keys, "no api keys"))
+}
+
+/// The keys `query` asks for, as `api-key list` prints them (serve answers its socket with them too).
+pub(crate) async fn rows(store: &Store, query: &Query) -> anyhow::Result<Vec<Key>> {
+    let client = query.client.as_deref().map(client_name).transpose()?;
+    Ok(store
+        .api_keys(client, query.revoked)
+        .await?
+        .iter()
+        .map(Key::from)
+        .collect())
 }
 
 async fn revoke(args: RevokeArgs, output: Output) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use emtoken_store::Store;
 
+use super::socket;
 use crate::args;
 
 /// Which database holds the index: a PostgreSQL server, or the embedded one in a folder.
@@ -48,15 +49,41 @@ impl DatabaseArgs {
                         dir.display()
                     );
                 }
-                Store::open_embedded(dir).await.with_context(|| {
-                    format!(
-                        "cannot open the embedded database in --data-dir {}",
-                        dir.display()
-                    )
-                })
+                // The embedded database serves one process: while serve holds it, say so.
+                let socket = dir.join(socket::SOCKET);
+                if socket::answers(&socket).await {
+                    bail!(held_by_serve(dir));
+                }
+                match Store::open_embedded(dir).await {
+                    Ok(store) => Ok(store),
+                    Err(_) if socket::answers(&socket).await => bail!(held_by_serve(dir)),
+                    Err(error) => Err(error).with_context(|| {
+                        format!(
+                            "cannot open the embedded database in --data-dir {}",
+                            dir.display()
+                        )
+                    }),
+                }
             }
         }
     }
+
+    /// The socket on which a serve holding the embedded database answers reads
+    /// (`<--data-dir>/serve.sock`); None with a PostgreSQL server, which every process connects to.
+    pub(crate) fn serve_socket(&self) -> Option<PathBuf> {
+        self.database_url
+            .is_none()
+            .then(|| self.data_dir.join(socket::SOCKET))
+    }
+}
+
+/// Why a command that writes (or reads what serve does not answer) cannot open the embedded database.
+fn held_by_serve(dir: &std::path::Path) -> String {
+    format!(
+        "serve holds the embedded database in {}: stop it, or use the HTTP API / a PostgreSQL server \
+         (--database-url)",
+        dir.display()
+    )
 }
 
 /// The URL with its password, if any, replaced by `***`.

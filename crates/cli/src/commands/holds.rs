@@ -3,9 +3,13 @@
 
 use clap::Args;
 use emtoken_store::{WalletRef, vocabulary::HoldState};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{database::DatabaseArgs, lookup::with_index};
+use super::{
+    database::DatabaseArgs,
+    lookup::{Index, read_rows},
+    socket,
+};
 use crate::{
     args, format,
     output::Output,
@@ -47,10 +51,25 @@ pub(crate) struct HoldsArgs {
     database: DatabaseArgs,
 }
 
+/// What `holds` asks: whose holds, as serve's socket carries it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Query {
+    /// The wallet: its address (0x + 40 hex digits) or its id (UUID).
+    #[serde(default)]
+    pub(crate) wallet: Option<String>,
+    /// The notary's address (0x + 40 hex digits), when no wallet is given.
+    #[serde(default)]
+    pub(crate) notary: Option<String>,
+    /// With `notary`: only holds in these statuses (none: every status).
+    #[serde(default)]
+    pub(crate) status: Vec<HoldState>,
+}
+
 /// A hold as `--json` prints it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Hold {
+pub(crate) struct Hold {
     id: String,
     operation_id: String,
     hold_key: String,
@@ -74,58 +93,74 @@ struct Hold {
     created_tx_hash: String,
 }
 
-/// Runs `emtoken holds`.
+/// Runs `emtoken holds`: through serve's socket while serve holds the embedded database, else on the
+/// index.
 pub(crate) async fn run(args: HoldsArgs, output: Output) -> anyhow::Result<()> {
-    let holds = with_index(&args.database, async |index| {
-        let rows: Vec<(i64, emtoken_store::HoldRow)> = match (args.wallet, args.notary) {
-            (Some(which), _) => {
-                let wallet = index.wallet(which).await?;
-                let rows = index.store().holds_of(&wallet).await?;
-                rows.into_iter().map(|h| (wallet.chain_id, h)).collect()
-            }
-            (None, Some(notary)) => {
-                let rows = index
-                    .store()
-                    .holds_of_notary(notary.0.0, &args.status.map(|s| s.0).unwrap_or_default())
-                    .await?;
-                rows.into_iter().map(|r| (r.chain_id, r.hold)).collect()
-            }
-            (None, None) => anyhow::bail!("give --wallet or --notary"),
-        };
-        let mut holds = Vec::with_capacity(rows.len());
-        for (chain_id, h) in rows {
-            let chain = index.chain(chain_id)?.clone();
-            let decimals = index.decimals(chain_id)?;
-            let (payer_wallet_id, _) = index.party(chain.chain_id, Some(h.payer)).await?;
-            let (payee_wallet_id, _) = index.party(chain.chain_id, Some(h.payee)).await?;
-            holds.push(Hold {
-                id: h.id.to_string(),
-                operation_id: format::hex(&h.operation_id),
-                hold_key: format::hex(&h.hold_key),
-                issuer_dlt_address: format::hex(&h.issuer),
-                payer_dlt_address: format::hex(&h.payer),
-                payee_dlt_address: format::hex(&h.payee),
-                notary_dlt_address: format::hex(&h.notary),
-                held_value: format::amount(h.held_value, decimals),
-                executed_value: format::amount(h.executed_value, decimals),
-                released_value: format::amount(h.released_value, decimals),
-                remaining_value: format::amount(h.remaining, decimals),
-                status: h.status,
-                dlt_network: chain.network.clone(),
-                contract_address: format::hex(&chain.contract),
-                payer_wallet_id,
-                payee_wallet_id,
-                created_at: format::time(h.created_at),
-                updated_at: format::time(h.updated_at),
-                expiration: h.expiration.map(format::time),
-                created_block: h.created_block,
-                created_tx_hash: format::hex(&h.created_tx),
-            });
-        }
-        Ok(holds)
-    })
+    let query = Query {
+        wallet: args.wallet.map(socket::wallet_text),
+        notary: args.notary.map(|n| format::hex(n.as_slice())),
+        status: args.status.map(|s| s.0).unwrap_or_default(),
+    };
+    let holds = read_rows(
+        &args.database,
+        socket::Query::Holds(query.clone()),
+        async |index| rows(index, &query).await,
+    )
     .await?;
     output.print(&holds, |holds| describe(holds))
+}
+
+/// The holds `query` asks for, as `holds` prints them (serve answers its socket with them too).
+pub(crate) async fn rows(index: &mut Index, query: &Query) -> anyhow::Result<Vec<Hold>> {
+    let rows: Vec<(i64, emtoken_store::HoldRow)> = match (&query.wallet, &query.notary) {
+        (Some(text), _) => {
+            let which = args::wallet(text).map_err(|e| anyhow::anyhow!("--wallet {text}: {e}"))?;
+            let wallet = index.wallet(which).await?;
+            let rows = index.store().holds_of(&wallet).await?;
+            rows.into_iter().map(|h| (wallet.chain_id, h)).collect()
+        }
+        (None, Some(text)) => {
+            let notary =
+                args::address(text).map_err(|e| anyhow::anyhow!("--notary {text}: {e}"))?;
+            let rows = index
+                .store()
+                .holds_of_notary(notary.0.0, &query.status)
+                .await?;
+            rows.into_iter().map(|r| (r.chain_id, r.hold)).collect()
+        }
+        (None, None) => anyhow::bail!("give --wallet or --notary"),
+    };
+    let mut holds = Vec::with_capacity(rows.len());
+    for (chain_id, h) in rows {
+        let chain = index.chain(chain_id)?.clone();
+        let decimals = index.decimals(chain_id)?;
+        let (payer_wallet_id, _) = index.party(chain.chain_id, Some(h.payer)).await?;
+        let (payee_wallet_id, _) = index.party(chain.chain_id, Some(h.payee)).await?;
+        holds.push(Hold {
+            id: h.id.to_string(),
+            operation_id: format::hex(&h.operation_id),
+            hold_key: format::hex(&h.hold_key),
+            issuer_dlt_address: format::hex(&h.issuer),
+            payer_dlt_address: format::hex(&h.payer),
+            payee_dlt_address: format::hex(&h.payee),
+            notary_dlt_address: format::hex(&h.notary),
+            held_value: format::amount(h.held_value, decimals),
+            executed_value: format::amount(h.executed_value, decimals),
+            released_value: format::amount(h.released_value, decimals),
+            remaining_value: format::amount(h.remaining, decimals),
+            status: h.status,
+            dlt_network: chain.network.clone(),
+            contract_address: format::hex(&chain.contract),
+            payer_wallet_id,
+            payee_wallet_id,
+            created_at: format::time(h.created_at),
+            updated_at: format::time(h.updated_at),
+            expiration: h.expiration.map(format::time),
+            created_block: h.created_block,
+            created_tx_hash: format::hex(&h.created_tx),
+        });
+    }
+    Ok(holds)
 }
 
 /// Hold statuses of `--status`.

@@ -222,7 +222,13 @@ pub(crate) async fn index(
     let start_block = metrics.start_block.load(Relaxed);
     let chain_id = indexer.chain_id();
     tracing::info!(chain_id, contract, from_block = start_block + 1, "indexing");
-    let server = listener.map(|listener| metrics_server::spawn(listener, metrics.clone()));
+    let server = listener.map(|listener| {
+        metrics_server::spawn(
+            listener,
+            metrics.clone(),
+            metrics_server::registry(&metrics),
+        )
+    });
     let reporter = progress::spawn(metrics.clone(), bar.clone());
 
     // The other tokens registered on this chain and on the chains given with --chain-rpc, each with an

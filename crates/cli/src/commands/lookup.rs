@@ -1,13 +1,31 @@
-//! Reading the index for the read commands: opening and always closing the store, chains by id,
-//! wallets by reference or by address on a chain.
+//! Reading the index for the read commands: through serve's socket while serve holds the embedded
+//! database, else opening and always closing the store; chains by id, wallets by reference or by
+//! address on a chain.
 
 use std::collections::HashMap;
 
 use anyhow::{Context, bail};
 use emtoken_store::{Addr, ChainRow, Store, WalletRef, WalletRow};
+use serde::de::DeserializeOwned;
 
-use super::database::{DatabaseArgs, Open};
+use super::{
+    database::{DatabaseArgs, Open},
+    socket,
+};
 use crate::format;
+
+/// The rows of a read command: asked of the serve that holds the embedded database (`query`, over its
+/// socket: it runs the same query on its connection), else read with `read` on the index itself.
+pub(crate) async fn read_rows<T: DeserializeOwned>(
+    database: &DatabaseArgs,
+    query: socket::Query,
+    read: impl AsyncFnOnce(&mut Index) -> anyhow::Result<Vec<T>>,
+) -> anyhow::Result<Vec<T>> {
+    if let Some(serve) = socket::Serve::answering(database).await {
+        return serve.ask(&query).await;
+    }
+    with_index(database, read).await
+}
 
 /// Runs `read` on the existing index, then closes it (which the embedded database needs) whatever
 /// `read` returned.
@@ -35,7 +53,8 @@ pub(crate) struct Index {
 }
 
 impl Index {
-    async fn new(store: Store) -> anyhow::Result<Self> {
+    /// The index of `store`, with its chains read.
+    pub(crate) async fn new(store: Store) -> anyhow::Result<Self> {
         let chains = store
             .chains()
             .await

@@ -13,6 +13,7 @@ mod movements;
 mod serve;
 mod settings;
 mod sms;
+mod socket;
 mod wallets;
 
 use anyhow::Context;

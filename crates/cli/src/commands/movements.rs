@@ -5,9 +5,13 @@ use emtoken_store::{
     WalletRef,
     vocabulary::{MovementStatus, MovementType, RecordKind},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{database::DatabaseArgs, lookup::with_index};
+use super::{
+    database::DatabaseArgs,
+    lookup::{Index, read_rows},
+    socket,
+};
 use crate::{
     args, format,
     output::Output,
@@ -40,10 +44,18 @@ pub(crate) struct MovementsArgs {
     database: DatabaseArgs,
 }
 
+/// What `movements` asks: its wallet, as serve's socket carries it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Query {
+    /// The wallet: its address (0x + 40 hex digits) or its id (UUID).
+    pub(crate) wallet: String,
+}
+
 /// A movement as `--json` prints it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Movement {
+pub(crate) struct Movement {
     id: String,
     wallet_id: String,
     r#type: MovementType,
@@ -73,53 +85,66 @@ struct Movement {
     payment_reference: Option<String>,
 }
 
-/// Runs `emtoken movements`.
+/// Runs `emtoken movements`: through serve's socket while serve holds the embedded database, else on
+/// the index.
 pub(crate) async fn run(args: MovementsArgs, output: Output) -> anyhow::Result<()> {
-    let movements = with_index(&args.database, async |index| {
-        let wallet = index.wallet(args.wallet).await?;
-        let chain = index.chain(wallet.chain_id)?.clone();
-        let decimals = index.decimals(wallet.chain_id)?;
-        let rows = index.store().movements_of(wallet.id).await?;
-        let mut movements = Vec::with_capacity(rows.len());
-        for m in rows {
-            let (origin_wallet_id, origin_user_id) =
-                index.party(wallet.chain_id, m.origin_address).await?;
-            let (target_wallet_id, target_user_id) =
-                index.party(wallet.chain_id, m.target_address).await?;
-            movements.push(Movement {
-                id: m.id.to_string(),
-                wallet_id: m.wallet_id.to_string(),
-                r#type: m.r#type,
-                status: m.status,
-                amount: format::amount(m.amount, decimals),
-                concept: m.concept,
-                created_at: format::time(m.created_at),
-                updated_at: format::time(m.updated_at),
-                origin_dlt_address: m.origin_address.map(|a| format::hex(&a)),
-                target_dlt_address: m.target_address.map(|a| format::hex(&a)),
-                origin_wallet_id,
-                target_wallet_id,
-                origin_user_id,
-                target_user_id,
-                user_id: wallet.user_id.map(|u| u.to_string()),
-                client_id: wallet.client_id.map(|c| c.to_string()),
-                iban: m.iban,
-                dlt_network: chain.network.clone(),
-                chain_id: chain.chain_id,
-                contract_address: format::hex(&chain.contract),
-                tx_hash: format::hex(&m.tx_hash),
-                block_number: m.block_number,
-                block_hash: format::hex(&m.block_hash),
-                log_index: m.log_index,
-                record_kind: m.record_kind,
-                record_key: m.record_key.map(|k| format::hex(&k)),
-                payment_reference: m.payment_reference.map(|r| format::hex(&r)),
-            });
-        }
-        Ok(movements)
-    })
+    let query = Query {
+        wallet: socket::wallet_text(args.wallet),
+    };
+    let movements = read_rows(
+        &args.database,
+        socket::Query::Movements(query.clone()),
+        async |index| rows(index, &query).await,
+    )
     .await?;
     output.print(&movements, |movements| describe(movements))
+}
+
+/// The movements `query` asks for, as `movements` prints them (serve answers its socket with them too).
+pub(crate) async fn rows(index: &mut Index, query: &Query) -> anyhow::Result<Vec<Movement>> {
+    let which = args::wallet(&query.wallet)
+        .map_err(|e| anyhow::anyhow!("--wallet {}: {e}", query.wallet))?;
+    let wallet = index.wallet(which).await?;
+    let chain = index.chain(wallet.chain_id)?.clone();
+    let decimals = index.decimals(wallet.chain_id)?;
+    let rows = index.store().movements_of(wallet.id).await?;
+    let mut movements = Vec::with_capacity(rows.len());
+    for m in rows {
+        let (origin_wallet_id, origin_user_id) =
+            index.party(wallet.chain_id, m.origin_address).await?;
+        let (target_wallet_id, target_user_id) =
+            index.party(wallet.chain_id, m.target_address).await?;
+        movements.push(Movement {
+            id: m.id.to_string(),
+            wallet_id: m.wallet_id.to_string(),
+            r#type: m.r#type,
+            status: m.status,
+            amount: format::amount(m.amount, decimals),
+            concept: m.concept,
+            created_at: format::time(m.created_at),
+            updated_at: format::time(m.updated_at),
+            origin_dlt_address: m.origin_address.map(|a| format::hex(&a)),
+            target_dlt_address: m.target_address.map(|a| format::hex(&a)),
+            origin_wallet_id,
+            target_wallet_id,
+            origin_user_id,
+            target_user_id,
+            user_id: wallet.user_id.map(|u| u.to_string()),
+            client_id: wallet.client_id.map(|c| c.to_string()),
+            iban: m.iban,
+            dlt_network: chain.network.clone(),
+            chain_id: chain.chain_id,
+            contract_address: format::hex(&chain.contract),
+            tx_hash: format::hex(&m.tx_hash),
+            block_number: m.block_number,
+            block_hash: format::hex(&m.block_hash),
+            log_index: m.log_index,
+            record_kind: m.record_kind,
+            record_key: m.record_key.map(|k| format::hex(&k)),
+            payment_reference: m.payment_reference.map(|r| format::hex(&r)),
+        });
+    }
+    Ok(movements)
 }
 
 fn describe(movements: &[Movement]) -> String {

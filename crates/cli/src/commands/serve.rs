@@ -168,8 +168,8 @@ pub(crate) struct ServeArgs {
 
     /// With --sms-outbox: also write the outbox's messages to this file, one JSON object a line (as
     /// `emtoken sms outbox --json` shows them), rewritten at start and appended to within 200 ms of each
-    /// message. For readers that cannot open the database while serve runs: the embedded one serves
-    /// this process alone (`emtoken demo --sms-outbox-file`, the tests).
+    /// message: for readers that do not run `emtoken sms outbox` (which reads through serve while serve
+    /// holds the embedded database), e.g. `emtoken demo --sms-outbox-file` and the tests.
     #[arg(long, value_name = "PATH", requires = "sms_outbox")]
     sms_outbox_file: Option<std::path::PathBuf>,
 
@@ -579,6 +579,8 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     signals::on_shutdown(stop)?;
     let store = args.index.database.open(Open::Create).await?;
+    // On the embedded database, the read commands ask this process (commands/socket.rs).
+    let reads = super::socket::listen(&args.index.database, &store);
     let network = args
         .index
         .network
@@ -689,6 +691,7 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
         .clone()
         .map(|path| tokio::spawn(mirror_outbox(store.clone(), path, stopped.clone())));
     let drain = std::sync::Arc::clone(&state.drain);
+    let api_metrics = state.metrics.clone();
     let state_readiness = Arc::clone(&state.readiness);
     let app = emtoken_api::router(state);
     let addr = listener.local_addr()?;
@@ -738,7 +741,11 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
             }
         })
     };
-    let metrics_server = metrics_listener.map(|l| metrics_server::spawn(l, Arc::clone(&figures)));
+    let metrics_server = metrics_listener.map(|l| {
+        let mut registry = metrics_server::registry(&figures);
+        api_metrics.register(&mut registry);
+        metrics_server::spawn(l, Arc::clone(&figures), registry)
+    });
     let result = lead_or_stand_by(
         &args.index,
         &store,
@@ -760,6 +767,9 @@ pub(crate) async fn run(args: ServeArgs, output: Output) -> anyhow::Result<()> {
     }
     if let Some(mirror) = mirror {
         mirror.abort();
+    }
+    if let Some(reads) = reads {
+        reads.stop().await;
     }
     let closed = store.close().await.context("cannot close the database");
     result?;
@@ -879,8 +889,32 @@ async fn lead_or_stand_by(
             standing_by = Some(std::time::Instant::now());
             continue;
         }
+        // Another process wrote the index under this one (it took the lead while this one's database
+        // connections were coming back): nothing was written twice; stand by.
+        if let Err(error) = &result
+            && superseded(error)
+        {
+            tracing::warn!(error = %format!("{error:#}"), "another process indexes now: standing by");
+            standing_by = Some(std::time::Instant::now());
+            continue;
+        }
         return result.map(|_| ());
     }
+}
+
+/// Whether `error` is the fence's: another process moved the index's checkpoint.
+fn superseded(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<emtoken_indexer::Error>(),
+            Some(emtoken_indexer::Error::Store(
+                emtoken_store::Error::Superseded { .. }
+            ))
+        ) || matches!(
+            cause.downcast_ref::<emtoken_store::Error>(),
+            Some(emtoken_store::Error::Superseded { .. })
+        )
+    })
 }
 
 /// While standing by: the leader's progress, from its checkpoint in the database and the node's head,

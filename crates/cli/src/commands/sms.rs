@@ -2,11 +2,11 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use emtoken_store::api::OutboxMessage;
-use serde::Serialize;
+use emtoken_store::{Store, api::OutboxMessage};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::database::{DatabaseArgs, Open};
+use super::{database::DatabaseArgs, lookup::read_rows, socket};
 use crate::output::Output;
 
 /// SMS the platform sent.
@@ -31,8 +31,17 @@ pub(crate) struct OutboxArgs {
     database: DatabaseArgs,
 }
 
+/// What `sms outbox` asks: whose messages, as serve's socket carries it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Query {
+    /// Only this user's messages.
+    #[serde(default)]
+    pub(crate) user: Option<Uuid>,
+}
+
 /// A message as `sms outbox --json` prints it, and as `serve --sms-outbox-file` writes it (a line each).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Message {
     id: i64,
@@ -56,18 +65,17 @@ impl From<OutboxMessage> for Message {
     }
 }
 
-/// Runs `emtoken sms …`.
+/// Runs `emtoken sms …`: through serve's socket while serve holds the embedded database, else on the
+/// database.
 pub(crate) async fn run(command: SmsCommand, output: Output) -> anyhow::Result<()> {
     let SmsCommand::Outbox(args) = command;
-    let store = args.database.open(Open::Existing).await?;
-    let result = store.outbox(args.user).await;
-    let closed = store.close().await.context("cannot close the database");
-    let messages: Vec<Message> = result
-        .context("cannot read the SMS outbox")?
-        .into_iter()
-        .map(Message::from)
-        .collect();
-    closed?;
+    let query = Query { user: args.user };
+    let messages = read_rows(
+        &args.database,
+        socket::Query::SmsOutbox(query.clone()),
+        async |index| rows(index.store(), &query).await,
+    )
+    .await?;
     output.print(&messages, |messages| {
         if messages.is_empty() {
             return "no messages".to_owned();
@@ -84,4 +92,15 @@ pub(crate) async fn run(command: SmsCommand, output: Output) -> anyhow::Result<(
             .collect::<Vec<_>>()
             .join("\n")
     })
+}
+
+/// The messages `query` asks for, as `sms outbox` prints them (serve answers its socket with them too).
+pub(crate) async fn rows(store: &Store, query: &Query) -> anyhow::Result<Vec<Message>> {
+    Ok(store
+        .outbox(query.user)
+        .await
+        .context("cannot read the SMS outbox")?
+        .into_iter()
+        .map(Message::from)
+        .collect())
 }

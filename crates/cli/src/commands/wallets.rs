@@ -3,9 +3,13 @@
 
 use clap::Args;
 use emtoken_store::vocabulary::WalletStatus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{database::DatabaseArgs, lookup::with_index};
+use super::{
+    database::DatabaseArgs,
+    lookup::{Index, read_rows},
+    socket,
+};
 use crate::{
     format,
     output::Output,
@@ -39,10 +43,19 @@ pub(crate) struct WalletsArgs {
     database: DatabaseArgs,
 }
 
+/// What `wallets` asks: its filters, as serve's socket carries them too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Query {
+    /// Only the platform's own accounts (`--system`).
+    #[serde(default)]
+    pub(crate) system: bool,
+}
+
 /// A wallet as `--json` prints it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Wallet {
+pub(crate) struct Wallet {
     id: String,
     dlt_address: String,
     balance: String,
@@ -56,39 +69,50 @@ struct Wallet {
     system_role: Option<String>,
 }
 
-/// Runs `emtoken wallets`.
+/// Runs `emtoken wallets`: through serve's socket while serve holds the embedded database, else on
+/// the index.
 pub(crate) async fn run(args: WalletsArgs, output: Output) -> anyhow::Result<()> {
-    let wallets = with_index(&args.database, async |index| {
-        let rows = if args.system {
-            index.store().system_accounts().await?
-        } else {
-            let mut rows = index.store().wallets().await?;
-            rows.retain(|w| w.system_role.is_none());
-            rows
-        };
-        rows.into_iter()
-            .map(|w| {
-                let decimals = index.decimals(w.chain_id)?;
-                Ok(Wallet {
-                    id: w.id.to_string(),
-                    dlt_address: format::hex(&w.address),
-                    balance: format::amount(w.balance, decimals),
-                    available_balance: format::amount(w.available(), decimals),
-                    held_balance: format::amount(w.held, decimals),
-                    status: w.status,
-                    user_id: w.user_id.map(|u| u.to_string()),
-                    client_id: w.client_id.map(|c| c.to_string()),
-                    iban: w.iban,
-                    system_role: w.system_role,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-    })
+    let query = Query {
+        system: args.system,
+    };
+    let wallets = read_rows(
+        &args.database,
+        socket::Query::Wallets(query.clone()),
+        async |index| rows(index, &query).await,
+    )
     .await?;
     if args.system {
         return output.print(&wallets, |wallets| describe_system(wallets));
     }
     output.print(&wallets, |wallets| describe(wallets))
+}
+
+/// The wallets `query` asks for, as `wallets` prints them (serve answers its socket with them too).
+pub(crate) async fn rows(index: &mut Index, query: &Query) -> anyhow::Result<Vec<Wallet>> {
+    let rows = if query.system {
+        index.store().system_accounts().await?
+    } else {
+        let mut rows = index.store().wallets().await?;
+        rows.retain(|w| w.system_role.is_none());
+        rows
+    };
+    rows.into_iter()
+        .map(|w| {
+            let decimals = index.decimals(w.chain_id)?;
+            Ok(Wallet {
+                id: w.id.to_string(),
+                dlt_address: format::hex(&w.address),
+                balance: format::amount(w.balance, decimals),
+                available_balance: format::amount(w.available(), decimals),
+                held_balance: format::amount(w.held, decimals),
+                status: w.status,
+                user_id: w.user_id.map(|u| u.to_string()),
+                client_id: w.client_id.map(|c| c.to_string()),
+                iban: w.iban,
+                system_role: w.system_role,
+            })
+        })
+        .collect()
 }
 
 /// The platform's accounts: role first, no user.

@@ -148,16 +148,17 @@ impl Store {
             .bind(paging.offset())
             .fetch_all(self.pool())
             .await?;
-        let (total,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT count(*) {FROM}")))
-            .bind(q.client_id)
-            .bind(&q.request_id)
-            .bind(q.wallet_id)
-            .bind(&q.method)
-            .bind(q.status)
-            .bind(q.from)
-            .bind(q.to)
-            .fetch_one(self.pool())
-            .await?;
+        let (total,): (i64,) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT count(*) {FROM}")))
+                .bind(q.client_id)
+                .bind(&q.request_id)
+                .bind(q.wallet_id)
+                .bind(&q.method)
+                .bind(q.status)
+                .bind(q.from)
+                .bind(q.to)
+                .fetch_one(self.pool())
+                .await?;
         Ok((rows, total))
     }
 }

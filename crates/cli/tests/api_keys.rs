@@ -105,4 +105,37 @@ async fn keys_are_listed_and_revoked_by_id_or_client() {
         accepted(&db, &[&first, &second, &bank]).await,
         [false, false, true]
     );
+
+    // Each creation and revocation is in the audit trail, by key id, never the key.
+    let store = db.store().await;
+    let (entries, total) = store
+        .audit_log(
+            &emtoken_store::api::AuditQuery {
+                method: Some("CLI".into()),
+                ..Default::default()
+            },
+            emtoken_store::api::Paging { page: 0, size: 20 },
+        )
+        .await
+        .unwrap();
+    let trail: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.route.clone(), e.key_id.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(total, 5, "{trail:?}");
+    assert_eq!(
+        trail,
+        [
+            ("api-key create".to_owned(), id(&first)),
+            ("api-key create".to_owned(), id(&second)),
+            ("api-key create".to_owned(), id(&bank)),
+            ("api-key revoke".to_owned(), id(&first)),
+            ("api-key revoke".to_owned(), id(&second)),
+        ]
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.actor.starts_with("cli:") && e.status == 200)
+    );
 }

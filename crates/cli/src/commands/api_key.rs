@@ -231,7 +231,20 @@ async fn revoke(args: RevokeArgs, output: Output) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give --key-id or --client"),
     };
     let store = args.database.open(Open::Existing).await?;
-    let result = store.revoke_api_keys(which).await;
+    let result = async {
+        let revoked = store.revoke_api_keys(which).await?;
+        for key in &revoked {
+            audit(
+                &store,
+                "api-key revoke",
+                key.client_id,
+                &emtoken_api::key_id(&key.key_hash),
+            )
+            .await?;
+        }
+        anyhow::Ok(revoked)
+    }
+    .await;
     let closed = store.close().await.context("cannot close the database");
     let keys: Vec<Key> = result?.iter().map(Key::from).collect();
     closed?;
@@ -358,6 +371,13 @@ async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
         let client = store.ensure_client(name, role).await?;
         let (key, hash) = emtoken_api::new_api_key();
         store.add_api_key(client.id, hash, &key[..8]).await?;
+        audit(
+            &store,
+            "api-key create",
+            client.id,
+            &emtoken_api::key_id(&hash),
+        )
+        .await?;
         let rsa_key = match &rsa {
             Some(rsa) => Some(set_rsa_key(&store, client.id, &client.name, rsa).await?),
             None => None,
@@ -392,6 +412,35 @@ async fn create(args: CreateArgs, output: Output) -> anyhow::Result<()> {
         }
         text
     })
+}
+
+/// Records a key's creation or revocation in the audit trail (docs/operations.md): by `cli:<the system
+/// user>`, method CLI.
+async fn audit(
+    store: &emtoken_store::Store,
+    command: &str,
+    client_id: uuid::Uuid,
+    key_id: &str,
+) -> anyhow::Result<()> {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    store
+        .record_audit(&emtoken_store::api::NewAuditEntry {
+            client_id: Some(client_id),
+            actor: format!("cli:{user}"),
+            key_id: Some(key_id.to_owned()),
+            request_id: uuid::Uuid::new_v4().to_string(),
+            method: "CLI".to_owned(),
+            route: command.to_owned(),
+            path: format!("emtoken {command}"),
+            status: 200,
+            idempotency_key: None,
+            api_request_id: None,
+            duration_ms: 0,
+        })
+        .await
+        .context("cannot record the key's change in the audit trail")
 }
 
 async fn rsa_key(args: RsaKeyArgs, output: Output) -> anyhow::Result<()> {

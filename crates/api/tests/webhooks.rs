@@ -221,6 +221,7 @@ async fn deliveries_survive_a_failing_then_hanging_receiver_signed_and_logged(po
 
     // Then it recovers: everything is delivered.
     receiver.mode.store(OK, SeqCst);
+    let recovered = Instant::now();
     let expected = |got: &BTreeMap<String, Value>| {
         let has = |kind: &str, f: &dyn Fn(&Value) -> bool| {
             got.values().any(|e| e["type"] == kind && f(&e["data"]))
@@ -258,6 +259,10 @@ async fn deliveries_survive_a_failing_then_hanging_receiver_signed_and_logged(po
     .await;
     let done = log("DELIVERED").await;
     let total = done["page"]["totalElements"].as_i64().unwrap();
+    eprintln!(
+        "webhooks: {total} deliveries done {} ms after the receiver recovered (retries from 300 ms, doubling to 1 s)",
+        recovered.elapsed().as_millis()
+    );
     assert_eq!(total as usize, delivered.len(), "{done:#}");
     let first = done["_embedded"]["deliveries"][0].clone();
     let attempts = first["attemptLog"].as_array().unwrap();

@@ -13,10 +13,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy::{primitives::B256, providers::Provider};
+use alloy::providers::Provider;
 use common::{
     Db,
-    api::{Serve, api_key, funded_wallets, http, operator_transfers, post},
+    api::{Serve, api_key, final_answer, funded_wallets, http, post, transfers_on_chain},
 };
 use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
@@ -96,15 +96,11 @@ async fn campaign(db: Db) {
                 let started = Instant::now();
                 let (status, answer) = loop {
                     tries += 1;
-                    match post(&http, &url, &client_key, &body, Some(&key)).await {
-                        Some((status @ (202 | 400 | 404 | 422), answer)) => break (status, answer),
-                        Some((409, answer))
-                            if !answer.to_string().contains("still being handled") =>
-                        {
-                            break (409, answer);
-                        }
-                        // Down, shutting down, still being handled, node busy: the same key again.
-                        _ => {}
+                    // Else down, shutting down, still being handled, node busy: the same key again.
+                    if let Some(answer) =
+                        final_answer(post(&http, &url, &client_key, &body, Some(&key)).await)
+                    {
+                        break answer;
                     }
                     assert!(
                         started.elapsed() < Duration::from_secs(240),
@@ -165,27 +161,7 @@ async fn campaign(db: Db) {
     }
 
     // The chain: exactly the accepted transfers, each once, once every request has settled.
-    let chain_id = i64::try_from(d.operator.chain_id()).unwrap();
-    let started = Instant::now();
-    let on_chain = loop {
-        let mut ids = vec![];
-        for event in operator_transfers(&d, block_before).await {
-            let key: B256 = event.transferId;
-            ids.push(
-                emtoken_store::ids::record_movement_id(
-                    chain_id,
-                    emtoken_store::vocabulary::RecordKind::OperatorTransfer,
-                    &key.0,
-                    emtoken_store::vocabulary::Role::Out,
-                )
-                .to_string(),
-            );
-        }
-        if ids.len() >= accepted.len() || started.elapsed() > Duration::from_secs(120) {
-            break ids;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+    let on_chain = transfers_on_chain(&d, block_before, accepted.len()).await;
     let distinct: BTreeSet<String> = on_chain.iter().cloned().collect();
     assert_eq!(
         distinct.len(),

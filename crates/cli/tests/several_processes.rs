@@ -16,13 +16,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy::{
-    primitives::{Address, B256},
-    providers::Provider,
-};
+use alloy::{primitives::Address, providers::Provider};
 use common::{
     Db,
-    api::{Serve, api_key, funded_wallets, get, http, operator_transfers, post},
+    api::{Serve, api_key, final_answer, funded_wallets, get, http, post, transfers_on_chain},
 };
 use emtoken_test_utils::{DevNode, ProfileName};
 use emtoken_workload::{Deployed, LOAD_ANVIL_ARGS};
@@ -154,16 +151,12 @@ async fn three_processes_one_leader_killed_twice_nothing_lost_or_doubled() {
                 let answer = loop {
                     let base = &bases[attempt % PROCESSES];
                     let url = format!("{base}/api/v1/public/wallets/{from}/transfer");
-                    match post(&http, &url, &client_key, &body, Some(&key)).await {
-                        Some((status @ (202 | 400 | 404 | 422), answer)) => break (status, answer),
-                        Some((409, answer))
-                            if !answer.to_string().contains("still being handled") =>
-                        {
-                            break (409, answer);
-                        }
-                        // Killed, starting, still being handled elsewhere, nonce busy: the same key
-                        // on the next process.
-                        _ => {}
+                    // Else killed, starting, still being handled elsewhere, nonce busy: the same
+                    // key on the next process.
+                    if let Some(answer) =
+                        final_answer(post(&http, &url, &client_key, &body, Some(&key)).await)
+                    {
+                        break answer;
                     }
                     assert!(
                         started.elapsed() < Duration::from_secs(240),
@@ -219,28 +212,7 @@ async fn three_processes_one_leader_killed_twice_nothing_lost_or_doubled() {
     assert_eq!(accepted.len(), REQUESTS, "two keys answered one movement");
 
     // The chain: exactly the accepted transfers, each once.
-    let chain_id = i64::try_from(d.operator.chain_id()).unwrap();
-    let started = Instant::now();
-    let on_chain = loop {
-        let ids: Vec<String> = operator_transfers(&d, block_before)
-            .await
-            .iter()
-            .map(|event| {
-                let key: B256 = event.transferId;
-                emtoken_store::ids::record_movement_id(
-                    chain_id,
-                    emtoken_store::vocabulary::RecordKind::OperatorTransfer,
-                    &key.0,
-                    emtoken_store::vocabulary::Role::Out,
-                )
-                .to_string()
-            })
-            .collect();
-        if ids.len() >= accepted.len() || started.elapsed() > Duration::from_secs(120) {
-            break ids;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+    let on_chain = transfers_on_chain(&d, block_before, accepted.len()).await;
     let distinct: BTreeSet<String> = on_chain.iter().cloned().collect();
     assert_eq!(
         distinct.len(),

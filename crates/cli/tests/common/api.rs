@@ -422,3 +422,45 @@ pub async fn operator_transfers(
         })
         .collect()
 }
+
+/// A transfer's reply when it is final: 202, 400, 404, 422, or a 409 other than "still being handled";
+/// None for what a retry with the same key must follow (no answer, 503, the first still on its way).
+pub fn final_answer(reply: Option<(u16, Value)>) -> Option<(u16, Value)> {
+    match reply {
+        Some((status @ (202 | 400 | 404 | 422), answer)) => Some((status, answer)),
+        Some((409, answer)) if !answer.to_string().contains("still being handled") => {
+            Some((409, answer))
+        }
+        _ => None,
+    }
+}
+
+/// The movement ids (TRANSFER_OUT) of `d`'s operator transfers on chain from `from_block` on, once there
+/// are `expected` of them or 120 s have passed.
+pub async fn transfers_on_chain(
+    d: &emtoken_workload::Deployed,
+    from_block: u64,
+    expected: usize,
+) -> Vec<String> {
+    let chain_id = i64::try_from(d.operator.chain_id()).expect("a chain id");
+    let started = Instant::now();
+    loop {
+        let ids: Vec<String> = operator_transfers(d, from_block)
+            .await
+            .iter()
+            .map(|event| {
+                emtoken_store::ids::record_movement_id(
+                    chain_id,
+                    emtoken_store::vocabulary::RecordKind::OperatorTransfer,
+                    &event.transferId.0,
+                    emtoken_store::vocabulary::Role::Out,
+                )
+                .to_string()
+            })
+            .collect();
+        if ids.len() >= expected || started.elapsed() > Duration::from_secs(120) {
+            return ids;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

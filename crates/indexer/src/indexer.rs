@@ -397,6 +397,9 @@ impl Indexer {
                 if *shutdown.borrow() {
                     return Ok(());
                 }
+                // An outage is timed from the start of the step that met it: its failing call may have
+                // waited long before giving up (the pool's acquire timeout, the node's retries).
+                let attempt = Instant::now();
                 let step = match outage {
                     // Where the index stands is read again first: the batch in flight when it broke
                     // may or may not have been committed.
@@ -433,7 +436,7 @@ impl Indexer {
                                 pause
                             }
                         };
-                        let since = outage.map_or_else(Instant::now, |(since, _)| since);
+                        let since = outage.map_or(attempt, |(since, _)| since);
                         outage = Some((since, pause.saturating_mul(2).min(OUTAGE_MAX_PAUSE)));
                         tokio::select! {
                             () = tokio::time::sleep(pause) => {}

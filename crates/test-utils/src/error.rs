@@ -62,6 +62,15 @@ pub enum Error {
         /// The cause.
         source: alloy::transports::TransportError,
     },
+    /// PostgreSQL's server binaries (`initdb`, `pg_ctl`) are not installed: a test needing a cluster of
+    /// its own skips.
+    #[error(
+        "PostgreSQL's server binaries (initdb, pg_ctl) are neither on PATH nor under /usr/lib/postgresql/*/bin"
+    )]
+    PostgresMissing,
+    /// A throwaway PostgreSQL cluster could not be made, started or stopped.
+    #[error("throwaway PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 /// Result of the test helpers.

@@ -98,7 +98,8 @@ fn private_v6(ip: Ipv6Addr) -> bool {
 }
 
 /// Checks where `url` leads: Err says why it may not be called (it does not resolve, or resolves to a
-/// private address while those are not allowed).
+/// private address while those are not allowed). At registration a host that does not resolve yet is
+/// let through ([`check_registration`]); a delivery to it fails and is tried again.
 pub async fn check_destination(url: &url::Url, allow_private: bool) -> Result<(), String> {
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(443);
@@ -285,6 +286,19 @@ async fn send(
             }
         })?;
     Ok(i32::from(response.status().as_u16()))
+}
+
+/// The check at registration: a private destination is refused; a host that does not resolve now is
+/// accepted (its name may be set up after the endpoint, or the resolver be down for a moment): its
+/// deliveries fail, logged, until it resolves.
+pub async fn check_registration(url: &url::Url, allow_private: bool) -> Result<(), String> {
+    match check_destination(url, allow_private).await {
+        Err(why) if why.contains("does not resolve") || why.contains("has no address") => {
+            tracing::info!(url = %url, %why, "a webhook endpoint registered before its host resolves");
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -127,6 +127,26 @@ async fn deliveries_survive_a_failing_then_hanging_receiver_signed_and_logged(po
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{body}: {a:?}");
         assert!(a.detail().contains(field), "{body}: {a:?}");
     }
+    // A host that does not resolve yet is taken (its deliveries would fail until it does).
+    let later = p
+        .post(
+            &p.client_key,
+            HOOKS,
+            json!({ "url": "https://hooks.not-yet.invalid/x", "events": ["hold.status_changed"] }),
+        )
+        .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{later:?}");
+    let later = later.body["id"].as_str().unwrap().to_owned();
+    let gone = p
+        .raw(
+            Method::DELETE,
+            &format!("{HOOKS}/{later}"),
+            Some(&p.client_key),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{gone:?}");
     let all = json!([
         "movement.status_changed",
         "hold.status_changed",

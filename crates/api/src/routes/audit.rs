@@ -43,12 +43,12 @@ fn entry(row: &AuditRow) -> AuditEntry {
 /// with filters.
 #[utoipa::path(get, path = "/api/v1/bank/audit-log", tag = "bank",
     params(("clientId" = Option<uuid::Uuid>, Query, description = "only this client's writes"),
-           ("requestId" = Option<String>, Query, description = "only the write with this request id (X-Request-Id)"),
+           ("requestId" = Option<String>, Query, pattern = "^[!-~]{1,64}$", description = "only the write with this request id (X-Request-Id: 1 to 64 visible characters)"),
            ("walletId" = Option<uuid::Uuid>, Query, description = "only writes whose request is about this wallet"),
            ("method" = Option<String>, Query, pattern = "^(POST|PUT|PATCH|DELETE|CLI)$", description = "only this method"),
            ("status" = Option<i64>, Query, minimum = 100, maximum = 599, description = "only answers with this status"),
-           ("from" = Option<String>, Query, description = "only writes at or after this time (RFC 3339, or a date)"),
-           ("to" = Option<String>, Query, description = "only writes before this time (RFC 3339, or a date)"),
+           ("from" = Option<String>, Query, format = DateTime, description = "only writes at or after this time: RFC 3339, or 2020-02-28 12:00:00 (UTC) or 2020-02-28"),
+           ("to" = Option<String>, Query, format = DateTime, description = "only writes before this time (same forms)"),
            ("page" = Option<i64>, Query, minimum = 0, maximum = 1000000000, description = "the page, from 0 (default 0)"), ("size" = Option<i64>, Query, minimum = 1, maximum = 2000, description = "items per page (default 20)"),
            ("sort" = Option<String>, Query, pattern = r"^at(,([aA][sS][cC]|[dD][eE][sS][cC]))?$", description = "at[,asc|desc] (default at,asc)")),
     responses((status = 200, description = "a page of the audit trail", body = crate::answers::Page<crate::answers::AuditList>),
@@ -98,8 +98,11 @@ pub(crate) async fn bank_audit_log(
         })
         .transpose()?;
     let request_id = match get("requestId") {
-        Some(v) if v.is_empty() || v.len() > 64 => {
-            return Err(Problem::bad("requestId", "must be 1 to 64 characters"));
+        Some(v) if v.is_empty() || v.len() > 64 || !v.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(Problem::bad(
+                "requestId",
+                "must be 1 to 64 visible ASCII characters",
+            ));
         }
         other => other.map(str::to_owned),
     };

@@ -22,7 +22,7 @@ use crate::{
     fields,
     paging::ListQuery,
     views::{self, PUBLIC},
-    webhooks::check_destination,
+    webhooks::check_registration,
 };
 
 /// The most ACTIVE endpoints a client may have.
@@ -69,7 +69,7 @@ fn webhook(row: &WebhookEndpointRow) -> Webhook {
 /// `POST /api/v1/public/webhooks`: registers an endpoint; its signing secret is in this answer only.
 #[utoipa::path(post, path = "/api/v1/public/webhooks", tag = "webhooks", request_body = AddWebhook,
     responses((status = 201, description = "registered, ACTIVE; `secret` signs every delivery (keep it: it is not shown again)", body = crate::answers::WebhookCreated),
-              (status = 400, description = "a field is wrong (the url: its form, a host that does not resolve or is on a private network; the events)", body = crate::answers::Errors),
+              (status = 400, description = "a field is wrong (the url: its form, or a host on a private, loopback or link-local address; the events)", body = crate::answers::Errors),
               (status = 409, description = "an ACTIVE endpoint of the client has this url already, or the client has as many ACTIVE endpoints as it may (10)", body = crate::answers::Errors)))]
 pub(crate) async fn add_webhook(
     State(state): State<ApiState>,
@@ -84,7 +84,7 @@ pub(crate) async fn add_webhook(
     let mut events: Vec<String> = body.events.iter().map(|e| e.as_str().to_owned()).collect();
     events.sort();
     events.dedup();
-    check_destination(&url, state.webhooks.allow_private_addresses)
+    check_registration(&url, state.webhooks.allow_private_addresses)
         .await
         .map_err(|e| Problem::bad("url", e))?;
     let (active, same) = state.store.active_webhooks(client.id, url.as_str()).await?;

@@ -34,7 +34,11 @@ const MAX_ENDPOINTS: i64 = 10;
 pub(crate) struct AddWebhook {
     /// Where deliveries are POSTed: an https (or http) address with a host on a public network, without
     /// user or password, at most 2,000 characters.
-    #[schema(example = "https://hooks.example.com/emtoken", max_length = 2000)]
+    #[schema(
+        example = "https://hooks.example.com/emtoken",
+        max_length = 2000,
+        pattern = r"^https?://[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$"
+    )]
     url: String,
     /// The events to receive, at least one.
     #[schema(min_items = 1, max_items = 3)]

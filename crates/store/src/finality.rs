@@ -70,28 +70,9 @@ impl Tx {
                 "unfinalize above block {after}: a balance change of a block at or below it"
             )));
         }
-        if !deltas.is_empty() {
-            sqlx::query(
-                "WITH d AS (
-                     INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
-                     SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
-                                              $7::numeric[])
-                     RETURNING address, total, held
-                 )
-                 UPDATE wallets w SET balance = w.balance - s.total, final_held = w.final_held - s.held
-                 FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
-                 WHERE w.chain_id = $1 AND w.address = s.address",
-            )
-            .bind(chain_id)
-            .bind(deltas.iter().map(|d| d.block_hash).collect::<Vec<_>>())
-            .bind(deltas.iter().map(|d| d.log_index).collect::<Vec<_>>())
-            .bind(deltas.iter().map(|d| d.block_number).collect::<Vec<_>>())
-            .bind(deltas.iter().map(|d| d.address).collect::<Vec<_>>())
-            .bind(deltas.iter().map(|d| d.total).collect::<Vec<_>>())
-            .bind(deltas.iter().map(|d| d.held).collect::<Vec<_>>())
-            .execute(self.conn())
+        let deltas: Vec<&crate::DeltaRow> = deltas.iter().collect();
+        self.insert_pending(&deltas, crate::ingest::PendingFrom::Final)
             .await?;
-        }
         Ok(sqlx::query(
             "UPDATE movements SET status = 'PENDING'
              WHERE chain_id = $1 AND decided_block > $2 AND status <> 'PENDING' AND status = outcome",

@@ -15,6 +15,15 @@ pub(crate) const OPERATOR_ROLE: [u8; 32] = [
     0xb6, 0xf3, 0x08, 0x9a, 0xa2, 0xd3, 0x18, 0x8b, 0xb1, 0xe8, 0x92, 0x9f, 0x4f, 0xa9, 0xb9, 0x29,
 ];
 
+/// Where pending balance changes come from ([`Tx::insert_pending`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PendingFrom {
+    /// Events newly indexed above the final block.
+    New,
+    /// Final blocks made pending again (a rewind below the final block).
+    Final,
+}
+
 impl Tx {
     /// Inserts events, skipping those already stored (same block hash and log index). Returns the keys
     /// `(block_hash, log_index)` of the ones that were new: only their effects may be applied.
@@ -96,6 +105,54 @@ impl Tx {
         Ok(())
     }
 
+    /// Stores `deltas` as pending balance changes: `New` ones add to the wallets' head figures
+    /// (`head_total`, `held`); `Final` ones, taken back from final blocks, leave the final figures
+    /// (`balance`, `final_held`) and the head figures stay as they are.
+    pub(crate) async fn insert_pending(
+        &mut self,
+        deltas: &[&DeltaRow],
+        from: PendingFrom,
+    ) -> Result<()> {
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        let query = match from {
+            PendingFrom::New => {
+                "WITH d AS (
+                     INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
+                     SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
+                                              $7::numeric[])
+                     RETURNING address, total, held
+                 )
+                 UPDATE wallets w SET head_total = w.head_total + s.total, held = w.held + s.held
+                 FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
+                 WHERE w.chain_id = $1 AND w.address = s.address"
+            }
+            PendingFrom::Final => {
+                "WITH d AS (
+                     INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
+                     SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
+                                              $7::numeric[])
+                     RETURNING address, total, held
+                 )
+                 UPDATE wallets w SET balance = w.balance - s.total, final_held = w.final_held - s.held
+                 FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
+                 WHERE w.chain_id = $1 AND w.address = s.address"
+            }
+        };
+        sqlx::query(query)
+            .bind(self.chain_id)
+            .bind(deltas.iter().map(|d| d.block_hash).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.log_index).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.block_number).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.address).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.total).collect::<Vec<_>>())
+            .bind(deltas.iter().map(|d| d.held).collect::<Vec<_>>())
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Applies the balance changes of new events. Those of blocks above `final_block` move the head
     /// balances and are kept (until [`Tx::finalize`] or a rollback); those at or below it are final at
     /// once and move the head and final balances together, summed per address, never stored. Returns the
@@ -108,28 +165,7 @@ impl Tx {
         let (pending, settled): (Vec<&DeltaRow>, Vec<&DeltaRow>) =
             deltas.iter().partition(|d| d.block_number > final_block);
         let chain_id = self.chain_id;
-        if !pending.is_empty() {
-            sqlx::query(
-                "WITH d AS (
-                     INSERT INTO balance_deltas (chain_id, block_hash, log_index, block_number, address, total, held)
-                     SELECT $1, * FROM UNNEST($2::bytea[], $3::bigint[], $4::bigint[], $5::bytea[], $6::numeric[],
-                                              $7::numeric[])
-                     RETURNING address, total, held
-                 )
-                 UPDATE wallets w SET head_total = w.head_total + s.total, held = w.held + s.held
-                 FROM (SELECT address, sum(total) AS total, sum(held) AS held FROM d GROUP BY address) s
-                 WHERE w.chain_id = $1 AND w.address = s.address",
-            )
-            .bind(chain_id)
-            .bind(pending.iter().map(|d| d.block_hash).collect::<Vec<_>>())
-            .bind(pending.iter().map(|d| d.log_index).collect::<Vec<_>>())
-            .bind(pending.iter().map(|d| d.block_number).collect::<Vec<_>>())
-            .bind(pending.iter().map(|d| d.address).collect::<Vec<_>>())
-            .bind(pending.iter().map(|d| d.total).collect::<Vec<_>>())
-            .bind(pending.iter().map(|d| d.held).collect::<Vec<_>>())
-            .execute(self.conn())
-            .await?;
-        }
+        self.insert_pending(&pending, PendingFrom::New).await?;
         let mut sums: std::collections::BTreeMap<Addr, (Decimal, Decimal)> = Default::default();
         for d in settled {
             let sum = sums.entry(d.address).or_default();

@@ -97,10 +97,21 @@ fn private_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xffc0) == 0xfe80
 }
 
+/// Why a webhook's destination may not be called now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadDestination {
+    /// Its host has no address (now): a delivery fails and is tried again.
+    #[error("{0}")]
+    Unresolved(String),
+    /// It is on a private, loopback or link-local address while those are not allowed.
+    #[error("{0}")]
+    Private(String),
+}
+
 /// Checks where `url` leads: Err says why it may not be called (it does not resolve, or resolves to a
 /// private address while those are not allowed). At registration a host that does not resolve yet is
 /// let through ([`check_registration`]); a delivery to it fails and is tried again.
-pub async fn check_destination(url: &url::Url, allow_private: bool) -> Result<(), String> {
+pub async fn check_destination(url: &url::Url, allow_private: bool) -> Result<(), BadDestination> {
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(443);
     let bare = host.trim_start_matches('[').trim_end_matches(']');
@@ -108,17 +119,19 @@ pub async fn check_destination(url: &url::Url, allow_private: bool) -> Result<()
         Ok(ip) => vec![ip],
         Err(_) => tokio::net::lookup_host((bare, port))
             .await
-            .map_err(|e| format!("host {host} does not resolve: {e}"))?
+            .map_err(|e| BadDestination::Unresolved(format!("host {host} does not resolve: {e}")))?
             .map(|a| a.ip())
             .collect(),
     };
     if addresses.is_empty() {
-        return Err(format!("host {host} has no address"));
+        return Err(BadDestination::Unresolved(format!(
+            "host {host} has no address"
+        )));
     }
     if !allow_private && let Some(ip) = addresses.into_iter().find(|ip| is_private(*ip)) {
-        return Err(format!(
+        return Err(BadDestination::Private(format!(
             "host {host} is at {ip}, a private, loopback or link-local address: webhooks go to public addresses only"
-        ));
+        )));
     }
     Ok(())
 }
@@ -264,7 +277,9 @@ async fn send(
     d: &DueDelivery,
 ) -> Result<i32, String> {
     let url = url::Url::parse(&d.url).map_err(|e| format!("not a URL: {e}"))?;
-    check_destination(&url, config.allow_private_addresses).await?;
+    check_destination(&url, config.allow_private_addresses)
+        .await
+        .map_err(|e| e.to_string())?;
     let key = signature::Key::new(&d.secret).map_err(|e| format!("signing key: {e}"))?;
     let body = body(d);
     let response = http
@@ -293,11 +308,12 @@ async fn send(
 /// deliveries fail, logged, until it resolves.
 pub async fn check_registration(url: &url::Url, allow_private: bool) -> Result<(), String> {
     match check_destination(url, allow_private).await {
-        Err(why) if why.contains("does not resolve") || why.contains("has no address") => {
+        Err(BadDestination::Unresolved(why)) => {
             tracing::info!(url = %url, %why, "a webhook endpoint registered before its host resolves");
             Ok(())
         }
-        other => other,
+        Err(BadDestination::Private(why)) => Err(why),
+        Ok(()) => Ok(()),
     }
 }
 
@@ -342,7 +358,10 @@ mod tests {
     async fn destinations_private_unless_allowed() {
         let local = url::Url::parse("http://127.0.0.1:9/hook").unwrap();
         let error = check_destination(&local, false).await.unwrap_err();
-        assert!(error.contains("private, loopback"), "{error}");
+        assert!(
+            matches!(&error, BadDestination::Private(why) if why.contains("private, loopback")),
+            "{error}"
+        );
         check_destination(&local, true).await.unwrap();
         let metadata = url::Url::parse("http://169.254.169.254/latest").unwrap();
         assert!(check_destination(&metadata, false).await.is_err());

@@ -1,12 +1,16 @@
 //! Writing a batch in one transaction, reorganisations, and re-deriving records after a rollback.
 
-use std::{collections::BTreeSet, sync::atomic::Ordering::Relaxed};
+use std::{
+    collections::{BTreeSet, HashSet},
+    sync::atomic::Ordering::Relaxed,
+};
 
 use alloy::primitives::B256;
 use emtoken_store::{Addr, BlockRow, Checkpoint, Hash, Tx};
 
 use crate::{
     Error, Indexer, Result, Step,
+    ahead::Early,
     decode::{Decoded, decode_row},
     indexer::block_row,
     mapping::{Mapper, Writes},
@@ -14,22 +18,31 @@ use crate::{
 
 impl Indexer {
     /// Writes a batch: its new events and everything they change, the window, the checkpoint and what
-    /// became final, in one transaction. Returns the number of new events, or None when reconciliation
-    /// found a difference and the non-final blocks were sent to be indexed again.
+    /// became final, in one transaction (`early`: opened ahead with the events inserted). Returns the
+    /// number of new events, or None when reconciliation found a difference and the non-final blocks
+    /// were sent to be indexed again.
     pub(crate) async fn write_batch(
         &mut self,
         decoded: &[Decoded],
         window: &[BlockRow],
         end_hash: B256,
         new_final: i64,
+        early: Option<Early>,
     ) -> Result<Option<usize>> {
         let end = window
             .last()
             .map_or(self.checkpoint.block_number, |b| b.number);
         let old_final = self.checkpoint.final_block;
         let started = std::time::Instant::now();
-        let mut tx = self.begin_fenced().await?;
-        let (stored, settled) = Box::pin(self.apply_events(&mut tx, decoded, new_final)).await?;
+        let (mut tx, inserted) = match early {
+            Some(Early { mut tx, new }) => {
+                tx.fence(&self.checkpoint).await?;
+                (tx, Some(new))
+            }
+            None => (self.begin_fenced().await?, None),
+        };
+        let (stored, settled) =
+            Box::pin(self.apply_events(&mut tx, decoded, new_final, inserted)).await?;
         tx.put_blocks(window).await?;
         tx.set_checkpoint(end, end_hash.0, new_final).await?;
         let mut touched = tx.finalize(old_final, new_final).await?;
@@ -37,8 +50,8 @@ impl Indexer {
         touched.sort_unstable();
         touched.dedup();
         tx.prune_window_below(new_final).await?;
-        if !touched.is_empty() && self.stash.is_some() {
-            // More of the range fetched with this batch follows: compare once, after the last of it.
+        if !touched.is_empty() && self.ahead.is_some() {
+            // More final blocks are being read ahead: compare once, after the last of them.
             self.unreconciled.extend(touched.iter().copied());
         } else if !touched.is_empty() {
             let final_hash = tx
@@ -95,15 +108,20 @@ impl Indexer {
         Ok(Some(stored))
     }
 
-    /// Stores events and applies the effects of those that were new. Returns how many were new, and the
-    /// addresses whose final balances they changed (events at or below `final_block`).
+    /// Stores events (unless `inserted` says which of them the transaction already stored as new) and
+    /// applies the effects of those that were new. Returns how many were new, and the addresses whose
+    /// final balances they changed (events at or below `final_block`).
     pub(crate) async fn apply_events(
         &self,
         tx: &mut Tx,
         decoded: &[Decoded],
         final_block: i64,
+        inserted: Option<HashSet<(Hash, i64)>>,
     ) -> Result<(usize, Vec<Addr>)> {
-        let new = tx.insert_events(decoded.iter().map(|d| &d.row)).await?;
+        let new = match inserted {
+            Some(new) => new,
+            None => tx.insert_events(decoded.iter().map(|d| &d.row)).await?,
+        };
         // Usually every event is new; only a replay or an overlap leaves some out.
         let filtered: Vec<Decoded>;
         let fresh = if new.len() == decoded.len() {
@@ -144,6 +162,8 @@ impl Indexer {
     /// Finds the highest stored block the node still has, rolls back everything above it and re-derives
     /// what it touched, in one transaction. Below a final block that is a chain change.
     pub(crate) async fn reorg(&mut self) -> Result<Step> {
+        // What was read ahead (and its transaction, with uncommitted events) goes first.
+        self.ahead = None;
         let mut tx = self.begin_fenced().await?;
         let window = tx.window().await?;
         let mut fork = None;
@@ -214,6 +234,8 @@ impl Indexer {
     /// a reorganisation would (movements dropped, records re-derived); rows of the platform's requests are
     /// not touched. Returns the block it stands on; indexing goes on from the next.
     pub(crate) async fn rewind(&mut self) -> Result<i64> {
+        // What was read ahead (and its transaction, with uncommitted events) goes first.
+        self.ahead = None;
         let mut tx = self.begin_fenced().await?;
         let (fork, hash) = self.common_ancestor(&mut tx).await?;
         let final_block = self.checkpoint.final_block;
@@ -308,6 +330,8 @@ impl Indexer {
 
     /// Indexes the non-final blocks again (after a reconciliation difference).
     async fn rescan(&mut self) -> Result<()> {
+        // What was read ahead (and its transaction, with uncommitted events) goes first.
+        self.ahead = None;
         let final_block = self.checkpoint.final_block;
         let mut tx = self.begin_fenced().await?;
         let hash = tx

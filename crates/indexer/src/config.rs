@@ -35,6 +35,10 @@ pub struct Config {
     /// Most events written in one transaction while backfilling: a fetched range with more is written
     /// in several, cut at block boundaries (a single block with more is written whole).
     pub max_batch_events: usize,
+    /// While a batch of final blocks is written, fetch and decode the next one (and, on a database with
+    /// more than one connection, open its transaction and insert its events) (default true; false writes
+    /// one batch after the other, each fetched when the one before it is committed).
+    pub read_ahead: bool,
     /// Retries of node calls.
     pub retry: RetryPolicy,
     /// Name of the network shown as `dltNetwork` (default: "chain-<id>").
@@ -49,7 +53,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults for a node and contract: 250 ms polls, 0 confirmations, ranges from 1,000 up to 50,000 blocks,
+    /// Defaults for a node and contract: 250 ms polls, 0 confirmations, ranges from 10 up to 50,000 blocks,
     /// batches of at most 20,000 events.
     pub fn new(rpc_url: impl Into<String>, contract: Address) -> Self {
         Self {
@@ -62,9 +66,10 @@ impl Config {
             until_head: false,
             reset_on_chain_change: false,
             rewind_to_common_ancestor: false,
-            initial_range: 1_000,
+            initial_range: 10,
             max_range: 50_000,
             max_batch_events: 20_000,
+            read_ahead: true,
             retry: RetryPolicy::default(),
             network: None,
             secondary: false,

@@ -12,7 +12,8 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     Config, Error, Metrics, Result,
-    decode::{decode_logs, to_i64},
+    ahead::{Ahead, Prepared, decode, prepare},
+    decode::to_i64,
     rpc::{Header, Node},
 };
 
@@ -97,16 +98,8 @@ pub struct Indexer {
     pub(crate) rescanned: Option<i64>,
     /// Wallets whose final balances changed and are not compared with the chain yet.
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
-    /// Logs of final blocks fetched but not written yet (a range over `max_batch_events`).
-    pub(crate) stash: Option<Stash>,
-}
-
-/// The logs of final blocks `from..=to`, fetched with an earlier range.
-#[derive(Debug)]
-pub(crate) struct Stash {
-    from: u64,
-    to: u64,
-    logs: Vec<alloy::rpc::types::Log>,
+    /// The next batch of final blocks, fetched and decoded while the last one is written.
+    pub(crate) ahead: Option<Ahead>,
 }
 
 impl Indexer {
@@ -157,7 +150,7 @@ impl Indexer {
             },
             rescanned: None,
             unreconciled: Default::default(),
-            stash: None,
+            ahead: None,
         };
         Box::pin(indexer.prepare()).await?;
         Ok(indexer)
@@ -493,7 +486,7 @@ impl Indexer {
         if let Some(checkpoint) = checkpoint {
             self.stand_at(checkpoint);
         }
-        self.stash = None;
+        self.ahead = None;
         self.rescanned = None;
         Ok(())
     }
@@ -514,25 +507,126 @@ impl Indexer {
         }
         let from = (cp.block_number + 1) as u64;
         let target_final = head.saturating_sub(self.config.confirmations);
-        let at_head = from > target_final;
-        let limit = if at_head { head } else { target_final };
-        // The rest of a range fetched earlier, when it starts here; anything else is stale.
-        let stash = self
-            .stash
-            .take()
-            .filter(|s| !at_head && s.from == from && s.to <= limit);
-        let mut end = stash
-            .as_ref()
-            .map_or((from + self.range - 1).min(limit), |s| s.to);
+        if from > target_final {
+            self.ahead = None;
+            return Box::pin(self.step_at_head(from, head, target_final)).await;
+        }
+        Box::pin(self.step_final(from, target_final)).await
+    }
 
-        // Headers: every block of a range that is not final yet (kept in the window), else both ends.
-        let numbers: Vec<u64> = if at_head {
-            (from..=end).collect()
-        } else {
-            vec![from, end]
+    /// Indexes the next batch of final blocks, from `from`, and starts reading the one after it ahead.
+    async fn step_final(&mut self, from: u64, target_final: u64) -> Result<Step> {
+        let cp = self.checkpoint.clone();
+        let max_batch_events = self.config.max_batch_events;
+        // The batch read ahead while the last one was written, when it starts here.
+        let ready = match self.ahead.take().filter(|a| a.from == from) {
+            Some(ahead) => match ahead.join().await {
+                Ok(p) if p.to <= target_final => {
+                    self.metrics.batches_read_ahead.fetch_add(1, Relaxed);
+                    Some(p)
+                }
+                Ok(_) => None,
+                Err(error) => {
+                    tracing::debug!(%error, from, "the batch read ahead failed; reading it again");
+                    None
+                }
+            },
+            None => None,
         };
+        let prepared = match ready {
+            Some(p) => p,
+            None => {
+                let to = (from + self.range - 1).min(target_final);
+                match prepare(&self.node, from, to, None, max_batch_events).await {
+                    Ok(p) => p,
+                    Err(Error::TooLarge(message)) => {
+                        let before = self.range;
+                        self.range = (to - from).div_ceil(2).max(1);
+                        self.metrics.range_shrinks.fetch_add(1, Relaxed);
+                        tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
+                        return Ok(Step::Retry);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        // Adapt the range to what the last fetch returned: aim at a quarter of a batch per fetch (small
+        // steps keep the node, the indexer and the database busy at once), doubling while answers stay
+        // small.
+        if let Some(count) = prepared.fetched {
+            let (blocks, count) = (prepared.to - prepared.from + 1, count as u64);
+            let target = (max_batch_events as u64 / 4).max(1);
+            if count > target {
+                self.range = (blocks * target / count).max(1);
+            } else if count <= target / 2 && blocks == self.range {
+                self.range = (self.range * 2).min(self.config.max_range.max(1));
+            }
+        }
+        let Prepared {
+            end,
+            to,
+            decoded,
+            rest,
+            early,
+            ..
+        } = prepared;
+        tracing::debug!(
+            from,
+            end,
+            events = decoded.len(),
+            early = early.is_some(),
+            range = self.range,
+            "final batch"
+        );
+        // The next batch is fetched and decoded while this one is written.
+        if end < target_final && self.config.read_ahead {
+            let (next_to, rest) = if end < to {
+                (to, Some(rest))
+            } else {
+                ((end + self.range).min(target_final), None)
+            };
+            // The embedded database has one connection: the batch's transaction cannot be opened ahead.
+            let store = (!self.store.is_embedded()).then(|| (self.store.clone(), self.chain_id));
+            self.ahead = Some(Ahead::spawn(
+                self.node.clone(),
+                store,
+                end + 1,
+                next_to,
+                rest,
+                max_batch_events,
+            ));
+        }
+        let (Some(first), Some(last)) = (self.header(from).await?, self.header(end).await?) else {
+            self.ahead = None;
+            return Ok(Step::Retry);
+        };
+        if first.parent_hash.0 != cp.block_hash {
+            self.ahead = None;
+            return Box::pin(self.reorg()).await;
+        }
+        let new_final = (end as i64).max(cp.final_block);
+        let stored =
+            Box::pin(self.write_batch(&decoded, &[block_row(&last)], last.hash, new_final, early))
+                .await?;
+        let Some(stored) = stored else {
+            self.ahead = None;
+            return Ok(Step::Rescan {
+                from: cp.final_block,
+            });
+        };
+        Ok(Step::Indexed {
+            from,
+            to: end,
+            events: stored,
+        })
+    }
+
+    /// Indexes the blocks above the final block, from `from` to the head, each kept in the window.
+    async fn step_at_head(&mut self, from: u64, head: u64, target_final: u64) -> Result<Step> {
+        let cp = self.checkpoint.clone();
+        let end = (from + self.range - 1).min(head);
         let mut headers = HashMap::new();
-        for n in numbers {
+        for n in from..=end {
             match self.header(n).await? {
                 Some(h) => headers.insert(n, h),
                 None => return Ok(Step::Retry),
@@ -541,113 +635,47 @@ impl Indexer {
         if headers[&from].parent_hash.0 != cp.block_hash {
             return Box::pin(self.reorg()).await;
         }
-        if at_head && (from + 1..=end).any(|n| headers[&n].parent_hash != headers[&(n - 1)].hash) {
+        if (from + 1..=end).any(|n| headers[&n].parent_hash != headers[&(n - 1)].hash) {
             return Ok(Step::Retry);
         }
-        let fetched = stash.is_none();
-        let mut logs = match stash {
-            Some(stash) => stash.logs,
-            None => match self.node.logs(from, end).await {
-                Ok(logs) => logs,
-                Err(Error::TooLarge(message)) => {
-                    let before = self.range;
-                    self.range = (end - from).div_ceil(2).max(1);
-                    self.metrics.range_shrinks.fetch_add(1, Relaxed);
-                    tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
-                    return Ok(Step::Retry);
-                }
-                Err(e) => return Err(e),
-            },
+        let logs = match self.node.logs(from, end).await {
+            Ok(logs) => logs,
+            Err(Error::TooLarge(message)) => {
+                let before = self.range;
+                self.range = (end - from).div_ceil(2).max(1);
+                self.metrics.range_shrinks.fetch_add(1, Relaxed);
+                tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
+                return Ok(Step::Retry);
+            }
+            Err(e) => return Err(e),
         };
-        let fetched_count = logs.len();
-        if at_head
-            && logs.iter().any(|l| {
-                l.block_number
-                    .and_then(|n| headers.get(&n))
-                    .map(|h| Some(h.hash) != l.block_hash)
-                    .unwrap_or(true)
-            })
+        if logs.iter().any(|l| {
+            l.block_number
+                .and_then(|n| headers.get(&n))
+                .map(|h| Some(h.hash) != l.block_hash)
+                .unwrap_or(true)
+        }) || logs.iter().any(|l| l.removed)
         {
             return Ok(Step::Retry);
-        }
-        if logs.last().and_then(|l| l.block_number) > Some(end) || logs.iter().any(|l| l.removed) {
-            return Ok(Step::Retry);
-        }
-        // Final blocks with more events than a batch takes: write the first blocks now, keep the rest.
-        if !at_head
-            && let Some(cut) = batch_end(&logs, self.config.max_batch_events)
-            && cut < end
-        {
-            let rest = logs.split_off(logs.partition_point(|l| l.block_number <= Some(cut)));
-            self.stash = Some(Stash {
-                from: cut + 1,
-                to: end,
-                logs: rest,
-            });
-            end = cut;
-            match self.header(end).await? {
-                Some(h) => headers.insert(end, h),
-                None => return Ok(Step::Retry),
-            };
         }
         let known = headers.values().map(|h| (h.number, h.time)).collect();
-        let decoded = self.decode(&logs, known).await?;
-        let window: Vec<BlockRow> = if at_head {
-            (from..=end).map(|n| block_row(&headers[&n])).collect()
-        } else {
-            vec![block_row(&headers[&end])]
-        };
+        let decoded = decode(&self.node, &logs, known).await?;
+        let window: Vec<BlockRow> = (from..=end).map(|n| block_row(&headers[&n])).collect();
         let new_final = (end.min(target_final) as i64).max(cp.final_block);
         let stored =
-            Box::pin(self.write_batch(&decoded, &window, headers[&end].hash, new_final)).await?;
+            Box::pin(self.write_batch(&decoded, &window, headers[&end].hash, new_final, None))
+                .await?;
         let Some(stored) = stored else {
             return Ok(Step::Rescan {
                 from: cp.final_block,
             });
         };
-        // Adapt the range to what the last fetch returned: grow while answers stay small, shrink when
-        // they get heavy.
-        if fetched && fetched_count > 10_000 {
-            self.range = (self.range / 2).max(1);
-        } else if fetched && fetched_count < 2_000 && end == from + self.range - 1 {
-            self.range = (self.range * 2).min(self.config.max_range.max(1));
-        }
         Ok(Step::Indexed {
             from,
             to: end,
             events: stored,
         })
     }
-}
-
-impl Indexer {
-    /// Decodes logs, fetching the time of blocks whose logs carry none and `known` does not have.
-    pub(crate) async fn decode(
-        &self,
-        logs: &[alloy::rpc::types::Log],
-        mut known: HashMap<u64, chrono::DateTime<chrono::Utc>>,
-    ) -> Result<Vec<crate::decode::Decoded>> {
-        for log in logs {
-            if let (None, Some(n)) = (log.block_timestamp, log.block_number)
-                && !known.contains_key(&n)
-            {
-                let h = self
-                    .header(n)
-                    .await?
-                    .ok_or_else(|| Error::Node(format!("block {n} vanished")))?;
-                known.insert(n, h.time);
-            }
-        }
-        decode_logs(logs, &known)
-    }
-}
-
-/// The last block of a batch of at most `max` of these logs (in chain order), cut at a block boundary;
-/// `None` when they all fit. A first block with more than `max` logs makes a batch of its own.
-fn batch_end(logs: &[alloy::rpc::types::Log], max: usize) -> Option<u64> {
-    let over = logs.get(max.max(1))?.block_number?;
-    let first = logs.first()?.block_number?;
-    Some(if over > first { over - 1 } else { over })
 }
 
 pub(crate) fn block_row(h: &Header) -> BlockRow {

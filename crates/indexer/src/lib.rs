@@ -21,6 +21,7 @@
 //!   executed) or sent back to the wallet (rejected); both done once mined, PENDING until final like a
 //!   transfer's. The wallet's side of a payout is its BANK_ACCOUNT_CASHOUT alone, as before.
 
+mod ahead;
 mod batch;
 mod config;
 mod decode;

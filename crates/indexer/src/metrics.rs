@@ -45,6 +45,9 @@ pub struct Metrics {
     pub events: AtomicU64,
     /// Batches committed by this run.
     pub batches: AtomicU64,
+    /// Of those, batches of final blocks read ahead (fetched and decoded while the batch before them
+    /// was written).
+    pub batches_read_ahead: AtomicU64,
     /// Reorganisations handled.
     pub reorgs: AtomicU64,
     /// Reconciliation findings recorded.
@@ -80,6 +83,7 @@ impl Default for Metrics {
             start_block: AtomicI64::default(),
             events: AtomicU64::default(),
             batches: AtomicU64::default(),
+            batches_read_ahead: AtomicU64::default(),
             reorgs: AtomicU64::default(),
             findings: AtomicU64::default(),
             persistent_findings: AtomicU64::default(),
@@ -137,7 +141,7 @@ impl Collector for Figures {
             gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
         }
         // Counters: the encoder adds `_total`.
-        let counters: [(&str, &str, u64); 10] = [
+        let counters: [(&str, &str, u64); 11] = [
             (
                 "emtoken_indexer_outages",
                 "Outages of the node or the database the indexer waited through.",
@@ -157,6 +161,11 @@ impl Collector for Figures {
                 "emtoken_indexer_batches",
                 "Batches committed.",
                 m.batches.load(Relaxed),
+            ),
+            (
+                "emtoken_indexer_batches_read_ahead",
+                "Batches of final blocks fetched and decoded while the batch before them was written.",
+                m.batches_read_ahead.load(Relaxed),
             ),
             (
                 "emtoken_indexer_reorgs",

@@ -29,9 +29,11 @@ impl Indexer {
                 }
                 Err(e) => return Err(e),
             };
-            let decoded = self.decode(&logs, HashMap::new()).await?;
+            let decoded = crate::ahead::decode(&self.node, &logs, HashMap::new()).await?;
             let mut tx = self.begin_fenced().await?;
-            let (new, _) = self.apply_events(&mut tx, &decoded, final_block).await?;
+            let (new, _) = self
+                .apply_events(&mut tx, &decoded, final_block, None)
+                .await?;
             if new > 0 {
                 // Missing events of final blocks: their balance changes were final at once; their
                 // movements settle here.

@@ -596,7 +596,13 @@ impl Indexer {
                 max_batch_events,
             ));
         }
-        let (Some(first), Some(last)) = (self.header(from).await?, self.header(end).await?) else {
+        // One header when the batch is one block (a follower on a chain final at once).
+        let first = self.header(from).await?;
+        let last = match (end == from, first) {
+            (true, first) => first,
+            (false, _) => self.header(end).await?,
+        };
+        let (Some(first), Some(last)) = (first, last) else {
             self.ahead = None;
             return Ok(Step::Retry);
         };

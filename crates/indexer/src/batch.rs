@@ -54,15 +54,18 @@ impl Indexer {
             // More final blocks are being read ahead: compare once, after the last of them.
             self.unreconciled.extend(touched.iter().copied());
         } else if !touched.is_empty() {
-            let final_hash = tx
-                .window()
-                .await?
-                .into_iter()
-                .find(|b| b.number == new_final)
-                .map(|b| B256::from(b.hash))
-                .ok_or_else(|| {
-                    Error::Node(format!("final block {new_final} missing from the window"))
-                })?;
+            let final_hash = if new_final == end {
+                end_hash
+            } else {
+                tx.window()
+                    .await?
+                    .into_iter()
+                    .find(|b| b.number == new_final)
+                    .map(|b| B256::from(b.hash))
+                    .ok_or_else(|| {
+                        Error::Node(format!("final block {new_final} missing from the window"))
+                    })?
+            };
             let differences = self
                 .reconcile(&mut tx, &touched, new_final, final_hash)
                 .await?;

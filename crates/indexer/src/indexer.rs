@@ -496,13 +496,14 @@ impl Indexer {
         let head = self.node.head().await?;
         self.metrics.head.store(head, Relaxed);
         let cp = self.checkpoint.clone();
-        if cp.block_number >= 0 {
-            match self.header(cp.block_number as u64).await? {
-                Some(h) if h.hash.0 == cp.block_hash => {}
-                _ => return Box::pin(self.reorg()).await,
-            }
-        }
         if head as i64 <= cp.block_number {
+            // Nothing new: the tip must still be the node's (a new block's parent is checked instead).
+            if cp.block_number >= 0 {
+                match self.header(cp.block_number as u64).await? {
+                    Some(h) if h.hash.0 == cp.block_hash => {}
+                    _ => return Box::pin(self.reorg()).await,
+                }
+            }
             return Ok(Step::CaughtUp);
         }
         let from = (cp.block_number + 1) as u64;
@@ -533,11 +534,18 @@ impl Indexer {
             },
             None => None,
         };
+        // The first block's header, asked for beside the logs when they are fetched now.
+        let mut first = None;
         let prepared = match ready {
             Some(p) => p,
             None => {
                 let to = (from + self.range - 1).min(target_final);
-                match prepare(&self.node, from, to, None, max_batch_events).await {
+                let (prepared, header) = tokio::join!(
+                    prepare(&self.node, from, to, None, max_batch_events),
+                    self.node.header(from)
+                );
+                first = Some(header?);
+                match prepared {
                     Ok(p) => p,
                     Err(Error::TooLarge(message)) => {
                         let before = self.range;
@@ -597,7 +605,10 @@ impl Indexer {
             ));
         }
         // One header when the batch is one block (a follower on a chain final at once).
-        let first = self.header(from).await?;
+        let first = match first {
+            Some(header) => header,
+            None => self.header(from).await?,
+        };
         let last = match (end == from, first) {
             (true, first) => first,
             (false, _) => self.header(end).await?,

@@ -14,6 +14,7 @@ use crate::{
     decode::{Decoded, decode_row},
     indexer::block_row,
     mapping::{Mapper, Writes},
+    reconcile::{ChainRead, read_ahead},
 };
 
 impl Indexer {
@@ -41,8 +42,11 @@ impl Indexer {
             }
             None => (self.begin_fenced().await?, None),
         };
-        let (stored, settled) =
-            Box::pin(self.apply_events(&mut tx, decoded, new_final, inserted)).await?;
+        // A batch ending final, with nothing read ahead, is reconciled before it commits: the chain's
+        // balances of the wallets it changes are read at its last block while it is written.
+        let read_at = (new_final == end && self.ahead.is_none()).then_some(end_hash);
+        let (stored, settled, read) =
+            Box::pin(self.apply_events(&mut tx, decoded, new_final, inserted, read_at)).await?;
         tx.put_blocks(window).await?;
         tx.set_checkpoint(end, end_hash.0, new_final).await?;
         let mut touched = tx.finalize(old_final, new_final).await?;
@@ -67,7 +71,7 @@ impl Indexer {
                     })?
             };
             let differences = self
-                .reconcile(&mut tx, &touched, new_final, final_hash)
+                .reconcile(&mut tx, &touched, new_final, final_hash, read)
                 .await?;
             if !differences.is_empty() {
                 if self.rescanned != Some(new_final) {
@@ -112,15 +116,17 @@ impl Indexer {
     }
 
     /// Stores events (unless `inserted` says which of them the transaction already stored as new) and
-    /// applies the effects of those that were new. Returns how many were new, and the addresses whose
-    /// final balances they changed (events at or below `final_block`).
+    /// applies the effects of those that were new. Returns how many were new, the addresses whose final
+    /// balances they changed (events at or below `final_block`), and with `read_at` the chain's balances
+    /// of those (and of the wallets whose comparison was put off) being read at that block hash.
     pub(crate) async fn apply_events(
         &self,
         tx: &mut Tx,
         decoded: &[Decoded],
         final_block: i64,
         inserted: Option<HashSet<(Hash, i64)>>,
-    ) -> Result<(usize, Vec<Addr>)> {
+        read_at: Option<B256>,
+    ) -> Result<(usize, Vec<Addr>, Option<ChainRead>)> {
         let new = match inserted {
             Some(new) => new,
             None => tx.insert_events(decoded.iter().map(|d| &d.row)).await?,
@@ -138,7 +144,7 @@ impl Indexer {
             &filtered
         };
         if fresh.is_empty() {
-            return Ok((0, Vec::new()));
+            return Ok((0, Vec::new(), None));
         }
         let keys: Vec<Hash> = fresh
             .iter()
@@ -146,12 +152,25 @@ impl Indexer {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mapper = Mapper::new(self.chain_id, final_block).with_records(
-            tx.holds_by_key(&keys).await?,
-            tx.orders_by_key(&keys).await?,
-            tx.movements_of_records(&keys).await?,
-        );
+        let mut mapper = Mapper::new(self.chain_id, final_block);
+        if !keys.is_empty() {
+            mapper = mapper.with_records(
+                tx.holds_by_key(&keys).await?,
+                tx.orders_by_key(&keys).await?,
+                tx.movements_of_records(&keys).await?,
+            );
+        }
         let writes = map(mapper, fresh)?;
+        let read = read_at.map(|hash| {
+            let wallets: BTreeSet<Addr> = writes
+                .deltas
+                .iter()
+                .filter(|d| d.block_number <= final_block)
+                .map(|d| d.address)
+                .chain(self.unreconciled.iter().copied())
+                .collect();
+            read_ahead(self.node.clone(), wallets.into_iter().collect(), hash)
+        });
         tx.see_addresses(&writes.seen).await?;
         let settled = tx.apply_deltas(&writes.deltas, final_block).await?;
         tx.set_compliance(&writes.compliance).await?;
@@ -159,7 +178,7 @@ impl Indexer {
         tx.upsert_holds(&writes.holds).await?;
         tx.upsert_orders(&writes.orders).await?;
         tx.upsert_movements(&writes.movements).await?;
-        Ok((fresh.len(), settled))
+        Ok((fresh.len(), settled, read))
     }
 
     /// Finds the highest stored block the node still has, rolls back everything above it and re-derives

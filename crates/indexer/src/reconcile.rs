@@ -3,12 +3,34 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use alloy::primitives::{Address, B256};
+use std::collections::HashMap;
+
+use alloy::primitives::{Address, B256, U256};
 use emtoken_store::{Addr, Tx};
 use futures::{StreamExt, TryStreamExt, stream};
 use rust_decimal::Decimal;
 
-use crate::{Error, Indexer, Result, decode::units};
+use crate::{Error, Indexer, Result, decode::units, rpc::Node};
+
+/// The chain's (gross, held) of wallets at a block hash, read while the batch that changed them is written
+/// (only the reads that succeeded; the others are read again when compared).
+pub(crate) type ChainRead = tokio::task::JoinHandle<HashMap<Addr, (U256, U256)>>;
+
+/// Starts reading `wallets`' balances at `hash`.
+pub(crate) fn read_ahead(node: Node, wallets: Vec<Addr>, hash: B256) -> ChainRead {
+    tokio::spawn(async move {
+        let node = &node;
+        stream::iter(wallets)
+            .map(|address| async move {
+                let read = node.balances_at(Address::from(address), hash).await;
+                read.ok().map(|balances| (address, balances))
+            })
+            .buffer_unordered(16)
+            .filter_map(|read| async move { read })
+            .collect()
+            .await
+    })
+}
 
 /// How long a difference read at the node's newest block waits for a block above it (see `confirm`).
 const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -25,20 +47,26 @@ pub(crate) struct Difference {
 
 impl Indexer {
     /// Compares the final balances of `touched` (and of wallets whose comparison was put off) in the
-    /// open transaction with the chain at `block`. A node without state for that block (no archive: a
-    /// backfill far below the head) puts the comparison off to the next final batch it can answer.
+    /// open transaction with the chain at `block` (`read`: the chain's figures of some of them, read at
+    /// `hash` while the batch was written). A node without state for that block (no archive: a backfill
+    /// far below the head) puts the comparison off to the next final batch it can answer.
     pub(crate) async fn reconcile(
         &mut self,
         tx: &mut Tx,
         touched: &[Addr],
         block: i64,
         hash: B256,
+        read: Option<ChainRead>,
     ) -> Result<Vec<Difference>> {
         self.unreconciled.extend(touched.iter().copied());
         let wallets: Vec<Addr> = self.unreconciled.iter().copied().collect();
         let indexed = tx.final_balances(&wallets).await?;
+        let read = match read {
+            Some(task) => task.await.unwrap_or_default(),
+            None => HashMap::new(),
+        };
         // A difference is read a second time (see `confirm`); either read may find the state gone.
-        let read = match self.compare(indexed, hash).await {
+        let read = match self.compare(indexed, hash, &read).await {
             Ok(d) if !d.is_empty() => self.confirm(d, block, hash).await,
             other => other,
         };
@@ -62,17 +90,21 @@ impl Indexer {
         Ok(differences)
     }
 
-    /// The wallets whose indexed (gross, held) differ from the chain's at `hash`.
+    /// The wallets whose indexed (gross, held) differ from the chain's at `hash` (read unless `read`
+    /// has them).
     async fn compare(
         &self,
         indexed: Vec<(Addr, Decimal, Decimal)>,
         hash: B256,
+        read: &HashMap<Addr, (U256, U256)>,
     ) -> Result<Vec<Difference>> {
         let node = &self.node;
         let differences: Vec<Option<Difference>> = stream::iter(indexed)
             .map(|(address, gross, held)| async move {
-                let (chain_gross, chain_held) =
-                    node.balances_at(Address::from(address), hash).await?;
+                let (chain_gross, chain_held) = match read.get(&address) {
+                    Some(balances) => *balances,
+                    None => node.balances_at(Address::from(address), hash).await?,
+                };
                 let chain = (units(chain_gross)?, units(chain_held)?);
                 Ok::<_, Error>((chain != (gross, held)).then_some(Difference {
                     address,
@@ -114,7 +146,7 @@ impl Indexer {
             .iter()
             .map(|d| (d.address, d.indexed.0, d.indexed.1))
             .collect::<Vec<_>>();
-        let confirmed = self.compare(indexed, hash).await?;
+        let confirmed = self.compare(indexed, hash, &HashMap::new()).await?;
         if confirmed.len() < differences.len() {
             tracing::debug!(
                 block,

@@ -364,19 +364,17 @@ impl Node {
             },
             other => other,
         };
-        let gross = self
-            .retried("balanceOf", || async {
+        // Both reads at once: a follower's batch commits after them.
+        let (gross, held) = tokio::join!(
+            self.retried("balanceOf", || async {
                 token
                     .balanceOf(account)
                     .block(at)
                     .call()
                     .await
                     .map_err(contract_error)
-            })
-            .await
-            .map_err(unavailable)?;
-        let held = self
-            .retried("balanceOnHold", || async {
+            }),
+            self.retried("balanceOnHold", || async {
                 token
                     .balanceOnHold(account)
                     .block(at)
@@ -384,9 +382,8 @@ impl Node {
                     .await
                     .map_err(contract_error)
             })
-            .await
-            .map_err(unavailable)?;
-        Ok((gross, held))
+        );
+        Ok((gross.map_err(unavailable)?, held.map_err(unavailable)?))
     }
 }
 

@@ -548,11 +548,7 @@ impl Indexer {
                 match prepared {
                     Ok(p) => p,
                     Err(Error::TooLarge(message)) => {
-                        let before = self.range;
-                        self.range = (to - from).div_ceil(2).max(1);
-                        self.metrics.range_shrinks.fetch_add(1, Relaxed);
-                        tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
-                        return Ok(Step::Retry);
+                        return Ok(self.shrink_range(from, to, &message));
                     }
                     Err(e) => return Err(e),
                 }
@@ -638,6 +634,15 @@ impl Indexer {
         })
     }
 
+    /// The node refused the logs of `from..=to` as too many: the next ranges take half as many blocks.
+    fn shrink_range(&mut self, from: u64, to: u64, message: &str) -> Step {
+        let before = self.range;
+        self.range = (to - from).div_ceil(2).max(1);
+        self.metrics.range_shrinks.fetch_add(1, Relaxed);
+        tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
+        Step::Retry
+    }
+
     /// Indexes the blocks above the final block, from `from` to the head, each kept in the window.
     async fn step_at_head(&mut self, from: u64, head: u64, target_final: u64) -> Result<Step> {
         let cp = self.checkpoint.clone();
@@ -657,13 +662,7 @@ impl Indexer {
         }
         let logs = match self.node.logs(from, end).await {
             Ok(logs) => logs,
-            Err(Error::TooLarge(message)) => {
-                let before = self.range;
-                self.range = (end - from).div_ceil(2).max(1);
-                self.metrics.range_shrinks.fetch_add(1, Relaxed);
-                tracing::debug!(%message, before, after = self.range, "eth_getLogs range refused, shrinking");
-                return Ok(Step::Retry);
-            }
+            Err(Error::TooLarge(message)) => return Ok(self.shrink_range(from, end, &message)),
             Err(e) => return Err(e),
         };
         if logs.iter().any(|l| {

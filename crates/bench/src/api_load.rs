@@ -92,21 +92,27 @@ pub(crate) struct ApiSetup<'a> {
     pub(crate) logs: &'a Path,
 }
 
-/// The registered wallets with the most indexed movements on the server's index (five, most first).
+/// The registered wallets with the most indexed movements on the server's index (five): the busiest first
+/// (it is read and pays the transfers), then the others by balance, lowest first (the next attachable one
+/// receives the transfers: the one with the most room under its KYC level's balance limit, which a wallet
+/// of the workload may have reached).
 pub(crate) async fn busiest_wallets(database_url: &str) -> anyhow::Result<Vec<Address>> {
     use sqlx::Connection;
     let mut db = sqlx::PgConnection::connect(database_url).await?;
-    let rows: Vec<(Vec<u8>, i64)> = sqlx::query_as(
-        "SELECT w.address, count(*) FROM movements m JOIN wallets w ON w.id = m.wallet_id
-         WHERE w.status = 'READY' AND NOT w.frozen GROUP BY w.address ORDER BY 2 DESC LIMIT 5",
+    let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+        "WITH busiest AS (
+             SELECT w.address, w.head_total, row_number() OVER (ORDER BY count(*) DESC, w.address) AS rank
+             FROM movements m JOIN wallets w ON w.id = m.wallet_id
+             WHERE w.status = 'READY' AND NOT w.frozen GROUP BY w.address, w.head_total ORDER BY rank LIMIT 5)
+         SELECT address FROM busiest ORDER BY rank = 1 DESC, head_total, rank",
     )
     .fetch_all(&mut db)
     .await?;
     db.close().await?;
     Ok(rows
         .into_iter()
-        .filter(|(a, _)| a.len() == 20)
-        .map(|(a, _)| Address::from_slice(&a))
+        .filter(|(a,)| a.len() == 20)
+        .map(|(a,)| Address::from_slice(&a))
         .collect())
 }
 

@@ -20,8 +20,8 @@ use crate::{
 impl Indexer {
     /// Writes a batch: its new events and everything they change, the window, the checkpoint and what
     /// became final, in one transaction (`early`: opened ahead with the events inserted). Returns the
-    /// number of new events, or None when reconciliation found a difference and the non-final blocks
-    /// were sent to be indexed again.
+    /// number of new events, or None when reconciliation found a difference after the commit and the
+    /// batch was rolled back to be indexed again.
     pub(crate) async fn write_batch(
         &mut self,
         decoded: &[Decoded],
@@ -42,8 +42,8 @@ impl Indexer {
             }
             None => (self.begin_fenced().await?, None),
         };
-        // A batch ending final, with nothing read ahead, is reconciled before it commits: the chain's
-        // balances of the wallets it changes are read at its last block while it is written.
+        // A batch ending final, with nothing read ahead, is reconciled once it commits: the chain's balances
+        // of the wallets it changes are read at its last block while it is written.
         let read_at = (new_final == end && self.ahead.is_none()).then_some(end_hash);
         let (stored, settled, read) =
             Box::pin(self.apply_events(&mut tx, decoded, new_final, inserted, read_at)).await?;
@@ -53,54 +53,33 @@ impl Indexer {
         touched.extend(settled);
         touched.sort_unstable();
         touched.dedup();
+        // The hash of the final block, for the comparison after the commit (the window below it is pruned).
+        // Wallets put off by batches read ahead are compared with the first batch written with none.
+        let reconcile_now =
+            self.ahead.is_none() && !(touched.is_empty() && self.unreconciled.is_empty());
+        let final_hash = if !reconcile_now || new_final == end {
+            end_hash
+        } else {
+            tx.window()
+                .await?
+                .into_iter()
+                .find(|b| b.number == new_final)
+                .map(|b| B256::from(b.hash))
+                .ok_or_else(|| {
+                    Error::Node(format!("final block {new_final} missing from the window"))
+                })?
+        };
         tx.prune_window_below(new_final).await?;
-        if !touched.is_empty() && self.ahead.is_some() {
-            // More final blocks are being read ahead: compare once, after the last of them.
-            self.unreconciled.extend(touched.iter().copied());
-        } else if !touched.is_empty() {
-            let final_hash = if new_final == end {
-                end_hash
-            } else {
-                tx.window()
-                    .await?
-                    .into_iter()
-                    .find(|b| b.number == new_final)
-                    .map(|b| B256::from(b.hash))
-                    .ok_or_else(|| {
-                        Error::Node(format!("final block {new_final} missing from the window"))
-                    })?
-            };
-            let differences = self
-                .reconcile(&mut tx, &touched, new_final, final_hash, read)
-                .await?;
-            if !differences.is_empty() {
-                if self.rescanned != Some(new_final) {
-                    drop(tx);
-                    self.record_findings(&differences, new_final, final_hash, false)
-                        .await?;
-                    Box::pin(self.rescan()).await?;
-                    self.rescanned = Some(new_final);
-                    return Ok(None);
-                }
-                for d in &differences {
-                    tracing::error!(
-                        wallet = %alloy::primitives::Address::from(d.address), block = new_final,
-                        indexed_total = %d.indexed.0, chain_total = %d.chain.0,
-                        indexed_held = %d.indexed.1, chain_held = %d.chain.1,
-                        "reconciliation: the index differs from the chain after a rescan"
-                    );
-                    tx.add_finding(new_final, final_hash.0, d.address, d.indexed, d.chain, true)
-                        .await?;
-                }
-                self.metrics
-                    .findings
-                    .fetch_add(differences.len() as u64, Relaxed);
-                self.metrics
-                    .persistent_findings
-                    .fetch_add(differences.len() as u64, Relaxed);
-            }
-        }
+        // The wallets to compare wait in the database until they are (a process stopped after the commit
+        // compares them when it starts again).
+        let waiting: Vec<Addr> = touched
+            .iter()
+            .filter(|a| !self.unreconciled.contains(*a))
+            .copied()
+            .collect();
+        tx.add_unreconciled(&waiting).await?;
         tx.commit().await?;
+        self.unreconciled.extend(waiting);
         self.metrics.batch_written(started.elapsed());
         self.checkpoint = Checkpoint {
             chain_id: self.chain_id,
@@ -112,6 +91,26 @@ impl Indexer {
         self.metrics.final_block.store(new_final, Relaxed);
         self.metrics.events.fetch_add(stored as u64, Relaxed);
         self.metrics.batches.fetch_add(1, Relaxed);
+        // Compared after the commit: the batch is visible without waiting for the chain's balances. While
+        // more final blocks are being read ahead, once, after the last of them.
+        if reconcile_now {
+            let differences = self.reconcile(new_final, final_hash, read).await?;
+            if !differences.is_empty() {
+                self.record_findings(
+                    &differences,
+                    new_final,
+                    final_hash,
+                    self.rescanned == Some(old_final),
+                )
+                .await?;
+                if self.rescanned != Some(old_final) {
+                    // The batch is indexed again from the final block below it.
+                    Box::pin(self.rewind_to(old_final)).await?;
+                    self.rescanned = Some(old_final);
+                    return Ok(None);
+                }
+            }
+        }
         Ok(Some(stored))
     }
 
@@ -261,6 +260,53 @@ impl Indexer {
         let mut tx = self.begin_fenced().await?;
         let (fork, hash) = self.common_ancestor(&mut tx).await?;
         let final_block = self.checkpoint.final_block;
+        let summary = Box::pin(self.rewind_in(tx, fork, hash)).await?;
+        tracing::warn!(
+            chain_id = self.chain_id,
+            common_ancestor = fork,
+            old_final_block = final_block,
+            events = summary.events,
+            dropped_movements = summary.dropped_movements,
+            unsettled_movements = summary.unsettled,
+            "rewound to the highest block shared with the node; indexing again from the next"
+        );
+        self.metrics.reorgs.fetch_add(1, Relaxed);
+        Ok(fork)
+    }
+
+    /// Rolls the index back to the final block `fork` (after a reconciliation difference in the batch that
+    /// made the blocks above it final), as [`Indexer::rewind`] does; indexing goes on from the next block.
+    pub(crate) async fn rewind_to(&mut self, fork: i64) -> Result<()> {
+        self.ahead = None;
+        let hash = match fork {
+            n if n >= 0 => {
+                self.header(n as u64)
+                    .await?
+                    .ok_or_else(|| Error::Node(format!("the node has no block {n}")))?
+                    .hash
+                    .0
+            }
+            _ => [0; 32],
+        };
+        let tx = self.begin_fenced().await?;
+        let final_block = self.checkpoint.final_block;
+        let summary = Box::pin(self.rewind_in(tx, fork, hash)).await?;
+        tracing::warn!(
+            chain_id = self.chain_id,
+            from = fork,
+            old_final_block = final_block,
+            events = summary.events,
+            dropped_movements = summary.dropped_movements,
+            unsettled_movements = summary.unsettled,
+            "reconciliation: indexing the batch again"
+        );
+        Ok(())
+    }
+
+    /// Rolls back to `fork` (hash `hash`) in `tx`: the final blocks above it pending again, then everything
+    /// above it removed and re-derived; commits and stands there.
+    async fn rewind_in(&mut self, mut tx: Tx, fork: i64, hash: Hash) -> Result<Rewound> {
+        let final_block = self.checkpoint.final_block;
         let mut unsettled = 0;
         if fork < final_block {
             let rows = tx.events_in(fork, final_block).await?;
@@ -291,23 +337,17 @@ impl Indexer {
         }
         tx.set_checkpoint(fork, hash, fork.min(final_block)).await?;
         tx.commit().await?;
-        tracing::warn!(
-            chain_id = self.chain_id,
-            common_ancestor = fork,
-            old_final_block = final_block,
-            events = summary.events,
-            dropped_movements = summary.dropped_movements,
-            unsettled_movements = unsettled,
-            "rewound to the highest block shared with the node; indexing again from the next"
-        );
         self.stand_at(Checkpoint {
             chain_id: self.chain_id,
             block_number: fork,
             block_hash: hash,
             final_block: fork.min(final_block),
         });
-        self.metrics.reorgs.fetch_add(1, Relaxed);
-        Ok(fork)
+        Ok(Rewound {
+            events: summary.events,
+            dropped_movements: summary.dropped_movements,
+            unsettled,
+        })
     }
 
     /// The highest block the index knows (by an event or the window) that the node has with the same
@@ -350,36 +390,6 @@ impl Indexer {
         Ok((start, hash))
     }
 
-    /// Indexes the non-final blocks again (after a reconciliation difference).
-    async fn rescan(&mut self) -> Result<()> {
-        // What was read ahead (and its transaction, with uncommitted events) goes first.
-        self.ahead = None;
-        let final_block = self.checkpoint.final_block;
-        let mut tx = self.begin_fenced().await?;
-        let hash = tx
-            .window()
-            .await?
-            .into_iter()
-            .find(|b| b.number == final_block)
-            .map(|b| b.hash);
-        let hash = hash.unwrap_or(if final_block < 0 {
-            [0; 32]
-        } else {
-            self.checkpoint.block_hash
-        });
-        self.rollback_to(&mut tx, final_block).await?;
-        tx.set_checkpoint(final_block, hash, final_block).await?;
-        tx.commit().await?;
-        self.checkpoint = Checkpoint {
-            chain_id: self.chain_id,
-            block_number: final_block,
-            block_hash: hash,
-            final_block,
-        };
-        self.metrics.indexed.store(final_block, Relaxed);
-        Ok(())
-    }
-
     /// Removes everything above `fork` and re-derives the holds, orders, their movements and the
     /// compliance state and platform roles of wallets that lost events.
     async fn rollback_to(&self, tx: &mut Tx, fork: i64) -> Result<emtoken_store::Rollback> {
@@ -417,6 +427,13 @@ impl Indexer {
         *self = fresh;
         Ok(())
     }
+}
+
+/// What a rewind undid.
+struct Rewound {
+    events: u64,
+    dropped_movements: u64,
+    unsettled: u64,
 }
 
 fn map(mut mapper: Mapper, events: &[Decoded]) -> Result<Writes> {

@@ -94,9 +94,11 @@ pub struct Indexer {
     pub(crate) evm_chain_id: i64,
     pub(crate) checkpoint: Checkpoint,
     range: u64,
-    /// Final block whose reconciliation already triggered a rescan (a second difference is persistent).
+    /// The final block a reconciliation difference sent the index back to (a second difference in the batch
+    /// indexed again from there is persistent).
     pub(crate) rescanned: Option<i64>,
-    /// Wallets whose final balances changed and are not compared with the chain yet.
+    /// Wallets whose final balances changed and are not compared with the chain yet (as in the database's
+    /// `unreconciled_wallets`).
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
     /// The next batch of final blocks, fetched and decoded while the last one is written.
     pub(crate) ahead: Option<Ahead>,
@@ -276,6 +278,7 @@ impl Indexer {
                 }
             }
         };
+        self.unreconciled = tx.unreconciled().await?.into_iter().collect();
         tx.commit().await?;
         self.stand_at(checkpoint);
         self.metrics
@@ -482,6 +485,7 @@ impl Indexer {
     async fn resync(&mut self) -> Result<()> {
         let mut tx = self.store.begin(self.chain_id).await?;
         let checkpoint = tx.checkpoint().await?;
+        self.unreconciled = tx.unreconciled().await?.into_iter().collect();
         drop(tx);
         if let Some(checkpoint) = checkpoint {
             self.stand_at(checkpoint);

@@ -1,12 +1,12 @@
-//! Reconciliation: after each batch that makes blocks final, every wallet whose final balances changed
-//! is compared with `balanceOf` / `balanceOnHold` read at the final block's hash.
+//! Reconciliation: after each batch that makes blocks final commits, every wallet whose final balances
+//! changed is compared with `balanceOf` / `balanceOnHold` read at the final block's hash.
 
 use std::sync::atomic::Ordering::Relaxed;
 
 use std::collections::HashMap;
 
 use alloy::primitives::{Address, B256, U256};
-use emtoken_store::{Addr, Tx};
+use emtoken_store::Addr;
 use futures::{StreamExt, TryStreamExt, stream};
 use rust_decimal::Decimal;
 
@@ -46,20 +46,20 @@ pub(crate) struct Difference {
 }
 
 impl Indexer {
-    /// Compares the final balances of `touched` (and of wallets whose comparison was put off) in the
-    /// open transaction with the chain at `block` (`read`: the chain's figures of some of them, read at
-    /// `hash` while the batch was written). A node without state for that block (no archive: a backfill
-    /// far below the head) puts the comparison off to the next final batch it can answer.
+    /// Compares the final balances of the wallets waiting for it ([`Indexer::unreconciled`], kept in the
+    /// database too) with the chain at `block` (`read`: the chain's figures of some of them, read at `hash`
+    /// while the batch was written), after the batch that changed them committed. Wallets that match are
+    /// forgotten; those that differ are returned and stay (the caller rescans or records them). A node
+    /// without state for that block (no archive: a backfill far below the head) puts the comparison off to
+    /// the next final batch it can answer.
     pub(crate) async fn reconcile(
         &mut self,
-        tx: &mut Tx,
-        touched: &[Addr],
         block: i64,
         hash: B256,
         read: Option<ChainRead>,
     ) -> Result<Vec<Difference>> {
-        self.unreconciled.extend(touched.iter().copied());
         let wallets: Vec<Addr> = self.unreconciled.iter().copied().collect();
+        let mut tx = self.begin_fenced().await?;
         let indexed = tx.final_balances(&wallets).await?;
         let read = match read {
             Some(task) => task.await.unwrap_or_default(),
@@ -79,7 +79,15 @@ impl Indexer {
             }
             Err(e) => return Err(e),
         };
-        self.unreconciled.clear();
+        let matched: Vec<Addr> = wallets
+            .into_iter()
+            .filter(|a| !differences.iter().any(|d| d.address == *a))
+            .collect();
+        tx.remove_unreconciled(&matched).await?;
+        tx.commit().await?;
+        for address in &matched {
+            self.unreconciled.remove(address);
+        }
         if !differences.is_empty() {
             tracing::warn!(
                 block,
@@ -158,9 +166,10 @@ impl Indexer {
         Ok(confirmed)
     }
 
-    /// Stores findings in a transaction of their own (they outlive the rolled-back batch).
+    /// Stores findings in a transaction of their own. A persistent one (seen again after the rescan) also
+    /// takes its wallet off the list waiting for a comparison: it is compared again when it next changes.
     pub(crate) async fn record_findings(
-        &self,
+        &mut self,
         differences: &[Difference],
         block: i64,
         hash: B256,
@@ -168,16 +177,37 @@ impl Indexer {
     ) -> Result<()> {
         let mut tx = self.begin_fenced().await?;
         for d in differences {
-            tracing::warn!(
-                wallet = %Address::from(d.address), block,
-                indexed_total = %d.indexed.0, chain_total = %d.chain.0,
-                indexed_held = %d.indexed.1, chain_held = %d.chain.1,
-                "reconciliation: wallet differs from the chain; rescanning the non-final blocks"
-            );
+            if persistent {
+                tracing::error!(
+                    wallet = %Address::from(d.address), block,
+                    indexed_total = %d.indexed.0, chain_total = %d.chain.0,
+                    indexed_held = %d.indexed.1, chain_held = %d.chain.1,
+                    "reconciliation: the index differs from the chain after a rescan"
+                );
+            } else {
+                tracing::warn!(
+                    wallet = %Address::from(d.address), block,
+                    indexed_total = %d.indexed.0, chain_total = %d.chain.0,
+                    indexed_held = %d.indexed.1, chain_held = %d.chain.1,
+                    "reconciliation: wallet differs from the chain; indexing its batch again"
+                );
+            }
             tx.add_finding(block, hash.0, d.address, d.indexed, d.chain, persistent)
                 .await?;
         }
+        let addresses: Vec<Addr> = differences.iter().map(|d| d.address).collect();
+        if persistent {
+            tx.remove_unreconciled(&addresses).await?;
+        }
         tx.commit().await?;
+        if persistent {
+            for address in &addresses {
+                self.unreconciled.remove(address);
+            }
+            self.metrics
+                .persistent_findings
+                .fetch_add(differences.len() as u64, Relaxed);
+        }
         self.metrics
             .findings
             .fetch_add(differences.len() as u64, Relaxed);

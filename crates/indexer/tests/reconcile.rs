@@ -1,7 +1,8 @@
 //! Reconciliation: wallets whose final balances changed are compared with balanceOf / balanceOnHold at
 //! the final block. A difference is recorded and the non-final blocks are indexed again; one the rescan
 //! mends stays a plain finding, one it does not is marked persistent. A node busy mining while it is read
-//! is not taken for a difference.
+//! is not taken for a difference. The comparison runs after its batch commits: wallets waiting for it are
+//! kept in the database, so a process stopped in between compares them when it starts again.
 
 mod common;
 
@@ -108,6 +109,51 @@ async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
     assert!(
         findings.iter().any(|f| !f.persistent),
         "the first sighting triggered the rescan: {findings:?}"
+    );
+}
+
+/// A process killed after a batch committed and before its wallets were compared leaves them in
+/// `unreconciled_wallets`: the next process compares them with its first batch, even one that changes no
+/// balance.
+#[sqlx::test(migrations = false)]
+async fn wallets_left_uncompared_by_a_stopped_process_are_compared_at_the_next_start(pool: PgPool) {
+    let (_node, d, store) = alice_with_100(pool).await;
+    let alice = d.address_of(Role::Alice);
+    index(config(&d, 0), &store).await;
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM unreconciled_wallets")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(waiting, 0, "every compared wallet is forgotten");
+    // As if the last batch had damaged alice's balance and the process died before comparing her.
+    sqlx::query("UPDATE wallets SET balance = balance + 1 WHERE address = $1")
+        .bind(alice.into_array())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO unreconciled_wallets (chain_id, address) SELECT chain_id, $1 FROM checkpoints",
+    )
+    .bind(alice.into_array())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    // An empty block: nothing of alice changes in the next batch.
+    mine(&d, 1).await;
+    index(config(&d, 0), &store).await;
+    let findings = store.findings().await.unwrap();
+    assert!(
+        findings.iter().any(|f| f.address == alice.into_array()
+            && f.chain_total - f.indexed_total == rust_decimal::Decimal::NEGATIVE_ONE),
+        "alice was compared at the restart: {findings:?}"
+    );
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM unreconciled_wallets")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting, 0,
+        "a persistent difference is not compared again until the wallet changes"
     );
 }
 

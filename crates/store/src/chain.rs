@@ -51,6 +51,7 @@ impl Tx {
             "DELETE FROM holds WHERE chain_id = $1",
             "DELETE FROM orders WHERE chain_id = $1",
             "DELETE FROM findings WHERE chain_id = $1",
+            "DELETE FROM unreconciled_wallets WHERE chain_id = $1",
             "DELETE FROM balance_deltas WHERE chain_id = $1",
             "DELETE FROM events WHERE chain_id = $1",
             "DELETE FROM blocks WHERE chain_id = $1",

@@ -2,8 +2,9 @@
 // environment by the bench (crates/bench, stage "ponder"):
 //   EMTOKEN_RPC          node HTTP endpoint          EMTOKEN_CHAIN_ID     chain id (31337 on anvil)
 //   EMTOKEN_CONTRACT     contract address            EMTOKEN_START_BLOCK  deployment block
-//   EMTOKEN_RPC_COPIES   the endpoint listed N times (default 1): Ponder 0.16 starts every endpoint at 20
-//                        requests/s and ignores `maxRequestsPerSecond`; N copies start N times higher
+//   EMTOKEN_RPC_COPIES   the endpoint listed N times (default 1): Ponder (0.16 and 0.17) starts every
+//                        endpoint at 20 requests/s and ignores `maxRequestsPerSecond`; N copies start N
+//                        times higher
 //   DATABASE_URL         PostgreSQL (Ponder's `postgres` database kind)
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

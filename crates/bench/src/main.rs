@@ -42,7 +42,7 @@ use crate::{
     envio::EnvioSetup,
     http::free_port,
     indexer::Target,
-    lag::{Follower, LagSetup},
+    lag::{Follower, LagMining, LagSetup},
     machine::{Machine, load_average, source_note},
     output::write,
     ponder::PonderSetup,
@@ -115,12 +115,20 @@ struct Args {
     /// `emtoken serve` probed through its HTTP API and its database.
     #[arg(long)]
     lag_indexer_only: bool,
-    /// Live-lag transfers per second (anvil's automine makes ~9 blocks/s on the full-size chain: keep below).
+    /// Live-lag transfers per second of the first run, on automine (anvil's automine makes ~9 blocks/s on
+    /// the full-size chain: keep below).
     #[arg(long, default_value_t = 5)]
     lag_rate: u64,
     /// Live-lag duration in seconds (default 30, smoke 6).
     #[arg(long)]
     lag_seconds: Option<u64>,
+    /// Transfers per second of the second live-lag run, after the first, on 1 s blocks (so about this
+    /// many transfers share each block); 0 skips it.
+    #[arg(long, default_value_t = 100)]
+    lag_fast_rate: u64,
+    /// Duration of the second live-lag run in seconds (default 10, smoke 3).
+    #[arg(long)]
+    lag_fast_seconds: Option<u64>,
     /// Send-rate transfers per run (default 8,000, smoke 200).
     #[arg(long)]
     send_transactions: Option<usize>,
@@ -172,6 +180,7 @@ struct Sizes {
     events: usize,
     wallets: usize,
     lag_seconds: u64,
+    lag_fast_seconds: u64,
     send_transactions: usize,
     send_keys: usize,
     api_seconds: u64,
@@ -185,6 +194,7 @@ fn sizes(args: &Args) -> Sizes {
             events: minimum_events(wallets).max(400),
             wallets,
             lag_seconds: args.lag_seconds.unwrap_or(6),
+            lag_fast_seconds: args.lag_fast_seconds.unwrap_or(3),
             send_transactions: args.send_transactions.unwrap_or(200),
             send_keys: args.send_keys.unwrap_or(4),
             api_seconds: args.api_seconds.unwrap_or(1),
@@ -195,6 +205,7 @@ fn sizes(args: &Args) -> Sizes {
             events: args.events,
             wallets: args.wallets,
             lag_seconds: args.lag_seconds.unwrap_or(30),
+            lag_fast_seconds: args.lag_fast_seconds.unwrap_or(10),
             send_transactions: args.send_transactions.unwrap_or(8_000),
             send_keys: args.send_keys.unwrap_or(16),
             api_seconds: args.api_seconds.unwrap_or(10),
@@ -416,16 +427,28 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         stage
     };
 
-    // Live lag and send rate need keys and fresh recipients; the node mines again from here.
+    // Live lag and send rate need keys and fresh recipients (one per lag transfer), registered on 1 s
+    // blocks: on automine anvil makes ~9 blocks/s on the full chain, one per registration. The node mines
+    // again from here.
     let lag_count = usize::try_from(args.lag_rate * sizes.lag_seconds)
         .unwrap_or(0)
         .max(1);
-    chain.automine().await?;
-    let senders = accounts::prepare(&chain, args.seed, sizes.send_keys.max(1), lag_count).await;
-    let (lag, api, send) = match senders {
+    let fast_count = usize::try_from(args.lag_fast_rate * sizes.lag_fast_seconds).unwrap_or(0);
+    chain.interval_mining(1).await?;
+    let senders = accounts::prepare(
+        &chain,
+        args.seed,
+        sizes.send_keys.max(1),
+        lag_count + fast_count,
+    )
+    .await;
+    let (lag, lag_fast, api, send) = match senders {
         Err(error) => {
             let message = format!("{error:#}");
             (
+                Stage::Failed {
+                    error: message.clone(),
+                },
                 Stage::Failed {
                     error: message.clone(),
                 },
@@ -436,31 +459,52 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             )
         }
         Ok(senders) => {
-            let lag = if emtoken_server.done().is_some() {
-                let setup = LagSetup {
-                    emtoken: &emtoken,
-                    database_url: &server_url,
-                    follower: if args.lag_indexer_only {
-                        Follower::Index
-                    } else {
-                        Follower::Serve
-                    },
-                    rate: args.lag_rate,
-                    duration: Duration::from_secs(sizes.lag_seconds),
-                    logs: &logs,
-                };
-                let stage = Stage::from_result(
-                    lag::run(&chain, &senders.clients[0], &senders.fresh, &setup).await,
-                );
-                if let Some(l) = stage.done() {
-                    commands.push(l.follower_command.clone());
-                }
-                stage
-            } else {
-                Stage::Skipped {
-                    reason: "the server backfill failed".into(),
-                }
+            // Live lag at --lag-rate on automine (a block per transfer), then at --lag-fast-rate on 1 s
+            // blocks (that many transfers in each), each with a follower of its own.
+            let (fresh, fast_fresh) = senders.fresh.split_at(lag_count);
+            let setup = LagSetup {
+                name: "lag",
+                emtoken: &emtoken,
+                database_url: &server_url,
+                follower: if args.lag_indexer_only {
+                    Follower::Index
+                } else {
+                    Follower::Serve
+                },
+                mining: LagMining::Automine,
+                rate: args.lag_rate,
+                duration: Duration::from_secs(sizes.lag_seconds),
+                logs: &logs,
             };
+            let backfilled = emtoken_server.done().is_some();
+            let sender = &senders.clients[0];
+            let lag = lag_run(&chain, sender, fresh, &setup, backfilled, &mut commands).await;
+            let lag_fast = if args.lag_fast_rate == 0 {
+                Stage::Skipped {
+                    reason: "--lag-fast-rate 0".into(),
+                }
+            } else {
+                let setup = LagSetup {
+                    name: "lag-fast",
+                    mining: LagMining::Interval(1),
+                    rate: args.lag_fast_rate,
+                    duration: Duration::from_secs(sizes.lag_fast_seconds),
+                    ..setup
+                };
+                lag_run(
+                    &chain,
+                    sender,
+                    fast_fresh,
+                    &setup,
+                    backfilled,
+                    &mut commands,
+                )
+                .await
+            };
+            // The API stage's transfers expect automine.
+            if let Err(error) = chain.automine().await {
+                tracing::warn!(%error, "cannot switch back to automine");
+            }
             let api = if args.skip_api {
                 Stage::Skipped {
                     reason: "--skip-api".into(),
@@ -528,7 +572,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 None => Ok(done),
                 Some(e) => Err(e),
             };
-            (lag, api, Stage::from_result(many))
+            (lag, lag_fast, api, Stage::from_result(many))
         }
     };
     drop(chain);
@@ -570,6 +614,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         peer_ratios: Vec::new(),
         two_tokens,
         lag,
+        lag_fast,
         api,
         send,
         gas,
@@ -579,6 +624,28 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     results.check_targets();
     write(&results, &out, &stem)?;
     Ok(!results.any_failed())
+}
+
+/// One live-lag run on the server's index (skipped when its backfill failed); its follower's command goes
+/// to `commands`.
+async fn lag_run(
+    chain: &Chain,
+    sender: &emtoken_sdk::EmTokenClient,
+    recipients: &[alloy::primitives::Address],
+    setup: &LagSetup<'_>,
+    backfilled: bool,
+    commands: &mut Vec<String>,
+) -> Stage<lag::LagRun> {
+    if !backfilled {
+        return Stage::Skipped {
+            reason: "the server backfill failed".into(),
+        };
+    }
+    let stage = Stage::from_result(lag::run(chain, sender, recipients, setup).await);
+    if let Some(l) = stage.done() {
+        commands.push(l.follower_command.clone());
+    }
+    stage
 }
 
 /// The API stage on the server's index, then on the embedded one (both already backfilled; the chain

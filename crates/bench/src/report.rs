@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::{
     indexer::Backfill,
+    lag::LagRun,
     results::{PeerRatio, Results, Stage},
     stats::{mebibytes, millis, per_mille, seconds, thousands, times},
     two_tokens::TwoTokens,
@@ -187,61 +188,10 @@ pub(crate) fn render(r: &Results) -> String {
     }
 
     out.push_str("\n## Live lag\n\n");
-    match &r.lag {
-        Stage::Done { result: lag } => {
-            let row = |probe: &str, name: &str, l: &crate::lag::Latency| {
-                vec![
-                    probe.to_owned(),
-                    name.to_owned(),
-                    l.samples.to_string(),
-                    l.p50_us.map_or("-".into(), millis),
-                    l.p99_us.map_or("-".into(), millis),
-                    l.max_us.map_or("-".into(), millis),
-                ]
-            };
-            let mut rows = Vec::new();
-            for p in &lag.probes {
-                rows.push(row(
-                    p.probe,
-                    "block announced (newHeads at the bench)",
-                    &p.head_to_visible,
-                ));
-                rows.push(row(p.probe, "transfer submitted", &p.submit_to_visible));
-                rows.push(row(
-                    p.probe,
-                    "receipt returned to the SDK",
-                    &p.receipt_to_visible,
-                ));
-            }
-            out.push_str(&table(
-                &[
-                    "probe",
-                    "from → movement visible",
-                    "samples",
-                    "p50",
-                    "p99",
-                    "max",
-                ],
-                "llrrrr",
-                &rows,
-            ));
-            let _ = writeln!(
-                out,
-                "\n{} transfers at {}/s on the {}. Follower: `{}`.",
-                lag.transactions, lag.rate_per_second, lag.mining, lag.follower_command
-            );
-            for p in &lag.probes {
-                let _ = writeln!(
-                    out,
-                    "- {} probe ({} of {} visible): {}.",
-                    p.probe, p.visible, lag.transactions, p.how
-                );
-            }
-        }
-        other => {
-            let _ = writeln!(out, "{}", other.why_not());
-        }
-    }
+    lag(
+        &mut out,
+        [("--lag-rate", &r.lag), ("--lag-fast-rate", &r.lag_fast)],
+    );
 
     out.push_str("\n## HTTP API under concurrent reads\n\n");
     match &r.api {
@@ -381,6 +331,77 @@ pub(crate) fn render(r: &Results) -> String {
     }
     out.push_str("```\n");
     out
+}
+
+/// The live-lag section: one table over the runs (each named by its rate and mining on its first row),
+/// then what each run sent and how its probes decide "visible"; a run that did not run, by its flag.
+fn lag(out: &mut String, runs: [(&str, &Stage<LagRun>); 2]) {
+    let mut rows = Vec::new();
+    for (_, stage) in runs {
+        let Some(run) = stage.done() else { continue };
+        let start = rows.len();
+        for p in &run.probes {
+            for (from, l) in [
+                (
+                    "block announced (newHeads at the bench)",
+                    &p.head_to_visible,
+                ),
+                ("transfer submitted", &p.submit_to_visible),
+                ("receipt returned to the SDK", &p.receipt_to_visible),
+            ] {
+                let first = rows.len() == start;
+                rows.push(vec![
+                    if first { run.label() } else { String::new() },
+                    p.probe.to_owned(),
+                    from.to_owned(),
+                    l.samples.to_string(),
+                    l.p50_us.map_or("-".into(), millis),
+                    l.p99_us.map_or("-".into(), millis),
+                    l.max_us.map_or("-".into(), millis),
+                ]);
+            }
+        }
+    }
+    if !rows.is_empty() {
+        out.push_str(&table(
+            &[
+                "run",
+                "probe",
+                "from → movement visible",
+                "samples",
+                "p50",
+                "p99",
+                "max",
+            ],
+            "lllrrrr",
+            &rows,
+        ));
+    }
+    for (flag, stage) in runs {
+        match stage {
+            Stage::Done { result: run } => {
+                let _ = writeln!(
+                    out,
+                    "\n{} transfers in {} blocks at {}/s, {}. Follower: `{}`.",
+                    run.transactions,
+                    run.blocks,
+                    run.rate_per_second,
+                    run.mining,
+                    run.follower_command
+                );
+                for p in &run.probes {
+                    let _ = writeln!(
+                        out,
+                        "- {} probe ({} of {} visible): {}.",
+                        p.probe, p.visible, run.transactions, p.how
+                    );
+                }
+            }
+            other => {
+                let _ = writeln!(out, "\nThe run at {flag}: {}.", other.why_not());
+            }
+        }
+    }
 }
 
 /// The two-token section: each token alone, then both in one process, per token and in total.
@@ -596,6 +617,65 @@ mod tests {
         let mut none = String::new();
         peers(&mut none, &[], Some(1));
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn the_lag_section_names_each_runs_rate_and_mining() {
+        let mut first = crate::lag::tests::sample(5, 8, 40);
+        first.mining = "automine".into();
+        let mut out = String::new();
+        lag(
+            &mut out,
+            [
+                ("--lag-rate", &Stage::Done { result: first }),
+                (
+                    "--lag-fast-rate",
+                    &Stage::Done {
+                        result: crate::lag::tests::sample(100, 9, 45),
+                    },
+                ),
+            ],
+        );
+        assert!(
+            out.contains("| 5/s, automine | api | block announced (newHeads at the bench) | 10 | 8.0 ms | 40.0 ms |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("|  | api | transfer submitted | 10 | 8.0 ms |"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "| 100/s, a block every 1 s (evm_setIntervalMining 1) | api | block announced (newHeads at the bench) | 10 | 9.0 ms | 45.0 ms |"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("10 transfers in 1 blocks at 100/s, a block every 1 s"),
+            "{out}"
+        );
+        let mut skipped = String::new();
+        lag(
+            &mut skipped,
+            [
+                (
+                    "--lag-rate",
+                    &Stage::Done {
+                        result: crate::lag::tests::sample(5, 1, 1),
+                    },
+                ),
+                (
+                    "--lag-fast-rate",
+                    &Stage::Skipped {
+                        reason: "--lag-fast-rate 0".into(),
+                    },
+                ),
+            ],
+        );
+        assert!(
+            skipped.contains("The run at --lag-fast-rate: skipped: --lag-fast-rate 0."),
+            "{skipped}"
+        );
     }
 
     #[test]

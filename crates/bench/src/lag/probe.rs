@@ -86,14 +86,18 @@ pub(super) async fn database_probe(
     Ok(())
 }
 
-/// For each recipient announced (at submit), polls its movements through the API until a TRANSFER_IN
-/// is listed.
+/// For each recipient announced just before its transfer is submitted, with the newest block announced
+/// then, polls its movements through the API until a TRANSFER_IN is listed, from the first block announced
+/// after that one (`latest_head`: the newest block the bench has seen announced).
 pub(super) async fn api_probe(
     base: String,
     key: String,
     chain_id: i64,
     seen: Seen,
-    mut announced: mpsc::UnboundedReceiver<Address>,
+    (mut announced, latest_head): (
+        mpsc::UnboundedReceiver<(Address, u64)>,
+        watch::Receiver<u64>,
+    ),
     stopped: watch::Receiver<bool>,
 ) {
     let mut polls = Vec::new();
@@ -103,12 +107,17 @@ pub(super) async fn api_probe(
             next = announced.recv() => next,
             _ = stop.wait_for(|s| *s) => None,
         };
-        let Some(to) = next else { break };
+        let Some((to, before)) = next else { break };
         let wallet = emtoken_indexer::wallet_id(chain_id, &to.into_array());
         let url =
             format!("{base}/api/v1/public/wallets/{wallet}/movements?sort=createdAt,desc&size=5");
         let (key, seen, stopped) = (key.clone(), seen.clone(), stopped.clone());
+        let mut head = latest_head.clone();
         polls.push(tokio::spawn(async move {
+            // Its block comes after `before` (a closed channel: the run is over).
+            if head.wait_for(|&n| n > before).await.is_err() {
+                return;
+            }
             while !*stopped.borrow() {
                 if let Ok(body) = crate::http::get(&url, Some(&key)).await
                     && body.contains("TRANSFER_IN")

@@ -39,10 +39,6 @@ pub struct Config {
     /// more than one connection, open its transaction and insert its events) (default true; false writes
     /// one batch after the other, each fetched when the one before it is committed).
     pub read_ahead: bool,
-    /// A backfill expected to write at least this many events (from the rate of the batch in hand) sets the
-    /// secondary indexes of events and movements aside and builds them once it reaches the head, unless
-    /// the tables already hold more rows than it will add (0: never) (`emtoken_store::DEFERRABLE_INDEXES`).
-    pub defer_indexes_from: u64,
     /// Retries of node calls.
     pub retry: RetryPolicy,
     /// Name of the network shown as `dltNetwork` (default: "chain-<id>").
@@ -58,7 +54,7 @@ pub struct Config {
 
 impl Config {
     /// Defaults for a node and contract: 250 ms polls, 0 confirmations, ranges from 10 up to 50,000 blocks,
-    /// batches of at most 20,000 events, indexes set aside by backfills of 50,000 events or more.
+    /// batches of at most 20,000 events.
     pub fn new(rpc_url: impl Into<String>, contract: Address) -> Self {
         Self {
             rpc_url: rpc_url.into(),
@@ -74,7 +70,6 @@ impl Config {
             max_range: 50_000,
             max_batch_events: 20_000,
             read_ahead: true,
-            defer_indexes_from: 50_000,
             retry: RetryPolicy::default(),
             network: None,
             secondary: false,

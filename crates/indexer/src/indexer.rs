@@ -12,7 +12,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     Config, Error, Metrics, Result,
-    ahead::{Ahead, Early, Prepared, decode, prepare},
+    ahead::{Ahead, Prepared, decode, prepare},
     decode::to_i64,
     rpc::{Header, Node},
 };
@@ -102,19 +102,6 @@ pub struct Indexer {
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
     /// The next batch of final blocks, fetched and decoded while the last one is written.
     pub(crate) ahead: Option<Ahead>,
-    /// Whether this backfill set the secondary indexes aside.
-    deferral: Deferral,
-}
-
-/// A backfill's secondary indexes (see [`Config::defer_indexes_from`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Deferral {
-    /// Kept so far; set aside once a batch shows enough events ahead.
-    Undecided,
-    /// Set aside: built again when the backfill reaches the head.
-    Held,
-    /// Kept for this run (the tables hold more than the backfill adds, or readers held them).
-    Declined,
 }
 
 impl Indexer {
@@ -166,17 +153,8 @@ impl Indexer {
             rescanned: None,
             unreconciled: Default::default(),
             ahead: None,
-            deferral: Deferral::Undecided,
         };
         Box::pin(indexer.prepare()).await?;
-        // Indexes a process stopped mid-backfill left aside are built before anything else is written.
-        let built = indexer.store.restore_leftover_indexes().await?;
-        if !built.is_empty() {
-            tracing::info!(
-                indexes = ?built.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-                "built the indexes an earlier backfill set aside"
-            );
-        }
         Ok(indexer)
     }
 
@@ -485,16 +463,6 @@ impl Indexer {
         if let Some(listener) = listener {
             listener.abort();
         }
-        if self.deferral == Deferral::Held {
-            match self.restore_indexes().await {
-                Ok(()) => {}
-                // The next process to follow builds them when it starts.
-                Err(error) if result.is_err() => {
-                    tracing::warn!(%error, "the indexes set aside by the backfill could not be built");
-                }
-                Err(error) => return Err(error),
-            }
-        }
         result?;
         Ok(Summary {
             chain_id: self.chain_id,
@@ -540,18 +508,12 @@ impl Indexer {
                     _ => return Box::pin(self.reorg()).await,
                 }
             }
-            if self.deferral == Deferral::Held {
-                self.restore_indexes().await?;
-            }
             return Ok(Step::CaughtUp);
         }
         let from = (cp.block_number + 1) as u64;
         let target_final = head.saturating_sub(self.config.confirmations);
         if from > target_final {
             self.ahead = None;
-            if self.deferral == Deferral::Held {
-                self.restore_indexes().await?;
-            }
             return Box::pin(self.step_at_head(from, head, target_final)).await;
         }
         Box::pin(self.step_final(from, target_final)).await
@@ -613,21 +575,9 @@ impl Indexer {
             to,
             decoded,
             rest,
-            mut early,
+            early,
             ..
         } = prepared;
-        if self.deferral == Deferral::Undecided && self.config.defer_indexes_from > 0 {
-            // Events still to come, at the rate of the blocks in hand.
-            let in_hand = (decoded.len() + rest.len()) as u64;
-            let expected = in_hand.saturating_mul(target_final - from + 1) / (to - from + 1);
-            if expected >= self.config.defer_indexes_from {
-                // The batch's transaction opened ahead holds the tables' locks: written without it.
-                if let Some(Early { tx, .. }) = early.take() {
-                    tx.rollback().await?;
-                }
-                self.defer_indexes(expected).await?;
-            }
-        }
         tracing::debug!(
             from,
             end,
@@ -681,47 +631,11 @@ impl Indexer {
                 from: cp.final_block,
             });
         };
-        if self.deferral == Deferral::Held && end == target_final {
-            self.restore_indexes().await?;
-        }
         Ok(Step::Indexed {
             from,
             to: end,
             events: stored,
         })
-    }
-
-    /// Sets the secondary indexes aside for a backfill expected to write `expected` events.
-    async fn defer_indexes(&mut self, expected: u64) -> Result<()> {
-        if self.store.defer_indexes(self.chain_id, expected).await? {
-            self.deferral = Deferral::Held;
-            self.metrics.index_deferrals.fetch_add(1, Relaxed);
-            tracing::info!(
-                chain_id = self.chain_id,
-                expected_events = expected,
-                indexes = ?emtoken_store::DEFERRABLE_INDEXES,
-                "backfill: secondary indexes set aside until the head"
-            );
-        } else {
-            self.deferral = Deferral::Declined;
-        }
-        Ok(())
-    }
-
-    /// Builds the indexes the backfill set aside (once no other follower of this process holds them).
-    async fn restore_indexes(&mut self) -> Result<()> {
-        let started = Instant::now();
-        let built = self.store.restore_indexes(self.chain_id).await?;
-        self.deferral = Deferral::Undecided;
-        if !built.is_empty() {
-            tracing::info!(
-                chain_id = self.chain_id,
-                indexes = ?built.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-                millis = started.elapsed().as_millis() as u64,
-                "backfill at the head: secondary indexes built"
-            );
-        }
-        Ok(())
     }
 
     /// The node refused the logs of `from..=to` as too many: the next ranges take half as many blocks.

@@ -48,8 +48,6 @@ pub struct Metrics {
     /// Of those, batches of final blocks read ahead (fetched and decoded while the batch before them
     /// was written).
     pub batches_read_ahead: AtomicU64,
-    /// Backfills that set the secondary indexes aside (built again at the head).
-    pub index_deferrals: AtomicU64,
     /// Reorganisations handled.
     pub reorgs: AtomicU64,
     /// Reconciliation findings recorded.
@@ -86,7 +84,6 @@ impl Default for Metrics {
             events: AtomicU64::default(),
             batches: AtomicU64::default(),
             batches_read_ahead: AtomicU64::default(),
-            index_deferrals: AtomicU64::default(),
             reorgs: AtomicU64::default(),
             findings: AtomicU64::default(),
             persistent_findings: AtomicU64::default(),
@@ -144,7 +141,7 @@ impl Collector for Figures {
             gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
         }
         // Counters: the encoder adds `_total`.
-        let counters: [(&str, &str, u64); 12] = [
+        let counters: [(&str, &str, u64); 11] = [
             (
                 "emtoken_indexer_outages",
                 "Outages of the node or the database the indexer waited through.",
@@ -169,11 +166,6 @@ impl Collector for Figures {
                 "emtoken_indexer_batches_read_ahead",
                 "Batches of final blocks fetched and decoded while the batch before them was written.",
                 m.batches_read_ahead.load(Relaxed),
-            ),
-            (
-                "emtoken_indexer_index_deferrals",
-                "Backfills that set the secondary indexes aside until they reached the head.",
-                m.index_deferrals.load(Relaxed),
             ),
             (
                 "emtoken_indexer_reorgs",

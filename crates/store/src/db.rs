@@ -11,29 +11,12 @@ use crate::{Error, ReadPermit, Result, gate::ReadGate};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Whether the database lacks some of the embedded migrations.
-async fn migrations_pending(pool: &PgPool) -> Result<bool> {
-    let (table,): (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(pool)
-        .await?;
-    if !table {
-        return Ok(true);
-    }
-    let (applied,): (Option<i64>,) =
-        sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await?;
-    Ok(applied < MIGRATOR.iter().map(|m| m.version).max())
-}
-
 /// The indexer's database: a PostgreSQL server, or the embedded one.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: PgPool,
     reads: ReadGate,
     embedded: Option<Arc<crate::EmbeddedPostgres>>,
-    /// The ledgers whose backfill in this process set indexes aside (see `deferred`).
-    deferrals: Arc<std::sync::Mutex<std::collections::BTreeSet<i64>>>,
 }
 
 impl Store {
@@ -69,24 +52,12 @@ impl Store {
 
     /// Uses an existing pool (tests get one per test), bringing its schema up to date.
     pub async fn from_pool(pool: PgPool) -> Result<Self> {
-        // A migration may name an index a killed backfill set aside: it is built first.
-        if migrations_pending(&pool).await? {
-            crate::deferred::build_deferred(&pool).await?;
-        }
         MIGRATOR.run(&pool).await?;
         Ok(Self {
             reads: ReadGate::new(pool.options().get_max_connections()),
             pool,
             embedded: None,
-            deferrals: Arc::default(),
         })
-    }
-
-    /// The ledgers whose backfill in this process holds indexes aside.
-    pub(crate) fn deferrals(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<i64>> {
-        self.deferrals
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A turn for a read-only unit of work (an API `GET`), to hold while it runs its queries.
@@ -146,13 +117,6 @@ impl Tx {
     /// Commits everything written through this transaction.
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
-        Ok(())
-    }
-
-    /// Undoes everything written through it, now (dropping it rolls back when its connection is next
-    /// used: until then its locks stay).
-    pub async fn rollback(self) -> Result<()> {
-        self.inner.rollback().await?;
         Ok(())
     }
 

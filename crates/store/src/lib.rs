@@ -8,7 +8,6 @@
 pub mod api;
 mod chain;
 mod db;
-mod deferred;
 mod embedded;
 mod error;
 mod finality;
@@ -20,7 +19,6 @@ mod read;
 mod rows;
 
 pub use db::{Store, Tx};
-pub use deferred::DEFERRABLE_INDEXES;
 pub use embedded::EmbeddedPostgres;
 pub use emtoken_types as vocabulary;
 pub use error::{Error, Result};

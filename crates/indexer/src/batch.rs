@@ -278,16 +278,7 @@ impl Indexer {
     /// made the blocks above it final), as [`Indexer::rewind`] does; indexing goes on from the next block.
     pub(crate) async fn rewind_to(&mut self, fork: i64) -> Result<()> {
         self.ahead = None;
-        let hash = match fork {
-            n if n >= 0 => {
-                self.header(n as u64)
-                    .await?
-                    .ok_or_else(|| Error::Node(format!("the node has no block {n}")))?
-                    .hash
-                    .0
-            }
-            _ => [0; 32],
-        };
+        let hash = self.hash_at(fork).await?;
         let tx = self.begin_fenced().await?;
         let final_block = self.checkpoint.final_block;
         let summary = Box::pin(self.rewind_in(tx, fork, hash)).await?;
@@ -377,17 +368,20 @@ impl Indexer {
             return Ok(found);
         }
         let start = tx.chain().await?.map_or(-1, |c| c.from_block - 1).max(-1);
-        let hash = match start {
-            n if n >= 0 => {
-                self.header(n as u64)
-                    .await?
-                    .ok_or_else(|| Error::Node(format!("the node has no block {n}")))?
-                    .hash
-                    .0
-            }
-            _ => [0; 32],
-        };
-        Ok((start, hash))
+        Ok((start, self.hash_at(start).await?))
+    }
+
+    /// The node's hash of block `number` (zeros for -1, the block before the first).
+    async fn hash_at(&self, number: i64) -> Result<Hash> {
+        if number < 0 {
+            return Ok([0; 32]);
+        }
+        Ok(self
+            .header(number as u64)
+            .await?
+            .ok_or_else(|| Error::Node(format!("the node has no block {number}")))?
+            .hash
+            .0)
     }
 
     /// Removes everything above `fork` and re-derives the holds, orders, their movements and the

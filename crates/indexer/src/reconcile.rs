@@ -3,34 +3,12 @@
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use std::collections::HashMap;
-
-use alloy::primitives::{Address, B256, U256};
+use alloy::primitives::{Address, B256};
 use emtoken_store::Addr;
 use futures::{StreamExt, TryStreamExt, stream};
 use rust_decimal::Decimal;
 
-use crate::{Error, Indexer, Result, decode::units, rpc::Node};
-
-/// The chain's (gross, held) of wallets at a block hash, read while the batch that changed them is written
-/// (only the reads that succeeded; the others are read again when compared).
-pub(crate) type ChainRead = tokio::task::JoinHandle<HashMap<Addr, (U256, U256)>>;
-
-/// Starts reading `wallets`' balances at `hash`.
-pub(crate) fn read_ahead(node: Node, wallets: Vec<Addr>, hash: B256) -> ChainRead {
-    tokio::spawn(async move {
-        let node = &node;
-        stream::iter(wallets)
-            .map(|address| async move {
-                let read = node.balances_at(Address::from(address), hash).await;
-                read.ok().map(|balances| (address, balances))
-            })
-            .buffer_unordered(16)
-            .filter_map(|read| async move { read })
-            .collect()
-            .await
-    })
-}
+use crate::{Error, Indexer, Result, decode::units};
 
 /// How long a difference read at the node's newest block waits for a block above it (see `confirm`).
 const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -47,26 +25,16 @@ pub(crate) struct Difference {
 
 impl Indexer {
     /// Compares the final balances of the wallets waiting for it ([`Indexer::unreconciled`], kept in the
-    /// database too) with the chain at `block` (`read`: the chain's figures of some of them, read at `hash`
-    /// while the batch was written), after the batch that changed them committed. Wallets that match are
+    /// database too) with the chain at `block` (hash `hash`), after the batch that changed them committed. Wallets that match are
     /// forgotten; those that differ are returned and stay (the caller rescans or records them). A node
     /// without state for that block (no archive: a backfill far below the head) puts the comparison off to
     /// the next final batch it can answer.
-    pub(crate) async fn reconcile(
-        &mut self,
-        block: i64,
-        hash: B256,
-        read: Option<ChainRead>,
-    ) -> Result<Vec<Difference>> {
+    pub(crate) async fn reconcile(&mut self, block: i64, hash: B256) -> Result<Vec<Difference>> {
         let wallets: Vec<Addr> = self.unreconciled.iter().copied().collect();
         let mut tx = self.begin_fenced().await?;
         let indexed = tx.final_balances(&wallets).await?;
-        let read = match read {
-            Some(task) => task.await.unwrap_or_default(),
-            None => HashMap::new(),
-        };
         // A difference is read a second time (see `confirm`); either read may find the state gone.
-        let read = match self.compare(indexed, hash, &read).await {
+        let read = match self.compare(indexed, hash).await {
             Ok(d) if !d.is_empty() => self.confirm(d, block, hash).await,
             other => other,
         };
@@ -98,21 +66,17 @@ impl Indexer {
         Ok(differences)
     }
 
-    /// The wallets whose indexed (gross, held) differ from the chain's at `hash` (read unless `read`
-    /// has them).
+    /// The wallets whose indexed (gross, held) differ from the chain's at `hash`.
     async fn compare(
         &self,
         indexed: Vec<(Addr, Decimal, Decimal)>,
         hash: B256,
-        read: &HashMap<Addr, (U256, U256)>,
     ) -> Result<Vec<Difference>> {
         let node = &self.node;
         let differences: Vec<Option<Difference>> = stream::iter(indexed)
             .map(|(address, gross, held)| async move {
-                let (chain_gross, chain_held) = match read.get(&address) {
-                    Some(balances) => *balances,
-                    None => node.balances_at(Address::from(address), hash).await?,
-                };
+                let (chain_gross, chain_held) =
+                    node.balances_at(Address::from(address), hash).await?;
                 let chain = (units(chain_gross)?, units(chain_held)?);
                 Ok::<_, Error>((chain != (gross, held)).then_some(Difference {
                     address,
@@ -154,7 +118,7 @@ impl Indexer {
             .iter()
             .map(|d| (d.address, d.indexed.0, d.indexed.1))
             .collect::<Vec<_>>();
-        let confirmed = self.compare(indexed, hash, &HashMap::new()).await?;
+        let confirmed = self.compare(indexed, hash).await?;
         if confirmed.len() < differences.len() {
             tracing::debug!(
                 block,

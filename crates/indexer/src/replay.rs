@@ -31,8 +31,8 @@ impl Indexer {
             };
             let decoded = crate::ahead::decode(&self.node, &logs, HashMap::new()).await?;
             let mut tx = self.begin_fenced().await?;
-            let (new, _, _) = self
-                .apply_events(&mut tx, &decoded, final_block, None, None)
+            let (new, _) = self
+                .apply_events(&mut tx, &decoded, final_block, None)
                 .await?;
             if new > 0 {
                 // Missing events of final blocks: their balance changes were final at once; their

@@ -364,7 +364,7 @@ impl Node {
             },
             other => other,
         };
-        // Both reads at once: a follower's batch commits after them.
+        // Both reads at once: a follower's next batch waits for its comparison.
         let (gross, held) = tokio::join!(
             self.retried("balanceOf", || async {
                 token

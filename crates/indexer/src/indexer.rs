@@ -14,6 +14,7 @@ use crate::{
     Config, Error, Metrics, Result,
     ahead::{Ahead, Prepared, decode, prepare},
     decode::to_i64,
+    follow::Announced,
     rpc::{Header, Node},
 };
 
@@ -102,6 +103,9 @@ pub struct Indexer {
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
     /// The next batch of final blocks, fetched and decoded while the last one is written.
     pub(crate) ahead: Option<Ahead>,
+    /// The header the node announced last (newHeads, with a WebSocket URL): a step takes the head's number
+    /// from it instead of asking the node, and above the final block the header too.
+    pub(crate) announced: Announced,
 }
 
 impl Indexer {
@@ -153,6 +157,7 @@ impl Indexer {
             rescanned: None,
             unreconciled: Default::default(),
             ahead: None,
+            announced: Announced::default(),
         };
         Box::pin(indexer.prepare()).await?;
         Ok(indexer)
@@ -381,11 +386,13 @@ impl Indexer {
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<Summary> {
         let started = Instant::now();
         let wake = Arc::new(Notify::new());
-        let listener = self
-            .config
-            .ws_url
-            .clone()
-            .map(|url| tokio::spawn(crate::follow::wake_on_new_heads(url, wake.clone())));
+        let listener = self.config.ws_url.clone().map(|url| {
+            tokio::spawn(crate::follow::follow_new_heads(
+                url,
+                wake.clone(),
+                self.announced.clone(),
+            ))
+        });
         let result: Result<()> = async {
             // An outage of the node or the database under way: since when, and the next pause.
             let mut outage: Option<(Instant, Duration)> = None;
@@ -495,11 +502,33 @@ impl Indexer {
         Ok(())
     }
 
-    /// One step: check the tip is still canonical, then index the next range.
+    /// The header the node announced last, when it is above `block`.
+    fn announced_above(&self, block: i64) -> Option<Header> {
+        let announced = *self.announced.lock().expect("announced head lock");
+        announced.filter(|h| h.number as i64 > block)
+    }
+
+    /// The header the node announced last, when it is block `number`'s.
+    fn announced_at(&self, number: u64) -> Option<Header> {
+        let announced = *self.announced.lock().expect("announced head lock");
+        announced.filter(|h| h.number == number)
+    }
+
+    /// Forgets the announced header: after a reorganisation, or when the node's answers do not fit it, the
+    /// node is asked until it announces again.
+    pub(crate) fn forget_any_announced(&self) {
+        *self.announced.lock().expect("announced head lock") = None;
+    }
+
+    /// One step: check the tip is still canonical, then index the next range. The head is the block the
+    /// node announced last when it is above the checkpoint, else the node is asked.
     pub async fn step(&mut self) -> Result<Step> {
-        let head = self.node.head().await?;
-        self.metrics.head.store(head, Relaxed);
         let cp = self.checkpoint.clone();
+        let head = match self.announced_above(cp.block_number) {
+            Some(announced) => announced.number,
+            None => self.node.head().await?,
+        };
+        self.metrics.head.store(head, Relaxed);
         if head as i64 <= cp.block_number {
             // Nothing new: the tip must still be the node's (a new block's parent is checked instead).
             if cp.block_number >= 0 {
@@ -538,7 +567,9 @@ impl Indexer {
             },
             None => None,
         };
-        // The first block's header, asked for beside the logs when they are fetched now.
+        // The first block's header, asked for beside the logs when they are fetched now. Not the one the
+        // node announced: a final block is not checked again, and an announcement can be of a block the
+        // node has replaced since (asked for at once, it costs no wait).
         let mut first = None;
         let prepared = match ready {
             Some(p) => p,
@@ -615,8 +646,20 @@ impl Indexer {
         };
         let (Some(first), Some(last)) = (first, last) else {
             self.ahead = None;
+            self.forget_any_announced();
             return Ok(Step::Retry);
         };
+        // The logs and the header are asked for by number: the logs of the first block must be the
+        // header's (a reorganisation between the two answers).
+        if decoded
+            .iter()
+            .take_while(|d| d.row.block_number == from as i64)
+            .any(|d| d.row.block_hash != first.hash.0)
+        {
+            self.forget_any_announced();
+            self.ahead = None;
+            return Ok(Step::Retry);
+        }
         if first.parent_hash.0 != cp.block_hash {
             self.ahead = None;
             return Box::pin(self.reorg()).await;
@@ -653,15 +696,23 @@ impl Indexer {
         let end = (from + self.range - 1).min(head);
         let mut headers = HashMap::new();
         for n in from..=end {
-            match self.header(n).await? {
+            let header = match self.announced_at(n) {
+                Some(announced) => Some(announced),
+                None => self.header(n).await?,
+            };
+            match header {
                 Some(h) => headers.insert(n, h),
-                None => return Ok(Step::Retry),
+                None => {
+                    self.forget_any_announced();
+                    return Ok(Step::Retry);
+                }
             };
         }
         if headers[&from].parent_hash.0 != cp.block_hash {
             return Box::pin(self.reorg()).await;
         }
         if (from + 1..=end).any(|n| headers[&n].parent_hash != headers[&(n - 1)].hash) {
+            self.forget_any_announced();
             return Ok(Step::Retry);
         }
         let logs = match self.node.logs(from, end).await {
@@ -676,6 +727,7 @@ impl Indexer {
                 .unwrap_or(true)
         }) || logs.iter().any(|l| l.removed)
         {
+            self.forget_any_announced();
             return Ok(Step::Retry);
         }
         let known = headers.values().map(|h| (h.number, h.time)).collect();

@@ -3,7 +3,8 @@
 //! canonical chain, and the movements of transactions that vanished are ERROR (dropped). A
 //! reorganisation at or below a final block (deeper than the confirmations) stops with its own error;
 //! --rewind-to-common-ancestor rolls back to the highest block shared with the node and indexes again from
-//! there, and --reset-on-chain-change indexes afresh: both end like a fresh index.
+//! there, and --reset-on-chain-change indexes afresh: both end like a fresh index. A follower woken by
+//! newHeads goes through reorganisations the same way.
 
 mod common;
 
@@ -142,6 +143,69 @@ async fn anvil_reorgs_of_depth_one_to_five_end_like_a_fresh_index(pool: PgPool) 
         }
         assert_equals_fresh_index(&pool, &store, &d).await;
     }
+}
+
+/// Waits (up to 30 s) until the index stands on the node's newest block.
+async fn until_at_head(d: &Deployed, store: &Store) {
+    let started = std::time::Instant::now();
+    loop {
+        let head = d
+            .operator
+            .provider()
+            .get_block(alloy::eips::BlockId::latest())
+            .await
+            .unwrap()
+            .unwrap()
+            .header;
+        let at: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT block_number, block_hash FROM checkpoints")
+                .fetch_optional(store.pool())
+                .await
+                .unwrap();
+        if at == Some((i64::try_from(head.number).unwrap(), head.hash.to_vec())) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the follower did not reach block {} ({}): it stands at {at:?}",
+            head.number,
+            head.hash
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// A follower woken by newHeads takes each announced block's number and header from the announcement;
+/// an announcement of blocks a reorganisation then replaced must not be indexed. Through reorganisations
+/// of depth 1 to 3 while it runs, it ends like a fresh index.
+#[sqlx::test(migrations = false)]
+async fn a_follower_on_announced_heads_through_reorganisations_ends_like_a_fresh_index(
+    pool: PgPool,
+) {
+    let node = DevNode::spawn(ProfileName::Dev).unwrap();
+    let d = funded(&node).await;
+    let store = Store::from_pool(pool.clone()).await.unwrap();
+    let mut settings = config(&d, CONFIRMATIONS);
+    settings.until_head = false;
+    settings.poll_interval = std::time::Duration::from_millis(200);
+    settings.ws_url = Some(node.ws_endpoint_url().to_string());
+    let indexer = Indexer::start(settings, store.clone()).await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(indexer.run(stopped));
+    for depth in 1..=3u32 {
+        five_steps(&d, depth).await;
+        until_at_head(&d, &store).await;
+        let txs: Vec<Value> = (0..depth)
+            .map(|i| json!([replacement(&d, 200 + u64::from(i)), i]))
+            .collect();
+        // The blocks replaced were announced; their replacements are not: the follower must find them
+        // by asking the node.
+        rpc(&d, "anvil_reorg", json!([depth, txs])).await;
+        until_at_head(&d, &store).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap().unwrap();
+    assert_equals_fresh_index(&pool, &store, &d).await;
 }
 
 #[sqlx::test(migrations = false)]

@@ -175,6 +175,11 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// Wallets of the live stages' own chain (see `run`): the send rate's recipients.
+const LIVE_WALLETS: usize = 200;
+/// Events of the live stages' own chain, at least.
+const LIVE_EVENTS: usize = 2_000;
+
 /// Sizes a run uses.
 struct Sizes {
     events: usize,
@@ -427,16 +432,55 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         stage
     };
 
+    // Live lag and send rate run on a chain of their own, small, when the bench chain is large: anvil
+    // works out its state root from the whole state at every block, so its time per block grows with
+    // the contract's storage (measured on empty blocks: 17 ms at 10,000 events, 176 ms at 100,000). On the
+    // bench chain it could not keep up with a block per transfer at 5/s, and the lag measured its queue.
+    // A node that keeps its state trie (Besu, geth) pays per block for what the block changes.
+    let live_config = WorkloadConfig::new(
+        args.seed,
+        minimum_events(LIVE_WALLETS).max(LIVE_EVENTS),
+        LIVE_WALLETS,
+    );
+    let own_live_chain = sizes.events > live_config.events;
+    let live_chain = if own_live_chain {
+        let live = Chain::prepare(&live_config, &cache, args.reuse_chain).await?;
+        commands.push(format!(
+            "anvil <dev profile> {} (crates/test-utils DevNode; the live stages' chain)",
+            live.anvil_args.join(" ")
+        ));
+        notes.push(format!(
+            "Live lag and send rate ran on a chain of their own ({} events over {} wallets, {}; contract \
+             {:#x}), its index in a database of its own (`bench_live`, indexed by the lag run's follower \
+             as it starts): anvil's time per block grows with the contract's storage (17 ms per empty block \
+             at 10,000 events, 176 ms at 100,000, measured), which a block per transfer at 5/s on the bench \
+             chain turned into a queue.",
+            live.info.events,
+            live.info.wallets,
+            if live.loaded { "loaded from the cache" } else { "generated" },
+            live.info.contract,
+        ));
+        Some(live)
+    } else {
+        None
+    };
+    let (live, live_url, live_indexed) = match &live_chain {
+        Some(live) => (
+            live,
+            fresh_database(&args.database_url, "bench_live").await?,
+            true,
+        ),
+        None => (&chain, server_url.clone(), emtoken_server.done().is_some()),
+    };
     // Live lag and send rate need keys and fresh recipients (one per lag transfer), registered on 1 s
-    // blocks: on automine anvil makes ~9 blocks/s on the full chain, one per registration. The node mines
-    // again from here.
+    // blocks. The node mines again from here.
     let lag_count = usize::try_from(args.lag_rate * sizes.lag_seconds)
         .unwrap_or(0)
         .max(1);
     let fast_count = usize::try_from(args.lag_fast_rate * sizes.lag_fast_seconds).unwrap_or(0);
-    chain.interval_mining(1).await?;
+    live.interval_mining(1).await?;
     let senders = accounts::prepare(
-        &chain,
+        live,
         args.seed,
         sizes.send_keys.max(1),
         lag_count + fast_count,
@@ -465,7 +509,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             let setup = LagSetup {
                 name: "lag",
                 emtoken: &emtoken,
-                database_url: &server_url,
+                database_url: &live_url,
                 follower: if args.lag_indexer_only {
                     Follower::Index
                 } else {
@@ -476,9 +520,8 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 duration: Duration::from_secs(sizes.lag_seconds),
                 logs: &logs,
             };
-            let backfilled = emtoken_server.done().is_some();
             let sender = &senders.clients[0];
-            let lag = lag_run(&chain, sender, fresh, &setup, backfilled, &mut commands).await;
+            let lag = lag_run(live, sender, fresh, &setup, live_indexed, &mut commands).await;
             let lag_fast = if args.lag_fast_rate == 0 {
                 Stage::Skipped {
                     reason: "--lag-fast-rate 0".into(),
@@ -492,16 +535,19 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                     ..setup
                 };
                 lag_run(
-                    &chain,
+                    live,
                     sender,
                     fast_fresh,
                     &setup,
-                    backfilled,
+                    live_indexed,
                     &mut commands,
                 )
                 .await
             };
-            // The API stage's transfers expect automine.
+            // The API stage's transfers expect automine; the live stages' own chain stops meanwhile.
+            if own_live_chain && let Err(error) = live.freeze().await {
+                tracing::warn!(%error, "cannot stop the live chain's mining");
+            }
             if let Err(error) = chain.automine().await {
                 tracing::warn!(%error, "cannot switch back to automine");
             }
@@ -530,11 +576,10 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 }
                 stage
             };
-            let recipients = wallets(args.seed, sizes.wallets);
-            // Not automine: on a chain this size anvil spends ~100 ms on each block (it snapshots the whole
-            // state per block), so one block per transaction measures anvil, not the SDK (~9 tx/s seen).
+            let recipients = wallets(args.seed, live.info.wallets);
+            // Not automine: one block per transaction measures anvil's mining, not the SDK.
             let mining = "1 s blocks (evm_setIntervalMining 1), 300M gas";
-            if let Err(error) = chain.interval_mining(1).await {
+            if let Err(error) = live.interval_mining(1).await {
                 tracing::warn!(%error, "cannot switch to interval mining");
             }
             // The default preflight (the node's pending state) from one key, then from many keys; then
@@ -575,6 +620,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             (lag, lag_fast, api, Stage::from_result(many))
         }
     };
+    drop(live_chain);
     drop(chain);
     drop(embedded_dir);
 

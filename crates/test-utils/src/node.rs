@@ -57,9 +57,12 @@ impl DevNode {
             .map_err(|e| Error::StateCache(e.to_string()))?;
         args.push("--cache-path".to_owned());
         args.push(cache.path().display().to_string());
+        // Up to two minutes to start: a node loading a saved 100,000-event chain (700 MB of JSON) takes
+        // tens of seconds on a busy machine, past the library's default wait.
         let instance = Anvil::at(anvil)
             .host("127.0.0.1")
             .port(0u16)
+            .timeout(120_000)
             .args(args)
             .try_spawn()
             .map_err(|source| Error::Spawn {

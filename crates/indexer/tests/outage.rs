@@ -154,7 +154,11 @@ async fn the_follower_waits_out_node_and_database_outages(pool: PgPool) {
     );
     node_gate.set(true);
     until("the mint made during the node's outage", balance("15")).await;
-    assert!(!metrics.in_outage.load(Relaxed));
+    // The outage ends with the step that wrote it, after its commit (the reconciliation comes last).
+    until("the node's outage over", async || {
+        !metrics.in_outage.load(Relaxed)
+    })
+    .await;
     assert_eq!(metrics.outages.load(Relaxed), 1);
 
     // The database goes away.
@@ -174,6 +178,10 @@ async fn the_follower_waits_out_node_and_database_outages(pool: PgPool) {
         "the mint made during the database's outage",
         balance("17.5"),
     )
+    .await;
+    until("the database's outage over", async || {
+        !metrics.in_outage.load(Relaxed)
+    })
     .await;
     assert_eq!(metrics.outages.load(Relaxed), 2);
     assert!(

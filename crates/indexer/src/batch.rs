@@ -43,18 +43,19 @@ impl Indexer {
         };
         let (stored, settled) =
             Box::pin(self.apply_events(&mut tx, decoded, new_final, inserted)).await?;
-        tx.put_blocks(window).await?;
-        tx.set_checkpoint(end, end_hash.0, new_final).await?;
         let mut touched = tx.finalize(old_final, new_final).await?;
         touched.extend(settled);
         touched.sort_unstable();
         touched.dedup();
-        // The hash of the final block, for the comparison after the commit (the window below it is pruned).
-        // Wallets put off by batches read ahead are compared with the first batch written with none.
+        // The hash of the final block, for the comparison after the commit (the window below it is pruned):
+        // the batch's own block of that number, else the stored one. Wallets put off by batches read ahead
+        // are compared with the first batch written with none.
         let reconcile_now =
             self.ahead.is_none() && !(touched.is_empty() && self.unreconciled.is_empty());
         let final_hash = if !reconcile_now || new_final == end {
             end_hash
+        } else if let Some(block) = window.iter().find(|b| b.number == new_final) {
+            B256::from(block.hash)
         } else {
             tx.window()
                 .await?
@@ -65,7 +66,6 @@ impl Indexer {
                     Error::Node(format!("final block {new_final} missing from the window"))
                 })?
         };
-        tx.prune_window_below(new_final).await?;
         // The wallets to compare wait in the database until they are (a process stopped after the commit
         // compares them when it starts again).
         let waiting: Vec<Addr> = touched
@@ -73,7 +73,9 @@ impl Indexer {
             .filter(|a| !self.unreconciled.contains(*a))
             .copied()
             .collect();
-        tx.add_unreconciled(&waiting).await?;
+        // The window, the checkpoint and the wallets waiting, in one statement.
+        tx.close_batch(window, end, end_hash.0, new_final, &waiting)
+            .await?;
         tx.commit().await?;
         self.unreconciled.extend(waiting);
         self.metrics.batch_written(started.elapsed());

@@ -1,6 +1,6 @@
 //! The chain row, the checkpoint and the window of recent blocks.
 
-use crate::{BlockRow, ChainRow, Checkpoint, Hash, Result, Tx};
+use crate::{Addr, BlockRow, ChainRow, Checkpoint, Hash, Result, Tx};
 
 impl Tx {
     /// The chain row, if this chain was indexed before.
@@ -136,14 +136,57 @@ impl Tx {
         Ok(())
     }
 
-    /// Drops window blocks below `number` (they are final and another final block sits above them).
-    pub async fn prune_window_below(&mut self, number: i64) -> Result<()> {
+    /// Closes a batch in one statement: adds `blocks` to the window and drops the window's blocks below
+    /// `final_block` (final, with another final block above them), moves the checkpoint to `block_number`
+    /// (`block_hash`) with `final_block`, and keeps `unreconciled` to compare with the chain once the
+    /// transaction commits (see [`Tx::unreconciled`]). The same as [`Tx::put_blocks`],
+    /// [`Tx::set_checkpoint`] and the two others one after the other, in one round trip.
+    pub async fn close_batch(
+        &mut self,
+        blocks: &[BlockRow],
+        block_number: i64,
+        block_hash: Hash,
+        final_block: i64,
+        unreconciled: &[Addr],
+    ) -> Result<()> {
         let chain_id = self.chain_id;
-        sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number < $2")
-            .bind(chain_id)
-            .bind(number)
-            .execute(self.conn())
-            .await?;
+        // The parts of one statement see the same snapshot and must not touch one row twice: the blocks
+        // pruned (below the final block) and those written (at or above it) are apart.
+        sqlx::query(
+            "WITH pruned AS (
+                 DELETE FROM blocks WHERE chain_id = $1 AND number < $4
+             ), put AS (
+                 INSERT INTO blocks (chain_id, number, hash, parent_hash, time)
+                 SELECT $1, u.number, u.hash, u.parent_hash, u.time
+                 FROM UNNEST($5::bigint[], $6::bytea[], $7::bytea[], $8::timestamptz[])
+                      AS u(number, hash, parent_hash, time)
+                 WHERE u.number >= $4
+                 ON CONFLICT (chain_id, number) DO UPDATE
+                 SET hash = excluded.hash, parent_hash = excluded.parent_hash, time = excluded.time
+             ), checkpoint AS (
+                 INSERT INTO checkpoints (chain_id, block_number, block_hash, final_block, updated_at)
+                 VALUES ($1, $2, $3, $4, now())
+                 ON CONFLICT (chain_id) DO UPDATE
+                 SET block_number = excluded.block_number, block_hash = excluded.block_hash,
+                     final_block = excluded.final_block, updated_at = now()
+             ), waiting AS (
+                 INSERT INTO unreconciled_wallets (chain_id, address)
+                 SELECT $1, u.address FROM UNNEST($9::bytea[]) AS u(address)
+                 ON CONFLICT DO NOTHING
+             )
+             SELECT 1",
+        )
+        .bind(chain_id)
+        .bind(block_number)
+        .bind(block_hash)
+        .bind(final_block)
+        .bind(blocks.iter().map(|b| b.number).collect::<Vec<_>>())
+        .bind(blocks.iter().map(|b| b.hash).collect::<Vec<_>>())
+        .bind(blocks.iter().map(|b| b.parent_hash).collect::<Vec<_>>())
+        .bind(blocks.iter().map(|b| b.time).collect::<Vec<_>>())
+        .bind(unreconciled)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 }

@@ -91,6 +91,7 @@ impl Store {
         Ok(Tx {
             inner: self.pool.begin().await?,
             chain_id,
+            events_none_above: None,
         })
     }
 
@@ -111,6 +112,10 @@ impl Store {
 pub struct Tx {
     pub(crate) inner: sqlx::Transaction<'static, Postgres>,
     pub(crate) chain_id: i64,
+    /// A block above which this transaction knows the ledger holds no event: set by [`Tx::fence`] to the
+    /// checkpoint (every write of events moves the checkpoint in its own transaction, at or above them),
+    /// raised by each insert of events. Events all above it are new without asking.
+    pub(crate) events_none_above: Option<i64>,
 }
 
 impl Tx {

@@ -226,25 +226,6 @@ impl Tx {
         Ok(rows)
     }
 
-    /// Keeps wallets to compare with the chain once this transaction commits (see
-    /// [`Tx::unreconciled`]).
-    pub async fn add_unreconciled(&mut self, addresses: &[Addr]) -> Result<()> {
-        if addresses.is_empty() {
-            return Ok(());
-        }
-        let chain_id = self.chain_id;
-        sqlx::query(
-            "INSERT INTO unreconciled_wallets (chain_id, address)
-             SELECT $1, u.address FROM UNNEST($2::bytea[]) AS u(address)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(chain_id)
-        .bind(addresses)
-        .execute(self.conn())
-        .await?;
-        Ok(())
-    }
-
     /// Wallets whose final balances changed and were not compared with the chain yet (a process stopped
     /// between a batch's commit and its reconciliation, or batches whose comparison was put off).
     pub async fn unreconciled(&mut self) -> Result<Vec<Addr>> {

@@ -45,14 +45,25 @@ impl Tx {
         let (low, high) = events.iter().fold((i64::MAX, i64::MIN), |(low, high), e| {
             (low.min(e.block_number), high.max(e.block_number))
         });
-        let (stored,): (bool,) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3)",
-        )
-        .bind(chain_id)
-        .bind(low)
-        .bind(high)
-        .fetch_one(self.conn())
-        .await?;
+        // Above the block this transaction knows to hold no event (the checkpoint it fenced: a follower
+        // going forward), every event is new without asking.
+        let stored = match self.events_none_above {
+            Some(none_above) if low > none_above => false,
+            _ => {
+                let (stored,): (bool,) = sqlx::query_as(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE chain_id = $1 AND block_number BETWEEN $2 AND $3)",
+                )
+                .bind(chain_id)
+                .bind(low)
+                .bind(high)
+                .fetch_one(self.conn())
+                .await?;
+                stored
+            }
+        };
+        if let Some(none_above) = self.events_none_above {
+            self.events_none_above = Some(none_above.max(high));
+        }
         let (conflict, returning) = if stored {
             (
                 "ON CONFLICT (chain_id, block_hash, log_index) DO NOTHING",

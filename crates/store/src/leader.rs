@@ -99,6 +99,7 @@ impl Tx {
             Some((number, hash))
                 if number == expected.block_number && hash == expected.block_hash =>
             {
+                self.events_none_above = Some(number);
                 Ok(())
             }
             Some((number, _)) => Err(Error::Superseded {

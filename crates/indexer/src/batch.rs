@@ -43,13 +43,15 @@ impl Indexer {
         };
         let (stored, settled) =
             Box::pin(self.apply_events(&mut tx, decoded, new_final, inserted)).await?;
-        let mut touched = tx.finalize(old_final, new_final).await?;
-        touched.extend(settled);
-        touched.sort_unstable();
-        touched.dedup();
-        // The hash of the final block, for the comparison after the commit (the window below it is pruned):
-        // the batch's own block of that number, else the stored one. Wallets put off by batches read ahead
-        // are compared with the first batch written with none.
+        // What became final, the window, the checkpoint and the wallets to compare with the chain (they
+        // wait in the database until they are: a process stopped after the commit compares them when it
+        // starts again), in one statement.
+        let touched = tx
+            .close_batch(window, end, end_hash.0, old_final, new_final, &settled)
+            .await?;
+        // The hash of the final block, for the comparison after the commit: the batch's own block of
+        // that number, else the stored one (the window keeps the final block). Wallets put off by batches
+        // read ahead are compared with the first batch written with none.
         let reconcile_now =
             self.ahead.is_none() && !(touched.is_empty() && self.unreconciled.is_empty());
         let final_hash = if !reconcile_now || new_final == end {
@@ -66,18 +68,8 @@ impl Indexer {
                     Error::Node(format!("final block {new_final} missing from the window"))
                 })?
         };
-        // The wallets to compare wait in the database until they are (a process stopped after the commit
-        // compares them when it starts again).
-        let waiting: Vec<Addr> = touched
-            .iter()
-            .filter(|a| !self.unreconciled.contains(*a))
-            .copied()
-            .collect();
-        // The window, the checkpoint and the wallets waiting, in one statement.
-        tx.close_batch(window, end, end_hash.0, new_final, &waiting)
-            .await?;
         tx.commit().await?;
-        self.unreconciled.extend(waiting);
+        self.unreconciled.extend(touched);
         self.metrics.batch_written(started.elapsed());
         self.checkpoint = Checkpoint {
             chain_id: self.chain_id,

@@ -136,57 +136,66 @@ impl Tx {
         Ok(())
     }
 
-    /// Closes a batch in one statement: adds `blocks` to the window and drops the window's blocks below
-    /// `final_block` (final, with another final block above them), moves the checkpoint to `block_number`
-    /// (`block_hash`) with `final_block`, and keeps `unreconciled` to compare with the chain once the
-    /// transaction commits (see [`Tx::unreconciled`]). The same as [`Tx::put_blocks`],
-    /// [`Tx::set_checkpoint`] and the two others one after the other, in one round trip.
+    /// Closes a batch in one statement: applies the blocks in `(old_final, final_block]` as final
+    /// ([`Tx::finalize`]), adds `blocks` to the window and drops the window's blocks below `final_block`
+    /// (final, with another final block above them), moves the checkpoint to `block_number`
+    /// (`block_hash`) with `final_block`, and keeps the wallets whose final balances changed (`settled`,
+    /// and those finality moved) to compare with the chain once the transaction commits (see
+    /// [`Tx::unreconciled`]); returns those wallets, sorted. The same as [`Tx::finalize`],
+    /// [`Tx::put_blocks`], [`Tx::set_checkpoint`] and the two others one after the other, in one round trip.
+    #[allow(clippy::too_many_arguments)]
     pub async fn close_batch(
         &mut self,
         blocks: &[BlockRow],
         block_number: i64,
         block_hash: Hash,
+        old_final: i64,
         final_block: i64,
-        unreconciled: &[Addr],
-    ) -> Result<()> {
+        settled: &[Addr],
+    ) -> Result<Vec<Addr>> {
         let chain_id = self.chain_id;
         // The parts of one statement see the same snapshot and must not touch one row twice: the blocks
-        // pruned (below the final block) and those written (at or above it) are apart.
-        sqlx::query(
-            "WITH pruned AS (
-                 DELETE FROM blocks WHERE chain_id = $1 AND number < $4
+        // pruned (below the final block) and those written (at or above it) are apart, and each other
+        // table has one part.
+        Ok(sqlx::query_scalar(concat!(
+            "WITH ",
+            crate::finality::finalize_parts!(),
+            ", pruned AS (
+                 DELETE FROM blocks WHERE chain_id = $1 AND number < $3
              ), put AS (
                  INSERT INTO blocks (chain_id, number, hash, parent_hash, time)
                  SELECT $1, u.number, u.hash, u.parent_hash, u.time
-                 FROM UNNEST($5::bigint[], $6::bytea[], $7::bytea[], $8::timestamptz[])
+                 FROM UNNEST($6::bigint[], $7::bytea[], $8::bytea[], $9::timestamptz[])
                       AS u(number, hash, parent_hash, time)
-                 WHERE u.number >= $4
+                 WHERE u.number >= $3
                  ON CONFLICT (chain_id, number) DO UPDATE
                  SET hash = excluded.hash, parent_hash = excluded.parent_hash, time = excluded.time
              ), checkpoint AS (
                  INSERT INTO checkpoints (chain_id, block_number, block_hash, final_block, updated_at)
-                 VALUES ($1, $2, $3, $4, now())
+                 VALUES ($1, $4, $5, $3, now())
                  ON CONFLICT (chain_id) DO UPDATE
                  SET block_number = excluded.block_number, block_hash = excluded.block_hash,
                      final_block = excluded.final_block, updated_at = now()
+             ), touched AS (
+                 SELECT address FROM finalized UNION SELECT u.address FROM UNNEST($10::bytea[]) AS u(address)
              ), waiting AS (
                  INSERT INTO unreconciled_wallets (chain_id, address)
-                 SELECT $1, u.address FROM UNNEST($9::bytea[]) AS u(address)
+                 SELECT $1, address FROM touched
                  ON CONFLICT DO NOTHING
              )
-             SELECT 1",
-        )
+             SELECT address FROM touched ORDER BY address"
+        ))
         .bind(chain_id)
+        .bind(old_final)
+        .bind(final_block)
         .bind(block_number)
         .bind(block_hash)
-        .bind(final_block)
         .bind(blocks.iter().map(|b| b.number).collect::<Vec<_>>())
         .bind(blocks.iter().map(|b| b.hash).collect::<Vec<_>>())
         .bind(blocks.iter().map(|b| b.parent_hash).collect::<Vec<_>>())
         .bind(blocks.iter().map(|b| b.time).collect::<Vec<_>>())
-        .bind(unreconciled)
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        .bind(settled)
+        .fetch_all(self.conn())
+        .await?)
     }
 }

@@ -21,6 +21,29 @@ pub struct Rollback {
     pub role_addresses: Vec<Addr>,
 }
 
+/// The parts of a statement that apply the blocks in `($2, $3]` of chain `$1` as final (see
+/// [`Tx::finalize`]): `finalized` returns the addresses whose final balances changed. Nothing happens
+/// unless `$3 > $2`.
+macro_rules! finalize_parts {
+    () => {
+        "gone AS (
+             DELETE FROM balance_deltas
+             WHERE chain_id = $1 AND block_number > $2 AND block_number <= $3
+             RETURNING address, total, held
+         ), sums AS (SELECT address, sum(total) AS total, sum(held) AS held FROM gone GROUP BY address),
+         finalized AS (
+             UPDATE wallets w SET balance = w.balance + sums.total, final_held = w.final_held + sums.held
+             FROM sums WHERE w.chain_id = $1 AND w.address = sums.address
+             RETURNING w.address
+         ), decided AS (
+             UPDATE movements SET status = outcome
+             WHERE chain_id = $1 AND status = 'PENDING' AND outcome IS NOT NULL AND decided_block <= $3
+               AND $3 > $2
+         )"
+    };
+}
+pub(crate) use finalize_parts;
+
 impl Tx {
     /// Applies the blocks in `(after, upto]` as final: their balance changes move `balance` and
     /// `final_held` (and are then forgotten), and movements decided in them take their outcome.
@@ -30,31 +53,16 @@ impl Tx {
             return Ok(Vec::new());
         }
         let chain_id = self.chain_id;
-        let touched: Vec<(Addr,)> = sqlx::query_as(
-            "WITH gone AS (
-                 DELETE FROM balance_deltas
-                 WHERE chain_id = $1 AND block_number > $2 AND block_number <= $3
-                 RETURNING address, total, held
-             ), s AS (SELECT address, sum(total) AS total, sum(held) AS held FROM gone GROUP BY address)
-             UPDATE wallets w SET balance = w.balance + s.total, final_held = w.final_held + s.held
-             FROM s WHERE w.chain_id = $1 AND w.address = s.address
-             RETURNING w.address",
-        )
+        let touched: Vec<Addr> = sqlx::query_scalar(concat!(
+            "WITH ",
+            finalize_parts!(),
+            " SELECT address FROM finalized ORDER BY address"
+        ))
         .bind(chain_id)
         .bind(after)
         .bind(upto)
         .fetch_all(self.conn())
         .await?;
-        sqlx::query(
-            "UPDATE movements SET status = outcome
-             WHERE chain_id = $1 AND status = 'PENDING' AND outcome IS NOT NULL AND decided_block <= $2",
-        )
-        .bind(chain_id)
-        .bind(upto)
-        .execute(self.conn())
-        .await?;
-        let mut touched: Vec<Addr> = touched.into_iter().map(|(a,)| a).collect();
-        touched.sort_unstable();
         Ok(touched)
     }
 

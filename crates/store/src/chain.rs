@@ -141,9 +141,9 @@ impl Tx {
     /// (final, with another final block above them), moves the checkpoint to `block_number`
     /// (`block_hash`) with `final_block`, and keeps the wallets whose final balances changed (`settled`,
     /// and those finality moved) to compare with the chain once the transaction commits (see
-    /// [`Tx::unreconciled`]); returns those wallets, sorted. The same as [`Tx::finalize`],
-    /// [`Tx::put_blocks`], [`Tx::set_checkpoint`] and the two others one after the other, in one round trip.
-    #[allow(clippy::too_many_arguments)]
+    /// [`Tx::unreconciled`]); returns those wallets, sorted. It does what [`Tx::finalize`],
+    /// [`Tx::put_blocks`], [`Tx::set_checkpoint`], a prune of the window and an insert into
+    /// `unreconciled_wallets` would do one after the other, in one round trip.
     pub async fn close_batch(
         &mut self,
         blocks: &[BlockRow],

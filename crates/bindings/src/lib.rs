@@ -8,6 +8,8 @@
 //!   events, errors; no bytecode).
 //! - [`EmTokenOrders`], [`EmTokenAuthorizations`], [`EmTokenImplementation`], [`EmTokenProxy`]: the four
 //!   contracts a deployment creates, in that order, with their bytecode.
+//! - [`EmTokenBalanceReader`]: creation code never deployed; sent as an `eth_call` without a recipient, it
+//!   answers many accounts' `balanceOf` and `balanceOnHold` at once (the indexer's reconciliation).
 
 #![allow(missing_docs)] // the generated items mirror the contracts' NatSpec-less ABIs
 
@@ -59,7 +61,19 @@ pub mod proxy {
     );
 }
 
+/// The balance reader: its constructor reads `balanceOf` and `balanceOnHold` of the accounts it is given
+/// and returns them as the would-be contract's code. Only ever run by an `eth_call` (see the contract's
+/// NatSpec for the answer's layout).
+pub mod balance_reader {
+    alloy::sol!(
+        #[sol(rpc)]
+        EmTokenBalanceReader,
+        "artifacts/EmTokenBalanceReader.json"
+    );
+}
+
 pub use authorizations::EmTokenAuthorizations;
+pub use balance_reader::EmTokenBalanceReader;
 pub use implementation::EmTokenImplementation;
 pub use orders::EmTokenOrders;
 pub use proxy::EmTokenProxy;

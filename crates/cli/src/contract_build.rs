@@ -2,7 +2,8 @@
 //! .tools/bin/solc) → crates/bindings/artifacts/: `EmToken.json`, the ABI of the token's address (its
 //! proxy, implementation and modules merged, checked against `IEmToken`; no bytecode), and the
 //! deployable `EmTokenOrders.json`, `EmTokenAuthorizations.json`, `EmTokenImplementation.json` and
-//! `EmTokenProxy.json` (ABI and bytecode). Compiler settings come from contracts/foundry.toml (`[profile.default]`), so forge and this
+//! `EmTokenProxy.json` (ABI and bytecode), and `EmTokenBalanceReader.json`, the creation code the indexer's
+//! reconciliation sends as an `eth_call` (never deployed). Compiler settings come from contracts/foundry.toml (`[profile.default]`), so forge and this
 //! build agree.
 
 use std::{
@@ -26,8 +27,9 @@ struct Deployable {
 }
 
 /// In deployment order: the modules, the implementation delegating to them, the proxy running the
-/// implementation (the token's address).
-const DEPLOYABLES: [Deployable; 4] = [
+/// implementation (the token's address); then the balance reader, whose creation code is only ever run by
+/// an `eth_call` (it reads many accounts' balances at once).
+const DEPLOYABLES: [Deployable; 5] = [
     Deployable {
         file: "EmTokenOrders.json",
         source: "src/EmTokenOrders.sol",
@@ -47,6 +49,11 @@ const DEPLOYABLES: [Deployable; 4] = [
         file: "EmTokenProxy.json",
         source: "src/EmTokenProxy.sol",
         contract: "EmTokenProxy",
+    },
+    Deployable {
+        file: "EmTokenBalanceReader.json",
+        source: "src/EmTokenBalanceReader.sol",
+        contract: "EmTokenBalanceReader",
     },
 ];
 

@@ -8,7 +8,7 @@ use emtoken_store::Addr;
 use futures::{StreamExt, TryStreamExt, stream};
 use rust_decimal::Decimal;
 
-use crate::{Error, Indexer, Result, decode::units};
+use crate::{Error, Indexer, Result, decode::units, rpc::READER_ACCOUNTS};
 
 /// How long a difference read at the node's newest block waits for a block above it (see `confirm`).
 const CONFIRM_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -66,25 +66,38 @@ impl Indexer {
         Ok(differences)
     }
 
-    /// The wallets whose indexed (gross, held) differ from the chain's at `hash`.
+    /// The wallets whose indexed (gross, held) differ from the chain's at `hash`: read
+    /// [`READER_ACCOUNTS`] wallets to an `eth_call` (the balance reader), 4 calls at a time.
     async fn compare(
         &self,
         indexed: Vec<(Addr, Decimal, Decimal)>,
         hash: B256,
     ) -> Result<Vec<Difference>> {
         let node = &self.node;
-        let differences: Vec<Option<Difference>> = stream::iter(indexed)
-            .map(|(address, gross, held)| async move {
-                let (chain_gross, chain_held) =
-                    node.balances_at(Address::from(address), hash).await?;
-                let chain = (units(chain_gross)?, units(chain_held)?);
-                Ok::<_, Error>((chain != (gross, held)).then_some(Difference {
-                    address,
-                    indexed: (gross, held),
-                    chain,
-                }))
+        // Owned chunks: a stream of borrowed ones would make the follower's future not `Send`.
+        let chunks: Vec<Vec<(Addr, Decimal, Decimal)>> =
+            indexed.chunks(READER_ACCOUNTS).map(<[_]>::to_vec).collect();
+        let differences: Vec<Vec<Difference>> = stream::iter(chunks)
+            .map(|chunk| async move {
+                let accounts: Vec<Address> =
+                    chunk.iter().map(|(a, _, _)| Address::from(*a)).collect();
+                let read = node.balances_of(&accounts, hash).await?;
+                let mut differences = Vec::new();
+                for ((address, gross, held), (chain_gross, chain_held)) in
+                    chunk.into_iter().zip(read)
+                {
+                    let chain = (units(chain_gross)?, units(chain_held)?);
+                    if chain != (gross, held) {
+                        differences.push(Difference {
+                            address,
+                            indexed: (gross, held),
+                            chain,
+                        });
+                    }
+                }
+                Ok::<_, Error>(differences)
             })
-            .buffer_unordered(16)
+            .buffer_unordered(4)
             .try_collect()
             .await?;
         Ok(differences.into_iter().flatten().collect())

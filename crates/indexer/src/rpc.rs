@@ -3,19 +3,24 @@
 
 use std::{
     future::Future,
-    sync::{Arc, atomic::Ordering::Relaxed},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering::Relaxed},
+    },
     time::Duration,
 };
 
 use alloy::{
     eips::{BlockId, BlockNumberOrTag},
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
-    rpc::types::{Filter, Log},
+    rpc::types::{Filter, Log, TransactionRequest},
+    sol_types::SolValue,
     transports::{RpcError, TransportErrorKind},
 };
 use chrono::{DateTime, Utc};
-use emtoken_sdk::bindings::EmToken;
+use emtoken_sdk::bindings::{EmToken, EmTokenBalanceReader};
+use futures::{StreamExt, TryStreamExt, stream};
 use rand::Rng;
 
 use crate::{Error, Metrics, Result, decode::timestamp};
@@ -176,7 +181,15 @@ pub(crate) struct Node {
     contract: Address,
     retry: RetryPolicy,
     metrics: Arc<Metrics>,
+    /// Set once the node has refused the balance reader's `eth_call` while answering the same balances
+    /// one call per account (a gas cap too low for it, say): balances are then read one account at a time.
+    reader_refused: Arc<AtomicBool>,
 }
+
+/// Accounts per balance reader call: its answer (32 + 64 bytes per account) stays well under the 24,576
+/// bytes a created contract's code may have, and its gas (~20,000 per account, the answer's code deposit
+/// included: ~5M) under the usual `eth_call` gas caps.
+pub(crate) const READER_ACCOUNTS: usize = 256;
 
 impl Node {
     pub(crate) fn connect(
@@ -194,6 +207,7 @@ impl Node {
             contract,
             retry,
             metrics,
+            reader_refused: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -348,6 +362,74 @@ impl Node {
             token.decimals().call().await.map_err(contract_error)
         })
         .await
+    }
+
+    /// `balanceOf` and `balanceOnHold` of each of `accounts` (at most [`READER_ACCOUNTS`]), in their order,
+    /// at the block with hash `block`: one `eth_call` of [`EmTokenBalanceReader`]'s creation code, which runs
+    /// the reads on that block's state. A node that refuses it while it answers the reads one account at a
+    /// time is asked one account at a time from then on. [`Error::StateUnavailable`] when the node keeps no
+    /// state that old.
+    pub(crate) async fn balances_of(
+        &self,
+        accounts: &[Address],
+        block: B256,
+    ) -> Result<Vec<(U256, U256)>> {
+        let mut refusal = None;
+        if !self.reader_refused.load(Relaxed) {
+            match self.read_balances(accounts, block).await {
+                Ok(balances) => return Ok(balances),
+                // A node down answers neither way (the reads below fail alike); one up that fails the
+                // reader only is asked one account at a time (a node answering an internal error to it,
+                // say).
+                Err(e) => refusal = Some(e),
+            }
+        }
+        // Both reads of an account at once, 8 accounts at a time.
+        let balances: Vec<(U256, U256)> = stream::iter(accounts.to_vec())
+            .map(|account| self.balances_at(account, block))
+            .buffered(8)
+            .try_collect()
+            .await?;
+        if let Some(error) = refusal
+            && !matches!(error, Error::Unreachable { .. })
+            && !self.reader_refused.swap(true, Relaxed)
+        {
+            tracing::warn!(%error, "the node refuses the balance reader's eth_call but answers balanceOf: reading balances one account at a time");
+        }
+        Ok(balances)
+    }
+
+    /// The balance reader's `eth_call` (see [`Node::balances_of`]) and its answer, checked.
+    async fn read_balances(&self, accounts: &[Address], block: B256) -> Result<Vec<(U256, U256)>> {
+        let mut input = EmTokenBalanceReader::BYTECODE.to_vec();
+        input.extend_from_slice(&(self.contract, accounts.to_vec()).abi_encode_params());
+        // No recipient: the node runs the creation code and answers what it returns.
+        let call = TransactionRequest::default().input(Bytes::from(input).into());
+        let answer: Bytes = self
+            .retried("EmTokenBalanceReader", || async {
+                self.provider
+                    .call(call.clone())
+                    .block(BlockId::hash(block))
+                    .await
+            })
+            .await?;
+        let words: Vec<U256> = answer
+            .chunks(32)
+            .map(|word| U256::try_from_be_slice(word).unwrap_or(U256::MAX))
+            .collect();
+        if answer.len() != 32 * (1 + 2 * accounts.len())
+            || words.first() != Some(&U256::from(accounts.len()))
+        {
+            return Err(Error::Node(format!(
+                "the balance reader answered {} bytes for {} accounts",
+                answer.len(),
+                accounts.len()
+            )));
+        }
+        Ok(words[1..]
+            .chunks(2)
+            .map(|pair| (pair[0], pair[1]))
+            .collect())
     }
 
     /// `balanceOf` and `balanceOnHold` of `account` at the block with hash `block`;

@@ -10,7 +10,7 @@ use alloy::providers::Provider;
 use common::{amount, assert_matches_chain, config, index, payment_reference};
 use emtoken_sdk::MintKind;
 use emtoken_store::Store;
-use emtoken_test_utils::{DevNode, ProfileName, ProxyRules, Role, RpcProxy};
+use emtoken_test_utils::{DevNode, ProfileName, ProxyRules, ProxyStats, Role, RpcProxy};
 use emtoken_workload::Deployed;
 use serde_json::json;
 use sqlx::PgPool;
@@ -203,4 +203,67 @@ async fn a_node_mining_while_read_is_not_a_difference(pool: PgPool) {
         "no difference was real"
     );
     assert_matches_chain(&store, &d).await;
+}
+
+/// Damages alice's final balance, cashes her in once more and indexes through a proxy with `rules`: the
+/// comparison reads the chain's balances through whatever the proxy lets by. Returns the proxy's stats.
+async fn damaged_balance_found_through(pool: PgPool, rules: ProxyRules) -> ProxyStats {
+    let (_node, d, store) = alice_with_100(pool).await;
+    let alice = d.address_of(Role::Alice);
+    let proxy = RpcProxy::spawn(d.endpoint(), rules).await.unwrap();
+    let mut settings = config(&d, 0);
+    settings.rpc_url = proxy.endpoint_url().to_string();
+    index(settings.clone(), &store).await;
+    sqlx::query("UPDATE wallets SET balance = balance + 1 WHERE address = $1")
+        .bind(alice.into_array())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    d.operator
+        .mint(alice, amount("1"), MintKind::Card, payment_reference())
+        .await
+        .unwrap();
+    index(settings, &store).await;
+    let findings = store.findings().await.unwrap();
+    let alice_found: Vec<_> = findings
+        .iter()
+        .filter(|f| f.address == alice.into_array())
+        .collect();
+    assert!(
+        alice_found.iter().any(|f| !f.persistent) && alice_found.iter().any(|f| f.persistent),
+        "seen, rescanned, seen again: {findings:?}"
+    );
+    assert!(
+        alice_found
+            .iter()
+            .all(|f| f.indexed_total - f.chain_total == rust_decimal::Decimal::ONE),
+        "the unit added to the index is the difference: {findings:?}"
+    );
+    proxy.stats()
+}
+
+/// The chain's balances are read by the balance reader: one `eth_call` of its creation code for the
+/// wallets of a comparison, which finds a difference as the per-wallet reads did.
+#[sqlx::test(migrations = false)]
+async fn the_balance_reader_reads_the_chain_s_balances(pool: PgPool) {
+    let stats = damaged_balance_found_through(pool, ProxyRules::default()).await;
+    assert!(stats.creation_calls >= 2, "{stats:?}");
+    assert_eq!(stats.creation_calls_refused, 0);
+}
+
+/// A node that refuses the balance reader's call (its `eth_call` gas cap is too low, say) is read one
+/// wallet at a time, and asked for the reader only once.
+#[sqlx::test(migrations = false)]
+async fn a_node_refusing_the_balance_reader_is_read_one_wallet_at_a_time(pool: PgPool) {
+    let stats = damaged_balance_found_through(
+        pool,
+        ProxyRules {
+            refuse_creation_calls: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    // Two processes (each asks once), each comparing more than once (first sight, rescan, second sight).
+    assert_eq!(stats.creation_calls_refused, 2, "{stats:?}");
+    assert_eq!(stats.creation_calls, 2, "{stats:?}");
 }

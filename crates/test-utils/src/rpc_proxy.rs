@@ -50,6 +50,10 @@ pub struct ProxyRules {
     /// an `eth_call` at that head answers from the newest state, as anvil does while mining (single
     /// calls only; see `mining.rs`).
     pub newest_block_in_mining: bool,
+    /// Refuse an `eth_call` without a recipient (creation code run as a call, as the indexer's balance
+    /// reader is) the way a node does when the call needs more gas than its `eth_call` cap: JSON-RPC error
+    /// -32000 "gas required exceeds allowance". Single calls only.
+    pub refuse_creation_calls: bool,
 }
 
 /// What the proxy did so far.
@@ -69,6 +73,10 @@ pub struct ProxyStats {
     pub largest_forwarded_log_range: u64,
     /// `eth_call`s at the visible head answered from the newest state (`newest_block_in_mining`).
     pub state_reads_ahead: u64,
+    /// Single `eth_call`s without a recipient (creation code run as a call) received.
+    pub creation_calls: u64,
+    /// Of those, the ones refused (`refuse_creation_calls`).
+    pub creation_calls_refused: u64,
 }
 
 /// A fault-injecting JSON-RPC proxy on `127.0.0.1` and a free port; stops when dropped.
@@ -168,6 +176,19 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Reply
         Value::Array(calls) => calls,
         call => vec![call],
     };
+    if !batch && is_creation_call(&calls[0]) {
+        let mut stats = shared.stats();
+        stats.creation_calls += 1;
+        if shared.rules.refuse_creation_calls {
+            stats.creation_calls_refused += 1;
+            let body = json!({
+                "jsonrpc": "2.0",
+                "id": calls[0].get("id"),
+                "error": {"code": -32000, "message": "gas required exceeds allowance (5000000)"},
+            });
+            return Ok(reply(StatusCode::OK, JSON, body.to_string()));
+        }
+    }
     if shared.rules.newest_block_in_mining
         && !batch
         && let Some(answer) = shared.mining_view(&calls[0]).await
@@ -218,6 +239,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Reply
         merged.remove(0)
     };
     Ok(reply(StatusCode::OK, JSON, body.to_string()))
+}
+
+/// An `eth_call` whose transaction has no recipient: the node runs its input as creation code.
+fn is_creation_call(call: &Value) -> bool {
+    call.get("method").and_then(Value::as_str) == Some("eth_call")
+        && call
+            .pointer("/params/0")
+            .is_some_and(|tx| tx.get("to").is_none_or(Value::is_null))
 }
 
 impl Shared {

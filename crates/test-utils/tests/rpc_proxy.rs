@@ -28,6 +28,7 @@ const RANGE_LIMIT: ProxyRules = ProxyRules {
     transient_one_in: None,
     seed: 0,
     newest_block_in_mining: false,
+    refuse_creation_calls: false,
 };
 
 /// A dev node whose chain is [`HEAD`] blocks long, with a log in each of [`LOG_BLOCKS`].

@@ -83,35 +83,6 @@ async fn a_lost_event_is_found_and_mended_by_the_rescan(pool: PgPool) {
     assert_matches_chain(&store, &d).await;
 }
 
-#[sqlx::test(migrations = false)]
-async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
-    let (_node, d, store) = alice_with_100(pool).await;
-    let alice = d.address_of(Role::Alice);
-    index(config(&d, 0), &store).await;
-    // Damage a final balance: no rescan of non-final blocks can explain it.
-    sqlx::query("UPDATE wallets SET balance = balance + 1 WHERE address = $1")
-        .bind(alice.into_array())
-        .execute(store.pool())
-        .await
-        .unwrap();
-    d.operator
-        .mint(alice, amount("1"), MintKind::Card, payment_reference())
-        .await
-        .unwrap();
-    index(config(&d, 0), &store).await;
-    let findings = store.findings().await.unwrap();
-    assert!(
-        findings
-            .iter()
-            .any(|f| f.persistent && f.address == alice.into_array()),
-        "{findings:?}"
-    );
-    assert!(
-        findings.iter().any(|f| !f.persistent),
-        "the first sighting triggered the rescan: {findings:?}"
-    );
-}
-
 /// A process killed after a batch committed and before its wallets were compared leaves them in
 /// `unreconciled_wallets`: the next process compares them with its first batch, even one that changes no
 /// balance.
@@ -242,10 +213,11 @@ async fn damaged_balance_found_through(pool: PgPool, rules: ProxyRules) -> Proxy
     proxy.stats()
 }
 
-/// The chain's balances are read by the balance reader: one `eth_call` of its creation code for the
-/// wallets of a comparison, which finds a difference as the per-wallet reads did.
+/// A damaged final balance: no rescan of non-final blocks can explain it, so its finding turns persistent.
+/// The chain's balances were read by the balance reader (one `eth_call` of its creation code for the
+/// wallets of a comparison).
 #[sqlx::test(migrations = false)]
-async fn the_balance_reader_reads_the_chain_s_balances(pool: PgPool) {
+async fn a_difference_the_rescan_cannot_mend_is_persistent(pool: PgPool) {
     let stats = damaged_balance_found_through(pool, ProxyRules::default()).await;
     assert!(stats.creation_calls >= 2, "{stats:?}");
     assert_eq!(stats.creation_calls_refused, 0);

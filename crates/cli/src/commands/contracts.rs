@@ -13,7 +13,8 @@ pub(crate) enum ContractsCommand {
     /// Compile contracts/src with the pinned solc (through foundry-compilers) and write the artifacts of
     /// crates/bindings/artifacts/: EmToken.json (the ABI of the token's address: proxy, implementation
     /// and modules merged, checked against IEmToken) and EmTokenOrders.json, EmTokenAuthorizations.json,
-    /// EmTokenImplementation.json, EmTokenProxy.json (ABI and bytecode, to deploy), with the compiler
+    /// EmTokenImplementation.json, EmTokenProxy.json (ABI and bytecode, to deploy), and
+    /// EmTokenBalanceReader.json (the indexer runs its creation code as an eth_call), with the compiler
     /// settings and the sources' hashes.
     ///
     /// Example: `emtoken contracts build`, or `emtoken contracts build --check` to fail when a committed

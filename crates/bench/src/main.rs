@@ -145,8 +145,8 @@ struct Args {
     #[arg(long)]
     send_keys: Option<usize>,
     /// Transactions awaiting receipts at once in the send runs. Each waits for a block (1 s), so this caps
-    /// a run at this many tx/s; anvil stalls with thousands.
-    #[arg(long, default_value_t = 1024)]
+    /// a run at about this many tx/s.
+    #[arg(long, default_value_t = 2048)]
     in_flight: usize,
     /// The command line that started the run, recorded in the results (scripts/bench passes its own).
     #[arg(long, hide = true)]

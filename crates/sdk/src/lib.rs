@@ -15,6 +15,7 @@ mod inspect;
 mod network;
 mod operation_id;
 mod outcome;
+mod preflight;
 mod prepared;
 mod receipts;
 mod records;

@@ -22,18 +22,21 @@ impl NetworkProfile {
     }
 }
 
-/// Which state of the node a send is checked against before it is handed over (`eth_estimateGas`): a
-/// call the contract refuses there fails with the decoded error and consumes no nonce.
+/// Which state of the node a send is checked against before it is handed over: a call the contract
+/// refuses there fails with the decoded error and consumes no nonce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Preflight {
     /// The node's pending state: the latest block and, on nodes that build one (anvil, Besu since 25.1),
     /// the transactions waiting in its pool, so a call refused only because of a transaction not mined
     /// yet fails before it is sent too. Nodes without a pending state answer from the latest block.
+    /// Concurrent sends of a client are checked together, in one `eth_simulateV1` with the gas limits
+    /// they will carry; the first send of a function, and any the simulation does not run to success,
+    /// get an `eth_estimateGas` of their own (see `preflight.rs`).
     #[default]
     Pending,
-    /// The latest block only. Cheaper on nodes that build a pending state: anvil re-runs its whole pool
-    /// for each pending estimate, which dominates its work once hundreds of transactions wait for a
-    /// block. A call refused only because of a transaction still in the pool passes the check, is mined
+    /// The latest block only, one `eth_estimateGas` a send. It spares a node that builds a pending state
+    /// the run of its pool for each check (anvil re-runs its whole pool for each call on the pending
+    /// state); since the default checks concurrent sends together, that saves little. A call refused only because of a transaction still in the pool passes the check, is mined
     /// and fails there ([`crate::Error::Reverted`], a nonce and gas spent).
     Latest,
 }

@@ -13,7 +13,8 @@ use alloy::{
 use tokio::sync::Mutex;
 
 use crate::{
-    Error, NetworkProfile, Preflight, Result, SendSettings, fees::FeeCache, receipts::Receipts,
+    Error, NetworkProfile, Preflight, Result, SendSettings, fees::FeeCache, preflight::Preflights,
+    receipts::Receipts,
 };
 
 /// How many times a send reads the nonce again when its recorder says another sender of the key holds it.
@@ -47,8 +48,9 @@ pub struct SignedTx {
 
 /// Sends transactions from one key and waits for their receipts.
 ///
-/// Many sends may run concurrently: each first asks the node for a gas estimate (so a call the contract
-/// refuses fails there with the decoded error and never consumes a nonce), then takes the next nonce under
+/// Many sends may run concurrently: each is first checked by the node and given its gas limit
+/// ([`Preflights`] on the pending state, or an estimate on the latest block), so a call the contract
+/// refuses fails there with the decoded error and never consumes a nonce; then it takes the next nonce under
 /// a lock held only while signing and handing the transaction to the node, and re-reads the nonce from the
 /// node whenever a send fails. EIP-1559 fees are read once for all the sends of about a block
 /// ([`FeeCache`]). Receipts are awaited with the configured confirmations and timeout through one watcher
@@ -63,6 +65,8 @@ pub(crate) struct Sender {
     settings: SendSettings,
     next_nonce: Mutex<Option<u64>>,
     fees: FeeCache,
+    /// The pending-state checks, many sends to one node call.
+    preflights: Preflights,
     /// Started by the first receipt awaited.
     receipts: SyncMutex<Option<Receipts>>,
 }
@@ -93,6 +97,7 @@ impl Sender {
             settings,
             next_nonce: Mutex::new(None),
             fees: FeeCache::default(),
+            preflights: Preflights::default(),
             receipts: SyncMutex::new(None),
         }
     }
@@ -185,17 +190,24 @@ impl Sender {
             }
             NetworkProfile::Anvil => self.set_fees(&mut tx).await?,
         };
-        let state = match self.settings.preflight {
-            Preflight::Pending => BlockId::pending(),
-            Preflight::Latest => BlockId::latest(),
+        let margin = self.settings.gas_margin_percent;
+        let gas_limit = match self.settings.preflight {
+            Preflight::Pending => {
+                self.preflights
+                    .gas_limit(&self.provider, call, &tx, margin)
+                    .await?
+            }
+            Preflight::Latest => {
+                let estimate = self
+                    .provider
+                    .estimate_gas(tx.clone())
+                    .block(BlockId::latest())
+                    .await
+                    .map_err(|e| Error::from_rpc(call, e))?;
+                estimate + estimate * margin / 100
+            }
         };
-        let estimate = self
-            .provider
-            .estimate_gas(tx.clone())
-            .block(state)
-            .await
-            .map_err(|e| Error::from_rpc(call, e))?;
-        tx.set_gas_limit(estimate + estimate * self.settings.gas_margin_percent / 100);
+        tx.set_gas_limit(gas_limit);
 
         let tx_hash = {
             let mut next = self.next_nonce.lock().await;

@@ -15,7 +15,7 @@ use emtoken_sdk::{
     EmTokenClient, EmTokenError, EmTokenEvents, Error, MintKind, OperationId, Preflight,
     bindings::EmToken,
 };
-use emtoken_test_utils::{ProfileName, Role};
+use emtoken_test_utils::{ProfileName, ProxyRules, Role, RpcProxy};
 use futures::future::join_all;
 
 async fn anvil<P: alloy::rpc::json_rpc::RpcSend, T: alloy::rpc::json_rpc::RpcRecv>(
@@ -678,6 +678,101 @@ async fn a_refusal_only_the_pool_shows_fails_before_sending_by_default_and_once_
             .unwrap(),
         nonce_before + 2
     );
+}
+
+/// `role`'s client on `f`'s contract through `proxy`.
+async fn through(f: &Fixture, proxy: &RpcProxy, role: Role) -> EmTokenClient {
+    let accounts = f.node.accounts();
+    EmTokenClient::builder(proxy.endpoint_url().to_string())
+        .mnemonic(&accounts.mnemonic, accounts.index(role).expect("role"))
+        .expect("derive key")
+        .connect(f.deployment.address)
+        .await
+        .expect("connect through the proxy")
+}
+
+/// Sends `sends` concurrent transfers from `client` (carol), every 10th refused by the contract (300.00
+/// to dave, over his KYC 0 balance limit), and checks each outcome; returns how many were refused.
+async fn concurrent_transfers(f: &Fixture, client: &EmTokenClient, sends: usize) -> usize {
+    let refused = |i: usize| i % 10 == 9;
+    let (bob, dave) = (f.addr(Role::Bob), f.addr(Role::Dave));
+    let bob_before = f.alice.balance_of(bob).await.unwrap().base_units();
+    let results = join_all((0..sends).map(|i| {
+        let (to, value) = if refused(i) {
+            (dave, "300.00")
+        } else {
+            (bob, "0.01")
+        };
+        client.transfer(to, amount(value))
+    }))
+    .await;
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(_) if !refused(i) => {}
+            Err(Error::Revert {
+                error: EmTokenError::BalanceLimitExceeded(e),
+                ..
+            }) if refused(i) => assert_eq!(e.wallet, dave),
+            other => panic!("send {i}: unexpected {other:?}"),
+        }
+    }
+    let refusals = (0..sends).filter(|i| refused(*i)).count();
+    assert_eq!(
+        f.alice.balance_of(bob).await.unwrap().base_units() - bob_before,
+        U256::from(sends - refusals)
+    );
+    refusals
+}
+
+#[tokio::test]
+async fn concurrent_sends_are_checked_against_the_pending_state_together() {
+    let f = Fixture::with_anvil_args(ProfileName::Dev, &["--block-time", "1"]).await;
+    f.fund(Role::Carol, "10000.00").await;
+    let proxy = RpcProxy::spawn(f.node.endpoint_url(), ProxyRules::default())
+        .await
+        .unwrap();
+    let carol = through(&f, &proxy, Role::Carol).await;
+    // The first transfer learns the function's gas from the node's estimate.
+    carol
+        .transfer(f.addr(Role::Bob), amount("0.01"))
+        .await
+        .unwrap();
+    let before = proxy.stats();
+    assert_eq!((before.estimates, before.simulations), (1, 0));
+
+    const SENDS: usize = 200;
+    let refusals = concurrent_transfers(&f, &carol, SENDS).await;
+    let stats = proxy.stats();
+    // Only the refused sends were estimated on their own (for their decoded error); the others passed
+    // in simulations of many sends each.
+    assert_eq!(stats.estimates - before.estimates, refusals as u64);
+    assert!(
+        stats.simulations <= (SENDS / 8) as u64,
+        "{} simulations for {SENDS} sends",
+        stats.simulations
+    );
+}
+
+#[tokio::test]
+async fn a_node_without_eth_simulate_v1_is_asked_once_and_every_send_is_estimated() {
+    let f = Fixture::with_anvil_args(ProfileName::Dev, &["--block-time", "1"]).await;
+    f.fund(Role::Carol, "10000.00").await;
+    let rules = ProxyRules {
+        refuse_simulate: true,
+        ..Default::default()
+    };
+    let proxy = RpcProxy::spawn(f.node.endpoint_url(), rules).await.unwrap();
+    let carol = through(&f, &proxy, Role::Carol).await;
+    carol
+        .transfer(f.addr(Role::Bob), amount("0.01"))
+        .await
+        .unwrap();
+
+    const SENDS: usize = 40;
+    concurrent_transfers(&f, &carol, SENDS).await;
+    let stats = proxy.stats();
+    assert_eq!(stats.simulations, 1);
+    assert_eq!(stats.estimates, 1 + SENDS as u64);
 }
 
 /// A `transfer` call of the contract, prepared as `EmTokenClient::submit` takes it.

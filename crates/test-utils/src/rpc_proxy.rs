@@ -54,6 +54,9 @@ pub struct ProxyRules {
     /// reader is) the way a node does when the call needs more gas than its `eth_call` cap: JSON-RPC error
     /// -32000 "gas required exceeds allowance". Single calls only.
     pub refuse_creation_calls: bool,
+    /// Answer `eth_simulateV1` as a node without it does: JSON-RPC error -32601 "the method
+    /// eth_simulateV1 does not exist/is not available". Single calls only.
+    pub refuse_simulate: bool,
 }
 
 /// What the proxy did so far.
@@ -77,6 +80,10 @@ pub struct ProxyStats {
     pub creation_calls: u64,
     /// Of those, the ones refused (`refuse_creation_calls`).
     pub creation_calls_refused: u64,
+    /// Single `eth_simulateV1` calls received (refused or not).
+    pub simulations: u64,
+    /// Single `eth_estimateGas` calls received.
+    pub estimates: u64,
 }
 
 /// A fault-injecting JSON-RPC proxy on `127.0.0.1` and a free port; stops when dropped.
@@ -187,6 +194,28 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> io::Result<Reply
                 "error": {"code": -32000, "message": "gas required exceeds allowance (5000000)"},
             });
             return Ok(reply(StatusCode::OK, JSON, body.to_string()));
+        }
+    }
+    if !batch {
+        let method = calls[0].get("method").and_then(Value::as_str);
+        let mut stats = shared.stats();
+        match method {
+            Some("eth_estimateGas") => stats.estimates += 1,
+            Some("eth_simulateV1") => {
+                stats.simulations += 1;
+                if shared.rules.refuse_simulate {
+                    let body = json!({
+                        "jsonrpc": "2.0",
+                        "id": calls[0].get("id"),
+                        "error": {
+                            "code": -32601,
+                            "message": "the method eth_simulateV1 does not exist/is not available",
+                        },
+                    });
+                    return Ok(reply(StatusCode::OK, JSON, body.to_string()));
+                }
+            }
+            _ => {}
         }
     }
     if shared.rules.newest_block_in_mining

@@ -29,6 +29,7 @@ const RANGE_LIMIT: ProxyRules = ProxyRules {
     seed: 0,
     newest_block_in_mining: false,
     refuse_creation_calls: false,
+    refuse_simulate: false,
 };
 
 /// A dev node whose chain is [`HEAD`] blocks long, with a log in each of [`LOG_BLOCKS`].

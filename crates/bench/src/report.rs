@@ -268,7 +268,7 @@ pub(crate) fn render(r: &Results) -> String {
                     "in flight",
                     "first send → last receipt",
                     "tx/s",
-                    "checked against (eth_estimateGas)",
+                    "checked against (preflight)",
                     "node",
                 ],
                 "rrrrrll",

@@ -47,8 +47,10 @@ pub(crate) struct ChainInfo {
     pub(crate) symbol: String,
     /// The contract's decimals.
     pub(crate) decimals: u8,
-    /// The second token, deployed once the first's history was mined, with the same workload.
-    pub(crate) second: SecondToken,
+    /// The second token, deployed once the first's history was mined, with the same workload; none on a
+    /// chain generated for one token (`--skip-two-tokens`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) second: Option<SecondToken>,
 }
 
 /// The second token of the chain: another EmToken deployment with other decimals and the same workload
@@ -77,8 +79,8 @@ impl ChainInfo {
     }
 
     /// Blocks an indexer of the second token goes through: its deployment block to head, inclusive.
-    pub(crate) fn second_blocks(&self) -> u64 {
-        self.head.saturating_sub(self.second.deploy_block) + 1
+    pub(crate) fn second_blocks(&self, second: &SecondToken) -> u64 {
+        self.head.saturating_sub(second.deploy_block) + 1
     }
 }
 
@@ -90,6 +92,19 @@ pub(crate) const SECOND_DECIMALS: u8 = 6;
 /// The version of a saved chain's layout, part of its file name: a cache written by an older bench (one
 /// token, no second-token fields) is not found, so it is generated again instead of misread.
 const CACHE_LAYOUT: &str = "t2";
+
+/// The layout of a chain generated with the first token only (`--skip-two-tokens`: a million events
+/// would otherwise mean two million).
+const CACHE_LAYOUT_ONE_TOKEN: &str = "t1";
+
+/// Which tokens a chain must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tokens {
+    /// The first token and the second after it (the two-token stage needs both).
+    Two,
+    /// The first token; a saved two-token chain serves as well (the first token's history is the same).
+    One,
+}
 
 /// A running node with the history on it.
 #[derive(Debug)]
@@ -147,27 +162,49 @@ impl Chain {
         config: &WorkloadConfig,
         cache: &Path,
         reuse: bool,
+        tokens: Tokens,
     ) -> anyhow::Result<Self> {
-        let stem = format!(
-            "chain-s{}-e{}-w{}-c{}-{CACHE_LAYOUT}",
-            config.seed,
-            config.events,
-            config.wallets,
-            contract_hash()
-        );
-        let (state_path, info_path) = (
-            cache.join(format!("{stem}.state.json")),
-            cache.join(format!("{stem}.json")),
-        );
-        if reuse && state_path.is_file() && info_path.is_file() {
-            match Self::load(&state_path, &info_path).await {
-                Ok(chain) => return Ok(chain),
-                Err(error) => {
-                    tracing::warn!(%error, "cannot load the saved chain: generating it again")
+        // Waves of another size give other blocks: named apart, except the default's (older names).
+        let waves = if config.in_flight == WorkloadConfig::DEFAULT_IN_FLIGHT {
+            String::new()
+        } else {
+            format!("-f{}", config.in_flight)
+        };
+        let stem = |layout: &str| {
+            format!(
+                "chain-s{}-e{}-w{}{waves}-c{}-{layout}",
+                config.seed,
+                config.events,
+                config.wallets,
+                contract_hash()
+            )
+        };
+        let paths = |stem: String| {
+            (
+                cache.join(format!("{stem}.state.json")),
+                cache.join(format!("{stem}.json")),
+            )
+        };
+        let layouts = match tokens {
+            Tokens::Two => vec![CACHE_LAYOUT],
+            Tokens::One => vec![CACHE_LAYOUT, CACHE_LAYOUT_ONE_TOKEN],
+        };
+        for layout in layouts.iter().filter(|_| reuse) {
+            let (state_path, info_path) = paths(stem(layout));
+            if state_path.is_file() && info_path.is_file() {
+                match Self::load(&state_path, &info_path).await {
+                    Ok(chain) => return Ok(chain),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot load the saved chain: generating it again")
+                    }
                 }
             }
         }
-        let chain = Self::generate(config).await?;
+        let (state_path, info_path) = paths(stem(match tokens {
+            Tokens::Two => CACHE_LAYOUT,
+            Tokens::One => CACHE_LAYOUT_ONE_TOKEN,
+        }));
+        let chain = Self::generate(config, tokens).await?;
         std::fs::create_dir_all(cache)
             .with_context(|| format!("cannot create {}", cache.display()))?;
         // anvil_dumpState answers gzip'd JSON; --load-state reads plain JSON.
@@ -189,7 +226,7 @@ impl Chain {
         Ok(chain)
     }
 
-    async fn generate(config: &WorkloadConfig) -> anyhow::Result<Self> {
+    async fn generate(config: &WorkloadConfig, tokens: Tokens) -> anyhow::Result<Self> {
         let node = DevNode::spawn_with_args(ProfileName::Dev, &generate_args())?;
         let started = Instant::now();
         let deployed = Deployed::deploy(&node).await?;
@@ -200,16 +237,10 @@ impl Chain {
             "generating the chain"
         );
         let summary = generate(&deployed, config).await?;
-        // The second token after the first's history: a fresh deployment whose clients read their nonces
-        // now (clients made earlier would hold nonces the first history has used since).
-        let (name, symbol) = SECOND_TOKEN;
-        let second = Deployed::deploy_token(&node, name, symbol, SECOND_DECIMALS).await?;
-        tracing::info!(
-            contract = %second.address,
-            decimals = SECOND_DECIMALS,
-            "generating the same workload on a second token"
-        );
-        let second_summary = generate(&second, config).await?;
+        let second = match tokens {
+            Tokens::One => None,
+            Tokens::Two => Some(Self::generate_second(&node, config).await?),
+        };
         let generated_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut chain = Self {
             node,
@@ -226,28 +257,48 @@ impl Chain {
                 generated_ms,
                 symbol: deployed.operator.symbol().await?,
                 decimals: deployed.operator.decimals(),
-                second: SecondToken {
-                    symbol: second.operator.symbol().await?,
-                    decimals: second.operator.decimals(),
-                    contract: second.address,
-                    deploy_block: second.deploy_block,
-                    events: second_summary.events as u64,
-                    transactions: second_summary.transactions as u64,
-                },
+                second: second.clone(),
             },
             loaded: false,
             anvil_args: generate_args().iter().map(|a| (*a).to_owned()).collect(),
         };
         chain.info.head = chain.freeze().await?;
+        let (second_events, second_transactions) =
+            second.map_or((0, 0), |s| (s.events, s.transactions));
         tracing::info!(
             events = summary.events,
-            second_events = second_summary.events,
-            transactions = summary.transactions + second_summary.transactions,
+            second_events,
+            transactions = summary.transactions as u64 + second_transactions,
             head = chain.info.head,
             seconds = started.elapsed().as_secs(),
             "chain generated"
         );
         Ok(chain)
+    }
+
+    /// The second token after the first's history: a fresh deployment whose clients read their nonces
+    /// now (clients made earlier would hold nonces the first history has used since), with the same
+    /// workload.
+    async fn generate_second(
+        node: &DevNode,
+        config: &WorkloadConfig,
+    ) -> anyhow::Result<SecondToken> {
+        let (name, symbol) = SECOND_TOKEN;
+        let second = Deployed::deploy_token(node, name, symbol, SECOND_DECIMALS).await?;
+        tracing::info!(
+            contract = %second.address,
+            decimals = SECOND_DECIMALS,
+            "generating the same workload on a second token"
+        );
+        let summary = generate(&second, config).await?;
+        Ok(SecondToken {
+            symbol: second.operator.symbol().await?,
+            decimals: second.operator.decimals(),
+            contract: second.address,
+            deploy_block: second.deploy_block,
+            events: summary.events as u64,
+            transactions: summary.transactions as u64,
+        })
     }
 
     async fn load(state_path: &Path, info_path: &Path) -> anyhow::Result<Self> {
@@ -327,5 +378,49 @@ impl Chain {
             .profile(NetworkProfile::Anvil)
             .connect(self.info.contract)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The saved description of a chain, as `prepare` writes it beside the state.
+    fn saved(second: Option<SecondToken>) -> ChainInfo {
+        ChainInfo {
+            seed: 1,
+            events_requested: 2_000,
+            wallets: 100,
+            events: 2_003,
+            transactions: 1_338,
+            chain_id: 31_337,
+            contract: Address::repeat_byte(1),
+            deploy_block: 4,
+            head: 30,
+            generated_ms: 15_000,
+            symbol: "EURe".into(),
+            decimals: 2,
+            second,
+        }
+    }
+
+    #[test]
+    fn a_one_token_chain_is_saved_without_a_second_token_and_a_two_token_one_still_loads() {
+        let one = serde_json::to_value(saved(None)).unwrap();
+        assert!(one.get("second").is_none(), "{one}");
+        let second = SecondToken {
+            symbol: "USDe".into(),
+            decimals: 6,
+            contract: Address::repeat_byte(2),
+            deploy_block: 17,
+            events: 2_003,
+            transactions: 1_338,
+        };
+        // A description written before one-token chains existed: `second` is always there.
+        let two = serde_json::to_vec(&saved(Some(second.clone()))).unwrap();
+        let loaded: ChainInfo = serde_json::from_slice(&two).unwrap();
+        assert_eq!(loaded.second, Some(second));
+        let loaded: ChainInfo = serde_json::from_value(one).unwrap();
+        assert_eq!(loaded.second, None);
     }
 }

@@ -37,7 +37,7 @@ use emtoken_test_utils::repo_root;
 use emtoken_workload::{WorkloadConfig, minimum_events, wallets};
 
 use crate::{
-    chain::Chain,
+    chain::{Chain, Tokens},
     databases::{count_movements, fresh_database, server_note},
     envio::EnvioSetup,
     http::free_port,
@@ -81,7 +81,8 @@ struct Args {
     /// Do not run scripts/gas.
     #[arg(long)]
     skip_gas: bool,
-    /// Do not run the two-token backfill (each token alone, then both in one index).
+    /// Do not run the two-token backfill (each token alone, then both in one index). A chain generated
+    /// for the run then carries the first token only (a saved two-token chain still serves).
     #[arg(long)]
     skip_two_tokens: bool,
     /// A PostgreSQL server the bench may create databases on (bench_emtoken, bench_limits, bench_ponder,
@@ -148,6 +149,11 @@ struct Args {
     /// a run at about this many tx/s.
     #[arg(long, default_value_t = 2048)]
     in_flight: usize,
+    /// Transactions in flight while the chain is generated: the workload's wave size (each wave waits for
+    /// its receipts, so bigger waves mean fewer, fuller blocks). Part of a saved chain's name, since it
+    /// shapes the blocks (the workload's own default, 256, is left out of the name).
+    #[arg(long, default_value_t = 2048)]
+    generate_in_flight: usize,
     /// The command line that started the run, recorded in the results (scripts/bench passes its own).
     #[arg(long, hide = true)]
     invoked_as: Option<String>,
@@ -262,8 +268,16 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let load_at_start = load_average();
 
     // The chain.
-    let config = WorkloadConfig::new(args.seed, sizes.events, sizes.wallets);
-    let chain = Chain::prepare(&config, &cache, args.reuse_chain).await?;
+    let config = WorkloadConfig {
+        in_flight: args.generate_in_flight,
+        ..WorkloadConfig::new(args.seed, sizes.events, sizes.wallets)
+    };
+    let tokens = if args.skip_two_tokens {
+        Tokens::One
+    } else {
+        Tokens::Two
+    };
+    let chain = Chain::prepare(&config, &cache, args.reuse_chain, tokens).await?;
     let rpc = chain.node.endpoint_url().to_string();
     commands.push(format!(
         "anvil <dev profile> {} (crates/test-utils DevNode)",
@@ -444,7 +458,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     );
     let own_live_chain = sizes.events > live_config.events;
     let live_chain = if own_live_chain {
-        let live = Chain::prepare(&live_config, &cache, args.reuse_chain).await?;
+        let live = Chain::prepare(&live_config, &cache, args.reuse_chain, Tokens::One).await?;
         commands.push(format!(
             "anvil <dev profile> {} (crates/test-utils DevNode; the live stages' chain)",
             live.anvil_args.join(" ")

@@ -70,21 +70,32 @@ pub(crate) fn render(r: &Results) -> String {
         },
         r.anvil_args.join(" "),
     );
-    let _ = writeln!(
-        out,
-        "Tokens: {} ({} decimals) at {:#x}, which every stage but the two-token one indexes; {} ({} decimals) at \
-         {:#x}, deployed at block {} once the first's history was mined, with the same workload ({} events, {} \
-         transactions).\n",
-        c.symbol,
-        c.decimals,
-        c.contract,
-        c.second.symbol,
-        c.second.decimals,
-        c.second.contract,
-        c.second.deploy_block,
-        thousands(c.second.events),
-        thousands(c.second.transactions),
-    );
+    match &c.second {
+        Some(second) => {
+            let _ = writeln!(
+                out,
+                "Tokens: {} ({} decimals) at {:#x}, which every stage but the two-token one indexes; {} ({} \
+                 decimals) at {:#x}, deployed at block {} once the first's history was mined, with the same \
+                 workload ({} events, {} transactions).\n",
+                c.symbol,
+                c.decimals,
+                c.contract,
+                second.symbol,
+                second.decimals,
+                second.contract,
+                second.deploy_block,
+                thousands(second.events),
+                thousands(second.transactions),
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Token: {} ({} decimals) at {:#x}, the chain's only one (generated with --skip-two-tokens).\n",
+                c.symbol, c.decimals, c.contract,
+            );
+        }
+    }
 
     out.push_str("## Backfill: the indexers beside the local limits\n\n");
     let lower = r.limits.done().and_then(|l| l.lower(r.events_on_chain));

@@ -19,7 +19,7 @@ use serde::Serialize;
 use tokio::process::Command;
 
 use crate::{
-    chain::Chain,
+    chain::{Chain, ChainInfo, SecondToken},
     databases::fresh_database,
     indexer::{Backfill, Run, Target, command_for, show, timed},
     stats::{per_mille, per_second},
@@ -112,11 +112,18 @@ impl TwoTokens {
 /// The code of the second token's currency in the two-token run's database.
 const SECOND_CURRENCY: &str = "USD";
 
+/// The chain's second token; a chain generated for one token has none.
+fn second_token(info: &ChainInfo) -> anyhow::Result<&SecondToken> {
+    info.second
+        .as_ref()
+        .context("the chain carries one token (generated with --skip-two-tokens)")
+}
+
 /// Runs the stage on `chain` (mining stopped).
 pub(crate) async fn run(chain: &Chain, setup: &TwoTokenSetup<'_>) -> anyhow::Result<TwoTokens> {
     let info = &chain.info;
     let rpc = chain.node.endpoint_url().to_string();
-    let second = &info.second;
+    let second = second_token(info)?;
     let second_events = count_logs(&rpc, second.contract, second.deploy_block, info.head).await?;
     let first_name = format!("{} ({} decimals)", info.symbol, info.decimals);
     let second_name = format!("{} ({} decimals)", second.symbol, second.decimals);
@@ -143,7 +150,7 @@ pub(crate) async fn run(chain: &Chain, setup: &TwoTokenSetup<'_>) -> anyhow::Res
         Run {
             system: format!("{second_name} alone (as --contract)"),
             log_stem: "index-second-token-alone".into(),
-            blocks: info.second_blocks(),
+            blocks: info.second_blocks(second),
             expected_events: second_events,
         },
     )
@@ -235,7 +242,7 @@ async fn register(
     target: &Target,
     logs: &Path,
 ) -> anyhow::Result<Vec<String>> {
-    let second = &chain.info.second;
+    let second = second_token(&chain.info)?;
     let accounts = chain.node.accounts();
     let hex = |a: Address| format!("{a:#x}");
     let decimals = second.decimals.to_string();

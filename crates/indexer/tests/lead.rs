@@ -27,17 +27,22 @@ async fn the_lead_is_one_process_s_until_its_connection_ends(pool: PgPool) {
     lease.release().await;
     let mut second = other.try_lead("indexer").await.unwrap().expect("released");
     assert!(second.holds().await);
-    // Its connection ends (the process died): the lead is free, and the lease knows it is lost.
-    let (pid,): (i32,) =
-        sqlx::query_as("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted LIMIT 1")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    sqlx::query("SELECT pg_terminate_backend($1)")
+    // Its connection ends (the process died): the lead is free, and the lease knows it is lost. The lock
+    // is this test's database's (tests running beside it hold advisory locks in theirs), and the backend
+    // is waited for until it has ended: it releases its locks as it exits, after the signal.
+    let (pid,): (i32,) = sqlx::query_as(
+        "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+         WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (ended,): (bool,) = sqlx::query_as("SELECT pg_terminate_backend($1, 10000)")
         .bind(pid)
-        .execute(&pool)
+        .fetch_one(&pool)
         .await
         .unwrap();
+    assert!(ended, "the holder's backend did not end within 10 s");
     assert!(!second.holds().await, "lost with its connection");
     let mut third = store
         .try_lead("indexer")

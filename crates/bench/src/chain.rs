@@ -106,6 +106,24 @@ pub(crate) enum Tokens {
     One,
 }
 
+impl Tokens {
+    /// The layout a chain generated for these tokens is saved under.
+    fn layout(self) -> &'static str {
+        match self {
+            Self::Two => CACHE_LAYOUT,
+            Self::One => CACHE_LAYOUT_ONE_TOKEN,
+        }
+    }
+
+    /// The saved layouts that carry these tokens, in the order they are looked for.
+    fn loadable(self) -> &'static [&'static str] {
+        match self {
+            Self::Two => &[CACHE_LAYOUT],
+            Self::One => &[CACHE_LAYOUT, CACHE_LAYOUT_ONE_TOKEN],
+        }
+    }
+}
+
 /// A running node with the history on it.
 #[derive(Debug)]
 pub(crate) struct Chain {
@@ -187,25 +205,20 @@ impl Chain {
                 cache.join(format!("{stem}.json")),
             )
         };
-        let layouts = match tokens {
-            Tokens::Two => vec![CACHE_LAYOUT],
-            Tokens::One => vec![CACHE_LAYOUT, CACHE_LAYOUT_ONE_TOKEN],
-        };
-        for layout in layouts.iter().filter(|_| reuse) {
-            let (state_path, info_path) = paths(stem(layout));
-            if state_path.is_file() && info_path.is_file() {
-                match Self::load(&state_path, &info_path).await {
-                    Ok(chain) => return Ok(chain),
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot load the saved chain: generating it again")
+        if reuse {
+            for layout in tokens.loadable() {
+                let (state_path, info_path) = paths(stem(layout));
+                if state_path.is_file() && info_path.is_file() {
+                    match Self::load(&state_path, &info_path).await {
+                        Ok(chain) => return Ok(chain),
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot load the saved chain: generating it again")
+                        }
                     }
                 }
             }
         }
-        let (state_path, info_path) = paths(stem(match tokens {
-            Tokens::Two => CACHE_LAYOUT,
-            Tokens::One => CACHE_LAYOUT_ONE_TOKEN,
-        }));
+        let (state_path, info_path) = paths(stem(tokens.layout()));
         let chain = Self::generate(config, tokens).await?;
         std::fs::create_dir_all(cache)
             .with_context(|| format!("cannot create {}", cache.display()))?;

@@ -283,7 +283,8 @@ impl EmTokenClient {
     }
 
     /// Whether the contract would take `call` from this client's signer now, without sending it: the
-    /// node's gas estimate against the pending state, as [`EmTokenClient::submit`] does first; a call the
+    /// node's gas estimate against the pending state, made on its own (the check [`EmTokenClient::submit`]
+    /// makes first, which concurrent sends share in one simulation); a call the
     /// contract refuses fails with the decoded error (e.g. a mint above the wallet's KYC limit). For a
     /// service that must know before doing something it cannot undo (charging a card).
     pub async fn check(&self, call: &crate::PreparedCall) -> Result<()> {

@@ -44,8 +44,9 @@ const MAX_BATCH: usize = 64;
 /// Refusals of `eth_simulateV1` in a row after which the sender stops asking.
 const MAX_REFUSALS: u32 = 3;
 
-/// JSON-RPC error codes of a node that does not have the method.
-const METHOD_MISSING: [i64; 2] = [-32601, -32604];
+/// JSON-RPC error codes of a node that does not have the method: "method not found" (JSON-RPC 2.0) and
+/// "method not supported" (EIP-1474).
+const METHOD_MISSING: [i64; 2] = [-32601, -32004];
 
 /// A function of a contract: what the gas of a call depends on most.
 type Function = (Address, [u8; 4]);

@@ -131,7 +131,7 @@ impl Sender {
     }
 
     /// Whether the contract would take `tx` from this signer now (the node's gas estimate against the
-    /// pending state, as a send does first): Ok, or the decoded error. Sends nothing.
+    /// state the preflight names, on its own): Ok, or the decoded error. Sends nothing.
     pub(crate) async fn check(&self, call: &'static str, tx: TransactionRequest) -> Result<()> {
         let Some(from) = self.from else {
             return Err(Error::Invalid(format!(

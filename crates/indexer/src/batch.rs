@@ -81,6 +81,18 @@ impl Indexer {
         self.metrics.final_block.store(new_final, Relaxed);
         self.metrics.events.fetch_add(stored as u64, Relaxed);
         self.metrics.batches.fetch_add(1, Relaxed);
+        if !self.statistics_checked && stored > 0 {
+            self.statistics_checked = true;
+            match self.store.gather_statistics().await {
+                Ok(tables) if !tables.is_empty() => {
+                    tracing::debug!(?tables, "gathered the planner's statistics of new tables")
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "cannot gather the planner's statistics (lookups may be slower)")
+                }
+            }
+        }
         // Compared after the commit: the batch is visible without waiting for the chain's balances, which
         // are read only now (read while the batch was written, on a machine the node and the database
         // share, they slowed the write: a 100-transfer block took 25 ms to write instead of 18). While more

@@ -103,6 +103,9 @@ pub struct Indexer {
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
     /// The next batch of final blocks, fetched and decoded while the last one is written.
     pub(crate) ahead: Option<Ahead>,
+    /// Whether the tables' planner statistics were checked (once, after the first batch that stored
+    /// events: [`emtoken_store::Store::gather_statistics`]).
+    pub(crate) statistics_checked: bool,
     /// The header the node announced last (newHeads, with a WebSocket URL): a step takes the head's number
     /// from it instead of asking the node, and above the final block the header too.
     pub(crate) announced: Announced,
@@ -155,6 +158,7 @@ impl Indexer {
                 final_block: -1,
             },
             rescanned: None,
+            statistics_checked: false,
             unreconciled: Default::default(),
             ahead: None,
             announced: Announced::default(),

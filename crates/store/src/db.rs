@@ -95,6 +95,47 @@ impl Store {
         })
     }
 
+    /// Gathers planner statistics for the indexer's tables that have none yet (an empty table stays
+    /// without), and names the tables analyzed.
+    ///
+    /// A new database's tables have no statistics until autovacuum's first analyze, a minute or more
+    /// after a backfill starts. Meanwhile the planner takes `chain_id = $1` for a rare value (0.5% of the
+    /// rows) and reads every hold, order or movement of the chain to find a batch's few hundred keys,
+    /// where the unique or record index would read only those: a lookup that grows with the table, 0.8 s
+    /// of a 100,000-event backfill. Once a table is analyzed, even at a few thousand rows, the planner
+    /// knows that one chain fills it and keeps using the key's index as the table grows.
+    pub async fn gather_statistics(&self) -> Result<Vec<&'static str>> {
+        const TABLES: [&str; 6] = [
+            "events",
+            "movements",
+            "holds",
+            "orders",
+            "wallets",
+            "balance_deltas",
+        ];
+        let missing: Vec<String> = sqlx::query_scalar(
+            "SELECT t FROM UNNEST($1::text[]) AS t
+             WHERE NOT EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = t)",
+        )
+        .bind(TABLES)
+        .fetch_all(&self.pool)
+        .await?;
+        let analyze: Vec<&'static str> = TABLES
+            .into_iter()
+            .filter(|t| missing.iter().any(|m| m == t))
+            .collect();
+        if !analyze.is_empty() {
+            // Table names from the list above only.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "ANALYZE {}",
+                analyze.join(", ")
+            )))
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(analyze)
+    }
+
     /// Closes the pool and stops the embedded server, if any, flushing its data.
     pub async fn close(self) -> Result<()> {
         self.pool.close().await;

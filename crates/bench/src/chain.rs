@@ -16,7 +16,7 @@ use emtoken_sdk::{
     bindings::{EmTokenAuthorizations, EmTokenImplementation, EmTokenOrders, EmTokenProxy},
 };
 use emtoken_test_utils::{DevNode, ProfileName, Role};
-use emtoken_workload::{Deployed, WorkloadConfig, generate};
+use emtoken_workload::{Deployed, Generation, WorkloadConfig, WorkloadSummary};
 use serde::{Deserialize, Serialize};
 
 /// What was generated, saved beside the state so a later run can load it instead.
@@ -155,7 +155,9 @@ const LOAD_STATE_ARGS: [&str; 5] = [
 /// indexer's reconciliation reads old states (`eth_call` at a batch's final block), so they cannot be
 /// dropped either. While generating, anvil also holds ~40 KB per mined transaction (about 36 MB per block
 /// of 900), whether or not old states are kept (`--prune-history 32` changed nothing): a million events
-/// (~656,000 transactions) would need ~26 GB, more than the bench machine has.
+/// (~656,000 transactions) would need ~26 GB, more than the bench machine has. A loaded chain holds ~13 KB
+/// per transaction, so generation moves to a fresh node every `--generate-part-events` events
+/// ([`generate_in_parts`]).
 fn generate_args() -> Vec<&'static str> {
     vec!["--block-time", "1", "--gas-limit", "300000000"]
 }
@@ -174,6 +176,72 @@ fn contract_hash() -> String {
     alloy::hex::encode(&keccak256(code)[..4])
 }
 
+/// The node's whole state as `--load-state` reads it (`anvil_dumpState` answers gzip'd JSON).
+async fn dump_state(node: &DevNode) -> anyhow::Result<Vec<u8>> {
+    let state: Bytes = ProviderBuilder::new()
+        .connect_http(node.endpoint_url())
+        .raw_request("anvil_dumpState".into(), ())
+        .await
+        .context("anvil_dumpState")?;
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(state.as_ref()), &mut json)
+        .context("unpacking anvil_dumpState's answer")?;
+    Ok(json)
+}
+
+/// The workload `config` on `deployed`, moving to a fresh node every `part_events` events: the node's
+/// state is saved to `scratch`, the node stopped, and another started on that state (`node` and
+/// `deployed` then name the new one). Anvil holds ~40 KB per transaction it mined and ~13 KB per
+/// transaction it loaded, so a million events fit in memory only this way.
+async fn generate_in_parts(
+    mut node: DevNode,
+    deployed: &mut Deployed,
+    config: &WorkloadConfig,
+    part_events: usize,
+    scratch: &Path,
+) -> anyhow::Result<(DevNode, WorkloadSummary)> {
+    let mut generation = Generation::start(deployed, config).await?;
+    let mut moved_at = 0;
+    while generation.next_wave(deployed).await? {
+        if generation.events() - moved_at < part_events || generation.events() >= config.events {
+            continue;
+        }
+        let started = Instant::now();
+        let head = node.freeze().await?;
+        let json = dump_state(&node).await?;
+        std::fs::write(scratch, &json)
+            .with_context(|| format!("cannot write {}", scratch.display()))?;
+        drop(json);
+        let mut args = generate_args();
+        let path = scratch.display().to_string();
+        args.extend(["--load-state", path.as_str()]);
+        // The old node goes first: both at once would hold the history twice.
+        drop(node);
+        node = DevNode::spawn_with_args(ProfileName::Dev, &args)?;
+        let _ = std::fs::remove_file(scratch);
+        let loaded = ProviderBuilder::new()
+            .connect_http(node.endpoint_url())
+            .get_block_number()
+            .await?;
+        if loaded < head {
+            bail!(
+                "the node's state did not load as saved: head {loaded}, expected {head} or above"
+            );
+        }
+        *deployed = deployed.reconnect(&node).await?;
+        moved_at = generation.events();
+        tracing::info!(
+            events = moved_at,
+            transactions = generation.transactions(),
+            head,
+            ms = started.elapsed().as_millis() as u64,
+            "generation moved to a fresh node"
+        );
+    }
+    let summary = generation.finish(deployed)?;
+    Ok((node, summary))
+}
+
 impl Chain {
     /// Loads the history of `config` from `cache` when saved there for this contract's bytecode and `reuse`
     /// is set (see [`LOAD_STATE_ARGS`] for what a loaded chain lacks), else generates it on a fresh node
@@ -183,7 +251,12 @@ impl Chain {
         cache: &Path,
         reuse: bool,
         tokens: Tokens,
+        part_events: usize,
     ) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            part_events > 0,
+            "the events of a generation part must be at least 1"
+        );
         // Waves of another size give other blocks: named apart, except the default's (older names).
         let waves = if config.in_flight == WorkloadConfig::DEFAULT_IN_FLIGHT {
             String::new()
@@ -219,18 +292,11 @@ impl Chain {
             }
         }
         let (state_path, info_path) = paths(stem(tokens.layout()));
-        let chain = Self::generate(config, tokens).await?;
         std::fs::create_dir_all(cache)
             .with_context(|| format!("cannot create {}", cache.display()))?;
-        // anvil_dumpState answers gzip'd JSON; --load-state reads plain JSON.
-        let state: Bytes = chain
-            .provider()
-            .raw_request("anvil_dumpState".into(), ())
-            .await
-            .context("anvil_dumpState")?;
-        let mut json = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(state.as_ref()), &mut json)
-            .context("unpacking anvil_dumpState's answer")?;
+        let scratch = cache.join(format!("{}.part.json", stem(tokens.layout())));
+        let chain = Self::generate(config, tokens, part_events, &scratch).await?;
+        let json = dump_state(&chain.node).await?;
         std::fs::write(&state_path, &json)
             .with_context(|| format!("cannot write {}", state_path.display()))?;
         let mut chain = chain;
@@ -241,20 +307,34 @@ impl Chain {
         Ok(chain)
     }
 
-    async fn generate(config: &WorkloadConfig, tokens: Tokens) -> anyhow::Result<Self> {
+    /// Generates the history on a fresh node; every `part_events` events it moves to another (its state
+    /// saved to `scratch` and loaded there): see [`generate_args`] for why.
+    async fn generate(
+        config: &WorkloadConfig,
+        tokens: Tokens,
+        part_events: usize,
+        scratch: &Path,
+    ) -> anyhow::Result<Self> {
         let node = DevNode::spawn_with_args(ProfileName::Dev, &generate_args())?;
         let started = Instant::now();
-        let deployed = Deployed::deploy(&node).await?;
+        let mut deployed = Deployed::deploy(&node).await?;
         tracing::info!(
             events = config.events,
             wallets = config.wallets,
             seed = config.seed,
             "generating the chain"
         );
-        let summary = generate(&deployed, config).await?;
-        let second = match tokens {
-            Tokens::One => None,
-            Tokens::Two => Some(Self::generate_second(&node, config).await?),
+        let (node, summary) =
+            generate_in_parts(node, &mut deployed, config, part_events, scratch).await?;
+        // Read now: generating the second token may move to another node, where `deployed` is not.
+        let symbol = deployed.operator.symbol().await?;
+        let (node, second) = match tokens {
+            Tokens::One => (node, None),
+            Tokens::Two => {
+                let (node, second) =
+                    Self::generate_second(node, config, part_events, scratch).await?;
+                (node, Some(second))
+            }
         };
         let generated_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut chain = Self {
@@ -270,7 +350,7 @@ impl Chain {
                 deploy_block: deployed.deploy_block,
                 head: 0,
                 generated_ms,
-                symbol: deployed.operator.symbol().await?,
+                symbol,
                 decimals: deployed.operator.decimals(),
                 second: second.clone(),
             },
@@ -295,25 +375,29 @@ impl Chain {
     /// now (clients made earlier would hold nonces the first history has used since), with the same
     /// workload.
     async fn generate_second(
-        node: &DevNode,
+        node: DevNode,
         config: &WorkloadConfig,
-    ) -> anyhow::Result<SecondToken> {
+        part_events: usize,
+        scratch: &Path,
+    ) -> anyhow::Result<(DevNode, SecondToken)> {
         let (name, symbol) = SECOND_TOKEN;
-        let second = Deployed::deploy_token(node, name, symbol, SECOND_DECIMALS).await?;
+        let mut second = Deployed::deploy_token(&node, name, symbol, SECOND_DECIMALS).await?;
         tracing::info!(
             contract = %second.address,
             decimals = SECOND_DECIMALS,
             "generating the same workload on a second token"
         );
-        let summary = generate(&second, config).await?;
-        Ok(SecondToken {
+        let (node, summary) =
+            generate_in_parts(node, &mut second, config, part_events, scratch).await?;
+        let token = SecondToken {
             symbol: second.operator.symbol().await?,
             decimals: second.operator.decimals(),
             contract: second.address,
             deploy_block: second.deploy_block,
             events: summary.events as u64,
             transactions: summary.transactions as u64,
-        })
+        };
+        Ok((node, token))
     }
 
     async fn load(state_path: &Path, info_path: &Path) -> anyhow::Result<Self> {

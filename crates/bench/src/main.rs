@@ -154,6 +154,11 @@ struct Args {
     /// shapes the blocks (the workload's own default, 256, is left out of the name).
     #[arg(long, default_value_t = 2048)]
     generate_in_flight: usize,
+    /// While the chain is generated, anvil moves to a fresh process every this many events (its state
+    /// saved and loaded there): anvil holds ~40 KB per transaction it mined and ~13 KB per transaction it
+    /// loaded, so a million events fit in memory only in parts.
+    #[arg(long, default_value_t = 200_000)]
+    generate_part_events: usize,
     /// The command line that started the run, recorded in the results (scripts/bench passes its own).
     #[arg(long, hide = true)]
     invoked_as: Option<String>,
@@ -277,7 +282,14 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     } else {
         Tokens::Two
     };
-    let chain = Chain::prepare(&config, &cache, args.reuse_chain, tokens).await?;
+    let chain = Chain::prepare(
+        &config,
+        &cache,
+        args.reuse_chain,
+        tokens,
+        args.generate_part_events,
+    )
+    .await?;
     let rpc = chain.node.endpoint_url().to_string();
     commands.push(format!(
         "anvil <dev profile> {} (crates/test-utils DevNode)",
@@ -458,7 +470,14 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     );
     let own_live_chain = sizes.events > live_config.events;
     let live_chain = if own_live_chain {
-        let live = Chain::prepare(&live_config, &cache, args.reuse_chain, Tokens::One).await?;
+        let live = Chain::prepare(
+            &live_config,
+            &cache,
+            args.reuse_chain,
+            Tokens::One,
+            args.generate_part_events,
+        )
+        .await?;
         commands.push(format!(
             "anvil <dev profile> {} (crates/test-utils DevNode; the live stages' chain)",
             live.anvil_args.join(" ")

@@ -147,11 +147,49 @@ impl Deployed {
             builder_for(&endpoint, profile, &accounts, role)
         };
         let config = deploy_config(&addresses, name, symbol, decimals);
-        let (deployment, admin) = deploy(builder(Role::Admin)?, &config)
+        let (deployment, _deployer) = deploy(builder(Role::Admin)?, &config)
             .await
             .map_err(Error::setup("deploying emtoken"))?;
+        let deployed =
+            Self::connect(deployment, endpoint.clone(), profile, accounts, addresses).await?;
+        let d = &deployed;
+        let registrations = USER_LEVELS.map(|(user, level)| {
+            let wallet = d.address_of(user);
+            async move {
+                d.compliance
+                    .register_wallet(wallet, level)
+                    .await
+                    .map_err(Error::setup(format!("registering {user} ({wallet})")))
+            }
+        });
+        futures::future::try_join_all(registrations).await?;
+        Ok(deployed)
+    }
+
+    /// The same deployment on another node: `node` loaded the state of the one it was deployed on
+    /// (`anvil_dumpState`, then `--load-state`). Clients are connected anew, so they read their nonces
+    /// there.
+    pub async fn reconnect(&self, node: &DevNode) -> Result<Self> {
+        Self::connect(
+            self.deployment,
+            node.endpoint_url().to_string(),
+            network_profile(node.profile_name()),
+            self.accounts.clone(),
+            self.addresses.clone(),
+        )
+        .await
+    }
+
+    /// A client per account on `endpoint`, for `deployment`.
+    async fn connect(
+        deployment: Deployment,
+        endpoint: String,
+        profile: NetworkProfile,
+        accounts: Accounts,
+        addresses: BTreeMap<Role, Address>,
+    ) -> Result<Self> {
         let connect = |role: Role| {
-            let builder = builder(role);
+            let builder = builder_for(&endpoint, profile, &accounts, role);
             async move {
                 builder?
                     .connect(deployment.address)
@@ -159,7 +197,20 @@ impl Deployed {
                     .map_err(Error::setup(format!("connecting the {role} client")))
             }
         };
-        let (operator, compliance, pauser, notary, upgrader, suspense, alice, bob, carol, dave) = futures::try_join!(
+        let (
+            admin,
+            operator,
+            compliance,
+            pauser,
+            notary,
+            upgrader,
+            suspense,
+            alice,
+            bob,
+            carol,
+            dave,
+        ) = futures::try_join!(
+            connect(Role::Admin),
             connect(Role::Operator),
             connect(Role::Compliance),
             connect(Role::Pauser),
@@ -176,7 +227,7 @@ impl Deployed {
         } else {
             Some(connect(Role::MinterAdmin).await?)
         };
-        let deployed = Self {
+        Ok(Self {
             deployment,
             address: deployment.address,
             deploy_block: deployment.block,
@@ -192,23 +243,11 @@ impl Deployed {
             bob,
             carol,
             dave,
-            endpoint: endpoint.clone(),
+            endpoint,
             profile,
             accounts,
             addresses,
-        };
-        let d = &deployed;
-        let registrations = USER_LEVELS.map(|(user, level)| {
-            let wallet = d.address_of(user);
-            async move {
-                d.compliance
-                    .register_wallet(wallet, level)
-                    .await
-                    .map_err(Error::setup(format!("registering {user} ({wallet})")))
-            }
-        });
-        futures::future::try_join_all(registrations).await?;
-        Ok(deployed)
+        })
     }
 
     /// The client signing as `role`.

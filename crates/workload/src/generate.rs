@@ -39,79 +39,150 @@ use crate::{
 /// completes; that does not rescue the transaction anvil's instant mining now and then strands (see the
 /// crate docs, "Which node").
 pub async fn generate(deployed: &Deployed, config: &WorkloadConfig) -> Result<WorkloadSummary> {
-    config.validate()?;
-    let started = Instant::now();
-    let first = wallet_address(config.seed, 0);
-    if deployed
-        .operator
-        .is_registered(first)
-        .await
-        .map_err(Error::setup("reading isRegistered"))?
-    {
-        return Err(Error::Config(format!(
-            "wallet {first} of seed {} is already registered on {}: each run on a deployment needs a \
-             seed of its own",
-            config.seed, deployed.address
-        )));
+    let mut generation = Generation::start(deployed, config).await?;
+    while generation.next_wave(deployed).await? {}
+    generation.finish(deployed)
+}
+
+/// A [`generate`] run taken a wave at a time, so that the caller may move it to another node between
+/// waves: the state a node saved (`anvil_dumpState`) and another loaded, with a [`Deployed::reconnect`]ed
+/// there. Every wave's transactions are mined when [`Generation::next_wave`] returns, so nothing is in
+/// flight at that point; the plan lives here, not on the node.
+pub struct Generation {
+    config: WorkloadConfig,
+    started: Instant,
+    planner: Planner,
+    by_kind: BTreeMap<OpKind, usize>,
+    trace: Vec<crate::TracedEvent>,
+    transactions: usize,
+    waves: usize,
+    first_block: u64,
+    last_block: u64,
+}
+
+impl std::fmt::Debug for Generation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generation")
+            .field("events", &self.trace.len())
+            .field("transactions", &self.transactions)
+            .field("waves", &self.waves)
+            .finish_non_exhaustive()
     }
-    let participants = participants(deployed).await?;
-    let mut planner = Planner::new(
-        config.seed,
-        config.events,
-        config.wallets,
-        config.in_flight,
-        participants,
-    );
-    let mut by_kind: BTreeMap<OpKind, usize> = OpKind::ALL.iter().map(|k| (*k, 0)).collect();
-    let (mut trace, mut transactions, mut waves) = (Vec::new(), 0, 0);
-    let (mut first_block, mut last_block) = (u64::MAX, 0);
-    while let Some((wave, ops)) = planner.next_wave() {
-        let outcomes = send_wave(deployed, wave, transactions, &ops, config.in_flight).await?;
-        for (op, outcome) in ops.iter().zip(&outcomes) {
-            *by_kind.entry(op.kind).or_default() += 1;
-            trace.extend(outcome.events().map(trace_event));
-            first_block = first_block.min(outcome.block_number);
-            last_block = last_block.max(outcome.block_number);
+}
+
+impl Generation {
+    /// Checks `config` and that its wallets are new to `deployed`, and plans from the chain's state now.
+    pub async fn start(deployed: &Deployed, config: &WorkloadConfig) -> Result<Self> {
+        config.validate()?;
+        let started = Instant::now();
+        let first = wallet_address(config.seed, 0);
+        if deployed
+            .operator
+            .is_registered(first)
+            .await
+            .map_err(Error::setup("reading isRegistered"))?
+        {
+            return Err(Error::Config(format!(
+                "wallet {first} of seed {} is already registered on {}: each run on a deployment needs a \
+                 seed of its own",
+                config.seed, deployed.address
+            )));
         }
-        transactions += ops.len();
-        waves += 1;
+        let participants = participants(deployed).await?;
+        let planner = Planner::new(
+            config.seed,
+            config.events,
+            config.wallets,
+            config.in_flight,
+            participants,
+        );
+        Ok(Self {
+            config: *config,
+            started,
+            planner,
+            by_kind: OpKind::ALL.iter().map(|k| (*k, 0)).collect(),
+            trace: Vec::new(),
+            transactions: 0,
+            waves: 0,
+            first_block: u64::MAX,
+            last_block: 0,
+        })
+    }
+
+    /// Sends the next wave to `deployed` and waits until all of it is mined; false once the plan is done.
+    pub async fn next_wave(&mut self, deployed: &Deployed) -> Result<bool> {
+        let Some((wave, ops)) = self.planner.next_wave() else {
+            return Ok(false);
+        };
+        let outcomes = send_wave(
+            deployed,
+            wave,
+            self.transactions,
+            &ops,
+            self.config.in_flight,
+        )
+        .await?;
+        for (op, outcome) in ops.iter().zip(&outcomes) {
+            *self.by_kind.entry(op.kind).or_default() += 1;
+            self.trace.extend(outcome.events().map(trace_event));
+            self.first_block = self.first_block.min(outcome.block_number);
+            self.last_block = self.last_block.max(outcome.block_number);
+        }
+        self.transactions += ops.len();
+        self.waves += 1;
         tracing::debug!(
             wave,
             transactions = ops.len(),
-            events = trace.len(),
+            events = self.trace.len(),
             "workload wave mined"
         );
+        Ok(true)
     }
-    let decimals = deployed.operator.decimals();
-    let amount = |units: u128| Amount::from_base_units(U256::from(units), decimals);
-    let balances = planner
-        .book()
-        .accounts()
-        .iter()
-        .map(|(address, a)| {
-            let balance = Balance {
-                balance: amount(a.balance)?,
-                on_hold: amount(a.held)?,
-            };
-            Ok((*address, balance))
+
+    /// Events mined so far.
+    pub fn events(&self) -> usize {
+        self.trace.len()
+    }
+
+    /// Transactions mined so far.
+    pub fn transactions(&self) -> usize {
+        self.transactions
+    }
+
+    /// What the run did, with the book's balances (`deployed` gives the token's decimals).
+    pub fn finish(self, deployed: &Deployed) -> Result<WorkloadSummary> {
+        let decimals = deployed.operator.decimals();
+        let amount = |units: u128| Amount::from_base_units(U256::from(units), decimals);
+        let balances = self
+            .planner
+            .book()
+            .accounts()
+            .iter()
+            .map(|(address, a)| {
+                let balance = Balance {
+                    balance: amount(a.balance)?,
+                    on_hold: amount(a.held)?,
+                };
+                Ok((*address, balance))
+            })
+            .collect::<Result<_, emtoken_sdk::AmountError>>()
+            .map_err(|e| Error::setup("converting the book's balances")(e.into()))?;
+        let total_supply = amount(self.planner.book().supply())
+            .map_err(|e| Error::setup("converting the book's supply")(e.into()))?;
+        Ok(WorkloadSummary {
+            events: self.trace.len(),
+            transactions: self.transactions,
+            first_block: self.first_block.min(self.last_block),
+            last_block: self.last_block,
+            elapsed: self.started.elapsed(),
+            waves: self.waves,
+            by_kind: self.by_kind,
+            trace: self.trace,
+            wallets: self.planner.wallet_list().to_vec(),
+            balances,
+            total_supply,
         })
-        .collect::<Result<_, emtoken_sdk::AmountError>>()
-        .map_err(|e| Error::setup("converting the book's balances")(e.into()))?;
-    let total_supply = amount(planner.book().supply())
-        .map_err(|e| Error::setup("converting the book's supply")(e.into()))?;
-    Ok(WorkloadSummary {
-        events: trace.len(),
-        transactions,
-        first_block: first_block.min(last_block),
-        last_block,
-        elapsed: started.elapsed(),
-        waves,
-        by_kind,
-        trace,
-        wallets: planner.wallet_list().to_vec(),
-        balances,
-        total_supply,
-    })
+    }
 }
 
 /// Sends one wave, at most `in_flight` at a time, and returns the outcomes in the wave's order.

@@ -47,7 +47,7 @@ pub use deployed::{
     network_profile, tiers, tiers_of,
 };
 pub use error::{Error, Result};
-pub use generate::generate;
+pub use generate::{Generation, generate};
 pub use kind::OpKind;
 pub use plan::{wallet_address, wallets};
 pub use script::minimum_events;

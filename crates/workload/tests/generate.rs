@@ -8,8 +8,8 @@ use anyhow::{Context, Result, ensure};
 use emtoken_sdk::Amount;
 use emtoken_test_utils::{DevNode, ProfileName, Role};
 use emtoken_workload::{
-    Deployed, LOAD_ANVIL_ARGS, OpKind, USER_LEVELS, WALLET_LEVEL, WorkloadConfig, WorkloadSummary,
-    generate,
+    Deployed, Generation, LOAD_ANVIL_ARGS, OpKind, USER_LEVELS, WALLET_LEVEL, WorkloadConfig,
+    WorkloadSummary, generate,
 };
 use futures::future::try_join_all;
 
@@ -135,6 +135,64 @@ async fn the_same_seed_gives_the_same_history_on_two_nodes() -> Result<()> {
     // Another seed, other wallets and another history.
     let other = generate(&d1, &WorkloadConfig::new(8, 600, 30)).await?;
     ensure!(other.wallets != s1.wallets && other.trace != s1.trace);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_run_moved_to_another_node_between_waves_ends_as_on_one_node() -> Result<()> {
+    // What the bench does to generate a million events: between two waves the node's state goes to a
+    // fresh node, and the run goes on there with clients connected anew.
+    let config = WorkloadConfig {
+        in_flight: 64,
+        ..WorkloadConfig::new(9, 600, 30)
+    };
+    let whole = async {
+        let node = DevNode::spawn_with_args(ProfileName::Dev, &LOAD_ANVIL_ARGS)?;
+        let d = Deployed::deploy(&node).await?;
+        anyhow::Ok(generate(&d, &config).await?)
+    };
+    let moved = async {
+        let first = DevNode::spawn_with_args(ProfileName::Dev, &LOAD_ANVIL_ARGS)?;
+        let mut d = Deployed::deploy(&first).await?;
+        let mut generation = Generation::start(&d, &config).await?;
+        ensure!(generation.next_wave(&d).await? && generation.next_wave(&d).await?);
+        let before = generation.events();
+        ensure!(
+            before > 0 && before < 600,
+            "{before} events after two waves"
+        );
+        let head = first.freeze().await?;
+        let state: alloy::primitives::Bytes = d
+            .operator
+            .provider()
+            .raw_request("anvil_dumpState".into(), ())
+            .await?;
+        drop(first);
+        let second = DevNode::spawn_with_args(ProfileName::Dev, &LOAD_ANVIL_ARGS)?;
+        let _: bool = alloy::providers::ProviderBuilder::new()
+            .connect_http(second.endpoint_url())
+            .raw_request("anvil_loadState".into(), (state,))
+            .await?;
+        d = d.reconnect(&second).await?;
+        ensure!(d.operator.provider().get_block_number().await? >= head);
+        while generation.next_wave(&d).await? {}
+        let s = generation.finish(&d)?;
+        anyhow::Ok((second, d, s))
+    };
+    let (one, (_node, d, s)) = futures::try_join!(whole, moved)?;
+
+    ensure!(s.events == one.events && s.transactions == one.transactions);
+    ensure!(s.trace == one.trace, "the traces differ");
+    ensure!(s.balances == one.balances);
+    // The new node holds what the book says.
+    let chain = chain_balances(&d, &s).await?;
+    for (address, expected) in &s.balances {
+        ensure!(
+            chain.get(address) == Some(&(expected.balance, expected.on_hold)),
+            "{address}: chain {:?}, book {expected:?}",
+            chain.get(address)
+        );
+    }
     Ok(())
 }
 

@@ -157,10 +157,20 @@ const LOAD_STATE_ARGS: [&str; 5] = [
 /// of 900), whether or not old states are kept (`--prune-history 32` changed nothing): a million events
 /// (~656,000 transactions) would need ~26 GB, more than the bench machine has. A loaded chain holds ~13 KB
 /// per transaction, so generation moves to a fresh node every `--generate-part-events` events
-/// ([`generate_in_parts`]).
-fn generate_args() -> Vec<&'static str> {
-    vec!["--block-time", "1", "--gas-limit", "300000000"]
+/// ([`generate_in_parts`]). A chain generated in parts keeps only the last `PARTS_STATES` states in
+/// memory (`--prune-history`): anvil keeps a whole copy of the state per block in its memory window, which
+/// at 600,000 events grew by ~600 MB a block and filled the machine's 24 GB in 30 blocks. Its old blocks
+/// have no state then, as a loaded chain's have none.
+fn generate_args(parts: bool) -> Vec<&'static str> {
+    let mut args = vec!["--block-time", "1", "--gas-limit", "300000000"];
+    if parts {
+        args.extend(["--prune-history", PARTS_STATES]);
+    }
+    args
 }
+
+/// States a node generating in parts keeps in memory ([`generate_args`]).
+const PARTS_STATES: &str = "4";
 
 /// A short hash of the contracts' bytecode (the committed artifacts the bindings deploy: modules,
 /// implementation, proxy), part of a saved chain's name: a changed contract never loads a chain deployed
@@ -212,7 +222,7 @@ async fn generate_in_parts(
         std::fs::write(scratch, &json)
             .with_context(|| format!("cannot write {}", scratch.display()))?;
         drop(json);
-        let mut args = generate_args();
+        let mut args = generate_args(true);
         let path = scratch.display().to_string();
         args.extend(["--load-state", path.as_str()]);
         // The old node goes first: both at once would hold the history twice.
@@ -315,7 +325,9 @@ impl Chain {
         part_events: usize,
         scratch: &Path,
     ) -> anyhow::Result<Self> {
-        let node = DevNode::spawn_with_args(ProfileName::Dev, &generate_args())?;
+        // In parts when the workload is larger than a part (the second token's is the same size).
+        let parts = config.events > part_events;
+        let node = DevNode::spawn_with_args(ProfileName::Dev, &generate_args(parts))?;
         let started = Instant::now();
         let mut deployed = Deployed::deploy(&node).await?;
         tracing::info!(
@@ -355,7 +367,10 @@ impl Chain {
                 second: second.clone(),
             },
             loaded: false,
-            anvil_args: generate_args().iter().map(|a| (*a).to_owned()).collect(),
+            anvil_args: generate_args(parts)
+                .iter()
+                .map(|a| (*a).to_owned())
+                .collect(),
         };
         chain.info.head = chain.freeze().await?;
         let (second_events, second_transactions) =

@@ -158,9 +158,8 @@ const LOAD_STATE_ARGS: [&str; 5] = [
 /// (~656,000 transactions) would need ~26 GB, more than the bench machine has. A loaded chain holds ~13 KB
 /// per transaction, so generation moves to a fresh node every `--generate-part-events` events
 /// ([`generate_in_parts`]). A chain generated in parts keeps only the last `PARTS_STATES` states in
-/// memory (`--prune-history`): anvil keeps a whole copy of the state per block in its memory window, which
-/// at 600,000 events grew by ~600 MB a block and filled the machine's 24 GB in 30 blocks. Its old blocks
-/// have no state then, as a loaded chain's have none.
+/// memory (`--prune-history`), so its old blocks have no state, as a loaded chain's have none. Past
+/// 600,000 events anvil still grew ~65 MB/s and was stopped at 24 GB (bench/README.md).
 fn generate_args(parts: bool) -> Vec<&'static str> {
     let mut args = vec!["--block-time", "1", "--gas-limit", "300000000"];
     if parts {

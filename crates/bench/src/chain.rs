@@ -264,7 +264,7 @@ impl Chain {
     ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             part_events > 0,
-            "the events of a generation part must be at least 1"
+            "--generate-part-events must be at least 1 (got 0)"
         );
         // Waves of another size give other blocks: named apart, except the default's (older names).
         let waves = if config.in_flight == WorkloadConfig::DEFAULT_IN_FLIGHT {

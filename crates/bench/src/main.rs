@@ -157,7 +157,8 @@ struct Args {
     /// While the chain is generated, anvil moves to a fresh process every this many events (its state
     /// saved and loaded there): anvil holds ~40 KB per transaction it mined and ~13 KB per transaction it
     /// loaded, so a million events fit in memory only in parts.
-    #[arg(long, default_value_t = 150_000)]
+    #[arg(long, default_value_t = 150_000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     generate_part_events: usize,
     /// The command line that started the run, recorded in the results (scripts/bench passes its own).
     #[arg(long, hide = true)]

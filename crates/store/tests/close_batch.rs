@@ -2,10 +2,12 @@
 //! settles the movements decided there, the window keeps the blocks from the final one up, the checkpoint
 //! moves, and the wallets whose final balances changed wait in `unreconciled_wallets` when it commits.
 
+mod common;
+
 use anyhow::Result;
 use chrono::Utc;
 use emtoken_store::{
-    BlockRow, ChainRow, DeltaRow, EventRow, MovementRow, SeenAddress, Store, ids,
+    BlockRow, DeltaRow, EventRow, MovementRow, SeenAddress, Store, ids,
     vocabulary::{MovementStatus, MovementType, Outcome},
 };
 use rust_decimal::Decimal;
@@ -86,17 +88,7 @@ async fn a_batch_closes_with_finality_window_checkpoint_and_the_wallets_to_compa
     let store = Store::from_pool(pool.clone()).await?;
     let (a, b, c) = ([1u8; 20], [2u8; 20], [3u8; 20]);
     let mut tx = store.begin(CHAIN).await?;
-    tx.upsert_chain(&ChainRow {
-        chain_id: CHAIN,
-        genesis_hash: [0; 32],
-        contract: [9; 20],
-        from_block: 0,
-        decimals: 2,
-        confirmations: 2,
-        network: "test".to_owned(),
-        evm_chain_id: None,
-    })
-    .await?;
+    tx.upsert_chain(&common::chain(CHAIN, 2)).await?;
     let seen: Vec<SeenAddress> = [a, b, c]
         .into_iter()
         .map(|address| SeenAddress {

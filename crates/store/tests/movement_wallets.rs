@@ -1,10 +1,12 @@
 //! A movement names an existing wallet, and a wallet that movements name cannot be deleted: the rule of
 //! the foreign key it replaced (migration 0028), checked once per statement.
 
+mod common;
+
 use anyhow::Result;
 use chrono::Utc;
 use emtoken_store::{
-    ChainRow, MovementRow, SeenAddress, Store, ids,
+    MovementRow, SeenAddress, Store, ids,
     vocabulary::{MovementStatus, MovementType, Outcome},
 };
 use rust_decimal::Decimal;
@@ -49,17 +51,7 @@ async fn movements_name_existing_wallets_and_keep_them(pool: PgPool) -> Result<(
     let known: [u8; 20] = [7; 20];
     let known_id = ids::wallet_id(CHAIN, &known);
     let mut tx = store.begin(CHAIN).await?;
-    tx.upsert_chain(&ChainRow {
-        chain_id: CHAIN,
-        genesis_hash: [0; 32],
-        contract: [1; 20],
-        from_block: 0,
-        decimals: 2,
-        confirmations: 0,
-        network: "test".to_owned(),
-        evm_chain_id: None,
-    })
-    .await?;
+    tx.upsert_chain(&common::chain(CHAIN, 0)).await?;
     tx.see_addresses(&[SeenAddress {
         address: known,
         wallet_id: known_id,

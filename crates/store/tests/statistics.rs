@@ -2,9 +2,11 @@
 //! (`Store::gather_statistics`): without them the planner takes `chain_id = $1` for a rare value and
 //! finds a batch's records by reading every row of the chain instead of using the record index.
 
+mod common;
+
 use anyhow::Result;
 use chrono::Utc;
-use emtoken_store::{ChainRow, EventRow, Store};
+use emtoken_store::{EventRow, Store};
 use sqlx::PgPool;
 
 const CHAIN: i64 = 31337;
@@ -56,17 +58,7 @@ async fn the_first_batch_gives_the_tables_statistics_and_lookups_use_the_record_
 ) -> Result<()> {
     let store = Store::from_pool(pool.clone()).await?;
     let mut tx = store.begin(CHAIN).await?;
-    tx.upsert_chain(&ChainRow {
-        chain_id: CHAIN,
-        genesis_hash: [0; 32],
-        contract: [9; 20],
-        from_block: 0,
-        decimals: 2,
-        confirmations: 2,
-        network: "test".to_owned(),
-        evm_chain_id: None,
-    })
-    .await?;
+    tx.upsert_chain(&common::chain(CHAIN, 2)).await?;
     let events: Vec<EventRow> = (0..20_000).map(event).collect();
     tx.insert_events(&events).await?;
     tx.commit().await?;

@@ -4,7 +4,10 @@
 //! after the first's history, for the two-token stage. Once ready the node stops mining, so every indexer
 //! sees the same head.
 
-use std::{path::Path, time::Instant};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use alloy::{
     primitives::{Address, Bytes, keccak256},
@@ -135,6 +138,9 @@ pub(crate) struct Chain {
     pub(crate) loaded: bool,
     /// The anvil flags the node was started with, beyond the dev profile's.
     pub(crate) anvil_args: Vec<String>,
+    /// Whether it was generated now in parts: old block states pruned, blocks mined by the bench
+    /// ([`generate_args`]).
+    pub(crate) in_parts: bool,
 }
 
 /// Anvil flags for a node that receives a saved state: no mining until told, the load gas limit, and
@@ -153,23 +159,92 @@ const LOAD_STATE_ARGS: [&str; 5] = [
 /// once a few thousand transactions wait). Not the workload's 0.1 s blocks: anvil writes every block's state to disk once out
 /// of its memory window (~4.5 MB a block on this chain: 16 GB after 6 minutes of 0.1 s blocks), and the
 /// indexer's reconciliation reads old states (`eth_call` at a batch's final block), so they cannot be
-/// dropped either. While generating, anvil also holds ~40 KB per mined transaction (about 36 MB per block
-/// of 900), whether or not old states are kept (`--prune-history 32` changed nothing): a million events
-/// (~656,000 transactions) would need ~26 GB, more than the bench machine has. A loaded chain holds ~13 KB
-/// per transaction, so generation moves to a fresh node every `--generate-part-events` events
-/// ([`generate_in_parts`]). A chain generated in parts keeps only the last `PARTS_STATES` states in
-/// memory (`--prune-history`), so its old blocks have no state, as a loaded chain's have none. Past
-/// 600,000 events anvil still grew ~65 MB/s and was stopped at 24 GB (bench/README.md).
+/// dropped either.
+///
+/// A chain generated in parts ([`generate_in_parts`], past `--generate-part-events`) keeps only the
+/// last `PARTS_STATES` block states (`--prune-history`), so its old blocks have no state, as a loaded
+/// chain's have none. Its node does not mine on its own (`--no-mining`): the bench mines a block every
+/// second ([`Miner`]). Anvil 1.7's interval mining (`--block-time` under 3 s, or
+/// `evm_setIntervalMining`) raises the states it keeps in memory to 1,500 whatever `--prune-history`
+/// says, and each is a copy of the whole state, which grows with every transaction (~75 bytes each): on a
+/// million-event chain ~60 MB more per block, the 24 GB of memory gone past 600,000 events. With the
+/// states pruned, anvil holds ~10 KB per transaction it mined (measured: 240,000 events, 3 s blocks, no
+/// growth beyond that per transaction) and ~14 KB per transaction it loaded.
 fn generate_args(parts: bool) -> Vec<&'static str> {
-    let mut args = vec!["--block-time", "1", "--gas-limit", "300000000"];
     if parts {
-        args.extend(["--prune-history", PARTS_STATES]);
+        vec![
+            "--no-mining",
+            "--gas-limit",
+            "300000000",
+            "--prune-history",
+            PARTS_STATES,
+        ]
+    } else {
+        vec!["--block-time", "1", "--gas-limit", "300000000"]
     }
-    args
 }
 
 /// States a node generating in parts keeps in memory ([`generate_args`]).
-const PARTS_STATES: &str = "4";
+pub(crate) const PARTS_STATES: &str = "4";
+
+/// How long a node may take to load a saved state and listen: minutes for a million events.
+const LOAD_WAIT: Duration = Duration::from_secs(900);
+
+/// Mines a block every second on a node started with `--no-mining`, until stopped: anvil's interval
+/// mining without its memory window ([`generate_args`]).
+struct Miner {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Aborted if the miner is dropped without being stopped (a generation that failed).
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Miner {
+    fn start(node: &DevNode) -> Self {
+        let provider = ProviderBuilder::new().connect_http(node.endpoint_url());
+        let (stop, mut stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    _ = tick.tick() => {}
+                }
+                // Not cancelled half way: a block asked for is mined before the miner stops.
+                let mined: Result<serde_json::Value, _> =
+                    provider.raw_request("evm_mine".into(), ()).await;
+                if let Err(error) = mined {
+                    tracing::warn!(%error, "evm_mine");
+                }
+            }
+        });
+        Self {
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops mining once the block asked for last, if any, is mined: the head then stays put (a block
+    /// mined after the state was saved would be missing from it).
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take()
+            && let Err(error) = task.await
+        {
+            tracing::warn!(%error, "the miner stopped abnormally");
+        }
+    }
+}
+
+impl Drop for Miner {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
 
 /// A short hash of the contracts' bytecode (the committed artifacts the bindings deploy: modules,
 /// implementation, proxy), part of a saved chain's name: a changed contract never loads a chain deployed
@@ -200,10 +275,13 @@ async fn dump_state(node: &DevNode) -> anyhow::Result<Vec<u8>> {
 
 /// The workload `config` on `deployed`, moving to a fresh node every `part_events` events: the node's
 /// state is saved to `scratch`, the node stopped, and another started on that state (`node` and
-/// `deployed` then name the new one). Anvil holds ~40 KB per transaction it mined and ~13 KB per
-/// transaction it loaded, so a million events fit in memory only this way.
+/// `deployed` then name the new one). Such a node keeps only its last block states, the bench mining
+/// its blocks (`miner`, replaced with the node): see [`generate_args`]. That pruning is what keeps a
+/// million events in memory; the moves, made when anvil still kept a state per block, no longer save
+/// any (anvil holds ~14 KB per transaction it loaded, ~10 KB per transaction it mined).
 async fn generate_in_parts(
     mut node: DevNode,
+    miner: &mut Option<Miner>,
     deployed: &mut Deployed,
     config: &WorkloadConfig,
     part_events: usize,
@@ -216,6 +294,10 @@ async fn generate_in_parts(
             continue;
         }
         let started = Instant::now();
+        // No block after the head the state is saved at.
+        if let Some(miner) = miner.take() {
+            miner.stop().await;
+        }
         let head = node.freeze().await?;
         let json = dump_state(&node).await?;
         std::fs::write(scratch, &json)
@@ -226,7 +308,8 @@ async fn generate_in_parts(
         args.extend(["--load-state", path.as_str()]);
         // The old node goes first: both at once would hold the history twice.
         drop(node);
-        node = DevNode::spawn_with_args(ProfileName::Dev, &args)?;
+        node = DevNode::spawn_waiting(ProfileName::Dev, &args, LOAD_WAIT)?;
+        *miner = Some(Miner::start(&node));
         let _ = std::fs::remove_file(scratch);
         let loaded = ProviderBuilder::new()
             .connect_http(node.endpoint_url())
@@ -305,11 +388,17 @@ impl Chain {
             .with_context(|| format!("cannot create {}", cache.display()))?;
         let scratch = cache.join(format!("{}.part.json", stem(tokens.layout())));
         let chain = Self::generate(config, tokens, part_events, &scratch).await?;
+        let head = chain.provider().get_block_number().await?;
         let json = dump_state(&chain.node).await?;
+        let after = chain.provider().get_block_number().await?;
+        anyhow::ensure!(
+            after == head,
+            "the node mined while its state was saved (head {head}, then {after})"
+        );
         std::fs::write(&state_path, &json)
             .with_context(|| format!("cannot write {}", state_path.display()))?;
         let mut chain = chain;
-        chain.info.head = chain.provider().get_block_number().await?;
+        chain.info.head = head;
         std::fs::write(&info_path, serde_json::to_vec_pretty(&chain.info)?)
             .with_context(|| format!("cannot write {}", info_path.display()))?;
         tracing::info!(state = %state_path.display(), bytes = json.len(), "chain saved");
@@ -327,6 +416,7 @@ impl Chain {
         // In parts when the workload is larger than a part (the second token's is the same size).
         let parts = config.events > part_events;
         let node = DevNode::spawn_with_args(ProfileName::Dev, &generate_args(parts))?;
+        let mut miner = parts.then(|| Miner::start(&node));
         let started = Instant::now();
         let mut deployed = Deployed::deploy(&node).await?;
         tracing::info!(
@@ -335,15 +425,22 @@ impl Chain {
             seed = config.seed,
             "generating the chain"
         );
-        let (node, summary) =
-            generate_in_parts(node, &mut deployed, config, part_events, scratch).await?;
+        let (node, summary) = generate_in_parts(
+            node,
+            &mut miner,
+            &mut deployed,
+            config,
+            part_events,
+            scratch,
+        )
+        .await?;
         // Read now: generating the second token may move to another node, where `deployed` is not.
         let symbol = deployed.operator.symbol().await?;
         let (node, second) = match tokens {
             Tokens::One => (node, None),
             Tokens::Two => {
                 let (node, second) =
-                    Self::generate_second(node, config, part_events, scratch).await?;
+                    Self::generate_second(node, &mut miner, config, part_events, scratch).await?;
                 (node, Some(second))
             }
         };
@@ -366,11 +463,15 @@ impl Chain {
                 second: second.clone(),
             },
             loaded: false,
+            in_parts: parts,
             anvil_args: generate_args(parts)
                 .iter()
                 .map(|a| (*a).to_owned())
                 .collect(),
         };
+        if let Some(miner) = miner {
+            miner.stop().await;
+        }
         chain.info.head = chain.freeze().await?;
         let (second_events, second_transactions) =
             second.map_or((0, 0), |s| (s.events, s.transactions));
@@ -390,6 +491,7 @@ impl Chain {
     /// workload.
     async fn generate_second(
         node: DevNode,
+        miner: &mut Option<Miner>,
         config: &WorkloadConfig,
         part_events: usize,
         scratch: &Path,
@@ -402,7 +504,7 @@ impl Chain {
             "generating the same workload on a second token"
         );
         let (node, summary) =
-            generate_in_parts(node, &mut second, config, part_events, scratch).await?;
+            generate_in_parts(node, miner, &mut second, config, part_events, scratch).await?;
         let token = SecondToken {
             symbol: second.operator.symbol().await?,
             decimals: second.operator.decimals(),
@@ -420,14 +522,16 @@ impl Chain {
         let mut args: Vec<String> = LOAD_STATE_ARGS.iter().map(|a| (*a).to_owned()).collect();
         args.extend(["--load-state".to_owned(), state_path.display().to_string()]);
         let started = Instant::now();
-        let node = DevNode::spawn_with_args(
+        let node = DevNode::spawn_waiting(
             ProfileName::Dev,
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            LOAD_WAIT,
         )?;
         let chain = Self {
             node,
             info,
             loaded: true,
+            in_parts: false,
             anvil_args: args,
         };
         let head = chain.provider().get_block_number().await?;

@@ -37,7 +37,7 @@ use emtoken_test_utils::repo_root;
 use emtoken_workload::{WorkloadConfig, minimum_events, wallets};
 
 use crate::{
-    chain::{Chain, Tokens},
+    chain::{Chain, PARTS_STATES, Tokens},
     databases::{count_movements, fresh_database, server_note},
     envio::EnvioSetup,
     http::free_port,
@@ -47,6 +47,7 @@ use crate::{
     output::write,
     ponder::PonderSetup,
     results::{Limits, Results, Stage},
+    stats::thousands,
 };
 
 /// The SDK's default preflight, as the send-rate table names it.
@@ -155,8 +156,9 @@ struct Args {
     #[arg(long, default_value_t = 2048)]
     generate_in_flight: usize,
     /// While the chain is generated, anvil moves to a fresh process every this many events (its state
-    /// saved and loaded there): anvil holds ~40 KB per transaction it mined and ~13 KB per transaction it
-    /// loaded, so a million events fit in memory only in parts.
+    /// saved and loaded there). A chain larger than this is generated with anvil's old block states
+    /// dropped (`--prune-history 4`, blocks mined by the bench), which is what lets a million events fit
+    /// in memory.
     #[arg(long, default_value_t = 150_000,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     generate_part_events: usize,
@@ -296,6 +298,17 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         "anvil <dev profile> {} (crates/test-utils DevNode)",
         chain.anvil_args.join(" ")
     ));
+    if chain.in_parts {
+        notes.push(format!(
+            "The chain was generated in parts of {} events, each on a fresh anvil loading the state the \
+             one before saved. Those nodes kept their last {PARTS_STATES} block states (`--prune-history`) \
+             and mined nothing on their own (`--no-mining`): the bench asked for a block every second \
+             (`evm_mine`). Anvil's interval mining keeps 1,500 block states in memory whatever \
+             `--prune-history` says, each a copy of the whole state. The chain has no state of its old \
+             blocks, so EmToken's indexer put its reconciliation off, as on a loaded chain.",
+            thousands(args.generate_part_events as u64)
+        ));
+    }
     let info = chain.info.clone();
     let (chain_loaded, anvil_args) = (chain.loaded, chain.anvil_args.clone());
 

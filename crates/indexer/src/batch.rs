@@ -12,7 +12,7 @@ use crate::{
     Error, Indexer, Result, Step,
     ahead::Early,
     decode::{Decoded, decode_row},
-    indexer::block_row,
+    indexer::{Statistics, block_row},
     mapping::{Mapper, Writes},
 };
 
@@ -81,18 +81,7 @@ impl Indexer {
         self.metrics.final_block.store(new_final, Relaxed);
         self.metrics.events.fetch_add(stored as u64, Relaxed);
         self.metrics.batches.fetch_add(1, Relaxed);
-        if !self.statistics_checked && stored > 0 {
-            self.statistics_checked = true;
-            match self.store.gather_statistics().await {
-                Ok(tables) if !tables.is_empty() => {
-                    tracing::debug!(?tables, "gathered the planner's statistics of new tables")
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "cannot gather the planner's statistics (lookups may be slower)")
-                }
-            }
-        }
+        self.keep_statistics(stored).await;
         // Compared after the commit: the batch is visible without waiting for the chain's balances, which
         // are read only now (read while the batch was written, on a machine the node and the database
         // share, they slowed the write: a 100-transfer block took 25 ms to write instead of 18). While more
@@ -116,6 +105,70 @@ impl Indexer {
             }
         }
         Ok(Some(stored))
+    }
+
+    /// Keeps the planner's statistics of the tables close to what they hold, after a batch that stored
+    /// `stored` new events: gathered for tables that have none after the first batch that stored events,
+    /// then again, beside the batches that follow, each time the events table doubled. A failure costs
+    /// only speed: a warning.
+    async fn keep_statistics(&mut self, stored: usize) {
+        let stored = i64::try_from(stored).unwrap_or(i64::MAX);
+        match &mut self.statistics {
+            None if stored == 0 => {}
+            None => {
+                let gathered = match self.store.gather_statistics().await {
+                    Ok(tables) => {
+                        if !tables.is_empty() {
+                            tracing::debug!(
+                                ?tables,
+                                "gathered the planner's statistics of new tables"
+                            );
+                        }
+                        self.store.event_rows_estimate().await
+                    }
+                    Err(error) => Err(error),
+                };
+                let events_then = gathered.unwrap_or_else(|error| {
+                    tracing::warn!(%error, "cannot gather the planner's statistics (lookups may be slower)");
+                    stored
+                });
+                self.statistics = Some(Statistics {
+                    events_then: events_then.max(stored),
+                    stored_since: 0,
+                });
+            }
+            Some(statistics) => {
+                statistics.stored_since = statistics.stored_since.saturating_add(stored);
+                let running = self
+                    .statistics_task
+                    .as_ref()
+                    .is_some_and(|task| !task.is_finished());
+                if !statistics.stale() || running {
+                    return;
+                }
+                let (events_then, stored_since) = (statistics.events_then, statistics.stored_since);
+                *statistics = Statistics {
+                    events_then: events_then.saturating_add(stored_since),
+                    stored_since: 0,
+                };
+                let store = self.store.clone();
+                self.statistics_task = Some(tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    match store.refresh_statistics().await {
+                        Ok(()) => tracing::debug!(
+                            ms = started.elapsed().as_millis() as u64,
+                            events_then,
+                            stored_since,
+                            "gathered the planner's statistics again: the events table doubled"
+                        ),
+                        Err(error) => tracing::warn!(
+                            %error,
+                            "cannot gather the planner's statistics again (lookups may be slower)"
+                        ),
+                    }
+                }));
+            }
+        }
     }
 
     /// Stores events (unless `inserted` says which of them the transaction already stored as new) and

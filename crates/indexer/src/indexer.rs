@@ -82,6 +82,25 @@ impl std::fmt::Display for Change {
     }
 }
 
+/// Where the planner statistics of the indexer's tables stand ([`Indexer::statistics`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Statistics {
+    /// Events in the table when they were last gathered (the planner's count).
+    pub(crate) events_then: i64,
+    /// Events this process stored since.
+    pub(crate) stored_since: i64,
+}
+
+impl Statistics {
+    /// Fewest new events worth gathering statistics again for.
+    const MIN_GROWTH: i64 = 5_000;
+
+    /// Whether the events table has at least doubled since the statistics were gathered.
+    pub(crate) fn stale(&self) -> bool {
+        self.stored_since >= self.events_then.max(Self::MIN_GROWTH)
+    }
+}
+
 /// Follows one EmToken contract on one chain into a [`Store`].
 #[derive(Debug)]
 pub struct Indexer {
@@ -103,9 +122,13 @@ pub struct Indexer {
     pub(crate) unreconciled: std::collections::BTreeSet<emtoken_store::Addr>,
     /// The next batch of final blocks, fetched and decoded while the last one is written.
     pub(crate) ahead: Option<Ahead>,
-    /// Whether the tables' planner statistics were checked (once, after the first batch that stored
-    /// events: [`emtoken_store::Store::gather_statistics`]).
-    pub(crate) statistics_checked: bool,
+    /// The tables' planner statistics: None until checked after the first batch that stored events
+    /// ([`emtoken_store::Store::gather_statistics`]), then the events the planner counted at the last
+    /// gathering and the events stored since; gathered again each time the table doubled
+    /// ([`emtoken_store::Store::refresh_statistics`]).
+    pub(crate) statistics: Option<Statistics>,
+    /// The statistics being gathered again, beside the batches.
+    pub(crate) statistics_task: Option<tokio::task::JoinHandle<()>>,
     /// The header the node announced last (newHeads, with a WebSocket URL): a step takes the head's number
     /// from it instead of asking the node, and above the final block the header too.
     pub(crate) announced: Announced,
@@ -158,7 +181,8 @@ impl Indexer {
                 final_block: -1,
             },
             rescanned: None,
-            statistics_checked: false,
+            statistics: None,
+            statistics_task: None,
             unreconciled: Default::default(),
             ahead: None,
             announced: Announced::default(),
@@ -760,5 +784,26 @@ pub(crate) fn block_row(h: &Header) -> BlockRow {
         hash: h.hash.0,
         parent_hash: h.parent_hash.0,
         time: h.time,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Statistics;
+
+    #[test]
+    fn statistics_are_stale_once_the_events_table_doubled_and_grew_by_5000_events() {
+        let stale = |events_then, stored_since| {
+            Statistics {
+                events_then,
+                stored_since,
+            }
+            .stale()
+        };
+        assert!(!stale(100_000, 99_999));
+        assert!(stale(100_000, 100_000));
+        // A small table is analyzed again only after 5,000 more events.
+        assert!(!stale(1_000, 4_999));
+        assert!(stale(1_000, 5_000));
     }
 }

@@ -1,6 +1,8 @@
 //! A new database's tables get planner statistics after the indexer's first batch
 //! (`Store::gather_statistics`): without them the planner takes `chain_id = $1` for a rare value and
-//! finds a batch's records by reading every row of the chain instead of using the record index.
+//! finds a batch's records by reading every row of the chain instead of using the record index. They are
+//! gathered again as the tables grow (`Store::refresh_statistics`): statistics of a first batch without
+//! records mislead the planner as much as none.
 
 mod common;
 
@@ -31,6 +33,39 @@ fn event(i: u32) -> EventRow {
         topics: Vec::new(),
         data: Vec::new(),
     }
+}
+
+/// Event `i` of no record (a mint, a registration), in block `1_000_000 + i / 100`.
+fn event_without_record(i: u32) -> EventRow {
+    let mut row = event(i);
+    row.block_hash[4] = 0xff;
+    row.block_number += 1_000_000;
+    row.record_key = None;
+    row
+}
+
+/// The lookup of a few records' events as a prepared statement runs it once its plan is generic (the
+/// same plan whatever the keys): the indexer's lookups are prepared statements run thousands of times.
+async fn generic_record_lookup_plan(pool: &PgPool) -> Result<String> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SET plan_cache_mode = force_generic_plan")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "PREPARE lookup(bigint, bytea[]) AS \
+         SELECT * FROM events WHERE chain_id = $1 AND record_key = ANY($2)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let lines: Vec<String> =
+        sqlx::query_scalar("EXPLAIN EXECUTE lookup(31337, ARRAY['\\xaa'::bytea, '\\xbb'::bytea])")
+            .fetch_all(&mut *conn)
+            .await?;
+    sqlx::query("DEALLOCATE lookup").execute(&mut *conn).await?;
+    sqlx::query("RESET plan_cache_mode")
+        .execute(&mut *conn)
+        .await?;
+    Ok(lines.join("\n"))
 }
 
 /// The plan of the lookup of a few records' events, as the indexer asks for them.
@@ -76,6 +111,39 @@ async fn the_first_batch_gives_the_tables_statistics_and_lookups_use_the_record_
     assert!(
         again.contains(&"holds"),
         "empty holds have no statistics: {again:?}"
+    );
+    Ok(())
+}
+
+#[sqlx::test(migrations = false)]
+async fn statistics_gathered_again_once_the_table_grew_find_records_by_their_key(
+    pool: PgPool,
+) -> Result<()> {
+    let store = Store::from_pool(pool.clone()).await?;
+    // A first batch without records, its statistics gathered: to the planner, no event has one.
+    let mut tx = store.begin(CHAIN).await?;
+    tx.upsert_chain(&common::chain(CHAIN, 2)).await?;
+    let first: Vec<EventRow> = (0..1_000).map(event_without_record).collect();
+    tx.insert_events(&first).await?;
+    tx.commit().await?;
+    store.gather_statistics().await?;
+    assert_eq!(store.event_rows_estimate().await?, 1_000);
+    // The table grows twentyfold with records.
+    let mut tx = store.begin(CHAIN).await?;
+    let events: Vec<EventRow> = (0..20_000).map(event).collect();
+    tx.insert_events(&events).await?;
+    tx.commit().await?;
+
+    store.refresh_statistics().await?;
+    assert_eq!(store.event_rows_estimate().await?, 21_000);
+    let plan = generic_record_lookup_plan(&pool).await?;
+    let condition = plan
+        .lines()
+        .find(|line| line.contains("Index Cond"))
+        .unwrap_or_default();
+    assert!(
+        plan.contains("events_by_record") && condition.contains("record_key"),
+        "the generic plan looks records up by their key in the record index:\n{plan}"
     );
     Ok(())
 }

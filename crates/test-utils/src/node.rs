@@ -31,6 +31,13 @@ impl DevNode {
     /// "1", "--gas-limit", "300000000"]`, which anvil needs under load: in its default one-block-per-transaction
     /// mode it stalls once a few thousand transactions wait). The node still reports the profile's name and settings.
     pub fn spawn_with_args(name: ProfileName, extra: &[&str]) -> Result<Self> {
+        Self::spawn_waiting(name, extra, Duration::from_secs(120))
+    }
+
+    /// As [`Self::spawn_with_args`], waiting up to `startup` for the node to listen (two minutes there).
+    /// A node loading a saved state of a million events (GBs of JSON) needs several: it reads the state
+    /// before it prints its banner, and the wait is checked at each line of it.
+    pub fn spawn_waiting(name: ProfileName, extra: &[&str], startup: Duration) -> Result<Self> {
         let profile = Profile::load(name)?;
         let accounts = Accounts::load()?;
         let anvil = tools_dir().join("node_modules/.bin/anvil");
@@ -57,12 +64,12 @@ impl DevNode {
             .map_err(|e| Error::StateCache(e.to_string()))?;
         args.push("--cache-path".to_owned());
         args.push(cache.path().display().to_string());
-        // Up to two minutes to start: a node loading a saved 100,000-event chain (700 MB of JSON) takes
-        // tens of seconds on a busy machine, past the library's default wait.
+        // A node loading a saved 100,000-event chain (700 MB of JSON) takes tens of seconds on a busy
+        // machine, past the library's default wait.
         let instance = Anvil::at(anvil)
             .host("127.0.0.1")
             .port(0u16)
-            .timeout(120_000)
+            .timeout(u64::try_from(startup.as_millis()).unwrap_or(u64::MAX))
             .args(args)
             .try_spawn()
             .map_err(|source| Error::Spawn {

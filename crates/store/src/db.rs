@@ -131,10 +131,10 @@ impl Store {
     /// Gathers planner statistics for all of the indexer's tables again.
     ///
     /// Statistics gathered when a table was a small part of what it has become mislead the planner as
-    /// much as none: analyzed after a first batch of 1,000 events whose movements carried no record,
-    /// `movements` looked to the planner like a table of a few rows none of which has a record key, and
-    /// the lookup of a batch's records read every movement of the chain, 1.4 s per batch at 100,000
-    /// events and 5.7 s at 900,000 (a million-event backfill took 127 s instead of ~45). Autovacuum
+    /// much as none: analyzed after a first batch of 2,525 events whose movements carried no record,
+    /// `movements` looked to the planner like a table none of whose rows has a record key, and the
+    /// lookup of a batch's records read every movement of the chain, from 1.4 s per batch a few seconds
+    /// into a million-event backfill to 5.7 s a minute later (127 s for the backfill, 63 s now). Autovacuum
     /// analyzes a table again once a tenth of it changed, but only when it comes round to the database,
     /// which on a busy machine was more than a minute later. The indexer calls this, beside its batches,
     /// each time the events table has doubled since the last statistics ([`Self::event_rows_estimate`]

@@ -169,7 +169,7 @@ const LOAD_STATE_ARGS: [&str; 5] = [
 /// says, and each is a copy of the whole state, which grows with every transaction (~75 bytes each): on a
 /// million-event chain ~60 MB more per block, the 24 GB of memory gone past 600,000 events. With the
 /// states pruned, anvil holds ~10 KB per transaction it mined (measured: 240,000 events, 3 s blocks, no
-/// growth beyond that per transaction) and ~14 KB per transaction it loaded.
+/// growth beyond that per transaction) and ~13 KB per transaction it loaded.
 fn generate_args(parts: bool) -> Vec<&'static str> {
     if parts {
         vec![
@@ -278,7 +278,7 @@ async fn dump_state(node: &DevNode) -> anyhow::Result<Vec<u8>> {
 /// `deployed` then name the new one). Such a node keeps only its last block states, the bench mining
 /// its blocks (`miner`, replaced with the node): see [`generate_args`]. That pruning is what keeps a
 /// million events in memory; the moves, made when anvil still kept a state per block, no longer save
-/// any (anvil holds ~14 KB per transaction it loaded, ~10 KB per transaction it mined).
+/// any (anvil holds ~13 KB per transaction it loaded, ~10 KB per transaction it mined).
 async fn generate_in_parts(
     mut node: DevNode,
     miner: &mut Option<Miner>,

@@ -214,7 +214,7 @@ impl Miner {
                 let mined: Result<serde_json::Value, _> =
                     provider.raw_request("evm_mine".into(), ()).await;
                 if let Err(error) = mined {
-                    tracing::warn!(%error, "evm_mine");
+                    tracing::warn!(%error, "cannot mine a block on the generating node (evm_mine)");
                 }
             }
         });

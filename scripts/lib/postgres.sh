@@ -45,7 +45,10 @@ pg_throwaway_stop() {
   PG_THROWAWAY_DIR=
 }
 
+# pg_throwaway_start [SETTINGS]: a throwaway cluster; SETTINGS are more server options ("-c name=value ..."),
+# after the defaults below, so they win.
 pg_throwaway_start() {
+  local settings=${1:-}
   pg_install_if_missing
   PG_THROWAWAY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/emtoken-pg.XXXXXX")
   trap pg_throwaway_stop EXIT
@@ -58,7 +61,7 @@ pg_throwaway_start() {
     die "initdb failed: $(tail -n 3 "$PG_THROWAWAY_DIR/initdb.log")"
   # Durability is pointless for a cluster that dies with the run; many connections, for tests in parallel.
   as_pg_user "$(pg_bin pg_ctl)" -D "$PG_THROWAWAY_DIR/data" -l "$PG_THROWAWAY_DIR/server.log" -w \
-    -o "-p $port -k $PG_THROWAWAY_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $port -k $PG_THROWAWAY_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300${settings:+ $settings}" \
     start >/dev/null 2>&1 ||
     die "the throwaway PostgreSQL did not start: $(tail -n 3 "$PG_THROWAWAY_DIR/server.log" 2>/dev/null)"
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"

@@ -47,6 +47,7 @@ pub(crate) async fn server_note(url: &str) -> anyhow::Result<String> {
         ("synchronous_commit", "SHOW synchronous_commit"),
         ("full_page_writes", "SHOW full_page_writes"),
         ("shared_buffers", "SHOW shared_buffers"),
+        ("max_wal_size", "SHOW max_wal_size"),
     ] {
         let value: String = sqlx::query_scalar(query).fetch_one(&mut conn).await?;
         settings.push(format!("{name}={value}"));

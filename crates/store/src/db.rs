@@ -139,13 +139,27 @@ impl Store {
     /// which on a busy machine was more than a minute later. The indexer calls this, beside its batches,
     /// each time the events table has doubled since the last statistics ([`Self::event_rows_estimate`]
     /// after the first).
+    ///
+    /// They are gathered from a sample of [`REFRESH_STATISTICS_TARGET`] × 300 rows a table instead of the
+    /// server's default (100 × 300): enough to tell the planner how many movements carry a record and how
+    /// many rows a key finds, which is all the batch's lookups need, and a fifth to a tenth of the work
+    /// (all six tables: 0.73 s → 0.14 s at 100,000 events, 2.07 s → 0.18 s at 1,000,000), which a
+    /// backfill pays on the same cores as its batches. Autovacuum's next analyze of a table gathers it
+    /// again with the server's own target.
     pub async fn refresh_statistics(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SET LOCAL default_statistics_target = {REFRESH_STATISTICS_TARGET}"
+        )))
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "ANALYZE {}",
             STATISTICS_TABLES.join(", ")
         )))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -171,6 +185,10 @@ impl Store {
         Ok(())
     }
 }
+
+/// The statistics target of [`Store::refresh_statistics`] (PostgreSQL's `default_statistics_target`, whose
+/// default is 100): it samples 300 rows per unit of target.
+pub const REFRESH_STATISTICS_TARGET: u32 = 10;
 
 /// The indexer's tables whose planner statistics it gathers ([`Store::gather_statistics`],
 /// [`Store::refresh_statistics`]).

@@ -18,7 +18,7 @@ mod leader;
 mod read;
 mod rows;
 
-pub use db::{Store, Tx};
+pub use db::{REFRESH_STATISTICS_TARGET, Store, Tx};
 pub use embedded::EmbeddedPostgres;
 pub use emtoken_types as vocabulary;
 pub use error::{Error, Result};

@@ -8,7 +8,7 @@ mod common;
 
 use anyhow::Result;
 use chrono::Utc;
-use emtoken_store::{EventRow, Store};
+use emtoken_store::{EventRow, REFRESH_STATISTICS_TARGET, Store};
 use sqlx::PgPool;
 
 const CHAIN: i64 = 31337;
@@ -144,6 +144,19 @@ async fn statistics_gathered_again_once_the_table_grew_find_records_by_their_key
     assert!(
         plan.contains("events_by_record") && condition.contains("record_key"),
         "the generic plan looks records up by their key in the record index:\n{plan}"
+    );
+    // From the refresh's small sample, which a backfill can afford beside its batches: a histogram of
+    // at most target + 1 bounds (the server's default target, 100, gives 101 for these 210 blocks).
+    let bounds: Option<i32> = sqlx::query_scalar(
+        "SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats
+         WHERE schemaname = current_schema() AND tablename = 'events' AND attname = 'block_number'",
+    )
+    .fetch_one(&pool)
+    .await?;
+    let bounds = bounds.unwrap_or_default();
+    assert!(
+        bounds > 1 && bounds <= REFRESH_STATISTICS_TARGET as i32 + 1,
+        "{bounds} histogram bounds of events.block_number"
     );
     Ok(())
 }
